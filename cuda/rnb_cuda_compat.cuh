@@ -1,0 +1,16 @@
+// Included by every cuda/*.cu kernel file; makes the same source build with
+// nvcc (real CUDA) and with g++ against the CPU emulator.
+#ifndef RNB_CUDA_COMPAT_CUH
+#define RNB_CUDA_COMPAT_CUH
+
+#ifdef __CUDACC__
+// Dynamic shared memory. Different kernels in one .cu file must use different
+// names if they use different element types (nvcc treats these as one entity).
+#define RNB_DYNAMIC_SHARED(type, name) extern __shared__ type name[]
+#else
+#include "emulator/cuda_emulation.h"  // defines RNB_DYNAMIC_SHARED for the emulator
+#endif
+
+#define RNB_FULL_MASK 0xffffffffu
+
+#endif  // RNB_CUDA_COMPAT_CUH

@@ -1,0 +1,212 @@
+package dev.rnb.backend.cpu;
+
+import dev.rnb.backend.Backend;
+import dev.rnb.backend.BalanceStep;
+import dev.rnb.backend.Checks;
+import dev.rnb.backend.DomainSegments;
+import dev.rnb.backend.Tensor;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.openblas.global.openblas_nolapack;
+
+import static org.bytedeco.openblas.global.openblas_nolapack.*;
+
+/**
+ * CPU backend: GEMM and SYRK from OpenBLAS, everything else from the C++
+ * kernels of native/ (OpenMP). Tensors are off-heap. Not thread-safe: one
+ * instance serves one caller at a time (its gather scratch is reused).
+ */
+public final class CpuBackend implements Backend {
+    private FloatPointer gatherH = new FloatPointer(1);
+    private FloatPointer gatherE = new FloatPointer(1);
+    private long gatherHCap = 1, gatherECap = 1;
+
+    /** Loads OpenBLAS and the kernel library; throws if either is missing. */
+    public CpuBackend() {
+        Loader.load(openblas_nolapack.class);
+        Loader.load(CpuKernels.class);
+    }
+
+    @Override public String name() { return "cpu"; }
+
+    @Override
+    public String describe() {
+        return "cpu: C++ kernels (OpenMP, " + Runtime.getRuntime().availableProcessors()
+                + " cores) + OpenBLAS (Bytedeco presets, cblas without LAPACK)";
+    }
+
+    @Override public Tensor allocate(long size) { return new NativeTensor(this, size); }
+
+    private FloatPointer at(Tensor t, long offset) { return Checks.owned(this, NativeTensor.class, t).at(offset); }
+
+    @Override
+    public void upload(float[] src, int srcOffset, Tensor dst, long dstOffset, int length) {
+        Checks.range(dst, dstOffset, length);
+        at(dst, dstOffset).put(src, srcOffset, length);
+    }
+
+    @Override
+    public void download(Tensor src, long srcOffset, float[] dst, int dstOffset, int length) {
+        Checks.range(src, srcOffset, length);
+        at(src, srcOffset).get(dst, dstOffset, length);
+    }
+
+    @Override
+    public void zero(Tensor t) {
+        FloatPointer p = at(t, 0);
+        org.bytedeco.javacpp.Pointer.memset(p, 0, t.size() * Float.BYTES);
+    }
+
+    @Override
+    public void copy(Tensor src, long srcOffset, Tensor dst, long dstOffset, long length) {
+        Checks.range(src, srcOffset, length);
+        Checks.range(dst, dstOffset, length);
+        org.bytedeco.javacpp.Pointer.memcpy(at(dst, dstOffset), at(src, srcOffset), length * Float.BYTES);
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float alpha, Tensor a, int lda, Tensor b, int ldb, float beta, Tensor c, int ldc) {
+        Checks.gemmShapes(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                m, n, k, alpha, at(a, 0), Math.max(1, lda), at(b, 0), Math.max(1, ldb), beta, at(c, 0), Math.max(1, ldc));
+    }
+
+    @Override
+    public void domainGradAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g) {
+        Checks.domainGrad(h, e, hDim, vDim, segments, g);
+        int rows = segments.rows();
+        if (rows == 0) {
+            return;
+        }
+        // Gather the rows in domain order once, then one GEMM per domain:
+        // G_d += E_d^T H_d reads each gathered row exactly once.
+        gatherByDomain(h, e, hDim, vDim, segments);
+        int[] domain = segments.segmentDomains();
+        long block = (long) vDim * hDim;
+        for (int s = 0; s < segments.segmentCount(); s++) {
+            segmentGemm(segments, s, hDim, vDim, 1f, at(g, domain[s] * block));
+        }
+    }
+
+    private void gatherByDomain(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments) {
+        int rows = segments.rows();
+        ensureGather((long) rows * hDim, (long) rows * vDim);
+        try (IntPointer order = new IntPointer(segments.rowOrder())) {
+            CpuKernels.rnb_cpu_gather_rows(at(h, 0), hDim, order, rows, gatherH);
+            CpuKernels.rnb_cpu_gather_rows(at(e, 0), vDim, order, rows, gatherE);
+        }
+    }
+
+    /** out (v x h) = E_s^T H_s + beta * out over segment s of the gathered rows. */
+    private void segmentGemm(DomainSegments segments, int s, int hDim, int vDim, float beta, FloatPointer out) {
+        int[] start = segments.segmentStarts();
+        int n = start[s + 1] - start[s];
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, vDim, hDim, n, 1f,
+                gatherE.getPointer((long) start[s] * vDim), vDim,
+                gatherH.getPointer((long) start[s] * hDim), hDim,
+                beta, out, hDim);
+    }
+
+    /** Dense per-domain gradients are formed this many at a time before sketching. */
+    private static final int SKETCH_SLOTS = 8;
+
+    @Override
+    public void domainGradSketchAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments,
+                                           int r, int seed, Tensor sketch) {
+        Checks.domainGradSketch(h, e, hDim, vDim, segments, r, sketch);
+        int segs = segments.segmentCount();
+        if (segs == 0) {
+            return;
+        }
+        gatherByDomain(h, e, hDim, vDim, segments);
+        int d = vDim * hDim;
+        int slots = Math.min(SKETCH_SLOTS, segs);
+        int[] domain = segments.segmentDomains();
+        try (FloatPointer dense = new FloatPointer((long) slots * d)) {
+            for (int first = 0; first < segs; first += slots) {
+                int count = Math.min(slots, segs - first);
+                for (int s = 0; s < count; s++) {
+                    segmentGemm(segments, first + s, hDim, vDim, 0f, dense.getPointer((long) s * d));
+                }
+                try (IntPointer slotDomain = new IntPointer(java.util.Arrays.copyOfRange(domain, first, first + count))) {
+                    CpuKernels.rnb_cpu_count_sketch_add(dense, slotDomain, count, d, r, seed, at(sketch, 0));
+                }
+            }
+        }
+    }
+
+    private void ensureGather(long hFloats, long eFloats) {
+        if (hFloats > gatherHCap) {
+            gatherH.close();
+            gatherH = new FloatPointer(hFloats);
+            gatherHCap = hFloats;
+        }
+        if (eFloats > gatherECap) {
+            gatherE.close();
+            gatherE = new FloatPointer(eFloats);
+            gatherECap = eFloats;
+        }
+    }
+
+    @Override
+    public void gram(Tensor x, int k, long d, float[] scale, Tensor out) {
+        Checks.domainMatrix(x, k, d, scale);
+        if (out.size() < (long) k * k) {
+            throw new IllegalArgumentException("gram output holds " + out.size() + " floats, needs k*k = " + (long) k * k);
+        }
+        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, k, Math.toIntExact(d), 1f, at(x, 0), Math.toIntExact(d), 0f, at(out, 0), k);
+        try (FloatPointer s = new FloatPointer(scale)) {
+            CpuKernels.rnb_cpu_gram_finish(at(out, 0), s, k);
+        }
+    }
+
+    @Override
+    public float[] gramTimesP(Tensor x, int k, long d, float[] scale, float[] p) {
+        Checks.domainMatrix(x, k, d, scale, p);
+        float[] weight = new float[k];
+        for (int j = 0; j < k; j++) {
+            weight[j] = p[j] * scale[j];
+        }
+        float[] gp = new float[k];
+        try (FloatPointer w = new FloatPointer(weight);
+             FloatPointer s = new FloatPointer(scale);
+             FloatPointer v = new FloatPointer(d);
+             FloatPointer out = new FloatPointer(k)) {
+            CpuKernels.rnb_cpu_scaled_domain_sum(at(x, 0), w, k, d, v);
+            CpuKernels.rnb_cpu_scaled_domain_dots(at(x, 0), s, v, k, d, out);
+            out.get(gp);
+        }
+        return gp;
+    }
+
+    @Override
+    public BalanceStep balanceUpdate(float[] gp, float[] scale, float[] current, float lambda) {
+        Checks.update(gp, scale, current, lambda);
+        float[] next = new float[gp.length];
+        int status;
+        try (FloatPointer g = new FloatPointer(gp);
+             FloatPointer s = new FloatPointer(scale);
+             FloatPointer c = new FloatPointer(current);
+             FloatPointer n = new FloatPointer(gp.length)) {
+            status = CpuKernels.rnb_cpu_balance_update(g, s, c, lambda, gp.length, n);
+            n.get(next);
+        }
+        return new BalanceStep(next, BalanceStep.Status.fromCode(status));
+    }
+
+    @Override
+    public BalanceStep balanceRound(Tensor x, int k, long d, float[] scale, float[] p, float lambda, float[] current) {
+        return balanceUpdate(gramTimesP(x, k, d, scale, p), scale, current, lambda);
+    }
+
+    @Override
+    public void close() {
+        gatherH.close();
+        gatherE.close();
+    }
+}

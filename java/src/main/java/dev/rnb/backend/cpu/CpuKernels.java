@@ -1,0 +1,34 @@
+package dev.rnb.backend.cpu;
+
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Platform;
+
+/**
+ * JavaCPP binding of native/rnb_cpu.h. The javacpp Maven plugin generates the
+ * JNI glue at build time and links native/ (built by CMake as a static
+ * library) into it; the result travels in the jar and Loader extracts it.
+ */
+@Platform(include = "rnb_cpu.h", link = {"gomp", "rnb_cpu"})
+public final class CpuKernels {
+    static {
+        Loader.load();
+    }
+
+    private CpuKernels() {}
+
+    public static native void rnb_cpu_gather_rows(FloatPointer src, int cols, IntPointer rows, int n, FloatPointer dst);
+
+    public static native void rnb_cpu_scaled_domain_sum(FloatPointer x, FloatPointer weight, int k, long d, FloatPointer vOut);
+
+    public static native void rnb_cpu_scaled_domain_dots(FloatPointer x, FloatPointer scale, FloatPointer vec, int k, long d, FloatPointer out);
+
+    public static native void rnb_cpu_count_sketch_add(FloatPointer dense, IntPointer slotDomain, int slots, int d, int r,
+                                                       @Cast("uint32_t") int seed, FloatPointer sketch);
+
+    public static native void rnb_cpu_gram_finish(FloatPointer out, FloatPointer scale, int k);
+
+    public static native int rnb_cpu_balance_update(FloatPointer gp, FloatPointer scale, FloatPointer current, float lambda, int k, FloatPointer next);
+}

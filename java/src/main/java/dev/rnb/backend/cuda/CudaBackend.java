@@ -1,0 +1,232 @@
+package dev.rnb.backend.cuda;
+
+import dev.rnb.backend.Backend;
+import dev.rnb.backend.BalanceStep;
+import dev.rnb.backend.Checks;
+import dev.rnb.backend.DomainSegments;
+import dev.rnb.backend.Tensor;
+
+/**
+ * The cuda backend's launch code: device-resident tensors, our kernels of
+ * cuda/ (contracts and launch shapes in cuda/KERNELS.md), cuBLAS for GEMM.
+ * The same code drives a real GPU ({@link JCudaDevice}, backend "cuda") and
+ * the CPU emulation ({@link EmulatedDevice}, backend "cuda-emulated").
+ * Not thread-safe: one caller at a time (scratch buffers are reused).
+ */
+public final class CudaBackend implements Backend {
+    /** The tiled kernels compute 64 x 64 output tiles with 16 x 16 threads. */
+    private static final int TILE = 64;
+    private static final Dim3 TILE_BLOCK = Dim3.of(16, 16);
+    private static final int REDUCE_THREADS = 256;
+    private static final int MAX_GRID_YZ = 65535;
+
+    /** At most this many floats of dense per-domain gradients are formed at once before sketching. */
+    private static final long SKETCH_DENSE_FLOATS = 1L << 25;
+
+    private static final int ROW_ORDER = 0, SEG_START = 1, SEG_DOMAIN = 2, SCALE = 3, WEIGHT = 4,
+            CURRENT = 5, GP = 6, NEXT = 7, V = 8, STATUS = 9, SLOTS = 10, DENSE = 11;
+
+    private final String name;
+    private final CudaDriver driver;
+    private final Scratch scratch;
+
+    public CudaBackend(String name, CudaDriver driver) {
+        this.name = name;
+        this.driver = driver;
+        this.scratch = new Scratch(driver, 12);
+    }
+
+    /** The real GPU backend on device 0. */
+    public static CudaBackend gpu() {
+        return new CudaBackend("cuda", new JCudaDevice(0));
+    }
+
+    /** The same launch code over the CPU emulation of the kernels. */
+    public static CudaBackend emulated() {
+        return new CudaBackend("cuda-emulated", new EmulatedDevice());
+    }
+
+    public CudaDriver driver() { return driver; }
+
+    @Override public String name() { return name; }
+
+    @Override public String describe() { return driver.describe(); }
+
+    @Override
+    public Tensor allocate(long size) {
+        DeviceTensor t = new DeviceTensor(this, driver, size);
+        driver.memsetZero(t.address(0), Math.max(1, size) * Float.BYTES);
+        return t;
+    }
+
+    private long addr(Tensor t, long offset) { return Checks.owned(this, DeviceTensor.class, t).address(offset); }
+
+    @Override
+    public void upload(float[] src, int srcOffset, Tensor dst, long dstOffset, int length) {
+        Checks.range(dst, dstOffset, length);
+        driver.copyToDevice(addr(dst, dstOffset), src, srcOffset, length);
+    }
+
+    @Override
+    public void download(Tensor src, long srcOffset, float[] dst, int dstOffset, int length) {
+        Checks.range(src, srcOffset, length);
+        driver.copyToHost(dst, dstOffset, addr(src, srcOffset), length);
+    }
+
+    @Override
+    public void zero(Tensor t) {
+        driver.memsetZero(addr(t, 0), t.size() * Float.BYTES);
+    }
+
+    @Override
+    public void copy(Tensor src, long srcOffset, Tensor dst, long dstOffset, long length) {
+        Checks.range(src, srcOffset, length);
+        Checks.range(dst, dstOffset, length);
+        driver.copyDeviceToDevice(addr(dst, dstOffset), addr(src, srcOffset), length * Float.BYTES);
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float alpha, Tensor a, int lda, Tensor b, int ldb, float beta, Tensor c, int ldc) {
+        Checks.gemmShapes(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        driver.blas().sgemm(transA, transB, m, n, k, alpha, addr(a, 0), lda, addr(b, 0), ldb, beta, addr(c, 0), ldc);
+    }
+
+    @Override
+    public void domainGradAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g) {
+        Checks.domainGrad(h, e, hDim, vDim, segments, g);
+        int segs = segments.segmentCount();
+        if (segs == 0) {
+            return;
+        }
+        long order = scratch.ints(ROW_ORDER, segments.rowOrder());
+        long starts = scratch.ints(SEG_START, segments.segmentStarts());
+        long domains = scratch.ints(SEG_DOMAIN, segments.segmentDomains());
+        // One grid z-slice per segment; grids are at most 65535 deep, so more
+        // segments go in several launches over offset views of the arrays.
+        for (int first = 0; first < segs; first += MAX_GRID_YZ) {
+            int count = Math.min(MAX_GRID_YZ, segs - first);
+            launchDomainGrad(h, e, hDim, vDim, order, starts, first, count, domains + (long) first * Integer.BYTES, addr(g, 0));
+        }
+    }
+
+    /** Segments first .. first+count-1 into G blocks named by blockOfSegment (count entries). */
+    private void launchDomainGrad(Tensor h, Tensor e, int hDim, int vDim, long order, long starts,
+                                  int first, int count, long blockOfSegment, long g) {
+        driver.launch("rnb_domain_grad_accumulate",
+                new Dim3(Dim3.blocks(hDim, TILE), Dim3.blocks(vDim, TILE), count), TILE_BLOCK, 0,
+                new KernelArgs().ptr(addr(h, 0)).ptr(addr(e, 0)).ptr(order)
+                        .ptr(starts + (long) first * Integer.BYTES).ptr(blockOfSegment)
+                        .i32(count).i32(hDim).i32(vDim).ptr(g));
+    }
+
+    @Override
+    public void domainGradSketchAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments,
+                                           int r, int seed, Tensor sketch) {
+        Checks.domainGradSketch(h, e, hDim, vDim, segments, r, sketch);
+        int segs = segments.segmentCount();
+        if (segs == 0) {
+            return;
+        }
+        int d = vDim * hDim;
+        // Form a chunk of dense per-domain gradients in scratch (slot s holds
+        // segment first+s), then scatter them into their domains' sketches.
+        int slots = (int) Math.max(1, Math.min(Math.min(segs, MAX_GRID_YZ), SKETCH_DENSE_FLOATS / d));
+        int[] iota = new int[slots];
+        for (int s = 0; s < slots; s++) iota[s] = s;
+        long slotIndex = scratch.ints(SLOTS, iota);
+        long order = scratch.ints(ROW_ORDER, segments.rowOrder());
+        long starts = scratch.ints(SEG_START, segments.segmentStarts());
+        long domains = scratch.ints(SEG_DOMAIN, segments.segmentDomains());
+        long dense = scratch.get(DENSE, (long) slots * d * Float.BYTES);
+        for (int first = 0; first < segs; first += slots) {
+            int count = Math.min(slots, segs - first);
+            driver.memsetZero(dense, (long) count * d * Float.BYTES);
+            launchDomainGrad(h, e, hDim, vDim, order, starts, first, count, slotIndex, dense);
+            driver.launch("rnb_count_sketch_add", Dim3.of(Dim3.blocks(d, REDUCE_THREADS), count), Dim3.of(REDUCE_THREADS), 0,
+                    new KernelArgs().ptr(dense).ptr(domains + (long) first * Integer.BYTES)
+                            .i32(d).i32(r).i32(seed).ptr(addr(sketch, 0)));
+        }
+    }
+
+    @Override
+    public void gram(Tensor x, int k, long d, float[] scale, Tensor out) {
+        Checks.domainMatrix(x, k, d, scale);
+        if (out.size() < (long) k * k) {
+            throw new IllegalArgumentException("gram output holds " + out.size() + " floats, needs k*k = " + (long) k * k);
+        }
+        long s = scratch.floats(SCALE, scale);
+        int tiles = Dim3.blocks(k, TILE);
+        driver.launch("rnb_gram", Dim3.of(tiles, tiles), TILE_BLOCK, 0,
+                new KernelArgs().ptr(addr(x, 0)).ptr(s).i32(k).i32(Math.toIntExact(d)).ptr(addr(out, 0)));
+    }
+
+    /** Launches G p into scratch slot GP and returns its address. */
+    private long launchGramTimesP(Tensor x, int k, long d, float[] scale, float[] p) {
+        float[] weight = new float[k];
+        for (int j = 0; j < k; j++) {
+            weight[j] = p[j] * scale[j];
+        }
+        long w = scratch.floats(WEIGHT, weight);
+        long s = scratch.floats(SCALE, scale);
+        long v = scratch.get(V, d * Float.BYTES);
+        long gp = scratch.get(GP, (long) k * Float.BYTES);
+        int dInt = Math.toIntExact(d);
+        driver.memsetZero(v, d * Float.BYTES);
+        int columnBlocks = Dim3.blocks(d, REDUCE_THREADS);
+        // Enough row slices to fill the device (~2048 blocks) when d is small.
+        int slices = (int) Math.max(1, Math.min(Math.min(k, MAX_GRID_YZ), 2048L / columnBlocks));
+        driver.launch("rnb_scaled_domain_sum", Dim3.of(columnBlocks, slices), Dim3.of(REDUCE_THREADS), 0,
+                new KernelArgs().ptr(addr(x, 0)).ptr(w).i32(k).i32(dInt).ptr(v));
+        driver.launch("rnb_scaled_domain_dots", Dim3.of(k), Dim3.of(REDUCE_THREADS), 0,
+                new KernelArgs().ptr(addr(x, 0)).ptr(s).ptr(v).i32(k).i32(dInt).ptr(gp));
+        return gp;
+    }
+
+    @Override
+    public float[] gramTimesP(Tensor x, int k, long d, float[] scale, float[] p) {
+        Checks.domainMatrix(x, k, d, scale, p);
+        long gp = launchGramTimesP(x, k, d, scale, p);
+        float[] out = new float[k];
+        driver.copyToHost(out, 0, gp, k);
+        return out;
+    }
+
+    /** The update kernel on G p already in device memory; only k floats and a status come back. */
+    private BalanceStep launchUpdate(long gp, float[] scale, float[] current, float lambda) {
+        int k = current.length;
+        long s = scratch.floats(SCALE, scale);
+        long cur = scratch.floats(CURRENT, current);
+        long next = scratch.get(NEXT, (long) k * Float.BYTES);
+        long status = scratch.get(STATUS, Integer.BYTES);
+        driver.launch("rnb_balance_update", Dim3.of(1), Dim3.of(REDUCE_THREADS), 0,
+                new KernelArgs().ptr(gp).ptr(s).ptr(cur).f32(lambda).i32(k).ptr(next).ptr(status));
+        float[] result = new float[k];
+        int[] code = new int[1];
+        driver.copyToHost(result, 0, next, k);
+        driver.copyToHost(code, 0, status, 1);
+        return new BalanceStep(result, BalanceStep.Status.fromCode(code[0]));
+    }
+
+    @Override
+    public BalanceStep balanceUpdate(float[] gp, float[] scale, float[] current, float lambda) {
+        Checks.update(gp, scale, current, lambda);
+        return launchUpdate(scratch.floats(GP, gp), scale, current, lambda);
+    }
+
+    @Override
+    public BalanceStep balanceRound(Tensor x, int k, long d, float[] scale, float[] p, float lambda, float[] current) {
+        Checks.domainMatrix(x, k, d, scale, p, current);
+        Checks.update(new float[k], scale, current, lambda);
+        return launchUpdate(launchGramTimesP(x, k, d, scale, p), scale, current, lambda);
+    }
+
+    @Override
+    public void close() {
+        scratch.close();
+        driver.close();
+    }
+}

@@ -1,0 +1,16 @@
+package dev.rnb.backend.cuda;
+
+/**
+ * SGEMM on device addresses with row-major semantics (as {@code Backend.gemm}).
+ * Implementations: cuBLAS through JCublas2 (CUDA 12) or through the Bytedeco
+ * CUDA presets (CUDA 13), and OpenBLAS on the emulator's host memory.
+ */
+public interface DeviceBlas extends AutoCloseable {
+    String describe();
+
+    void sgemm(boolean transA, boolean transB, int m, int n, int k,
+               float alpha, long a, int lda, long b, int ldb, float beta, long c, int ldc);
+
+    @Override
+    void close();
+}

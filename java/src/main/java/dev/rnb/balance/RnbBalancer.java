@@ -1,0 +1,200 @@
+package dev.rnb.balance;
+
+import dev.rnb.backend.Backend;
+import dev.rnb.backend.BalanceStep;
+import dev.rnb.backend.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * R&amp;B's Balance stage for a Java trainer. After each backward pass, hand it
+ * the final layer's input activations H (rows x hidden), its output gradients
+ * E (rows x vocab) and the domain of every row; at the end of a round it
+ * returns the next training proportions p' = softmax(lambda * G p / ||G p||),
+ * where G is the Gram matrix of the per-domain gradients (never formed: G p
+ * costs O(k d)) and p the evaluation proportions.
+ *
+ * <p>Degenerate rounds are explicit: a domain with no rows this round gets
+ * logit 0 and is left out of G p; a non-finite G p, a zero G p or a round
+ * without rows keeps the current proportions and is counted as skipped.
+ *
+ * <p>Not thread-safe: call it from the training thread.
+ */
+public final class RnbBalancer implements AutoCloseable {
+    private final Backend backend;
+    private final DomainGradients gradients;
+    private final float[] evalProportions;
+    private final float lambda;
+    private final int hidden;
+    private final int vocab;
+    private float[] proportions;
+    private int round;
+    private int skippedRounds;
+    private Tensor stagingH;
+    private Tensor stagingE;
+
+    private RnbBalancer(Builder b) {
+        this.backend = b.backend;
+        this.hidden = b.hidden;
+        this.vocab = b.vocab;
+        this.lambda = b.lambda;
+        this.evalProportions = b.evalProportions != null ? b.evalProportions.clone() : uniform(b.domains);
+        this.proportions = uniform(b.domains);
+        this.gradients = new DomainGradients(b.backend, b.domains, b.hidden, b.vocab, b.sketchSize, b.seed);
+    }
+
+    public static Builder builder(Backend backend, int domains, int hidden, int vocab) {
+        return new Builder(backend, domains, hidden, vocab);
+    }
+
+    private static float[] uniform(int k) {
+        float[] p = new float[k];
+        Arrays.fill(p, 1f / k);
+        return p;
+    }
+
+    /** Adds a batch held in host arrays: h is rows x hidden, e is rows x vocab, row-major. */
+    public void accumulate(float[] h, float[] e, int[] domainOfRow, int rows) {
+        if ((long) rows * hidden > h.length || (long) rows * vocab > e.length) {
+            throw new IllegalArgumentException("rows=" + rows + " needs h of " + (long) rows * hidden + " and e of "
+                    + (long) rows * vocab + " floats, got " + h.length + " and " + e.length);
+        }
+        if (stagingH == null || stagingH.size() < (long) rows * hidden) {
+            closeStaging();
+            stagingH = backend.allocate((long) Math.max(1, rows) * hidden);
+            stagingE = backend.allocate((long) Math.max(1, rows) * vocab);
+        }
+        backend.upload(h, 0, stagingH, 0, rows * hidden);
+        backend.upload(e, 0, stagingE, 0, rows * vocab);
+        gradients.accumulate(stagingH, stagingE, rows, domainOfRow);
+    }
+
+    /** Adds a batch already in the backend's memory (no copy). */
+    public void accumulate(Tensor h, Tensor e, int[] domainOfRow, int rows) {
+        gradients.accumulate(h, e, rows, domainOfRow);
+    }
+
+    /** Ends the round: computes p', resets the accumulators, and returns the result. */
+    public RoundResult endRound() {
+        long[] counts = gradients.counts();
+        BalanceStep step = backend.balanceRound(gradients.gradients(), gradients.domains(), gradients.dimension(),
+                gradients.inverseCounts(), evalProportions, lambda, proportions);
+        if (step.status().skipped()) {
+            skippedRounds++;
+        }
+        proportions = step.next();
+        gradients.reset();
+        return new RoundResult(round++, proportions.clone(), step.status(), counts);
+    }
+
+    /**
+     * The Gram matrix G_ij = &lt;g_i, g_j&gt; / (n_i n_j) of the current round so far
+     * (k x k, row-major), for reports; O(k^2 d), so meant for small k.
+     */
+    public float[] gram() {
+        int k = gradients.domains();
+        try (Tensor out = backend.allocate((long) k * k)) {
+            backend.gram(gradients.gradients(), k, gradients.dimension(), gradients.inverseCounts(), out);
+            float[] g = new float[k * k];
+            backend.download(out, 0, g, 0, g.length);
+            return g;
+        }
+    }
+
+    /** The current training proportions. */
+    public float[] proportions() { return proportions.clone(); }
+
+    /** Restores proportions (e.g. from a checkpoint). */
+    public void setProportions(float[] p) {
+        if (p.length != proportions.length) {
+            throw new IllegalArgumentException("expected " + proportions.length + " proportions, got " + p.length);
+        }
+        proportions = p.clone();
+    }
+
+    public int roundsCompleted() { return round; }
+
+    public int skippedRounds() { return skippedRounds; }
+
+    public DomainGradients domainGradients() { return gradients; }
+
+    private void closeStaging() {
+        if (stagingH != null) {
+            stagingH.close();
+            stagingE.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        closeStaging();
+        gradients.close();
+    }
+
+    /** Options; defaults: uniform evaluation proportions, lambda 3 (the paper's S1 value), exact gradients. */
+    public static final class Builder {
+        private final Backend backend;
+        private final int domains;
+        private final int hidden;
+        private final int vocab;
+        private float[] evalProportions;
+        private float lambda = 3f;
+        private int sketchSize;
+        private long seed = 0x5EEDL;
+
+        private Builder(Backend backend, int domains, int hidden, int vocab) {
+            this.backend = backend;
+            this.domains = domains;
+            this.hidden = hidden;
+            this.vocab = vocab;
+        }
+
+        /** Evaluation proportions p (fraction of evaluation examples per domain); normalised here. */
+        public Builder evalProportions(float[] p) {
+            if (p.length != domains) {
+                throw new IllegalArgumentException("expected " + domains + " evaluation proportions, got " + p.length);
+            }
+            double sum = 0;
+            for (int i = 0; i < p.length; i++) {
+                if (!(p[i] >= 0) || !Float.isFinite(p[i])) {
+                    throw new IllegalArgumentException("evaluation proportion " + i + " is " + p[i] + "; must be finite and >= 0");
+                }
+                sum += p[i];
+            }
+            if (sum <= 0) {
+                throw new IllegalArgumentException("evaluation proportions sum to 0");
+            }
+            float[] normalised = new float[p.length];
+            for (int i = 0; i < p.length; i++) {
+                normalised[i] = (float) (p[i] / sum);
+            }
+            this.evalProportions = normalised;
+            return this;
+        }
+
+        /** Temperature of the softmax; larger is sharper. Must be finite and >= 0. */
+        public Builder lambda(float lambda) {
+            if (!Float.isFinite(lambda) || lambda < 0) {
+                throw new IllegalArgumentException("lambda must be finite and >= 0, got " + lambda);
+            }
+            this.lambda = lambda;
+            return this;
+        }
+
+        /** 0 keeps exact gradients; r &gt; 0 keeps an r-float sketch per domain. */
+        public Builder sketch(int r) {
+            this.sketchSize = r;
+            return this;
+        }
+
+        /** Seed of the sketch's hash. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public RnbBalancer build() {
+            return new RnbBalancer(this);
+        }
+    }
+}

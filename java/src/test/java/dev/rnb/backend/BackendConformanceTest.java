@@ -1,0 +1,265 @@
+package dev.rnb.backend;
+
+import dev.rnb.backend.reference.ReferenceBackend;
+import dev.rnb.testing.Compare;
+import dev.rnb.testing.CoversKernels;
+import dev.rnb.testing.Rng;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * Every operation of the cpu backend and of the cuda launch code (run on the
+ * emulated kernels) against the reference backend, on fresh random inputs,
+ * ragged sizes and the edge cases (k = 1, absent domains, N = 0).
+ */
+@CoversKernels({"rnb_domain_grad_accumulate", "rnb_count_sketch_add", "rnb_gram", "rnb_scaled_domain_sum", "rnb_scaled_domain_dots", "rnb_balance_update"})
+class BackendConformanceTest {
+    private static final Map<String, Backend> OPEN = new HashMap<>();
+    private static final Backend REF = new ReferenceBackend();
+
+    static synchronized Backend backend(String name) {
+        return OPEN.computeIfAbsent(name, Backends::open);
+    }
+
+    @AfterAll
+    static void closeAll() {
+        OPEN.values().forEach(Backend::close);
+        OPEN.clear();
+    }
+
+    private static Tensor put(Backend b, float[] values) {
+        Tensor t = b.allocate(values.length);
+        b.upload(values, 0, t, 0, values.length);
+        return t;
+    }
+
+    private static float[] get(Backend b, Tensor t) {
+        float[] out = new float[(int) t.size()];
+        b.download(t, 0, out, 0, out.length);
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    void gemmMatchesReferenceForAllTranspositions(String name) {
+        Backend b = backend(name);
+        Rng rng = new Rng();
+        int[][] shapes = {{1, 1, 1}, {7, 5, 3}, {33, 17, 65}, {64, 1, 129}};
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            for (int variant = 0; variant < 4; variant++) {
+                boolean ta = (variant & 1) != 0, tb = (variant & 2) != 0;
+                float[] a = rng.gaussian(m * k), bb = rng.gaussian(k * n), c = rng.gaussian(m * n);
+                int lda = ta ? m : k, ldb = tb ? k : n;
+                float[] want = run(REF, ta, tb, m, n, k, a, lda, bb, ldb, c);
+                float[] got = run(b, ta, tb, m, n, k, a, lda, bb, ldb, c);
+                Compare.close(got, want, 1e-5, name + " gemm " + m + "x" + n + "x" + k + " ta=" + ta + " tb=" + tb + " " + rng);
+            }
+        }
+    }
+
+    private static float[] run(Backend b, boolean ta, boolean tb, int m, int n, int k,
+                               float[] a, int lda, float[] bb, int ldb, float[] c) {
+        try (Tensor ta1 = put(b, a); Tensor tb1 = put(b, bb); Tensor tc = put(b, c)) {
+            b.gemm(ta, tb, m, n, k, 0.75f, ta1, lda, tb1, ldb, 0.5f, tc, n);
+            return get(b, tc);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    void domainGradientsMatchReferenceOnRaggedSizes(String name) {
+        Backend b = backend(name);
+        Rng rng = new Rng();
+        // {rows, h, v, k}: ragged widths, k = 1, more domains than rows (absent domains), N = 0.
+        int[][] cases = {{37, 1, 1, 1}, {100, 17, 33, 3}, {65, 64, 64, 5}, {129, 65, 130, 1},
+                {10, 300, 7, 16}, {0, 8, 8, 4}, {200, 96, 257, 7}};
+        for (int[] c : cases) {
+            int rows = c[0], h = c[1], v = c[2], k = c[3];
+            float[] hs = rng.gaussian(rows * h), es = rng.gaussian(rows * v);
+            float[] g0 = rng.gaussian(k * v * h); // accumulate onto random values, not zeros
+            int[] dom = rng.ints(rows, k);
+            if (k > 2 && rows > 0) {
+                for (int r = 0; r < rows; r++) {
+                    if (dom[r] == 1) dom[r] = 0; // domain 1 absent from this call
+                }
+            }
+            DomainSegments seg = DomainSegments.of(dom, rows, k);
+            float[] want = accumulate(REF, hs, es, h, v, seg, g0);
+            float[] got = accumulate(b, hs, es, h, v, seg, g0);
+            Compare.close(got, want, 1e-5, name + " domain grads rows=" + rows + " h=" + h + " v=" + v + " k=" + k + " " + rng);
+            if (k > 2 && rows > 0) {
+                float[] absentBlock = java.util.Arrays.copyOfRange(got, v * h, 2 * v * h);
+                assertArrayEquals(java.util.Arrays.copyOfRange(g0, v * h, 2 * v * h), absentBlock, name + ": absent domain touched");
+            }
+        }
+    }
+
+    private static float[] accumulate(Backend b, float[] hs, float[] es, int h, int v, DomainSegments seg, float[] g0) {
+        try (Tensor th = put(b, hs.length == 0 ? new float[1] : hs); Tensor te = put(b, es.length == 0 ? new float[1] : es);
+             Tensor tg = put(b, g0)) {
+            b.domainGradAccumulate(th, te, h, v, seg, tg);
+            b.domainGradAccumulate(th, te, h, v, seg, tg); // twice: accumulation, not overwrite
+            return get(b, tg);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    void sketchedDomainGradientsMatchReference(String name) {
+        Backend b = backend(name);
+        Rng rng = new Rng();
+        // {rows, h, v, k, r}: r smaller and larger than v*h, k = 1, absent domains, N = 0.
+        int[][] cases = {{37, 1, 1, 1, 1}, {100, 17, 33, 3, 64}, {129, 65, 20, 9, 1000}, {0, 8, 8, 4, 16}, {50, 3, 5, 2, 257}};
+        for (int[] c : cases) {
+            int rows = c[0], h = c[1], v = c[2], k = c[3], r = c[4];
+            float[] hs = rng.gaussian(Math.max(1, rows * h)), es = rng.gaussian(Math.max(1, rows * v));
+            float[] s0 = rng.gaussian(k * r);
+            int[] dom = rng.ints(rows, k);
+            int seed = rng.nextInt(Integer.MAX_VALUE);
+            DomainSegments seg = DomainSegments.of(dom, rows, k);
+            float[] want = sketch(REF, hs, es, h, v, seg, r, seed, s0);
+            float[] got = sketch(b, hs, es, h, v, seg, r, seed, s0);
+            Compare.close(got, want, 1e-5, name + " sketch rows=" + rows + " h=" + h + " v=" + v + " k=" + k + " r=" + r + " " + rng);
+        }
+    }
+
+    private static float[] sketch(Backend b, float[] hs, float[] es, int h, int v, DomainSegments seg, int r, int seed, float[] s0) {
+        try (Tensor th = put(b, hs); Tensor te = put(b, es); Tensor ts = put(b, s0)) {
+            b.domainGradSketchAccumulate(th, te, h, v, seg, r, seed, ts);
+            return get(b, ts);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    void gramMatchesReference(String name) {
+        Backend b = backend(name);
+        Rng rng = new Rng();
+        int[][] cases = {{1, 1}, {3, 100}, {65, 33}, {130, 257}};
+        for (int[] c : cases) {
+            int k = c[0], d = c[1];
+            float[] x = rng.gaussian(k * d);
+            float[] scale = scales(rng, k);
+            float[] want = gram(REF, x, k, d, scale);
+            float[] got = gram(b, x, k, d, scale);
+            Compare.close(got, want, 1e-5, name + " gram k=" + k + " d=" + d + " " + rng);
+        }
+    }
+
+    private static float[] scales(Rng rng, int k) {
+        float[] s = new float[k];
+        for (int i = 0; i < k; i++) {
+            s[i] = (i % 4 == 3) ? 0f : (float) (1.0 / (1 + rng.nextInt(50))); // every 4th domain absent
+        }
+        return s;
+    }
+
+    private static float[] gram(Backend b, float[] x, int k, int d, float[] scale) {
+        try (Tensor tx = put(b, x); Tensor out = b.allocate((long) k * k)) {
+            b.gram(tx, k, d, scale, out);
+            return get(b, out);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    void gramTimesPMatchesReference(String name) {
+        Backend b = backend(name);
+        Rng rng = new Rng();
+        int[][] cases = {{1, 1}, {5, 3000}, {300, 17}, {64, 1024}, {1000, 5}};
+        for (int[] c : cases) {
+            int k = c[0], d = c[1];
+            float[] x = rng.gaussian(k * d);
+            float[] scale = scales(rng, k);
+            float[] p = rng.gaussian(k);
+            for (int i = 0; i < k; i++) p[i] = Math.abs(p[i]);
+            float[] want;
+            float[] got;
+            try (Tensor tx = put(REF, x)) { want = REF.gramTimesP(tx, k, d, scale, p); }
+            try (Tensor tx = put(b, x)) { got = b.gramTimesP(tx, k, d, scale, p); }
+            Compare.close(got, want, 1e-4, name + " G p k=" + k + " d=" + d + " " + rng);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    void balanceUpdateMatchesReferenceAndHandlesDegenerateRounds(String name) {
+        Backend b = backend(name);
+        Rng rng = new Rng();
+        for (int k : new int[] {1, 2, 31, 257, 1000}) {
+            float[] gp = rng.gaussian(k);
+            float[] scale = scales(rng, k);
+            scale[0] = 0.5f; // at least one present domain
+            float[] current = uniform(k);
+            for (float lambda : new float[] {0f, 1f, 3f, 1e6f}) {
+                BalanceStep want = REF.balanceUpdate(gp, scale, current, lambda);
+                BalanceStep got = b.balanceUpdate(gp, scale, current, lambda);
+                assertEquals(want.status(), got.status());
+                Compare.close(got.next(), want.next(), 1e-5, name + " update k=" + k + " lambda=" + lambda + " " + rng);
+            }
+        }
+        int k = 70;
+        float[] gp = rng.gaussian(k), scale = new float[k], current = rng.gaussian(k);
+        java.util.Arrays.fill(scale, 0.25f);
+        scale[3] = 0f;
+        gp[3] = Float.NaN; // NaN in an absent domain is ignored
+        assertEquals(BalanceStep.Status.UPDATED, b.balanceUpdate(gp, scale, current, 3f).status());
+        float[] bad = gp.clone();
+        bad[40] = Float.POSITIVE_INFINITY;
+        assertSkipped(b.balanceUpdate(bad, scale, current, 3f), BalanceStep.Status.SKIPPED_NON_FINITE, current);
+        bad[40] = Float.NaN;
+        assertSkipped(b.balanceUpdate(bad, scale, current, 3f), BalanceStep.Status.SKIPPED_NON_FINITE, current);
+        float[] zeros = new float[k];
+        assertSkipped(b.balanceUpdate(zeros, scale, current, 3f), BalanceStep.Status.SKIPPED_ZERO_NORM, current);
+        assertSkipped(b.balanceUpdate(gp, new float[k], current, 3f), BalanceStep.Status.SKIPPED_NO_DOMAIN, current);
+    }
+
+    private static void assertSkipped(BalanceStep step, BalanceStep.Status status, float[] current) {
+        assertEquals(status, step.status());
+        assertArrayEquals(current, step.next(), "a skipped round keeps the current proportions");
+    }
+
+    private static float[] uniform(int k) {
+        float[] p = new float[k];
+        java.util.Arrays.fill(p, 1f / k);
+        return p;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    void balanceRoundMatchesReference(String name) {
+        Backend b = backend(name);
+        Rng rng = new Rng();
+        int k = 23, d = 401;
+        float[] x = rng.gaussian(k * d), scale = scales(rng, k), p = uniform(k), current = rng.gaussian(k);
+        BalanceStep want, got;
+        try (Tensor tx = put(REF, x)) { want = REF.balanceRound(tx, k, d, scale, p, 3f, current); }
+        try (Tensor tx = put(b, x)) { got = b.balanceRound(tx, k, d, scale, p, 3f, current); }
+        assertEquals(want.status(), got.status());
+        Compare.close(got.next(), want.next(), 1e-4, name + " balance round " + rng);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"reference", "cpu", "cuda-emulated"})
+    void rejectsBadShapesAndForeignTensors(String name) {
+        Backend b = backend(name);
+        try (Tensor small = b.allocate(4); Tensor foreign = REF.allocate(16)) {
+            assertThrows(IllegalArgumentException.class, () -> b.gemm(false, false, 3, 3, 3, 1f, small, 3, small, 3, 0f, small, 3));
+            assertThrows(IllegalArgumentException.class, () -> b.gram(small, 2, 3, new float[2], small));
+            assertThrows(IllegalArgumentException.class, () -> b.balanceUpdate(new float[2], new float[3], new float[2], 1f));
+            assertThrows(IllegalArgumentException.class, () -> b.balanceUpdate(new float[2], new float[2], new float[2], Float.NaN));
+            if (b != REF) {
+                assertThrows(IllegalArgumentException.class, () -> b.zero(foreign));
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+// CountSketch of dense per-domain gradients; same hash and contract as
+// cuda/count_sketch.cu (see there). Slots are independent (each adds into its
+// own domain's sketch row, domains distinct), so threads split the slots.
+#include "rnb_cpu.h"
+#include <cstdint>
+
+static inline uint32_t rnb_sketch_hash(uint32_t i, uint32_t seed) {
+    uint32_t h = i * 0x9E3779B1u ^ seed;
+    h ^= h >> 16;
+    h *= 0x85EBCA6Bu;
+    h ^= h >> 13;
+    h *= 0xC2B2AE35u;
+    h ^= h >> 16;
+    return h;
+}
+
+void rnb_cpu_count_sketch_add(const float* dense, const int* slotDomain, int slots, int d, int r, uint32_t seed, float* sketch) {
+#pragma omp parallel for schedule(static)
+    for (int s = 0; s < slots; ++s) {
+        const float* x = dense + int64_t(s) * d;
+        float* row = sketch + int64_t(slotDomain[s]) * r;
+        for (int i = 0; i < d; ++i) {
+            const float value = x[i];
+            if (value == 0.0f) continue;
+            const uint32_t h = rnb_sketch_hash(uint32_t(i), seed);
+            row[(h & 0x7FFFFFFFu) % uint32_t(r)] += (h >> 31) ? -value : value;
+        }
+    }
+}
