@@ -50,14 +50,11 @@ public final class Gpt implements AutoCloseable {
     private boolean haveGradients;
 
     public Gpt(Backend backend, GptConfig config, int batch) {
-        if (!(backend instanceof ModelOps m)) {
-            throw new IllegalArgumentException("backend '" + backend.name() + "' has no model operations");
-        }
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be >= 1, got " + batch);
         }
         this.backend = backend;
-        this.ops = m;
+        this.ops = backend;
         this.config = config;
         this.layout = new ParameterLayout(config);
         this.batch = batch;

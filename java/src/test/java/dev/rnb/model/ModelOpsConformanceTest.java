@@ -6,6 +6,7 @@ import dev.rnb.backend.ModelOps;
 import dev.rnb.backend.Tensor;
 import dev.rnb.backend.reference.ReferenceBackend;
 import dev.rnb.testing.Compare;
+import dev.rnb.testing.CoversKernels;
 import dev.rnb.testing.Rng;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,10 +16,15 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Every model operation of the cpu backend against the reference backend, on
+ * Every model operation of the cpu backend and of the cuda launch code (on
+ * the emulated kernels) against the reference backend, on
  * fresh random inputs and ragged shapes; outputs are poisoned (overwritten
  * operations) or start from random values (accumulating ones) first.
  */
+@CoversKernels({"rnb_encoder_forward", "rnb_encoder_backward", "rnb_layernorm_forward", "rnb_layernorm_backward_input",
+        "rnb_layernorm_backward_params", "rnb_bias_add", "rnb_bias_backward", "rnb_attention_forward",
+        "rnb_attention_backward_query", "rnb_attention_backward_key", "rnb_gelu_forward", "rnb_gelu_backward", "rnb_add",
+        "rnb_cross_entropy", "rnb_loss_sum", "rnb_squared_norm", "rnb_adamw"})
 class ModelOpsConformanceTest {
     private static final Map<String, Backend> OPEN = new HashMap<>();
     private static final Backend REF = new ReferenceBackend();
@@ -84,7 +90,7 @@ class ModelOpsConformanceTest {
         return out;
     }
 
-    static ModelOps ops(Backend b) { return (ModelOps) b; }
+    static ModelOps ops(Backend b) { return b; }
 
     static float[] tokens(Rng rng, int n) {
         float[] t = new float[n];
@@ -93,7 +99,7 @@ class ModelOpsConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu"})
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
     void encoder(String name) {
         Rng rng = new Rng();
         for (int[] s : SHAPES) {
@@ -116,7 +122,7 @@ class ModelOpsConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu"})
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
     void layerNorm(String name) {
         Rng rng = new Rng();
         for (int[] s : SHAPES) {
@@ -136,7 +142,7 @@ class ModelOpsConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu"})
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
     void biasGeluAdd(String name) {
         Rng rng = new Rng();
         for (int[] s : SHAPES) {
@@ -163,7 +169,7 @@ class ModelOpsConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu"})
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
     void attention(String name) {
         Rng rng = new Rng();
         for (int[] s : SHAPES) {
@@ -184,7 +190,7 @@ class ModelOpsConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu"})
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
     void crossEntropy(String name) {
         Rng rng = new Rng();
         for (int N : new int[] {1, 7, 33}) {
@@ -216,7 +222,7 @@ class ModelOpsConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu"})
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
     void normAndAdamw(String name) {
         Rng rng = new Rng();
         for (int n : new int[] {1, 1000, 4097}) {
@@ -238,7 +244,7 @@ class ModelOpsConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu"})
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
     void wholeModelStepMatchesReference(String name) {
         Rng rng = new Rng();
         Backend b = backend(name);

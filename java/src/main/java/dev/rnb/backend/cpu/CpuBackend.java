@@ -4,7 +4,6 @@ import dev.rnb.backend.Backend;
 import dev.rnb.backend.BalanceStep;
 import dev.rnb.backend.Checks;
 import dev.rnb.backend.DomainSegments;
-import dev.rnb.backend.ModelOps;
 import dev.rnb.backend.Tensor;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
@@ -19,7 +18,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.*;
  * {@link ModelKernels}). Tensors are off-heap. Not thread-safe: one
  * instance serves one caller at a time (its gather scratch is reused).
  */
-public final class CpuBackend implements Backend, ModelOps {
+public final class CpuBackend implements Backend {
     private FloatPointer gatherH = new FloatPointer(1);
     private FloatPointer gatherE = new FloatPointer(1);
     private long gatherHCap = 1, gatherECap = 1;

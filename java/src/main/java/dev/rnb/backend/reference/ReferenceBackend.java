@@ -4,7 +4,6 @@ import dev.rnb.backend.Backend;
 import dev.rnb.backend.BalanceStep;
 import dev.rnb.backend.Checks;
 import dev.rnb.backend.DomainSegments;
-import dev.rnb.backend.ModelOps;
 import dev.rnb.backend.SketchHash;
 import dev.rnb.backend.Tensor;
 
@@ -14,7 +13,7 @@ import java.util.Arrays;
  * Plain Java with double accumulation: the oracle every other backend is
  * tested against. Written for obviousness, not speed.
  */
-public final class ReferenceBackend implements Backend, ModelOps {
+public final class ReferenceBackend implements Backend {
     private final boolean float64;
 
     /** The float32 oracle. */
