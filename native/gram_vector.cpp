@@ -12,8 +12,10 @@ void rnb_cpu_scaled_domain_sum(const float* X, const float* weight, int k, int64
     // needed; a block of 2048 floats (8 KiB) stays in L1 while rows stream by.
     const int64_t block = 2048;
     const int64_t blocks = (d + block - 1) / block;
-    if (blocks >= omp_get_max_threads() || k < 64) {
-#pragma omp parallel for schedule(static)
+    // Below ~64K multiply-adds a parallel region costs more than it saves.
+    const bool parallel = int64_t(k) * d >= (int64_t(1) << 16);
+    if (blocks >= omp_get_max_threads() || k < 64 || !parallel) {
+#pragma omp parallel for schedule(static) if (parallel)
         for (int64_t b = 0; b < blocks; ++b) {
             const int64_t c0 = b * block, c1 = std::min(d, c0 + block);
             float* out = vOut + c0;
@@ -49,7 +51,7 @@ void rnb_cpu_scaled_domain_sum(const float* X, const float* weight, int k, int64
 }
 
 void rnb_cpu_scaled_domain_dots(const float* X, const float* scale, const float* vec, int k, int64_t d, float* out) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (int64_t(k) * d >= (int64_t(1) << 16))
     for (int i = 0; i < k; ++i) {
         if (scale[i] == 0.0f) { out[i] = 0.0f; continue; }
         const float* row = X + i * d;
@@ -66,7 +68,7 @@ void rnb_cpu_scaled_domain_dots(const float* X, const float* scale, const float*
 }
 
 void rnb_cpu_gram_finish(float* out, const float* scale, int k) {
-#pragma omp parallel for schedule(dynamic, 16)
+#pragma omp parallel for schedule(dynamic, 16) if (k >= 128)
     for (int i = 0; i < k; ++i) {
         for (int j = i; j < k; ++j) {
             const float g = out[int64_t(i) * k + j] * scale[i] * scale[j];

@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
 public class DomainGradBenchmark {
     static final int H = 256, V = 256, K = 64;
 
-    @Param({"4096"})
+    @Param({"4096", "16384"})
     public int rows;
 
     Backend backend;

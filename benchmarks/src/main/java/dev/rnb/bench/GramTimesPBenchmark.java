@@ -46,6 +46,11 @@ public class GramTimesPBenchmark {
 
         abstract int k();
 
+        /** Per-benchmark buffers, allocated after the shared inputs. */
+        abstract void allocateOutputs();
+
+        abstract void closeOutputs();
+
         @Setup(Level.Trial)
         public void setUp() {
             backend = Backends.open("cpu");
@@ -65,10 +70,12 @@ public class GramTimesPBenchmark {
                 p[i] = 1f / k;
                 current[i] = 1f / k;
             }
+            allocateOutputs();
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
+            closeOutputs();
             gradients.close();
             backend.close();
         }
@@ -82,13 +89,13 @@ public class GramTimesPBenchmark {
 
         Tensor copy;
 
-        @Setup(Level.Trial)
-        public void setUpCopy() {
+        @Override
+        void allocateOutputs() {
             copy = backend.allocate((long) k * D);
         }
 
-        @TearDown(Level.Trial)
-        public void tearDownCopy() {
+        @Override
+        void closeOutputs() {
             copy.close();
         }
     }
@@ -102,13 +109,13 @@ public class GramTimesPBenchmark {
 
         Tensor gram;
 
-        @Setup(Level.Trial)
-        public void setUpGram() {
+        @Override
+        void allocateOutputs() {
             gram = backend.allocate((long) k * k);
         }
 
-        @TearDown(Level.Trial)
-        public void tearDownGram() {
+        @Override
+        void closeOutputs() {
             gram.close();
         }
     }

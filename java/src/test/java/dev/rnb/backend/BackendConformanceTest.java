@@ -4,12 +4,12 @@ import dev.rnb.backend.reference.ReferenceBackend;
 import dev.rnb.testing.Compare;
 import dev.rnb.testing.CoversKernels;
 import dev.rnb.testing.Rng;
+import dev.rnb.testing.TestBackends;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.HashMap;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,17 +22,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  */
 @CoversKernels({"rnb_domain_grad_accumulate", "rnb_count_sketch_add", "rnb_gram", "rnb_scaled_domain_sum", "rnb_scaled_domain_dots", "rnb_balance_update"})
 class BackendConformanceTest {
-    private static final Map<String, Backend> OPEN = new HashMap<>();
+    private static final TestBackends BACKENDS = new TestBackends();
     private static final Backend REF = new ReferenceBackend();
 
-    static synchronized Backend backend(String name) {
-        return OPEN.computeIfAbsent(name, Backends::open);
+    static Backend backend(String name) {
+        return BACKENDS.get(name);
     }
 
     @AfterAll
     static void closeAll() {
-        OPEN.values().forEach(Backend::close);
-        OPEN.clear();
+        BACKENDS.close();
     }
 
     private static Tensor put(Backend b, float[] values) {
@@ -48,7 +47,7 @@ class BackendConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
     void gemmMatchesReferenceForAllTranspositions(String name) {
         Backend b = backend(name);
         Rng rng = new Rng();
@@ -75,7 +74,7 @@ class BackendConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
     void domainGradientsMatchReferenceOnRaggedSizes(String name) {
         Backend b = backend(name);
         Rng rng = new Rng();
@@ -113,7 +112,7 @@ class BackendConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
     void sketchedDomainGradientsMatchReference(String name) {
         Backend b = backend(name);
         Rng rng = new Rng();
@@ -140,7 +139,7 @@ class BackendConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
     void gramMatchesReference(String name) {
         Backend b = backend(name);
         Rng rng = new Rng();
@@ -171,7 +170,7 @@ class BackendConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
     void gramTimesPMatchesReference(String name) {
         Backend b = backend(name);
         Rng rng = new Rng();
@@ -191,7 +190,7 @@ class BackendConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
     void balanceUpdateMatchesReferenceAndHandlesDegenerateRounds(String name) {
         Backend b = backend(name);
         Rng rng = new Rng();
@@ -235,7 +234,7 @@ class BackendConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
     void balanceRoundMatchesReference(String name) {
         Backend b = backend(name);
         Rng rng = new Rng();
@@ -249,7 +248,7 @@ class BackendConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"reference", "cpu", "cuda-emulated"})
+    @ValueSource(strings = {"reference", "cpu", "cuda-emulated", "cuda"})
     void rejectsBadShapesAndForeignTensors(String name) {
         Backend b = backend(name);
         try (Tensor small = b.allocate(4); Tensor foreign = REF.allocate(16)) {

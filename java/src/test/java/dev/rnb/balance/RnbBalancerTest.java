@@ -5,7 +5,9 @@ import dev.rnb.backend.Backends;
 import dev.rnb.backend.BalanceStep;
 import dev.rnb.testing.Compare;
 import dev.rnb.testing.Rng;
+import dev.rnb.testing.TestBackends;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -16,9 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RnbBalancerTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"reference", "cpu", "cuda-emulated"})
+    @ValueSource(strings = {"reference", "cpu", "cuda-emulated", "cuda"})
     void matchesAHandComputedRound(String name) {
-        try (Backend b = Backends.open(name);
+        try (Backend b = TestBackends.openOrSkip(name);
              RnbBalancer balancer = RnbBalancer.builder(b, 2, 1, 1).lambda(1f).build()) {
             // domain 0: rows (h=1, e=2), (h=1, e=4) -> g0 = 6, n0 = 2; domain 1: (h=2, e=-1) -> g1 = -2, n1 = 1
             balancer.accumulate(new float[] {1, 2, 1}, new float[] {2, -1, 4}, new int[] {0, 1, 0}, 3);
@@ -40,14 +42,14 @@ class RnbBalancerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
     void absentDomainGetsNeutralLogitAndLambdaExtremesBehave(String name) {
         Rng rng = new Rng();
         int k = 5, h = 8, v = 6, rows = 40;
         float[] hs = rng.gaussian(rows * h), es = rng.gaussian(rows * v);
         int[] dom = rng.ints(rows, k);
         for (int r = 0; r < rows; r++) if (dom[r] == 2) dom[r] = 4;
-        try (Backend b = Backends.open(name)) {
+        try (Backend b = TestBackends.openOrSkip(name)) {
             float[] flat = round(b, 0f, hs, es, dom, rows, k, h, v);
             for (float p : flat) assertEquals(1f / k, p, 1e-6, "lambda = 0 gives the uniform mixture");
             float[] sharp = round(b, 1e6f, hs, es, dom, rows, k, h, v);
@@ -71,12 +73,12 @@ class RnbBalancerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
     void sketchedProportionsAreCloseToExact(String name) {
         Rng rng = new Rng();
         int k = 6, h = 48, v = 64, rows = 300;
         float[] p = {0.4f, 0.3f, 0.1f, 0.1f, 0.05f, 0.05f};
-        try (Backend b = Backends.open(name);
+        try (Backend b = TestBackends.openOrSkip(name);
              RnbBalancer exact = RnbBalancer.builder(b, k, h, v).evalProportions(p).build();
              RnbBalancer sketched = RnbBalancer.builder(b, k, h, v).evalProportions(p).sketch(4096).seed(rng.seed).build()) {
             for (int step = 0; step < 3; step++) {

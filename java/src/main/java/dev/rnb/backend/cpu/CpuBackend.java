@@ -10,6 +10,9 @@ import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas_nolapack;
 
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+
 import static org.bytedeco.openblas.global.openblas_nolapack.*;
 
 /**
@@ -21,7 +24,8 @@ import static org.bytedeco.openblas.global.openblas_nolapack.*;
 public final class CpuBackend implements Backend {
     private FloatPointer gatherH = new FloatPointer(1);
     private FloatPointer gatherE = new FloatPointer(1);
-    private long gatherHCap = 1, gatherECap = 1;
+    private FloatPointer dense = new FloatPointer(1);
+    private long gatherHCap = 1, gatherECap = 1, denseCap = 1;
 
     /** Loads OpenBLAS and the kernel library; throws if either is missing. */
     public CpuBackend() {
@@ -90,8 +94,24 @@ public final class CpuBackend implements Backend {
         gatherByDomain(h, e, hDim, vDim, segments);
         int[] domain = segments.segmentDomains();
         long block = (long) vDim * hDim;
-        for (int s = 0; s < segments.segmentCount(); s++) {
-            segmentGemm(segments, s, hDim, vDim, 1f, at(g, domain[s] * block));
+        FloatPointer base = at(g, 0);
+        parallelOverSegments(0, segments.segmentCount(),
+                s -> segmentGemm(segments, s, hDim, vDim, 1f, base.getPointer(domain[s] * block)));
+    }
+
+    /**
+     * Runs one single-threaded GEMM per segment, segments spread over the
+     * cores. Per-domain GEMMs are small (a domain's share of the rows), where
+     * OpenBLAS's own threading costs more than it gains; whole GEMMs per core
+     * keep every core busy without that synchronisation.
+     */
+    private static void parallelOverSegments(int from, int to, IntConsumer gemm) {
+        int previous = org.bytedeco.openblas.presets.openblas_nolapack.blas_get_num_threads();
+        org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(1);
+        try {
+            IntStream.range(from, to).parallel().forEach(gemm);
+        } finally {
+            org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(previous);
         }
     }
 
@@ -115,7 +135,7 @@ public final class CpuBackend implements Backend {
     }
 
     /** Dense per-domain gradients are formed this many at a time before sketching. */
-    private static final int SKETCH_SLOTS = 8;
+    private static final int SKETCH_SLOTS = 16;
 
     @Override
     public void domainGradSketchAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments,
@@ -129,15 +149,17 @@ public final class CpuBackend implements Backend {
         int d = vDim * hDim;
         int slots = Math.min(SKETCH_SLOTS, segs);
         int[] domain = segments.segmentDomains();
-        try (FloatPointer dense = new FloatPointer((long) slots * d)) {
+        if ((long) slots * d > denseCap) {
+            dense.close();
+            denseCap = (long) slots * d;
+            dense = new FloatPointer(denseCap);
+        }
+        FloatPointer chunk = dense;
+        try (IntPointer domains = new IntPointer(domain)) {
             for (int first = 0; first < segs; first += slots) {
-                int count = Math.min(slots, segs - first);
-                for (int s = 0; s < count; s++) {
-                    segmentGemm(segments, first + s, hDim, vDim, 0f, dense.getPointer((long) s * d));
-                }
-                try (IntPointer slotDomain = new IntPointer(java.util.Arrays.copyOfRange(domain, first, first + count))) {
-                    CpuKernels.rnb_cpu_count_sketch_add(dense, slotDomain, count, d, r, seed, at(sketch, 0));
-                }
+                int start = first, count = Math.min(slots, segs - first);
+                parallelOverSegments(0, count, s -> segmentGemm(segments, start + s, hDim, vDim, 0f, chunk.getPointer((long) s * d)));
+                CpuKernels.rnb_cpu_count_sketch_add(chunk, domains.getPointer(first), count, d, r, seed, at(sketch, 0));
             }
         }
     }
@@ -279,5 +301,6 @@ public final class CpuBackend implements Backend {
     public void close() {
         gatherH.close();
         gatherE.close();
+        dense.close();
     }
 }

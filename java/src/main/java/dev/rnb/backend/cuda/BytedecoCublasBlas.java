@@ -35,6 +35,20 @@ final class BytedecoCublasBlas implements DeviceBlas {
     }
 
     @Override
+    public void ssyrk(int n, int k, float alpha, long a, int lda, float beta, long c, int ldc) {
+        alphaBeta.put(0, alpha).put(1, beta);
+        // Row-major upper of A A^T is column-major lower of (A^T)^T (A^T), A^T being A read column-major.
+        check(cublasSsyrk_v2(handle, CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_T, n, k, alphaBeta.getPointer(0),
+                RawAddress.floats(a), Math.max(1, lda), alphaBeta.getPointer(1), RawAddress.floats(c), Math.max(1, ldc)),
+                "cublasSsyrk");
+    }
+
+    @Override
+    public void allowTf32(boolean allow) {
+        check(cublasSetMathMode(handle, allow ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+    }
+
+    @Override
     public void close() {
         cublasDestroy_v2(handle);
         alphaBeta.close();

@@ -98,6 +98,12 @@ public final class CudaBackend implements Backend {
         driver.blas().sgemm(transA, transB, m, n, k, alpha, addr(a, 0), lda, addr(b, 0), ldb, beta, addr(c, 0), ldc);
     }
 
+    /** The cuBLAS baseline of {@link #gram}: upper triangle of X X^T by SSYRK, unscaled. */
+    public void blasSyrk(Tensor x, int k, long d, Tensor out) {
+        Checks.domainMatrix(x, k, d);
+        driver.blas().ssyrk(k, Math.toIntExact(d), 1f, addr(x, 0), Math.toIntExact(d), 0f, addr(out, 0), k);
+    }
+
     @Override
     public void domainGradAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g) {
         Checks.domainGrad(h, e, hDim, vDim, segments, g);

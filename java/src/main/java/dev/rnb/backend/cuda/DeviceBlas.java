@@ -11,6 +11,12 @@ public interface DeviceBlas extends AutoCloseable {
     void sgemm(boolean transA, boolean transB, int m, int n, int k,
                float alpha, long a, int lda, long b, int ldb, float beta, long c, int ldc);
 
+    /** Row-major upper triangle of C (n x n) = alpha A A^T + beta C, A n x k: the Gram baseline. */
+    void ssyrk(int n, int k, float alpha, long a, int lda, float beta, long c, int ldc);
+
+    /** Allows TF32 tensor-core math in GEMMs (cuBLAS); a no-op where there is none. */
+    void allowTf32(boolean allow);
+
     @Override
     void close();
 }

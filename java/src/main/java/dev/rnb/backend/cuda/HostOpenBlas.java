@@ -21,5 +21,13 @@ final class HostOpenBlas implements DeviceBlas {
                 beta, RawAddress.floats(c), Math.max(1, ldc));
     }
 
+    @Override
+    public void ssyrk(int n, int k, float alpha, long a, int lda, float beta, long c, int ldc) {
+        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, k, alpha, RawAddress.floats(a), Math.max(1, lda),
+                beta, RawAddress.floats(c), Math.max(1, ldc));
+    }
+
+    @Override public void allowTf32(boolean allow) {}
+
     @Override public void close() {}
 }

@@ -4,6 +4,9 @@ import jcuda.Pointer;
 import jcuda.jcublas.JCublas2;
 import jcuda.jcublas.cublasHandle;
 
+import static jcuda.jcublas.cublasFillMode.CUBLAS_FILL_MODE_LOWER;
+import static jcuda.jcublas.cublasMath.CUBLAS_DEFAULT_MATH;
+import static jcuda.jcublas.cublasMath.CUBLAS_TF32_TENSOR_OP_MATH;
 import static jcuda.jcublas.cublasOperation.CUBLAS_OP_N;
 import static jcuda.jcublas.cublasOperation.CUBLAS_OP_T;
 
@@ -25,6 +28,18 @@ final class JCublasBlas implements DeviceBlas {
         JCublas2.cublasSgemm(handle, transB ? CUBLAS_OP_T : CUBLAS_OP_N, transA ? CUBLAS_OP_T : CUBLAS_OP_N,
                 n, m, k, Pointer.to(new float[] {alpha}), JCudaDevice.at(b), Math.max(1, ldb),
                 JCudaDevice.at(a), Math.max(1, lda), Pointer.to(new float[] {beta}), JCudaDevice.at(c), Math.max(1, ldc));
+    }
+
+    @Override
+    public void ssyrk(int n, int k, float alpha, long a, int lda, float beta, long c, int ldc) {
+        // Row-major upper of A A^T is column-major lower of (A^T)^T (A^T), A^T being A read column-major.
+        JCublas2.cublasSsyrk(handle, CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_T, n, k, Pointer.to(new float[] {alpha}),
+                JCudaDevice.at(a), Math.max(1, lda), Pointer.to(new float[] {beta}), JCudaDevice.at(c), Math.max(1, ldc));
+    }
+
+    @Override
+    public void allowTf32(boolean allow) {
+        JCublas2.cublasSetMathMode(handle, allow ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH);
     }
 
     @Override
