@@ -244,6 +244,23 @@ class ModelOpsConformanceTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"reference", "cpu", "cuda-emulated"})
+    void tooSmallTensorsAndBadShapesAreRejectedBeforeAnyKernelRuns(String name) {
+        Backend b = name.equals("reference") ? REF : backend(name);
+        try (Tensor small = b.allocate(5); Tensor big = b.allocate(1000)) {
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> ops(b).layerNormForward(big, big, big, small, big, big, 2, 4));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> ops(b).attentionForward(big, big, big, 1, 2, 6, 4)); // 6 channels, 4 heads
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> ops(b).crossEntropy(big, big, small, big, big, big, 2, 3));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> ops(b).adamw(big, big, big, small, 6, big, 0f, 1e-3f, 0.9f, 0.95f, 1e-8f, 0f, 1));
+            org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, () -> ops(b).view(big, 990, 11));
+        }
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"cpu", "cuda-emulated"})
     void wholeModelStepMatchesReference(String name) {
         Rng rng = new Rng();
