@@ -38,3 +38,32 @@ RNB_EMU_KERNEL(rnb_balance_update);
 #include "../count_sketch.cu"
 
 RNB_EMU_KERNEL(rnb_count_sketch_add);
+
+// Byte-level GPT kernels (cuda/KERNELS.md); tested by dev.rnb.model.ModelOpsConformanceTest.
+#include "../encoder.cu"
+#include "../layernorm.cu"
+#include "../bias.cu"
+#include "../attention.cu"
+#include "../gelu.cu"
+#include "../residual.cu"
+#include "../crossentropy.cu"
+#include "../global_norm.cu"
+#include "../adamw.cu"
+
+RNB_EMU_KERNEL(rnb_encoder_forward);
+RNB_EMU_KERNEL(rnb_encoder_backward);
+RNB_EMU_KERNEL(rnb_layernorm_forward);
+RNB_EMU_KERNEL(rnb_layernorm_backward_input);
+RNB_EMU_KERNEL(rnb_layernorm_backward_params);
+RNB_EMU_KERNEL(rnb_bias_add);
+RNB_EMU_KERNEL(rnb_bias_backward);
+RNB_EMU_KERNEL(rnb_attention_forward);
+RNB_EMU_KERNEL(rnb_attention_backward_query);
+RNB_EMU_KERNEL(rnb_attention_backward_key);
+RNB_EMU_KERNEL(rnb_gelu_forward);
+RNB_EMU_KERNEL(rnb_gelu_backward);
+RNB_EMU_KERNEL(rnb_add);
+RNB_EMU_KERNEL(rnb_cross_entropy);
+RNB_EMU_KERNEL(rnb_loss_sum);
+RNB_EMU_KERNEL(rnb_squared_norm);
+RNB_EMU_KERNEL(rnb_adamw);

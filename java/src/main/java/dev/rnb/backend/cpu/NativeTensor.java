@@ -5,10 +5,15 @@ import dev.rnb.backend.Tensor;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 
-/** A tensor in off-heap memory, where OpenBLAS and the C++ kernels read it in place. */
+/**
+ * A tensor in off-heap memory, where OpenBLAS and the C++ kernels read it in
+ * place. A view shares its base's memory from an offset and frees nothing.
+ */
 final class NativeTensor implements Tensor {
     private final Backend owner;
     private final long size;
+    private final NativeTensor base;
+    private final long offset;
     private FloatPointer memory;
 
     NativeTensor(Backend owner, long size) {
@@ -17,11 +22,31 @@ final class NativeTensor implements Tensor {
         }
         this.owner = owner;
         this.size = size;
+        this.base = null;
+        this.offset = 0;
         this.memory = new FloatPointer(Math.max(1, size));
         Pointer.memset(memory, 0, Math.max(1, size) * Float.BYTES);
     }
 
+    private NativeTensor(NativeTensor base, long offset, long size) {
+        this.owner = base.owner;
+        this.size = size;
+        this.base = base.base != null ? base.base : base;
+        this.offset = base.offset + offset;
+        this.memory = null;
+    }
+
+    NativeTensor view(long offset, long size) {
+        if (offset < 0 || size < 0 || offset + size > this.size) {
+            throw new IndexOutOfBoundsException("view [" + offset + ", " + (offset + size) + ") outside a tensor of " + this.size + " floats");
+        }
+        return new NativeTensor(this, offset, size);
+    }
+
     FloatPointer at(long offset) {
+        if (base != null) {
+            return base.at(this.offset + offset);
+        }
         if (memory == null) {
             throw new IllegalStateException("tensor was closed");
         }

@@ -3,11 +3,16 @@ package dev.rnb.backend.cuda;
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.Tensor;
 
-/** A tensor in device memory (real or emulated). */
+/**
+ * A tensor in device memory (real or emulated). A view shares its base's
+ * memory from an offset and frees nothing.
+ */
 final class DeviceTensor implements Tensor {
     private final Backend owner;
     private final CudaDriver driver;
     private final long size;
+    private final DeviceTensor base;
+    private final long offset;
     private long address;
 
     DeviceTensor(Backend owner, CudaDriver driver, long size) {
@@ -17,10 +22,30 @@ final class DeviceTensor implements Tensor {
         this.owner = owner;
         this.driver = driver;
         this.size = size;
+        this.base = null;
+        this.offset = 0;
         this.address = driver.alloc(Math.max(1, size) * Float.BYTES);
     }
 
+    private DeviceTensor(DeviceTensor base, long offset, long size) {
+        this.owner = base.owner;
+        this.driver = base.driver;
+        this.size = size;
+        this.base = base.base != null ? base.base : base;
+        this.offset = base.offset + offset;
+    }
+
+    DeviceTensor view(long offset, long size) {
+        if (offset < 0 || size < 0 || offset + size > this.size) {
+            throw new IndexOutOfBoundsException("view [" + offset + ", " + (offset + size) + ") outside a tensor of " + this.size + " floats");
+        }
+        return new DeviceTensor(this, offset, size);
+    }
+
     long address(long offsetFloats) {
+        if (base != null) {
+            return base.address(offset + offsetFloats);
+        }
         if (address == 0) {
             throw new IllegalStateException("tensor was closed");
         }
@@ -33,7 +58,7 @@ final class DeviceTensor implements Tensor {
 
     @Override
     public void close() {
-        if (address != 0) {
+        if (base == null && address != 0) {
             driver.free(address);
             address = 0;
         }

@@ -3,20 +3,57 @@ package dev.rnb.backend.reference;
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.Tensor;
 
-/** A tensor in a Java array (the reference backend's memory). */
+/**
+ * A tensor in a Java array (the reference backend's memory): float[] normally,
+ * double[] when the backend runs in float64 mode (gradient checks). A view
+ * shares its base's array from {@code offset}.
+ */
 final class HeapTensor implements Tensor {
     final float[] data;
+    final double[] wide;
+    final int offset;
+    private final long size;
     private final Backend owner;
 
-    HeapTensor(Backend owner, long size) {
+    HeapTensor(Backend owner, long size, boolean float64) {
         if (size < 0 || size > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("reference backend tensors hold at most 2^31-9 floats, asked for " + size);
         }
         this.owner = owner;
-        this.data = new float[(int) size];
+        this.size = size;
+        this.offset = 0;
+        this.data = float64 ? null : new float[(int) size];
+        this.wide = float64 ? new double[(int) size] : null;
     }
 
-    @Override public long size() { return data.length; }
+    private HeapTensor(HeapTensor base, long offset, long size) {
+        this.owner = base.owner;
+        this.data = base.data;
+        this.wide = base.wide;
+        this.offset = Math.toIntExact(base.offset + offset);
+        this.size = size;
+    }
+
+    HeapTensor view(long offset, long size) {
+        if (offset < 0 || size < 0 || offset + size > this.size) {
+            throw new IndexOutOfBoundsException("view [" + offset + ", " + (offset + size) + ") outside a tensor of " + this.size + " floats");
+        }
+        return new HeapTensor(this, offset, size);
+    }
+
+    double get(long i) { return wide != null ? wide[offset + (int) i] : data[offset + (int) i]; }
+
+    void set(long i, double v) {
+        if (wide != null) {
+            wide[offset + (int) i] = v;
+        } else {
+            data[offset + (int) i] = (float) v;
+        }
+    }
+
+    void add(long i, double v) { set(i, get(i) + v); }
+
+    @Override public long size() { return size; }
 
     @Override public Backend backend() { return owner; }
 

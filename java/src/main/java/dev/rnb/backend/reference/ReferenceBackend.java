@@ -4,6 +4,7 @@ import dev.rnb.backend.Backend;
 import dev.rnb.backend.BalanceStep;
 import dev.rnb.backend.Checks;
 import dev.rnb.backend.DomainSegments;
+import dev.rnb.backend.ModelChecks;
 import dev.rnb.backend.SketchHash;
 import dev.rnb.backend.Tensor;
 
@@ -14,47 +15,112 @@ import java.util.Arrays;
  * tested against. Written for obviousness, not speed.
  */
 public final class ReferenceBackend implements Backend {
+    private final boolean float64;
 
-    @Override public String name() { return "reference"; }
+    /** The float32 oracle. */
+    public ReferenceBackend() { this(false); }
 
-    @Override public String describe() { return "reference: plain Java, double accumulation"; }
+    private ReferenceBackend(boolean float64) { this.float64 = float64; }
 
-    @Override public Tensor allocate(long size) { return new HeapTensor(this, size); }
+    /**
+     * The same code with every tensor element stored as a double (upload and
+     * download convert): memory, gemm and the model operations only, for
+     * finite-difference gradient checks. Balance operations need float mode.
+     */
+    public static ReferenceBackend float64() { return new ReferenceBackend(true); }
 
-    private float[] data(Tensor t) { return Checks.owned(this, HeapTensor.class, t).data; }
+    @Override public String name() { return float64 ? "reference-float64" : "reference"; }
+
+    @Override public String describe() {
+        return float64 ? "reference-float64: plain Java, double storage (gradient checks)" : "reference: plain Java, double accumulation";
+    }
+
+    @Override public Tensor allocate(long size) { return new HeapTensor(this, size, float64); }
+
+    /** A float-mode tensor's array; the Balance operations index it from 0. */
+    private float[] data(Tensor t) {
+        HeapTensor h = Checks.owned(this, HeapTensor.class, t);
+        if (h.data == null || h.offset != 0) {
+            throw new IllegalArgumentException("this operation needs a float32 tensor that is not a view at an offset");
+        }
+        return h.data;
+    }
+
+    static HeapTensor heap(ReferenceBackend self, Tensor t) { return Checks.owned(self, HeapTensor.class, t); }
+
+    private HeapTensor h(Tensor t) { return heap(this, t); }
 
     @Override
     public void upload(float[] src, int srcOffset, Tensor dst, long dstOffset, int length) {
-        System.arraycopy(src, srcOffset, data(dst), Math.toIntExact(dstOffset), length);
+        Checks.range(dst, dstOffset, length);
+        HeapTensor d = h(dst);
+        for (int i = 0; i < length; i++) {
+            d.set(dstOffset + i, src[srcOffset + i]);
+        }
     }
 
     @Override
     public void download(Tensor src, long srcOffset, float[] dst, int dstOffset, int length) {
-        System.arraycopy(data(src), Math.toIntExact(srcOffset), dst, dstOffset, length);
+        Checks.range(src, srcOffset, length);
+        HeapTensor s = h(src);
+        for (int i = 0; i < length; i++) {
+            dst[dstOffset + i] = (float) s.get(srcOffset + i);
+        }
     }
 
-    @Override public void zero(Tensor t) { Arrays.fill(data(t), 0f); }
+    /** Float64 mode: reads without rounding (the gradient check's loss and gradients). */
+    public void downloadDouble(Tensor src, long srcOffset, double[] dst, int dstOffset, int length) {
+        Checks.range(src, srcOffset, length);
+        HeapTensor s = h(src);
+        for (int i = 0; i < length; i++) {
+            dst[dstOffset + i] = s.get(srcOffset + i);
+        }
+    }
+
+    /** Float64 mode: writes without rounding (finite-difference perturbations). */
+    public void uploadDouble(double[] src, int srcOffset, Tensor dst, long dstOffset, int length) {
+        Checks.range(dst, dstOffset, length);
+        HeapTensor d = h(dst);
+        for (int i = 0; i < length; i++) {
+            d.set(dstOffset + i, src[srcOffset + i]);
+        }
+    }
+
+    @Override
+    public void zero(Tensor t) {
+        HeapTensor d = h(t);
+        for (long i = 0; i < t.size(); i++) {
+            d.set(i, 0);
+        }
+    }
 
     @Override
     public void copy(Tensor src, long srcOffset, Tensor dst, long dstOffset, long length) {
-        System.arraycopy(data(src), Math.toIntExact(srcOffset), data(dst), Math.toIntExact(dstOffset), Math.toIntExact(length));
+        Checks.range(src, srcOffset, length);
+        Checks.range(dst, dstOffset, length);
+        HeapTensor s = h(src), d = h(dst);
+        if (s.data != null && d.data != null) {
+            System.arraycopy(s.data, Math.toIntExact(s.offset + srcOffset), d.data, Math.toIntExact(d.offset + dstOffset), Math.toIntExact(length));
+        } else {
+            System.arraycopy(s.wide, Math.toIntExact(s.offset + srcOffset), d.wide, Math.toIntExact(d.offset + dstOffset), Math.toIntExact(length));
+        }
     }
 
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k,
                      float alpha, Tensor a, int lda, Tensor b, int ldb, float beta, Tensor c, int ldc) {
         Checks.gemmShapes(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
-        float[] A = data(a), B = data(b), C = data(c);
+        HeapTensor A = h(a), B = h(b), C = h(c);
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 double sum = 0;
                 for (int p = 0; p < k; p++) {
-                    double av = transA ? A[p * lda + i] : A[i * lda + p];
-                    double bv = transB ? B[j * ldb + p] : B[p * ldb + j];
+                    double av = transA ? A.get((long) p * lda + i) : A.get((long) i * lda + p);
+                    double bv = transB ? B.get((long) j * ldb + p) : B.get((long) p * ldb + j);
                     sum += av * bv;
                 }
-                int ci = i * ldc + j;
-                C[ci] = (float) (alpha * sum + (beta == 0f ? 0.0 : (double) beta * C[ci]));
+                long ci = (long) i * ldc + j;
+                C.set(ci, alpha * sum + (beta == 0f ? 0.0 : (double) beta * C.get(ci)));
             }
         }
     }
@@ -185,6 +251,98 @@ public final class ReferenceBackend implements Backend {
     @Override
     public BalanceStep balanceRound(Tensor x, int k, long d, float[] scale, float[] p, float lambda, float[] current) {
         return balanceUpdate(gramTimesP(x, k, d, scale, p), scale, current, lambda);
+    }
+
+    // ---------------------------------------------------------------- model operations (ModelOps)
+
+    @Override
+    public Tensor view(Tensor base, long offset, long size) { return h(base).view(offset, size); }
+
+    @Override
+    public void encoderForward(Tensor out, Tensor tokens, Tensor wte, Tensor wpe, int B, int T, int C) {
+        ModelChecks.encoder("encoderForward", out, tokens, wte, wpe, B, T, C);
+        ReferenceModel.encoderForward(h(out), h(tokens), h(wte), h(wpe), B, T, C);
+    }
+
+    @Override
+    public void encoderBackward(Tensor dwte, Tensor dwpe, Tensor dout, Tensor tokens, int B, int T, int C) {
+        ModelChecks.encoder("encoderBackward", dout, tokens, dwte, dwpe, B, T, C);
+        ReferenceModel.encoderBackward(h(dwte), h(dwpe), h(dout), h(tokens), B, T, C);
+    }
+
+    @Override
+    public void layerNormForward(Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor weight, Tensor bias, int N, int C) {
+        ModelChecks.layerNorm("layerNormForward", out, inp, mean, rstd, weight, bias, N, C);
+        ReferenceModel.layerNormForward(h(out), h(mean), h(rstd), h(inp), h(weight), h(bias), N, C);
+    }
+
+    @Override
+    public void layerNormBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight,
+                                  Tensor mean, Tensor rstd, int N, int C) {
+        ModelChecks.layerNormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
+        ReferenceModel.layerNormBackward(h(dinp), h(dweight), h(dbias), h(dout), h(inp), h(weight), h(mean), h(rstd), N, C);
+    }
+
+    @Override
+    public void biasAdd(Tensor out, Tensor bias, int N, int OC) {
+        ModelChecks.bias("biasAdd", out, bias, N, OC);
+        ReferenceModel.biasAdd(h(out), h(bias), N, OC);
+    }
+
+    @Override
+    public void biasBackward(Tensor dbias, Tensor dout, int N, int OC) {
+        ModelChecks.bias("biasBackward", dout, dbias, N, OC);
+        ReferenceModel.biasBackward(h(dbias), h(dout), N, OC);
+    }
+
+    @Override
+    public void attentionForward(Tensor out, Tensor att, Tensor qkv, int B, int T, int C, int NH) {
+        ModelChecks.attention("attentionForward", out, att, qkv, B, T, C, NH);
+        ReferenceModel.attentionForward(h(out), h(att), h(qkv), B, T, C, NH);
+    }
+
+    @Override
+    public void attentionBackward(Tensor dqkv, Tensor dpreatt, Tensor dout, Tensor qkv, Tensor att, int B, int T, int C, int NH) {
+        ModelChecks.attentionBackward(dqkv, dpreatt, dout, qkv, att, B, T, C, NH);
+        ReferenceModel.attentionBackward(h(dqkv), h(dpreatt), h(dout), h(qkv), h(att), B, T, C, NH);
+    }
+
+    @Override
+    public void geluForward(Tensor out, Tensor inp, long n) {
+        ModelChecks.elementwise("geluForward", n, out, inp);
+        ReferenceModel.geluForward(h(out), h(inp), n);
+    }
+
+    @Override
+    public void geluBackward(Tensor dinp, Tensor inp, Tensor dout, long n) {
+        ModelChecks.elementwise("geluBackward", n, dinp, inp, dout);
+        ReferenceModel.geluBackward(h(dinp), h(inp), h(dout), n);
+    }
+
+    @Override
+    public void add(Tensor out, Tensor a, Tensor b, long n) {
+        ModelChecks.elementwise("add", n, out, a, b);
+        ReferenceModel.add(h(out), h(a), h(b), n);
+    }
+
+    @Override
+    public void crossEntropy(Tensor losses, Tensor lossSum, Tensor dlogits, Tensor logits, Tensor targets, Tensor weights, int N, int V) {
+        ModelChecks.crossEntropy(losses, lossSum, dlogits, logits, targets, weights, N, V);
+        ReferenceModel.crossEntropy(h(losses), h(lossSum), dlogits == null ? null : h(dlogits), h(logits), h(targets), h(weights), N, V);
+    }
+
+    @Override
+    public void squaredNorm(Tensor out, Tensor x, long n) {
+        ModelChecks.elementwise("squaredNorm", n, x);
+        ModelChecks.elementwise("squaredNorm", 1, out);
+        ReferenceModel.squaredNorm(h(out), h(x), n);
+    }
+
+    @Override
+    public void adamw(Tensor params, Tensor grads, Tensor m, Tensor v, long n, Tensor normSq, float maxNorm,
+                      float lr, float beta1, float beta2, float eps, float weightDecay, int t) {
+        ModelChecks.adamw(params, grads, m, v, n, normSq, t);
+        ReferenceModel.adamw(h(params), h(grads), h(m), h(v), n, h(normSq), maxNorm, lr, beta1, beta2, eps, weightDecay, t);
     }
 
     @Override public void close() {}

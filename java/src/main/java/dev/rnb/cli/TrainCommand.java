@@ -1,0 +1,149 @@
+package dev.rnb.cli;
+
+import dev.rnb.backend.Backend;
+import dev.rnb.backend.Backends;
+import dev.rnb.data.ByteDataset;
+import dev.rnb.data.TrainingJsonl;
+import dev.rnb.model.GptConfig;
+import dev.rnb.train.Checkpoint;
+import dev.rnb.train.Evaluation;
+import dev.rnb.train.LossCurve;
+import dev.rnb.train.TrainOptions;
+import dev.rnb.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** Trains the byte-level GPT on a JSONL corpus, with periodic evaluation, checkpoints and a loss curve. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train the byte-level GPT on JSONL text ({\"text\": ..., \"domain\": ...} per line).",
+                "Writes DIR/checkpoint.bin, DIR/metrics.csv and DIR/loss.png."})
+final class TrainCommand implements Callable<Integer> {
+
+    @Option(names = "--input", required = true, paramLabel = "TRAIN.jsonl", description = "Training data")
+    Path input;
+
+    @Option(names = "--eval", paramLabel = "EVAL.jsonl", description = "Held-out data (domains as in the training data)")
+    Path eval;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder")
+    Path out;
+
+    @Option(names = "--steps", defaultValue = "300", description = "Optimiser steps (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--backend", defaultValue = "auto", description = "auto (rnb.backend / RNB_BACKEND, else cuda, cpu, reference), or one of those and cuda-emulated (default: ${DEFAULT-VALUE})")
+    String backend;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Sequences per step (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--context", defaultValue = "64", description = "Context length in bytes (default: ${DEFAULT-VALUE})")
+    int context;
+
+    @Option(names = "--layers", defaultValue = "2", description = "Transformer blocks (default: ${DEFAULT-VALUE})")
+    int layers;
+
+    @Option(names = "--heads", defaultValue = "4", description = "Attention heads (default: ${DEFAULT-VALUE})")
+    int heads;
+
+    @Option(names = "--width", defaultValue = "64", description = "Channels (default: ${DEFAULT-VALUE})")
+    int width;
+
+    @Option(names = "--lr", defaultValue = "3e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE})")
+    float lr;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of initialisation and sampling (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--log-every", defaultValue = "10", description = "Steps between progress lines (default: ${DEFAULT-VALUE})")
+    int logEvery;
+
+    @Option(names = "--eval-every", defaultValue = "50", description = "Steps between evaluations (default: ${DEFAULT-VALUE})")
+    int evalEvery;
+
+    @Option(names = "--checkpoint-every", defaultValue = "100", description = "Steps between checkpoints (default: ${DEFAULT-VALUE})")
+    int checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "CHECKPOINT", description = "Continue from a checkpoint of the same model shape and batch")
+    Path resume;
+
+    @Override
+    public Integer call() throws IOException {
+        if (logEvery < 1 || evalEvery < 1 || checkpointEvery < 1) {
+            throw new IllegalArgumentException("--log-every, --eval-every and --checkpoint-every must be >= 1");
+        }
+        GptConfig config = new GptConfig(context, layers, heads, width);
+        TrainOptions options = new TrainOptions(steps, batch, lr, Math.max(1, steps / 10), 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1f, seed);
+        ByteDataset train = TrainingJsonl.readTraining(input);
+        ByteDataset held = eval == null ? null : TrainingJsonl.readEvaluation(eval, train.domainNames());
+        Files.createDirectories(out);
+        Path checkpoint = out.resolve("checkpoint.bin");
+        LossCurve curve = new LossCurve();
+        try (Backend b = backend.equalsIgnoreCase("auto") ? Backends.select() : Backends.open(backend); Trainer trainer = new Trainer(b, config, options, train);
+             Writer metricsFile = Files.newBufferedWriter(out.resolve("metrics.csv"), StandardCharsets.UTF_8);
+             PrintWriter metrics = new PrintWriter(metricsFile)) {
+            if (resume != null) {
+                trainer.restore(Checkpoint.read(resume));
+            }
+            System.out.printf(Locale.ROOT, "rnb train: %s | %d examples in %d domains%s | %d parameters (%d layers, width %d, %d heads, context %d) | batch %d | steps %d..%d%n",
+                    b.describe(), train.size(), train.domains(), held == null ? "" : ", " + held.size() + " held out",
+                    trainer.model().layout().size(), layers, width, heads, context, batch, trainer.step() + 1, steps);
+            metrics.println("step,train_loss,eval_loss");
+            long start = System.nanoTime();
+            int first = trainer.step();
+            double window = 0;
+            int inWindow = 0;
+            while (trainer.step() < steps) {
+                float loss = trainer.trainStep();
+                int step = trainer.step();
+                curve.addTrain(step, loss);
+                metrics.printf(Locale.ROOT, "%d,%.6f,%n", step, loss);
+                window += loss;
+                inWindow++;
+                if (step % logEvery == 0 || step == steps) {
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    int done = step - first;
+                    double tokensPerSecond = (double) done * batch * context / Math.max(1e-9, seconds);
+                    double eta = seconds / done * (steps - step);
+                    System.out.printf(Locale.ROOT, "step %d/%d | loss %.4f | lr %.2e | %.0f tok/s | ETA %s%n",
+                            step, steps, window / inWindow, options.learningRate(step), tokensPerSecond, duration(eta));
+                    window = 0;
+                    inWindow = 0;
+                }
+                if (held != null && (step % evalEvery == 0 || step == steps)) {
+                    Evaluation e = trainer.evaluate(held);
+                    curve.addEval(step, e.loss());
+                    metrics.printf(Locale.ROOT, "%d,,%.6f%n", step, e.loss());
+                    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "eval step %d | loss %.4f", step, e.loss()));
+                    for (int d = 0; d < held.domains(); d++) {
+                        if (e.domainTargets()[d] > 0) {
+                            line.append(String.format(Locale.ROOT, " | %s %.4f", held.domainNames().get(d), e.domainLoss()[d]));
+                        }
+                    }
+                    System.out.println(line);
+                }
+                if (step % checkpointEvery == 0 || step == steps) {
+                    trainer.save(checkpoint, new byte[0]);
+                }
+            }
+            metrics.flush();
+        }
+        curve.writePng(out.resolve("loss.png"), "rnb train: byte-level GPT", 900, 500);
+        System.out.println("wrote " + checkpoint + ", " + out.resolve("metrics.csv") + ", " + out.resolve("loss.png"));
+        return 0;
+    }
+
+    private static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+    }
+}

@@ -1,0 +1,119 @@
+package dev.rnb.train;
+
+import dev.rnb.model.GptConfig;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * Everything a training run needs to continue bit-identically: the model's
+ * shape, batch size, the step, the sampler's generator state and proportions,
+ * the parameters, AdamW's moments, and a free-form byte section for the
+ * mixing method's state.
+ *
+ * <p>File format (big-endian): magic "RNBCKPT1", then the fields in the order
+ * of this record, then a CRC32C of everything before it. Written to a
+ * temporary file in the same folder, forced to disk, then renamed over the
+ * target, so a crash leaves the old checkpoint or the new one, never half of
+ * one. Reading a file that is short, has another magic or a wrong checksum is
+ * an IOException that says so.
+ */
+public record Checkpoint(GptConfig config, int batch, int step, long samplerState, float[] proportions,
+                         float[] parameters, float[] moments, byte[] extra) {
+    private static final byte[] MAGIC = "RNBCKPT1".getBytes(StandardCharsets.US_ASCII);
+
+    public void write(Path file) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.write(MAGIC);
+            out.writeInt(config.context());
+            out.writeInt(config.layers());
+            out.writeInt(config.heads());
+            out.writeInt(config.channels());
+            out.writeInt(batch);
+            out.writeInt(step);
+            out.writeLong(samplerState);
+            writeFloats(out, proportions);
+            writeFloats(out, parameters);
+            writeFloats(out, moments);
+            out.writeInt(extra.length);
+            out.write(extra);
+            CRC32C crc = new CRC32C();
+            crc.update(bytes.toByteArray());
+            out.writeLong(crc.getValue());
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes.toByteArray());
+                while (buf.hasRemaining()) ch.write(buf);
+                ch.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void writeFloats(DataOutputStream out, float[] v) throws IOException {
+        out.writeInt(v.length);
+        ByteBuffer buf = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.BIG_ENDIAN);
+        buf.asFloatBuffer().put(v);
+        out.write(buf.array());
+    }
+
+    public static Checkpoint read(Path file) throws IOException {
+        byte[] all = Files.readAllBytes(file);
+        if (all.length < MAGIC.length + 8 || !Arrays.equals(Arrays.copyOf(all, MAGIC.length), MAGIC)) {
+            throw new IOException("checkpoint " + file + " is not an rnb checkpoint (bad magic or too short)");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(all, 0, all.length - 8);
+        long stored = ByteBuffer.wrap(all, all.length - 8, 8).getLong();
+        if (crc.getValue() != stored) {
+            throw new IOException("checkpoint " + file + " is corrupt (checksum mismatch)");
+        }
+        ByteBuffer in = ByteBuffer.wrap(all, MAGIC.length, all.length - 8 - MAGIC.length);
+        try {
+            GptConfig config = new GptConfig(in.getInt(), in.getInt(), in.getInt(), in.getInt());
+            int batch = in.getInt();
+            int step = in.getInt();
+            long state = in.getLong();
+            float[] proportions = readFloats(in);
+            float[] parameters = readFloats(in);
+            float[] moments = readFloats(in);
+            byte[] extra = new byte[in.getInt()];
+            in.get(extra);
+            if (in.hasRemaining()) {
+                throw new IOException("checkpoint " + file + " has " + in.remaining() + " unexpected trailing bytes");
+            }
+            return new Checkpoint(config, batch, step, state, proportions, parameters, moments, extra);
+        } catch (RuntimeException e) {
+            throw new IOException("checkpoint " + file + " is malformed: " + e.getMessage(), e);
+        }
+    }
+
+    private static float[] readFloats(ByteBuffer in) {
+        int n = in.getInt();
+        if (n < 0 || (long) n * Float.BYTES > in.remaining()) {
+            throw new IllegalArgumentException("array length " + n + " exceeds the file");
+        }
+        float[] v = new float[n];
+        in.asFloatBuffer().get(v);
+        in.position(in.position() + n * Float.BYTES);
+        return v;
+    }
+}

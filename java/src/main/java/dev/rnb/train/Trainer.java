@@ -1,0 +1,169 @@
+package dev.rnb.train;
+
+import dev.rnb.backend.Backend;
+import dev.rnb.data.Batch;
+import dev.rnb.data.ByteDataset;
+import dev.rnb.data.MixtureSampler;
+import dev.rnb.data.TrainingExample;
+import dev.rnb.model.Gpt;
+import dev.rnb.model.GptConfig;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The training loop of the byte-level GPT: sample a batch with the current
+ * domain proportions, forward, backward, hand the head's H and E to an
+ * optional hook (R&amp;B's per-domain gradients), AdamW with the scheduled
+ * learning rate and clipping. One float (the loss) crosses from the backend
+ * per step. Deterministic on the cpu and reference backends: the same seed
+ * and options give bit-identical parameters, also across a checkpoint.
+ *
+ * <p>Not thread-safe.
+ */
+public final class Trainer implements AutoCloseable {
+    /** Called after every backward pass, before the optimiser step. */
+    @FunctionalInterface
+    public interface AfterBackward {
+        void accept(Gpt model, Batch batch);
+    }
+
+    private final Gpt model;
+    private final TrainOptions options;
+    private final MixtureSampler sampler;
+    private int step;
+    private AfterBackward hook;
+
+    public Trainer(Backend backend, GptConfig config, TrainOptions options, ByteDataset train) {
+        this.options = options;
+        this.model = new Gpt(backend, config, options.batch());
+        this.sampler = new MixtureSampler(train, options.batch(), config.context(), options.seed());
+        model.initialize(options.seed());
+    }
+
+    public Gpt model() { return model; }
+
+    public MixtureSampler sampler() { return sampler; }
+
+    public TrainOptions options() { return options; }
+
+    /** Steps taken so far. */
+    public int step() { return step; }
+
+    public void setAfterBackward(AfterBackward hook) { this.hook = hook; }
+
+    /** Sets the training domain proportions from the next batch on. */
+    public void setProportions(float[] p) { sampler.setProportions(p); }
+
+    /** One optimiser step; returns the batch's mean loss per predicted byte. */
+    public float trainStep() {
+        Batch batch = sampler.next();
+        model.setBatch(batch.tokens(), batch.targets(), batch.weights(), batch.T());
+        model.forward(true);
+        model.backward();
+        if (hook != null) {
+            hook.accept(model, batch);
+        }
+        step++;
+        model.adamwStep(options.learningRate(step), options.beta1(), options.beta2(), options.eps(),
+                options.weightDecay(), options.gradClip(), step);
+        return model.loss();
+    }
+
+    /**
+     * Mean loss per predicted byte over every byte of every example of
+     * {@code eval}, cut into windows of the model's context; overall and per domain.
+     */
+    public Evaluation evaluate(ByteDataset eval) {
+        int B = options.batch(), T = model.config().context(), n = B * T;
+        int k = eval.domains();
+        double[] sum = new double[k];
+        long[] count = new long[k];
+        float[] tokens = new float[n], targets = new float[n], weights = new float[n], losses = new float[n];
+        int[] domainOfRow = new int[n];
+        int row = 0;
+        for (TrainingExample ex : eval.examples()) {
+            byte[] bytes = ex.bytes();
+            for (int start = 0; start + 1 < bytes.length; start += T) {
+                int base = row * T;
+                for (int t = 0; t < T; t++) {
+                    int at = start + t;
+                    boolean valid = at + 1 < bytes.length;
+                    tokens[base + t] = valid ? bytes[at] & 0xFF : 0;
+                    targets[base + t] = valid ? bytes[at + 1] & 0xFF : 0;
+                    weights[base + t] = valid ? 1f : 0f;
+                    domainOfRow[base + t] = ex.domain();
+                }
+                if (++row == B) {
+                    evalBatch(tokens, targets, weights, domainOfRow, losses, sum, count, T);
+                    row = 0;
+                }
+            }
+        }
+        if (row > 0) {
+            Arrays.fill(weights, row * T, n, 0f);
+            evalBatch(tokens, targets, weights, domainOfRow, losses, sum, count, T);
+        }
+        double total = 0;
+        long targetsTotal = 0;
+        double[] domainLoss = new double[k];
+        for (int d = 0; d < k; d++) {
+            total += sum[d];
+            targetsTotal += count[d];
+            domainLoss[d] = count[d] == 0 ? Double.NaN : sum[d] / count[d];
+        }
+        return new Evaluation(targetsTotal == 0 ? Double.NaN : total / targetsTotal, domainLoss, count);
+    }
+
+    private void evalBatch(float[] tokens, float[] targets, float[] weights, int[] domainOfRow, float[] losses,
+                           double[] sum, long[] count, int T) {
+        model.setBatch(tokens, targets, weights, T);
+        model.forward(false);
+        model.backend().download(model.losses(), 0, losses, 0, losses.length);
+        for (int i = 0; i < losses.length; i++) {
+            if (weights[i] != 0f) {
+                sum[domainOfRow[i]] += losses[i];
+                count[domainOfRow[i]]++;
+            }
+        }
+    }
+
+    /** Writes a checkpoint (atomically) with {@code extra} as the mixing method's state. */
+    public void save(Path file, byte[] extra) throws IOException {
+        long P = model.layout().size();
+        float[] params = new float[Math.toIntExact(P)], moments = new float[Math.toIntExact(2 * P)];
+        Backend b = model.backend();
+        b.download(model.parameters(), 0, params, 0, params.length);
+        b.download(model.moments(), 0, moments, 0, moments.length);
+        new Checkpoint(model.config(), options.batch(), step, sampler.rngState(), sampler.proportions(), params, moments,
+                extra.clone()).write(file);
+    }
+
+    /**
+     * Restores a checkpoint written by {@link #save} for the same model shape
+     * and batch size; returns its extra section.
+     */
+    public byte[] restore(Checkpoint c) {
+        if (!c.config().equals(model.config()) || c.batch() != options.batch()) {
+            throw new IllegalArgumentException("checkpoint is for " + c.config() + " batch " + c.batch()
+                    + ", this run is " + model.config() + " batch " + options.batch());
+        }
+        long P = model.layout().size();
+        if (c.parameters().length != P || c.moments().length != 2 * P) {
+            throw new IllegalArgumentException("checkpoint holds " + c.parameters().length + " parameters, the model has " + P);
+        }
+        Backend b = model.backend();
+        b.upload(c.parameters(), 0, model.parameters(), 0, c.parameters().length);
+        b.upload(c.moments(), 0, model.moments(), 0, c.moments().length);
+        sampler.setRngState(c.samplerState());
+        sampler.setProportions(c.proportions());
+        step = c.step();
+        return c.extra().clone();
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

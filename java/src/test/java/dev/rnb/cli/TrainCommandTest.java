@@ -1,0 +1,81 @@
+package dev.rnb.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainCommandTest {
+    @TempDir
+    Path dir;
+
+    private static String run(int expectedExit, String... args) {
+        PrintStream saved = System.out, savedErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream both = new PrintStream(out, true, StandardCharsets.UTF_8);
+        System.setOut(both);
+        System.setErr(both);
+        int code;
+        try {
+            code = Main.run(args);
+        } finally {
+            System.setOut(saved);
+            System.setErr(savedErr);
+        }
+        assertEquals(expectedExit, code, out.toString(StandardCharsets.UTF_8));
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void trainsEvaluatesCheckpointsDrawsTheCurveAndResumes() throws IOException {
+        List<String> train = new ArrayList<>(), eval = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            train.add("{\"text\": \"hello world number " + i + "\", \"domain\": \"greetings\"}");
+            train.add("{\"text\": \"" + "0123456789".repeat(3) + "\", \"domain\": \"digits\"}");
+        }
+        eval.add("{\"text\": \"hello world number 99\", \"domain\": \"greetings\"}");
+        eval.add("{\"text\": \"9876543210\", \"domain\": \"digits\"}");
+        Path trainFile = dir.resolve("train.jsonl"), evalFile = dir.resolve("eval.jsonl"), out = dir.resolve("out");
+        Files.write(trainFile, train);
+        Files.write(evalFile, eval);
+        String[] common = {"--input", trainFile.toString(), "--eval", evalFile.toString(), "--out", out.toString(),
+                "--backend", "cpu", "--batch", "4", "--context", "16", "--layers", "1", "--heads", "2", "--width", "16",
+                "--log-every", "2", "--eval-every", "3", "--checkpoint-every", "4"};
+        String text = run(0, concat(new String[] {"train", "--steps", "6"}, common));
+        assertTrue(text.contains("step 6/6 | loss "), text);
+        assertTrue(text.contains("tok/s | ETA "), text);
+        assertTrue(text.contains("eval step 3 | loss "), text);
+        assertTrue(text.contains("| greetings ") && text.contains("| digits "), text);
+        byte[] png = Files.readAllBytes(out.resolve("loss.png"));
+        assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, java.util.Arrays.copyOf(png, 4));
+        assertTrue(Files.readAllLines(out.resolve("metrics.csv")).size() > 6);
+
+        String resumed = run(0, concat(new String[] {"train", "--steps", "8", "--resume", out.resolve("checkpoint.bin").toString()}, common));
+        assertTrue(resumed.contains("steps 7..8"), resumed);
+        assertTrue(resumed.contains("step 8/8 | loss "), resumed);
+    }
+
+    @Test
+    void missingInputIsAOneLineError() {
+        String text = run(1, "train", "--input", dir.resolve("nope.jsonl").toString(), "--out", dir.resolve("o").toString());
+        assertTrue(text.startsWith("rnb train: "), text);
+        assertEquals(1, text.strip().lines().count(), text);
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}

@@ -1,0 +1,289 @@
+package dev.rnb.model;
+
+import dev.rnb.backend.Backend;
+import dev.rnb.backend.Backends;
+import dev.rnb.backend.ModelOps;
+import dev.rnb.backend.Tensor;
+import dev.rnb.backend.reference.ReferenceBackend;
+import dev.rnb.testing.Compare;
+import dev.rnb.testing.CoversKernels;
+import dev.rnb.testing.Rng;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Every model operation of the cpu backend and of the cuda launch code (on
+ * the emulated kernels) against the reference backend, on
+ * fresh random inputs and ragged shapes; outputs are poisoned (overwritten
+ * operations) or start from random values (accumulating ones) first.
+ */
+@CoversKernels({"rnb_encoder_forward", "rnb_encoder_backward", "rnb_layernorm_forward", "rnb_layernorm_backward_input",
+        "rnb_layernorm_backward_params", "rnb_bias_add", "rnb_bias_backward", "rnb_attention_forward",
+        "rnb_attention_backward_query", "rnb_attention_backward_key", "rnb_gelu_forward", "rnb_gelu_backward", "rnb_add",
+        "rnb_cross_entropy", "rnb_loss_sum", "rnb_squared_norm", "rnb_adamw"})
+class ModelOpsConformanceTest {
+    private static final Map<String, Backend> OPEN = new HashMap<>();
+    private static final Backend REF = new ReferenceBackend();
+
+    /**
+     * {B, T, C, NH}: ragged widths, a single row, head size 5, and T = 40 with
+     * head size 33 (more keys and more head channels than a warp has lanes).
+     */
+    static final int[][] SHAPES = {{2, 5, 12, 3}, {1, 1, 4, 1}, {3, 7, 20, 4}, {1, 40, 66, 2}};
+
+    static synchronized Backend backend(String name) {
+        return OPEN.computeIfAbsent(name, Backends::open);
+    }
+
+    @AfterAll
+    static void closeAll() {
+        OPEN.values().forEach(Backend::close);
+        OPEN.clear();
+    }
+
+    /** Runs the same operation on the reference and on {@code name} and compares the named outputs. */
+    static final class Pair {
+        final Backend b;
+        final Rng rng;
+        final Map<String, float[]> inputs = new HashMap<>();
+        final Map<String, Tensor> ref = new HashMap<>(), got = new HashMap<>();
+
+        Pair(Backend b, Rng rng) {
+            this.b = b;
+            this.rng = rng;
+        }
+
+        Pair random(String name, int n) { return set(name, rng.gaussian(Math.max(1, n))); }
+
+        Pair poison(String name, int n) {
+            float[] x = new float[Math.max(1, n)];
+            java.util.Arrays.fill(x, Float.NaN);
+            return set(name, x);
+        }
+
+        Pair set(String name, float[] values) {
+            inputs.put(name, values);
+            ref.put(name, put(REF, values));
+            got.put(name, put(b, values));
+            return this;
+        }
+
+        Tensor r(String name) { return ref.get(name); }
+
+        Tensor g(String name) { return got.get(name); }
+
+        void check(String name, double tol, String what) {
+            Compare.close(read(b, got.get(name)), read(REF, ref.get(name)), tol, b.name() + " " + what + " " + name + " " + rng);
+        }
+    }
+
+    static Tensor put(Backend b, float[] values) {
+        Tensor t = b.allocate(values.length);
+        b.upload(values, 0, t, 0, values.length);
+        return t;
+    }
+
+    static float[] read(Backend b, Tensor t) {
+        float[] out = new float[(int) t.size()];
+        b.download(t, 0, out, 0, out.length);
+        return out;
+    }
+
+    static ModelOps ops(Backend b) { return b; }
+
+    static float[] tokens(Rng rng, int n) {
+        float[] t = new float[n];
+        for (int i = 0; i < n; i++) t[i] = rng.nextInt(GptConfig.VOCAB);
+        return t;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    void encoder(String name) {
+        Rng rng = new Rng();
+        for (int[] s : SHAPES) {
+            int B = s[0], T = s[1], C = s[2], N = B * T, V = GptConfig.VOCAB;
+            Pair p = new Pair(backend(name), rng);
+            float[] tok = tokens(rng, N);
+            tok[0] = tok[N - 1]; // a repeated token: its embedding gradient accumulates over rows
+            p.set("tokens", tok).random("wte", V * C).random("wpe", T * C).poison("out", N * C)
+                    .random("dout", N * C).random("dwte", V * C).random("dwpe", T * C);
+            for (Backend x : new Backend[] {REF, p.b}) {
+                boolean isRef = x == REF;
+                java.util.function.Function<String, Tensor> t = isRef ? p::r : p::g;
+                ops(x).encoderForward(t.apply("out"), t.apply("tokens"), t.apply("wte"), t.apply("wpe"), B, T, C);
+                ops(x).encoderBackward(t.apply("dwte"), t.apply("dwpe"), t.apply("dout"), t.apply("tokens"), B, T, C);
+            }
+            p.check("out", 1e-6, "encoderForward");
+            p.check("dwte", 1e-6, "encoderBackward");
+            p.check("dwpe", 1e-6, "encoderBackward");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    void layerNorm(String name) {
+        Rng rng = new Rng();
+        for (int[] s : SHAPES) {
+            int N = s[0] * s[1], C = s[2];
+            Pair p = new Pair(backend(name), rng);
+            p.random("inp", N * C).random("w", C).random("b", C).poison("out", N * C).poison("mean", N).poison("rstd", N)
+                    .random("dout", N * C).random("dinp", N * C).random("dw", C).random("db", C);
+            for (Backend x : new Backend[] {REF, p.b}) {
+                java.util.function.Function<String, Tensor> t = x == REF ? p::r : p::g;
+                ops(x).layerNormForward(t.apply("out"), t.apply("mean"), t.apply("rstd"), t.apply("inp"), t.apply("w"), t.apply("b"), N, C);
+                ops(x).layerNormBackward(t.apply("dinp"), t.apply("dw"), t.apply("db"), t.apply("dout"), t.apply("inp"), t.apply("w"),
+                        t.apply("mean"), t.apply("rstd"), N, C);
+            }
+            for (String o : new String[] {"out", "mean", "rstd"}) p.check(o, 1e-5, "layerNormForward");
+            for (String o : new String[] {"dinp", "dw", "db"}) p.check(o, 1e-5, "layerNormBackward");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    void biasGeluAdd(String name) {
+        Rng rng = new Rng();
+        for (int[] s : SHAPES) {
+            int N = s[0] * s[1], OC = 3 * s[2] + 1;
+            Pair p = new Pair(backend(name), rng);
+            p.random("out", N * OC).random("bias", OC).random("dout", N * OC).random("dbias", OC)
+                    .random("x", N * OC).poison("gelu", N * OC).random("dx", N * OC).random("a", N * OC).poison("sum", N * OC);
+            for (Backend x : new Backend[] {REF, p.b}) {
+                java.util.function.Function<String, Tensor> t = x == REF ? p::r : p::g;
+                ops(x).biasAdd(t.apply("out"), t.apply("bias"), N, OC);
+                ops(x).biasBackward(t.apply("dbias"), t.apply("dout"), N, OC);
+                ops(x).geluForward(t.apply("gelu"), t.apply("x"), (long) N * OC);
+                ops(x).geluBackward(t.apply("dx"), t.apply("x"), t.apply("dout"), (long) N * OC);
+                ops(x).add(t.apply("sum"), t.apply("a"), t.apply("x"), (long) N * OC);
+                ops(x).add(t.apply("a"), t.apply("a"), t.apply("dout"), (long) N * OC); // in place: a += dout
+            }
+            p.check("out", 1e-6, "biasAdd");
+            p.check("dbias", 1e-5, "biasBackward");
+            p.check("gelu", 1e-5, "geluForward");
+            p.check("dx", 1e-5, "geluBackward");
+            p.check("sum", 1e-6, "add");
+            p.check("a", 1e-6, "add in place");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    void attention(String name) {
+        Rng rng = new Rng();
+        for (int[] s : SHAPES) {
+            int B = s[0], T = s[1], C = s[2], NH = s[3], N = B * T;
+            Pair p = new Pair(backend(name), rng);
+            p.random("qkv", N * 3 * C).poison("out", N * C).poison("att", B * NH * T * T)
+                    .random("dout", N * C).random("dqkv", N * 3 * C).poison("dpreatt", B * NH * T * T);
+            for (Backend x : new Backend[] {REF, p.b}) {
+                java.util.function.Function<String, Tensor> t = x == REF ? p::r : p::g;
+                ops(x).attentionForward(t.apply("out"), t.apply("att"), t.apply("qkv"), B, T, C, NH);
+                ops(x).attentionBackward(t.apply("dqkv"), t.apply("dpreatt"), t.apply("dout"), t.apply("qkv"), t.apply("att"), B, T, C, NH);
+            }
+            p.check("out", 1e-5, "attentionForward");
+            p.check("att", 1e-5, "attentionForward");
+            p.check("dqkv", 1e-5, "attentionBackward");
+            p.check("dpreatt", 1e-5, "attentionBackward");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    void crossEntropy(String name) {
+        Rng rng = new Rng();
+        for (int N : new int[] {1, 7, 33}) {
+            int V = GptConfig.VOCAB;
+            Pair p = new Pair(backend(name), rng);
+            float[] w = new float[N];
+            for (int i = 0; i < N; i++) w[i] = (float) rng.nextDouble() / N;
+            if (N > 1) w[N / 2] = 0f; // masked row
+            float[] logits = rng.gaussian(N * V);
+            for (int i = 0; i < logits.length; i++) logits[i] *= 4;
+            p.set("logits", logits).set("targets", tokens(rng, N)).set("weights", w).poison("losses", N).poison("sum", 1)
+                    .poison("dlogits", N * V).poison("losses2", N).poison("sum2", 1);
+            for (Backend x : new Backend[] {REF, p.b}) {
+                java.util.function.Function<String, Tensor> t = x == REF ? p::r : p::g;
+                ops(x).crossEntropy(t.apply("losses"), t.apply("sum"), t.apply("dlogits"), t.apply("logits"), t.apply("targets"), t.apply("weights"), N, V);
+                ops(x).crossEntropy(t.apply("losses2"), t.apply("sum2"), null, t.apply("logits"), t.apply("targets"), t.apply("weights"), N, V);
+            }
+            p.check("losses", 1e-5, "crossEntropy");
+            p.check("sum", 1e-5, "crossEntropy");
+            p.check("dlogits", 1e-5, "crossEntropy");
+            p.check("losses2", 1e-5, "crossEntropy without gradient");
+            if (N > 1) {
+                float[] d = read(p.b, p.g("dlogits"));
+                for (int i = 0; i < V; i++) {
+                    org.junit.jupiter.api.Assertions.assertTrue(d[(N / 2) * V + i] == 0f, "masked row has a gradient");
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    void normAndAdamw(String name) {
+        Rng rng = new Rng();
+        for (int n : new int[] {1, 1000, 4097}) {
+            for (float maxNorm : new float[] {0f, 1f}) {
+                Pair p = new Pair(backend(name), rng);
+                float[] v = rng.gaussian(n);
+                for (int i = 0; i < n; i++) v[i] = Math.abs(v[i]);
+                p.random("params", n).random("grads", n).random("m", n).set("v", v).poison("norm", 1);
+                for (Backend x : new Backend[] {REF, p.b}) {
+                    java.util.function.Function<String, Tensor> t = x == REF ? p::r : p::g;
+                    ops(x).squaredNorm(t.apply("norm"), t.apply("grads"), n);
+                    ops(x).adamw(t.apply("params"), t.apply("grads"), t.apply("m"), t.apply("v"), n, t.apply("norm"), maxNorm,
+                            1e-2f, 0.9f, 0.95f, 1e-8f, 0.1f, 3);
+                }
+                p.check("norm", 1e-5, "squaredNorm");
+                for (String o : new String[] {"params", "m", "v"}) p.check(o, 1e-5, "adamw maxNorm=" + maxNorm);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"reference", "cpu", "cuda-emulated"})
+    void tooSmallTensorsAndBadShapesAreRejectedBeforeAnyKernelRuns(String name) {
+        Backend b = name.equals("reference") ? REF : backend(name);
+        try (Tensor small = b.allocate(5); Tensor big = b.allocate(1000)) {
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> ops(b).layerNormForward(big, big, big, small, big, big, 2, 4));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> ops(b).attentionForward(big, big, big, 1, 2, 6, 4)); // 6 channels, 4 heads
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> ops(b).crossEntropy(big, big, small, big, big, big, 2, 3));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> ops(b).adamw(big, big, big, small, 6, big, 0f, 1e-3f, 0.9f, 0.95f, 1e-8f, 0f, 1));
+            org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, () -> ops(b).view(big, 990, 11));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    void wholeModelStepMatchesReference(String name) {
+        Rng rng = new Rng();
+        Backend b = backend(name);
+        GptConfig cfg = new GptConfig(7, 2, 2, 8);
+        int B = 2, T = 6, N = B * T; // T below the context: the model runs on a prefix of its buffers
+        long seed = rng.nextInt(1 << 30);
+        float[] tok = tokens(rng, N), tgt = tokens(rng, N), w = new float[N];
+        java.util.Arrays.fill(w, 1f / N);
+        try (Gpt want = new Gpt(REF, cfg, B); Gpt got = new Gpt(b, cfg, B)) {
+            for (Gpt m : new Gpt[] {want, got}) {
+                m.initialize(seed);
+                m.setBatch(tok, tgt, w, T);
+                m.forward(true);
+                m.backward();
+                m.adamwStep(1e-3f, 0.9f, 0.95f, 1e-8f, 0.1f, 1f, 1);
+            }
+            Compare.close(new float[] {got.loss()}, new float[] {want.loss()}, 1e-5, name + " loss " + rng);
+            Compare.close(read(b, got.gradients()), read(REF, want.gradients()), 1e-4, name + " gradients " + rng);
+            Compare.close(read(b, got.parameters()), read(REF, want.parameters()), 1e-5, name + " parameters after AdamW " + rng);
+        }
+    }
+}
