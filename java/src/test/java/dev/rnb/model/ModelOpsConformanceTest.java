@@ -29,8 +29,11 @@ class ModelOpsConformanceTest {
     private static final Map<String, Backend> OPEN = new HashMap<>();
     private static final Backend REF = new ReferenceBackend();
 
-    /** {B, T, C, NH}: ragged widths, a single row, head size 5. */
-    static final int[][] SHAPES = {{2, 5, 12, 3}, {1, 1, 4, 1}, {3, 7, 20, 4}};
+    /**
+     * {B, T, C, NH}: ragged widths, a single row, head size 5, and T = 40 with
+     * head size 33 (more keys and more head channels than a warp has lanes).
+     */
+    static final int[][] SHAPES = {{2, 5, 12, 3}, {1, 1, 4, 1}, {3, 7, 20, 4}, {1, 40, 66, 2}};
 
     static synchronized Backend backend(String name) {
         return OPEN.computeIfAbsent(name, Backends::open);
@@ -244,12 +247,29 @@ class ModelOpsConformanceTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"reference", "cpu", "cuda-emulated"})
+    void tooSmallTensorsAndBadShapesAreRejectedBeforeAnyKernelRuns(String name) {
+        Backend b = name.equals("reference") ? REF : backend(name);
+        try (Tensor small = b.allocate(5); Tensor big = b.allocate(1000)) {
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> ops(b).layerNormForward(big, big, big, small, big, big, 2, 4));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> ops(b).attentionForward(big, big, big, 1, 2, 6, 4)); // 6 channels, 4 heads
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> ops(b).crossEntropy(big, big, small, big, big, big, 2, 3));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> ops(b).adamw(big, big, big, small, 6, big, 0f, 1e-3f, 0.9f, 0.95f, 1e-8f, 0f, 1));
+            org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, () -> ops(b).view(big, 990, 11));
+        }
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"cpu", "cuda-emulated"})
     void wholeModelStepMatchesReference(String name) {
         Rng rng = new Rng();
         Backend b = backend(name);
-        GptConfig cfg = new GptConfig(6, 2, 2, 8);
-        int B = 2, T = 6, N = B * T;
+        GptConfig cfg = new GptConfig(7, 2, 2, 8);
+        int B = 2, T = 6, N = B * T; // T below the context: the model runs on a prefix of its buffers
         long seed = rng.nextInt(1 << 30);
         float[] tok = tokens(rng, N), tgt = tokens(rng, N), w = new float[N];
         java.util.Arrays.fill(w, 1f / N);

@@ -4,6 +4,7 @@ import dev.rnb.backend.Backend;
 import dev.rnb.backend.BalanceStep;
 import dev.rnb.backend.Checks;
 import dev.rnb.backend.DomainSegments;
+import dev.rnb.backend.ModelChecks;
 import dev.rnb.backend.Tensor;
 
 /**
@@ -239,55 +240,82 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void encoderForward(Tensor out, Tensor tokens, Tensor wte, Tensor wpe, int B, int T, int C) {
+        ModelChecks.encoder("encoderForward", out, tokens, wte, wpe, B, T, C);
         model.encoderForward(out, tokens, wte, wpe, B, T, C);
     }
 
     @Override
     public void encoderBackward(Tensor dwte, Tensor dwpe, Tensor dout, Tensor tokens, int B, int T, int C) {
+        ModelChecks.encoder("encoderBackward", dout, tokens, dwte, dwpe, B, T, C);
         model.encoderBackward(dwte, dwpe, dout, tokens, B, T, C);
     }
 
     @Override
     public void layerNormForward(Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor weight, Tensor bias, int N, int C) {
+        ModelChecks.layerNorm("layerNormForward", out, inp, mean, rstd, weight, bias, N, C);
         model.layerNormForward(out, mean, rstd, inp, weight, bias, N, C);
     }
 
     @Override
     public void layerNormBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight,
                                   Tensor mean, Tensor rstd, int N, int C) {
+        ModelChecks.layerNormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
         model.layerNormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
     }
 
-    @Override public void biasAdd(Tensor out, Tensor bias, int N, int OC) { model.biasAdd(out, bias, N, OC); }
+    @Override public void biasAdd(Tensor out, Tensor bias, int N, int OC) {
+        ModelChecks.bias("biasAdd", out, bias, N, OC);
+        model.biasAdd(out, bias, N, OC);
+    }
 
-    @Override public void biasBackward(Tensor dbias, Tensor dout, int N, int OC) { model.biasBackward(dbias, dout, N, OC); }
+    @Override public void biasBackward(Tensor dbias, Tensor dout, int N, int OC) {
+        ModelChecks.bias("biasBackward", dout, dbias, N, OC);
+        model.biasBackward(dbias, dout, N, OC);
+    }
 
     @Override
     public void attentionForward(Tensor out, Tensor att, Tensor qkv, int B, int T, int C, int NH) {
+        ModelChecks.attention("attentionForward", out, att, qkv, B, T, C, NH);
         model.attentionForward(out, att, qkv, B, T, C, NH);
     }
 
     @Override
     public void attentionBackward(Tensor dqkv, Tensor dpreatt, Tensor dout, Tensor qkv, Tensor att, int B, int T, int C, int NH) {
+        ModelChecks.attentionBackward(dqkv, dpreatt, dout, qkv, att, B, T, C, NH);
         model.attentionBackward(dqkv, dpreatt, dout, qkv, att, B, T, C, NH);
     }
 
-    @Override public void geluForward(Tensor out, Tensor inp, long n) { model.geluForward(out, inp, n); }
+    @Override public void geluForward(Tensor out, Tensor inp, long n) {
+        ModelChecks.elementwise("geluForward", n, out, inp);
+        model.geluForward(out, inp, n);
+    }
 
-    @Override public void geluBackward(Tensor dinp, Tensor inp, Tensor dout, long n) { model.geluBackward(dinp, inp, dout, n); }
+    @Override public void geluBackward(Tensor dinp, Tensor inp, Tensor dout, long n) {
+        ModelChecks.elementwise("geluBackward", n, dinp, inp, dout);
+        model.geluBackward(dinp, inp, dout, n);
+    }
 
-    @Override public void add(Tensor out, Tensor a, Tensor b, long n) { model.add(out, a, b, n); }
+    @Override public void add(Tensor out, Tensor a, Tensor b, long n) {
+        ModelChecks.elementwise("add", n, out, a, b);
+        model.add(out, a, b, n);
+    }
 
     @Override
     public void crossEntropy(Tensor losses, Tensor lossSum, Tensor dlogits, Tensor logits, Tensor targets, Tensor weights, int N, int V) {
+        ModelChecks.crossEntropy(losses, lossSum, dlogits, logits, targets, weights, N, V);
         model.crossEntropy(losses, lossSum, dlogits, logits, targets, weights, N, V);
     }
 
-    @Override public void squaredNorm(Tensor out, Tensor x, long n) { model.squaredNorm(out, x, n); }
+    @Override public void squaredNorm(Tensor out, Tensor x, long n) {
+        ModelChecks.elementwise("squaredNorm", n, x);
+        ModelChecks.elementwise("squaredNorm", 1, out);
+        model.squaredNorm(out, x, n);
+    }
 
     @Override
     public void adamw(Tensor params, Tensor grads, Tensor m, Tensor v, long n, Tensor normSq, float maxNorm,
                       float lr, float beta1, float beta2, float eps, float weightDecay, int t) {
+        ModelChecks.adamw(params, grads, m, v, n, normSq, t);
         model.adamw(params, grads, m, v, n, normSq, maxNorm, lr, beta1, beta2, eps, weightDecay, t);
     }
 

@@ -4,6 +4,7 @@ import dev.rnb.backend.Backend;
 import dev.rnb.backend.BalanceStep;
 import dev.rnb.backend.Checks;
 import dev.rnb.backend.DomainSegments;
+import dev.rnb.backend.ModelChecks;
 import dev.rnb.backend.SketchHash;
 import dev.rnb.backend.Tensor;
 
@@ -259,61 +260,88 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void encoderForward(Tensor out, Tensor tokens, Tensor wte, Tensor wpe, int B, int T, int C) {
+        ModelChecks.encoder("encoderForward", out, tokens, wte, wpe, B, T, C);
         ReferenceModel.encoderForward(h(out), h(tokens), h(wte), h(wpe), B, T, C);
     }
 
     @Override
     public void encoderBackward(Tensor dwte, Tensor dwpe, Tensor dout, Tensor tokens, int B, int T, int C) {
+        ModelChecks.encoder("encoderBackward", dout, tokens, dwte, dwpe, B, T, C);
         ReferenceModel.encoderBackward(h(dwte), h(dwpe), h(dout), h(tokens), B, T, C);
     }
 
     @Override
     public void layerNormForward(Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor weight, Tensor bias, int N, int C) {
+        ModelChecks.layerNorm("layerNormForward", out, inp, mean, rstd, weight, bias, N, C);
         ReferenceModel.layerNormForward(h(out), h(mean), h(rstd), h(inp), h(weight), h(bias), N, C);
     }
 
     @Override
     public void layerNormBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight,
                                   Tensor mean, Tensor rstd, int N, int C) {
+        ModelChecks.layerNormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
         ReferenceModel.layerNormBackward(h(dinp), h(dweight), h(dbias), h(dout), h(inp), h(weight), h(mean), h(rstd), N, C);
     }
 
     @Override
-    public void biasAdd(Tensor out, Tensor bias, int N, int OC) { ReferenceModel.biasAdd(h(out), h(bias), N, OC); }
+    public void biasAdd(Tensor out, Tensor bias, int N, int OC) {
+        ModelChecks.bias("biasAdd", out, bias, N, OC);
+        ReferenceModel.biasAdd(h(out), h(bias), N, OC);
+    }
 
     @Override
-    public void biasBackward(Tensor dbias, Tensor dout, int N, int OC) { ReferenceModel.biasBackward(h(dbias), h(dout), N, OC); }
+    public void biasBackward(Tensor dbias, Tensor dout, int N, int OC) {
+        ModelChecks.bias("biasBackward", dout, dbias, N, OC);
+        ReferenceModel.biasBackward(h(dbias), h(dout), N, OC);
+    }
 
     @Override
     public void attentionForward(Tensor out, Tensor att, Tensor qkv, int B, int T, int C, int NH) {
+        ModelChecks.attention("attentionForward", out, att, qkv, B, T, C, NH);
         ReferenceModel.attentionForward(h(out), h(att), h(qkv), B, T, C, NH);
     }
 
     @Override
     public void attentionBackward(Tensor dqkv, Tensor dpreatt, Tensor dout, Tensor qkv, Tensor att, int B, int T, int C, int NH) {
+        ModelChecks.attentionBackward(dqkv, dpreatt, dout, qkv, att, B, T, C, NH);
         ReferenceModel.attentionBackward(h(dqkv), h(dpreatt), h(dout), h(qkv), h(att), B, T, C, NH);
     }
 
     @Override
-    public void geluForward(Tensor out, Tensor inp, long n) { ReferenceModel.geluForward(h(out), h(inp), n); }
+    public void geluForward(Tensor out, Tensor inp, long n) {
+        ModelChecks.elementwise("geluForward", n, out, inp);
+        ReferenceModel.geluForward(h(out), h(inp), n);
+    }
 
     @Override
-    public void geluBackward(Tensor dinp, Tensor inp, Tensor dout, long n) { ReferenceModel.geluBackward(h(dinp), h(inp), h(dout), n); }
+    public void geluBackward(Tensor dinp, Tensor inp, Tensor dout, long n) {
+        ModelChecks.elementwise("geluBackward", n, dinp, inp, dout);
+        ReferenceModel.geluBackward(h(dinp), h(inp), h(dout), n);
+    }
 
     @Override
-    public void add(Tensor out, Tensor a, Tensor b, long n) { ReferenceModel.add(h(out), h(a), h(b), n); }
+    public void add(Tensor out, Tensor a, Tensor b, long n) {
+        ModelChecks.elementwise("add", n, out, a, b);
+        ReferenceModel.add(h(out), h(a), h(b), n);
+    }
 
     @Override
     public void crossEntropy(Tensor losses, Tensor lossSum, Tensor dlogits, Tensor logits, Tensor targets, Tensor weights, int N, int V) {
+        ModelChecks.crossEntropy(losses, lossSum, dlogits, logits, targets, weights, N, V);
         ReferenceModel.crossEntropy(h(losses), h(lossSum), dlogits == null ? null : h(dlogits), h(logits), h(targets), h(weights), N, V);
     }
 
     @Override
-    public void squaredNorm(Tensor out, Tensor x, long n) { ReferenceModel.squaredNorm(h(out), h(x), n); }
+    public void squaredNorm(Tensor out, Tensor x, long n) {
+        ModelChecks.elementwise("squaredNorm", n, x);
+        ModelChecks.elementwise("squaredNorm", 1, out);
+        ReferenceModel.squaredNorm(h(out), h(x), n);
+    }
 
     @Override
     public void adamw(Tensor params, Tensor grads, Tensor m, Tensor v, long n, Tensor normSq, float maxNorm,
                       float lr, float beta1, float beta2, float eps, float weightDecay, int t) {
+        ModelChecks.adamw(params, grads, m, v, n, normSq, t);
         ReferenceModel.adamw(h(params), h(grads), h(m), h(v), n, h(normSq), maxNorm, lr, beta1, beta2, eps, weightDecay, t);
     }
 
