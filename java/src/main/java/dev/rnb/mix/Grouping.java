@@ -1,0 +1,102 @@
+package dev.rnb.mix;
+
+import dev.rnb.data.ByteDataset;
+import dev.rnb.data.SyntheticCorpus;
+import dev.rnb.data.TrainingExample;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One way of splitting a corpus into domains: a label for reports and the
+ * training and evaluation sets with their examples' domain ids.
+ */
+public record Grouping(String label, ByteDataset train, ByteDataset eval) {
+
+    /** The built-in corpus with its sources as domains (the human-defined domains). */
+    public static Grouping builtInOriginal(SyntheticCorpus.Split split) {
+        List<String> names = List.of(SyntheticCorpus.SOURCES);
+        return new Grouping("original (" + names.size() + " sources)", dataset(split.train(), names, false), dataset(split.eval(), names, false));
+    }
+
+    /**
+     * The built-in corpus with its latent skill labels as domains: an oracle
+     * regrouping (what a perfect Regroup stage would find), labelled as such.
+     */
+    public static Grouping builtInOracle(SyntheticCorpus.Split split) {
+        List<String> names = new ArrayList<>();
+        for (String s : SyntheticCorpus.SKILLS) names.add("skill:" + s);
+        return new Grouping("regrouped (oracle: latent skill labels, k=" + names.size() + ")",
+                dataset(split.train(), names, true), dataset(split.eval(), names, true));
+    }
+
+    private static ByteDataset dataset(List<SyntheticCorpus.Example> examples, List<String> names, boolean bySkill) {
+        List<TrainingExample> out = new ArrayList<>(examples.size());
+        for (SyntheticCorpus.Example e : examples) {
+            out.add(new TrainingExample(e.text().getBytes(StandardCharsets.UTF_8), bySkill ? e.skill() : e.source()));
+        }
+        return new ByteDataset(out, names);
+    }
+
+    /** The same texts with new domain ids, named cluster-0 .. cluster-(k-1). */
+    public static Grouping reassigned(String label, ByteDataset train, ByteDataset eval, int[] trainIds, int[] evalIds) {
+        if (trainIds.length != train.size() || evalIds.length != eval.size()) {
+            throw new IllegalArgumentException("need " + train.size() + " training and " + eval.size()
+                    + " evaluation cluster ids, got " + trainIds.length + " and " + evalIds.length);
+        }
+        int k = 0;
+        for (int id : trainIds) k = Math.max(k, id + 1);
+        for (int id : evalIds) k = Math.max(k, id + 1);
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c < k; c++) names.add("cluster-" + c);
+        String full = label.endsWith(")") ? label.substring(0, label.length() - 1) + ", k=" + k + ")" : label + " (k=" + k + ")";
+        return new Grouping(full, relabel(train, trainIds, names), relabel(eval, evalIds, names));
+    }
+
+    private static ByteDataset relabel(ByteDataset data, int[] ids, List<String> names) {
+        List<TrainingExample> out = new ArrayList<>(data.size());
+        for (int i = 0; i < data.size(); i++) out.add(new TrainingExample(data.get(i).bytes(), ids[i]));
+        return new ByteDataset(out, names);
+    }
+
+    /**
+     * Reads a domain assignment file: one non-negative integer cluster id per
+     * line, first one per training example (in input order), then one per
+     * evaluation example; blank lines and lines starting with '#' are skipped.
+     */
+    public static Grouping fromFile(Path file, ByteDataset train, ByteDataset eval) throws IOException {
+        int[] ids = readIds(file);
+        if (ids.length != train.size() + eval.size()) {
+            throw new IllegalArgumentException(file + " has " + ids.length + " cluster ids; expected " + train.size()
+                    + " (training) + " + eval.size() + " (evaluation) = " + (train.size() + eval.size()));
+        }
+        int[] t = java.util.Arrays.copyOfRange(ids, 0, train.size());
+        int[] e = java.util.Arrays.copyOfRange(ids, train.size(), ids.length);
+        return reassigned("regrouped (from " + file.getFileName() + ")", train, eval, t, e);
+    }
+
+    /** The cluster ids of a domain assignment file (see {@link #fromFile}). */
+    public static int[] readIds(Path file) throws IOException {
+        List<Integer> ids = new ArrayList<>();
+        int lineNo = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            lineNo++;
+            String s = line.strip();
+            if (s.isEmpty() || s.startsWith("#")) continue;
+            try {
+                int id = Integer.parseInt(s);
+                if (id < 0) throw new NumberFormatException("negative");
+                ids.add(id);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(file + ":" + lineNo + ": expected a cluster id (integer >= 0), got '" + s + "'");
+            }
+        }
+        return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    public int domains() { return train.domains(); }
+}
