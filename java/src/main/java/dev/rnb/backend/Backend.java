@@ -8,8 +8,10 @@ package dev.rnb.backend;
  *
  * <p>Layouts are row-major. Per-domain gradients live in one tensor of k
  * blocks of d = v*h floats: G[dom*d + i*h + j].
+ *
+ * <p>Regroup's k-means and silhouette operations are in {@link ClusterOps}.
  */
-public interface Backend extends AutoCloseable {
+public interface Backend extends ClusterOps, AutoCloseable {
 
     /** Stable name used by --backend and in reports. */
     String name();
