@@ -21,8 +21,8 @@ import java.util.concurrent.Callable;
 
 /** rnb regroup: R&B stage 1 on a corpus, from files to an output directory. */
 @Command(name = "regroup", mixinStandardHelpOptions = true,
-        description = {"Regroup a corpus into semantic domains (R&B stage 1): embed, sweep k with k-means,",
-                "keep the best silhouette, assign evaluation examples to the nearest training centroid."})
+        description = "Regroup a corpus into semantic domains (R&B stage 1): embed, sweep k with k-means, "
+                + "keep the best silhouette, assign evaluation examples to the nearest training centroid.")
 final class RegroupCommand implements Callable<Integer> {
 
     @Option(names = "--train", required = true, description = "Training corpus: a .jsonl file or a directory with one subdirectory of text files per domain")
@@ -85,31 +85,29 @@ final class RegroupCommand implements Callable<Integer> {
         if (embeddingField != null && trainEmbeddings != null) {
             throw new IllegalArgumentException("use either --embedding-field or --train-embeddings, not both");
         }
-        LoadOptions load = new LoadOptions(textField, domainField, embeddingField, skipBadLines);
-        Corpus all = CorpusLoader.load(train, load);
-        Corpus trainSet, evalSet;
-        Embedded embedded;
-        long skipped = all.skippedLines();
-        if (eval != null) {
-            trainSet = all;
-            evalSet = CorpusLoader.load(eval, load);
-            skipped += evalSet.skippedLines();
-            embedded = embed(all, trainSet, evalSet, null);
-        } else {
-            EvalSplit.Parts parts = EvalSplit.split(all, evalFraction, seed);
-            trainSet = parts.train();
-            evalSet = parts.eval();
-            embedded = embed(all, trainSet, evalSet, parts);
-            System.out.printf(Locale.ROOT, "split %d examples: %d train, %d eval (fraction %.3f, seed %d)%n",
-                    all.size(), trainSet.size(), evalSet.size(), evalFraction, seed);
-        }
-        if (skipped > 0) {
-            System.out.println("skipped " + skipped + " bad lines (--skip-bad-lines)");
-        }
-        if (!backend.equalsIgnoreCase("auto")) {
-            System.setProperty("rnb.backend", backend);
-        }
-        try (Backend b = Backends.select()) {
+        // Open the backend first: an unavailable one fails before minutes of loading and embedding.
+        try (Backend b = backend.equalsIgnoreCase("auto") ? Backends.select() : Backends.open(backend)) {
+            LoadOptions load = new LoadOptions(textField, domainField, embeddingField, skipBadLines);
+            Corpus all = CorpusLoader.load(train, load);
+            Corpus trainSet, evalSet;
+            Embedded embedded;
+            long skipped = all.skippedLines();
+            if (eval != null) {
+                trainSet = all;
+                evalSet = CorpusLoader.load(eval, load);
+                skipped += evalSet.skippedLines();
+                embedded = embed(all, trainSet, evalSet, null);
+            } else {
+                EvalSplit.Parts parts = EvalSplit.split(all, evalFraction, seed);
+                trainSet = parts.train();
+                evalSet = parts.eval();
+                embedded = embed(all, trainSet, evalSet, parts);
+                System.out.printf(Locale.ROOT, "split %d examples: %d train, %d eval (fraction %.3f, seed %d)%n",
+                        all.size(), trainSet.size(), evalSet.size(), evalFraction, seed);
+            }
+            if (skipped > 0) {
+                System.out.println("skipped " + skipped + " bad lines (--skip-bad-lines)");
+            }
             Regroup.Options o = new Regroup.Options(ks, spherical, seed, maxIterations, tolerance, silhouetteSample);
             Regroup.Result r = Regroup.run(b, embedded.train(), trainSet.size(), embedded.eval(), evalSet.size(), embedded.dims(), o);
             System.out.printf(Locale.ROOT, "backend %s, %s, %d train / %d eval examples%n",

@@ -1,6 +1,8 @@
 package dev.rnb.data;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,7 +21,11 @@ import java.util.List;
  * naming file and line, or, under skipBadLines, a counted skip.
  */
 public final class JsonlCorpusReader {
-    private static final ObjectMapper JSON = new ObjectMapper()
+    // Jackson caps strings at 20M chars by default; a corpus line may hold a
+    // whole book, so the cap is lifted (the line itself is already in memory).
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+            .build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private JsonlCorpusReader() {}

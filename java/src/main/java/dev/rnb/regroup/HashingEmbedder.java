@@ -85,34 +85,61 @@ public final class HashingEmbedder {
         for (int c = 0; c < dims; c++) out[offset + c] = (float) (v[c] * inv);
     }
 
-    /** The hashed feature buckets of a text, one entry per occurrence. */
+    /**
+     * The hashed feature buckets of a text, one entry per occurrence. Hashes
+     * run over the characters in place (no substring per n-gram), since this
+     * loop is the embedder's whole cost.
+     */
     static int[] features(String text) {
         List<String> words = Tokens.words(text);
         IntList out = new IntList();
         String previous = null;
         for (String w : words) {
-            out.add(bucket('w', w));
-            if (previous != null) out.add(bucket('b', previous + ' ' + w));
-            String padded = '<' + w + '>';
+            out.add(bucket(update(start('w'), w)));
+            if (previous != null) {
+                out.add(bucket(update(update(step(start('b'), previous.length()), previous), w)));
+            }
+            int len = w.length() + 2; // the word padded as <word>
             for (int n = 3; n <= 4; n++) {
-                for (int i = 0; i + n <= padded.length(); i++) out.add(bucket((char) ('0' + n), padded.substring(i, i + n)));
+                for (int i = 0; i + n <= len; i++) {
+                    long h = start((char) ('0' + n));
+                    for (int t = i; t < i + n; t++) {
+                        h = step(h, t == 0 ? '<' : t == len - 1 ? '>' : w.charAt(t - 1));
+                    }
+                    out.add(bucket(h));
+                }
             }
             previous = w;
         }
         return out.toArray();
     }
 
+    /** The distinct values of a feature list (sorted). */
     private static int[] distinct(int[] features) {
-        return Arrays.stream(features).distinct().toArray();
+        int[] f = features.clone();
+        Arrays.sort(f);
+        int m = 0;
+        for (int i = 0; i < f.length; i++) {
+            if (i == 0 || f[i] != f[i - 1]) f[m++] = f[i];
+        }
+        return Arrays.copyOf(f, m);
     }
 
-    /** FNV-1a over the kind tag and the UTF-16 units, finished by splitmix64. */
-    private static int bucket(char kind, String s) {
-        long h = 0xcbf29ce484222325L;
-        h = (h ^ kind) * 0x100000001b3L;
-        for (int i = 0; i < s.length(); i++) {
-            h = (h ^ s.charAt(i)) * 0x100000001b3L;
-        }
+    // FNV-1a over a kind tag and UTF-16 units, finished by splitmix64.
+    private static long start(char kind) {
+        return step(0xcbf29ce484222325L, kind);
+    }
+
+    private static long step(long h, int unit) {
+        return (h ^ unit) * 0x100000001b3L;
+    }
+
+    private static long update(long h, String s) {
+        for (int i = 0; i < s.length(); i++) h = step(h, s.charAt(i));
+        return h;
+    }
+
+    private static int bucket(long h) {
         return (int) (mix(h) >>> (64 - BUCKET_BITS));
     }
 

@@ -27,7 +27,10 @@ final class SweepPlot {
         }
         NumberAxis kAxis = new NumberAxis("k (best: " + bestK + ")");
         kAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
-        XYPlot plot = new XYPlot(new XYSeriesCollection(silhouette), kAxis, new NumberAxis("silhouette"), renderer(Color.BLUE));
+        kAxis.setAutoRangeIncludesZero(false);
+        NumberAxis silhouetteAxis = new NumberAxis("silhouette");
+        silhouetteAxis.setAutoRangeIncludesZero(false);
+        XYPlot plot = new XYPlot(new XYSeriesCollection(silhouette), kAxis, silhouetteAxis, renderer(Color.BLUE));
         NumberAxis inertiaAxis = new NumberAxis("inertia");
         inertiaAxis.setAutoRangeIncludesZero(false);
         plot.setRangeAxis(1, inertiaAxis);

@@ -109,14 +109,36 @@ class RegroupCommandTest {
 
         Files.write(en, Npy.encode(9, 7, new float[63]));
         Run bad = run("regroup", "--train", train.toString(), "--eval", eval.toString(), "--train-embeddings", tn.toString(),
-                "--eval-embeddings", en.toString(), "--out", out.toString(), "--k", "2");
+                "--eval-embeddings", en.toString(), "--out", out.toString(), "--k", "2", "--backend", "cpu");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("8 dims") && bad.err().contains("7"), bad.err());
         Files.write(en, Npy.encode(4, 8, new float[32]));
         bad = run("regroup", "--train", train.toString(), "--eval", eval.toString(), "--train-embeddings", tn.toString(),
-                "--eval-embeddings", en.toString(), "--out", out.toString(), "--k", "2");
+                "--eval-embeddings", en.toString(), "--out", out.toString(), "--k", "2", "--backend", "cpu");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("4 rows") && bad.err().contains("9 examples"), bad.err());
+    }
+
+    @Test
+    void directoryOfTextFilesOnTheReferenceBackend() throws IOException {
+        SplittableRandom r = new SplittableRandom(6);
+        for (int t = 0; t < 3; t++) {
+            Path domain = Files.createDirectories(dir.resolve("corpus").resolve("domain" + t));
+            for (int i = 0; i < 12; i++) {
+                StringBuilder text = new StringBuilder();
+                for (int w = 0; w < 15; w++) text.append(TOPICS[t][r.nextInt(TOPICS[t].length)]).append(' ');
+                Files.writeString(domain.resolve(i + ".txt"), text.toString());
+            }
+        }
+        Path out = dir.resolve("out3");
+        Run run = run("regroup", "--train", dir.resolve("corpus").toString(), "--out", out.toString(), "--k", "2..4",
+                "--eval-fraction", "0.25", "--dims", "32", "--backend", "reference");
+        assertEquals(0, run.code(), run.out() + run.err());
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals("reference", summary.get("backend").asText());
+        assertEquals(27, summary.get("train_examples").asInt());
+        assertEquals(3, summary.get("original_domains").get("count").asInt());
+        assertTrue(Files.readString(out.resolve("contingency.csv")).startsWith("original_domain,cluster_0"));
     }
 
     @Test
@@ -125,7 +147,7 @@ class RegroupCommandTest {
         List<String> lines = new java.util.ArrayList<>(Files.readAllLines(train));
         lines.set(6, "{\"text\": \"unterminated");
         Files.write(train, lines);
-        Run r = run("regroup", "--train", train.toString(), "--out", dir.resolve("o").toString(), "--k", "2");
+        Run r = run("regroup", "--train", train.toString(), "--out", dir.resolve("o").toString(), "--k", "2", "--backend", "cpu");
         assertEquals(2, r.code());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains(train + ":7: bad JSON"), r.err());

@@ -112,6 +112,9 @@ class CorpusLoaderTest {
         Corpus c = CorpusLoader.load(p, LoadOptions.defaults());
         assertEquals(big.length(), c.texts().get(0).length());
         assertEquals("small", c.texts().get(1));
+        String huge = "x".repeat(21_000_000); // past Jackson's default 20M-char string cap
+        Path q = file("huge.jsonl", "{\"text\":\"" + huge + "\"}\n");
+        assertEquals(huge.length(), CorpusLoader.load(q, LoadOptions.defaults()).texts().get(0).length());
     }
 
     @Test
