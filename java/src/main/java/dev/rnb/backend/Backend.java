@@ -9,9 +9,10 @@ package dev.rnb.backend;
  * <p>Layouts are row-major. Per-domain gradients live in one tensor of k
  * blocks of d = v*h floats: G[dom*d + i*h + j].
  *
- * <p>The byte-level GPT's kernels are in {@link ModelOps}.
+ * <p>The byte-level GPT's kernels are in {@link ModelOps}; Regroup's k-means
+ * and silhouette operations are in {@link ClusterOps}.
  */
-public interface Backend extends ModelOps, AutoCloseable {
+public interface Backend extends ModelOps, ClusterOps, AutoCloseable {
 
     /** Stable name used by --backend and in reports. */
     String name();

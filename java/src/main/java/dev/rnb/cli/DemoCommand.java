@@ -30,17 +30,15 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         o.check();
-        List<Grouping> groupings = o.groupings(false);
-        Grouping g = groupings.get(groupings.size() - 1);
         try (Backend b = o.openBackend()) {
             long parameters = new ParameterLayout(o.config()).size();
             String settings = o.settings(o.config(), parameters, 1) + "; backend " + b.name();
             System.out.println("rnb demo: " + settings);
-            System.out.printf(Locale.ROOT, "regroup: %s | %d domains | %d train / %d eval examples%n", g.label(), g.domains(),
+            List<Grouping> groupings = o.groupings(b, false);
+            Grouping g = groupings.get(groupings.size() - 1);
+            o.notes.forEach(System.out::println);
+            System.out.printf(Locale.ROOT, "domains: %s | %d domains | %d train / %d eval examples%n", g.label(), g.domains(),
                     g.train().size(), g.eval().size());
-            if (o.input == null && o.domainsFrom == null) {
-                System.out.println("  (the Regroup stage is not in this build: the built-in corpus's latent skill labels stand in for the clusters)");
-            }
             Experiment e = new Experiment(b, o.config(), o.steps, o.batch, o.mix(), o.evalEvery, o.logEvery == 0 ? 0 : o.logEvery,
                     System.out::println);
             List<RunResult> results = e.run(List.of(g), List.of("stratified", "rnb"), List.of(o.seed));
@@ -57,7 +55,8 @@ final class DemoCommand implements Callable<Integer> {
             }
             System.out.println(line);
             ExperimentReport report = new ExperimentReport(results);
-            Path html = report.write(out, "rnb demo: Stratified vs R&B on regrouped domains", settings + "; " + g.label());
+            Path html = report.write(out, "rnb demo: Stratified vs R&B on regrouped domains",
+                    settings + "; " + g.label() + (o.notes.isEmpty() ? "" : ". " + String.join(". ", o.notes)));
             System.out.println("report: " + html.toAbsolutePath());
         }
         return 0;

@@ -41,25 +41,23 @@ final class ExperimentCommand implements Callable<Integer> {
         if (seeds < 1) {
             throw new IllegalArgumentException("--seeds must be >= 1");
         }
-        List<Grouping> groupings = o.groupings(true);
         List<Long> seedList = new ArrayList<>();
         for (int i = 0; i < seeds; i++) seedList.add(o.seed + i);
         try (Backend b = o.openBackend()) {
+            List<Grouping> groupings = o.groupings(b, true);
             long parameters = new ParameterLayout(o.config()).size();
             String settings = o.settings(o.config(), parameters, seeds) + "; backend " + b.name();
             System.out.println("rnb experiment: " + settings);
             for (Grouping g : groupings) {
                 System.out.printf(Locale.ROOT, "  %s: %d domains, %d train / %d eval examples%n", g.label(), g.domains(), g.train().size(), g.eval().size());
             }
-            if (groupings.size() == 1) {
-                System.out.println("  (no regrouped domains: pass --domains-from FILE to add the regrouped arm)");
-            }
+            o.notes.forEach(n -> System.out.println("  " + n));
             List<RunResult> results = new Experiment(b, o.config(), o.steps, o.batch, o.mix(), o.evalEvery, o.logEvery, System.out::println)
                     .run(groupings, methods, seedList);
             ExperimentReport report = new ExperimentReport(results);
             System.out.println();
             System.out.print(report.markdownReport());
-            Path html = report.write(out, "rnb experiment: data mixing methods compared", settings);
+            Path html = report.write(out, "rnb experiment: data mixing methods compared", settings + (o.notes.isEmpty() ? "" : ". " + String.join(". ", o.notes)));
             System.out.println();
             System.out.println("wrote " + out.resolve(ExperimentReport.TABLE) + ", " + out.resolve(ExperimentReport.CSV) + ", "
                     + out.resolve(ExperimentReport.CURVES) + ", " + out.resolve(ExperimentReport.PROPORTIONS));

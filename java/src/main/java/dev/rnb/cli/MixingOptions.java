@@ -8,6 +8,8 @@ import dev.rnb.data.TrainingExample;
 import dev.rnb.data.TrainingJsonl;
 import dev.rnb.mix.Grouping;
 import dev.rnb.mix.MixOptions;
+import dev.rnb.regroup.ClusterAgreement;
+import dev.rnb.regroup.KSweep;
 import dev.rnb.model.GptConfig;
 import picocli.CommandLine.Option;
 
@@ -27,6 +29,15 @@ final class MixingOptions {
 
     @Option(names = "--domains-from", paramLabel = "FILE", description = "Regrouped domains: one cluster id per line, the training examples' then the evaluation examples'")
     Path domainsFrom;
+
+    @Option(names = "--regroup-k", defaultValue = "2..8", description = "k values the Regroup stage sweeps, best silhouette kept: a range 2..8 or a list 4,8 (default: ${DEFAULT-VALUE})")
+    String regroupK;
+
+    @Option(names = "--embed-dims", defaultValue = "256", description = "Dimensions of the built-in embedder used by Regroup (default: ${DEFAULT-VALUE})")
+    int embedDims;
+
+    @Option(names = "--oracle", description = "Built-in corpus: use its latent skill labels as the regrouped domains instead of running Regroup")
+    boolean oracle;
 
     @Option(names = "--train-size", defaultValue = "4000", description = "Built-in corpus: training examples (default: ${DEFAULT-VALUE})")
     int trainSize;
@@ -96,21 +107,55 @@ final class MixingOptions {
         if (steps < 1 || evalEvery < 1 || logEvery < 0 || trainSize < 1 || evalSize < 1) {
             throw new IllegalArgumentException("--steps, --eval-every, --train-size and --eval-size must be >= 1, --log-every >= 0");
         }
+        if (embedDims < 1) {
+            throw new IllegalArgumentException("--embed-dims must be >= 1");
+        }
         if (eval != null && input == null) {
             throw new IllegalArgumentException("--eval needs --input");
         }
     }
 
-    /** The data: original domains first, then the regrouped domains when a regrouping is available. */
-    List<Grouping> groupings(boolean original) throws IOException {
+    /** Lines describing how the regrouped domains were found (printed by the commands). */
+    final List<String> notes = new ArrayList<>();
+
+    /** Runs the Regroup stage and notes what it found. */
+    private Grouping regroup(Backend b, ByteDataset train, ByteDataset held, int[] truth) {
+        long t0 = System.nanoTime();
+        Grouping.Regrouping r = Grouping.regroup(b, train, held, KSweep.parse(regroupK), embedDims, seed);
+        StringBuilder sweep = new StringBuilder();
+        for (KSweep.Row row : r.result().sweep().rows()) {
+            sweep.append(String.format(Locale.ROOT, " k=%d:%.3f", row.k(), row.silhouette()));
+        }
+        notes.add(String.format(Locale.ROOT, "Regroup: built-in hashed TF-IDF embeddings (%d dims), k-means, silhouette by k:%s -> k = %d (%.1f s)",
+                embedDims, sweep, r.result().k(), (System.nanoTime() - t0) / 1e9));
+        if (truth != null) {
+            notes.add(String.format(Locale.ROOT, "Regroup vs the latent skills (kept for scoring only): ARI %.3f, NMI %.3f",
+                    ClusterAgreement.adjustedRandIndex(r.result().trainAssignments(), truth),
+                    ClusterAgreement.normalizedMutualInformation(r.result().trainAssignments(), truth)));
+        }
+        return r.grouping();
+    }
+
+    /** The data: original domains first (when asked), then the regrouped domains. */
+    List<Grouping> groupings(Backend b, boolean original) throws IOException {
         List<Grouping> out = new ArrayList<>();
         if (input == null) {
             SyntheticCorpus.Split split = SyntheticCorpus.generate(seed, trainSize, evalSize);
-            if (original) out.add(Grouping.builtInOriginal(split));
-            out.add(domainsFrom != null
-                    ? Grouping.fromFile(domainsFrom, Grouping.builtInOriginal(split).train(), Grouping.builtInOriginal(split).eval())
-                    : Grouping.builtInOracle(split));
+            Grouping sources = Grouping.builtInOriginal(split);
+            if (original) out.add(sources);
+            if (domainsFrom != null) {
+                out.add(Grouping.fromFile(domainsFrom, sources.train(), sources.eval()));
+            } else if (oracle) {
+                out.add(Grouping.builtInOracle(split));
+                notes.add("Regroup replaced by an oracle (--oracle): the corpus's latent skill labels are the domains");
+            } else {
+                int[] skills = split.train().stream().mapToInt(SyntheticCorpus.Example::skill).toArray();
+                out.add(regroup(b, sources.train(), sources.eval(), skills));
+            }
             return out;
+        }
+        if (oracle) {
+            throw new IllegalArgumentException("--oracle applies to the built-in corpus only (it has latent skill labels)");
         }
         ByteDataset all = TrainingJsonl.readTraining(input), train, held;
         int[] ids = domainsFrom == null ? null : Grouping.readIds(domainsFrom);
@@ -150,10 +195,9 @@ final class MixingOptions {
             }
         }
         Grouping given = new Grouping("original (" + train.domains() + " domains of " + input.getFileName() + ")", train, held);
-        if (original || ids == null) out.add(given);
-        if (ids != null) {
-            out.add(Grouping.reassigned("regrouped (from " + domainsFrom.getFileName() + ")", train, held, trainIds, heldIds));
-        }
+        if (original) out.add(given);
+        out.add(ids != null ? Grouping.reassigned("regrouped (from " + domainsFrom.getFileName() + ")", train, held, trainIds, heldIds)
+                : regroup(b, train, held, null));
         return out;
     }
 

@@ -221,7 +221,7 @@ public final class ExperimentReport {
 
     private static void savePng(Path file, JFreeChart chart) throws IOException {
         System.setProperty("java.awt.headless", "true");
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
+        Path tmp = temporarySibling(file);
         try {
             ChartUtils.saveChartAsPNG(tmp.toFile(), chart, 1000, 550);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -230,8 +230,14 @@ public final class ExperimentReport {
         }
     }
 
+    /** A fresh name beside {@code file} (created with the default permissions, unlike Files.createTempFile's owner-only ones). */
+    private static Path temporarySibling(Path file) {
+        return file.toAbsolutePath().resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + "."
+                + System.nanoTime() + ".tmp");
+    }
+
     static void writeText(Path file, String text) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
+        Path tmp = temporarySibling(file);
         try {
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

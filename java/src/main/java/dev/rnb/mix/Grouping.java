@@ -1,6 +1,9 @@
 package dev.rnb.mix;
 
+import dev.rnb.backend.Backend;
 import dev.rnb.data.ByteDataset;
+import dev.rnb.regroup.HashingEmbedder;
+import dev.rnb.regroup.Regroup;
 import dev.rnb.data.SyntheticCorpus;
 import dev.rnb.data.TrainingExample;
 
@@ -40,6 +43,32 @@ public record Grouping(String label, ByteDataset train, ByteDataset eval) {
             out.add(new TrainingExample(e.text().getBytes(StandardCharsets.UTF_8), bySkill ? e.skill() : e.source()));
         }
         return new ByteDataset(out, names);
+    }
+
+    /** A grouping found by the Regroup stage, with the stage's result (the k sweep, silhouettes, assignments). */
+    public record Regrouping(Grouping grouping, Regroup.Result result) {}
+
+    /**
+     * R&amp;B's Regroup stage on the texts of {@code train} and {@code eval}:
+     * the built-in hashed TF-IDF embedder ({@code dims} dimensions, fitted on
+     * the training texts), k-means for every k of {@code ks}, the k with the
+     * best silhouette, evaluation examples assigned to the nearest training
+     * centroid.
+     */
+    public static Regrouping regroup(Backend backend, ByteDataset train, ByteDataset eval, List<Integer> ks, int dims, long seed) {
+        List<String> trainTexts = texts(train), evalTexts = texts(eval);
+        HashingEmbedder embedder = HashingEmbedder.fit(trainTexts, dims, seed);
+        Regroup.Options o = new Regroup.Options(ks, false, seed, 100, 1e-4, 2000);
+        Regroup.Result r = Regroup.run(backend, embedder.embed(trainTexts), train.size(), embedder.embed(evalTexts), eval.size(), dims, o);
+        String label = String.format(java.util.Locale.ROOT, "regrouped (k-means on hashed TF-IDF embeddings, k by silhouette %.3f)",
+                r.sweep().bestSilhouette());
+        return new Regrouping(reassigned(label, train, eval, r.trainAssignments(), r.evalAssignments()), r);
+    }
+
+    private static List<String> texts(ByteDataset data) {
+        List<String> out = new ArrayList<>(data.size());
+        for (TrainingExample e : data.examples()) out.add(new String(e.bytes(), StandardCharsets.UTF_8));
+        return out;
     }
 
     /** The same texts with new domain ids, named cluster-0 .. cluster-(k-1). */

@@ -23,7 +23,7 @@ class ExperimentCommandTest {
 
     static final String[] TINY = {"--backend", "cpu", "--batch", "4", "--context", "16", "--layers", "1", "--heads", "2",
             "--width", "16", "--train-size", "60", "--eval-size", "12", "--eval-examples", "6", "--probe-steps", "1",
-            "--round", "2", "--eval-every", "2", "--log-every", "2"};
+            "--round", "2", "--eval-every", "2", "--log-every", "2", "--regroup-k", "2..4", "--embed-dims", "32"};
 
     private static String run(int expectedExit, String... args) {
         PrintStream saved = System.out, savedErr = System.err;
@@ -100,7 +100,8 @@ class ExperimentCommandTest {
         }
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("<img src=\"curves.png\"") && html.contains("<img src=\"rnb-proportions.png\""));
-        assertTrue(html.contains("oracle: latent skill labels"), "the oracle regrouping is labelled");
+        assertTrue(html.contains("regrouped (k-means on hashed TF-IDF embeddings, k by silhouette"), html);
+        assertTrue(text.contains("Regroup: built-in hashed TF-IDF embeddings (32 dims), k-means, silhouette by k: k=2:"), text);
         try (var files = Files.list(out)) {
             assertTrue(files.noneMatch(p -> p.toString().endsWith(".tmp")), "no temporary file is left behind");
         }
@@ -110,7 +111,8 @@ class ExperimentCommandTest {
     void demoComparesStratifiedAndRnbOnRegroupedDomains() throws IOException {
         Path out = dir.resolve("demo");
         String text = run(0, concat(new String[] {"demo"}, concat(TINY, "--steps", "4", "--out", out.toString())));
-        assertTrue(text.contains("oracle: latent skill labels"), text);
+        assertTrue(text.contains("Regroup vs the latent skills (kept for scoring only): ARI "), text);
+        assertTrue(text.contains("domains: regrouped (k-means on hashed TF-IDF embeddings"), text);
         assertTrue(text.contains("rnb | step 4/4 | loss "), text);
         assertTrue(text.contains("final eval loss: Stratified "), text);
         assertTrue(text.contains("R&B overhead: "), text);
@@ -118,6 +120,11 @@ class ExperimentCommandTest {
         assertTrue(Files.size(out.resolve("report.html")) > 0);
         assertPng(out.resolve("rnb-proportions.png"));
         assertEquals(2, mainTable(out.resolve("table.md")).size());
+
+        String oracle = run(0, concat(new String[] {"demo"}, concat(TINY, "--steps", "2", "--oracle", "--out", out.toString())));
+        assertTrue(oracle.contains("Regroup replaced by an oracle (--oracle)"), oracle);
+        assertTrue(oracle.contains("domains: regrouped (oracle: latent skill labels, k=4)"), oracle);
+        assertTrue(Files.readString(out.resolve("report.html")).contains("oracle: latent skill labels"));
     }
 
     @Test
