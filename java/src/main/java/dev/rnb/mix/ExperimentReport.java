@@ -67,14 +67,31 @@ public final class ExperimentReport {
         return String.format(Locale.ROOT, fmt + " ± " + fmt, mean, Math.sqrt(ss / (v.size() - 1)));
     }
 
+    /** A grouping's short name for column headers: its label up to " (", unless two groupings would share it. */
+    String shortName(String grouping) {
+        int cut = grouping.indexOf(" (");
+        String s = cut > 0 ? grouping.substring(0, cut) : grouping;
+        for (String other : groupings) {
+            if (!other.equals(grouping) && other.startsWith(s + " (")) return grouping;
+        }
+        return s;
+    }
+
+    /** Lines "short name: full label" for every grouping whose header is shortened. */
+    List<String> legend() {
+        List<String> out = new ArrayList<>();
+        for (String g : groupings) if (!shortName(g).equals(g)) out.add(shortName(g) + ": " + g);
+        return out;
+    }
+
     /** The main table: header row first. */
     public List<List<String>> mainTable() {
         List<List<String>> rows = new ArrayList<>();
         List<String> header = new ArrayList<>(List.of("method"));
-        for (String g : groupings) header.add("eval loss: " + g);
-        for (String g : groupings) header.add("overhead % measured: " + g);
-        for (String g : groupings) header.add("overhead % counted flops: " + g);
-        for (String g : groupings) header.add("overhead % paper cost model: " + g);
+        for (String g : groupings) header.add("eval loss: " + shortName(g));
+        for (String g : groupings) header.add("overhead % measured: " + shortName(g));
+        for (String g : groupings) header.add("overhead % counted flops: " + shortName(g));
+        for (String g : groupings) header.add("overhead % paper cost model: " + shortName(g));
         rows.add(header);
         for (String m : methods) {
             List<String> row = new ArrayList<>(List.of(Strategies.label(m)));
@@ -136,6 +153,8 @@ public final class ExperimentReport {
     public String markdownReport() {
         StringBuilder s = new StringBuilder("## Final evaluation loss (nats per byte) and overhead\n\n");
         s.append(markdown(mainTable()));
+        for (String l : legend()) s.append("\n- ").append(l);
+        if (!legend().isEmpty()) s.append('\n');
         for (String g : groupings) {
             s.append("\n### Per-domain evaluation loss: ").append(g).append("\n\n").append(markdown(domainTable(g)));
         }
@@ -171,6 +190,7 @@ public final class ExperimentReport {
                         + "th{background:#eee}td:first-child{text-align:left}</style></head><body>\n<h1>")
                 .append(escape(title)).append("</h1>\n<p>").append(escape(settings)).append("</p>\n")
                 .append("<h2>Final evaluation loss (nats per byte) and overhead</h2>\n").append(html(mainTable()))
+                .append(legend().isEmpty() ? "" : "<ul><li>" + escape(String.join("\u0000", legend())).replace("\u0000", "</li><li>") + "</li></ul>\n")
                 .append("<p>").append(escape(EXPLANATION)).append("</p>\n")
                 .append("<h2>Evaluation loss during training</h2>\n<img src=\"").append(CURVES).append("\" alt=\"eval loss curves\">\n");
         if (haveProportions) {

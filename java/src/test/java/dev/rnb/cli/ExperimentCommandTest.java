@@ -75,6 +75,9 @@ class ExperimentCommandTest {
         for (String f : List.of("results.csv", "table.md", "report.html")) assertTrue(Files.size(out.resolve(f)) > 0, f);
         assertPng(out.resolve("curves.png"));
         assertPng(out.resolve("rnb-proportions.png"));
+        String table = Files.readString(out.resolve("table.md"));
+        assertTrue(table.contains("| method | eval loss: original | eval loss: regrouped | overhead % measured: original |"), table);
+        assertTrue(table.contains("\n- regrouped: regrouped (k-means on hashed TF-IDF embeddings"), table);
         List<String[]> rows = mainTable(out.resolve("table.md"));
         assertEquals(List.of("Stratified", "Natural", "Skill-It", "Aioli", "DGA", "R&B"), rows.stream().map(r -> r[0]).toList());
         for (String[] r : rows) {
