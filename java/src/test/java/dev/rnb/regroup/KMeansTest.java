@@ -129,7 +129,7 @@ class KMeansTest {
     void recoversGaussianBlobs() {
         Rng rng = new Rng();
         Blobs blobs = new Blobs(rng, 600, 16, 6, 3, 0.4);
-        KMeans.Result r = KMeans.fit(backend("cpu"), blobs.x, 600, 16, KMeans.Options.of(6, rng.nextInt(1000)));
+        KMeans.Result r = KMeans.fit(backend("cpu"), blobs.x, 600, 16, KMeans.Options.of(6, rng.nextInt(1000)).restarts(4));
         double ari = ClusterAgreement.adjustedRandIndex(blobs.labels, r.assignments());
         assertTrue(ari >= 0.95, "ARI " + ari + " " + rng);
         assertTrue(r.converged());
