@@ -41,8 +41,10 @@ public final class Regroup {
         int[] evalAssign = nearest(backend, eval, nEval, d, best, o.spherical());
         long[] sizes = new long[best.k()];
         for (int a : best.assignments()) sizes[a]++;
+        long[] evalCounts = new long[best.k()];
+        for (int a : evalAssign) evalCounts[a]++;
         double[] p = new double[best.k()];
-        for (int a : evalAssign) p[a] += 1.0 / nEval;
+        for (int j = 0; j < p.length; j++) p[j] = (double) evalCounts[j] / nEval;
         return new Result(sweep, best.assignments(), evalAssign, sizes, p);
     }
 
