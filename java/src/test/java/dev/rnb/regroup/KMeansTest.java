@@ -70,6 +70,8 @@ class KMeansTest {
             sameAsReference(b, blobs.x, c[0], c[1], o, name + " n=" + c[0] + " d=" + c[1] + " k=" + c[2] + " " + rng);
             sameAsReference(b, blobs.x, c[0], c[1], o.spherical(true), name + " spherical n=" + c[0] + " " + rng);
         }
+        Blobs blobs = new Blobs(rng, 45, 6, 5, 2, 0.8);
+        sameAsReference(b, blobs.x, 45, 6, KMeans.Options.of(5, rng.nextInt(1000)).restarts(3), name + " restarts " + rng);
     }
 
     @ParameterizedTest
@@ -129,7 +131,7 @@ class KMeansTest {
     void recoversGaussianBlobs() {
         Rng rng = new Rng();
         Blobs blobs = new Blobs(rng, 600, 16, 6, 3, 0.4);
-        KMeans.Result r = KMeans.fit(backend("cpu"), blobs.x, 600, 16, KMeans.Options.of(6, rng.nextInt(1000)));
+        KMeans.Result r = KMeans.fit(backend("cpu"), blobs.x, 600, 16, KMeans.Options.of(6, rng.nextInt(1000)).restarts(4));
         double ari = ClusterAgreement.adjustedRandIndex(blobs.labels, r.assignments());
         assertTrue(ari >= 0.95, "ARI " + ari + " " + rng);
         assertTrue(r.converged());
