@@ -10,6 +10,12 @@ package dev.rnb.backend;
  * blocks of d = v*h floats: G[dom*d + i*h + j].
  *
  * <p>The byte-level GPT's kernels are in {@link ModelOps}.
+ *
+ * <p>Threads: a backend and its tensors serve one caller at a time (scratch
+ * buffers and the device context are reused between calls); nothing here
+ * locks. Separate backends, each opened by {@link Backends#open} (which may
+ * be called from several threads at once), may run in parallel on separate
+ * threads (docs/RELIABILITY.md).
  */
 public interface Backend extends ModelOps, AutoCloseable {
 
