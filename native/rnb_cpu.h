@@ -29,6 +29,31 @@ void rnb_cpu_gram_finish(float* out, const float* scale, int k);
 // (see cuda/KERNELS.md). Returns the status.
 int rnb_cpu_balance_update(const float* gp, const float* scale, const float* current, float lambda, int k, float* next);
 
+// ---- k-means and silhouette (native/kmeans.cpp); X is n x d row-major,
+// cluster ids are floats. D = -2 X C^T (or -2 X X^T) comes from SGEMM.
+
+// out[i] = ||X_i||^2 (double accumulation).
+void rnb_cpu_row_sq_norms(const float* X, int64_t n, int d, float* out);
+
+// Scales each row to unit length; all-zero rows stay zero.
+void rnb_cpu_normalize_rows(float* X, int64_t n, int d);
+
+// For each of `rows` rows: best = argmin_j D[r, j] + cNorm[j] (lowest j on
+// ties), minDist = max(0, xNorm[r] + that); counts rows whose assign changes;
+// adds to *changed and *inertia.
+void rnb_cpu_kmeans_argmin(const float* dots, const float* xNorm, const float* cNorm, int rows, int k,
+                           float* assign, float* minDist, int64_t* changed, double* inertia);
+
+// Centroid j = mean of its rows (unit length when normalize); empty clusters
+// keep their centroid. Writes counts; returns the number of empty clusters.
+int rnb_cpu_kmeans_update(const float* X, const float* assign, int64_t n, int d, int k, int normalize,
+                          float* centroids, float* counts);
+
+// Silhouette of rows rowStart .. rowStart+rows-1 of the m sampled points, from
+// D[r, j] = -2 x_(rowStart+r) . x_j and the squared norms (see dev.rnb.backend.ClusterOps).
+void rnb_cpu_silhouette_rows(const float* dots, const float* norms, int rowStart, int rows, int m,
+                             const float* labels, int k, const float* clusterSize, float* out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -67,3 +67,15 @@ RNB_EMU_KERNEL(rnb_cross_entropy);
 RNB_EMU_KERNEL(rnb_loss_sum);
 RNB_EMU_KERNEL(rnb_squared_norm);
 RNB_EMU_KERNEL(rnb_adamw);
+// Regroup kernels (k-means, silhouette; cuda/KERNELS.md).
+#include "../row_norms.cu"
+#include "../kmeans_assign.cu"
+#include "../kmeans_update.cu"
+#include "../silhouette.cu"
+
+RNB_EMU_KERNEL(rnb_row_sq_norms);
+RNB_EMU_KERNEL(rnb_normalize_rows);
+RNB_EMU_KERNEL(rnb_kmeans_assign);
+RNB_EMU_KERNEL(rnb_kmeans_update_sums);
+RNB_EMU_KERNEL(rnb_kmeans_update_finish);
+RNB_EMU_KERNEL(rnb_silhouette_rows);

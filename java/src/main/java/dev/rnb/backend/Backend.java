@@ -9,7 +9,8 @@ package dev.rnb.backend;
  * <p>Layouts are row-major. Per-domain gradients live in one tensor of k
  * blocks of d = v*h floats: G[dom*d + i*h + j].
  *
- * <p>The byte-level GPT's kernels are in {@link ModelOps}.
+ * <p>The byte-level GPT's kernels are in {@link ModelOps}; Regroup's k-means
+ * and silhouette operations are in {@link ClusterOps}.
  *
  * <p>Threads: a backend and its tensors serve one caller at a time (scratch
  * buffers and the device context are reused between calls); nothing here
@@ -17,7 +18,7 @@ package dev.rnb.backend;
  * be called from several threads at once), may run in parallel on separate
  * threads (docs/RELIABILITY.md).
  */
-public interface Backend extends ModelOps, AutoCloseable {
+public interface Backend extends ModelOps, ClusterOps, AutoCloseable {
 
     /** Stable name used by --backend and in reports. */
     String name();

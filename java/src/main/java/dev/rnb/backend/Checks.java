@@ -95,6 +95,36 @@ public final class Checks {
         }
     }
 
+    /** Shapes of the ClusterOps calls: n x d points, k x d centroids, n-float per-row tensors. */
+    public static void cluster(Tensor x, int n, int d, int k, Tensor... perRow) {
+        if (n < 1 || d < 1 || k < 1) {
+            throw new IllegalArgumentException("need n >= 1 points, d >= 1 dims and k >= 1 clusters, got n=" + n + " d=" + d + " k=" + k);
+        }
+        if (k > (1 << 24)) {
+            throw new IllegalArgumentException("k = " + k + " exceeds 2^24 clusters (ids are stored as floats)");
+        }
+        if (x.size() < (long) n * d) {
+            throw new IllegalArgumentException("X holds " + x.size() + " floats, needs n*d = " + (long) n * d);
+        }
+        for (Tensor t : perRow) {
+            if (t.size() < n) {
+                throw new IllegalArgumentException("per-row tensor holds " + t.size() + " floats, needs n = " + n);
+            }
+        }
+    }
+
+    public static void counts(Tensor counts, int k) {
+        if (counts.size() < k) {
+            throw new IllegalArgumentException("cluster counts hold " + counts.size() + " floats, need k = " + k);
+        }
+    }
+
+    public static void centroids(Tensor c, int k, int d) {
+        if (c.size() < (long) k * d) {
+            throw new IllegalArgumentException("centroids hold " + c.size() + " floats, need k*d = " + (long) k * d);
+        }
+    }
+
     @SuppressWarnings("unchecked")
     public static <T extends Tensor> T owned(Backend backend, Class<T> type, Tensor t) {
         if (t.backend() != backend || !type.isInstance(t)) {

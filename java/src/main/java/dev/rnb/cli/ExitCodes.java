@@ -3,6 +3,7 @@ package dev.rnb.cli;
 import dev.rnb.backend.BackendUnavailableException;
 import dev.rnb.backend.DeviceMemoryException;
 import dev.rnb.data.BadInputException;
+import dev.rnb.data.CorpusFormatException;
 import dev.rnb.train.CheckpointException;
 
 /**
@@ -32,7 +33,7 @@ public final class ExitCodes {
 
     /** The exit code for a failure. */
     public static int of(Throwable e) {
-        if (e instanceof BadInputException) return BAD_INPUT;
+        if (e instanceof BadInputException || e instanceof CorpusFormatException) return BAD_INPUT;
         if (e instanceof CheckpointException) return BAD_CHECKPOINT;
         if (e instanceof OutputNotWritableException) return OUTPUT_NOT_WRITABLE;
         if (e instanceof BackendUnavailableException) return BACKEND_UNAVAILABLE;

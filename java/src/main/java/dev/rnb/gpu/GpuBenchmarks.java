@@ -5,6 +5,11 @@ import dev.rnb.backend.Tensor;
 import dev.rnb.backend.cuda.CudaBackend;
 import dev.rnb.backend.cuda.DeviceBlas;
 import dev.rnb.balance.DomainGradients;
+import dev.rnb.balance.RnbBalancer;
+import dev.rnb.model.Gpt;
+import dev.rnb.model.GptConfig;
+import dev.rnb.regroup.KMeans;
+import dev.rnb.regroup.Points;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,23 +22,33 @@ import java.util.function.Consumer;
  * baseline in the same process: our Gram kernel vs cuBLAS SSYRK/SGEMM (TF32
  * off and on); G p + the R&amp;B update vs the device-to-device copy of the same
  * gradients (the bandwidth floor); per-domain accumulation (exact, sketched)
- * vs the plain weight-gradient GEMM. Sizes come from a {@link Scale}; a time
+ * vs the plain weight-gradient GEMM; k-means at the FAISS benchmark's shape;
+ * one training step of the GPT with R&amp;B off and on (the PyTorch side of
+ * those two comparisons is benchmarks/python/, run by scripts/gpu-check).
+ * Sizes come from a {@link Scale}; a time
  * budget stops the sequence, and what was skipped is reported.
  */
 public final class GpuBenchmarks {
 
     /** Problem sizes: "full" for an H100/H200-class GPU, "tiny" for the emulated dry run. */
     public record Scale(int[] gramK, int gramD, int[] gpK, int gpD, int rows, int hidden, int vocab, int domains,
-                        int sketch, int reps) {
+                        int sketch, int reps, int kmeansN, int kmeansD, int kmeansK, int kmeansIterations,
+                        GptConfig[] models, int modelBatch) {
         public static Scale full() {
             return new Scale(new int[] {1024, 2048, 4096, 8192, 16384}, 4096,
-                    new int[] {1_000, 10_000, 100_000, 1_000_000}, 1024, 16384, 768, 256, 64, 1024, 9);
+                    new int[] {1_000, 10_000, 100_000, 1_000_000}, 1024, 16384, 768, 256, 64, 1024, 9,
+                    1_000_000, 256, 20_000, 25,
+                    new GptConfig[] {GptConfig.small(), new GptConfig(1024, 12, 12, 768)}, 8);
         }
 
         public static Scale tiny() {
-            return new Scale(new int[] {40, 64}, 48, new int[] {10, 100}, 64, 192, 24, 16, 4, 64, 3);
+            return new Scale(new int[] {40, 64}, 48, new int[] {10, 100}, 64, 192, 24, 16, 4, 64, 3,
+                    300, 8, 6, 2, new GptConfig[] {new GptConfig(8, 1, 2, 16)}, 2);
         }
     }
+
+    /** FAISS's published k-means time for N = 1M, d = 256, k = 20,000, 25 iterations on a P100. */
+    static final double FAISS_P100_MS = 55_000;
 
     private final CudaBackend backend;
     private final Scale scale;
@@ -62,6 +77,10 @@ public final class GpuBenchmarks {
             guarded("G p k=" + k, () -> gramTimesP(k, scale.gpD()));
         }
         guarded("domain accumulation", this::domainAccumulation);
+        guarded("k-means", this::kmeans);
+        for (GptConfig model : scale.models()) {
+            guarded("train step " + model, () -> trainStep(model));
+        }
     }
 
     private void guarded(String name, Runnable benchmark) {
@@ -139,6 +158,60 @@ public final class GpuBenchmarks {
             record(new Measurement("G p", "G p + update (balanceRound)", sz, round, bytes / round / 1e6, "GB/s",
                     "D2D copy (floor)", round / floor));
             record(new Measurement("G p", "D2D copy of the gradients", sz, floor, bytes / floor / 1e6, "GB/s", "", 0));
+        }
+    }
+
+    /** The FAISS benchmark's shape: Lloyd iterations from the first k points, no early stop. */
+    void kmeans() {
+        int n = scale.kmeansN(), d = scale.kmeansD(), k = scale.kmeansK(), iterations = scale.kmeansIterations();
+        float[] x = new float[Math.multiplyExact(n, d)];
+        for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+        float[] init = java.util.Arrays.copyOf(x, k * d);
+        KMeans.Options options = KMeans.Options.of(k, 1).maxIterations(iterations).tolerance(0).initialCentroids(init);
+        try (Points points = new Points(backend, x, n, d, false)) {
+            long start = System.nanoTime();
+            KMeans.Result result = KMeans.fit(points, options);
+            backend.driver().synchronize();
+            double ms = (System.nanoTime() - start) / 1e6;
+            double flops = 2.0 * n * k * d * result.iterations();
+            record(new Measurement("k-means", result.iterations() + " Lloyd iterations", size("N=%d d=%d k=%d", n, d, k), ms,
+                    flops / ms / 1e9, "TFLOP/s", "FAISS on P100 (55 s)", ms / FAISS_P100_MS));
+        }
+    }
+
+    /** Tokens/s of one training step (forward, backward, AdamW), without and with R&B's per-domain accumulation. */
+    void trainStep(GptConfig config) {
+        int batch = scale.modelBatch(), t = config.context(), rows = batch * t, domains = 64;
+        float[] tokens = new float[rows], targets = new float[rows], weights = new float[rows];
+        for (int i = 0; i < rows; i++) {
+            tokens[i] = random.nextInt(GptConfig.VOCAB);
+            targets[i] = random.nextInt(GptConfig.VOCAB);
+            weights[i] = 1f / rows;
+        }
+        int[] domainOfRow = new int[rows];
+        for (int r = 0; r < rows; r++) domainOfRow[r] = (r / t) % domains;
+        String sz = size("L=%d C=%d T=%d B=%d", config.layers(), config.channels(), t, batch);
+        try (Gpt model = new Gpt(backend, config, batch);
+             RnbBalancer balancer = RnbBalancer.builder(backend, domains, config.channels(), GptConfig.VOCAB).build()) {
+            model.initialize(1);
+            model.setBatch(tokens, targets, weights, t);
+            int[] step = {0};
+            Runnable plain = () -> {
+                model.forward(true);
+                model.backward();
+                model.adamwStep(1e-4f, 0.9f, 0.95f, 1e-8f, 0.1f, 1f, ++step[0]);
+            };
+            Runnable withRnb = () -> {
+                plain.run();
+                balancer.accumulate(model.finalLayerInput(), model.logitGradients(), domainOfRow, rows);
+            };
+            double off = time(plain);
+            double on = time(withRnb);
+            double round = time(balancer::endRound);
+            record(new Measurement("train step", "rnb GPT, R&B off", sz, off, rows / off * 1e3, "tokens/s", "", 0));
+            record(new Measurement("train step", "rnb GPT, R&B accumulate on", sz, on, rows / on * 1e3, "tokens/s", "R&B off", on / off));
+            record(new Measurement("train step", "R&B end of round (G p + update)", size("k=%d d=%d", domains, config.channels() * GptConfig.VOCAB),
+                    round, 0, "", "one step", round / off));
         }
     }
 

@@ -36,6 +36,8 @@ public final class Rng {
 
     public double nextDouble() { return random.nextDouble(); }
 
+    public double nextGaussian() { return random.nextGaussian(); }
+
     @Override
     public String toString() { return "seed=" + seed; }
 }

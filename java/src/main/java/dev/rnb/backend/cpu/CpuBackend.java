@@ -27,6 +27,7 @@ public final class CpuBackend implements Backend {
     private FloatPointer gatherE = new FloatPointer(1);
     private FloatPointer dense = new FloatPointer(1);
     private long gatherHCap = 1, gatherECap = 1, denseCap = 1;
+    private final CpuClusterOps cluster = new CpuClusterOps();
 
     /** Loads OpenBLAS and the kernel library; throws if either is missing. */
     public CpuBackend() {
@@ -326,7 +327,41 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void rowSquaredNorms(Tensor x, int n, int d, Tensor out) {
+        Checks.cluster(x, n, d, 1, out);
+        CpuKernels.rnb_cpu_row_sq_norms(at(x, 0), n, d, at(out, 0));
+    }
+
+    @Override
+    public void normalizeRows(Tensor x, int n, int d) {
+        Checks.cluster(x, n, d, 1);
+        CpuKernels.rnb_cpu_normalize_rows(at(x, 0), n, d);
+    }
+
+    @Override
+    public AssignStats assignNearest(Tensor x, Tensor xNorms, int n, int d, Tensor centroids, int k, Tensor assign, Tensor minDist) {
+        Checks.cluster(x, n, d, k, xNorms, assign, minDist);
+        Checks.centroids(centroids, k, d);
+        return cluster.assign(at(x, 0), at(xNorms, 0), n, d, at(centroids, 0), k, at(assign, 0), at(minDist, 0));
+    }
+
+    @Override
+    public int updateCentroids(Tensor x, int n, int d, Tensor assign, int k, boolean normalize, Tensor centroids, Tensor counts) {
+        Checks.cluster(x, n, d, k, assign);
+        Checks.centroids(centroids, k, d);
+        Checks.counts(counts, k);
+        return CpuKernels.rnb_cpu_kmeans_update(at(x, 0), at(assign, 0), n, d, k, normalize ? 1 : 0, at(centroids, 0), at(counts, 0));
+    }
+
+    @Override
+    public void silhouette(Tensor x, Tensor xNorms, int m, int d, Tensor labels, int k, Tensor out) {
+        Checks.cluster(x, m, d, k, xNorms, labels, out);
+        cluster.silhouette(at(x, 0), at(xNorms, 0), m, d, at(labels, 0), k, at(out, 0));
+    }
+
+    @Override
     public void close() {
+        cluster.close();
         gatherH.close();
         gatherE.close();
         dense.close();

@@ -1,8 +1,10 @@
 package dev.rnb.backend.cpu;
 
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Platform;
 
@@ -31,4 +33,18 @@ public final class CpuKernels {
     public static native void rnb_cpu_gram_finish(FloatPointer out, FloatPointer scale, int k);
 
     public static native int rnb_cpu_balance_update(FloatPointer gp, FloatPointer scale, FloatPointer current, float lambda, int k, FloatPointer next);
+
+    public static native void rnb_cpu_row_sq_norms(FloatPointer x, long n, int d, FloatPointer out);
+
+    public static native void rnb_cpu_normalize_rows(FloatPointer x, long n, int d);
+
+    public static native void rnb_cpu_kmeans_argmin(FloatPointer dots, FloatPointer xNorm, FloatPointer cNorm, int rows, int k,
+                                                    FloatPointer assign, FloatPointer minDist,
+                                                    @Cast("int64_t*") LongPointer changed, DoublePointer inertia);
+
+    public static native int rnb_cpu_kmeans_update(FloatPointer x, FloatPointer assign, long n, int d, int k, int normalize,
+                                                   FloatPointer centroids, FloatPointer counts);
+
+    public static native void rnb_cpu_silhouette_rows(FloatPointer dots, FloatPointer norms, int rowStart, int rows, int m,
+                                                      FloatPointer labels, int k, FloatPointer clusterSize, FloatPointer out);
 }

@@ -32,12 +32,14 @@ public final class CudaBackend implements Backend {
     private final CudaDriver driver;
     private final Scratch scratch;
     private final CudaModelOps model;
+    private final CudaClusterOps cluster;
 
     public CudaBackend(String name, CudaDriver driver) {
         this.name = name;
         this.driver = driver;
         this.scratch = new Scratch(driver, 12);
         this.model = new CudaModelOps(this, driver);
+        this.cluster = new CudaClusterOps(driver);
     }
 
     /** The real GPU backend on device 0. */
@@ -320,7 +322,41 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void rowSquaredNorms(Tensor x, int n, int d, Tensor out) {
+        Checks.cluster(x, n, d, 1, out);
+        cluster.rowSquaredNorms(addr(x, 0), n, d, addr(out, 0));
+    }
+
+    @Override
+    public void normalizeRows(Tensor x, int n, int d) {
+        Checks.cluster(x, n, d, 1);
+        cluster.normalizeRows(addr(x, 0), n, d);
+    }
+
+    @Override
+    public AssignStats assignNearest(Tensor x, Tensor xNorms, int n, int d, Tensor centroids, int k, Tensor assign, Tensor minDist) {
+        Checks.cluster(x, n, d, k, xNorms, assign, minDist);
+        Checks.centroids(centroids, k, d);
+        return cluster.assign(addr(x, 0), addr(xNorms, 0), n, d, addr(centroids, 0), k, addr(assign, 0), addr(minDist, 0));
+    }
+
+    @Override
+    public int updateCentroids(Tensor x, int n, int d, Tensor assign, int k, boolean normalize, Tensor centroids, Tensor counts) {
+        Checks.cluster(x, n, d, k, assign);
+        Checks.centroids(centroids, k, d);
+        Checks.counts(counts, k);
+        return cluster.update(addr(x, 0), n, d, addr(assign, 0), k, normalize, addr(centroids, 0), addr(counts, 0));
+    }
+
+    @Override
+    public void silhouette(Tensor x, Tensor xNorms, int m, int d, Tensor labels, int k, Tensor out) {
+        Checks.cluster(x, m, d, k, xNorms, labels, out);
+        cluster.silhouette(addr(x, 0), addr(xNorms, 0), m, d, addr(labels, 0), k, addr(out, 0));
+    }
+
+    @Override
     public void close() {
+        cluster.close();
         scratch.close();
         driver.close();
     }

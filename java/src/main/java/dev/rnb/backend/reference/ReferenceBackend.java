@@ -345,5 +345,38 @@ public final class ReferenceBackend implements Backend {
         ReferenceModel.adamw(h(params), h(grads), h(m), h(v), n, h(normSq), maxNorm, lr, beta1, beta2, eps, weightDecay, t);
     }
 
+    @Override
+    public void rowSquaredNorms(Tensor x, int n, int d, Tensor out) {
+        Checks.cluster(x, n, d, 1, out);
+        ReferenceClusterOps.rowSquaredNorms(data(x), n, d, data(out));
+    }
+
+    @Override
+    public void normalizeRows(Tensor x, int n, int d) {
+        Checks.cluster(x, n, d, 1);
+        ReferenceClusterOps.normalizeRows(data(x), n, d);
+    }
+
+    @Override
+    public AssignStats assignNearest(Tensor x, Tensor xNorms, int n, int d, Tensor centroids, int k, Tensor assign, Tensor minDist) {
+        Checks.cluster(x, n, d, k, xNorms, assign, minDist);
+        Checks.centroids(centroids, k, d);
+        return ReferenceClusterOps.assign(data(x), n, d, data(centroids), k, data(assign), data(minDist));
+    }
+
+    @Override
+    public int updateCentroids(Tensor x, int n, int d, Tensor assign, int k, boolean normalize, Tensor centroids, Tensor counts) {
+        Checks.cluster(x, n, d, k, assign);
+        Checks.centroids(centroids, k, d);
+        Checks.counts(counts, k);
+        return ReferenceClusterOps.update(data(x), n, d, data(assign), k, normalize, data(centroids), data(counts));
+    }
+
+    @Override
+    public void silhouette(Tensor x, Tensor xNorms, int m, int d, Tensor labels, int k, Tensor out) {
+        Checks.cluster(x, m, d, k, xNorms, labels, out);
+        ReferenceClusterOps.silhouette(data(x), m, d, data(labels), k, data(out));
+    }
+
     @Override public void close() {}
 }

@@ -1,0 +1,147 @@
+package dev.rnb.cli;
+
+import dev.rnb.backend.Backend;
+import dev.rnb.backend.Backends;
+import dev.rnb.data.Corpus;
+import dev.rnb.data.CorpusLoader;
+import dev.rnb.data.EvalSplit;
+import dev.rnb.data.LoadOptions;
+import dev.rnb.data.Npy;
+import dev.rnb.regroup.Embedded;
+import dev.rnb.regroup.KSweep;
+import dev.rnb.regroup.Regroup;
+import dev.rnb.regroup.RegroupOutput;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** rnb regroup: R&B stage 1 on a corpus, from files to an output directory. */
+@Command(name = "regroup", mixinStandardHelpOptions = true,
+        description = "Regroup a corpus into semantic domains (R&B stage 1): embed, sweep k with k-means, "
+                + "keep the best silhouette, assign evaluation examples to the nearest training centroid.")
+final class RegroupCommand implements Callable<Integer> {
+
+    @Option(names = "--train", required = true, description = "Training corpus: a .jsonl file or a directory with one subdirectory of text files per domain")
+    Path train;
+
+    @Option(names = "--eval", description = "Evaluation corpus (same formats); without it, --eval-fraction of --train is split off")
+    Path eval;
+
+    @Option(names = "--eval-fraction", defaultValue = "0.1", description = "Fraction of --train used for evaluation when --eval is absent (default: ${DEFAULT-VALUE})")
+    double evalFraction;
+
+    @Option(names = "--out", required = true, description = "Output directory")
+    Path out;
+
+    @Option(names = "--k", defaultValue = "2..16", description = "k values to sweep: a range 4..64, a list 4,8,16, or a mix (default: ${DEFAULT-VALUE})")
+    String k;
+
+    @Option(names = "--text-field", defaultValue = "text", description = "JSONL field with the text (default: ${DEFAULT-VALUE})")
+    String textField;
+
+    @Option(names = "--domain-field", defaultValue = "domain", description = "Optional JSONL field with the original domain (default: ${DEFAULT-VALUE})")
+    String domainField;
+
+    @Option(names = "--embedding-field", description = "Use precomputed embeddings from this JSONL array field")
+    String embeddingField;
+
+    @Option(names = "--train-embeddings", description = "Precomputed training embeddings, float32 .npy (examples x dims); with --eval-fraction, rows of the whole --train")
+    Path trainEmbeddings;
+
+    @Option(names = "--eval-embeddings", description = "Precomputed evaluation embeddings, float32 .npy (needed with --eval and --train-embeddings)")
+    Path evalEmbeddings;
+
+    @Option(names = "--dims", defaultValue = "256", description = "Dimensions of the built-in embedder (default: ${DEFAULT-VALUE})")
+    int dims;
+
+    @Option(names = "--spherical", description = "Cluster by cosine (unit-length points and centroids)")
+    boolean spherical;
+
+    @Option(names = "--max-iterations", defaultValue = "100", description = "Lloyd iterations per k at most (default: ${DEFAULT-VALUE})")
+    int maxIterations;
+
+    @Option(names = "--tolerance", defaultValue = "1e-4", description = "Stop when the inertia improves by less than this fraction (default: ${DEFAULT-VALUE})")
+    double tolerance;
+
+    @Option(names = "--restarts", defaultValue = "3", description = "Independent k-means++ fits per k, the lowest inertia kept (default: ${DEFAULT-VALUE})")
+    int restarts;
+
+    @Option(names = "--silhouette-sample", defaultValue = "4000", description = "Silhouette is exact up to this many training examples, sampled beyond (default: ${DEFAULT-VALUE})")
+    int silhouetteSample;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the split, the embedder's projection, k-means++ and the silhouette sample (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--skip-bad-lines", description = "Skip malformed input lines (counted and reported) instead of failing")
+    boolean skipBadLines;
+
+    @Option(names = "--backend", defaultValue = "auto", description = "auto, cuda, cpu, cuda-emulated or reference (default: ${DEFAULT-VALUE})")
+    String backend;
+
+    @Override
+    public Integer call() {
+        List<Integer> ks = KSweep.parse(k);
+        if (embeddingField != null && trainEmbeddings != null) {
+            throw new IllegalArgumentException("use either --embedding-field or --train-embeddings, not both");
+        }
+        // Open the backend first: an unavailable one fails before minutes of loading and embedding.
+        try (Backend b = backend.equalsIgnoreCase("auto") ? Backends.select() : Backends.open(backend)) {
+            LoadOptions load = new LoadOptions(textField, domainField, embeddingField, skipBadLines);
+            Corpus all = CorpusLoader.load(train, load);
+            Corpus trainSet, evalSet;
+            Embedded embedded;
+            long skipped = all.skippedLines();
+            if (eval != null) {
+                trainSet = all;
+                evalSet = CorpusLoader.load(eval, load);
+                skipped += evalSet.skippedLines();
+                embedded = embed(all, trainSet, evalSet, null);
+            } else {
+                EvalSplit.Parts parts = EvalSplit.split(all, evalFraction, seed);
+                trainSet = parts.train();
+                evalSet = parts.eval();
+                embedded = embed(all, trainSet, evalSet, parts);
+                System.out.printf(Locale.ROOT, "split %d examples: %d train, %d eval (fraction %.3f, seed %d)%n",
+                        all.size(), trainSet.size(), evalSet.size(), evalFraction, seed);
+            }
+            if (skipped > 0) {
+                System.out.println("skipped " + skipped + " bad lines (--skip-bad-lines)");
+            }
+            Regroup.Options o = new Regroup.Options(ks, spherical, seed, maxIterations, tolerance, restarts, silhouetteSample);
+            Regroup.Result r = Regroup.run(b, embedded.train(), trainSet.size(), embedded.eval(), evalSet.size(), embedded.dims(), o);
+            System.out.printf(Locale.ROOT, "backend %s, %s, %d train / %d eval examples%n",
+                    b.name(), embedded.source(), trainSet.size(), evalSet.size());
+            System.out.print(RegroupTable.format(r));
+            RegroupOutput.write(out, new RegroupOutput.Inputs(b.name(), embedded.source(), embedded.dims(), trainSet.size(),
+                    evalSet.size(), skipped, trainSet.hasDomains() ? trainSet.domains() : null), r);
+            System.out.println("wrote " + out);
+        }
+        return 0;
+    }
+
+    private Embedded embed(Corpus all, Corpus trainSet, Corpus evalSet, EvalSplit.Parts parts) {
+        if (embeddingField != null) {
+            return Embedded.fromField(trainSet, evalSet, embeddingField);
+        }
+        if (trainEmbeddings == null) {
+            if (evalEmbeddings != null) throw new IllegalArgumentException("--eval-embeddings needs --train-embeddings");
+            return Embedded.builtin(trainSet, evalSet, dims, seed);
+        }
+        Npy.Matrix t = Npy.read(trainEmbeddings);
+        if (parts != null) {
+            if (evalEmbeddings != null) throw new IllegalArgumentException("--eval-embeddings needs --eval (with --eval-fraction, --train-embeddings covers both)");
+            Embedded.checkRows(t, all, trainEmbeddings.toString());
+            return new Embedded(Embedded.rows(t.data(), t.cols(), parts.trainIndex()), Embedded.rows(t.data(), t.cols(), parts.evalIndex()),
+                    t.cols(), ".npy " + trainEmbeddings.getFileName());
+        }
+        if (evalEmbeddings == null) throw new IllegalArgumentException("--train-embeddings with --eval needs --eval-embeddings");
+        Npy.Matrix e = Npy.read(evalEmbeddings);
+        Embedded.checkRows(t, trainSet, trainEmbeddings.toString());
+        Embedded.checkRows(e, evalSet, evalEmbeddings.toString());
+        return Embedded.fromMatrices(t, e, ".npy " + trainEmbeddings.getFileName() + " / " + evalEmbeddings.getFileName());
+    }
+}

@@ -1,0 +1,25 @@
+package dev.rnb.data;
+
+import java.nio.file.Path;
+
+/**
+ * Bad corpus input. The message always names the file, and the line where
+ * there is one, so a user can go straight to the problem:
+ * {@code data/train.jsonl:17: missing field "text"}.
+ */
+public final class CorpusFormatException extends IllegalArgumentException {
+    private final transient Path file;
+    private final long line;
+
+    public CorpusFormatException(Path file, long line, String problem) {
+        super(file + (line > 0 ? ":" + line : "") + ": " + problem);
+        this.file = file;
+        this.line = line;
+    }
+
+    /** The file at fault. */
+    public Path file() { return file; }
+
+    /** 1-based line number, or 0 when the problem concerns the whole file. */
+    public long line() { return line; }
+}

@@ -1,0 +1,139 @@
+package dev.rnb.data;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A strict reader and a writer for NumPy .npy files holding one 2-D float32
+ * matrix ('&lt;f4', C order): the only layout rnb exchanges. Anything else
+ * (another dtype, Fortran order, not 2-D, a truncated file) is a clear error
+ * rather than a silent conversion.
+ */
+public final class Npy {
+    /** A row-major rows x cols matrix. */
+    public record Matrix(int rows, int cols, float[] data) {}
+
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
+    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+
+    private Npy() {}
+
+    public static Matrix read(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(pre, 0);
+            pre.flip();
+            if (pre.remaining() < 10 || !startsWithMagic(pre)) {
+                throw new CorpusFormatException(file, 0, "not a .npy file (bad magic)");
+            }
+            int major = pre.get(6) & 0xFF;
+            int headerLen, headerStart;
+            if (major == 1) {
+                headerLen = pre.getShort(8) & 0xFFFF;
+                headerStart = 10;
+            } else if (major == 2 || major == 3) {
+                if (pre.remaining() < 12) throw new CorpusFormatException(file, 0, "truncated .npy header");
+                headerLen = pre.getInt(8);
+                headerStart = 12;
+            } else {
+                throw new CorpusFormatException(file, 0, "unsupported .npy version " + major);
+            }
+            if (headerLen < 0 || headerLen > ch.size() - headerStart) {
+                throw new CorpusFormatException(file, 0, "truncated .npy header (header length " + headerLen + ")");
+            }
+            ByteBuffer hb = ByteBuffer.allocate(headerLen);
+            if (ch.read(hb, headerStart) != headerLen) {
+                throw new CorpusFormatException(file, 0, "truncated .npy header");
+            }
+            String header = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+            String descr = group(file, DESCR, header, "descr");
+            if (!descr.equals("<f4")) {
+                throw new CorpusFormatException(file, 0, "dtype '" + printable(descr) + "' is not supported: need little-endian float32 '<f4'");
+            }
+            if (group(file, FORTRAN, header, "fortran_order").equals("True")) {
+                throw new CorpusFormatException(file, 0, "Fortran-order arrays are not supported: need C order");
+            }
+            String[] dims = group(file, SHAPE, header, "shape").split(",");
+            long[] shape = java.util.Arrays.stream(dims).map(String::trim).filter(s -> !s.isEmpty()).mapToLong(Long::parseLong).toArray();
+            if (shape.length != 2) {
+                throw new CorpusFormatException(file, 0, "array is " + shape.length + "-D: need a 2-D matrix (examples x dims)");
+            }
+            if (shape[0] < 0 || shape[1] < 0) {
+                throw new CorpusFormatException(file, 0, "negative shape " + shape[0] + " x " + shape[1]);
+            }
+            if (shape[0] > Integer.MAX_VALUE || shape[1] > Integer.MAX_VALUE
+                    || Math.multiplyHigh(shape[0], shape[1]) != 0 || shape[0] * shape[1] > Integer.MAX_VALUE - 8) {
+                throw new CorpusFormatException(file, 0, "matrix " + shape[0] + " x " + shape[1] + " is too large");
+            }
+            long count = shape[0] * shape[1];
+            long dataStart = headerStart + headerLen;
+            if (ch.size() - dataStart != count * 4) {
+                throw new CorpusFormatException(file, 0, "holds " + (ch.size() - dataStart) + " data bytes, shape "
+                        + shape[0] + " x " + shape[1] + " needs " + count * 4);
+            }
+            ByteBuffer data = ByteBuffer.allocate((int) count * 4).order(ByteOrder.LITTLE_ENDIAN);
+            while (data.hasRemaining()) {
+                if (ch.read(data, dataStart + data.position()) < 0) break;
+            }
+            data.flip();
+            float[] values = new float[(int) count];
+            data.asFloatBuffer().get(values);
+            return new Matrix((int) shape[0], (int) shape[1], values);
+        } catch (NumberFormatException e) {
+            throw new CorpusFormatException(file, 0, "bad shape in .npy header");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Header text for a one-line message: control characters escaped, cut at 40 characters. */
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char c : (s.length() > 40 ? s.substring(0, 40) + "..." : s).toCharArray()) {
+            b.append(c < 0x20 || c == 0x7F ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+        }
+        return b.toString();
+    }
+
+    private static boolean startsWithMagic(ByteBuffer b) {
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (b.get(i) != MAGIC[i]) return false;
+        }
+        return true;
+    }
+
+    private static String group(Path file, Pattern p, String header, String key) {
+        Matcher m = p.matcher(header);
+        if (!m.find()) {
+            throw new CorpusFormatException(file, 0, ".npy header lacks '" + key + "'");
+        }
+        return m.group(1);
+    }
+
+    /** The bytes of a version 1.0 .npy file holding a rows x cols float32 matrix. */
+    public static byte[] encode(int rows, int cols, float[] data) {
+        if ((long) rows * cols != data.length) {
+            throw new IllegalArgumentException(data.length + " floats are not " + rows + " x " + cols);
+        }
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
+        // Pad so that the data starts on a 64-byte boundary, header ending in '\n'.
+        int total = 10 + dict.length() + 1;
+        int pad = (64 - total % 64) % 64;
+        String header = dict + " ".repeat(pad) + "\n";
+        ByteBuffer b = ByteBuffer.allocate(10 + header.length() + data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
+        b.put(header.getBytes(StandardCharsets.ISO_8859_1));
+        b.asFloatBuffer().put(data);
+        return b.array();
+    }
+}

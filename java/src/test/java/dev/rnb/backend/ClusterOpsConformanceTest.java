@@ -1,0 +1,143 @@
+package dev.rnb.backend;
+
+import dev.rnb.backend.reference.ReferenceBackend;
+import dev.rnb.testing.Compare;
+import dev.rnb.testing.CoversKernels;
+import dev.rnb.testing.Rng;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Each ClusterOps operation of cpu and of the cuda launch code (emulated
+ * kernels) against the reference, on fresh random inputs, with outputs
+ * poisoned (NaN) first, ragged sizes, and a distance tile forced down to a
+ * few rows (rnb.cluster.chunkFloats) so the chunk loop is exercised.
+ */
+@CoversKernels({"rnb_row_sq_norms", "rnb_normalize_rows", "rnb_kmeans_assign", "rnb_kmeans_update_sums",
+        "rnb_kmeans_update_finish", "rnb_silhouette_rows"})
+class ClusterOpsConformanceTest {
+    private static final Backend REF = new ReferenceBackend();
+    private static final int[][] CASES = {{1, 1, 1}, {37, 5, 3}, {70, 33, 9}, {9, 300, 9}, {130, 2, 40}};
+
+    /** A fresh backend whose distance tiles hold only 64 floats. */
+    private static Backend chunked(String name) {
+        System.setProperty("rnb.cluster.chunkFloats", "64");
+        try {
+            return Backends.open(name);
+        } finally {
+            System.clearProperty("rnb.cluster.chunkFloats");
+        }
+    }
+
+    private static Tensor put(Backend b, float[] v) {
+        Tensor t = b.allocate(v.length);
+        b.upload(v, 0, t, 0, v.length);
+        return t;
+    }
+
+    private static float[] poison(int n) {
+        float[] p = new float[n];
+        Arrays.fill(p, Float.NaN);
+        return p;
+    }
+
+    private static float[] get(Backend b, Tensor t, int n) {
+        float[] out = new float[n];
+        b.download(t, 0, out, 0, n);
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    void normsAndNormalisation(String name) {
+        Rng rng = new Rng();
+        try (Backend b = chunked(name)) {
+            for (int[] c : CASES) {
+                int n = c[0], d = c[1];
+                float[] x = rng.gaussian(n * d);
+                Arrays.fill(x, 0, d, 0f); // an all-zero row stays zero
+                float[][] results = new float[2][];
+                float[][] normalised = new float[2][];
+                Backend[] both = {REF, b};
+                for (int i = 0; i < 2; i++) {
+                    try (Tensor tx = put(both[i], x); Tensor out = put(both[i], poison(n))) {
+                        both[i].rowSquaredNorms(tx, n, d, out);
+                        results[i] = get(both[i], out, n);
+                        both[i].normalizeRows(tx, n, d);
+                        normalised[i] = get(both[i], tx, n * d);
+                    }
+                }
+                Compare.close(results[1], results[0], 1e-5, name + " norms n=" + n + " d=" + d + " " + rng);
+                Compare.close(normalised[1], normalised[0], 1e-5, name + " normalised n=" + n + " d=" + d + " " + rng);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    void assignUpdateAndSilhouette(String name) {
+        Rng rng = new Rng();
+        try (Backend b = chunked(name)) {
+            for (int[] c : CASES) {
+                int n = c[0], d = c[1], k = c[2];
+                float[] x = rng.gaussian(n * d), centroids = rng.gaussian(k * d);
+                float[] previous = new float[n];
+                for (int i = 0; i < n; i++) previous[i] = rng.nextInt(k);
+                Outcome want = run(REF, x, n, d, centroids, k, previous);
+                Outcome got = run(b, x, n, d, centroids, k, previous);
+                String what = name + " n=" + n + " d=" + d + " k=" + k + " " + rng;
+                assertArrayEquals(want.assign, got.assign, what + ": assignments");
+                assertEquals(want.stats.changed(), got.stats.changed(), what + ": changed");
+                assertEquals(want.stats.inertia(), got.stats.inertia(), 1e-4 * want.sumSquares, what + ": inertia");
+                // The GEMM identity's error scales with the squared norms, not the distance.
+                double tolerance = 1e-5 * (1 + 2 * want.sumSquares / n);
+                for (int i = 0; i < n; i++) {
+                    assertEquals(want.minDist[i], got.minDist[i], tolerance, what + ": distance of row " + i);
+                }
+                assertEquals(want.empty, got.empty, what + ": empty clusters");
+                assertArrayEquals(want.counts, got.counts, what + ": counts");
+                Compare.close(got.centroids, want.centroids, 1e-5, what + ": centroids");
+                Compare.close(got.unitCentroids, want.unitCentroids, 1e-5, what + ": spherical centroids");
+                Compare.close(got.silhouette, want.silhouette, 1e-4, what + ": silhouette");
+            }
+        }
+    }
+
+    private record Outcome(ClusterOps.AssignStats stats, float[] assign, float[] minDist, int empty, float[] counts,
+                           float[] centroids, float[] unitCentroids, float[] silhouette, double sumSquares) {}
+
+    private static Outcome run(Backend b, float[] x, int n, int d, float[] c0, int k, float[] previous) {
+        try (Tensor tx = put(b, x); Tensor norms = put(b, poison(n)); Tensor c = put(b, c0); Tensor assign = put(b, previous);
+             Tensor dist = put(b, poison(n)); Tensor counts = put(b, poison(k)); Tensor c2 = put(b, c0);
+             Tensor sil = put(b, poison(n))) {
+            b.rowSquaredNorms(tx, n, d, norms);
+            ClusterOps.AssignStats stats = b.assignNearest(tx, norms, n, d, c, k, assign, dist);
+            int empty = b.updateCentroids(tx, n, d, assign, k, false, c, counts);
+            b.updateCentroids(tx, n, d, assign, k, true, c2, counts);
+            b.silhouette(tx, norms, n, d, assign, k, sil);
+            double sumSquares = 0;
+            for (float v : x) sumSquares += (double) v * v;
+            return new Outcome(stats, get(b, assign, n), get(b, dist, n), empty, get(b, counts, k), get(b, c, k * d),
+                    get(b, c2, k * d), get(b, sil, n), sumSquares);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"reference", "cpu", "cuda-emulated"})
+    void shapeErrorsAreClear(String name) {
+        try (Backend b = name.equals("reference") ? new ReferenceBackend() : Backends.open(name);
+             Tensor x = b.allocate(10); Tensor small = b.allocate(2)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.rowSquaredNorms(x, 5, 3, small));
+            assertTrue(e.getMessage().contains("n*d = 15"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> b.assignNearest(x, x, 5, 2, small, 2, x, x));
+            assertTrue(e.getMessage().contains("k*d = 4"), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.rnb.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rnb.data.Npy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** rnb regroup end to end on small generated corpora. */
+class RegroupCommandTest {
+    @TempDir
+    Path dir;
+
+    private static final String[][] TOPICS = {
+            {"galaxy", "orbit", "telescope", "nebula", "comet", "planet", "stellar"},
+            {"recipe", "butter", "oven", "flour", "simmer", "garlic", "pastry"},
+            {"contract", "court", "statute", "plaintiff", "appeal", "verdict", "clause"}};
+
+    /** n lines, topic i % 3, original domain = topic name, text from that topic's words. */
+    private Path corpus(String name, int n, long seed) throws IOException {
+        SplittableRandom r = new SplittableRandom(seed);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            String[] words = TOPICS[i % 3];
+            StringBuilder text = new StringBuilder();
+            for (int w = 0; w < 12; w++) text.append(words[r.nextInt(words.length)]).append(' ');
+            sb.append("{\"text\":\"").append(text.toString().trim()).append("\",\"domain\":\"topic").append(i % 3).append("\"}\n");
+        }
+        Path p = dir.resolve(name);
+        Files.writeString(p, sb.toString());
+        return p;
+    }
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        PrintStream savedOut = System.out, savedErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(savedOut);
+            System.setErr(savedErr);
+        }
+    }
+
+    @Test
+    void regroupsAGeneratedCorpusAndWritesEveryOutput() throws IOException {
+        Path train = corpus("train.jsonl", 120, 1);
+        Path out = dir.resolve("out");
+        Run r = run("regroup", "--train", train.toString(), "--out", out.toString(), "--k", "2..5", "--dims", "64", "--backend", "cpu");
+        assertEquals(0, r.code(), r.out() + r.err());
+        for (String f : List.of("train_domains.txt", "eval_domains.txt", "centroids.npy", "k_sweep.csv", "k_sweep.png", "summary.json", "contingency.csv")) {
+            assertTrue(Files.size(out.resolve(f)) > 0, f);
+        }
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals(3, summary.get("k").asInt(), r.out());
+        assertTrue(summary.get("original_domains").get("adjusted_rand_index").asDouble() > 0.95, summary.toString());
+        assertEquals(108, Files.readAllLines(out.resolve("train_domains.txt")).size());
+        assertEquals(12, Files.readAllLines(out.resolve("eval_domains.txt")).size());
+        double p = 0;
+        for (JsonNode v : summary.get("eval_proportions")) p += v.asDouble();
+        assertEquals(1.0, p, 1e-9);
+        Npy.Matrix c = Npy.read(out.resolve("centroids.npy"));
+        assertEquals(3, c.rows());
+        assertEquals(64, c.cols());
+        assertEquals(5, Files.readAllLines(out.resolve("k_sweep.csv")).size());
+        byte[] png = Files.readAllBytes(out.resolve("k_sweep.png"));
+        assertEquals((byte) 0x89, png[0]);
+        assertEquals('P', png[1]);
+        assertTrue(r.out().contains("<- best"), r.out());
+        try (var files = Files.list(out)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "no temp files left");
+        }
+    }
+
+    @Test
+    void separateEvalFileNpyEmbeddingsAndTheEmulatedCudaBackend() throws IOException {
+        Path train = corpus("t.jsonl", 30, 2), eval = corpus("e.jsonl", 9, 3);
+        SplittableRandom r = new SplittableRandom(4);
+        float[] te = new float[30 * 8], ee = new float[9 * 8];
+        for (int i = 0; i < 30; i++) for (int c = 0; c < 8; c++) te[i * 8 + c] = (float) (c == i % 3 ? 5 : 0) + (float) r.nextGaussian() * 0.1f;
+        for (int i = 0; i < 9; i++) for (int c = 0; c < 8; c++) ee[i * 8 + c] = (float) (c == i % 3 ? 5 : 0) + (float) r.nextGaussian() * 0.1f;
+        Path tn = dir.resolve("t.npy"), en = dir.resolve("e.npy");
+        Files.write(tn, Npy.encode(30, 8, te));
+        Files.write(en, Npy.encode(9, 8, ee));
+        Path out = dir.resolve("out2");
+        Run run = run("regroup", "--train", train.toString(), "--eval", eval.toString(), "--train-embeddings", tn.toString(),
+                "--eval-embeddings", en.toString(), "--out", out.toString(), "--k", "2,3", "--spherical", "--backend", "cuda-emulated");
+        assertEquals(0, run.code(), run.out() + run.err());
+        List<String> evalIds = Files.readAllLines(out.resolve("eval_domains.txt"));
+        List<String> trainIds = Files.readAllLines(out.resolve("train_domains.txt"));
+        for (int i = 0; i < 9; i++) assertEquals(trainIds.get(i % 3), evalIds.get(i), "eval example " + i + " joins its topic's cluster");
+
+        Files.write(en, Npy.encode(9, 7, new float[63]));
+        Run bad = run("regroup", "--train", train.toString(), "--eval", eval.toString(), "--train-embeddings", tn.toString(),
+                "--eval-embeddings", en.toString(), "--out", out.toString(), "--k", "2", "--backend", "cpu");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("8 dims") && bad.err().contains("7"), bad.err());
+        Files.write(en, Npy.encode(4, 8, new float[32]));
+        bad = run("regroup", "--train", train.toString(), "--eval", eval.toString(), "--train-embeddings", tn.toString(),
+                "--eval-embeddings", en.toString(), "--out", out.toString(), "--k", "2", "--backend", "cpu");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("4 rows") && bad.err().contains("9 examples"), bad.err());
+    }
+
+    @Test
+    void directoryOfTextFilesOnTheReferenceBackend() throws IOException {
+        SplittableRandom r = new SplittableRandom(6);
+        for (int t = 0; t < 3; t++) {
+            Path domain = Files.createDirectories(dir.resolve("corpus").resolve("domain" + t));
+            for (int i = 0; i < 12; i++) {
+                StringBuilder text = new StringBuilder();
+                for (int w = 0; w < 15; w++) text.append(TOPICS[t][r.nextInt(TOPICS[t].length)]).append(' ');
+                Files.writeString(domain.resolve(i + ".txt"), text.toString());
+            }
+        }
+        Path out = dir.resolve("out3");
+        Run run = run("regroup", "--train", dir.resolve("corpus").toString(), "--out", out.toString(), "--k", "2..4",
+                "--eval-fraction", "0.25", "--dims", "32", "--backend", "reference");
+        assertEquals(0, run.code(), run.out() + run.err());
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals("reference", summary.get("backend").asText());
+        assertEquals(27, summary.get("train_examples").asInt());
+        assertEquals(3, summary.get("original_domains").get("count").asInt());
+        assertTrue(Files.readString(out.resolve("contingency.csv")).startsWith("original_domain,cluster_0"));
+    }
+
+    @Test
+    void badInputIsANonZeroExitWithOneLineNamingFileAndLine() throws IOException {
+        Path train = corpus("bad.jsonl", 20, 5);
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(train));
+        lines.set(6, "{\"text\": \"unterminated");
+        Files.write(train, lines);
+        Run r = run("regroup", "--train", train.toString(), "--out", dir.resolve("o").toString(), "--k", "2", "--backend", "cpu");
+        assertEquals(ExitCodes.BAD_INPUT, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains(train + ":7: bad JSON"), r.err());
+
+        Run skipped = run("regroup", "--train", train.toString(), "--out", dir.resolve("o").toString(), "--k", "2", "--skip-bad-lines", "--backend", "cpu");
+        assertEquals(0, skipped.code(), skipped.err());
+        assertTrue(skipped.out().contains("skipped 1 bad lines"), skipped.out());
+
+        Run tooMany = run("regroup", "--train", train.toString(), "--out", dir.resolve("o").toString(), "--k", "50", "--skip-bad-lines", "--backend", "cpu");
+        assertEquals(2, tooMany.code());
+        assertTrue(tooMany.err().contains("k = 50") && tooMany.err().contains("N = 17"), tooMany.err());
+    }
+}
