@@ -11,6 +11,12 @@ package dev.rnb.backend;
  *
  * <p>The byte-level GPT's kernels are in {@link ModelOps}; Regroup's k-means
  * and silhouette operations are in {@link ClusterOps}.
+ *
+ * <p>Threads: a backend and its tensors serve one caller at a time (scratch
+ * buffers and the device context are reused between calls); nothing here
+ * locks. Separate backends, each opened by {@link Backends#open} (which may
+ * be called from several threads at once), may run in parallel on separate
+ * threads (docs/RELIABILITY.md).
  */
 public interface Backend extends ModelOps, ClusterOps, AutoCloseable {
 

@@ -14,6 +14,8 @@ import java.util.function.Supplier;
  * else reference. The system property {@code rnb.backend} (or the environment
  * variable RNB_BACKEND, or --backend in the CLI) overrides. A missing driver or
  * native library costs one log line and a fallback, never a stack trace.
+ * The static methods may be called from several threads at once; each call
+ * returns its own backend, which is then single-caller ({@link Backend}).
  */
 public final class Backends {
     public static final List<String> NAMES = List.of("cuda", "cpu", "cuda-emulated", "reference");

@@ -9,7 +9,7 @@ import dev.rnb.backend.Tensor;
  * memory: exact (k blocks of v x h floats) or CountSketched (k blocks of r
  * floats; unbiased inner products, variance at most 2 ||x||^2 ||y||^2 / r,
  * docs/ARCHITECTURE.md), plus the row count of every domain.
- * Not thread-safe.
+ * Not thread-safe: one caller at a time, like its backend.
  */
 public final class DomainGradients implements AutoCloseable {
     private final Backend backend;

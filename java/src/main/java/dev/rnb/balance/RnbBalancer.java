@@ -18,7 +18,9 @@ import java.util.Arrays;
  * logit 0 and is left out of G p; a non-finite G p, a zero G p or a round
  * without rows keeps the current proportions and is counted as skipped.
  *
- * <p>Not thread-safe: call it from the training thread.
+ * <p>Not thread-safe: call it from the training thread. Separate balancers
+ * on separate backends may run on separate threads (tested in
+ * ConcurrencyTest); two balancers on one backend must not be used at once.
  */
 public final class RnbBalancer implements AutoCloseable {
     private final Backend backend;

@@ -15,7 +15,14 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        int code;
+        try {
+            code = run(args);
+        } catch (OutOfMemoryError e) {
+            System.err.println("rnb: out of memory (" + e.getMessage() + "); use a smaller --batch, or a larger -Xmx");
+            code = ExitCodes.OUT_OF_MEMORY;
+        }
+        System.exit(code);
     }
 
     /** Runs the CLI and returns the exit code (tests call this). */
@@ -23,18 +30,39 @@ public final class Main implements Runnable {
         return new CommandLine(new Main())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler(Main::reportFailure)
+                .setParameterExceptionHandler(Main::reportUsageError)
                 .execute(args);
     }
 
     /**
      * A failed command prints one line naming what went wrong, not a stack
-     * trace (set RNB_DEBUG=1 for the trace), and exits with 2 for bad input.
+     * trace (set RNB_DEBUG=1 for the trace), and exits with the code of its
+     * class of failure ({@link ExitCodes}).
      */
     private static int reportFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-        cmd.getErr().println("rnb " + cmd.getCommandName() + ": " + e.getMessage());
+        cmd.getErr().println("rnb " + cmd.getCommandName() + ": " + oneLine(e));
         if (System.getenv("RNB_DEBUG") != null) {
             e.printStackTrace(cmd.getErr());
         }
-        return e instanceof IllegalArgumentException ? 2 : 1;
+        return ExitCodes.of(e);
+    }
+
+    /** A bad option is one line too (the usage is one --help away), exit {@link ExitCodes#BAD_OPTIONS}. */
+    private static int reportUsageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        String name = cmd.getCommandSpec().qualifiedName(" ");
+        cmd.getErr().println(name + ": " + oneLine(e) + " (see " + name + " --help)");
+        return ExitCodes.BAD_OPTIONS;
+    }
+
+    private static String oneLine(Throwable e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) {
+            m = e.getClass().getSimpleName();
+        } else if (ExitCodes.of(e) == ExitCodes.INTERNAL_ERROR) {
+            m = e.getClass().getSimpleName() + ": " + m;
+        }
+        int newline = m.indexOf('\n');
+        return newline < 0 ? m : m.substring(0, newline);
     }
 }

@@ -11,14 +11,18 @@ import dev.rnb.train.LossCurve;
 import dev.rnb.train.TrainOptions;
 import dev.rnb.train.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -76,28 +80,51 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "CHECKPOINT", description = "Continue from a checkpoint of the same model shape and batch")
     Path resume;
 
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * Checks everything that can be checked before anything is written:
+     * options, then the input files, then the checkpoint, then that the
+     * output folder takes files, then the backend. A run that fails leaves no
+     * half-written file: checkpoints, metrics.csv and loss.png are each
+     * written to a temporary file and renamed into place.
+     */
     @Override
     public Integer call() throws IOException {
         if (logEvery < 1 || evalEvery < 1 || checkpointEvery < 1) {
             throw new IllegalArgumentException("--log-every, --eval-every and --checkpoint-every must be >= 1");
         }
+        if (eval == null && spec.commandLine().getParseResult().hasMatchedOption("--eval-every")) {
+            throw new IllegalArgumentException("--eval-every needs --eval (there is nothing to evaluate)");
+        }
+        if (resume != null && resume.toAbsolutePath().normalize().equals(input.toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("--resume and --input name the same file");
+        }
         GptConfig config = new GptConfig(context, layers, heads, width);
         TrainOptions options = new TrainOptions(steps, batch, lr, Math.max(1, steps / 10), 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1f, seed);
         ByteDataset train = TrainingJsonl.readTraining(input);
         ByteDataset held = eval == null ? null : TrainingJsonl.readEvaluation(eval, train.domainNames());
-        Files.createDirectories(out);
+        Checkpoint restored = null;
+        if (resume != null) {
+            restored = Checkpoint.read(resume);
+            restored.checkCompatible(resume, config, batch);
+            if (restored.step() > steps) {
+                throw new IllegalArgumentException("--steps " + steps + " is below the checkpoint's step " + restored.step());
+            }
+        }
+        prepareOutput();
         Path checkpoint = out.resolve("checkpoint.bin");
         LossCurve curve = new LossCurve();
-        try (Backend b = backend.equalsIgnoreCase("auto") ? Backends.select() : Backends.open(backend); Trainer trainer = new Trainer(b, config, options, train);
-             Writer metricsFile = Files.newBufferedWriter(out.resolve("metrics.csv"), StandardCharsets.UTF_8);
-             PrintWriter metrics = new PrintWriter(metricsFile)) {
-            if (resume != null) {
-                trainer.restore(Checkpoint.read(resume));
+        StringBuilder metrics = new StringBuilder("step,train_loss,eval_loss\n");
+        try (Backend b = backend.equalsIgnoreCase("auto") ? Backends.select() : Backends.open(backend);
+             Trainer trainer = new Trainer(b, config, options, train)) {
+            if (restored != null) {
+                trainer.restore(restored);
             }
             System.out.printf(Locale.ROOT, "rnb train: %s | %d examples in %d domains%s | %d parameters (%d layers, width %d, %d heads, context %d) | batch %d | steps %d..%d%n",
                     b.describe(), train.size(), train.domains(), held == null ? "" : ", " + held.size() + " held out",
                     trainer.model().layout().size(), layers, width, heads, context, batch, trainer.step() + 1, steps);
-            metrics.println("step,train_loss,eval_loss");
             long start = System.nanoTime();
             int first = trainer.step();
             double window = 0;
@@ -106,7 +133,7 @@ final class TrainCommand implements Callable<Integer> {
                 float loss = trainer.trainStep();
                 int step = trainer.step();
                 curve.addTrain(step, loss);
-                metrics.printf(Locale.ROOT, "%d,%.6f,%n", step, loss);
+                metrics.append(String.format(Locale.ROOT, "%d,%.6f,%n", step, loss));
                 window += loss;
                 inWindow++;
                 if (step % logEvery == 0 || step == steps) {
@@ -122,7 +149,7 @@ final class TrainCommand implements Callable<Integer> {
                 if (held != null && (step % evalEvery == 0 || step == steps)) {
                     Evaluation e = trainer.evaluate(held);
                     curve.addEval(step, e.loss());
-                    metrics.printf(Locale.ROOT, "%d,,%.6f%n", step, e.loss());
+                    metrics.append(String.format(Locale.ROOT, "%d,,%.6f%n", step, e.loss()));
                     StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "eval step %d | loss %.4f", step, e.loss()));
                     for (int d = 0; d < held.domains(); d++) {
                         if (e.domainTargets()[d] > 0) {
@@ -132,14 +159,50 @@ final class TrainCommand implements Callable<Integer> {
                     System.out.println(line);
                 }
                 if (step % checkpointEvery == 0 || step == steps) {
-                    trainer.save(checkpoint, new byte[0]);
+                    writeOutput(checkpoint, () -> trainer.save(checkpoint, new byte[0]));
                 }
             }
-            metrics.flush();
         }
-        curve.writePng(out.resolve("loss.png"), "rnb train: byte-level GPT", 900, 500);
-        System.out.println("wrote " + checkpoint + ", " + out.resolve("metrics.csv") + ", " + out.resolve("loss.png"));
+        Path metricsFile = out.resolve("metrics.csv");
+        writeOutput(metricsFile, () -> writeAtomically(metricsFile, metrics.toString().getBytes(StandardCharsets.UTF_8)));
+        writeOutput(out.resolve("loss.png"), () -> curve.writePng(out.resolve("loss.png"), "rnb train: byte-level GPT", 900, 500));
+        System.out.println("wrote " + checkpoint + ", " + metricsFile + ", " + out.resolve("loss.png"));
         return 0;
+    }
+
+    /** Creates the output folder and proves it takes a file, before any work is done. */
+    private void prepareOutput() throws IOException {
+        writeOutput(out, () -> {
+            Files.createDirectories(out);
+            Files.delete(Files.createTempFile(out, ".rnb-write-check", ".tmp"));
+        });
+    }
+
+    @FunctionalInterface
+    private interface OutputAction {
+        void run() throws IOException;
+    }
+
+    private static void writeOutput(Path target, OutputAction action) throws IOException {
+        try {
+            action.run();
+        } catch (IOException e) {
+            String why = e instanceof AccessDeniedException ? "permission denied"
+                    : e instanceof FileAlreadyExistsException ? "a file is in the way of a folder"
+                    : e instanceof NoSuchFileException ? "a parent folder is missing"
+                    : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            throw new OutputNotWritableException("cannot write " + target + " (" + why + ")", e);
+        }
+    }
+
+    private static void writeAtomically(Path file, byte[] content) throws IOException {
+        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
+        try {
+            Files.write(tmp, content);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     private static String duration(double seconds) {

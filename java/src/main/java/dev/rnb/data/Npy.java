@@ -48,6 +48,9 @@ public final class Npy {
             } else {
                 throw new CorpusFormatException(file, 0, "unsupported .npy version " + major);
             }
+            if (headerLen < 0 || headerLen > ch.size() - headerStart) {
+                throw new CorpusFormatException(file, 0, "truncated .npy header (header length " + headerLen + ")");
+            }
             ByteBuffer hb = ByteBuffer.allocate(headerLen);
             if (ch.read(hb, headerStart) != headerLen) {
                 throw new CorpusFormatException(file, 0, "truncated .npy header");
@@ -55,7 +58,7 @@ public final class Npy {
             String header = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
             String descr = group(file, DESCR, header, "descr");
             if (!descr.equals("<f4")) {
-                throw new CorpusFormatException(file, 0, "dtype '" + descr + "' is not supported: need little-endian float32 '<f4'");
+                throw new CorpusFormatException(file, 0, "dtype '" + printable(descr) + "' is not supported: need little-endian float32 '<f4'");
             }
             if (group(file, FORTRAN, header, "fortran_order").equals("True")) {
                 throw new CorpusFormatException(file, 0, "Fortran-order arrays are not supported: need C order");
@@ -65,10 +68,14 @@ public final class Npy {
             if (shape.length != 2) {
                 throw new CorpusFormatException(file, 0, "array is " + shape.length + "-D: need a 2-D matrix (examples x dims)");
             }
-            long count = shape[0] * shape[1];
-            if (count > Integer.MAX_VALUE - 8) {
+            if (shape[0] < 0 || shape[1] < 0) {
+                throw new CorpusFormatException(file, 0, "negative shape " + shape[0] + " x " + shape[1]);
+            }
+            if (shape[0] > Integer.MAX_VALUE || shape[1] > Integer.MAX_VALUE
+                    || Math.multiplyHigh(shape[0], shape[1]) != 0 || shape[0] * shape[1] > Integer.MAX_VALUE - 8) {
                 throw new CorpusFormatException(file, 0, "matrix " + shape[0] + " x " + shape[1] + " is too large");
             }
+            long count = shape[0] * shape[1];
             long dataStart = headerStart + headerLen;
             if (ch.size() - dataStart != count * 4) {
                 throw new CorpusFormatException(file, 0, "holds " + (ch.size() - dataStart) + " data bytes, shape "
@@ -87,6 +94,15 @@ public final class Npy {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Header text for a one-line message: control characters escaped, cut at 40 characters. */
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char c : (s.length() > 40 ? s.substring(0, 40) + "..." : s).toCharArray()) {
+            b.append(c < 0x20 || c == 0x7F ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+        }
+        return b.toString();
     }
 
     private static boolean startsWithMagic(ByteBuffer b) {

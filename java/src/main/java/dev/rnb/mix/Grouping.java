@@ -58,7 +58,7 @@ public record Grouping(String label, ByteDataset train, ByteDataset eval) {
     public static Regrouping regroup(Backend backend, ByteDataset train, ByteDataset eval, List<Integer> ks, int dims, long seed) {
         List<String> trainTexts = texts(train), evalTexts = texts(eval);
         HashingEmbedder embedder = HashingEmbedder.fit(trainTexts, dims, seed);
-        Regroup.Options o = new Regroup.Options(ks, false, seed, 100, 1e-4, 2000);
+        Regroup.Options o = new Regroup.Options(ks, false, seed, 100, 1e-4, 3, 2000);
         Regroup.Result r = Regroup.run(backend, embedder.embed(trainTexts), train.size(), embedder.embed(evalTexts), eval.size(), dims, o);
         String label = String.format(java.util.Locale.ROOT, "regrouped (k-means on hashed TF-IDF embeddings, k by silhouette %.3f)",
                 r.sweep().bestSilhouette());

@@ -9,7 +9,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -26,8 +28,10 @@ import java.util.zip.CRC32C;
  * of this record, then a CRC32C of everything before it. Written to a
  * temporary file in the same folder, forced to disk, then renamed over the
  * target, so a crash leaves the old checkpoint or the new one, never half of
- * one. Reading a file that is short, has another magic or a wrong checksum is
- * an IOException that says so.
+ * one; temporary files a killed writer left behind are removed by the next
+ * write. Reading a file that is missing, short, has another magic or a wrong
+ * checksum, or whose fields do not parse, is a {@link CheckpointException}
+ * that says so in one line.
  */
 public record Checkpoint(GptConfig config, int batch, int step, long samplerState, float[] proportions,
                          float[] parameters, float[] moments, byte[] extra) {
@@ -55,6 +59,7 @@ public record Checkpoint(GptConfig config, int batch, int step, long samplerStat
         }
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
+        removeStaleTemporaries(dir, file.getFileName().toString());
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -68,6 +73,30 @@ public record Checkpoint(GptConfig config, int batch, int step, long samplerStat
         }
     }
 
+    /** Temporary files of earlier writes of {@code name} that a killed process could not remove. */
+    private static void removeStaleTemporaries(Path dir, String name) throws IOException {
+        try (DirectoryStream<Path> stale = Files.newDirectoryStream(dir, p -> {
+            String n = p.getFileName().toString();
+            return n.startsWith(name) && n.endsWith(".tmp") && n.length() > name.length() + 4;
+        })) {
+            for (Path p : stale) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** Throws unless this checkpoint was written for {@code config} and {@code batch}. */
+    public void checkCompatible(Path file, GptConfig config, int batch) throws CheckpointException {
+        if (!this.config.equals(config) || this.batch != batch) {
+            throw new CheckpointException("checkpoint " + file + " is for another model: " + describe(this.config, this.batch)
+                    + ", this run is " + describe(config, batch));
+        }
+    }
+
+    private static String describe(GptConfig c, int batch) {
+        return "layers " + c.layers() + ", width " + c.channels() + ", heads " + c.heads() + ", context " + c.context() + ", batch " + batch;
+    }
+
     private static void writeFloats(DataOutputStream out, float[] v) throws IOException {
         out.writeInt(v.length);
         ByteBuffer buf = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.BIG_ENDIAN);
@@ -75,16 +104,28 @@ public record Checkpoint(GptConfig config, int batch, int step, long samplerStat
         out.write(buf.array());
     }
 
-    public static Checkpoint read(Path file) throws IOException {
-        byte[] all = Files.readAllBytes(file);
+    public static Checkpoint read(Path file) throws CheckpointException {
+        byte[] all;
+        try {
+            all = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new CheckpointException("checkpoint " + file + " does not exist");
+        } catch (IOException | OutOfMemoryError e) {
+            throw new CheckpointException("checkpoint " + file + " cannot be read (" + e.getMessage() + ")", e);
+        }
+        return decode(file.toString(), all);
+    }
+
+    /** Parses the bytes of a checkpoint file named {@code file} in errors (tests and fuzzing call this directly). */
+    static Checkpoint decode(String file, byte[] all) throws CheckpointException {
         if (all.length < MAGIC.length + 8 || !Arrays.equals(Arrays.copyOf(all, MAGIC.length), MAGIC)) {
-            throw new IOException("checkpoint " + file + " is not an rnb checkpoint (bad magic or too short)");
+            throw new CheckpointException("checkpoint " + file + " is not an rnb checkpoint (bad magic or too short)");
         }
         CRC32C crc = new CRC32C();
         crc.update(all, 0, all.length - 8);
         long stored = ByteBuffer.wrap(all, all.length - 8, 8).getLong();
         if (crc.getValue() != stored) {
-            throw new IOException("checkpoint " + file + " is corrupt (checksum mismatch)");
+            throw new CheckpointException("checkpoint " + file + " is corrupt (checksum mismatch)");
         }
         ByteBuffer in = ByteBuffer.wrap(all, MAGIC.length, all.length - 8 - MAGIC.length);
         try {
@@ -95,14 +136,19 @@ public record Checkpoint(GptConfig config, int batch, int step, long samplerStat
             float[] proportions = readFloats(in);
             float[] parameters = readFloats(in);
             float[] moments = readFloats(in);
-            byte[] extra = new byte[in.getInt()];
+            int extraLength = in.getInt();
+            if (extraLength < 0 || extraLength > in.remaining()) {
+                throw new CheckpointException("checkpoint " + file + " is malformed: extra section of " + extraLength
+                        + " bytes exceeds the file");
+            }
+            byte[] extra = new byte[extraLength];
             in.get(extra);
             if (in.hasRemaining()) {
-                throw new IOException("checkpoint " + file + " has " + in.remaining() + " unexpected trailing bytes");
+                throw new CheckpointException("checkpoint " + file + " has " + in.remaining() + " unexpected trailing bytes");
             }
             return new Checkpoint(config, batch, step, state, proportions, parameters, moments, extra);
         } catch (RuntimeException e) {
-            throw new IOException("checkpoint " + file + " is malformed: " + e.getMessage(), e);
+            throw new CheckpointException("checkpoint " + file + " is malformed: " + e.getMessage(), e);
         }
     }
 

@@ -192,22 +192,31 @@ public final class Trainer implements AutoCloseable {
 
     /**
      * Restores a checkpoint written by {@link #save} for the same model shape
-     * and batch size; returns its extra section.
+     * and batch size; returns its extra section. Another shape, batch, or
+     * array sizes that do not match the model are a {@link CheckpointException}.
      */
-    public byte[] restore(Checkpoint c) {
-        if (!c.config().equals(model.config()) || c.batch() != options.batch()) {
-            throw new IllegalArgumentException("checkpoint is for " + c.config() + " batch " + c.batch()
-                    + ", this run is " + model.config() + " batch " + options.batch());
-        }
+    public byte[] restore(Checkpoint c) throws CheckpointException {
+        c.checkCompatible(Path.of("(in memory)"), model.config(), options.batch());
         long P = model.layout().size();
-        if (c.parameters().length != P || c.moments().length != 2 * P) {
-            throw new IllegalArgumentException("checkpoint holds " + c.parameters().length + " parameters, the model has " + P);
+        if (c.parameters().length != P || c.moments().length != 2 * P || c.proportions().length != sampler.proportions().length) {
+            throw new CheckpointException("checkpoint holds " + c.parameters().length + " parameters, " + c.moments().length
+                    + " moments and " + c.proportions().length + " proportions; the model has " + P + ", " + 2 * P
+                    + " and the data " + sampler.proportions().length + " domains");
+        }
+        if (c.step() < 0) {
+            throw new CheckpointException("checkpoint step " + c.step() + " is negative");
+        }
+        float[] before = sampler.proportions();
+        try {
+            sampler.setProportions(c.proportions());
+        } catch (IllegalArgumentException e) {
+            sampler.setProportions(before);
+            throw new CheckpointException("checkpoint proportions are unusable: " + e.getMessage());
         }
         Backend b = model.backend();
         b.upload(c.parameters(), 0, model.parameters(), 0, c.parameters().length);
         b.upload(c.moments(), 0, model.moments(), 0, c.moments().length);
         sampler.setRngState(c.samplerState());
-        sampler.setProportions(c.proportions());
         step = c.step();
         return c.extra().clone();
     }

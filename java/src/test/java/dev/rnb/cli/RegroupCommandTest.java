@@ -148,7 +148,7 @@ class RegroupCommandTest {
         lines.set(6, "{\"text\": \"unterminated");
         Files.write(train, lines);
         Run r = run("regroup", "--train", train.toString(), "--out", dir.resolve("o").toString(), "--k", "2", "--backend", "cpu");
-        assertEquals(2, r.code());
+        assertEquals(ExitCodes.BAD_INPUT, r.code());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains(train + ":7: bad JSON"), r.err());
 

@@ -68,7 +68,7 @@ class TrainCommandTest {
 
     @Test
     void missingInputIsAOneLineError() {
-        String text = run(1, "train", "--input", dir.resolve("nope.jsonl").toString(), "--out", dir.resolve("o").toString());
+        String text = run(3, "train", "--input", dir.resolve("nope.jsonl").toString(), "--out", dir.resolve("o").toString());
         assertTrue(text.startsWith("rnb train: "), text);
         assertEquals(1, text.strip().lines().count(), text);
     }

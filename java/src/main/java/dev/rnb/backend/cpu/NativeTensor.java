@@ -1,6 +1,7 @@
 package dev.rnb.backend.cpu;
 
 import dev.rnb.backend.Backend;
+import dev.rnb.backend.DeviceMemoryException;
 import dev.rnb.backend.Tensor;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
@@ -24,8 +25,21 @@ final class NativeTensor implements Tensor {
         this.size = size;
         this.base = null;
         this.offset = 0;
-        this.memory = new FloatPointer(Math.max(1, size));
+        if (size > Long.MAX_VALUE / Float.BYTES) {
+            throw new DeviceMemoryException(owner.name(), Long.MAX_VALUE, size + " floats do not fit in an address space");
+        }
+        try {
+            this.memory = new FloatPointer(Math.max(1, size));
+        } catch (OutOfMemoryError e) {
+            throw new DeviceMemoryException(owner.name(), Math.max(1, size) * Float.BYTES, firstLine(e.getMessage()));
+        }
         Pointer.memset(memory, 0, Math.max(1, size) * Float.BYTES);
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "malloc failed";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
     }
 
     private NativeTensor(NativeTensor base, long offset, long size) {

@@ -1,6 +1,7 @@
 package dev.rnb.backend.cuda;
 
 import dev.rnb.backend.Backend;
+import dev.rnb.backend.DeviceMemoryException;
 import dev.rnb.backend.Tensor;
 
 /**
@@ -24,6 +25,9 @@ final class DeviceTensor implements Tensor {
         this.size = size;
         this.base = null;
         this.offset = 0;
+        if (size > Long.MAX_VALUE / Float.BYTES) {
+            throw new DeviceMemoryException(owner.name(), Long.MAX_VALUE, size + " floats do not fit in an address space");
+        }
         this.address = driver.alloc(Math.max(1, size) * Float.BYTES);
     }
 

@@ -1,5 +1,6 @@
 package dev.rnb.backend.cuda;
 
+import dev.rnb.backend.DeviceMemoryException;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
@@ -21,11 +22,18 @@ import java.util.TreeSet;
  */
 public final class EmulatedDevice implements CudaDriver {
     private static final Set<String> LAUNCHED = java.util.Collections.synchronizedSet(new TreeSet<>());
+    /** One allocation may take at most 1/4 of the host's memory (as one cudaMalloc cannot exceed the device's). */
+    static final long MAX_ALLOCATION = physicalMemory() / 4;
     private final Map<Long, Pointer> allocations = new HashMap<>();
     private final HostOpenBlas blas = new HostOpenBlas();
 
     public EmulatedDevice() {
         Loader.load(EmulatorKernels.class);
+    }
+
+    private static long physicalMemory() {
+        long bytes = Pointer.totalPhysicalBytes();
+        return bytes > 0 ? bytes : 1L << 34;
     }
 
     /** Names of the kernels compiled into the emulator library. */
@@ -52,13 +60,19 @@ public final class EmulatedDevice implements CudaDriver {
 
     @Override
     public synchronized long alloc(long bytes) {
-        Pointer p = Pointer.malloc(Math.max(1, bytes));
+        Pointer p = bytes > MAX_ALLOCATION ? null : Pointer.malloc(Math.max(1, bytes));
         if (p == null || p.isNull()) {
-            throw new OutOfMemoryError("emulated device: cannot allocate " + bytes + " bytes");
+            throw new DeviceMemoryException("cuda-emulated", bytes, bytes > MAX_ALLOCATION
+                    ? "above the emulated device's limit of " + MAX_ALLOCATION + " bytes per allocation" : "host malloc failed");
         }
         Pointer.memset(p, 0xFF, Math.max(1, bytes));
         allocations.put(p.address(), p);
         return p.address();
+    }
+
+    /** Allocations not yet freed (tests check that nothing leaks). */
+    public synchronized int liveAllocations() {
+        return allocations.size();
     }
 
     @Override

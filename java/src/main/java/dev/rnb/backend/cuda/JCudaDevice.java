@@ -1,5 +1,6 @@
 package dev.rnb.backend.cuda;
 
+import dev.rnb.backend.DeviceMemoryException;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
@@ -81,7 +82,14 @@ public final class JCudaDevice implements CudaDriver {
     public long alloc(long bytes) {
         current();
         AddressedDevicePointer p = new AddressedDevicePointer();
-        cuMemAlloc(p, Math.max(1, bytes));
+        try {
+            cuMemAlloc(p, Math.max(1, bytes));
+        } catch (jcuda.CudaException e) {
+            if (String.valueOf(e.getMessage()).contains("CUDA_ERROR_OUT_OF_MEMORY")) {
+                throw new DeviceMemoryException("cuda", bytes, "cuMemAlloc: CUDA_ERROR_OUT_OF_MEMORY");
+            }
+            throw e;
+        }
         return p.address();
     }
 
