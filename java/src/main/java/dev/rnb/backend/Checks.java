@@ -113,6 +113,12 @@ public final class Checks {
         }
     }
 
+    public static void counts(Tensor counts, int k) {
+        if (counts.size() < k) {
+            throw new IllegalArgumentException("cluster counts hold " + counts.size() + " floats, need k = " + k);
+        }
+    }
+
     public static void centroids(Tensor c, int k, int d) {
         if (c.size() < (long) k * d) {
             throw new IllegalArgumentException("centroids hold " + c.size() + " floats, need k*d = " + (long) k * d);

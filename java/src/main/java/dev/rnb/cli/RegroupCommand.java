@@ -67,6 +67,9 @@ final class RegroupCommand implements Callable<Integer> {
     @Option(names = "--tolerance", defaultValue = "1e-4", description = "Stop when the inertia improves by less than this fraction (default: ${DEFAULT-VALUE})")
     double tolerance;
 
+    @Option(names = "--restarts", defaultValue = "3", description = "Independent k-means++ fits per k, the lowest inertia kept (default: ${DEFAULT-VALUE})")
+    int restarts;
+
     @Option(names = "--silhouette-sample", defaultValue = "4000", description = "Silhouette is exact up to this many training examples, sampled beyond (default: ${DEFAULT-VALUE})")
     int silhouetteSample;
 
@@ -108,7 +111,7 @@ final class RegroupCommand implements Callable<Integer> {
             if (skipped > 0) {
                 System.out.println("skipped " + skipped + " bad lines (--skip-bad-lines)");
             }
-            Regroup.Options o = new Regroup.Options(ks, spherical, seed, maxIterations, tolerance, silhouetteSample);
+            Regroup.Options o = new Regroup.Options(ks, spherical, seed, maxIterations, tolerance, restarts, silhouetteSample);
             Regroup.Result r = Regroup.run(b, embedded.train(), trainSet.size(), embedded.eval(), evalSet.size(), embedded.dims(), o);
             System.out.printf(Locale.ROOT, "backend %s, %s, %d train / %d eval examples%n",
                     b.name(), embedded.source(), trainSet.size(), evalSet.size());

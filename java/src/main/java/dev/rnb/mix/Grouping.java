@@ -51,14 +51,14 @@ public record Grouping(String label, ByteDataset train, ByteDataset eval) {
     /**
      * R&amp;B's Regroup stage on the texts of {@code train} and {@code eval}:
      * the built-in hashed TF-IDF embedder ({@code dims} dimensions, fitted on
-     * the training texts), k-means for every k of {@code ks}, the k with the
+     * the training texts), k-means (3 restarts) for every k of {@code ks}, the k with the
      * best silhouette, evaluation examples assigned to the nearest training
      * centroid.
      */
     public static Regrouping regroup(Backend backend, ByteDataset train, ByteDataset eval, List<Integer> ks, int dims, long seed) {
         List<String> trainTexts = texts(train), evalTexts = texts(eval);
         HashingEmbedder embedder = HashingEmbedder.fit(trainTexts, dims, seed);
-        Regroup.Options o = new Regroup.Options(ks, false, seed, 100, 1e-4, 2000);
+        Regroup.Options o = new Regroup.Options(ks, false, seed, 100, 1e-4, 3, 2000);
         Regroup.Result r = Regroup.run(backend, embedder.embed(trainTexts), train.size(), embedder.embed(evalTexts), eval.size(), dims, o);
         String label = String.format(java.util.Locale.ROOT, "regrouped (k-means on hashed TF-IDF embeddings, k by silhouette %.3f)",
                 r.sweep().bestSilhouette());

@@ -55,8 +55,7 @@ public final class KSweep {
         KMeans.Result best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
         for (int k : ks) {
-            KMeans.Options o = new KMeans.Options(k, base.maxIterations(), base.tolerance(), base.spherical(), base.seed(), null);
-            KMeans.Result r = KMeans.fit(points, o);
+            KMeans.Result r = KMeans.fit(points, base.withK(k));
             double s = Silhouette.score(points, r.assignments(), k, silhouetteSample, base.seed());
             rows.add(new Row(k, s, r.inertia(), r.iterations(), r.converged()));
             if (s > bestScore) {

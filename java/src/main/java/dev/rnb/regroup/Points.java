@@ -40,11 +40,6 @@ public final class Points implements AutoCloseable {
 
     public int d() { return d; }
 
-    public Backend backend() { return backend; }
-
-    /** The points as the backend holds them (unit rows when spherical). */
-    public float[] values() { return host.clone(); }
-
     private void upload(float[] data) {
         // Tensors take at most 2^31-1 floats per call; large sets go in slices.
         for (long off = 0; off < data.length; off += Integer.MAX_VALUE / 2) {

@@ -19,7 +19,7 @@ public final class Regroup {
      * @param silhouetteSample silhouette is exact up to this many training points, sampled beyond
      */
     public record Options(List<Integer> ks, boolean spherical, long seed, int maxIterations, double tolerance,
-                          int silhouetteSample) {}
+                          int restarts, int silhouetteSample) {}
 
     /**
      * @param evalProportions fraction of evaluation examples in each cluster (sums to 1)
@@ -34,15 +34,17 @@ public final class Regroup {
     public static Result run(Backend backend, float[] train, int nTrain, float[] eval, int nEval, int d, Options o) {
         KSweep.Outcome sweep;
         try (Points points = new Points(backend, train, nTrain, d, o.spherical())) {
-            KMeans.Options base = new KMeans.Options(1, o.maxIterations(), o.tolerance(), o.spherical(), o.seed(), null);
+            KMeans.Options base = new KMeans.Options(1, o.maxIterations(), o.tolerance(), o.spherical(), o.seed(), o.restarts(), null);
             sweep = KSweep.run(points, o.ks(), base, o.silhouetteSample());
         }
         KMeans.Result best = sweep.best();
         int[] evalAssign = nearest(backend, eval, nEval, d, best, o.spherical());
         long[] sizes = new long[best.k()];
         for (int a : best.assignments()) sizes[a]++;
+        long[] evalCounts = new long[best.k()];
+        for (int a : evalAssign) evalCounts[a]++;
         double[] p = new double[best.k()];
-        for (int a : evalAssign) p[a] += 1.0 / nEval;
+        for (int j = 0; j < p.length; j++) p[j] = (double) evalCounts[j] / nEval;
         return new Result(sweep, best.assignments(), evalAssign, sizes, p);
     }
 

@@ -1,13 +1,14 @@
 package dev.rnb.regroup;
 
+import dev.rnb.testing.TestBackends;
 import dev.rnb.backend.Backend;
-import dev.rnb.backend.Backends;
 import dev.rnb.backend.reference.ReferenceBackend;
 import dev.rnb.testing.CoversKernels;
 import dev.rnb.testing.Rng;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.HashMap;
@@ -30,7 +31,7 @@ class KMeansTest {
     private static final Backend REF = new ReferenceBackend();
 
     static synchronized Backend backend(String name) {
-        return OPEN.computeIfAbsent(name, Backends::open);
+        return OPEN.computeIfAbsent(name, TestBackends::openOrSkip);
     }
 
     @AfterAll
@@ -58,7 +59,7 @@ class KMeansTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
     void matchesReferenceOnRaggedBlobs(String name) {
         Backend b = backend(name);
         Rng rng = new Rng();
@@ -70,10 +71,12 @@ class KMeansTest {
             sameAsReference(b, blobs.x, c[0], c[1], o, name + " n=" + c[0] + " d=" + c[1] + " k=" + c[2] + " " + rng);
             sameAsReference(b, blobs.x, c[0], c[1], o.spherical(true), name + " spherical n=" + c[0] + " " + rng);
         }
+        Blobs blobs = new Blobs(rng, 45, 6, 5, 2, 0.8);
+        sameAsReference(b, blobs.x, 45, 6, KMeans.Options.of(5, rng.nextInt(1000)).restarts(3), name + " restarts " + rng);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"reference", "cpu", "cuda-emulated"})
+    @ValueSource(strings = {"reference", "cpu", "cuda-emulated", "cuda"})
     void kEqualToNGivesZeroInertiaAndKAboveNIsAClearError(String name) {
         Backend b = name.equals("reference") ? REF : backend(name);
         Rng rng = new Rng();
@@ -88,7 +91,7 @@ class KMeansTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"reference", "cpu", "cuda-emulated"})
+    @ValueSource(strings = {"reference", "cpu", "cuda-emulated", "cuda"})
     void duplicatePointsClusterExactly(String name) {
         Backend b = name.equals("reference") ? REF : backend(name);
         Rng rng = new Rng();
@@ -107,7 +110,7 @@ class KMeansTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"reference", "cpu", "cuda-emulated"})
+    @ValueSource(strings = {"reference", "cpu", "cuda-emulated", "cuda"})
     void forcedEmptyClusterIsReseededAtTheFarthestPoint(String name) {
         Backend b = name.equals("reference") ? REF : backend(name);
         Rng rng = new Rng();
@@ -129,7 +132,7 @@ class KMeansTest {
     void recoversGaussianBlobs() {
         Rng rng = new Rng();
         Blobs blobs = new Blobs(rng, 600, 16, 6, 3, 0.4);
-        KMeans.Result r = KMeans.fit(backend("cpu"), blobs.x, 600, 16, KMeans.Options.of(6, rng.nextInt(1000)));
+        KMeans.Result r = KMeans.fit(backend("cpu"), blobs.x, 600, 16, KMeans.Options.of(6, rng.nextInt(1000)).restarts(4));
         double ari = ClusterAgreement.adjustedRandIndex(blobs.labels, r.assignments());
         assertTrue(ari >= 0.95, "ARI " + ari + " " + rng);
         assertTrue(r.converged());

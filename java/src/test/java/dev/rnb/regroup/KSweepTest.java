@@ -40,7 +40,7 @@ class KSweepTest {
                 System.arraycopy(train.x, src * 8, eval, i * 8, 8);
             }
             Regroup.Result r = Regroup.run(b, train.x, 300, eval, nEval, 8,
-                    new Regroup.Options(KSweep.parse("2..6"), false, rng.nextInt(1000), 100, 1e-4, 1000));
+                    new Regroup.Options(KSweep.parse("2..6"), false, rng.nextInt(1000), 100, 1e-4, 3, 1000));
             assertEquals(4, r.k(), "silhouette picks the number of blobs " + rng);
             assertEquals(5, r.sweep().rows().size());
             assertTrue(ClusterAgreement.adjustedRandIndex(train.labels, r.trainAssignments()) > 0.95);

@@ -349,7 +349,7 @@ public final class CpuBackend implements Backend {
     public int updateCentroids(Tensor x, int n, int d, Tensor assign, int k, boolean normalize, Tensor centroids, Tensor counts) {
         Checks.cluster(x, n, d, k, assign);
         Checks.centroids(centroids, k, d);
-        Checks.centroids(counts, k, 1);
+        Checks.counts(counts, k);
         return CpuKernels.rnb_cpu_kmeans_update(at(x, 0), at(assign, 0), n, d, k, normalize ? 1 : 0, at(centroids, 0), at(counts, 0));
     }
 

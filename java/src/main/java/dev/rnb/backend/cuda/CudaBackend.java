@@ -344,7 +344,7 @@ public final class CudaBackend implements Backend {
     public int updateCentroids(Tensor x, int n, int d, Tensor assign, int k, boolean normalize, Tensor centroids, Tensor counts) {
         Checks.cluster(x, n, d, k, assign);
         Checks.centroids(centroids, k, d);
-        Checks.centroids(counts, k, 1);
+        Checks.counts(counts, k);
         return cluster.update(addr(x, 0), n, d, addr(assign, 0), k, normalize, addr(centroids, 0), addr(counts, 0));
     }
 

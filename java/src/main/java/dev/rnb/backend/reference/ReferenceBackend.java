@@ -368,7 +368,7 @@ public final class ReferenceBackend implements Backend {
     public int updateCentroids(Tensor x, int n, int d, Tensor assign, int k, boolean normalize, Tensor centroids, Tensor counts) {
         Checks.cluster(x, n, d, k, assign);
         Checks.centroids(centroids, k, d);
-        Checks.centroids(counts, k, 1);
+        Checks.counts(counts, k);
         return ReferenceClusterOps.update(data(x), n, d, data(assign), k, normalize, data(centroids), data(counts));
     }
 
