@@ -51,7 +51,7 @@ public record Grouping(String label, ByteDataset train, ByteDataset eval) {
     /**
      * R&amp;B's Regroup stage on the texts of {@code train} and {@code eval}:
      * the built-in hashed TF-IDF embedder ({@code dims} dimensions, fitted on
-     * the training texts), k-means for every k of {@code ks}, the k with the
+     * the training texts), k-means (3 restarts) for every k of {@code ks}, the k with the
      * best silhouette, evaluation examples assigned to the nearest training
      * centroid.
      */
