@@ -89,6 +89,23 @@ public final class DomainGradients implements AutoCloseable {
         return scale;
     }
 
+    /** The round's accumulated gradients on the host (k x dimension()), e.g. for a checkpoint. */
+    public float[] toHost() {
+        float[] g = new float[Math.toIntExact(domains * dimension())];
+        backend.download(gradients, 0, g, 0, g.length);
+        return g;
+    }
+
+    /** Replaces the round's accumulators with ones taken by {@link #toHost()} and {@link #counts()}. */
+    public void restore(float[] g, long[] rowCounts) {
+        if (g.length != domains * dimension() || rowCounts.length != domains) {
+            throw new IllegalArgumentException("expected " + domains * dimension() + " gradient floats and " + domains
+                    + " counts, got " + g.length + " and " + rowCounts.length);
+        }
+        backend.upload(g, 0, gradients, 0, g.length);
+        System.arraycopy(rowCounts, 0, counts, 0, domains);
+    }
+
     public void reset() {
         backend.zero(gradients);
         java.util.Arrays.fill(counts, 0);

@@ -72,6 +72,56 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
+     * The full-model gradient of the mean loss on {@code batch} (a batch of
+     * this trainer's size), downloaded in the parameter layout, without an
+     * optimiser step: the parameters, moments and step are untouched. For
+     * mixing methods that compare gradients (DGA); the hook is not called.
+     */
+    public float[] gradientOn(Batch batch) {
+        model.setBatch(batch.tokens(), batch.targets(), batch.weights(), batch.T());
+        model.forward(true);
+        model.backward();
+        float[] g = new float[Math.toIntExact(model.layout().size())];
+        model.backend().download(model.gradients(), 0, g, 0, g.length);
+        return g;
+    }
+
+    /**
+     * One AdamW step on {@code batch} at the current step's learning rate,
+     * without advancing the step counter or calling the hook: a probe step,
+     * meant to be undone with {@link #restoreSnapshot} (Aioli's brief
+     * per-domain training). Returns the batch's loss before the step.
+     */
+    public float probeStep(Batch batch) {
+        model.setBatch(batch.tokens(), batch.targets(), batch.weights(), batch.T());
+        model.forward(true);
+        model.backward();
+        int at = Math.max(1, step);
+        model.adamwStep(options.learningRate(at), options.beta1(), options.beta2(), options.eps(),
+                options.weightDecay(), options.gradClip(), at);
+        return model.loss();
+    }
+
+    /** Parameters then AdamW moments, on the host: what {@link #restoreSnapshot} puts back. */
+    public float[] snapshot() {
+        int P = Math.toIntExact(model.layout().size());
+        float[] s = new float[3 * P];
+        model.backend().download(model.parameters(), 0, s, 0, P);
+        model.backend().download(model.moments(), 0, s, P, 2 * P);
+        return s;
+    }
+
+    /** Puts back parameters and moments taken by {@link #snapshot}. */
+    public void restoreSnapshot(float[] s) {
+        int P = Math.toIntExact(model.layout().size());
+        if (s.length != 3 * P) {
+            throw new IllegalArgumentException("snapshot holds " + s.length + " floats, the model needs " + 3 * P);
+        }
+        model.backend().upload(s, 0, model.parameters(), 0, P);
+        model.backend().upload(s, P, model.moments(), 0, 2 * P);
+    }
+
+    /**
      * Mean loss per predicted byte over every byte of every example of
      * {@code eval}, cut into windows of the model's context; overall and per domain.
      */

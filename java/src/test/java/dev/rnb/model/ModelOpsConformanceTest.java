@@ -1,7 +1,7 @@
 package dev.rnb.model;
 
+import dev.rnb.testing.TestBackends;
 import dev.rnb.backend.Backend;
-import dev.rnb.backend.Backends;
 import dev.rnb.backend.ModelOps;
 import dev.rnb.backend.Tensor;
 import dev.rnb.backend.reference.ReferenceBackend;
@@ -10,6 +10,7 @@ import dev.rnb.testing.CoversKernels;
 import dev.rnb.testing.Rng;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.HashMap;
@@ -36,7 +37,7 @@ class ModelOpsConformanceTest {
     static final int[][] SHAPES = {{2, 5, 12, 3}, {1, 1, 4, 1}, {3, 7, 20, 4}, {1, 40, 66, 2}};
 
     static synchronized Backend backend(String name) {
-        return OPEN.computeIfAbsent(name, Backends::open);
+        return OPEN.computeIfAbsent(name, TestBackends::openOrSkip);
     }
 
     @AfterAll
@@ -102,7 +103,7 @@ class ModelOpsConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
     void encoder(String name) {
         Rng rng = new Rng();
         for (int[] s : SHAPES) {
@@ -125,7 +126,7 @@ class ModelOpsConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
     void layerNorm(String name) {
         Rng rng = new Rng();
         for (int[] s : SHAPES) {
@@ -145,7 +146,7 @@ class ModelOpsConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
     void biasGeluAdd(String name) {
         Rng rng = new Rng();
         for (int[] s : SHAPES) {
@@ -172,7 +173,7 @@ class ModelOpsConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
     void attention(String name) {
         Rng rng = new Rng();
         for (int[] s : SHAPES) {
@@ -193,7 +194,7 @@ class ModelOpsConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
     void crossEntropy(String name) {
         Rng rng = new Rng();
         for (int N : new int[] {1, 7, 33}) {
@@ -225,7 +226,7 @@ class ModelOpsConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
     void normAndAdamw(String name) {
         Rng rng = new Rng();
         for (int n : new int[] {1, 1000, 4097}) {
@@ -247,7 +248,7 @@ class ModelOpsConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"reference", "cpu", "cuda-emulated"})
+    @ValueSource(strings = {"reference", "cpu", "cuda-emulated", "cuda"})
     void tooSmallTensorsAndBadShapesAreRejectedBeforeAnyKernelRuns(String name) {
         Backend b = name.equals("reference") ? REF : backend(name);
         try (Tensor small = b.allocate(5); Tensor big = b.allocate(1000)) {
@@ -264,7 +265,7 @@ class ModelOpsConformanceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
     void wholeModelStepMatchesReference(String name) {
         Rng rng = new Rng();
         Backend b = backend(name);

@@ -1,13 +1,14 @@
 package dev.rnb.regroup;
 
+import dev.rnb.testing.TestBackends;
 import dev.rnb.backend.Backend;
-import dev.rnb.backend.Backends;
 import dev.rnb.backend.reference.ReferenceBackend;
 import dev.rnb.testing.CoversKernels;
 import dev.rnb.testing.Rng;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.HashMap;
@@ -30,7 +31,7 @@ class KMeansTest {
     private static final Backend REF = new ReferenceBackend();
 
     static synchronized Backend backend(String name) {
-        return OPEN.computeIfAbsent(name, Backends::open);
+        return OPEN.computeIfAbsent(name, TestBackends::openOrSkip);
     }
 
     @AfterAll
@@ -58,7 +59,7 @@ class KMeansTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "cuda-emulated"})
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
     void matchesReferenceOnRaggedBlobs(String name) {
         Backend b = backend(name);
         Rng rng = new Rng();
@@ -75,7 +76,7 @@ class KMeansTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"reference", "cpu", "cuda-emulated"})
+    @ValueSource(strings = {"reference", "cpu", "cuda-emulated", "cuda"})
     void kEqualToNGivesZeroInertiaAndKAboveNIsAClearError(String name) {
         Backend b = name.equals("reference") ? REF : backend(name);
         Rng rng = new Rng();
@@ -90,7 +91,7 @@ class KMeansTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"reference", "cpu", "cuda-emulated"})
+    @ValueSource(strings = {"reference", "cpu", "cuda-emulated", "cuda"})
     void duplicatePointsClusterExactly(String name) {
         Backend b = name.equals("reference") ? REF : backend(name);
         Rng rng = new Rng();
@@ -109,7 +110,7 @@ class KMeansTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"reference", "cpu", "cuda-emulated"})
+    @ValueSource(strings = {"reference", "cpu", "cuda-emulated", "cuda"})
     void forcedEmptyClusterIsReseededAtTheFarthestPoint(String name) {
         Backend b = name.equals("reference") ? REF : backend(name);
         Rng rng = new Rng();

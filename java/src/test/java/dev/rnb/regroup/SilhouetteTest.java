@@ -1,7 +1,7 @@
 package dev.rnb.regroup;
 
+import dev.rnb.testing.TestBackends;
 import dev.rnb.backend.Backend;
-import dev.rnb.backend.Backends;
 import dev.rnb.backend.reference.ReferenceBackend;
 import dev.rnb.testing.CoversKernels;
 import dev.rnb.testing.Rng;
@@ -21,7 +21,7 @@ class SilhouetteTest {
     private static final Map<String, Backend> OPEN = new HashMap<>();
 
     static synchronized Backend backend(String name) {
-        return name.equals("reference") ? new ReferenceBackend() : OPEN.computeIfAbsent(name, Backends::open);
+        return name.equals("reference") ? new ReferenceBackend() : OPEN.computeIfAbsent(name, TestBackends::openOrSkip);
     }
 
     @AfterAll
@@ -58,7 +58,7 @@ class SilhouetteTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"reference", "cpu", "cuda-emulated"})
+    @ValueSource(strings = {"reference", "cpu", "cuda-emulated", "cuda"})
     void matchesDirectComputation(String name) {
         Backend b = backend(name);
         Rng rng = new Rng();

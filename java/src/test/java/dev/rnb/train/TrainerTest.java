@@ -87,6 +87,30 @@ class TrainerTest {
         assertArrayEquals(straight, resumed, "N steps straight vs k steps + save + load + N-k steps");
     }
 
+    @Test
+    void gradientProbeStepAndSnapshotLeaveTheRunAsItWas() {
+        try (Backend b = Backends.open("cpu"); Trainer t = new Trainer(b, TINY, TrainOptions.defaults(6, 4, 5), corpus())) {
+            t.trainStep();
+            float[] start = t.snapshot();
+            var batch = t.sampler().next();
+            float[] g1 = t.gradientOn(batch);
+            float[] g2 = t.gradientOn(batch);
+            assertArrayEquals(g1, g2, "a gradient without a step does not move the model");
+            assertArrayEquals(start, t.snapshot());
+            double norm = 0;
+            for (float x : g1) norm += x * x;
+            assertTrue(norm > 0);
+            float before = t.probeStep(batch);
+            t.gradientOn(batch);
+            assertTrue(t.model().loss() < before, "a probe step on a batch lowers its loss");
+            assertEquals(1, t.step(), "probe steps do not count");
+            t.restoreSnapshot(start);
+            assertArrayEquals(start, t.snapshot());
+            assertArrayEquals(g1, t.gradientOn(batch));
+            assertThrows(IllegalArgumentException.class, () -> t.restoreSnapshot(new float[3]));
+        }
+    }
+
     private static float[] params(Backend b, Trainer t) {
         float[] p = new float[(int) t.model().layout().size()];
         b.download(t.model().parameters(), 0, p, 0, p.length);

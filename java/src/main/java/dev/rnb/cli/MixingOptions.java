@@ -1,0 +1,211 @@
+package dev.rnb.cli;
+
+import dev.rnb.backend.Backend;
+import dev.rnb.backend.Backends;
+import dev.rnb.data.ByteDataset;
+import dev.rnb.data.SyntheticCorpus;
+import dev.rnb.data.TrainingExample;
+import dev.rnb.data.TrainingJsonl;
+import dev.rnb.mix.Grouping;
+import dev.rnb.mix.MixOptions;
+import dev.rnb.regroup.ClusterAgreement;
+import dev.rnb.regroup.KSweep;
+import dev.rnb.model.GptConfig;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Options shared by {@code rnb experiment} and {@code rnb demo}: data, model shape, mixing settings. */
+final class MixingOptions {
+    @Option(names = "--input", paramLabel = "TRAIN.jsonl", description = "Training JSONL ({\"text\", \"domain\"} per line); default: the built-in corpus")
+    Path input;
+
+    @Option(names = "--eval", paramLabel = "EVAL.jsonl", description = "Held-out JSONL (same domains); default with --input: every 10th example of --input")
+    Path eval;
+
+    @Option(names = "--domains-from", paramLabel = "FILE", description = "Regrouped domains: one cluster id per line, the training examples' then the evaluation examples'")
+    Path domainsFrom;
+
+    @Option(names = "--regroup-k", defaultValue = "2..8", description = "k values the Regroup stage sweeps, best silhouette kept: a range 2..8 or a list 4,8 (default: ${DEFAULT-VALUE})")
+    String regroupK;
+
+    @Option(names = "--embed-dims", defaultValue = "256", description = "Dimensions of the built-in embedder used by Regroup (default: ${DEFAULT-VALUE})")
+    int embedDims;
+
+    @Option(names = "--oracle", description = "Built-in corpus: use its latent skill labels as the regrouped domains instead of running Regroup")
+    boolean oracle;
+
+    @Option(names = "--train-size", defaultValue = "4000", description = "Built-in corpus: training examples (default: ${DEFAULT-VALUE})")
+    int trainSize;
+
+    @Option(names = "--eval-size", defaultValue = "400", description = "Built-in corpus: evaluation examples (default: ${DEFAULT-VALUE})")
+    int evalSize;
+
+    @Option(names = "--steps", defaultValue = "300", description = "Optimiser steps per run (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--round", defaultValue = "20", description = "K: steps per mixing round (default: ${DEFAULT-VALUE})")
+    int round;
+
+    @Option(names = "--lambda", defaultValue = "3", description = "R&B's softmax temperature (default: ${DEFAULT-VALUE})")
+    float lambda;
+
+    @Option(names = "--sketch", defaultValue = "0", description = "R&B: 0 = exact per-domain gradients, r > 0 = r-float CountSketch (default: ${DEFAULT-VALUE})")
+    int sketch;
+
+    @Option(names = "--eta", description = "Step size of Skill-It, Aioli and DGA (default: each method's own)")
+    Double eta;
+
+    @Option(names = "--probe-steps", defaultValue = "2", description = "Skill-It / Aioli: training steps per domain when probing (default: ${DEFAULT-VALUE})")
+    int probeSteps;
+
+    @Option(names = "--eval-examples", defaultValue = "64", description = "Skill-It / Aioli: evaluation examples per extra evaluation pass (default: ${DEFAULT-VALUE})")
+    int evalExamples;
+
+    @Option(names = "--backend", defaultValue = "auto", description = "auto, cuda, cpu, reference or cuda-emulated (default: ${DEFAULT-VALUE})")
+    String backend;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Sequences per step (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--context", defaultValue = "64", description = "Context length in bytes (default: ${DEFAULT-VALUE})")
+    int context;
+
+    @Option(names = "--layers", defaultValue = "2", description = "Transformer blocks (default: ${DEFAULT-VALUE})")
+    int layers;
+
+    @Option(names = "--heads", defaultValue = "4", description = "Attention heads (default: ${DEFAULT-VALUE})")
+    int heads;
+
+    @Option(names = "--width", defaultValue = "64", description = "Channels (default: ${DEFAULT-VALUE})")
+    int width;
+
+    @Option(names = "--seed", defaultValue = "1", description = "First seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--eval-every", defaultValue = "25", description = "Steps between evaluations for the curves (default: ${DEFAULT-VALUE})")
+    int evalEvery;
+
+    @Option(names = "--log-every", defaultValue = "50", description = "Steps between progress lines, 0 = none (default: ${DEFAULT-VALUE})")
+    int logEvery;
+
+    GptConfig config() { return new GptConfig(context, layers, heads, width); }
+
+    MixOptions mix() {
+        return new MixOptions(round, lambda, sketch, eta == null ? Double.NaN : eta, probeSteps, evalExamples, 3, seed);
+    }
+
+    Backend openBackend() {
+        return backend.equalsIgnoreCase("auto") ? Backends.select() : Backends.open(backend);
+    }
+
+    void check() {
+        if (steps < 1 || evalEvery < 1 || logEvery < 0 || trainSize < 1 || evalSize < 1) {
+            throw new IllegalArgumentException("--steps, --eval-every, --train-size and --eval-size must be >= 1, --log-every >= 0");
+        }
+        if (embedDims < 1) {
+            throw new IllegalArgumentException("--embed-dims must be >= 1");
+        }
+        if (eval != null && input == null) {
+            throw new IllegalArgumentException("--eval needs --input");
+        }
+    }
+
+    /** Lines describing how the regrouped domains were found (printed by the commands). */
+    final List<String> notes = new ArrayList<>();
+
+    /** Runs the Regroup stage and notes what it found. */
+    private Grouping regroup(Backend b, ByteDataset train, ByteDataset held, int[] truth) {
+        long t0 = System.nanoTime();
+        Grouping.Regrouping r = Grouping.regroup(b, train, held, KSweep.parse(regroupK), embedDims, seed);
+        StringBuilder sweep = new StringBuilder();
+        for (KSweep.Row row : r.result().sweep().rows()) {
+            sweep.append(String.format(Locale.ROOT, " k=%d:%.3f", row.k(), row.silhouette()));
+        }
+        notes.add(String.format(Locale.ROOT, "Regroup: built-in hashed TF-IDF embeddings (%d dims), k-means, silhouette by k:%s -> k = %d (%.1f s)",
+                embedDims, sweep, r.result().k(), (System.nanoTime() - t0) / 1e9));
+        if (truth != null) {
+            notes.add(String.format(Locale.ROOT, "Regroup vs the latent skills (kept for scoring only): ARI %.3f, NMI %.3f",
+                    ClusterAgreement.adjustedRandIndex(r.result().trainAssignments(), truth),
+                    ClusterAgreement.normalizedMutualInformation(r.result().trainAssignments(), truth)));
+        }
+        return r.grouping();
+    }
+
+    /** The data: original domains first (when asked), then the regrouped domains. */
+    List<Grouping> groupings(Backend b, boolean original) throws IOException {
+        List<Grouping> out = new ArrayList<>();
+        if (input == null) {
+            SyntheticCorpus.Split split = SyntheticCorpus.generate(seed, trainSize, evalSize);
+            Grouping sources = Grouping.builtInOriginal(split);
+            if (original) out.add(sources);
+            if (domainsFrom != null) {
+                out.add(Grouping.fromFile(domainsFrom, sources.train(), sources.eval()));
+            } else if (oracle) {
+                out.add(Grouping.builtInOracle(split));
+                notes.add("Regroup replaced by an oracle (--oracle): the corpus's latent skill labels are the domains");
+            } else {
+                int[] skills = split.train().stream().mapToInt(SyntheticCorpus.Example::skill).toArray();
+                out.add(regroup(b, sources.train(), sources.eval(), skills));
+            }
+            return out;
+        }
+        if (oracle) {
+            throw new IllegalArgumentException("--oracle applies to the built-in corpus only (it has latent skill labels)");
+        }
+        ByteDataset all = TrainingJsonl.readTraining(input), train, held;
+        int[] ids = domainsFrom == null ? null : Grouping.readIds(domainsFrom);
+        int[] trainIds = null, heldIds = null;
+        if (eval != null) {
+            train = all;
+            held = TrainingJsonl.readEvaluation(eval, train.domainNames());
+            if (ids != null) {
+                if (ids.length != train.size() + held.size()) {
+                    throw new IllegalArgumentException(domainsFrom + " has " + ids.length + " cluster ids; expected "
+                            + train.size() + " (training) + " + held.size() + " (evaluation)");
+                }
+                trainIds = java.util.Arrays.copyOfRange(ids, 0, train.size());
+                heldIds = java.util.Arrays.copyOfRange(ids, train.size(), ids.length);
+            }
+        } else {
+            // Every 10th example is held out; a --domains-from file then has one id per line of --input.
+            if (ids != null && ids.length != all.size()) {
+                throw new IllegalArgumentException(domainsFrom + " has " + ids.length + " cluster ids; expected one per example of "
+                        + input + " (" + all.size() + ")");
+            }
+            List<TrainingExample> t = new ArrayList<>(), e = new ArrayList<>();
+            List<Integer> ti = new ArrayList<>(), ei = new ArrayList<>();
+            for (int i = 0; i < all.size(); i++) {
+                boolean out10 = i % 10 == 9;
+                (out10 ? e : t).add(all.get(i));
+                if (ids != null) (out10 ? ei : ti).add(ids[i]);
+            }
+            if (e.isEmpty()) {
+                throw new IllegalArgumentException(input + " has too few examples to hold out every 10th; pass --eval");
+            }
+            held = new ByteDataset(e, all.domainNames());
+            train = new ByteDataset(t, all.domainNames());
+            if (ids != null) {
+                trainIds = ti.stream().mapToInt(Integer::intValue).toArray();
+                heldIds = ei.stream().mapToInt(Integer::intValue).toArray();
+            }
+        }
+        Grouping given = new Grouping("original (" + train.domains() + " domains of " + input.getFileName() + ")", train, held);
+        if (original) out.add(given);
+        out.add(ids != null ? Grouping.reassigned("regrouped (from " + domainsFrom.getFileName() + ")", train, held, trainIds, heldIds)
+                : regroup(b, train, held, null));
+        return out;
+    }
+
+    String settings(GptConfig c, long parameters, int seeds) {
+        return String.format(Locale.ROOT, "byte-level GPT, %d parameters (%d layers, width %d, %d heads, context %d); batch %d; %d steps; "
+                        + "round K = %d; lambda = %s; %s; %d seed%s from %d; %s",
+                parameters, c.layers(), c.channels(), c.heads(), c.context(), batch, steps, round, lambda,
+                sketch == 0 ? "exact per-domain gradients" : "CountSketch r = " + sketch, seeds, seeds == 1 ? "" : "s", seed,
+                input == null ? "built-in corpus (" + trainSize + " train / " + evalSize + " eval examples)" : "input " + input);
+    }
+}

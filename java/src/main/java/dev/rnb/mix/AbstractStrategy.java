@@ -1,0 +1,171 @@
+package dev.rnb.mix;
+
+import dev.rnb.data.Batch;
+import dev.rnb.model.Gpt;
+import dev.rnb.train.Trainer;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * Times the extra work of a strategy (the public hooks wrap the protected
+ * ones with a clock) and keeps its flop count and current proportions.
+ * State is serialised as a name tag, the proportions, the counters, then the
+ * subclass's own fields.
+ */
+abstract class AbstractStrategy implements MixingStrategy {
+    protected final String name;
+    protected float[] proportions;
+    protected long nanos;
+    protected double flops;
+
+    AbstractStrategy(String name, float[] initial) {
+        this.name = name;
+        this.proportions = initial.clone();
+    }
+
+    @Override public final String name() { return name; }
+
+    @Override public float[] initialProportions() { return proportions.clone(); }
+
+    @Override
+    public final void begin(Trainer trainer) {
+        long t0 = System.nanoTime();
+        try {
+            doBegin(trainer);
+        } finally {
+            nanos += System.nanoTime() - t0;
+        }
+    }
+
+    @Override
+    public final void afterBackward(Gpt model, Batch batch) {
+        long t0 = System.nanoTime();
+        try {
+            doAfterBackward(model, batch);
+        } finally {
+            nanos += System.nanoTime() - t0;
+        }
+    }
+
+    @Override
+    public final float[] endOfStep(int step, Trainer trainer) {
+        long t0 = System.nanoTime();
+        try {
+            float[] next = doEndOfStep(step, trainer);
+            if (next != null) {
+                proportions = next.clone();
+            }
+            return next;
+        } finally {
+            nanos += System.nanoTime() - t0;
+        }
+    }
+
+    protected void doBegin(Trainer trainer) {}
+
+    protected void doAfterBackward(Gpt model, Batch batch) {}
+
+    protected abstract float[] doEndOfStep(int step, Trainer trainer);
+
+    /** The proportions currently in force. */
+    public float[] proportions() { return proportions.clone(); }
+
+    @Override public long extraNanos() { return nanos; }
+
+    @Override public double extraFlops() { return flops; }
+
+    @Override
+    public final byte[] saveState() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeUTF(name);
+            writeFloats(out, proportions);
+            out.writeLong(nanos);
+            out.writeDouble(flops);
+            writeOwn(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    @Override
+    public final void restoreState(byte[] state) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
+            String tag = in.readUTF();
+            if (!tag.equals(name)) {
+                throw new IllegalArgumentException("the checkpoint's mixing state is for " + tag + ", this run uses " + name);
+            }
+            float[] p = readFloats(in);
+            if (p.length != proportions.length) {
+                throw new IllegalArgumentException("the checkpoint's mixing state has " + p.length + " domains, this run has " + proportions.length);
+            }
+            proportions = p;
+            nanos = in.readLong();
+            flops = in.readDouble();
+            readOwn(in);
+            if (in.available() > 0) {
+                throw new IllegalArgumentException("the checkpoint's mixing state has " + in.available() + " trailing bytes");
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the checkpoint's mixing state is malformed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Subclass state after the common fields (default: none). */
+    protected void writeOwn(DataOutputStream out) throws IOException {}
+
+    protected void readOwn(DataInputStream in) throws IOException {}
+
+    static void writeFloats(DataOutputStream out, float[] v) throws IOException {
+        out.writeInt(v.length);
+        for (float x : v) out.writeFloat(x);
+    }
+
+    static float[] readFloats(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available() / Float.BYTES) {
+            throw new IOException("array length " + n + " exceeds the state");
+        }
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = in.readFloat();
+        return v;
+    }
+
+    static void writeDoubles(DataOutputStream out, double[] v) throws IOException {
+        out.writeInt(v.length);
+        for (double x : v) out.writeDouble(x);
+    }
+
+    static double[] readDoubles(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available() / Double.BYTES) {
+            throw new IOException("array length " + n + " exceeds the state");
+        }
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) v[i] = in.readDouble();
+        return v;
+    }
+
+    /** p_i proportional to base_i * exp(eta * score_i), computed stably; zero-base domains stay 0. */
+    static float[] exponentiate(float[] base, double[] score, double eta) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < base.length; i++) {
+            if (base[i] > 0) max = Math.max(max, eta * score[i]);
+        }
+        double[] w = new double[base.length];
+        double sum = 0;
+        for (int i = 0; i < base.length; i++) {
+            w[i] = base[i] > 0 ? base[i] * Math.exp(eta * score[i] - max) : 0;
+            sum += w[i];
+        }
+        float[] p = new float[base.length];
+        for (int i = 0; i < base.length; i++) p[i] = (float) (w[i] / sum);
+        return p;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.rnb.mix;
+
+import dev.rnb.backend.Backend;
+import dev.rnb.data.ByteDataset;
+import dev.rnb.regroup.HashingEmbedder;
+import dev.rnb.regroup.Regroup;
+import dev.rnb.data.SyntheticCorpus;
+import dev.rnb.data.TrainingExample;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One way of splitting a corpus into domains: a label for reports and the
+ * training and evaluation sets with their examples' domain ids.
+ */
+public record Grouping(String label, ByteDataset train, ByteDataset eval) {
+
+    /** The built-in corpus with its sources as domains (the human-defined domains). */
+    public static Grouping builtInOriginal(SyntheticCorpus.Split split) {
+        List<String> names = List.of(SyntheticCorpus.SOURCES);
+        return new Grouping("original (" + names.size() + " sources)", dataset(split.train(), names, false), dataset(split.eval(), names, false));
+    }
+
+    /**
+     * The built-in corpus with its latent skill labels as domains: an oracle
+     * regrouping (what a perfect Regroup stage would find), labelled as such.
+     */
+    public static Grouping builtInOracle(SyntheticCorpus.Split split) {
+        List<String> names = new ArrayList<>();
+        for (String s : SyntheticCorpus.SKILLS) names.add("skill:" + s);
+        return new Grouping("regrouped (oracle: latent skill labels, k=" + names.size() + ")",
+                dataset(split.train(), names, true), dataset(split.eval(), names, true));
+    }
+
+    private static ByteDataset dataset(List<SyntheticCorpus.Example> examples, List<String> names, boolean bySkill) {
+        List<TrainingExample> out = new ArrayList<>(examples.size());
+        for (SyntheticCorpus.Example e : examples) {
+            out.add(new TrainingExample(e.text().getBytes(StandardCharsets.UTF_8), bySkill ? e.skill() : e.source()));
+        }
+        return new ByteDataset(out, names);
+    }
+
+    /** A grouping found by the Regroup stage, with the stage's result (the k sweep, silhouettes, assignments). */
+    public record Regrouping(Grouping grouping, Regroup.Result result) {}
+
+    /**
+     * R&amp;B's Regroup stage on the texts of {@code train} and {@code eval}:
+     * the built-in hashed TF-IDF embedder ({@code dims} dimensions, fitted on
+     * the training texts), k-means (3 restarts) for every k of {@code ks}, the k with the
+     * best silhouette, evaluation examples assigned to the nearest training
+     * centroid.
+     */
+    public static Regrouping regroup(Backend backend, ByteDataset train, ByteDataset eval, List<Integer> ks, int dims, long seed) {
+        List<String> trainTexts = texts(train), evalTexts = texts(eval);
+        HashingEmbedder embedder = HashingEmbedder.fit(trainTexts, dims, seed);
+        Regroup.Options o = new Regroup.Options(ks, false, seed, 100, 1e-4, 3, 2000);
+        Regroup.Result r = Regroup.run(backend, embedder.embed(trainTexts), train.size(), embedder.embed(evalTexts), eval.size(), dims, o);
+        String label = String.format(java.util.Locale.ROOT, "regrouped (k-means on hashed TF-IDF embeddings, k by silhouette %.3f)",
+                r.sweep().bestSilhouette());
+        return new Regrouping(reassigned(label, train, eval, r.trainAssignments(), r.evalAssignments()), r);
+    }
+
+    private static List<String> texts(ByteDataset data) {
+        List<String> out = new ArrayList<>(data.size());
+        for (TrainingExample e : data.examples()) out.add(new String(e.bytes(), StandardCharsets.UTF_8));
+        return out;
+    }
+
+    /** The same texts with new domain ids, named cluster-0 .. cluster-(k-1). */
+    public static Grouping reassigned(String label, ByteDataset train, ByteDataset eval, int[] trainIds, int[] evalIds) {
+        if (trainIds.length != train.size() || evalIds.length != eval.size()) {
+            throw new IllegalArgumentException("need " + train.size() + " training and " + eval.size()
+                    + " evaluation cluster ids, got " + trainIds.length + " and " + evalIds.length);
+        }
+        int k = 0;
+        for (int id : trainIds) k = Math.max(k, id + 1);
+        for (int id : evalIds) k = Math.max(k, id + 1);
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c < k; c++) names.add("cluster-" + c);
+        String full = label.endsWith(")") ? label.substring(0, label.length() - 1) + ", k=" + k + ")" : label + " (k=" + k + ")";
+        return new Grouping(full, relabel(train, trainIds, names), relabel(eval, evalIds, names));
+    }
+
+    private static ByteDataset relabel(ByteDataset data, int[] ids, List<String> names) {
+        List<TrainingExample> out = new ArrayList<>(data.size());
+        for (int i = 0; i < data.size(); i++) out.add(new TrainingExample(data.get(i).bytes(), ids[i]));
+        return new ByteDataset(out, names);
+    }
+
+    /**
+     * Reads a domain assignment file: one non-negative integer cluster id per
+     * line, first one per training example (in input order), then one per
+     * evaluation example; blank lines and lines starting with '#' are skipped.
+     */
+    public static Grouping fromFile(Path file, ByteDataset train, ByteDataset eval) throws IOException {
+        int[] ids = readIds(file);
+        if (ids.length != train.size() + eval.size()) {
+            throw new IllegalArgumentException(file + " has " + ids.length + " cluster ids; expected " + train.size()
+                    + " (training) + " + eval.size() + " (evaluation) = " + (train.size() + eval.size()));
+        }
+        int[] t = java.util.Arrays.copyOfRange(ids, 0, train.size());
+        int[] e = java.util.Arrays.copyOfRange(ids, train.size(), ids.length);
+        return reassigned("regrouped (from " + file.getFileName() + ")", train, eval, t, e);
+    }
+
+    /** The cluster ids of a domain assignment file (see {@link #fromFile}). */
+    public static int[] readIds(Path file) throws IOException {
+        List<Integer> ids = new ArrayList<>();
+        int lineNo = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            lineNo++;
+            String s = line.strip();
+            if (s.isEmpty() || s.startsWith("#")) continue;
+            try {
+                int id = Integer.parseInt(s);
+                if (id < 0) throw new NumberFormatException("negative");
+                ids.add(id);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(file + ":" + lineNo + ": expected a cluster id (integer >= 0), got '" + s + "'");
+            }
+        }
+        return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    public int domains() { return train.domains(); }
+}

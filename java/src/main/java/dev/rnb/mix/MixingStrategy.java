@@ -1,0 +1,63 @@
+package dev.rnb.mix;
+
+import dev.rnb.data.Batch;
+import dev.rnb.model.Gpt;
+import dev.rnb.train.Trainer;
+
+/**
+ * A data mixing method, called around the training steps of a {@link Trainer}:
+ * {@link #begin} once before training (one-time work such as Skill-It's
+ * skills graph), {@link #afterBackward} after every backward pass (where R&amp;B
+ * reads the head's H and E), and {@link #endOfStep} after every optimiser
+ * step, which returns the new proportions when a round ends and null
+ * otherwise. Its state goes into a checkpoint's extra section through
+ * {@link #saveState} / {@link #restoreState}.
+ *
+ * <p>Every strategy measures the wall-clock time of its own extra work (all
+ * of {@code begin}, {@code afterBackward} and {@code endOfStep}) and counts
+ * the floating-point operations of that work analytically (a forward pass is
+ * 2 N flops per token, forward + backward 6 N, N the parameter count), so a
+ * run can report both its measured and its analytic overhead.
+ */
+public interface MixingStrategy extends AutoCloseable {
+    /** Short name for tables: "stratified", "natural", "rnb", "skill-it", "aioli", "dga". */
+    String name();
+
+    /** The proportions of the first round (one per training domain). */
+    float[] initialProportions();
+
+    /** One-time work before the first step (default: none). */
+    default void begin(Trainer trainer) {}
+
+    /** After every backward pass, before the optimiser step. */
+    void afterBackward(Gpt model, Batch batch);
+
+    /**
+     * After optimiser step {@code step} (counted from 1): the next proportions
+     * when a round ended, else null. May use the trainer for extra passes.
+     */
+    float[] endOfStep(int step, Trainer trainer);
+
+    /** The mixing state for a checkpoint's extra section. */
+    byte[] saveState();
+
+    /** Restores what {@link #saveState} wrote (same strategy, same domains). */
+    void restoreState(byte[] state);
+
+    /** Wall-clock nanoseconds spent in the strategy's own extra work so far. */
+    long extraNanos();
+
+    /** Floating-point operations of the strategy's extra work so far (analytic count). */
+    double extraFlops();
+
+    /**
+     * The paper's cost model of the extra work so far, as a fraction of
+     * C = 6 N D_t (rnb-method.md): Skill-It m delta + (T + m) D_e / (3 D_t),
+     * Aioli T m D_e / (3 D_t), DGA m delta + T delta D_e / D_t, R&amp;B
+     * T m^2 / (6 D_t), 0 for fixed mixtures; T = rounds completed.
+     */
+    double costModelRatio(double trainingTokens);
+
+    @Override
+    default void close() {}
+}

@@ -1,0 +1,124 @@
+package dev.rnb.mix;
+
+import dev.rnb.backend.Backend;
+import dev.rnb.balance.RnbBalancer;
+import dev.rnb.balance.RoundResult;
+import dev.rnb.data.Batch;
+import dev.rnb.model.Gpt;
+import dev.rnb.model.GptConfig;
+import dev.rnb.train.Trainer;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+
+/**
+ * R&amp;B's Balance stage inside training: after every backward pass the
+ * output head's H and E are split by domain into per-domain final-layer
+ * gradients (exact, or CountSketched with {@code --sketch r}) by
+ * {@link RnbBalancer}; every K steps p' = softmax(lambda G p / ||G p||) with
+ * p the evaluation proportions. No extra forward or backward pass.
+ *
+ * <p>Flops counted: this implementation forms each present domain's
+ * gradient E_s^T H_s again (2 rows h v per step, the size of the head's own
+ * weight-gradient GEMM; the paper's "free" split would need the head's
+ * gradient to be assembled from the per-domain pieces), plus 4 k d for G p
+ * and the update per round. The paper's cost model charges T m^2 N instead.
+ */
+public final class RnbStrategy extends AbstractStrategy {
+    private final RnbBalancer balancer;
+    private final int stepsPerRound;
+    private final int hidden;
+    private final int vocab;
+    private int rounds;
+    private int skipped;
+    private RoundResult last;
+
+    RnbStrategy(Backend backend, int domains, int hidden, int vocab, float[] evalProportions, float lambda, int sketch,
+                int stepsPerRound, long seed) {
+        super("rnb", uniform(domains));
+        this.hidden = hidden;
+        this.vocab = vocab;
+        this.stepsPerRound = stepsPerRound;
+        this.balancer = RnbBalancer.builder(backend, domains, hidden, vocab)
+                .evalProportions(evalProportions).lambda(lambda).sketch(sketch).seed(seed).build();
+    }
+
+    static RnbStrategy create(MixingContext ctx) {
+        MixOptions m = ctx.mix();
+        return new RnbStrategy(ctx.backend(), ctx.domains(), ctx.config().channels(), GptConfig.VOCAB,
+                ctx.eval().proportions(), m.lambda(), m.sketch(), m.stepsPerRound(), m.seed());
+    }
+
+    private static float[] uniform(int k) {
+        float[] p = new float[k];
+        java.util.Arrays.fill(p, 1f / k);
+        return p;
+    }
+
+    @Override
+    protected void doAfterBackward(Gpt model, Batch batch) {
+        balancer.accumulate(model.finalLayerInput(), model.logitGradients(), batch.domainOfRow(), model.rows());
+        flops += 2.0 * model.rows() * hidden * vocab;
+    }
+
+    /** Adds one batch held in host arrays (what {@link #afterBackward} does with the model's tensors). */
+    void accumulate(float[] h, float[] e, int[] domainOfRow, int rows) {
+        balancer.accumulate(h, e, domainOfRow, rows);
+        flops += 2.0 * rows * hidden * vocab;
+    }
+
+    @Override
+    protected float[] doEndOfStep(int step, Trainer trainer) {
+        return step % stepsPerRound == 0 ? endRound() : null;
+    }
+
+    /** Ends the round now: p' from the gradients accumulated since the last round. */
+    float[] endRound() {
+        last = balancer.endRound();
+        rounds++;
+        if (last.status().skipped()) skipped++;
+        flops += 4.0 * last.counts().length * balancer.domainGradients().dimension();
+        proportions = last.proportions();
+        return last.proportions();
+    }
+
+    /** The last round's result (null before the first round ends). */
+    public RoundResult lastRound() { return last; }
+
+    public int rounds() { return rounds; }
+
+    @Override
+    public double costModelRatio(double trainingTokens) {
+        double m = proportions.length;
+        return rounds * m * m / (6 * trainingTokens);
+    }
+
+    public int skippedRounds() { return skipped; }
+
+    @Override
+    protected void writeOwn(DataOutputStream out) throws IOException {
+        out.writeInt(rounds);
+        out.writeInt(skipped);
+        writeFloats(out, balancer.domainGradients().toHost());
+        long[] counts = balancer.domainGradients().counts();
+        out.writeInt(counts.length);
+        for (long c : counts) out.writeLong(c);
+    }
+
+    @Override
+    protected void readOwn(DataInputStream in) throws IOException {
+        rounds = in.readInt();
+        skipped = in.readInt();
+        float[] g = readFloats(in);
+        long[] counts = new long[in.readInt()];
+        for (int i = 0; i < counts.length; i++) counts[i] = in.readLong();
+        balancer.domainGradients().restore(g, counts);
+        balancer.setProportions(proportions);
+    }
+
+    @Override
+    public void close() {
+        balancer.close();
+    }
+}

@@ -1,0 +1,44 @@
+package dev.rnb.mix;
+
+import java.util.List;
+
+/**
+ * One training run with one mixing strategy.
+ *
+ * @param method          strategy name
+ * @param grouping        which domains it mixed ("original", "regrouped (...)")
+ * @param seed            the run's seed
+ * @param evalLoss        final evaluation loss (nats per byte)
+ * @param domainNames     the domains (as mixed)
+ * @param domainLoss      final evaluation loss per domain (NaN where the eval set has none)
+ * @param evalCurve       (step, eval loss) pairs
+ * @param proportions     the proportions in force from step 0, then after each round that changed them: (step, p)
+ * @param trainNanos      wall-clock time of the training loop, the strategy's extra work included, monitoring evals excluded
+ * @param extraNanos      wall-clock time of the strategy's extra work
+ * @param extraFlops      analytic flops of the strategy's extra work
+ * @param trainingFlops   6 N D_t of the run
+ * @param costModelRatio  the paper's cost model of the extra work over 6 N D_t (see {@link MixingStrategy#costModelRatio})
+ */
+public record RunResult(String method, String grouping, long seed, double evalLoss, List<String> domainNames,
+                        double[] domainLoss, List<double[]> evalCurve, List<Proportions> proportions,
+                        long trainNanos, long extraNanos, double extraFlops, double trainingFlops, double costModelRatio) {
+
+    /** Proportions in force from {@code step} on. */
+    public record Proportions(int step, float[] p) {}
+
+    /** Measured overhead: extra time over the rest of the training time, in percent. */
+    public double measuredOverheadPercent() {
+        long base = trainNanos - extraNanos;
+        return base <= 0 ? Double.NaN : 100.0 * extraNanos / base;
+    }
+
+    /** Analytic overhead: the counted flops of the extra work over 6 N D_t, in percent. */
+    public double analyticOverheadPercent() {
+        return 100.0 * extraFlops / trainingFlops;
+    }
+
+    /** The paper's cost model of the extra work, in percent of 6 N D_t. */
+    public double costModelPercent() {
+        return 100.0 * costModelRatio;
+    }
+}

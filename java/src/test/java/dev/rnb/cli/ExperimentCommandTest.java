@@ -1,0 +1,155 @@
+package dev.rnb.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ExperimentCommandTest {
+    @TempDir
+    Path dir;
+
+    static final String[] TINY = {"--backend", "cpu", "--batch", "4", "--context", "16", "--layers", "1", "--heads", "2",
+            "--width", "16", "--train-size", "60", "--eval-size", "12", "--eval-examples", "6", "--probe-steps", "1",
+            "--round", "2", "--eval-every", "2", "--log-every", "2", "--regroup-k", "2..4", "--embed-dims", "32"};
+
+    private static String run(int expectedExit, String... args) {
+        PrintStream saved = System.out, savedErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream both = new PrintStream(out, true, StandardCharsets.UTF_8);
+        System.setOut(both);
+        System.setErr(both);
+        int code;
+        try {
+            code = Main.run(args);
+        } finally {
+            System.setOut(saved);
+            System.setErr(savedErr);
+        }
+        assertEquals(expectedExit, code, out.toString(StandardCharsets.UTF_8));
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    private static void assertPng(Path file) throws IOException {
+        byte[] png = Files.readAllBytes(file);
+        assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(png, 4), file.toString());
+    }
+
+    /** Cells of the markdown table's data rows under the header that starts with "| method | eval loss". */
+    private static List<String[]> mainTable(Path table) throws IOException {
+        List<String> lines = Files.readAllLines(table);
+        int header = -1;
+        for (int i = 0; i < lines.size(); i++) if (lines.get(i).startsWith("| method | eval loss")) { header = i; break; }
+        assertTrue(header >= 0, String.join("\n", lines));
+        List<String[]> rows = new ArrayList<>();
+        for (int i = header + 2; i < lines.size() && lines.get(i).startsWith("|"); i++) {
+            String l = lines.get(i);
+            rows.add(Arrays.stream(l.substring(1, l.length() - 1).split("\\|")).map(String::strip).toArray(String[]::new));
+        }
+        return rows;
+    }
+
+    @Test
+    void experimentRunsTheGridAndWritesTheReport() throws IOException {
+        Path out = dir.resolve("exp");
+        String text = run(0, concat(new String[] {"experiment"}, concat(TINY, "--steps", "4", "--seeds", "2", "--out", out.toString())));
+        assertTrue(text.contains("run 24/24"), text);
+        for (String f : List.of("results.csv", "table.md", "report.html")) assertTrue(Files.size(out.resolve(f)) > 0, f);
+        assertPng(out.resolve("curves.png"));
+        assertPng(out.resolve("rnb-proportions.png"));
+        String table = Files.readString(out.resolve("table.md"));
+        assertTrue(table.contains("| method | eval loss: original | eval loss: regrouped | overhead % measured: original |"), table);
+        assertTrue(table.contains("\n- regrouped: regrouped (k-means on hashed TF-IDF embeddings"), table);
+        List<String[]> rows = mainTable(out.resolve("table.md"));
+        assertEquals(List.of("Stratified", "Natural", "Skill-It", "Aioli", "DGA", "R&B"), rows.stream().map(r -> r[0]).toList());
+        for (String[] r : rows) {
+            assertEquals(9, r.length, String.join("|", r));
+            for (int c = 1; c <= 2; c++) {
+                String[] meanSd = r[c].split(" ± ");
+                assertEquals(2, meanSd.length, r[c]);
+                double loss = Double.parseDouble(meanSd[0]);
+                assertTrue(loss > 0 && loss < 6, r[c]);
+            }
+        }
+        assertEquals(0.0, Double.parseDouble(rows.get(0)[5].split(" ± ")[0]), "Stratified does no extra work");
+        assertTrue(Double.parseDouble(rows.get(5)[6].split(" ± ")[0]) > 0, "R&B's counted flops");
+        assertEquals(0.0, Double.parseDouble(rows.get(0)[8].split(" ± ")[0]), "Stratified's cost model");
+        assertTrue(Double.parseDouble(rows.get(5)[8].split(" ± ")[0]) > 0, "R&B's cost model");
+        List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+        assertEquals(1 + 24, csv.size());
+        assertTrue(csv.get(0).startsWith("method,grouping,seed,eval_loss,"));
+        for (String line : csv.subList(1, csv.size())) {
+            String[] f = line.split(",");
+            assertEquals(10, f.length, line);
+            Double.parseDouble(f[3]);
+        }
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("<img src=\"curves.png\"") && html.contains("<img src=\"rnb-proportions.png\""));
+        assertTrue(html.contains("regrouped (k-means on hashed TF-IDF embeddings, k by silhouette"), html);
+        assertTrue(text.contains("Regroup: built-in hashed TF-IDF embeddings (32 dims), k-means, silhouette by k: k=2:"), text);
+        try (var files = Files.list(out)) {
+            assertTrue(files.noneMatch(p -> p.toString().endsWith(".tmp")), "no temporary file is left behind");
+        }
+    }
+
+    @Test
+    void demoComparesStratifiedAndRnbOnRegroupedDomains() throws IOException {
+        Path out = dir.resolve("demo");
+        String text = run(0, concat(new String[] {"demo"}, concat(TINY, "--steps", "4", "--out", out.toString())));
+        assertTrue(text.contains("Regroup vs the latent skills (kept for scoring only): ARI "), text);
+        assertTrue(text.contains("domains: regrouped (k-means on hashed TF-IDF embeddings"), text);
+        assertTrue(text.contains("rnb | step 4/4 | loss "), text);
+        assertTrue(text.contains("final eval loss: Stratified "), text);
+        assertTrue(text.contains("R&B overhead: "), text);
+        assertTrue(text.contains("report: "), text);
+        assertTrue(Files.size(out.resolve("report.html")) > 0);
+        assertPng(out.resolve("rnb-proportions.png"));
+        assertEquals(2, mainTable(out.resolve("table.md")).size());
+
+        String oracle = run(0, concat(new String[] {"demo"}, concat(TINY, "--steps", "2", "--oracle", "--out", out.toString())));
+        assertTrue(oracle.contains("Regroup replaced by an oracle (--oracle)"), oracle);
+        assertTrue(oracle.contains("domains: regrouped (oracle: latent skill labels, k=4)"), oracle);
+        assertTrue(Files.readString(out.resolve("report.html")).contains("oracle: latent skill labels"));
+    }
+
+    @Test
+    void domainsFromAFileFormTheRegroupedArm() throws IOException {
+        List<String> train = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            boolean digits = i % 2 == 0;
+            train.add("{\"text\": \"" + (digits ? "0123456789 " + i : "hello world " + i) + "\", \"domain\": \"" + (i < 20 ? "a" : "b") + "\"}");
+            ids.add(digits ? "1" : "0");
+        }
+        Path input = dir.resolve("c.jsonl"), assign = dir.resolve("ids.txt"), out = dir.resolve("exp");
+        Files.write(input, train);
+        Files.write(assign, ids);
+        String text = run(0, concat(new String[] {"experiment"}, concat(TINY, "--steps", "2", "--methods", "stratified,rnb",
+                "--input", input.toString(), "--domains-from", assign.toString(), "--out", out.toString())));
+        assertTrue(text.contains("regrouped (from ids.txt, k=2)"), text);
+        assertTrue(text.contains("original (2 domains of c.jsonl)"), text);
+        assertEquals(2, mainTable(out.resolve("table.md")).size());
+        Files.write(assign, List.of("0", "1"));
+        String bad = run(2, concat(new String[] {"experiment"}, concat(TINY, "--steps", "2", "--input", input.toString(),
+                "--domains-from", assign.toString(), "--out", out.toString())));
+        assertTrue(bad.contains("has 2 cluster ids; expected one per example"), bad);
+    }
+}
