@@ -14,6 +14,7 @@ import dev.rnb.regroup.RegroupOutput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -83,7 +84,7 @@ final class RegroupCommand implements Callable<Integer> {
     String backend;
 
     @Override
-    public Integer call() {
+    public Integer call() throws OutputNotWritableException {
         List<Integer> ks = KSweep.parse(k);
         if (embeddingField != null && trainEmbeddings != null) {
             throw new IllegalArgumentException("use either --embedding-field or --train-embeddings, not both");
@@ -116,8 +117,12 @@ final class RegroupCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "backend %s, %s, %d train / %d eval examples%n",
                     b.name(), embedded.source(), trainSet.size(), evalSet.size());
             System.out.print(RegroupTable.format(r));
-            RegroupOutput.write(out, new RegroupOutput.Inputs(b.name(), embedded.source(), embedded.dims(), trainSet.size(),
-                    evalSet.size(), skipped, trainSet.hasDomains() ? trainSet.domains() : null), r);
+            try {
+                RegroupOutput.write(out, new RegroupOutput.Inputs(b.name(), embedded.source(), embedded.dims(), trainSet.size(),
+                        evalSet.size(), skipped, trainSet.hasDomains() ? trainSet.domains() : null), r);
+            } catch (UncheckedIOException e) {
+                throw new OutputNotWritableException(e.getMessage(), e);
+            }
             System.out.println("wrote " + out);
         }
         return 0;

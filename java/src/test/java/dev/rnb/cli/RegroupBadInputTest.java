@@ -1,0 +1,110 @@
+package dev.rnb.cli;
+
+import dev.rnb.data.Npy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Bad input to {@code rnb regroup}: one line naming the file (and line), exit {@link ExitCodes#BAD_INPUT}, no output folder. */
+class RegroupBadInputTest {
+    @TempDir
+    Path dir;
+
+    private String fails(int code, String... extra) {
+        Path out = dir.resolve("out");
+        List<String> args = new ArrayList<>(List.of("regroup", "--out", out.toString(), "--k", "2", "--backend", "cpu", "--dims", "8"));
+        args.addAll(Arrays.asList(extra));
+        PrintStream savedOut = System.out, savedErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = Main.run(args.toArray(String[]::new));
+        } finally {
+            System.setOut(savedOut);
+            System.setErr(savedErr);
+        }
+        String line = err.toString(StandardCharsets.UTF_8).strip();
+        assertEquals(code, exit, line);
+        assertEquals(1, line.lines().count(), line);
+        assertTrue(line.startsWith("rnb regroup: "), line);
+        assertTrue(!Files.exists(out), "no output after a failure");
+        return line;
+    }
+
+    private Path corpus(String name, int n) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < n; i++) lines.add("{\"text\": \"example number " + i + " about " + (i % 2 == 0 ? "cats" : "stars") + "\"}");
+        return Files.write(dir.resolve(name), lines);
+    }
+
+    private static void contains(String text, String expected) {
+        assertTrue(text.contains(expected), "expected \"" + expected + "\" in: " + text);
+    }
+
+    @Test
+    void badCorpusFiles() throws IOException {
+        contains(fails(ExitCodes.BAD_INPUT, "--train", Files.write(dir.resolve("empty.jsonl"), new byte[0]).toString()), "empty.jsonl: empty file");
+        contains(fails(ExitCodes.BAD_INPUT, "--train", dir.resolve("missing.jsonl").toString()), "missing.jsonl: no such file or directory");
+        byte[] badUtf8 = "{\"text\": \"a\u00e9\"}\n{\"text\": \"b\"}".getBytes(StandardCharsets.UTF_8);
+        badUtf8[12] = (byte) 0xFF;
+        contains(fails(ExitCodes.BAD_INPUT, "--train", Files.write(dir.resolve("utf.jsonl"), badUtf8).toString()), "utf.jsonl:1:");
+        contains(fails(ExitCodes.BAD_INPUT, "--train", Files.writeString(dir.resolve("num.jsonl"), "{\"text\": 5}\n").toString()), "num.jsonl:1:");
+        Path nul = Files.write(dir.resolve("nul.jsonl"), new byte[] {'{', '"', 't', 'e', 'x', 't', '"', ':', ' ', 0, '}'});
+        contains(fails(ExitCodes.BAD_INPUT, "--train", nul.toString()), "nul.jsonl:1:");
+    }
+
+    @Test
+    void badNpyFiles() throws IOException {
+        Path train = corpus("train.jsonl", 20);
+        byte[] good = Npy.encode(20, 4, new float[80]);
+        Path truncated = Files.write(dir.resolve("t.npy"), Arrays.copyOf(good, good.length - 3));
+        contains(fails(ExitCodes.BAD_INPUT, "--train", train.toString(), "--train-embeddings", truncated.toString()), "t.npy: holds");
+        Path notNpy = Files.writeString(dir.resolve("x.npy"), "not numpy at all");
+        contains(fails(ExitCodes.BAD_INPUT, "--train", train.toString(), "--train-embeddings", notNpy.toString()), "x.npy: not a .npy file");
+    }
+
+    @Test
+    void unwritableOutput() throws IOException {
+        Path train = corpus("train.jsonl", 20);
+        Path blocker = Files.writeString(dir.resolve("blocker"), "a file");
+        PrintStream savedOut = System.out, savedErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = Main.run("regroup", "--train", train.toString(), "--out", blocker.resolve("run").toString(), "--k", "2",
+                    "--backend", "cpu", "--dims", "8");
+        } finally {
+            System.setOut(savedOut);
+            System.setErr(savedErr);
+        }
+        String line = err.toString(StandardCharsets.UTF_8).strip();
+        assertEquals(ExitCodes.OUTPUT_NOT_WRITABLE, exit, line);
+        assertEquals(1, line.lines().count(), line);
+        contains(line, blocker.resolve("run").toString());
+        assertEquals("a file", Files.readString(blocker));
+    }
+
+    @Test
+    void conflictingOptions() throws IOException {
+        Path train = corpus("train.jsonl", 20);
+        contains(fails(ExitCodes.BAD_OPTIONS, "--train", train.toString(), "--embedding-field", "e", "--train-embeddings", "a.npy"),
+                "not both");
+        contains(fails(ExitCodes.BAD_OPTIONS, "--train", train.toString(), "--max-iterations", "many"), "see rnb regroup --help");
+    }
+}
