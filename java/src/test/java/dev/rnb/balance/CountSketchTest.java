@@ -31,15 +31,20 @@ class CountSketchTest {
             double cosine = exact[1] / normProduct;
             for (int r : new int[] {64, 256, 1024}) {
                 double bound = (1 + cosine * cosine) / r; // normalised by ||X||^2 ||Y||^2
-                double sumErr = 0, sumSq = 0;
+                double sumErr = 0, sumSq = 0, sumFourth = 0;
                 for (int t = 0; t < trials; t++) {
                     double[] s = innerProducts(b, hs, es, dom, h, v, r, (rng.seed * 31 + t) * 0x9E3779B97F4A7C15L);
                     double err = (s[1] - exact[1]) / normProduct;
                     sumErr += err;
                     sumSq += err * err;
+                    sumFourth += err * err * err * err;
                 }
                 double mse = sumSq / trials, mean = sumErr / trials;
-                assertTrue(mse <= 1.3 * bound, "r=" + r + ": normalised MSE " + mse + " exceeds bound " + bound + " " + rng);
+                // The MSE over finite trials is itself noisy, and heavy-tailed (rare collisions of
+                // large coordinates): allow the bound plus four standard errors of the estimate.
+                double standardError = Math.sqrt(Math.max(0, sumFourth / trials - mse * mse) / trials);
+                assertTrue(mse <= bound + 4 * standardError, "r=" + r + ": normalised MSE " + mse + " exceeds bound " + bound
+                        + " + 4 standard errors (" + standardError + ") " + rng);
                 assertTrue(Math.abs(mean) <= 4 * Math.sqrt(bound / trials),
                         "r=" + r + ": mean error " + mean + " suggests bias " + rng);
             }
