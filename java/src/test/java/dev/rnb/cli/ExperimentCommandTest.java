@@ -3,10 +3,7 @@ package dev.rnb.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,23 +21,6 @@ class ExperimentCommandTest {
     static final String[] TINY = {"--backend", "cpu", "--batch", "4", "--context", "16", "--layers", "1", "--heads", "2",
             "--width", "16", "--train-size", "60", "--eval-size", "12", "--eval-examples", "6", "--probe-steps", "1",
             "--round", "2", "--eval-every", "2", "--log-every", "2", "--regroup-k", "2..4", "--embed-dims", "32"};
-
-    private static String run(int expectedExit, String... args) {
-        PrintStream saved = System.out, savedErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream both = new PrintStream(out, true, StandardCharsets.UTF_8);
-        System.setOut(both);
-        System.setErr(both);
-        int code;
-        try {
-            code = Main.run(args);
-        } finally {
-            System.setOut(saved);
-            System.setErr(savedErr);
-        }
-        assertEquals(expectedExit, code, out.toString(StandardCharsets.UTF_8));
-        return out.toString(StandardCharsets.UTF_8);
-    }
 
     private static String[] concat(String[] a, String... b) {
         String[] r = Arrays.copyOf(a, a.length + b.length);
@@ -70,7 +50,7 @@ class ExperimentCommandTest {
     @Test
     void experimentRunsTheGridAndWritesTheReport() throws IOException {
         Path out = dir.resolve("exp");
-        String text = run(0, concat(new String[] {"experiment"}, concat(TINY, "--steps", "4", "--seeds", "2", "--out", out.toString())));
+        String text = CliRun.run(0, concat(new String[] {"experiment"}, concat(TINY, "--steps", "4", "--seeds", "2", "--out", out.toString())));
         assertTrue(text.contains("run 24/24"), text);
         for (String f : List.of("results.csv", "table.md", "report.html")) assertTrue(Files.size(out.resolve(f)) > 0, f);
         assertPng(out.resolve("curves.png"));
@@ -113,7 +93,7 @@ class ExperimentCommandTest {
     @Test
     void demoComparesStratifiedAndRnbOnRegroupedDomains() throws IOException {
         Path out = dir.resolve("demo");
-        String text = run(0, concat(new String[] {"demo"}, concat(TINY, "--steps", "4", "--out", out.toString())));
+        String text = CliRun.run(0, concat(new String[] {"demo"}, concat(TINY, "--steps", "4", "--out", out.toString())));
         assertTrue(text.contains("Regroup vs the latent skills (kept for scoring only): ARI "), text);
         assertTrue(text.contains("domains: regrouped (k-means on hashed TF-IDF embeddings"), text);
         assertTrue(text.contains("rnb | step 4/4 | loss "), text);
@@ -124,7 +104,7 @@ class ExperimentCommandTest {
         assertPng(out.resolve("rnb-proportions.png"));
         assertEquals(2, mainTable(out.resolve("table.md")).size());
 
-        String oracle = run(0, concat(new String[] {"demo"}, concat(TINY, "--steps", "2", "--oracle", "--out", out.toString())));
+        String oracle = CliRun.run(0, concat(new String[] {"demo"}, concat(TINY, "--steps", "2", "--oracle", "--out", out.toString())));
         assertTrue(oracle.contains("Regroup replaced by an oracle (--oracle)"), oracle);
         assertTrue(oracle.contains("domains: regrouped (oracle: latent skill labels, k=4)"), oracle);
         assertTrue(Files.readString(out.resolve("report.html")).contains("oracle: latent skill labels"));
@@ -142,13 +122,13 @@ class ExperimentCommandTest {
         Path input = dir.resolve("c.jsonl"), assign = dir.resolve("ids.txt"), out = dir.resolve("exp");
         Files.write(input, train);
         Files.write(assign, ids);
-        String text = run(0, concat(new String[] {"experiment"}, concat(TINY, "--steps", "2", "--methods", "stratified,rnb",
+        String text = CliRun.run(0, concat(new String[] {"experiment"}, concat(TINY, "--steps", "2", "--methods", "stratified,rnb",
                 "--input", input.toString(), "--domains-from", assign.toString(), "--out", out.toString())));
         assertTrue(text.contains("regrouped (from ids.txt, k=2)"), text);
         assertTrue(text.contains("original (2 domains of c.jsonl)"), text);
         assertEquals(2, mainTable(out.resolve("table.md")).size());
         Files.write(assign, List.of("0", "1"));
-        String bad = run(2, concat(new String[] {"experiment"}, concat(TINY, "--steps", "2", "--input", input.toString(),
+        String bad = CliRun.run(2, concat(new String[] {"experiment"}, concat(TINY, "--steps", "2", "--input", input.toString(),
                 "--domains-from", assign.toString(), "--out", out.toString())));
         assertTrue(bad.contains("has 2 cluster ids; expected one per example"), bad);
     }

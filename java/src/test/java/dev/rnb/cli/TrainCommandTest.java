@@ -3,10 +3,7 @@ package dev.rnb.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,23 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TrainCommandTest {
     @TempDir
     Path dir;
-
-    private static String run(int expectedExit, String... args) {
-        PrintStream saved = System.out, savedErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream both = new PrintStream(out, true, StandardCharsets.UTF_8);
-        System.setOut(both);
-        System.setErr(both);
-        int code;
-        try {
-            code = Main.run(args);
-        } finally {
-            System.setOut(saved);
-            System.setErr(savedErr);
-        }
-        assertEquals(expectedExit, code, out.toString(StandardCharsets.UTF_8));
-        return out.toString(StandardCharsets.UTF_8);
-    }
 
     @Test
     void trainsEvaluatesCheckpointsDrawsTheCurveAndResumes() throws IOException {
@@ -52,7 +32,7 @@ class TrainCommandTest {
         String[] common = {"--input", trainFile.toString(), "--eval", evalFile.toString(), "--out", out.toString(),
                 "--backend", "cpu", "--batch", "4", "--context", "16", "--layers", "1", "--heads", "2", "--width", "16",
                 "--log-every", "2", "--eval-every", "3", "--checkpoint-every", "4"};
-        String text = run(0, concat(new String[] {"train", "--steps", "6"}, common));
+        String text = CliRun.run(0, concat(new String[] {"train", "--steps", "6"}, common));
         assertTrue(text.contains("step 6/6 | loss "), text);
         assertTrue(text.contains("tok/s | ETA "), text);
         assertTrue(text.contains("eval step 3 | loss "), text);
@@ -61,14 +41,14 @@ class TrainCommandTest {
         assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, java.util.Arrays.copyOf(png, 4));
         assertTrue(Files.readAllLines(out.resolve("metrics.csv")).size() > 6);
 
-        String resumed = run(0, concat(new String[] {"train", "--steps", "8", "--resume", out.resolve("checkpoint.bin").toString()}, common));
+        String resumed = CliRun.run(0, concat(new String[] {"train", "--steps", "8", "--resume", out.resolve("checkpoint.bin").toString()}, common));
         assertTrue(resumed.contains("steps 7..8"), resumed);
         assertTrue(resumed.contains("step 8/8 | loss "), resumed);
     }
 
     @Test
     void missingInputIsAOneLineError() {
-        String text = run(3, "train", "--input", dir.resolve("nope.jsonl").toString(), "--out", dir.resolve("o").toString());
+        String text = CliRun.run(3, "train", "--input", dir.resolve("nope.jsonl").toString(), "--out", dir.resolve("o").toString());
         assertTrue(text.startsWith("rnb train: "), text);
         assertEquals(1, text.strip().lines().count(), text);
     }
