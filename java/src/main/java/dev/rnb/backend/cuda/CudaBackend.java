@@ -208,14 +208,13 @@ public final class CudaBackend implements Backend {
     }
 
     /** The update kernel on G p already in device memory; only k floats and a status come back. */
-    private BalanceStep launchUpdate(long gp, float[] scale, float[] current, float lambda) {
+    private BalanceStep launchUpdate(long gp, long scaleAddress, float[] current, float lambda) {
         int k = current.length;
-        long s = scratch.floats(SCALE, scale);
         long cur = scratch.floats(CURRENT, current);
         long next = scratch.get(NEXT, (long) k * Float.BYTES);
         long status = scratch.get(STATUS, Integer.BYTES);
         driver.launch("rnb_balance_update", Dim3.of(1), Dim3.of(REDUCE_THREADS), 0,
-                new KernelArgs().ptr(gp).ptr(s).ptr(cur).f32(lambda).i32(k).ptr(next).ptr(status));
+                new KernelArgs().ptr(gp).ptr(scaleAddress).ptr(cur).f32(lambda).i32(k).ptr(next).ptr(status));
         float[] result = new float[k];
         int[] code = new int[1];
         driver.copyToHost(result, 0, next, k);
@@ -226,14 +225,16 @@ public final class CudaBackend implements Backend {
     @Override
     public BalanceStep balanceUpdate(float[] gp, float[] scale, float[] current, float lambda) {
         Checks.update(gp, scale, current, lambda);
-        return launchUpdate(scratch.floats(GP, gp), scale, current, lambda);
+        return launchUpdate(scratch.floats(GP, gp), scratch.floats(SCALE, scale), current, lambda);
     }
 
     @Override
     public BalanceStep balanceRound(Tensor x, int k, long d, float[] scale, float[] p, float lambda, float[] current) {
         Checks.domainMatrix(x, k, d, scale, p, current);
         Checks.update(new float[k], scale, current, lambda);
-        return launchUpdate(launchGramTimesP(x, k, d, scale, p), scale, current, lambda);
+        long gp = launchGramTimesP(x, k, d, scale, p);
+        // G p left the scales in their scratch slot; the update reads them there.
+        return launchUpdate(gp, scratch.get(SCALE, (long) k * Float.BYTES), current, lambda);
     }
 
     // ---------------------------------------------------------------- model operations (ModelOps, CudaModelOps)
