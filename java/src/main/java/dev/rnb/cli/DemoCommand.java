@@ -35,6 +35,7 @@ final class DemoCommand implements Callable<Integer> {
             String settings = o.settings(o.config(), parameters, 1) + "; backend " + b.name();
             System.out.println("rnb demo: " + settings);
             List<Grouping> groupings = o.groupings(b, false);
+            OutputFolder.prepare(out);
             Grouping g = groupings.get(groupings.size() - 1);
             o.notes.forEach(System.out::println);
             System.out.printf(Locale.ROOT, "domains: %s | %d domains | %d train / %d eval examples%n", g.label(), g.domains(),
@@ -55,8 +56,9 @@ final class DemoCommand implements Callable<Integer> {
             }
             System.out.println(line);
             ExperimentReport report = new ExperimentReport(results);
-            Path html = report.write(out, "rnb demo: Stratified vs R&B on regrouped domains",
-                    settings + "; " + g.label() + (o.notes.isEmpty() ? "" : ". " + String.join(". ", o.notes)));
+            String about = settings + "; " + g.label() + (o.notes.isEmpty() ? "" : ". " + String.join(". ", o.notes));
+            OutputFolder.write(out, () -> report.write(out, "rnb demo: Stratified vs R&B on regrouped domains", about));
+            Path html = out.resolve(ExperimentReport.HTML);
             System.out.println("report: " + html.toAbsolutePath());
         }
         return 0;

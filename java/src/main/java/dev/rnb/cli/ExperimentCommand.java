@@ -41,10 +41,12 @@ final class ExperimentCommand implements Callable<Integer> {
         if (seeds < 1) {
             throw new IllegalArgumentException("--seeds must be >= 1");
         }
+        methods.forEach(Strategies::canonical);
         List<Long> seedList = new ArrayList<>();
         for (int i = 0; i < seeds; i++) seedList.add(o.seed + i);
         try (Backend b = o.openBackend()) {
             List<Grouping> groupings = o.groupings(b, true);
+            OutputFolder.prepare(out);
             long parameters = new ParameterLayout(o.config()).size();
             String settings = o.settings(o.config(), parameters, seeds) + "; backend " + b.name();
             System.out.println("rnb experiment: " + settings);
@@ -57,7 +59,9 @@ final class ExperimentCommand implements Callable<Integer> {
             ExperimentReport report = new ExperimentReport(results);
             System.out.println();
             System.out.print(report.markdownReport());
-            Path html = report.write(out, "rnb experiment: data mixing methods compared", settings + (o.notes.isEmpty() ? "" : ". " + String.join(". ", o.notes)));
+            String about = settings + (o.notes.isEmpty() ? "" : ". " + String.join(". ", o.notes));
+            OutputFolder.write(out, () -> report.write(out, "rnb experiment: data mixing methods compared", about));
+            Path html = out.resolve(ExperimentReport.HTML);
             System.out.println();
             System.out.println("wrote " + out.resolve(ExperimentReport.TABLE) + ", " + out.resolve(ExperimentReport.CSV) + ", "
                     + out.resolve(ExperimentReport.CURVES) + ", " + out.resolve(ExperimentReport.PROPORTIONS));

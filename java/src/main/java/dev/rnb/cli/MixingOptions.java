@@ -2,6 +2,7 @@ package dev.rnb.cli;
 
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.Backends;
+import dev.rnb.data.BadInputException;
 import dev.rnb.data.ByteDataset;
 import dev.rnb.data.SyntheticCorpus;
 import dev.rnb.data.TrainingExample;
@@ -103,15 +104,37 @@ final class MixingOptions {
         return backend.equalsIgnoreCase("auto") ? Backends.select() : Backends.open(backend);
     }
 
+    /** Every option checked, by name, before anything is read, trained or written. */
     void check() {
-        if (steps < 1 || evalEvery < 1 || logEvery < 0 || trainSize < 1 || evalSize < 1) {
-            throw new IllegalArgumentException("--steps, --eval-every, --train-size and --eval-size must be >= 1, --log-every >= 0");
+        atLeast(1, "--steps", steps, "--eval-every", evalEvery, "--train-size", trainSize, "--eval-size", evalSize,
+                "--embed-dims", embedDims, "--round", round, "--probe-steps", probeSteps, "--eval-examples", evalExamples,
+                "--batch", batch, "--context", context, "--layers", layers, "--heads", heads, "--width", width);
+        atLeast(0, "--log-every", logEvery, "--sketch", sketch);
+        if (width % heads != 0) {
+            throw new IllegalArgumentException("--width " + width + " must be a multiple of --heads " + heads);
         }
-        if (embedDims < 1) {
-            throw new IllegalArgumentException("--embed-dims must be >= 1");
+        if (!Float.isFinite(lambda) || lambda < 0) {
+            throw new IllegalArgumentException("--lambda must be finite and >= 0, got " + lambda);
         }
+        if (eta != null && !(Double.isFinite(eta) && eta > 0)) {
+            throw new IllegalArgumentException("--eta must be finite and > 0, got " + eta);
+        }
+        KSweep.parse(regroupK);
         if (eval != null && input == null) {
             throw new IllegalArgumentException("--eval needs --input");
+        }
+        if (oracle && (input != null || domainsFrom != null)) {
+            throw new IllegalArgumentException("--oracle applies to the built-in corpus without --domains-from (it uses the corpus's latent skill labels)");
+        }
+    }
+
+    /** Pairs of (option name, value): each value must be at least {@code min}. */
+    private static void atLeast(int min, Object... namesAndValues) {
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            int value = (Integer) namesAndValues[i + 1];
+            if (value < min) {
+                throw new IllegalArgumentException(namesAndValues[i] + " must be >= " + min + ", got " + value);
+            }
         }
     }
 
@@ -154,9 +177,6 @@ final class MixingOptions {
             }
             return out;
         }
-        if (oracle) {
-            throw new IllegalArgumentException("--oracle applies to the built-in corpus only (it has latent skill labels)");
-        }
         ByteDataset all = TrainingJsonl.readTraining(input), train, held;
         int[] ids = domainsFrom == null ? null : Grouping.readIds(domainsFrom);
         int[] trainIds = null, heldIds = null;
@@ -165,7 +185,7 @@ final class MixingOptions {
             held = TrainingJsonl.readEvaluation(eval, train.domainNames());
             if (ids != null) {
                 if (ids.length != train.size() + held.size()) {
-                    throw new IllegalArgumentException(domainsFrom + " has " + ids.length + " cluster ids; expected "
+                    throw new BadInputException(domainsFrom + ": has " + ids.length + " cluster ids; expected "
                             + train.size() + " (training) + " + held.size() + " (evaluation)");
                 }
                 trainIds = java.util.Arrays.copyOfRange(ids, 0, train.size());
@@ -174,7 +194,7 @@ final class MixingOptions {
         } else {
             // Every 10th example is held out; a --domains-from file then has one id per line of --input.
             if (ids != null && ids.length != all.size()) {
-                throw new IllegalArgumentException(domainsFrom + " has " + ids.length + " cluster ids; expected one per example of "
+                throw new BadInputException(domainsFrom + ": has " + ids.length + " cluster ids; expected one per example of "
                         + input + " (" + all.size() + ")");
             }
             List<TrainingExample> t = new ArrayList<>(), e = new ArrayList<>();
@@ -185,7 +205,7 @@ final class MixingOptions {
                 if (ids != null) (out10 ? ei : ti).add(ids[i]);
             }
             if (e.isEmpty()) {
-                throw new IllegalArgumentException(input + " has too few examples to hold out every 10th; pass --eval");
+                throw new BadInputException(input + ": too few examples to hold out every 10th (need at least 10); pass --eval");
             }
             held = new ByteDataset(e, all.domainNames());
             train = new ByteDataset(t, all.domainNames());
@@ -196,7 +216,7 @@ final class MixingOptions {
         }
         Grouping given = new Grouping("original (" + train.domains() + " domains of " + input.getFileName() + ")", train, held);
         if (original) out.add(given);
-        out.add(ids != null ? Grouping.reassigned("regrouped (from " + domainsFrom.getFileName() + ")", train, held, trainIds, heldIds)
+        out.add(ids != null ? Grouping.fromAssignment(domainsFrom, train, held, trainIds, heldIds)
                 : regroup(b, train, held, null));
         return out;
     }

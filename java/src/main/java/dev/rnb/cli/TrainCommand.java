@@ -17,10 +17,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
@@ -113,7 +110,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--steps " + steps + " is below the checkpoint's step " + restored.step());
             }
         }
-        prepareOutput();
+        OutputFolder.prepare(out);
         Path checkpoint = out.resolve("checkpoint.bin");
         LossCurve curve = new LossCurve();
         StringBuilder metrics = new StringBuilder("step,train_loss,eval_loss\n");
@@ -159,40 +156,15 @@ final class TrainCommand implements Callable<Integer> {
                     System.out.println(line);
                 }
                 if (step % checkpointEvery == 0 || step == steps) {
-                    writeOutput(checkpoint, () -> trainer.save(checkpoint, new byte[0]));
+                    OutputFolder.write(checkpoint, () -> trainer.save(checkpoint, new byte[0]));
                 }
             }
         }
         Path metricsFile = out.resolve("metrics.csv");
-        writeOutput(metricsFile, () -> writeAtomically(metricsFile, metrics.toString().getBytes(StandardCharsets.UTF_8)));
-        writeOutput(out.resolve("loss.png"), () -> curve.writePng(out.resolve("loss.png"), "rnb train: byte-level GPT", 900, 500));
+        OutputFolder.write(metricsFile, () -> writeAtomically(metricsFile, metrics.toString().getBytes(StandardCharsets.UTF_8)));
+        OutputFolder.write(out.resolve("loss.png"), () -> curve.writePng(out.resolve("loss.png"), "rnb train: byte-level GPT", 900, 500));
         System.out.println("wrote " + checkpoint + ", " + metricsFile + ", " + out.resolve("loss.png"));
         return 0;
-    }
-
-    /** Creates the output folder and proves it takes a file, before any work is done. */
-    private void prepareOutput() throws IOException {
-        writeOutput(out, () -> {
-            Files.createDirectories(out);
-            Files.delete(Files.createTempFile(out, ".rnb-write-check", ".tmp"));
-        });
-    }
-
-    @FunctionalInterface
-    private interface OutputAction {
-        void run() throws IOException;
-    }
-
-    private static void writeOutput(Path target, OutputAction action) throws IOException {
-        try {
-            action.run();
-        } catch (IOException e) {
-            String why = e instanceof AccessDeniedException ? "permission denied"
-                    : e instanceof FileAlreadyExistsException ? "a file is in the way of a folder"
-                    : e instanceof NoSuchFileException ? "a parent folder is missing"
-                    : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-            throw new OutputNotWritableException("cannot write " + target + " (" + why + ")", e);
-        }
     }
 
     private static void writeAtomically(Path file, byte[] content) throws IOException {

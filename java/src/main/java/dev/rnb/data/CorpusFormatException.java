@@ -1,5 +1,9 @@
 package dev.rnb.data;
 
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -15,6 +19,19 @@ public final class CorpusFormatException extends IllegalArgumentException {
         super(file + (line > 0 ? ":" + line : "") + ": " + problem);
         this.file = file;
         this.line = line;
+    }
+
+    /**
+     * A file that cannot be opened or read at all: still bad input (exit 3),
+     * not an internal error, with the operating system's reason in words.
+     */
+    public static CorpusFormatException unreadable(Path file, IOException e) {
+        String reason;
+        if (e instanceof NoSuchFileException) reason = "no such file";
+        else if (e instanceof AccessDeniedException) reason = "permission denied";
+        else if (e instanceof FileSystemException fs && fs.getReason() != null) reason = fs.getReason();
+        else reason = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        return new CorpusFormatException(file, 0, "cannot read (" + reason.replaceAll("\\s+", " ") + ")");
     }
 
     /** The file at fault. */

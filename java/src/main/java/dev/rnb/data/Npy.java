@@ -1,7 +1,6 @@
 package dev.rnb.data;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -92,7 +91,7 @@ public final class Npy {
         } catch (NumberFormatException e) {
             throw new CorpusFormatException(file, 0, "bad shape in .npy header");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw CorpusFormatException.unreadable(file, e);
         }
     }
 

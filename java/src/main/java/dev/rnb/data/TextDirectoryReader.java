@@ -1,7 +1,6 @@
 package dev.rnb.data;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -63,7 +62,7 @@ public final class TextDirectoryReader {
         } catch (CharacterCodingException e) {
             throw new CorpusFormatException(file, 0, "invalid UTF-8");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw CorpusFormatException.unreadable(file, e);
         }
     }
 
@@ -71,7 +70,7 @@ public final class TextDirectoryReader {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+            throw CorpusFormatException.unreadable(dir, e);
         }
     }
 }

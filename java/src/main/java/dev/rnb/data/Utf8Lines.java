@@ -2,7 +2,6 @@ package dev.rnb.data;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -38,50 +37,46 @@ final class Utf8Lines implements AutoCloseable {
     }
 
     /** The next line, or null at end of file. */
-    Line next() {
-        try {
-            int length = 0;
-            boolean any = false;
-            while (true) {
-                if (chunkPos == chunkEnd) {
-                    chunkEnd = in.read(chunk, 0, chunk.length);
-                    chunkPos = 0;
-                    if (chunkEnd <= 0) {
-                        chunkEnd = 0;
-                        if (!any) {
-                            return null;
-                        }
-                        break;
+    Line next() throws IOException {
+        int length = 0;
+        boolean any = false;
+        while (true) {
+            if (chunkPos == chunkEnd) {
+                chunkEnd = in.read(chunk, 0, chunk.length);
+                chunkPos = 0;
+                if (chunkEnd <= 0) {
+                    chunkEnd = 0;
+                    if (!any) {
+                        return null;
                     }
-                }
-                any = true;
-                int end = chunkPos;
-                while (end < chunkEnd && chunk[end] != '\n') {
-                    end++;
-                }
-                int take = end - chunkPos;
-                if (length + take > buffer.length) {
-                    buffer = Arrays.copyOf(buffer, Math.max(length + take, Math.multiplyExact(buffer.length, 2)));
-                }
-                System.arraycopy(chunk, chunkPos, buffer, length, take);
-                length += take;
-                chunkPos = end;
-                if (end < chunkEnd) {
-                    chunkPos++; // consume the '\n'
                     break;
                 }
             }
-            if (length > 0 && buffer[length - 1] == '\r') {
-                length--;
+            any = true;
+            int end = chunkPos;
+            while (end < chunkEnd && chunk[end] != '\n') {
+                end++;
             }
-            number++;
-            try {
-                return new Line(number, decoder.decode(ByteBuffer.wrap(buffer, 0, length)).toString(), null);
-            } catch (CharacterCodingException e) {
-                return new Line(number, null, "invalid UTF-8");
+            int take = end - chunkPos;
+            if (length + take > buffer.length) {
+                buffer = Arrays.copyOf(buffer, Math.max(length + take, Math.multiplyExact(buffer.length, 2)));
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            System.arraycopy(chunk, chunkPos, buffer, length, take);
+            length += take;
+            chunkPos = end;
+            if (end < chunkEnd) {
+                chunkPos++; // consume the '\n'
+                break;
+            }
+        }
+        if (length > 0 && buffer[length - 1] == '\r') {
+            length--;
+        }
+        number++;
+        try {
+            return new Line(number, decoder.decode(ByteBuffer.wrap(buffer, 0, length)).toString(), null);
+        } catch (CharacterCodingException e) {
+            return new Line(number, null, "invalid UTF-8");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.rnb.mix;
 
 import dev.rnb.backend.Backend;
+import dev.rnb.data.BadInputException;
 import dev.rnb.data.ByteDataset;
 import dev.rnb.regroup.HashingEmbedder;
 import dev.rnb.regroup.Regroup;
@@ -8,8 +9,10 @@ import dev.rnb.data.SyntheticCorpus;
 import dev.rnb.data.TrainingExample;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,22 +100,51 @@ public record Grouping(String label, ByteDataset train, ByteDataset eval) {
      * line, first one per training example (in input order), then one per
      * evaluation example; blank lines and lines starting with '#' are skipped.
      */
-    public static Grouping fromFile(Path file, ByteDataset train, ByteDataset eval) throws IOException {
+    public static Grouping fromFile(Path file, ByteDataset train, ByteDataset eval) {
         int[] ids = readIds(file);
         if (ids.length != train.size() + eval.size()) {
-            throw new IllegalArgumentException(file + " has " + ids.length + " cluster ids; expected " + train.size()
+            throw new BadInputException(file + ": has " + ids.length + " cluster ids; expected " + train.size()
                     + " (training) + " + eval.size() + " (evaluation) = " + (train.size() + eval.size()));
         }
-        int[] t = java.util.Arrays.copyOfRange(ids, 0, train.size());
-        int[] e = java.util.Arrays.copyOfRange(ids, train.size(), ids.length);
-        return reassigned("regrouped (from " + file.getFileName() + ")", train, eval, t, e);
+        return fromAssignment(file, train, eval, java.util.Arrays.copyOfRange(ids, 0, train.size()),
+                java.util.Arrays.copyOfRange(ids, train.size(), ids.length));
+    }
+
+    /**
+     * The regrouped domains read from {@code file}: cluster ids 0..k-1, each
+     * with at least one training example (a domain without any could not be
+     * sampled, so it is bad input, not an empty domain).
+     */
+    public static Grouping fromAssignment(Path file, ByteDataset train, ByteDataset eval, int[] trainIds, int[] evalIds) {
+        int k = 0;
+        for (int id : trainIds) k = Math.max(k, id + 1);
+        for (int id : evalIds) k = Math.max(k, id + 1);
+        boolean[] trained = new boolean[k];
+        for (int id : trainIds) trained[id] = true;
+        for (int c = 0; c < k; c++) {
+            if (!trained[c]) {
+                throw new BadInputException(file + ": cluster id " + c + " has no training examples (ids must run 0.." + (k - 1)
+                        + ", each given to at least one training example)");
+            }
+        }
+        return reassigned("regrouped (from " + file.getFileName() + ")", train, eval, trainIds, evalIds);
     }
 
     /** The cluster ids of a domain assignment file (see {@link #fromFile}). */
-    public static int[] readIds(Path file) throws IOException {
+    public static int[] readIds(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new BadInputException(file + ": no such file");
+        } catch (CharacterCodingException e) {
+            throw new BadInputException(file + ": invalid UTF-8 (expected one cluster id per line)");
+        } catch (IOException e) {
+            throw new BadInputException(file + ": cannot be read (" + e + ")");
+        }
         List<Integer> ids = new ArrayList<>();
         int lineNo = 0;
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        for (String line : lines) {
             lineNo++;
             String s = line.strip();
             if (s.isEmpty() || s.startsWith("#")) continue;
@@ -121,8 +153,12 @@ public record Grouping(String label, ByteDataset train, ByteDataset eval) {
                 if (id < 0) throw new NumberFormatException("negative");
                 ids.add(id);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(file + ":" + lineNo + ": expected a cluster id (integer >= 0), got '" + s + "'");
+                throw new BadInputException(file + ":" + lineNo + ": expected a cluster id (integer >= 0), got '"
+                        + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "'");
             }
+        }
+        if (ids.isEmpty()) {
+            throw new BadInputException(file + ": no cluster ids (expected one integer per line)");
         }
         return ids.stream().mapToInt(Integer::intValue).toArray();
     }

@@ -10,15 +10,26 @@ public final class Strategies {
 
     private Strategies() {}
 
+    /** The method's name as {@link #NAMES} spells it (aliases: "r&b", "skillit"); an unknown name is an error. */
+    public static String canonical(String name) {
+        String n = name.strip().toLowerCase(Locale.ROOT);
+        return switch (n) {
+            case "stratified", "natural", "skill-it", "aioli", "dga", "rnb" -> n;
+            case "r&b" -> "rnb";
+            case "skillit" -> "skill-it";
+            default -> throw new IllegalArgumentException("unknown mixing method '" + name + "'; one of " + NAMES);
+        };
+    }
+
     public static MixingStrategy create(String name, MixingContext ctx) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
+        return switch (canonical(name)) {
             case "stratified" -> new StaticStrategy("stratified", ctx.stratified());
             case "natural" -> new StaticStrategy("natural", ctx.train().proportions());
-            case "rnb", "r&b" -> RnbStrategy.create(ctx);
-            case "skill-it", "skillit" -> new SkillItStrategy(ctx);
+            case "rnb" -> RnbStrategy.create(ctx);
+            case "skill-it" -> new SkillItStrategy(ctx);
             case "aioli" -> new AioliStrategy(ctx);
             case "dga" -> new DgaStrategy(ctx);
-            default -> throw new IllegalArgumentException("unknown mixing method '" + name + "'; one of " + NAMES);
+            default -> throw new AssertionError("canonical() returned " + name);
         };
     }
 

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,22 +35,6 @@ class BadInputTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String stdout, String stderr) {}
-
-    private Result rnb(String... args) {
-        PrintStream savedOut = System.out, savedErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
-    }
-
     /** Runs a tiny training that must fail with {@code code}; checks the one-line message and the untouched output. */
     private String fails(int code, Path train, String... extra) throws IOException {
         Path out = dir.resolve("out");
@@ -65,17 +48,7 @@ class BadInputTest {
             args.add(k);
             args.add(v);
         });
-        Result r = rnb(args.toArray(String[]::new));
-        assertEquals(code, r.code(), r.stdout() + r.stderr());
-        String line = r.stderr().strip();
-        assertEquals(1, line.lines().count(), "one line: " + r.stderr());
-        assertTrue(line.startsWith("rnb train: "), line);
-        if (Files.isDirectory(out)) {
-            try (var files = Files.list(out)) {
-                assertEquals(List.of(), files.toList(), "nothing is written after a failure");
-            }
-        }
-        return line;
+        return CliRun.fails(code, out, args.toArray(String[]::new));
     }
 
     private Path file(String name, String... lines) throws IOException {
@@ -160,10 +133,9 @@ class BadInputTest {
         assertContains(fails(ExitCodes.BAD_OPTIONS, train, "--checkpoint-every", "0"), ">= 1");
         assertContains(fails(ExitCodes.BAD_OPTIONS, train, "--backend", "tpu"), "unknown backend 'tpu'");
         assertContains(fails(ExitCodes.BAD_OPTIONS, train, "--resume", train.toString()), "same file");
-        Result r = rnb("train", "--input", train.toString(), "--out", dir.resolve("o").toString(), "--steps", "many");
-        assertEquals(ExitCodes.BAD_OPTIONS, r.code());
-        assertEquals(1, r.stderr().strip().lines().count(), r.stderr());
-        assertTrue(r.stderr().startsWith("rnb train: Invalid value for option '--steps'") && r.stderr().contains("see rnb train --help"), r.stderr());
+        String m = CliRun.fails(ExitCodes.BAD_OPTIONS, dir.resolve("o"), "train", "--input", train.toString(), "--out", dir.resolve("o").toString(),
+                "--steps", "many");
+        assertTrue(m.startsWith("rnb train: Invalid value for option '--steps'") && m.contains("see rnb train --help"), m);
         assertFalse(Files.exists(dir.resolve("o")));
     }
 
@@ -171,11 +143,10 @@ class BadInputTest {
     void unwritableOutput() throws IOException {
         Path train = file("t.jsonl", GOOD);
         Path blocker = Files.writeString(dir.resolve("blocker"), "a file, not a folder");
-        Result r = rnb("train", "--input", train.toString(), "--out", blocker.resolve("run").toString(), "--backend", "cpu",
+        String m = CliRun.fails(ExitCodes.OUTPUT_NOT_WRITABLE, blocker.resolve("run"), "train", "--input", train.toString(),
+                "--out", blocker.resolve("run").toString(), "--backend", "cpu",
                 "--steps", "1", "--batch", "2", "--context", "8", "--layers", "1", "--heads", "2", "--width", "8");
-        assertEquals(ExitCodes.OUTPUT_NOT_WRITABLE, r.code(), r.stderr());
-        assertEquals(1, r.stderr().strip().lines().count(), r.stderr());
-        assertTrue(r.stderr().contains("cannot write " + blocker.resolve("run")), r.stderr());
+        assertTrue(m.contains("cannot write " + blocker.resolve("run")), m);
         assertEquals("a file, not a folder", Files.readString(blocker));
     }
 

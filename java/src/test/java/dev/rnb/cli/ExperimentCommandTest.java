@@ -128,7 +128,7 @@ class ExperimentCommandTest {
         assertTrue(text.contains("original (2 domains of c.jsonl)"), text);
         assertEquals(2, mainTable(out.resolve("table.md")).size());
         Files.write(assign, List.of("0", "1"));
-        String bad = CliRun.run(2, concat(new String[] {"experiment"}, concat(TINY, "--steps", "2", "--input", input.toString(),
+        String bad = CliRun.run(ExitCodes.BAD_INPUT, concat(new String[] {"experiment"}, concat(TINY, "--steps", "2", "--input", input.toString(),
                 "--domains-from", assign.toString(), "--out", out.toString())));
         assertTrue(bad.contains("has 2 cluster ids; expected one per example"), bad);
     }

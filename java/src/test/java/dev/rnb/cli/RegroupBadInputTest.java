@@ -4,9 +4,7 @@ import dev.rnb.data.Npy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,22 +24,8 @@ class RegroupBadInputTest {
         Path out = dir.resolve("out");
         List<String> args = new ArrayList<>(List.of("regroup", "--out", out.toString(), "--k", "2", "--backend", "cpu", "--dims", "8"));
         args.addAll(Arrays.asList(extra));
-        PrintStream savedOut = System.out, savedErr = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        int exit;
-        try {
-            exit = Main.run(args.toArray(String[]::new));
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
-        String line = err.toString(StandardCharsets.UTF_8).strip();
-        assertEquals(code, exit, line);
-        assertEquals(1, line.lines().count(), line);
-        assertTrue(line.startsWith("rnb regroup: "), line);
-        assertTrue(!Files.exists(out), "no output after a failure");
+        String line = CliRun.fails(code, out, args.toArray(String[]::new));
+        assertTrue(!Files.exists(out), "no output folder after a failure");
         return line;
     }
 
@@ -81,23 +65,21 @@ class RegroupBadInputTest {
     void unwritableOutput() throws IOException {
         Path train = corpus("train.jsonl", 20);
         Path blocker = Files.writeString(dir.resolve("blocker"), "a file");
-        PrintStream savedOut = System.out, savedErr = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        int exit;
-        try {
-            exit = Main.run("regroup", "--train", train.toString(), "--out", blocker.resolve("run").toString(), "--k", "2",
-                    "--backend", "cpu", "--dims", "8");
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
-        String line = err.toString(StandardCharsets.UTF_8).strip();
-        assertEquals(ExitCodes.OUTPUT_NOT_WRITABLE, exit, line);
-        assertEquals(1, line.lines().count(), line);
+        String line = CliRun.fails(ExitCodes.OUTPUT_NOT_WRITABLE, blocker.resolve("run"), "regroup", "--train", train.toString(),
+                "--out", blocker.resolve("run").toString(), "--k", "2", "--backend", "cpu", "--dims", "8");
         contains(line, blocker.resolve("run").toString());
         assertEquals("a file", Files.readString(blocker));
+    }
+
+    /** Files that exist but cannot be read as files at all are bad input (exit 3), not an internal error. */
+    @Test
+    void unreadableFiles() throws IOException {
+        Path train = corpus("train.jsonl", 20);
+        Path folder = Files.createDirectory(dir.resolve("folder.npy"));
+        contains(fails(ExitCodes.BAD_INPUT, "--train", train.toString(), "--train-embeddings", folder.toString()), "folder.npy: cannot read (");
+        Path loop = dir.resolve("loop.npy");
+        Files.createSymbolicLink(loop, loop);
+        contains(fails(ExitCodes.BAD_INPUT, "--train", train.toString(), "--train-embeddings", loop.toString()), "loop.npy: cannot read (");
     }
 
     @Test

@@ -6,10 +6,7 @@ import dev.rnb.data.Npy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,33 +40,17 @@ class RegroupCommandTest {
         return p;
     }
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream savedOut = System.out, savedErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
-    }
-
     @Test
     void regroupsAGeneratedCorpusAndWritesEveryOutput() throws IOException {
         Path train = corpus("train.jsonl", 120, 1);
         Path out = dir.resolve("out");
-        Run r = run("regroup", "--train", train.toString(), "--out", out.toString(), "--k", "2..5", "--dims", "64", "--backend", "cpu");
-        assertEquals(0, r.code(), r.out() + r.err());
+        CliRun.Result r = CliRun.capture("regroup", "--train", train.toString(), "--out", out.toString(), "--k", "2..5", "--dims", "64", "--backend", "cpu");
+        assertEquals(0, r.code(), r.stdout() + r.stderr());
         for (String f : List.of("train_domains.txt", "eval_domains.txt", "centroids.npy", "k_sweep.csv", "k_sweep.png", "summary.json", "contingency.csv")) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         }
         JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
-        assertEquals(3, summary.get("k").asInt(), r.out());
+        assertEquals(3, summary.get("k").asInt(), r.stdout());
         assertTrue(summary.get("original_domains").get("adjusted_rand_index").asDouble() > 0.95, summary.toString());
         assertEquals(108, Files.readAllLines(out.resolve("train_domains.txt")).size());
         assertEquals(12, Files.readAllLines(out.resolve("eval_domains.txt")).size());
@@ -83,7 +64,7 @@ class RegroupCommandTest {
         byte[] png = Files.readAllBytes(out.resolve("k_sweep.png"));
         assertEquals((byte) 0x89, png[0]);
         assertEquals('P', png[1]);
-        assertTrue(r.out().contains("<- best"), r.out());
+        assertTrue(r.stdout().contains("<- best"), r.stdout());
         try (var files = Files.list(out)) {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "no temp files left");
         }
@@ -100,23 +81,23 @@ class RegroupCommandTest {
         Files.write(tn, Npy.encode(30, 8, te));
         Files.write(en, Npy.encode(9, 8, ee));
         Path out = dir.resolve("out2");
-        Run run = run("regroup", "--train", train.toString(), "--eval", eval.toString(), "--train-embeddings", tn.toString(),
+        CliRun.Result run = CliRun.capture("regroup", "--train", train.toString(), "--eval", eval.toString(), "--train-embeddings", tn.toString(),
                 "--eval-embeddings", en.toString(), "--out", out.toString(), "--k", "2,3", "--spherical", "--backend", "cuda-emulated");
-        assertEquals(0, run.code(), run.out() + run.err());
+        assertEquals(0, run.code(), run.stdout() + run.stderr());
         List<String> evalIds = Files.readAllLines(out.resolve("eval_domains.txt"));
         List<String> trainIds = Files.readAllLines(out.resolve("train_domains.txt"));
         for (int i = 0; i < 9; i++) assertEquals(trainIds.get(i % 3), evalIds.get(i), "eval example " + i + " joins its topic's cluster");
 
         Files.write(en, Npy.encode(9, 7, new float[63]));
-        Run bad = run("regroup", "--train", train.toString(), "--eval", eval.toString(), "--train-embeddings", tn.toString(),
+        CliRun.Result bad = CliRun.capture("regroup", "--train", train.toString(), "--eval", eval.toString(), "--train-embeddings", tn.toString(),
                 "--eval-embeddings", en.toString(), "--out", out.toString(), "--k", "2", "--backend", "cpu");
         assertEquals(2, bad.code());
-        assertTrue(bad.err().contains("8 dims") && bad.err().contains("7"), bad.err());
+        assertTrue(bad.stderr().contains("8 dims") && bad.stderr().contains("7"), bad.stderr());
         Files.write(en, Npy.encode(4, 8, new float[32]));
-        bad = run("regroup", "--train", train.toString(), "--eval", eval.toString(), "--train-embeddings", tn.toString(),
+        bad = CliRun.capture("regroup", "--train", train.toString(), "--eval", eval.toString(), "--train-embeddings", tn.toString(),
                 "--eval-embeddings", en.toString(), "--out", out.toString(), "--k", "2", "--backend", "cpu");
         assertEquals(2, bad.code());
-        assertTrue(bad.err().contains("4 rows") && bad.err().contains("9 examples"), bad.err());
+        assertTrue(bad.stderr().contains("4 rows") && bad.stderr().contains("9 examples"), bad.stderr());
     }
 
     @Test
@@ -131,9 +112,9 @@ class RegroupCommandTest {
             }
         }
         Path out = dir.resolve("out3");
-        Run run = run("regroup", "--train", dir.resolve("corpus").toString(), "--out", out.toString(), "--k", "2..4",
+        CliRun.Result run = CliRun.capture("regroup", "--train", dir.resolve("corpus").toString(), "--out", out.toString(), "--k", "2..4",
                 "--eval-fraction", "0.25", "--dims", "32", "--backend", "reference");
-        assertEquals(0, run.code(), run.out() + run.err());
+        assertEquals(0, run.code(), run.stdout() + run.stderr());
         JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
         assertEquals("reference", summary.get("backend").asText());
         assertEquals(27, summary.get("train_examples").asInt());
@@ -147,17 +128,17 @@ class RegroupCommandTest {
         List<String> lines = new java.util.ArrayList<>(Files.readAllLines(train));
         lines.set(6, "{\"text\": \"unterminated");
         Files.write(train, lines);
-        Run r = run("regroup", "--train", train.toString(), "--out", dir.resolve("o").toString(), "--k", "2", "--backend", "cpu");
+        CliRun.Result r = CliRun.capture("regroup", "--train", train.toString(), "--out", dir.resolve("o").toString(), "--k", "2", "--backend", "cpu");
         assertEquals(ExitCodes.BAD_INPUT, r.code());
-        assertEquals(1, r.err().strip().lines().count(), r.err());
-        assertTrue(r.err().contains(train + ":7: bad JSON"), r.err());
+        assertEquals(1, r.stderr().strip().lines().count(), r.stderr());
+        assertTrue(r.stderr().contains(train + ":7: bad JSON"), r.stderr());
 
-        Run skipped = run("regroup", "--train", train.toString(), "--out", dir.resolve("o").toString(), "--k", "2", "--skip-bad-lines", "--backend", "cpu");
-        assertEquals(0, skipped.code(), skipped.err());
-        assertTrue(skipped.out().contains("skipped 1 bad lines"), skipped.out());
+        CliRun.Result skipped = CliRun.capture("regroup", "--train", train.toString(), "--out", dir.resolve("o").toString(), "--k", "2", "--skip-bad-lines", "--backend", "cpu");
+        assertEquals(0, skipped.code(), skipped.stderr());
+        assertTrue(skipped.stdout().contains("skipped 1 bad lines"), skipped.stdout());
 
-        Run tooMany = run("regroup", "--train", train.toString(), "--out", dir.resolve("o").toString(), "--k", "50", "--skip-bad-lines", "--backend", "cpu");
+        CliRun.Result tooMany = CliRun.capture("regroup", "--train", train.toString(), "--out", dir.resolve("o").toString(), "--k", "50", "--skip-bad-lines", "--backend", "cpu");
         assertEquals(2, tooMany.code());
-        assertTrue(tooMany.err().contains("k = 50") && tooMany.err().contains("N = 17"), tooMany.err());
+        assertTrue(tooMany.stderr().contains("k = 50") && tooMany.stderr().contains("N = 17"), tooMany.stderr());
     }
 }
