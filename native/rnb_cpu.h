@@ -8,6 +8,11 @@
 extern "C" {
 #endif
 
+// fn(n) / fn() for OpenBLAS's openblas_set_num_threads / openblas_get_num_threads,
+// whose addresses the Java side resolves once (see BlasThreads.java).
+void rnb_cpu_call_set_threads(void* fn, int n);
+int rnb_cpu_call_get_threads(void* fn);
+
 // dst[r, :] = src[rows[r], :] for r in [0, n); rows of `cols` floats.
 void rnb_cpu_gather_rows(const float* src, int cols, const int* rows, int n, float* dst);
 

@@ -108,12 +108,12 @@ public final class CpuBackend implements Backend {
      * keep every core busy without that synchronisation.
      */
     private static void parallelOverSegments(int from, int to, IntConsumer gemm) {
-        int previous = org.bytedeco.openblas.presets.openblas_nolapack.blas_get_num_threads();
-        org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(1);
+        int previous = BlasThreads.get();
+        BlasThreads.set(1);
         try {
             IntStream.range(from, to).parallel().forEach(gemm);
         } finally {
-            org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(previous);
+            BlasThreads.set(previous);
         }
     }
 

@@ -5,6 +5,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Platform;
 
@@ -20,6 +21,10 @@ public final class CpuKernels {
     }
 
     private CpuKernels() {}
+
+    public static native void rnb_cpu_call_set_threads(Pointer fn, int n);
+
+    public static native int rnb_cpu_call_get_threads(Pointer fn);
 
     public static native void rnb_cpu_gather_rows(FloatPointer src, int cols, IntPointer rows, int n, FloatPointer dst);
 
