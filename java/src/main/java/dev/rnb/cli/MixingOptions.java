@@ -2,6 +2,7 @@ package dev.rnb.cli;
 
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.Backends;
+import dev.rnb.backend.cuda.AttentionPath;
 import dev.rnb.data.ByteDataset;
 import dev.rnb.data.SyntheticCorpus;
 import dev.rnb.data.TrainingExample;
@@ -69,6 +70,12 @@ final class MixingOptions {
     @Option(names = "--backend", defaultValue = "auto", description = "auto, cuda, cpu, reference or cuda-emulated (default: ${DEFAULT-VALUE})")
     String backend;
 
+    @Option(names = "--attention", paramLabel = "kernels|cudnn", description = AttentionOption.DESCRIPTION)
+    String attention;
+
+    /** --attention parsed by check(); null when not given. */
+    private AttentionPath attentionPath;
+
     @Option(names = "--batch", defaultValue = "16", description = "Sequences per step (default: ${DEFAULT-VALUE})")
     int batch;
 
@@ -99,11 +106,15 @@ final class MixingOptions {
         return new MixOptions(round, lambda, sketch, eta == null ? Double.NaN : eta, probeSteps, evalExamples, 3, seed);
     }
 
+    /** The backend, with --attention applied (check() has parsed it). */
     Backend openBackend() {
-        return backend.equalsIgnoreCase("auto") ? Backends.select() : Backends.open(backend);
+        Backend b = backend.equalsIgnoreCase("auto") ? Backends.select() : Backends.open(backend);
+        AttentionOption.apply(b, attentionPath);
+        return b;
     }
 
     void check() {
+        attentionPath = AttentionOption.parse(attention);
         if (steps < 1 || evalEvery < 1 || logEvery < 0 || trainSize < 1 || evalSize < 1) {
             throw new IllegalArgumentException("--steps, --eval-every, --train-size and --eval-size must be >= 1, --log-every >= 0");
         }
