@@ -8,9 +8,11 @@ import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.SizeTPointer;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -85,7 +87,7 @@ final class CudnnAttention implements AutoCloseable {
     }
 
     String describe() {
-        return String.format(java.util.Locale.ROOT, "cuDNN %d.%d.%d multi-head attention (FP32)", version / 10000, version % 10000 / 100, version % 100);
+        return String.format(Locale.ROOT, "cuDNN %d.%d.%d multi-head attention (FP32)", version / 10000, version % 10000 / 100, version % 100);
     }
 
     /** Two heads of two sequences of three steps, forward and backward, on zeros. */
@@ -228,7 +230,7 @@ final class CudnnAttention implements AutoCloseable {
         Plan(Shape s) {
             int[] low = new int[s.T], high = new int[s.T], lengths = new int[s.sequences];
             for (int t = 0; t < s.T; t++) high[t] = t + 1;
-            java.util.Arrays.fill(lengths, s.T);
+            Arrays.fill(lengths, s.T);
             lo = new IntPointer(low);
             hi = new IntPointer(high);
             try {
