@@ -39,11 +39,13 @@ RNB_EMU_KERNEL(rnb_balance_update);
 
 RNB_EMU_KERNEL(rnb_count_sketch_add);
 
-// Byte-level GPT kernels (cuda/KERNELS.md); tested by dev.rnb.model.ModelOpsConformanceTest.
+// Byte-level GPT kernels (cuda/KERNELS.md); tested by dev.rnb.model.ModelOpsConformanceTest
+// (the attention layout kernels by dev.rnb.backend.cuda.AttentionLayoutTest).
 #include "../encoder.cu"
 #include "../layernorm.cu"
 #include "../bias.cu"
 #include "../attention.cu"
+#include "../attention_layout.cu"
 #include "../gelu.cu"
 #include "../residual.cu"
 #include "../crossentropy.cu"
@@ -60,6 +62,8 @@ RNB_EMU_KERNEL(rnb_bias_backward);
 RNB_EMU_KERNEL(rnb_attention_forward);
 RNB_EMU_KERNEL(rnb_attention_backward_query);
 RNB_EMU_KERNEL(rnb_attention_backward_key);
+RNB_EMU_KERNEL(rnb_attention_rows_to_heads);
+RNB_EMU_KERNEL(rnb_attention_heads_to_rows);
 RNB_EMU_KERNEL(rnb_gelu_forward);
 RNB_EMU_KERNEL(rnb_gelu_backward);
 RNB_EMU_KERNEL(rnb_add);

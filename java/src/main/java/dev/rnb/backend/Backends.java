@@ -87,7 +87,7 @@ public final class Backends {
      * One line saying why: a missing shared library by name (JCuda and JavaCPP
      * bury it in multi-line messages), else the innermost exception's message.
      */
-    static String reason(Throwable e) {
+    public static String reason(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             java.util.regex.Matcher m = MISSING_LIBRARY.matcher(String.valueOf(t.getMessage()));
             if (m.find()) {

@@ -47,13 +47,14 @@ public interface ModelOps {
     /**
      * Causal multi-head self-attention. qkv is N x 3C, out N x C; att (B, NH, T, T)
      * receives the softmax probabilities (row t holds t+1 entries, the rest 0),
-     * scores scaled by 1/sqrt(hs).
+     * scores scaled by 1/sqrt(hs). Exception: the cuda backend with cuDNN
+     * attention does not write att; it only keys the state the backward needs.
      */
     void attentionForward(Tensor out, Tensor att, Tensor qkv, int B, int T, int C, int NH);
 
     /**
      * dqkv += d/dqkv given dout (N x C) and the forward's qkv and att;
-     * dpreatt (B, NH, T, T) is scratch, overwritten.
+     * dpreatt (B, NH, T, T) is scratch, overwritten (unused with cuDNN attention).
      */
     void attentionBackward(Tensor dqkv, Tensor dpreatt, Tensor dout, Tensor qkv, Tensor att, int B, int T, int C, int NH);
 

@@ -2,6 +2,7 @@ package dev.rnb.cli;
 
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.Backends;
+import dev.rnb.backend.cuda.AttentionPath;
 import dev.rnb.data.BadInputException;
 import dev.rnb.data.ByteDataset;
 import dev.rnb.data.SyntheticCorpus;
@@ -70,6 +71,12 @@ final class MixingOptions {
     @Option(names = "--backend", defaultValue = "auto", description = "auto, cuda, cpu, reference or cuda-emulated (default: ${DEFAULT-VALUE})")
     String backend;
 
+    @Option(names = "--attention", paramLabel = "kernels|cudnn", description = AttentionOption.DESCRIPTION)
+    String attention;
+
+    /** --attention parsed by check(); null when not given. */
+    private AttentionPath attentionPath;
+
     @Option(names = "--batch", defaultValue = "16", description = "Sequences per step (default: ${DEFAULT-VALUE})")
     int batch;
 
@@ -100,12 +107,16 @@ final class MixingOptions {
         return new MixOptions(round, lambda, sketch, eta == null ? Double.NaN : eta, probeSteps, evalExamples, 3, seed);
     }
 
+    /** The backend, with --attention applied (check() has parsed it). */
     Backend openBackend() {
-        return backend.equalsIgnoreCase("auto") ? Backends.select() : Backends.open(backend);
+        Backend b = backend.equalsIgnoreCase("auto") ? Backends.select() : Backends.open(backend);
+        AttentionOption.apply(b, attentionPath);
+        return b;
     }
 
     /** Every option checked, by name, before anything is read, trained or written. */
     void check() {
+        attentionPath = AttentionOption.parse(attention);
         atLeast(1, "--steps", steps, "--eval-every", evalEvery, "--train-size", trainSize, "--eval-size", evalSize,
                 "--embed-dims", embedDims, "--round", round, "--probe-steps", probeSteps, "--eval-examples", evalExamples,
                 "--batch", batch, "--context", context, "--layers", layers, "--heads", heads, "--width", width);

@@ -2,6 +2,7 @@ package dev.rnb.cli;
 
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.Backends;
+import dev.rnb.backend.cuda.AttentionPath;
 import dev.rnb.data.ByteDataset;
 import dev.rnb.data.TrainingJsonl;
 import dev.rnb.model.GptConfig;
@@ -43,6 +44,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--backend", defaultValue = "auto", description = "auto (rnb.backend / RNB_BACKEND, else cuda, cpu, reference), or one of those and cuda-emulated (default: ${DEFAULT-VALUE})")
     String backend;
+
+    @Option(names = "--attention", paramLabel = "kernels|cudnn", description = AttentionOption.DESCRIPTION)
+    String attention;
 
     @Option(names = "--batch", defaultValue = "16", description = "Sequences per step (default: ${DEFAULT-VALUE})")
     int batch;
@@ -98,6 +102,7 @@ final class TrainCommand implements Callable<Integer> {
         if (resume != null && resume.toAbsolutePath().normalize().equals(input.toAbsolutePath().normalize())) {
             throw new IllegalArgumentException("--resume and --input name the same file");
         }
+        AttentionPath attentionPath = AttentionOption.parse(attention);
         GptConfig config = new GptConfig(context, layers, heads, width);
         TrainOptions options = new TrainOptions(steps, batch, lr, Math.max(1, steps / 10), 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1f, seed);
         ByteDataset train = TrainingJsonl.readTraining(input);
@@ -116,6 +121,7 @@ final class TrainCommand implements Callable<Integer> {
         StringBuilder metrics = new StringBuilder("step,train_loss,eval_loss\n");
         try (Backend b = backend.equalsIgnoreCase("auto") ? Backends.select() : Backends.open(backend);
              Trainer trainer = new Trainer(b, config, options, train)) {
+            AttentionOption.apply(b, attentionPath);
             if (restored != null) {
                 trainer.restore(restored);
             }

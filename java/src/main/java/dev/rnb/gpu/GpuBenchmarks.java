@@ -2,6 +2,7 @@ package dev.rnb.gpu;
 
 import dev.rnb.backend.DomainSegments;
 import dev.rnb.backend.Tensor;
+import dev.rnb.backend.cuda.AttentionPath;
 import dev.rnb.backend.cuda.CudaBackend;
 import dev.rnb.backend.cuda.DeviceBlas;
 import dev.rnb.balance.DomainGradients;
@@ -24,7 +25,9 @@ import java.util.function.Consumer;
  * gradients (the bandwidth floor); per-domain accumulation (exact, sketched)
  * vs the plain weight-gradient GEMM; k-means at the FAISS benchmark's shape;
  * one training step of the GPT with R&amp;B off and on (the PyTorch side of
- * those two comparisons is benchmarks/python/, run by scripts/gpu-check).
+ * those two comparisons is benchmarks/python/, run by scripts/gpu-check);
+ * where cuDNN loads, attention forward + backward and the training step with
+ * our attention kernels vs cuDNN's, and their largest difference.
  * Sizes come from a {@link Scale}; a time
  * budget stops the sequence, and what was skipped is reported.
  */
@@ -57,6 +60,8 @@ public final class GpuBenchmarks {
     private final List<String> skipped = new ArrayList<>();
     private final Consumer<Measurement> progress;
     private final SplittableRandom random = new SplittableRandom(1);
+    /** Why cuDNN's attention cannot run here, or null when it can (decided once, in runAll). */
+    private String noCudnn = "not tried";
 
     public GpuBenchmarks(CudaBackend backend, Scale scale, double budgetSeconds, Consumer<Measurement> progress) {
         this.backend = backend;
@@ -78,8 +83,17 @@ public final class GpuBenchmarks {
         }
         guarded("domain accumulation", this::domainAccumulation);
         guarded("k-means", this::kmeans);
+        // One try, one line on stderr when cuDNN is unavailable; the baselines below run our kernels.
+        noCudnn = backend.useAttention(AttentionPath.CUDNN);
+        backend.useAttention(AttentionPath.KERNELS);
+        if (noCudnn != null) {
+            skipped.add("cuDNN attention comparison (" + noCudnn + ")");
+        }
         for (GptConfig model : scale.models()) {
             guarded("train step " + model, () -> trainStep(model));
+            if (noCudnn == null) {
+                guarded("attention " + model, () -> attentionPaths(model));
+            }
         }
     }
 
@@ -209,10 +223,71 @@ public final class GpuBenchmarks {
             double on = time(withRnb);
             double round = time(balancer::endRound);
             record(new Measurement("train step", "rnb GPT, R&B off", sz, off, rows / off * 1e3, "tokens/s", "", 0));
+            if (noCudnn == null) {
+                backend.useAttention(AttentionPath.CUDNN);
+                try {
+                    double viaCudnn = time(plain);
+                    record(new Measurement("train step", "rnb GPT, R&B off, cuDNN attention", sz, viaCudnn, rows / viaCudnn * 1e3,
+                            "tokens/s", "R&B off", viaCudnn / off));
+                } finally {
+                    backend.useAttention(AttentionPath.KERNELS);
+                }
+            }
             record(new Measurement("train step", "rnb GPT, R&B accumulate on", sz, on, rows / on * 1e3, "tokens/s", "R&B off", on / off));
             record(new Measurement("train step", "R&B end of round (G p + update)", size("k=%d d=%d", domains, config.channels() * GptConfig.VOCAB),
                     round, 0, "", "one step", round / off));
         }
+    }
+
+    /**
+     * Attention forward + backward of one layer at a model's shape, our kernels
+     * and cuDNN's on the same inputs, and their largest difference (of out and
+     * dqkv, relative to the largest magnitude of ours).
+     */
+    void attentionPaths(GptConfig config) {
+        int B = scale.modelBatch(), T = config.context(), C = config.channels(), NH = config.heads(), rows = B * T;
+        long n = (long) rows * C, att = (long) B * NH * T * T;
+        String sz = size("B=%d T=%d C=%d NH=%d", B, T, C, NH);
+        try (Tensor qkv = random(3 * n); Tensor dout = random(n); Tensor out = backend.allocate(n);
+             Tensor dqkv = backend.allocate(3 * n); Tensor a = backend.allocate(att); Tensor dpreatt = backend.allocate(att)) {
+            Runnable step = () -> {
+                backend.zero(dqkv);
+                backend.attentionForward(out, a, qkv, B, T, C, NH);
+                backend.attentionBackward(dqkv, dpreatt, dout, qkv, a, B, T, C, NH);
+            };
+            double ours = time(step);
+            float[][] want = {download(out), download(dqkv)};
+            backend.useAttention(AttentionPath.CUDNN);
+            double viaCudnn;
+            float[][] got;
+            try {
+                viaCudnn = time(step);
+                got = new float[][] {download(out), download(dqkv)};
+            } finally {
+                backend.useAttention(AttentionPath.KERNELS);
+            }
+            double difference = Math.max(maxRelativeDifference(got[0], want[0]), maxRelativeDifference(got[1], want[1]));
+            record(new Measurement("attention", "our kernels, forward + backward", sz, ours, rows / ours * 1e3, "tokens/s", "", 0));
+            record(new Measurement("attention", "cuDNN, forward + backward", sz, viaCudnn, rows / viaCudnn * 1e3, "tokens/s",
+                    "our kernels", viaCudnn / ours));
+            record(new Measurement("attention", "cuDNN vs ours: max rel. difference", sz, 0, difference, "", "", 0));
+        }
+    }
+
+    private float[] download(Tensor t) {
+        float[] x = new float[Math.toIntExact(t.size())];
+        backend.download(t, 0, x, 0, x.length);
+        return x;
+    }
+
+    /** max |got - want| / max |want|. */
+    static double maxRelativeDifference(float[] got, float[] want) {
+        double diff = 0, scale = 0;
+        for (int i = 0; i < want.length; i++) {
+            diff = Math.max(diff, Math.abs((double) got[i] - want[i]));
+            scale = Math.max(scale, Math.abs(want[i]));
+        }
+        return diff / Math.max(scale, 1e-30);
     }
 
     void domainAccumulation() {

@@ -74,6 +74,7 @@ class MixingBadInputTest {
             contains(fails(command, ExitCodes.BAD_OPTIONS, "--regroup-k", "0..3"), "every k must be >= 1");
             contains(fails(command, ExitCodes.BAD_OPTIONS, "--regroup-k", "lots"), "bad k list 'lots'");
             contains(fails(command, ExitCodes.BAD_OPTIONS, "--backend", "tpu"), "unknown backend 'tpu'");
+            contains(fails(command, ExitCodes.BAD_OPTIONS, "--attention", "flash"), "kernels or cudnn");
             contains(fails(command, ExitCodes.BAD_OPTIONS, "--steps", "many"), "see rnb " + command + " --help");
         }
         contains(fails("experiment", ExitCodes.BAD_OPTIONS, "--methods", "stratified,magic"), "unknown mixing method 'magic'");

@@ -53,6 +53,27 @@ class TrainCommandTest {
         assertEquals(1, text.strip().lines().count(), text);
     }
 
+    @Test
+    void cudnnAttentionWhereItCannotRunSaysWhyOnceAndTrainsOnOurKernels() throws IOException {
+        Path trainFile = dir.resolve("train.jsonl");
+        Files.write(trainFile, List.of("{\"text\": \"hello world, hello bytes\", \"domain\": \"a\"}"));
+        String text = CliRun.run(0, "train", "--input", trainFile.toString(), "--out", dir.resolve("out").toString(),
+                "--backend", "cuda-emulated", "--attention", "cudnn", "--steps", "2", "--batch", "2", "--context", "8",
+                "--layers", "1", "--heads", "2", "--width", "8", "--log-every", "1");
+        assertEquals(1, text.lines().filter(l -> l.startsWith("rnb: cuDNN attention unavailable (it needs a GPU")).count(), text);
+        assertTrue(text.contains("attention: our kernels"), text);
+        assertTrue(text.contains("step 2/2 | loss "), text);
+    }
+
+    @Test
+    void anUnknownAttentionIsABadOptionBeforeAnythingIsWritten() {
+        Path out = dir.resolve("o");
+        String text = CliRun.run(2, "train", "--input", dir.resolve("nope.jsonl").toString(), "--out", out.toString(),
+                "--attention", "flash");
+        assertTrue(text.contains("choose kernels or cudnn"), text);
+        assertTrue(!Files.exists(out), "the output folder was created");
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);

@@ -1,6 +1,7 @@
 package dev.rnb.backend.cuda;
 
 import dev.rnb.backend.Backend;
+import dev.rnb.backend.Backends;
 import dev.rnb.backend.BalanceStep;
 import dev.rnb.backend.Checks;
 import dev.rnb.backend.DomainSegments;
@@ -12,7 +13,8 @@ import dev.rnb.backend.Tensor;
  * cuda/ (contracts and launch shapes in cuda/KERNELS.md), cuBLAS for GEMM.
  * The same code drives a real GPU ({@link JCudaDevice}, backend "cuda") and
  * the CPU emulation ({@link EmulatedDevice}, backend "cuda-emulated").
- * The model operations launch through {@link CudaModelOps}.
+ * The model operations launch through {@link CudaModelOps}; attention runs
+ * our kernels or, when chosen and available, cuDNN ({@link #useAttention}).
  * Not thread-safe: one caller at a time (scratch buffers are reused).
  */
 public final class CudaBackend implements Backend {
@@ -42,21 +44,67 @@ public final class CudaBackend implements Backend {
         this.cluster = new CudaClusterOps(driver);
     }
 
-    /** The real GPU backend on device 0. */
+    /** The real GPU backend on device 0, with the attention {@link AttentionPath#configured()} names. */
     public static CudaBackend gpu() {
-        return new CudaBackend("cuda", new JCudaDevice(0));
+        AttentionPath attention = AttentionPath.configured();
+        CudaBackend b = new CudaBackend("cuda", new JCudaDevice(0));
+        b.useAttention(attention);
+        return b;
     }
 
-    /** The same launch code over the CPU emulation of the kernels. */
+    /** The same launch code over the CPU emulation of the kernels (cuDNN, if configured, falls back to them). */
     public static CudaBackend emulated() {
-        return new CudaBackend("cuda-emulated", new EmulatedDevice());
+        AttentionPath attention = AttentionPath.configured();
+        CudaBackend b = new CudaBackend("cuda-emulated", new EmulatedDevice());
+        b.useAttention(attention);
+        return b;
     }
 
     public CudaDriver driver() { return driver; }
 
     @Override public String name() { return name; }
 
-    @Override public String describe() { return driver.describe(); }
+    @Override
+    public String describe() {
+        CudnnAttention cudnn = model.cudnn();
+        return driver.describe() + "; attention: " + (cudnn == null ? "our kernels" : cudnn.describe());
+    }
+
+    /**
+     * Chooses the attention from now on. cuDNN needs a real GPU and a
+     * loadable libcudnn 9 that runs this configuration; where it has neither,
+     * one line on stderr says why and our kernels run (nothing fails).
+     * Returns that reason, or null when the requested path is active.
+     */
+    public String useAttention(AttentionPath requested) {
+        model.useCudnn(null);
+        if (requested == AttentionPath.KERNELS) {
+            return null;
+        }
+        String why;
+        if (!(driver instanceof JCudaDevice)) {
+            why = "it needs a GPU; backend " + name + " has none";
+        } else {
+            try {
+                model.useCudnn(new CudnnAttention(driver));
+                return null;
+            } catch (Throwable e) {
+                why = Backends.reason(e);
+            }
+        }
+        System.err.println("rnb: cuDNN attention unavailable (" + why + "); using our attention kernels");
+        return why;
+    }
+
+    /** The attention that runs now. */
+    public AttentionPath attentionPath() {
+        return model.cudnn() == null ? AttentionPath.KERNELS : AttentionPath.CUDNN;
+    }
+
+    /** A tensor's device memory is being freed (DeviceTensor.close). */
+    void released(long address, long bytes) {
+        model.released(address, bytes);
+    }
 
     @Override
     public Tensor allocate(long size) {
@@ -357,6 +405,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void close() {
+        model.useCudnn(null);
         cluster.close();
         scratch.close();
         driver.close();

@@ -7,8 +7,9 @@ import dev.rnb.backend.Tensor;
  * Launch code of the byte-level GPT's kernels (cuda/encoder.cu, layernorm.cu,
  * bias.cu, attention.cu, gelu.cu, residual.cu, crossentropy.cu,
  * global_norm.cu, adamw.cu; contracts and launch shapes in cuda/KERNELS.md)
- * for {@link CudaBackend}'s {@link dev.rnb.backend.ModelOps}. Everything stays
- * in device memory; nothing is copied to or from the host here.
+ * for {@link CudaBackend}'s {@link dev.rnb.backend.ModelOps}, or cuDNN's
+ * attention ({@link CudnnAttention}) when chosen. Everything stays in device
+ * memory; nothing is copied to or from the host here.
  */
 final class CudaModelOps {
     private static final int THREADS = 256;
@@ -17,6 +18,8 @@ final class CudaModelOps {
 
     private final CudaBackend backend;
     private final CudaDriver driver;
+    /** cuDNN's attention when the backend chose it ({@link AttentionPath#CUDNN}), else null. */
+    private CudnnAttention cudnn;
 
     CudaModelOps(CudaBackend backend, CudaDriver driver) {
         this.backend = backend;
@@ -34,6 +37,23 @@ final class CudaModelOps {
     private void warpRows(String kernel, long rows, KernelArgs args) {
         if (rows > 0) {
             driver.launch(kernel, Dim3.of(Dim3.blocks(rows, ROWS_PER_BLOCK)), Dim3.of(THREADS), 0, args);
+        }
+    }
+
+    /** Attention through cuDNN from now on (null: our kernels); closes the previous one. */
+    void useCudnn(CudnnAttention attention) {
+        if (cudnn != null) {
+            cudnn.close();
+        }
+        cudnn = attention;
+    }
+
+    CudnnAttention cudnn() { return cudnn; }
+
+    /** A device allocation is being freed: forget cuDNN state kept for tensors inside it. */
+    void released(long address, long bytes) {
+        if (cudnn != null) {
+            cudnn.released(address, bytes);
         }
     }
 
@@ -73,11 +93,18 @@ final class CudaModelOps {
     }
 
     void attentionForward(Tensor out, Tensor att, Tensor qkv, int B, int T, int C, int NH) {
+        if (cudnn != null && cudnn.forward(a(out), a(att), a(qkv), B, T, C, NH)) {
+            return;
+        }
         warpRows("rnb_attention_forward", (long) B * NH * T,
                 new KernelArgs().ptr(a(out)).ptr(a(att)).ptr(a(qkv)).i32(B).i32(T).i32(C).i32(NH));
     }
 
     void attentionBackward(Tensor dqkv, Tensor dpreatt, Tensor dout, Tensor qkv, Tensor att, int B, int T, int C, int NH) {
+        // cuDNN runs the backward of the forwards it ran (it kept a reserve space under att).
+        if (cudnn != null && cudnn.backward(a(dqkv), a(dout), a(qkv), a(att), B, T, C, NH)) {
+            return;
+        }
         KernelArgs args = new KernelArgs().ptr(a(dqkv)).ptr(a(dpreatt)).ptr(a(dout)).ptr(a(qkv)).ptr(a(att)).i32(B).i32(T).i32(C).i32(NH);
         warpRows("rnb_attention_backward_query", (long) B * NH * T, args);
         warpRows("rnb_attention_backward_key", (long) B * NH * T, args);

@@ -9,14 +9,14 @@ import dev.rnb.backend.Tensor;
  * memory from an offset and frees nothing.
  */
 final class DeviceTensor implements Tensor {
-    private final Backend owner;
+    private final CudaBackend owner;
     private final CudaDriver driver;
     private final long size;
     private final DeviceTensor base;
     private final long offset;
     private long address;
 
-    DeviceTensor(Backend owner, CudaDriver driver, long size) {
+    DeviceTensor(CudaBackend owner, CudaDriver driver, long size) {
         if (size < 0) {
             throw new IllegalArgumentException("negative tensor size " + size);
         }
@@ -63,6 +63,7 @@ final class DeviceTensor implements Tensor {
     @Override
     public void close() {
         if (base == null && address != 0) {
+            owner.released(address, Math.max(1, size) * Float.BYTES);
             driver.free(address);
             address = 0;
         }

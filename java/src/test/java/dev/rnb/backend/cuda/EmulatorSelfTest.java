@@ -34,29 +34,13 @@ class EmulatorSelfTest {
         device.close();
     }
 
-    private static long floats(float[] values) {
-        long a = device.alloc((long) Math.max(1, values.length) * Float.BYTES);
-        device.copyToDevice(a, values, 0, values.length);
-        return a;
-    }
+    private static long floats(float[] values) { return DeviceArrays.upload(device, values); }
 
-    private static long ints(int[] values) {
-        long a = device.alloc((long) Math.max(1, values.length) * Integer.BYTES);
-        device.copyToDevice(a, values, 0, values.length);
-        return a;
-    }
+    private static long ints(int[] values) { return DeviceArrays.upload(device, values); }
 
-    private static float[] readFloats(long a, int n) {
-        float[] out = new float[n];
-        device.copyToHost(out, 0, a, n);
-        return out;
-    }
+    private static float[] readFloats(long a, int n) { return DeviceArrays.floats(device, a, n); }
 
-    private static int[] readInts(long a, int n) {
-        int[] out = new int[n];
-        device.copyToHost(out, 0, a, n);
-        return out;
-    }
+    private static int[] readInts(long a, int n) { return DeviceArrays.ints(device, a, n); }
 
     private static float[] smallInts(Rng rng, int n) {
         float[] x = new float[n];

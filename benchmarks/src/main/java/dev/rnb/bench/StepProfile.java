@@ -1,0 +1,187 @@
+package dev.rnb.bench;
+
+import dev.rnb.backend.Backend;
+import dev.rnb.backend.Backends;
+import dev.rnb.backend.Tensor;
+import dev.rnb.model.Gpt;
+import dev.rnb.model.GptConfig;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Where a training step's time goes (issue #4's performance section), in one
+ * run per configuration: tokens/s; model-FLOPs utilisation, 6 x parameters x
+ * tokens/s over the SGEMM rate measured in the same run; the step against its
+ * own GEMMs replayed alone (same calls, same shapes, same memory); and the
+ * time per backend operation. The model runs on a timing proxy of the
+ * backend, so every operation the step issues is seen without changing the
+ * model code; on cpu every operation is synchronous, so wall time per call
+ * is that operation's time.
+ *
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.rnb.bench.StepProfile [backend] [steps]</pre>
+ */
+public final class StepProfile {
+    private record Shape(String name, GptConfig config, int batch) {}
+
+    private static final List<Shape> SHAPES = List.of(
+            new Shape("default", GptConfig.small(), 16),
+            new Shape("10x", new GptConfig(256, 6, 6, 384), 8));
+
+    /** Delegates to the real backend; times each operation by name, or records the GEMM calls. */
+    private static final class Profiler implements InvocationHandler {
+        enum Mode { PASS, TIME, RECORD }
+
+        final Backend target;
+        Mode mode = Mode.PASS;
+        final Map<String, long[]> nanosAndCalls = new LinkedHashMap<>();
+        final List<Object[]> gemms = new ArrayList<>();
+
+        Profiler(Backend target) { this.target = target; }
+
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            long t0 = System.nanoTime();
+            Object result;
+            try {
+                result = method.invoke(target, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+            if (mode == Mode.TIME) {
+                long[] acc = nanosAndCalls.computeIfAbsent(method.getName(), k -> new long[2]);
+                acc[0] += System.nanoTime() - t0;
+                acc[1]++;
+            } else if (mode == Mode.RECORD && method.getName().equals("gemm")) {
+                gemms.add(args.clone());
+            }
+            return result;
+        }
+    }
+
+    private StepProfile() {}
+
+    public static void main(String[] args) {
+        String backendName = args.length > 0 ? args[0] : "cpu";
+        if (backendName.startsWith("cuda")) {
+            // Kernel launches return before the kernel ends: wall time per call is not the kernel's time.
+            throw new IllegalArgumentException("StepProfile times synchronous backends (cpu, reference); for cuda see docs/GPU.md");
+        }
+        int steps = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        System.out.printf(Locale.ROOT, "StepProfile: backend %s, %d timed steps per configuration, medians%n%n", backendName, steps);
+        List<String> summary = new ArrayList<>();
+        List<String> breakdowns = new ArrayList<>();
+        for (Shape shape : SHAPES) {
+            try (Backend real = Backends.open(backendName)) {
+                profile(real, shape, steps, summary, breakdowns);
+            }
+        }
+        System.out.println("| config | parameters | tokens/step | step (ms) | tokens/s | SGEMM rate (GFLOP/s) | MFU | the step's GEMMs alone (ms) | step / GEMMs |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
+        summary.forEach(System.out::println);
+        breakdowns.forEach(System.out::print);
+    }
+
+    private static void profile(Backend real, Shape shape, int steps, List<String> summary, List<String> breakdowns) {
+        Profiler profiler = new Profiler(real);
+        Backend backend = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, profiler);
+        GptConfig c = shape.config();
+        int n = shape.batch() * c.context();
+        try (Gpt model = new Gpt(backend, c, shape.batch())) {
+            model.initialize(1);
+            SplittableRandom random = new SplittableRandom(7);
+            float[] tokens = new float[n], targets = new float[n], weights = new float[n];
+            for (int i = 0; i < n; i++) {
+                tokens[i] = random.nextInt(GptConfig.VOCAB);
+                targets[i] = random.nextInt(GptConfig.VOCAB);
+            }
+            Arrays.fill(weights, 1f / n);
+            model.setBatch(tokens, targets, weights, c.context());
+            int[] step = {0};
+            Runnable trainStep = () -> {
+                model.forward(true);
+                model.backward();
+                model.adamwStep(1e-4f, 0.9f, 0.95f, 1e-8f, 0.1f, 1f, ++step[0]);
+            };
+            for (int i = 0; i < 3; i++) trainStep.run();
+            double stepNs = median(steps, trainStep);
+
+            profiler.mode = Profiler.Mode.RECORD;
+            trainStep.run();
+            profiler.mode = Profiler.Mode.TIME;
+            for (int i = 0; i < steps; i++) trainStep.run();
+            profiler.mode = Profiler.Mode.PASS;
+
+            List<Object[]> gemms = profiler.gemms;
+            Runnable gemmsAlone = () -> {
+                for (Object[] a : gemms) {
+                    real.gemm((boolean) a[0], (boolean) a[1], (int) a[2], (int) a[3], (int) a[4], (float) a[5], (Tensor) a[6],
+                            (int) a[7], (Tensor) a[8], (int) a[9], (float) a[10], (Tensor) a[11], (int) a[12]);
+                }
+            };
+            gemmsAlone.run();
+            double gemmNs = median(steps, gemmsAlone);
+            double sgemmFlops = sgemmRate(real, steps);
+
+            long parameters = model.layout().size();
+            double tokensPerSecond = n / (stepNs / 1e9);
+            double mfu = 6.0 * parameters * tokensPerSecond / sgemmFlops;
+            summary.add(String.format(Locale.ROOT, "| %s: %d layers, width %d, %d heads, context %d, batch %d | %,d | %d | %.1f | %.0f | %.1f | %.1f%% | %.1f | %.2fx |",
+                    shape.name(), c.layers(), c.channels(), c.heads(), c.context(), shape.batch(), parameters, n, stepNs / 1e6,
+                    tokensPerSecond, sgemmFlops / 1e9, 100 * mfu, gemmNs / 1e6, stepNs / gemmNs));
+            breakdowns.add(breakdown(shape, profiler.nanosAndCalls, steps, stepNs, gemms.size()));
+        }
+    }
+
+    private static String breakdown(Shape shape, Map<String, long[]> ops, int steps, double stepNs, int gemmCalls) {
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
+                "%n%s (%d GEMM calls per step): time per operation, mean over %d steps%n%n| operation | calls/step | ms/step | share of the step |%n|---|---|---|---|%n",
+                shape.name(), gemmCalls, steps));
+        double timed = 0;
+        List<Map.Entry<String, long[]>> sorted = new ArrayList<>(ops.entrySet());
+        sorted.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
+        for (Map.Entry<String, long[]> e : sorted) {
+            double ms = e.getValue()[0] / 1e6 / steps;
+            timed += ms;
+            s.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.1f%% |%n", e.getKey(), e.getValue()[1] / steps, ms, 100 * ms / (stepNs / 1e6)));
+        }
+        double rest = stepNs / 1e6 - timed;
+        s.append(String.format(Locale.ROOT, "| (between operations: Java, proxy) | | %.2f | %.1f%% |%n", rest, 100 * rest / (stepNs / 1e6)));
+        return s.toString();
+    }
+
+    /** FLOP/s of a 1024-cubed SGEMM on this backend, the median of {@code reps} calls. */
+    private static double sgemmRate(Backend b, int reps) {
+        int m = 1024;
+        try (Tensor x = b.allocate((long) m * m); Tensor y = b.allocate((long) m * m); Tensor z = b.allocate((long) m * m)) {
+            float[] values = new float[m * m];
+            SplittableRandom random = new SplittableRandom(3);
+            for (int i = 0; i < values.length; i++) values[i] = (float) random.nextGaussian();
+            b.upload(values, 0, x, 0, values.length);
+            b.upload(values, 0, y, 0, values.length);
+            Runnable gemm = () -> b.gemm(false, false, m, m, m, 1f, x, m, y, m, 0f, z, m);
+            gemm.run();
+            return 2.0 * m * m * m / (median(reps, gemm) / 1e9);
+        }
+    }
+
+    private static double median(int reps, Runnable work) {
+        long[] t = new long[reps];
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            work.run();
+            t[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(t);
+        return reps % 2 == 1 ? t[reps / 2] : (t[reps / 2 - 1] + t[reps / 2]) / 2.0;
+    }
+}
