@@ -11,7 +11,7 @@ void rnb_model_attention_forward(float* out, float* att, const float* qkv, int B
     const int hs = C / NH;
     const float scale = 1.0f / std::sqrt((float)hs);
     const int64_t C3 = 3LL * C;
-#pragma omp parallel for collapse(3) schedule(static)
+#pragma omp parallel for collapse(3) schedule(static) if ((int64_t)B * NH * T * T * hs / 2 >= rnb_parallel_min_work)
     for (int b = 0; b < B; b++) {
         for (int h = 0; h < NH; h++) {
             for (int t = 0; t < T; t++) {
@@ -48,7 +48,7 @@ void rnb_model_attention_backward(float* dqkv, float* dpreatt, const float* dout
     const int hs = C / NH;
     const float scale = 1.0f / std::sqrt((float)hs);
     const int64_t C3 = 3LL * C;
-#pragma omp parallel
+#pragma omp parallel if ((int64_t)B * NH * T * T * hs / 2 >= rnb_parallel_min_work)
     {
         std::vector<float> datt(T);
         // Pass 1: a query row t. datt = <dout_t, v_t2>, dpreatt = softmax backward, dq.

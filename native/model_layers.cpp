@@ -6,7 +6,7 @@
 #include <cmath>
 
 void rnb_model_encoder_forward(float* out, const float* tokens, const float* wte, const float* wpe, int B, int T, int C) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((int64_t)B * T * C >= rnb_parallel_min_work)
     for (int64_t n = 0; n < (int64_t)B * T; n++) {
         const int64_t t = n % T;
         const float* e = wte + (int64_t)tokens[n] * C;
@@ -18,7 +18,7 @@ void rnb_model_encoder_forward(float* out, const float* tokens, const float* wte
 
 void rnb_model_encoder_backward(float* dwte, float* dwpe, const float* dout, const float* tokens, int B, int T, int C) {
     // A thread owns a column c: rows are added in order, no two threads write one float.
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((int64_t)B * T * C >= rnb_parallel_min_work)
     for (int c = 0; c < C; c++) {
         for (int64_t n = 0; n < (int64_t)B * T; n++) {
             const float d = dout[n * C + c];
@@ -30,7 +30,7 @@ void rnb_model_encoder_backward(float* dwte, float* dwpe, const float* dout, con
 
 void rnb_model_layernorm_forward(float* out, float* mean, float* rstd, const float* inp, const float* weight,
                                  const float* bias, int N, int C) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((int64_t)N * C >= rnb_parallel_min_work)
     for (int n = 0; n < N; n++) {
         const float* x = inp + (int64_t)n * C;
         double m = 0;
@@ -53,7 +53,7 @@ void rnb_model_layernorm_forward(float* out, float* mean, float* rstd, const flo
 
 void rnb_model_layernorm_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                                   const float* weight, const float* mean, const float* rstd, int N, int C) {
-#pragma omp parallel
+#pragma omp parallel if ((int64_t)N * C >= rnb_parallel_min_work)
     {
 #pragma omp for schedule(static) nowait
         for (int n = 0; n < N; n++) {
@@ -89,7 +89,7 @@ void rnb_model_layernorm_backward(float* dinp, float* dweight, float* dbias, con
 }
 
 void rnb_model_bias_add(float* out, const float* bias, int N, int OC) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((int64_t)N * OC >= rnb_parallel_min_work)
     for (int n = 0; n < N; n++) {
         float* o = out + (int64_t)n * OC;
         for (int c = 0; c < OC; c++) o[c] += bias[c];
@@ -97,7 +97,7 @@ void rnb_model_bias_add(float* out, const float* bias, int N, int OC) {
 }
 
 void rnb_model_bias_backward(float* dbias, const float* dout, int N, int OC) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((int64_t)N * OC >= rnb_parallel_min_work)
     for (int c = 0; c < OC; c++) {
         double sum = 0;
         for (int n = 0; n < N; n++) sum += dout[(int64_t)n * OC + c];
@@ -108,7 +108,7 @@ void rnb_model_bias_backward(float* dbias, const float* dout, int N, int OC) {
 static inline float rnb_gelu_u(float x) { return 0.7978845608028654f * (x + 0.044715f * x * x * x); }
 
 void rnb_model_gelu_forward(float* out, const float* inp, int64_t n) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= rnb_parallel_min_work)
     for (int64_t i = 0; i < n; i++) {
         const float x = inp[i];
         out[i] = 0.5f * x * (1.0f + std::tanh(rnb_gelu_u(x)));
@@ -116,7 +116,7 @@ void rnb_model_gelu_forward(float* out, const float* inp, int64_t n) {
 }
 
 void rnb_model_gelu_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= rnb_parallel_min_work)
     for (int64_t i = 0; i < n; i++) {
         const float x = inp[i];
         const float th = std::tanh(rnb_gelu_u(x));
@@ -127,6 +127,6 @@ void rnb_model_gelu_backward(float* dinp, const float* inp, const float* dout, i
 }
 
 void rnb_model_add(float* out, const float* a, const float* b, int64_t n) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= rnb_parallel_min_work)
     for (int64_t i = 0; i < n; i++) out[i] = a[i] + b[i];
 }

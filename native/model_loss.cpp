@@ -8,7 +8,7 @@
 
 void rnb_model_cross_entropy(float* losses, float* lossSum, float* dlogits, const float* logits, const float* targets,
                              const float* weights, int N, int V) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((int64_t)N * V >= rnb_parallel_min_work)
     for (int n = 0; n < N; n++) {
         const float* x = logits + (int64_t)n * V;
         float max = -INFINITY;
@@ -37,7 +37,7 @@ void rnb_model_squared_norm(float* out, const float* x, int64_t n) {
     const int chunks = 64;
     std::vector<double> part(chunks, 0.0);
     const int64_t per = (n + chunks - 1) / chunks;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= rnb_parallel_min_work)
     for (int c = 0; c < chunks; c++) {
         const int64_t lo = c * per, hi = lo + per < n ? lo + per : n;
         double s = 0;
@@ -55,7 +55,7 @@ void rnb_model_adamw(float* params, const float* grads, float* m, float* v, int6
     const float clip = (maxNorm > 0.0f && norm > maxNorm) ? maxNorm / norm : 1.0f;
     const float c1 = (float)(1.0 - std::pow((double)beta1, t));
     const float c2 = (float)(1.0 - std::pow((double)beta2, t));
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= rnb_parallel_min_work)
     for (int64_t i = 0; i < n; i++) {
         const float g = grads[i] * clip;
         const float mi = beta1 * m[i] + (1.0f - beta1) * g;

@@ -4,11 +4,13 @@ import dev.rnb.testing.TestBackends;
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.ModelOps;
 import dev.rnb.backend.Tensor;
+import dev.rnb.backend.cpu.ModelKernels;
 import dev.rnb.backend.reference.ReferenceBackend;
 import dev.rnb.testing.Compare;
 import dev.rnb.testing.CoversKernels;
 import dev.rnb.testing.Rng;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -244,6 +246,28 @@ class ModelOpsConformanceTest {
                 p.check("norm", 1e-5, "squaredNorm");
                 for (String o : new String[] {"params", "m", "v"}) p.check(o, 1e-5, "adamw maxNorm=" + maxNorm);
             }
+        }
+    }
+
+    /**
+     * The cpu kernels keep loops under a work threshold on the calling thread,
+     * which the shapes above never reach: with the threshold at 0 every loop
+     * takes its parallel path, and must agree with the reference all the same.
+     */
+    @Test
+    void cpuKernelsAgreeOnTheirParallelPaths() {
+        long threshold = ModelKernels.rnb_model_parallel_min_work();
+        ModelKernels.rnb_model_set_parallel_min_work(0);
+        try {
+            encoder("cpu");
+            layerNorm("cpu");
+            biasGeluAdd("cpu");
+            attention("cpu");
+            crossEntropy("cpu");
+            normAndAdamw("cpu");
+            wholeModelStepMatchesReference("cpu");
+        } finally {
+            ModelKernels.rnb_model_set_parallel_min_work(threshold);
         }
     }
 

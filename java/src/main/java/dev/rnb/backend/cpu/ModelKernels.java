@@ -17,6 +17,10 @@ public final class ModelKernels {
 
     private ModelKernels() {}
 
+    public static native void rnb_model_set_parallel_min_work(long work);
+
+    public static native long rnb_model_parallel_min_work();
+
     public static native void rnb_model_encoder_forward(FloatPointer out, FloatPointer tokens, FloatPointer wte, FloatPointer wpe, int B, int T, int C);
 
     public static native void rnb_model_encoder_backward(FloatPointer dwte, FloatPointer dwpe, FloatPointer dout, FloatPointer tokens, int B, int T, int C);
