@@ -16,7 +16,7 @@ public final class CorpusFormatException extends IllegalArgumentException {
     private final long line;
 
     public CorpusFormatException(Path file, long line, String problem) {
-        super(file + (line > 0 ? ":" + line : "") + ": " + problem);
+        super(oneLine(file.toString()) + (line > 0 ? ":" + line : "") + ": " + problem);
         this.file = file;
         this.line = line;
     }
@@ -32,6 +32,18 @@ public final class CorpusFormatException extends IllegalArgumentException {
         else if (e instanceof FileSystemException fs && fs.getReason() != null) reason = fs.getReason();
         else reason = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
         return new CorpusFormatException(file, 0, "cannot read (" + reason.replaceAll("\\s+", " ") + ")");
+    }
+
+    /**
+     * {@code s} with control characters written as {@code \xNN}: a file name
+     * (or header text) may hold a newline, and the message must stay one line.
+     */
+    static String oneLine(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            b.append(c < 0x20 || c == 0x7F ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+        }
+        return b.toString();
     }
 
     /** The file at fault. */

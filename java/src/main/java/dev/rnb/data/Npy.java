@@ -95,13 +95,9 @@ public final class Npy {
         }
     }
 
-    /** Header text for a one-line message: control characters escaped, cut at 40 characters. */
+    /** Header text for a one-line message: cut at 40 characters, control characters escaped. */
     private static String printable(String s) {
-        StringBuilder b = new StringBuilder();
-        for (char c : (s.length() > 40 ? s.substring(0, 40) + "..." : s).toCharArray()) {
-            b.append(c < 0x20 || c == 0x7F ? String.format("\\x%02x", (int) c) : String.valueOf(c));
-        }
-        return b.toString();
+        return CorpusFormatException.oneLine(s.length() > 40 ? s.substring(0, 40) + "..." : s);
     }
 
     private static boolean startsWithMagic(ByteBuffer b) {

@@ -332,7 +332,7 @@ public final class TrainingJsonl {
             while (i < s.length() && "0123456789.eE+-".indexOf(s.charAt(i)) >= 0) i++;
             if (start == i) {
                 char c = s.charAt(i);
-                throw error("unexpected character " + (c < 0x20 || c == 0x7F ? String.format("U+%04X", (int) c) : "'" + c + "'"));
+                throw error("unexpected character " + quoted(c));
             }
             try {
                 return Double.parseDouble(s.substring(start, i));
@@ -340,6 +340,11 @@ public final class TrainingJsonl {
                 i = start;
                 throw error("bad number");
             }
+        }
+
+        /** {@code c} for a one-line message: control characters (a '\r' inside a line) by code point. */
+        private static String quoted(char c) {
+            return c < 0x20 || c == 0x7F ? String.format("U+%04X", (int) c) : "'" + c + "'";
         }
 
         private String string() {
@@ -375,7 +380,7 @@ public final class TrainingJsonl {
                         i += 4;
                         break;
                     default:
-                        throw error("bad escape \\" + e);
+                        throw error("bad escape: backslash before " + quoted(e));
                 }
             }
         }

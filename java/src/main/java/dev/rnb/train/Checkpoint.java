@@ -5,6 +5,7 @@ import dev.rnb.model.GptConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -147,6 +148,8 @@ public record Checkpoint(GptConfig config, int batch, int step, long samplerStat
                 throw new CheckpointException("checkpoint " + file + " has " + in.remaining() + " unexpected trailing bytes");
             }
             return new Checkpoint(config, batch, step, state, proportions, parameters, moments, extra);
+        } catch (BufferUnderflowException e) { // has no message of its own
+            throw new CheckpointException("checkpoint " + file + " is truncated: its fields end before the checksum", e);
         } catch (RuntimeException e) {
             throw new CheckpointException("checkpoint " + file + " is malformed: " + e.getMessage(), e);
         }
