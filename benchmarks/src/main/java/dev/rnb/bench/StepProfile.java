@@ -3,6 +3,7 @@ package dev.rnb.bench;
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.Backends;
 import dev.rnb.backend.Tensor;
+import dev.rnb.backend.cpu.ModelKernels;
 import dev.rnb.model.Gpt;
 import dev.rnb.model.GptConfig;
 
@@ -23,7 +24,8 @@ import java.util.SplittableRandom;
  * run per configuration: tokens/s; model-FLOPs utilisation, 6 x parameters x
  * tokens/s over the SGEMM rate measured in the same run; the step against its
  * own GEMMs replayed alone (same calls, same shapes, same memory); and the
- * time per backend operation. The model runs on a timing proxy of the
+ * time per backend operation; beside the step, the same step with every cpu
+ * loop parallel (the kernels' work threshold at 0). The model runs on a timing proxy of the
  * backend, so every operation the step issues is seen without changing the
  * model code; on cpu every operation is synchronous, so wall time per call
  * is that operation's time.
@@ -85,8 +87,8 @@ public final class StepProfile {
                 profile(real, shape, steps, summary, breakdowns);
             }
         }
-        System.out.println("| config | parameters | tokens/step | step (ms) | tokens/s | SGEMM rate (GFLOP/s) | MFU | the step's GEMMs alone (ms) | step / GEMMs |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|");
+        System.out.println("| config | parameters | tokens/step | step (ms) | tokens/s | SGEMM rate (GFLOP/s) | MFU | the step's GEMMs alone (ms) | step / GEMMs | step with every loop parallel (ms, / step) |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         summary.forEach(System.out::println);
         breakdowns.forEach(System.out::print);
     }
@@ -114,6 +116,7 @@ public final class StepProfile {
             };
             for (int i = 0; i < 3; i++) trainStep.run();
             double stepNs = median(steps, trainStep);
+            double allParallelNs = withParallelMinWork(0, () -> median(steps, trainStep));
 
             profiler.mode = Profiler.Mode.RECORD;
             trainStep.run();
@@ -135,9 +138,9 @@ public final class StepProfile {
             long parameters = model.layout().size();
             double tokensPerSecond = n / (stepNs / 1e9);
             double mfu = 6.0 * parameters * tokensPerSecond / sgemmFlops;
-            summary.add(String.format(Locale.ROOT, "| %s: %d layers, width %d, %d heads, context %d, batch %d | %,d | %d | %.1f | %.0f | %.1f | %.1f%% | %.1f | %.2fx |",
+            summary.add(String.format(Locale.ROOT, "| %s: %d layers, width %d, %d heads, context %d, batch %d | %,d | %d | %.1f | %.0f | %.1f | %.1f%% | %.1f | %.2fx | %.1f (%.2fx) |",
                     shape.name(), c.layers(), c.channels(), c.heads(), c.context(), shape.batch(), parameters, n, stepNs / 1e6,
-                    tokensPerSecond, sgemmFlops / 1e9, 100 * mfu, gemmNs / 1e6, stepNs / gemmNs));
+                    tokensPerSecond, sgemmFlops / 1e9, 100 * mfu, gemmNs / 1e6, stepNs / gemmNs, allParallelNs / 1e6, allParallelNs / stepNs));
             breakdowns.add(breakdown(shape, profiler.nanosAndCalls, steps, stepNs, gemms.size()));
         }
     }
@@ -157,6 +160,17 @@ public final class StepProfile {
         double rest = stepNs / 1e6 - timed;
         s.append(String.format(Locale.ROOT, "| (between operations: Java, proxy) | | %.2f | %.1f%% |%n", rest, 100 * rest / (stepNs / 1e6)));
         return s.toString();
+    }
+
+    /** Runs {@code work} with the cpu kernels' parallel threshold at {@code floats} (0: every loop parallel, as before it existed). */
+    private static double withParallelMinWork(long floats, java.util.function.DoubleSupplier work) {
+        long saved = ModelKernels.rnb_model_parallel_min_work();
+        ModelKernels.rnb_model_set_parallel_min_work(floats);
+        try {
+            return work.getAsDouble();
+        } finally {
+            ModelKernels.rnb_model_set_parallel_min_work(saved);
+        }
     }
 
     /** FLOP/s of a 1024-cubed SGEMM on this backend, the median of {@code reps} calls. */
