@@ -2,8 +2,15 @@
 // (contracts in rnb_model.h / dev.rnb.backend.ModelOps). Parallel loops own
 // disjoint outputs, so results do not depend on the thread count.
 #include "rnb_model.h"
+#include "fast_exp.h"
 
 #include <cmath>
+
+// Column sums over rows (bias and LayerNorm parameter gradients). Walking a
+// column down the rows touches one float per cache line; instead a thread
+// owns a block of columns and adds whole row segments into its accumulators,
+// row by row (the same summation order as a column walk).
+static const int RNB_COLUMN_BLOCK = 64;
 
 void rnb_model_encoder_forward(float* out, const float* tokens, const float* wte, const float* wpe, int B, int T, int C) {
 #pragma omp parallel for schedule(static) if ((int64_t)B * T * C >= rnb_parallel_min_work)
@@ -34,9 +41,11 @@ void rnb_model_layernorm_forward(float* out, float* mean, float* rstd, const flo
     for (int n = 0; n < N; n++) {
         const float* x = inp + (int64_t)n * C;
         double m = 0;
+#pragma omp simd reduction(+ : m)
         for (int c = 0; c < C; c++) m += x[c];
         m /= C;
         double var = 0;
+#pragma omp simd reduction(+ : var)
         for (int c = 0; c < C; c++) {
             const double d = x[c] - m;
             var += d * d;
@@ -61,6 +70,7 @@ void rnb_model_layernorm_backward(float* dinp, float* dweight, float* dbias, con
             const float* d = dout + (int64_t)n * C;
             const float m = mean[n], s = rstd[n];
             double dm = 0, dnm = 0;
+#pragma omp simd reduction(+ : dm, dnm)
             for (int c = 0; c < C; c++) {
                 const float norm = (x[c] - m) * s;
                 const float dnorm = weight[c] * d[c];
@@ -75,15 +85,23 @@ void rnb_model_layernorm_backward(float* dinp, float* dweight, float* dbias, con
             }
         }
 #pragma omp for schedule(static)
-        for (int c = 0; c < C; c++) {
-            double dw = 0, db = 0;
+        for (int blk = 0; blk < (C + RNB_COLUMN_BLOCK - 1) / RNB_COLUMN_BLOCK; blk++) {
+            const int c0 = blk * RNB_COLUMN_BLOCK, width = C - c0 < RNB_COLUMN_BLOCK ? C - c0 : RNB_COLUMN_BLOCK;
+            double dw[RNB_COLUMN_BLOCK] = {0}, db[RNB_COLUMN_BLOCK] = {0};
             for (int n = 0; n < N; n++) {
-                const float dv = dout[(int64_t)n * C + c];
-                db += dv;
-                dw += (double)dv * ((inp[(int64_t)n * C + c] - mean[n]) * rstd[n]);
+                const float* d = dout + (int64_t)n * C + c0;
+                const float* x = inp + (int64_t)n * C + c0;
+                const float m = mean[n], s = rstd[n];
+#pragma omp simd
+                for (int c = 0; c < width; c++) {
+                    db[c] += d[c];
+                    dw[c] += (double)d[c] * ((x[c] - m) * s);
+                }
             }
-            dweight[c] += (float)dw;
-            dbias[c] += (float)db;
+            for (int c = 0; c < width; c++) {
+                dweight[c0 + c] += (float)dw[c];
+                dbias[c0 + c] += (float)db[c];
+            }
         }
     }
 }
@@ -97,32 +115,40 @@ void rnb_model_bias_add(float* out, const float* bias, int N, int OC) {
 }
 
 void rnb_model_bias_backward(float* dbias, const float* dout, int N, int OC) {
+    const int blocks = (OC + RNB_COLUMN_BLOCK - 1) / RNB_COLUMN_BLOCK;
 #pragma omp parallel for schedule(static) if ((int64_t)N * OC >= rnb_parallel_min_work)
-    for (int c = 0; c < OC; c++) {
-        double sum = 0;
-        for (int n = 0; n < N; n++) sum += dout[(int64_t)n * OC + c];
-        dbias[c] += (float)sum;
+    for (int blk = 0; blk < blocks; blk++) {
+        const int c0 = blk * RNB_COLUMN_BLOCK, width = OC - c0 < RNB_COLUMN_BLOCK ? OC - c0 : RNB_COLUMN_BLOCK;
+        double sum[RNB_COLUMN_BLOCK] = {0};
+        for (int n = 0; n < N; n++) {
+            const float* row = dout + (int64_t)n * OC + c0;
+#pragma omp simd
+            for (int c = 0; c < width; c++) sum[c] += row[c];
+        }
+        for (int c = 0; c < width; c++) dbias[c0 + c] += (float)sum[c];
     }
 }
 
 static inline float rnb_gelu_u(float x) { return 0.7978845608028654f * (x + 0.044715f * x * x * x); }
 
+// GELU(x) = 0.5 x (1 + tanh(u)) = x s with s = 1 / (1 + exp(-2u)), since
+// 1 + tanh(u) = 2 / (1 + exp(-2u)); the derivative is s + 2 x s (1 - s) u'.
+// One fast exp per element instead of a tanh call (see fast_exp.h).
 void rnb_model_gelu_forward(float* out, const float* inp, int64_t n) {
-#pragma omp parallel for schedule(static) if (n >= rnb_parallel_min_work)
+#pragma omp parallel for simd schedule(static) if (parallel : n >= rnb_parallel_min_work)
     for (int64_t i = 0; i < n; i++) {
         const float x = inp[i];
-        out[i] = 0.5f * x * (1.0f + std::tanh(rnb_gelu_u(x)));
+        out[i] = x * (1.0f / (1.0f + rnb_fast_exp(-2.0f * rnb_gelu_u(x))));
     }
 }
 
 void rnb_model_gelu_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
-#pragma omp parallel for schedule(static) if (n >= rnb_parallel_min_work)
+#pragma omp parallel for simd schedule(static) if (parallel : n >= rnb_parallel_min_work)
     for (int64_t i = 0; i < n; i++) {
         const float x = inp[i];
-        const float th = std::tanh(rnb_gelu_u(x));
-        const float sech2 = 1.0f - th * th;
-        const float grad = 0.5f * (1.0f + th) + 0.5f * x * sech2 * 0.7978845608028654f * (1.0f + 3.0f * 0.044715f * x * x);
-        dinp[i] += grad * dout[i];
+        const float s = 1.0f / (1.0f + rnb_fast_exp(-2.0f * rnb_gelu_u(x)));
+        const float du = 0.7978845608028654f * (1.0f + 3.0f * 0.044715f * x * x);
+        dinp[i] += (s + 2.0f * x * s * (1.0f - s) * du) * dout[i];
     }
 }
 

@@ -33,9 +33,12 @@ void rnb_model_layernorm_backward(float* dinp, float* dweight, float* dbias, con
 void rnb_model_bias_add(float* out, const float* bias, int N, int OC);
 void rnb_model_bias_backward(float* dbias, const float* dout, int N, int OC);
 
-void rnb_model_attention_forward(float* out, float* att, const float* qkv, int B, int T, int C, int NH);
-void rnb_model_attention_backward(float* dqkv, float* dpreatt, const float* dout, const float* qkv, const float* att,
-                                  int B, int T, int C, int NH);
+// att holds BH blocks of T x T scaled scores; row t becomes the softmax of its
+// first t+1 entries, the rest 0 (causal). In place.
+void rnb_model_causal_softmax(float* att, int BH, int T);
+// dpreatt holds d loss / d probabilities on entry; on return the gradient of
+// the scaled scores: P * (dP - <P, dP>) on and below the diagonal, 0 above.
+void rnb_model_causal_softmax_backward(float* dpreatt, const float* att, int BH, int T);
 
 void rnb_model_gelu_forward(float* out, const float* inp, int64_t n);
 void rnb_model_gelu_backward(float* dinp, const float* inp, const float* dout, int64_t n);

@@ -279,13 +279,13 @@ public final class CpuBackend implements Backend {
     @Override
     public void attentionForward(Tensor out, Tensor att, Tensor qkv, int B, int T, int C, int NH) {
         ModelChecks.attention("attentionForward", out, att, qkv, B, T, C, NH);
-        ModelKernels.rnb_model_attention_forward(at(out), at(att), at(qkv), B, T, C, NH);
+        CpuAttention.forward(at(out), at(att), at(qkv), B, T, C, NH);
     }
 
     @Override
     public void attentionBackward(Tensor dqkv, Tensor dpreatt, Tensor dout, Tensor qkv, Tensor att, int B, int T, int C, int NH) {
         ModelChecks.attentionBackward(dqkv, dpreatt, dout, qkv, att, B, T, C, NH);
-        ModelKernels.rnb_model_attention_backward(at(dqkv), at(dpreatt), at(dout), at(qkv), at(att), B, T, C, NH);
+        CpuAttention.backward(at(dqkv), at(dpreatt), at(dout), at(qkv), at(att), B, T, C, NH);
     }
 
     @Override

@@ -35,10 +35,9 @@ public final class ModelKernels {
 
     public static native void rnb_model_bias_backward(FloatPointer dbias, FloatPointer dout, int N, int OC);
 
-    public static native void rnb_model_attention_forward(FloatPointer out, FloatPointer att, FloatPointer qkv, int B, int T, int C, int NH);
+    public static native void rnb_model_causal_softmax(FloatPointer att, int BH, int T);
 
-    public static native void rnb_model_attention_backward(FloatPointer dqkv, FloatPointer dpreatt, FloatPointer dout, FloatPointer qkv,
-                                                           FloatPointer att, int B, int T, int C, int NH);
+    public static native void rnb_model_causal_softmax_backward(FloatPointer dpreatt, FloatPointer att, int BH, int T);
 
     public static native void rnb_model_gelu_forward(FloatPointer out, FloatPointer inp, long n);
 
