@@ -1,11 +1,13 @@
 package dev.rnb.backend;
 
+import dev.rnb.backend.cpu.CpuBackend;
 import dev.rnb.backend.reference.ReferenceBackend;
 import dev.rnb.testing.Compare;
 import dev.rnb.testing.CoversKernels;
 import dev.rnb.testing.Rng;
 import dev.rnb.testing.TestBackends;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -140,6 +142,18 @@ class BackendConformanceTest {
         try (Tensor th = put(b, hs); Tensor te = put(b, es); Tensor ts = put(b, s0)) {
             b.domainGradSketchAccumulate(th, te, h, v, seg, r, seed, ts);
             return get(b, ts);
+        }
+    }
+
+    /** The cpu backend runs per-domain GEMMs in parallel only above a work threshold the inputs above stay under. */
+    @Test
+    void cpuDomainGradientsAgreeOnTheirParallelPath() {
+        long previous = CpuBackend.segmentParallelMinWork(0);
+        try {
+            domainGradientsMatchReferenceOnRaggedSizes("cpu");
+            sketchedDomainGradientsMatchReference("cpu");
+        } finally {
+            CpuBackend.segmentParallelMinWork(previous);
         }
     }
 

@@ -97,17 +97,37 @@ public final class CpuBackend implements Backend {
         int[] domain = segments.segmentDomains();
         long block = (long) vDim * hDim;
         FloatPointer base = at(g, 0);
-        parallelOverSegments(0, segments.segmentCount(),
+        overSegments(0, segments.segmentCount(), (long) rows * block,
                 s -> segmentGemm(segments, s, hDim, vDim, 1f, base.getPointer(domain[s] * block)));
     }
 
     /**
-     * Runs one single-threaded GEMM per segment, segments spread over the
-     * cores. Per-domain GEMMs are small (a domain's share of the rows), where
-     * OpenBLAS's own threading costs more than it gains; whole GEMMs per core
-     * keep every core busy without that synchronisation.
+     * Per-domain GEMMs over fewer multiply-adds than this run one after the
+     * other on the calling thread; above it, segments are spread over the
+     * cores. Property {@code rnb.cpu.segmentParallelMinWork}.
      */
-    private static void parallelOverSegments(int from, int to, IntConsumer gemm) {
+    private static volatile long segmentParallelMinWork = Long.getLong("rnb.cpu.segmentParallelMinWork", 1L << 26);
+
+    /** Sets the work (multiply-adds) from which per-domain GEMMs run in parallel; returns the previous value. Tests set 0 to run that path on small inputs. */
+    public static long segmentParallelMinWork(long multiplyAdds) {
+        long previous = segmentParallelMinWork;
+        segmentParallelMinWork = multiplyAdds;
+        return previous;
+    }
+
+    /**
+     * Runs one GEMM per segment. Per-domain GEMMs are small (a domain's share
+     * of the rows), where OpenBLAS's own threading costs more than it gains:
+     * with enough work, whole single-threaded GEMMs per core keep every core
+     * busy without that synchronisation. With little work, waking a second
+     * pool of threads (next to OpenBLAS's, still spinning after the model's
+     * GEMMs) costs more than the GEMMs: they run in order on this thread.
+     */
+    private static void overSegments(int from, int to, long work, IntConsumer gemm) {
+        if (work < segmentParallelMinWork) {
+            for (int s = from; s < to; s++) gemm.accept(s);
+            return;
+        }
         int previous = BlasThreads.get();
         BlasThreads.set(1);
         try {
@@ -160,7 +180,8 @@ public final class CpuBackend implements Backend {
         try (IntPointer domains = new IntPointer(domain)) {
             for (int first = 0; first < segs; first += slots) {
                 int start = first, count = Math.min(slots, segs - first);
-                parallelOverSegments(0, count, s -> segmentGemm(segments, start + s, hDim, vDim, 0f, chunk.getPointer((long) s * d)));
+                long work = (long) (segments.segmentStarts()[start + count] - segments.segmentStarts()[start]) * d;
+                overSegments(0, count, work, s -> segmentGemm(segments, start + s, hDim, vDim, 0f, chunk.getPointer((long) s * d)));
                 CpuKernels.rnb_cpu_count_sketch_add(chunk, domains.getPointer(first), count, d, r, seed, at(sketch, 0));
             }
         }
