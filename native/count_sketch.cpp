@@ -2,6 +2,7 @@
 // cuda/count_sketch.cu (see there). Slots are independent (each adds into its
 // own domain's sketch row, domains distinct), so threads split the slots.
 #include "rnb_cpu.h"
+#include "parallel.h"
 #include <cstdint>
 
 static inline uint32_t rnb_sketch_hash(uint32_t i, uint32_t seed) {
@@ -15,7 +16,7 @@ static inline uint32_t rnb_sketch_hash(uint32_t i, uint32_t seed) {
 }
 
 void rnb_cpu_count_sketch_add(const float* dense, const int* slotDomain, int slots, int d, int r, uint32_t seed, float* sketch) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (int64_t(slots) * d >= rnb_parallel_min_work)
     for (int s = 0; s < slots; ++s) {
         const float* x = dense + int64_t(s) * d;
         float* row = sketch + int64_t(slotDomain[s]) * r;

@@ -3,6 +3,7 @@
 // laid out for sequential reads and vectorisation, and the threads split the
 // work so that each reads a disjoint part of X exactly once.
 #include "rnb_cpu.h"
+#include "parallel.h"
 #include <omp.h>
 #include <algorithm>
 #include <vector>
@@ -12,8 +13,7 @@ void rnb_cpu_scaled_domain_sum(const float* X, const float* weight, int k, int64
     // needed; a block of 2048 floats (8 KiB) stays in L1 while rows stream by.
     const int64_t block = 2048;
     const int64_t blocks = (d + block - 1) / block;
-    // Below ~64K multiply-adds a parallel region costs more than it saves.
-    const bool parallel = int64_t(k) * d >= (int64_t(1) << 16);
+    const bool parallel = int64_t(k) * d >= rnb_parallel_min_work;
     if (blocks >= omp_get_max_threads() || k < 64 || !parallel) {
 #pragma omp parallel for schedule(static) if (parallel)
         for (int64_t b = 0; b < blocks; ++b) {
@@ -51,7 +51,7 @@ void rnb_cpu_scaled_domain_sum(const float* X, const float* weight, int k, int64
 }
 
 void rnb_cpu_scaled_domain_dots(const float* X, const float* scale, const float* vec, int k, int64_t d, float* out) {
-#pragma omp parallel for schedule(static) if (int64_t(k) * d >= (int64_t(1) << 16))
+#pragma omp parallel for schedule(static) if (int64_t(k) * d >= rnb_parallel_min_work)
     for (int i = 0; i < k; ++i) {
         if (scale[i] == 0.0f) { out[i] = 0.0f; continue; }
         const float* row = X + i * d;

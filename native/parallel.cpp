@@ -1,6 +1,6 @@
 // The work threshold below which the model kernels stay on the calling thread
-// (see rnb_model.h).
-#include "rnb_model.h"
+// (see parallel.h).
+#include "parallel.h"
 
 int64_t rnb_parallel_min_work = int64_t(1) << 22;
 

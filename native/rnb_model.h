@@ -6,21 +6,11 @@
 // depend on the number of OpenMP threads.
 #pragma once
 #include <stdint.h>
-
+#include "parallel.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-// Loops over fewer floats of work than this (default 2^22) run on the calling
-// thread. A parallel region costs microseconds to start and, when a core is
-// busy (OpenBLAS's own workers spin for a while after each GEMM), its end
-// waits milliseconds for a descheduled thread: on 2 cores the default model's
-// step took 6x longer with its loops parallel than with them serial
-// (docs/BENCHMARKS.md). Tests set 0 to run every parallel path.
-extern int64_t rnb_parallel_min_work;
-void rnb_model_set_parallel_min_work(int64_t work);
-int64_t rnb_model_parallel_min_work(void);
 
 void rnb_model_encoder_forward(float* out, const float* tokens, const float* wte, const float* wpe, int B, int T, int C);
 void rnb_model_encoder_backward(float* dwte, float* dwpe, const float* dout, const float* tokens, int B, int T, int C);

@@ -1,6 +1,7 @@
 package dev.rnb.backend;
 
 import dev.rnb.backend.cpu.CpuBackend;
+import dev.rnb.backend.cpu.ModelKernels;
 import dev.rnb.backend.reference.ReferenceBackend;
 import dev.rnb.testing.Compare;
 import dev.rnb.testing.CoversKernels;
@@ -145,15 +146,24 @@ class BackendConformanceTest {
         }
     }
 
-    /** The cpu backend runs per-domain GEMMs in parallel only above a work threshold the inputs above stay under. */
+    /**
+     * The cpu backend runs per-domain GEMMs, and its gather, sketch and G p
+     * loops, in parallel only above work thresholds the inputs above stay
+     * under: with the thresholds at 0 the parallel paths must agree too.
+     */
     @Test
-    void cpuDomainGradientsAgreeOnTheirParallelPath() {
-        long previous = CpuBackend.segmentParallelMinWork(0);
+    void cpuBalanceKernelsAgreeOnTheirParallelPaths() {
+        long segments = CpuBackend.segmentParallelMinWork(0);
+        long loops = ModelKernels.rnb_model_parallel_min_work();
+        ModelKernels.rnb_model_set_parallel_min_work(0);
         try {
             domainGradientsMatchReferenceOnRaggedSizes("cpu");
             sketchedDomainGradientsMatchReference("cpu");
+            gramTimesPMatchesReference("cpu");
+            balanceRoundMatchesReference("cpu");
         } finally {
-            CpuBackend.segmentParallelMinWork(previous);
+            CpuBackend.segmentParallelMinWork(segments);
+            ModelKernels.rnb_model_set_parallel_min_work(loops);
         }
     }
 
