@@ -10,7 +10,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * JSON Lines: one JSON object per line, the text in {@link LoadOptions#textField()},
@@ -33,6 +35,7 @@ public final class JsonlCorpusReader {
         List<String> texts = new ArrayList<>(), domains = new ArrayList<>();
         FloatList embeddings = options.embeddingField() == null ? null : new FloatList();
         int[] dim = {-1};
+        Map<String, Long> ids = new HashMap<>();
         long skipped = 0;
         try (Utf8Lines lines = new Utf8Lines(file)) {
             for (Utf8Lines.Line line = lines.next(); line != null; line = lines.next()) {
@@ -40,7 +43,7 @@ public final class JsonlCorpusReader {
                     continue;
                 }
                 try {
-                    parse(file, line, options, texts, domains, embeddings, dim);
+                    parse(file, line, options, texts, domains, embeddings, dim, ids);
                 } catch (CorpusFormatException e) {
                     if (!options.skipBadLines()) {
                         throw e;
@@ -58,8 +61,25 @@ public final class JsonlCorpusReader {
         return new Corpus(texts, domains, embeddings == null ? null : embeddings.toArray(), Math.max(dim[0], 0), skipped);
     }
 
+    /** An optional record id; ids need not exist, but where given they name one example each. */
+    private static final String ID_FIELD = "id";
+
+    private static void checkId(Path file, long line, JsonNode id, Map<String, Long> seen) {
+        if (id == null || id.isNull()) {
+            return;
+        }
+        if (!id.isTextual() && !id.isIntegralNumber()) {
+            throw new CorpusFormatException(file, line, "field \"id\" must be a string or an integer, found " + id.getNodeType().name().toLowerCase());
+        }
+        Long first = seen.putIfAbsent(id.asText(), line);
+        if (first != null) {
+            String shown = id.asText().length() > 40 ? id.asText().substring(0, 40) + "..." : id.asText();
+            throw new CorpusFormatException(file, line, "field \"id\": duplicate id '" + CorpusFormatException.oneLine(shown) + "' (first on line " + first + ")");
+        }
+    }
+
     private static void parse(Path file, Utf8Lines.Line line, LoadOptions options, List<String> texts, List<String> domains,
-                              FloatList embeddings, int[] dim) {
+                              FloatList embeddings, int[] dim, Map<String, Long> ids) {
         long n = line.number();
         if (line.problem() != null) {
             throw new CorpusFormatException(file, n, line.problem());
@@ -96,6 +116,7 @@ public final class JsonlCorpusReader {
             dim[0] = v.length;
             embeddings.add(v);
         }
+        checkId(file, n, node.get(ID_FIELD), ids);
         texts.add(text.asText());
         domains.add(domain);
     }

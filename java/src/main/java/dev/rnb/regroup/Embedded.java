@@ -1,5 +1,6 @@
 package dev.rnb.regroup;
 
+import dev.rnb.data.BadInputException;
 import dev.rnb.data.Corpus;
 import dev.rnb.data.Npy;
 
@@ -18,25 +19,32 @@ public record Embedded(float[] train, float[] eval, int dims, String source) {
 
     public static Embedded fromField(Corpus train, Corpus eval, String field) {
         if (!train.hasEmbeddings() || !eval.hasEmbeddings()) {
-            throw new IllegalArgumentException("field \"" + field + "\" embeddings are missing from the " + (train.hasEmbeddings() ? "evaluation" : "training") + " input");
+            throw new BadInputException("field \"" + field + "\" embeddings are missing from the " + (train.hasEmbeddings() ? "evaluation" : "training") + " input");
         }
         if (train.embeddingDim() != eval.embeddingDim()) {
-            throw new IllegalArgumentException("field \"" + field + "\": training embeddings have " + train.embeddingDim()
+            throw new BadInputException("field \"" + field + "\": training embeddings have " + train.embeddingDim()
                     + " dims, evaluation embeddings " + eval.embeddingDim());
         }
         return new Embedded(train.embeddings(), eval.embeddings(), train.embeddingDim(), "JSONL field \"" + field + "\"");
     }
 
-    /** Checks that an .npy matrix has one row per example of {@code corpus}. */
+    /** Checks that an .npy matrix has one row per example of {@code corpus} and only finite values. */
     public static void checkRows(Npy.Matrix m, Corpus corpus, String what) {
         if (m.rows() != corpus.size()) {
-            throw new IllegalArgumentException(what + " has " + m.rows() + " rows but the corpus has " + corpus.size() + " examples");
+            throw new BadInputException(what + ": has " + m.rows() + " rows but the corpus has " + corpus.size() + " examples");
+        }
+        float[] x = m.data();
+        for (int i = 0; i < x.length; i++) {
+            if (!Float.isFinite(x[i])) {
+                throw new BadInputException(what + ": row " + (i / m.cols()) + ", column " + (i % m.cols()) + " is " + x[i]
+                        + " (embeddings must be finite)");
+            }
         }
     }
 
     public static Embedded fromMatrices(Npy.Matrix train, Npy.Matrix eval, String source) {
         if (train.cols() != eval.cols()) {
-            throw new IllegalArgumentException("training embeddings have " + train.cols() + " dims, evaluation embeddings " + eval.cols());
+            throw new BadInputException(source + ": training embeddings have " + train.cols() + " dims, evaluation embeddings " + eval.cols());
         }
         return new Embedded(train.data(), eval.data(), train.cols(), source);
     }

@@ -62,6 +62,30 @@ class RegroupBadInputTest {
     }
 
     @Test
+    void duplicateIdsAndBadEmbeddings() throws IOException {
+        Path dup = Files.writeString(dir.resolve("dup.jsonl"),
+                "{\"id\": \"a\", \"text\": \"x\"}\n{\"id\": 7, \"text\": \"y\"}\n{\"id\": \"a\", \"text\": \"z\"}\n");
+        contains(fails(ExitCodes.BAD_INPUT, "--train", dup.toString()), "dup.jsonl:3: field \"id\": duplicate id 'a' (first on line 1)");
+        Path train = corpus("train.jsonl", 20);
+        float[] values = new float[80];
+        values[2 * 4 + 1] = Float.NaN;
+        Path nan = Files.write(dir.resolve("nan.npy"), Npy.encode(20, 4, values));
+        contains(fails(ExitCodes.BAD_INPUT, "--train", train.toString(), "--train-embeddings", nan.toString()),
+                "nan.npy: row 2, column 1 is NaN (embeddings must be finite)");
+        values[2 * 4 + 1] = Float.POSITIVE_INFINITY;
+        Path inf = Files.write(dir.resolve("inf.npy"), Npy.encode(20, 4, values));
+        contains(fails(ExitCodes.BAD_INPUT, "--train", train.toString(), "--train-embeddings", inf.toString()), "is Infinity");
+        Path rows = Files.write(dir.resolve("rows.npy"), Npy.encode(19, 4, new float[76]));
+        contains(fails(ExitCodes.BAD_INPUT, "--train", train.toString(), "--train-embeddings", rows.toString()),
+                "rows.npy: has 19 rows but the corpus has 20 examples");
+        Path eval = corpus("eval.jsonl", 6);
+        Path trainNpy = Files.write(dir.resolve("t.npy"), Npy.encode(20, 4, new float[80]));
+        Path evalNpy = Files.write(dir.resolve("e.npy"), Npy.encode(6, 5, new float[30]));
+        contains(fails(ExitCodes.BAD_INPUT, "--train", train.toString(), "--eval", eval.toString(), "--train-embeddings", trainNpy.toString(),
+                "--eval-embeddings", evalNpy.toString()), "training embeddings have 4 dims, evaluation embeddings 5");
+    }
+
+    @Test
     void unwritableOutput() throws IOException {
         Path train = corpus("train.jsonl", 20);
         Path blocker = Files.writeString(dir.resolve("blocker"), "a file");

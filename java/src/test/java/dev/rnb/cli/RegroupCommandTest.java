@@ -91,12 +91,12 @@ class RegroupCommandTest {
         Files.write(en, Npy.encode(9, 7, new float[63]));
         CliRun.Result bad = CliRun.capture("regroup", "--train", train.toString(), "--eval", eval.toString(), "--train-embeddings", tn.toString(),
                 "--eval-embeddings", en.toString(), "--out", out.toString(), "--k", "2", "--backend", "cpu");
-        assertEquals(2, bad.code());
+        assertEquals(ExitCodes.BAD_INPUT, bad.code());
         assertTrue(bad.stderr().contains("8 dims") && bad.stderr().contains("7"), bad.stderr());
         Files.write(en, Npy.encode(4, 8, new float[32]));
         bad = CliRun.capture("regroup", "--train", train.toString(), "--eval", eval.toString(), "--train-embeddings", tn.toString(),
                 "--eval-embeddings", en.toString(), "--out", out.toString(), "--k", "2", "--backend", "cpu");
-        assertEquals(2, bad.code());
+        assertEquals(ExitCodes.BAD_INPUT, bad.code());
         assertTrue(bad.stderr().contains("4 rows") && bad.stderr().contains("9 examples"), bad.stderr());
     }
 
