@@ -17,6 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,6 +105,7 @@ public final class TrainingJsonl {
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         int lineNo = 0;
+        Map<String, Integer> ids = new HashMap<>();
         while (true) {
             lineNo++;
             String where = file + ":" + lineNo;
@@ -141,6 +143,18 @@ public final class TrainingJsonl {
                 domain = Long.toString(n.longValue());
             } else {
                 throw new BadInputException(where + ": field \"domain\": expected a string or an integer, got " + typeOf(d));
+            }
+            Object recordId = obj.get("id");
+            if (recordId != null) {
+                String key = recordId instanceof Double n && n == Math.rint(n) && Math.abs(n) < 1e15 ? Long.toString(n.longValue())
+                        : recordId instanceof String str ? str : null;
+                if (key == null) {
+                    throw new BadInputException(where + ": field \"id\": expected a string or an integer, got " + typeOf(recordId));
+                }
+                Integer first = ids.putIfAbsent(key, lineNo);
+                if (first != null) {
+                    throw new BadInputException(where + ": field \"id\": duplicate id '" + printable(key) + "' (first on line " + first + ")");
+                }
             }
             Integer id = domains.get(domain);
             if (id == null) {

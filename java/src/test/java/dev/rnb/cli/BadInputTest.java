@@ -140,6 +140,13 @@ class BadInputTest {
     }
 
     @Test
+    void duplicateRecordIds() throws IOException {
+        Path dup = file("dup.jsonl", "{\"id\": 1, \"text\": \"a\"}", "{\"id\": \"x\", \"text\": \"b\"}", "{\"id\": 1, \"text\": \"c\"}");
+        assertContains(fails(ExitCodes.BAD_INPUT, dup), "dup.jsonl:3: field \"id\": duplicate id '1' (first on line 1)");
+        assertContains(fails(ExitCodes.BAD_INPUT, file("odd.jsonl", "{\"id\": [1], \"text\": \"a\"}")), "odd.jsonl:1: field \"id\": expected a string or an integer");
+    }
+
+    @Test
     void unwritableOutput() throws IOException {
         Path train = file("t.jsonl", GOOD);
         Path blocker = Files.writeString(dir.resolve("blocker"), "a file, not a folder");

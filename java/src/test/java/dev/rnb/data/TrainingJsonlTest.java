@@ -27,7 +27,7 @@ class TrainingJsonlTest {
     @Test
     void readsTextAndDomainsWithEscapes() throws IOException {
         Path train = write("train.jsonl",
-                "{\"text\": \"a\\\"b\\n\\u00e9\\ud83d\\ude00\", \"domain\": \"code\", \"id\": [1, {\"x\": null}], \"ok\": true}",
+                "{\"text\": \"a\\\"b\\n\\u00e9\\ud83d\\ude00\", \"domain\": \"code\", \"meta\": [1, {\"x\": null}], \"ok\": true}",
                 "",
                 "{\"domain\": 7, \"text\": \"plain\"}",
                 "{\"text\": \"no domain\"}",
