@@ -27,8 +27,27 @@ public final class Npy {
 
     private Npy() {}
 
+    /** The validated header of a .npy file: its shape, and where the data starts. */
+    public record Header(long rows, long cols, long dataStart) {}
+
     public static Matrix read(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Header h = header(file, ch);
+            if (h.rows() > Integer.MAX_VALUE || h.cols() > Integer.MAX_VALUE || h.rows() * h.cols() > Integer.MAX_VALUE - 8) {
+                throw new CorpusFormatException(file, 0, "matrix " + h.rows() + " x " + h.cols()
+                        + " is too large to hold in memory (ChunkedKMeans reads such files in chunks)");
+            }
+            float[] values = new float[(int) (h.rows() * h.cols())];
+            readRows(file, ch, h, 0, (int) h.rows(), values);
+            return new Matrix((int) h.rows(), (int) h.cols(), values);
+        } catch (IOException e) {
+            throw CorpusFormatException.unreadable(file, e);
+        }
+    }
+
+    /** Reads and validates the header of {@code file} (open as {@code ch}); the data size must match the shape. */
+    public static Header header(Path file, FileChannel ch) throws IOException {
+        try {
             ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
             ch.read(pre, 0);
             pre.flip();
@@ -70,8 +89,7 @@ public final class Npy {
             if (shape[0] < 0 || shape[1] < 0) {
                 throw new CorpusFormatException(file, 0, "negative shape " + shape[0] + " x " + shape[1]);
             }
-            if (shape[0] > Integer.MAX_VALUE || shape[1] > Integer.MAX_VALUE
-                    || Math.multiplyHigh(shape[0], shape[1]) != 0 || shape[0] * shape[1] > Integer.MAX_VALUE - 8) {
+            if (shape[1] > Integer.MAX_VALUE || Math.multiplyHigh(shape[0], shape[1]) != 0 || shape[0] * shape[1] > Long.MAX_VALUE / 8) {
                 throw new CorpusFormatException(file, 0, "matrix " + shape[0] + " x " + shape[1] + " is too large");
             }
             long count = shape[0] * shape[1];
@@ -80,18 +98,31 @@ public final class Npy {
                 throw new CorpusFormatException(file, 0, "holds " + (ch.size() - dataStart) + " data bytes, shape "
                         + shape[0] + " x " + shape[1] + " needs " + count * 4);
             }
-            ByteBuffer data = ByteBuffer.allocate((int) count * 4).order(ByteOrder.LITTLE_ENDIAN);
-            while (data.hasRemaining()) {
-                if (ch.read(data, dataStart + data.position()) < 0) break;
-            }
-            data.flip();
-            float[] values = new float[(int) count];
-            data.asFloatBuffer().get(values);
-            return new Matrix((int) shape[0], (int) shape[1], values);
+            return new Header(shape[0], shape[1], dataStart);
         } catch (NumberFormatException e) {
             throw new CorpusFormatException(file, 0, "bad shape in .npy header");
-        } catch (IOException e) {
-            throw CorpusFormatException.unreadable(file, e);
+        }
+    }
+
+    /** Reads rows [firstRow, firstRow + rows) into {@code into} (row-major, from index 0). */
+    public static void readRows(Path file, FileChannel ch, Header h, long firstRow, int rows, float[] into) throws IOException {
+        long floats = (long) rows * h.cols();
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(floats * 4, 1 << 24)).order(ByteOrder.LITTLE_ENDIAN);
+        long pos = h.dataStart() + firstRow * h.cols() * 4;
+        int done = 0;
+        while (done < floats) {
+            buf.clear();
+            buf.limit((int) Math.min(buf.capacity(), (floats - done) * 4));
+            while (buf.hasRemaining()) {
+                if (ch.read(buf, pos + buf.position()) < 0) {
+                    throw new CorpusFormatException(file, 0, "ends early: changed while being read");
+                }
+            }
+            buf.flip();
+            int n = buf.remaining() / 4;
+            buf.asFloatBuffer().get(into, done, n);
+            done += n;
+            pos += (long) n * 4;
         }
     }
 
@@ -120,15 +151,23 @@ public final class Npy {
         if ((long) rows * cols != data.length) {
             throw new IllegalArgumentException(data.length + " floats are not " + rows + " x " + cols);
         }
+        byte[] header = headerBytes(rows, cols);
+        ByteBuffer b = ByteBuffer.allocate(header.length + data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(header);
+        b.asFloatBuffer().put(data);
+        return b.array();
+    }
+
+    /** The header of a version 1.0 .npy file for a rows x cols float32 matrix; the data (row-major, little-endian) follows it. */
+    public static byte[] headerBytes(long rows, int cols) {
         String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
         // Pad so that the data starts on a 64-byte boundary, header ending in '\n'.
         int total = 10 + dict.length() + 1;
         int pad = (64 - total % 64) % 64;
         String header = dict + " ".repeat(pad) + "\n";
-        ByteBuffer b = ByteBuffer.allocate(10 + header.length() + data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocate(10 + header.length()).order(ByteOrder.LITTLE_ENDIAN);
         b.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
         b.put(header.getBytes(StandardCharsets.ISO_8859_1));
-        b.asFloatBuffer().put(data);
         return b.array();
     }
 }
