@@ -8,6 +8,8 @@ import dev.rnb.data.EvalSplit;
 import dev.rnb.data.LoadOptions;
 import dev.rnb.data.Npy;
 import dev.rnb.regroup.Embedded;
+import dev.rnb.regroup.ChunkedKMeans;
+import dev.rnb.regroup.ChunkedRegroup;
 import dev.rnb.regroup.KSweep;
 import dev.rnb.regroup.Regroup;
 import dev.rnb.regroup.RegroupOutput;
@@ -26,8 +28,12 @@ import java.util.concurrent.Callable;
                 + "keep the best silhouette, assign evaluation examples to the nearest training centroid.")
 final class RegroupCommand implements Callable<Integer> {
 
-    @Option(names = "--train", required = true, description = "Training corpus: a .jsonl file or a directory with one subdirectory of text files per domain")
+    @Option(names = "--train", description = "Training corpus: a .jsonl file or a directory with one subdirectory of text files per domain (required unless --chunk-rows)")
     Path train;
+
+    @Option(names = "--chunk-rows", defaultValue = "0", description = "Cluster --train-embeddings read in chunks of this many rows, for files larger "
+            + "than memory; no corpus is read (--train, --eval not needed), --eval-embeddings rows are assigned (default: 0, all in memory)")
+    int chunkRows;
 
     @Option(names = "--eval", description = "Evaluation corpus (same formats); without it, --eval-fraction of --train is split off")
     Path eval;
@@ -89,6 +95,15 @@ final class RegroupCommand implements Callable<Integer> {
         if (embeddingField != null && trainEmbeddings != null) {
             throw new IllegalArgumentException("use either --embedding-field or --train-embeddings, not both");
         }
+        if (chunkRows < 0) {
+            throw new IllegalArgumentException("--chunk-rows must be >= 0, got " + chunkRows);
+        }
+        if (chunkRows > 0) {
+            return chunked(ks);
+        }
+        if (train == null) {
+            throw new IllegalArgumentException("--train is required (or --train-embeddings with --chunk-rows)");
+        }
         // Open the backend first: an unavailable one fails before minutes of loading and embedding.
         try (Backend b = backend.equalsIgnoreCase("auto") ? Backends.select() : Backends.open(backend)) {
             LoadOptions load = new LoadOptions(textField, domainField, embeddingField, skipBadLines);
@@ -124,6 +139,32 @@ final class RegroupCommand implements Callable<Integer> {
                 throw new OutputNotWritableException(e.getMessage(), e);
             }
             System.out.println("wrote " + out);
+        }
+        return 0;
+    }
+
+    /** Regroup over an embedding file read in chunks (ChunkedRegroup): no corpus, memory independent of its size. */
+    private int chunked(List<Integer> ks) throws OutputNotWritableException {
+        if (trainEmbeddings == null) {
+            throw new IllegalArgumentException("--chunk-rows needs --train-embeddings (the rows it reads in chunks)");
+        }
+        if (train != null || eval != null || embeddingField != null || spherical) {
+            throw new IllegalArgumentException("--chunk-rows reads only --train-embeddings / --eval-embeddings: drop --train, --eval, --embedding-field and --spherical");
+        }
+        try (Backend b = backend.equalsIgnoreCase("auto") ? Backends.select() : Backends.open(backend)) {
+            ChunkedKMeans.Options o = new ChunkedKMeans.Options(ks.get(0), chunkRows, 100_000, maxIterations, tolerance, seed);
+            ChunkedRegroup.Outcome r;
+            try {
+                r = ChunkedRegroup.run(b, trainEmbeddings, evalEmbeddings, ks, o, silhouetteSample, out);
+            } catch (java.io.IOException | UncheckedIOException e) {
+                throw new OutputNotWritableException("cannot write " + out + " (" + e.getMessage() + ")", e);
+            }
+            System.out.printf(Locale.ROOT, "backend %s, %s read in chunks of %d rows: %d rows x %d dims%n", b.name(),
+                    trainEmbeddings.getFileName(), chunkRows, r.best().n(), r.best().d());
+            for (KSweep.Row row : r.rows()) {
+                System.out.printf(Locale.ROOT, "  k=%d silhouette %.4f inertia %.6g passes %d%n", row.k(), row.silhouette(), row.inertia(), row.iterations());
+            }
+            System.out.printf(Locale.ROOT, "chose k = %d; wrote %s%n", r.best().k(), out);
         }
         return 0;
     }

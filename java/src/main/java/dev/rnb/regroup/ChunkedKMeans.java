@@ -111,7 +111,7 @@ public final class ChunkedKMeans {
             Npy.readRows(npy, ch, h, picked[i], 1, row);
             System.arraycopy(row, 0, x, i * d, d);
         }
-        return KMeans.fit(backend, x, m, d, KMeans.Options.of(o.k(), o.seed())).centroids();
+        return KMeans.fit(backend, x, m, d, KMeans.Options.of(o.k(), o.seed()).restarts(3)).centroids();
     }
 
     /** m distinct row indices in increasing order (Floyd's algorithm, then sorted for sequential reads). */
@@ -123,6 +123,24 @@ public final class ChunkedKMeans {
             chosen.add(chosen.contains(t) ? j : t);
         }
         return chosen.stream().mapToLong(Long::longValue).sorted().toArray();
+    }
+
+    /** The index of the centroid nearest to row i of x (squared Euclidean distance, in double), on the host. */
+    static int nearest(float[] x, int i, int d, float[] c, int k) {
+        int best = 0;
+        double bestDist = Double.POSITIVE_INFINITY;
+        for (int j = 0; j < k; j++) {
+            double s = 0;
+            for (int t = 0; t < d; t++) {
+                double diff = x[i * d + t] - c[j * d + t];
+                s += diff * diff;
+            }
+            if (s < bestDist) {
+                bestDist = s;
+                best = j;
+            }
+        }
+        return best;
     }
 
     /** One chunk's buffers on the backend, reused for every chunk. */

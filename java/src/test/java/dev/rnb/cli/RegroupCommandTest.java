@@ -3,6 +3,7 @@ package dev.rnb.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rnb.data.Npy;
+import dev.rnb.testing.Rng;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -140,5 +141,40 @@ class RegroupCommandTest {
         CliRun.Result tooMany = CliRun.capture("regroup", "--train", train.toString(), "--out", dir.resolve("o").toString(), "--k", "50", "--skip-bad-lines", "--backend", "cpu");
         assertEquals(2, tooMany.code());
         assertTrue(tooMany.stderr().contains("k = 50") && tooMany.stderr().contains("N = 17"), tooMany.stderr());
+    }
+
+    @Test
+    void embeddingsReadInChunksWithoutACorpus() throws IOException {
+        Rng rng = new Rng();
+        int d = 6, k = 3;
+        float[] centres = rng.gaussian(k * d);
+        float[] t = new float[600 * d], e = new float[60 * d];
+        for (int i = 0; i < 600 * d; i++) t[i] = 8 * centres[(i / d % k) * d + i % d] + (float) rng.nextGaussian();
+        for (int i = 0; i < 60 * d; i++) e[i] = 8 * centres[(i / d % k) * d + i % d] + (float) rng.nextGaussian();
+        Path tn = Files.write(dir.resolve("t.npy"), Npy.encode(600, d, t)), en = Files.write(dir.resolve("e.npy"), Npy.encode(60, d, e));
+        Path out = dir.resolve("chunked");
+        CliRun.Result r = CliRun.capture("regroup", "--train-embeddings", tn.toString(), "--eval-embeddings", en.toString(), "--chunk-rows", "97",
+                "--k", "2..4", "--out", out.toString(), "--backend", "cpu");
+        assertEquals(0, r.code(), r.stdout() + r.stderr());
+        JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals(3, summary.get("k").asInt(), r.stdout() + " " + rng);
+        List<String> trainIds = Files.readAllLines(out.resolve("train_domains.txt")), evalIds = Files.readAllLines(out.resolve("eval_domains.txt"));
+        assertEquals(600, trainIds.size());
+        assertEquals(60, evalIds.size());
+        for (int i = 0; i < 60; i++) assertEquals(trainIds.get(i % k), evalIds.get(i), "eval row " + i + " joins its blob's cluster " + rng);
+        double p = 0;
+        for (JsonNode v : summary.get("eval_proportions")) p += v.asDouble();
+        assertEquals(1.0, p, 1e-9);
+        for (String f : List.of("centroids.npy", "k_sweep.csv", "k_sweep.png")) assertTrue(Files.size(out.resolve(f)) > 0, f);
+
+        assertEquals(ExitCodes.BAD_OPTIONS, CliRun.capture("regroup", "--chunk-rows", "97", "--out", out.toString()).code());
+        assertEquals(ExitCodes.BAD_OPTIONS, CliRun.capture("regroup", "--train-embeddings", tn.toString(), "--train", tn.toString(),
+                "--chunk-rows", "97", "--out", out.toString()).code());
+        assertEquals(ExitCodes.BAD_OPTIONS, CliRun.capture("regroup", "--out", out.toString()).code());
+        Path wide = Files.write(dir.resolve("wide.npy"), Npy.encode(2, d + 1, new float[2 * (d + 1)]));
+        CliRun.Result bad = CliRun.capture("regroup", "--train-embeddings", tn.toString(), "--eval-embeddings", wide.toString(), "--chunk-rows", "97",
+                "--k", "3", "--out", dir.resolve("o2").toString(), "--backend", "cpu");
+        assertEquals(ExitCodes.BAD_INPUT, bad.code(), bad.stderr());
+        assertTrue(bad.stderr().contains("wide.npy: has 7 columns"), bad.stderr());
     }
 }

@@ -26,14 +26,14 @@ class ChunkedKMeansTest {
     void chunkedFitIsAFixedPointOfTheWholeFileForAnyChunkSize(String name) throws IOException {
         Rng rng = new Rng();
         boolean emulated = name.equals("cuda-emulated");
-        int n = emulated ? 300 : 3001, d = 8, k = 4;
+        int n = emulated ? 90 : 3001, d = 8, k = 4;
         Blobs blobs = new Blobs(rng, n, d, k, 6.0, 1.0);
         Path npy = Files.write(dir.resolve("x.npy"), Npy.encode(n, d, blobs.x));
         try (Backend b = TestBackends.openOrSkip(name)) {
             ChunkedKMeans.Result whole = null;
-            for (int chunk : new int[] {n, 97, 1}) {
+            for (int chunk : new int[] {n, 37, 1}) {
                 if (emulated && chunk == 1) continue;
-                ChunkedKMeans.Result r = ChunkedKMeans.fit(b, npy, new ChunkedKMeans.Options(k, chunk, 200, 50, 0.0, rng.seed));
+                ChunkedKMeans.Result r = ChunkedKMeans.fit(b, npy, new ChunkedKMeans.Options(k, chunk, Math.min(200, n), 50, 0.0, rng.seed));
                 assertEquals(n, r.n());
                 int[] assigned = new int[n];
                 ChunkedKMeans.assign(b, npy, r.centroids(), k, chunk, (first, clusters, rows) -> {
@@ -43,7 +43,7 @@ class ChunkedKMeansTest {
                 double[] sum = new double[k * d];
                 long[] count = new long[k];
                 for (int i = 0; i < n; i++) {
-                    assertEquals(nearest(blobs.x, i, d, r.centroids(), k), assigned[i], "row " + i + " " + rng);
+                    assertEquals(ChunkedKMeans.nearest(blobs.x, i, d, r.centroids(), k), assigned[i], "row " + i + " " + rng);
                     count[assigned[i]]++;
                     for (int t = 0; t < d; t++) sum[assigned[i] * d + t] += blobs.x[i * d + t];
                 }
@@ -72,22 +72,5 @@ class ChunkedKMeansTest {
                     () -> ChunkedKMeans.fit(b, npy, new ChunkedKMeans.Options(4, 2, 4, 5, 0, 1)));
             assertTrue(e.getMessage().contains("exceeds the number of rows N = 3"), e.getMessage());
         }
-    }
-
-    private static int nearest(float[] x, int i, int d, float[] c, int k) {
-        int best = 0;
-        double bestDist = Double.POSITIVE_INFINITY;
-        for (int j = 0; j < k; j++) {
-            double s = 0;
-            for (int t = 0; t < d; t++) {
-                double diff = x[i * d + t] - c[j * d + t];
-                s += diff * diff;
-            }
-            if (s < bestDist) {
-                bestDist = s;
-                best = j;
-            }
-        }
-        return best;
     }
 }

@@ -1,0 +1,153 @@
+package dev.rnb.regroup;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rnb.backend.Backend;
+import dev.rnb.data.BadInputException;
+import dev.rnb.data.CorpusFormatException;
+import dev.rnb.data.Npy;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Regroup (stage 1) for embedding files larger than memory: a k sweep of
+ * {@link ChunkedKMeans} over a training .npy, k chosen by the silhouette of a
+ * uniform sample of rows, then every training row (and, when given, every
+ * evaluation row) assigned to its nearest centroid and written out as it
+ * streams by. Output files as {@link RegroupOutput} writes them, less what
+ * needs a corpus (contingency against original domains); each is written to
+ * a temporary file and renamed into place.
+ */
+public final class ChunkedRegroup {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public record Outcome(List<KSweep.Row> rows, ChunkedKMeans.Result best, double bestSilhouette, long[] trainSizes,
+                          long evalRows, double[] evalProportions) {}
+
+    private ChunkedRegroup() {}
+
+    public static Outcome run(Backend b, Path train, Path eval, List<Integer> ks, ChunkedKMeans.Options base,
+                              int silhouetteSample, Path out) throws IOException {
+        int d = cols(train);
+        if (eval != null && cols(eval) != d) {
+            throw new BadInputException(eval + ": has " + cols(eval) + " columns but " + train.getFileName() + " has " + d
+                    + " (evaluation embeddings must be the training embeddings' kind)");
+        }
+        float[] sample = sampleRows(train, silhouetteSample, base.seed());
+        List<KSweep.Row> rows = new ArrayList<>();
+        ChunkedKMeans.Result best = null;
+        double bestSilhouette = Double.NEGATIVE_INFINITY;
+        for (int k : ks) {
+            ChunkedKMeans.Result r = ChunkedKMeans.fit(b, train, new ChunkedKMeans.Options(k, base.chunkRows(),
+                    Math.max(k, base.sampleRows()), base.maxIterations(), base.tolerance(), base.seed()));
+            double s = silhouette(b, sample, d, r, silhouetteSample, base.seed());
+            rows.add(new KSweep.Row(k, s, r.inertia(), r.passes(), r.passes() < base.maxIterations()));
+            if (best == null || s > bestSilhouette) {
+                best = r;
+                bestSilhouette = s;
+            }
+        }
+        Files.createDirectories(out);
+        long[] trainSizes = writeAssignments(b, train, best, base.chunkRows(), out.resolve("train_domains.txt"));
+        long[] evalSizes = eval == null ? new long[best.k()] : writeAssignments(b, eval, best, base.chunkRows(), out.resolve("eval_domains.txt"));
+        long evalRows = java.util.Arrays.stream(evalSizes).sum();
+        double[] p = new double[best.k()];
+        for (int j = 0; j < p.length; j++) p[j] = evalRows == 0 ? 0 : (double) evalSizes[j] / evalRows;
+        Outcome o = new Outcome(rows, best, bestSilhouette, trainSizes, evalRows, p);
+        AtomicFiles.write(out.resolve("centroids.npy"), Npy.encode(best.k(), best.d(), best.centroids()));
+        AtomicFiles.write(out.resolve("k_sweep.csv"), RegroupOutput.sweepCsv(rows));
+        AtomicFiles.write(out.resolve("k_sweep.png"), SweepPlot.png(rows, best.k()));
+        AtomicFiles.write(out.resolve("summary.json"), JSON.writeValueAsBytes(summary(b, train, o)));
+        return o;
+    }
+
+    private static ObjectNode summary(Backend b, Path train, Outcome o) {
+        ObjectNode s = JSON.createObjectNode();
+        s.put("backend", b.name());
+        s.put("embedding", ".npy " + train.getFileName() + " (read in chunks)");
+        s.put("dims", o.best().d());
+        s.put("train_examples", o.best().n());
+        s.put("eval_examples", o.evalRows());
+        s.put("k", o.best().k());
+        s.put("silhouette", o.bestSilhouette());
+        s.put("inertia", o.best().inertia());
+        s.put("iterations", o.best().passes());
+        ArrayNode sizes = s.putArray("train_cluster_sizes");
+        for (long n : o.trainSizes()) sizes.add(n);
+        ArrayNode p = s.putArray("eval_proportions");
+        for (double v : o.evalProportions()) p.add(v);
+        ArrayNode sweep = s.putArray("k_sweep");
+        for (KSweep.Row row : o.rows()) {
+            sweep.addObject().put("k", row.k()).put("silhouette", row.silhouette()).put("inertia", row.inertia())
+                    .put("iterations", row.iterations()).put("converged", row.converged());
+        }
+        return s;
+    }
+
+    /** Streams one cluster id per row into {@code target} (via a temporary file); returns the cluster sizes. */
+    private static long[] writeAssignments(Backend b, Path npy, ChunkedKMeans.Result r, int chunkRows, Path target) throws IOException {
+        long[] sizes = new long[r.k()];
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            ChunkedKMeans.assign(b, npy, r.centroids(), r.k(), chunkRows, (first, clusters, rows) -> {
+                for (int i = 0; i < rows; i++) {
+                    int c = (int) clusters[i];
+                    sizes[c]++;
+                    w.write(Integer.toString(c));
+                    w.write('\n');
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return sizes;
+    }
+
+    /** The silhouette of the sampled rows under the nearest-centroid labels of {@code r}. */
+    private static double silhouette(Backend b, float[] sample, int d, ChunkedKMeans.Result r, int sampleSize, long seed) {
+        int m = sample.length / d;
+        int[] labels = new int[m];
+        for (int i = 0; i < m; i++) labels[i] = ChunkedKMeans.nearest(sample, i, d, r.centroids(), r.k());
+        try (Points p = new Points(b, sample, m, d, false)) {
+            return Silhouette.score(p, labels, r.k(), Math.max(2, sampleSize), seed);
+        }
+    }
+
+    private static int cols(Path npy) {
+        try (FileChannel ch = FileChannel.open(npy, StandardOpenOption.READ)) {
+            return Math.toIntExact(Npy.header(npy, ch).cols());
+        } catch (IOException e) {
+            throw CorpusFormatException.unreadable(npy, e);
+        }
+    }
+
+    /** Up to {@code m} rows drawn uniformly without replacement, row-major. */
+    private static float[] sampleRows(Path npy, int m, long seed) {
+        try (FileChannel ch = FileChannel.open(npy, StandardOpenOption.READ)) {
+            Npy.Header h = Npy.header(npy, ch);
+            int d = Math.toIntExact(h.cols());
+            long[] picked = ChunkedKMeans.sample(h.rows(), (int) Math.min(m, h.rows()), seed);
+            float[] x = new float[picked.length * d], row = new float[d];
+            for (int i = 0; i < picked.length; i++) {
+                Npy.readRows(npy, ch, h, picked[i], 1, row);
+                System.arraycopy(row, 0, x, i * d, d);
+            }
+            return x;
+        } catch (IOException e) {
+            throw CorpusFormatException.unreadable(npy, e);
+        }
+    }
+}
