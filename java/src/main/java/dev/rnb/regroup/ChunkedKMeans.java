@@ -68,7 +68,8 @@ public final class ChunkedKMeans {
                         if (counts[j] == 0) continue;
                         for (int i = 0; i < d; i++) centroids[j * d + i] = (float) (sums[j * d + i] / counts[j]);
                     }
-                    if (previous - inertia <= o.tolerance() * previous) break;
+                    // The inertia of a pass is that of the centroids it started from, so two passes are the least.
+                    if (pass > 1 && previous - inertia <= o.tolerance() * previous) break;
                     previous = inertia;
                 }
                 // The inertia reported is that of the final centroids.

@@ -35,6 +35,7 @@ class ChunkedKMeansTest {
                 if (emulated && chunk == 1) continue;
                 ChunkedKMeans.Result r = ChunkedKMeans.fit(b, npy, new ChunkedKMeans.Options(k, chunk, Math.min(200, n), 50, 0.0, rng.seed));
                 assertEquals(n, r.n());
+                assertTrue(r.passes() >= 2, "a pass measures the centroids it started from: converging takes two " + rng);
                 int[] assigned = new int[n];
                 ChunkedKMeans.assign(b, npy, r.centroids(), k, chunk, (first, clusters, rows) -> {
                     for (int i = 0; i < rows; i++) assigned[(int) first + i] = (int) clusters[i];
