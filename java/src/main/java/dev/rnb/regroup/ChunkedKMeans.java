@@ -59,10 +59,11 @@ public final class ChunkedKMeans {
                     double[] sums = new double[o.k() * d];
                     java.util.Arrays.fill(counts, 0);
                     inertia = 0;
+                    c.setCentroids(centroids);
                     for (long first = 0; first < h.rows(); first += o.chunkRows()) {
                         int rows = (int) Math.min(o.chunkRows(), h.rows() - first);
-                        inertia += c.assign(npy, ch, h, first, rows, centroids);
-                        c.accumulateMeans(rows, centroids, sums, counts);
+                        inertia += c.assign(npy, ch, h, first, rows);
+                        c.accumulateMeans(rows, sums, counts);
                     }
                     for (int j = 0; j < o.k(); j++) {
                         if (counts[j] == 0) continue;
@@ -74,9 +75,10 @@ public final class ChunkedKMeans {
                 }
                 // The inertia reported is that of the final centroids.
                 inertia = 0;
+                c.setCentroids(centroids);
                 for (long first = 0; first < h.rows(); first += o.chunkRows()) {
                     int rows = (int) Math.min(o.chunkRows(), h.rows() - first);
-                    inertia += c.assign(npy, ch, h, first, rows, centroids);
+                    inertia += c.assign(npy, ch, h, first, rows);
                 }
                 return new Result(h.rows(), d, o.k(), centroids, counts, inertia, pass);
             }
@@ -92,9 +94,10 @@ public final class ChunkedKMeans {
             int d = Math.toIntExact(h.cols());
             try (Chunk c = new Chunk(backend, chunkRows, d, k)) {
                 float[] clusters = new float[chunkRows];
+                c.setCentroids(centroids);
                 for (long first = 0; first < h.rows(); first += chunkRows) {
                     int rows = (int) Math.min(chunkRows, h.rows() - first);
-                    c.assign(npy, ch, h, first, rows, centroids);
+                    c.assign(npy, ch, h, first, rows);
                     backend.download(c.assign, 0, clusters, 0, rows);
                     sink.accept(first, clusters, rows);
                 }
@@ -105,18 +108,24 @@ public final class ChunkedKMeans {
     /** k-means on sampleRows rows drawn uniformly without replacement (all rows when there are fewer). */
     private static float[] seed(Backend backend, Path npy, FileChannel ch, Npy.Header h, Options o) throws IOException {
         int d = Math.toIntExact(h.cols());
-        int m = (int) Math.min(o.sampleRows(), h.rows());
-        long[] picked = sample(h.rows(), m, o.seed());
-        float[] x = new float[m * d], row = new float[d];
-        for (int i = 0; i < m; i++) {
+        float[] x = sampleRows(npy, ch, h, o.sampleRows(), o.seed());
+        return KMeans.fit(backend, x, x.length / d, d, KMeans.Options.of(o.k(), o.seed()).restarts(3)).centroids();
+    }
+
+    /** Up to {@code m} rows of the file drawn uniformly without replacement, row-major, in file order. */
+    static float[] sampleRows(Path npy, FileChannel ch, Npy.Header h, int m, long seed) throws IOException {
+        int d = Math.toIntExact(h.cols());
+        long[] picked = sample(h.rows(), (int) Math.min(m, h.rows()), seed);
+        float[] x = new float[picked.length * d], row = new float[d];
+        for (int i = 0; i < picked.length; i++) {
             Npy.readRows(npy, ch, h, picked[i], 1, row);
             System.arraycopy(row, 0, x, i * d, d);
         }
-        return KMeans.fit(backend, x, m, d, KMeans.Options.of(o.k(), o.seed()).restarts(3)).centroids();
+        return x;
     }
 
     /** m distinct row indices in increasing order (Floyd's algorithm, then sorted for sequential reads). */
-    static long[] sample(long n, int m, long seed) {
+    private static long[] sample(long n, int m, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         java.util.HashSet<Long> chosen = new java.util.HashSet<>();
         for (long j = n - m; j < n; j++) {
@@ -168,18 +177,21 @@ public final class ChunkedKMeans {
             chunkCounts = new float[k];
         }
 
-        /** Reads rows, assigns them to the nearest of {@code c}; returns their inertia. */
-        double assign(Path npy, FileChannel ch, Npy.Header h, long first, int rows, float[] c) throws IOException {
+        /** The centroids the following chunks are assigned to (once per pass, not per chunk). */
+        void setCentroids(float[] c) {
+            b.upload(c, 0, centroids, 0, k * d);
+        }
+
+        /** Reads rows, assigns them to the nearest centroid; returns their inertia. */
+        double assign(Path npy, FileChannel ch, Npy.Header h, long first, int rows) throws IOException {
             Npy.readRows(npy, ch, h, first, rows, host);
             b.upload(host, 0, x, 0, rows * d);
-            b.upload(c, 0, centroids, 0, k * d);
             b.rowSquaredNorms(x, rows, d, norms);
             return b.assignNearest(x, norms, rows, d, centroids, k, assign, minDist).inertia();
         }
 
-        /** Adds this chunk's per-cluster sums (mean times count) and counts. */
-        void accumulateMeans(int rows, float[] c, double[] sums, long[] total) {
-            b.upload(c, 0, chunkMeans, 0, k * d);
+        /** Adds this chunk's per-cluster sums (mean times count) and counts; clusters without rows here are skipped. */
+        void accumulateMeans(int rows, double[] sums, long[] total) {
             b.updateCentroids(x, rows, d, assign, k, false, chunkMeans, counts);
             b.download(chunkMeans, 0, means, 0, k * d);
             b.download(counts, 0, chunkCounts, 0, k);

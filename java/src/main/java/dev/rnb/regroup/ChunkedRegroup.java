@@ -39,12 +39,22 @@ public final class ChunkedRegroup {
 
     public static Outcome run(Backend b, Path train, Path eval, List<Integer> ks, ChunkedKMeans.Options base,
                               int silhouetteSample, Path out) throws IOException {
-        int d = cols(train);
-        if (eval != null && cols(eval) != d) {
-            throw new BadInputException(eval + ": has " + cols(eval) + " columns but " + train.getFileName() + " has " + d
-                    + " (evaluation embeddings must be the training embeddings' kind)");
+        int d;
+        float[] sample;
+        try (FileChannel ch = FileChannel.open(train, StandardOpenOption.READ)) {
+            Npy.Header h = Npy.header(train, ch);
+            d = Math.toIntExact(h.cols());
+            sample = ChunkedKMeans.sampleRows(train, ch, h, silhouetteSample, base.seed());
+        } catch (IOException e) {
+            throw CorpusFormatException.unreadable(train, e);
         }
-        float[] sample = sampleRows(train, silhouetteSample, base.seed());
+        if (eval != null) {
+            int evalCols = cols(eval);
+            if (evalCols != d) {
+                throw new BadInputException(eval + ": has " + evalCols + " columns but " + train.getFileName() + " has " + d
+                        + " (evaluation embeddings must be the training embeddings' kind)");
+            }
+        }
         List<KSweep.Row> rows = new ArrayList<>();
         ChunkedKMeans.Result best = null;
         double bestSilhouette = Double.NEGATIVE_INFINITY;
@@ -129,23 +139,6 @@ public final class ChunkedRegroup {
     private static int cols(Path npy) {
         try (FileChannel ch = FileChannel.open(npy, StandardOpenOption.READ)) {
             return Math.toIntExact(Npy.header(npy, ch).cols());
-        } catch (IOException e) {
-            throw CorpusFormatException.unreadable(npy, e);
-        }
-    }
-
-    /** Up to {@code m} rows drawn uniformly without replacement, row-major. */
-    private static float[] sampleRows(Path npy, int m, long seed) {
-        try (FileChannel ch = FileChannel.open(npy, StandardOpenOption.READ)) {
-            Npy.Header h = Npy.header(npy, ch);
-            int d = Math.toIntExact(h.cols());
-            long[] picked = ChunkedKMeans.sample(h.rows(), (int) Math.min(m, h.rows()), seed);
-            float[] x = new float[picked.length * d], row = new float[d];
-            for (int i = 0; i < picked.length; i++) {
-                Npy.readRows(npy, ch, h, picked[i], 1, row);
-                System.arraycopy(row, 0, x, i * d, d);
-            }
-            return x;
         } catch (IOException e) {
             throw CorpusFormatException.unreadable(npy, e);
         }
