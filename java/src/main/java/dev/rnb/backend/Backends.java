@@ -42,6 +42,11 @@ public final class Backends {
         }
     }
 
+    /** The backend a --backend option names: "auto" is {@link #select()}, any other value that backend. */
+    public static Backend fromOption(String name) {
+        return name.equalsIgnoreCase("auto") ? select() : open(name);
+    }
+
     /** The backend named by rnb.backend / RNB_BACKEND, else the first that opens of cuda, cpu, reference. */
     public static Backend select() {
         String requested = System.getProperty("rnb.backend", System.getenv("RNB_BACKEND"));

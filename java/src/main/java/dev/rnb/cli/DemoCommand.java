@@ -40,7 +40,7 @@ final class DemoCommand implements Callable<Integer> {
             o.notes.forEach(System.out::println);
             System.out.printf(Locale.ROOT, "domains: %s | %d domains | %d train / %d eval examples%n", g.label(), g.domains(),
                     g.train().size(), g.eval().size());
-            Experiment e = new Experiment(b, o.config(), o.steps, o.batch, o.mix(), o.evalEvery, o.logEvery == 0 ? 0 : o.logEvery,
+            Experiment e = new Experiment(b, o.config(), o.steps, o.shape.batch, o.mix(), o.evalEvery, o.logEvery == 0 ? 0 : o.logEvery,
                     System.out::println);
             List<RunResult> results = e.run(List.of(g), List.of("stratified", "rnb"), List.of(o.seed));
             RunResult strat = results.get(0), rnb = results.get(1);

@@ -54,7 +54,7 @@ final class ExperimentCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "  %s: %d domains, %d train / %d eval examples%n", g.label(), g.domains(), g.train().size(), g.eval().size());
             }
             o.notes.forEach(n -> System.out.println("  " + n));
-            List<RunResult> results = new Experiment(b, o.config(), o.steps, o.batch, o.mix(), o.evalEvery, o.logEvery, System.out::println)
+            List<RunResult> results = new Experiment(b, o.config(), o.steps, o.shape.batch, o.mix(), o.evalEvery, o.logEvery, System.out::println)
                     .run(groupings, methods, seedList);
             ExperimentReport report = new ExperimentReport(results);
             System.out.println();

@@ -13,6 +13,7 @@ import dev.rnb.mix.MixOptions;
 import dev.rnb.regroup.ClusterAgreement;
 import dev.rnb.regroup.KSweep;
 import dev.rnb.model.GptConfig;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -77,20 +78,8 @@ final class MixingOptions {
     /** --attention parsed by check(); null when not given. */
     private AttentionPath attentionPath;
 
-    @Option(names = "--batch", defaultValue = "16", description = "Sequences per step (default: ${DEFAULT-VALUE})")
-    int batch;
-
-    @Option(names = "--context", defaultValue = "64", description = "Context length in bytes (default: ${DEFAULT-VALUE})")
-    int context;
-
-    @Option(names = "--layers", defaultValue = "2", description = "Transformer blocks (default: ${DEFAULT-VALUE})")
-    int layers;
-
-    @Option(names = "--heads", defaultValue = "4", description = "Attention heads (default: ${DEFAULT-VALUE})")
-    int heads;
-
-    @Option(names = "--width", defaultValue = "64", description = "Channels (default: ${DEFAULT-VALUE})")
-    int width;
+    @Mixin
+    ModelShapeOptions shape;
 
     @Option(names = "--seed", defaultValue = "1", description = "First seed (default: ${DEFAULT-VALUE})")
     long seed;
@@ -101,7 +90,7 @@ final class MixingOptions {
     @Option(names = "--log-every", defaultValue = "50", description = "Steps between progress lines, 0 = none (default: ${DEFAULT-VALUE})")
     int logEvery;
 
-    GptConfig config() { return new GptConfig(context, layers, heads, width); }
+    GptConfig config() { return shape.config(); }
 
     MixOptions mix() {
         return new MixOptions(round, lambda, sketch, eta == null ? Double.NaN : eta, probeSteps, evalExamples, 3, seed);
@@ -109,7 +98,7 @@ final class MixingOptions {
 
     /** The backend, with --attention applied (check() has parsed it). */
     Backend openBackend() {
-        Backend b = backend.equalsIgnoreCase("auto") ? Backends.select() : Backends.open(backend);
+        Backend b = Backends.fromOption(backend);
         AttentionOption.apply(b, attentionPath);
         return b;
     }
@@ -119,10 +108,10 @@ final class MixingOptions {
         attentionPath = AttentionOption.parse(attention);
         atLeast(1, "--steps", steps, "--eval-every", evalEvery, "--train-size", trainSize, "--eval-size", evalSize,
                 "--embed-dims", embedDims, "--round", round, "--probe-steps", probeSteps, "--eval-examples", evalExamples,
-                "--batch", batch, "--context", context, "--layers", layers, "--heads", heads, "--width", width);
+                "--batch", shape.batch, "--context", shape.context, "--layers", shape.layers, "--heads", shape.heads, "--width", shape.width);
         atLeast(0, "--log-every", logEvery, "--sketch", sketch);
-        if (width % heads != 0) {
-            throw new IllegalArgumentException("--width " + width + " must be a multiple of --heads " + heads);
+        if (shape.width % shape.heads != 0) {
+            throw new IllegalArgumentException("--width " + shape.width + " must be a multiple of --heads " + shape.heads);
         }
         if (!Float.isFinite(lambda) || lambda < 0) {
             throw new IllegalArgumentException("--lambda must be finite and >= 0, got " + lambda);
@@ -235,7 +224,7 @@ final class MixingOptions {
     String settings(GptConfig c, long parameters, int seeds) {
         return String.format(Locale.ROOT, "byte-level GPT, %d parameters (%d layers, width %d, %d heads, context %d); batch %d; %d steps; "
                         + "round K = %d; lambda = %s; %s; %d seed%s from %d; %s",
-                parameters, c.layers(), c.channels(), c.heads(), c.context(), batch, steps, round, lambda,
+                parameters, c.layers(), c.channels(), c.heads(), c.context(), shape.batch, steps, round, lambda,
                 sketch == 0 ? "exact per-domain gradients" : "CountSketch r = " + sketch, seeds, seeds == 1 ? "" : "s", seed,
                 input == null ? "built-in corpus (" + trainSize + " train / " + evalSize + " eval examples)" : "input " + input);
     }

@@ -105,7 +105,7 @@ final class RegroupCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--train is required (or --train-embeddings with --chunk-rows)");
         }
         // Open the backend first: an unavailable one fails before minutes of loading and embedding.
-        try (Backend b = backend.equalsIgnoreCase("auto") ? Backends.select() : Backends.open(backend)) {
+        try (Backend b = Backends.fromOption(backend)) {
             LoadOptions load = new LoadOptions(textField, domainField, embeddingField, skipBadLines);
             Corpus all = CorpusLoader.load(train, load);
             Corpus trainSet, evalSet;
@@ -151,7 +151,7 @@ final class RegroupCommand implements Callable<Integer> {
         if (train != null || eval != null || embeddingField != null || spherical) {
             throw new IllegalArgumentException("--chunk-rows reads only --train-embeddings / --eval-embeddings: drop --train, --eval, --embedding-field and --spherical");
         }
-        try (Backend b = backend.equalsIgnoreCase("auto") ? Backends.select() : Backends.open(backend)) {
+        try (Backend b = Backends.fromOption(backend)) {
             ChunkedKMeans.Options o = new ChunkedKMeans.Options(ks.get(0), chunkRows, 100_000, maxIterations, tolerance, seed);
             ChunkedRegroup.Outcome r;
             try {

@@ -12,6 +12,7 @@ import dev.rnb.train.LossCurve;
 import dev.rnb.train.TrainOptions;
 import dev.rnb.train.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -48,20 +49,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--attention", paramLabel = "kernels|cudnn", description = AttentionOption.DESCRIPTION)
     String attention;
 
-    @Option(names = "--batch", defaultValue = "16", description = "Sequences per step (default: ${DEFAULT-VALUE})")
-    int batch;
-
-    @Option(names = "--context", defaultValue = "64", description = "Context length in bytes (default: ${DEFAULT-VALUE})")
-    int context;
-
-    @Option(names = "--layers", defaultValue = "2", description = "Transformer blocks (default: ${DEFAULT-VALUE})")
-    int layers;
-
-    @Option(names = "--heads", defaultValue = "4", description = "Attention heads (default: ${DEFAULT-VALUE})")
-    int heads;
-
-    @Option(names = "--width", defaultValue = "64", description = "Channels (default: ${DEFAULT-VALUE})")
-    int width;
+    @Mixin
+    ModelShapeOptions shape;
 
     @Option(names = "--lr", defaultValue = "3e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE})")
     float lr;
@@ -103,14 +92,14 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--resume and --input name the same file");
         }
         AttentionPath attentionPath = AttentionOption.parse(attention);
-        GptConfig config = new GptConfig(context, layers, heads, width);
-        TrainOptions options = new TrainOptions(steps, batch, lr, Math.max(1, steps / 10), 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1f, seed);
+        GptConfig config = shape.config();
+        TrainOptions options = new TrainOptions(steps, shape.batch, lr, Math.max(1, steps / 10), 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1f, seed);
         ByteDataset train = TrainingJsonl.readTraining(input);
         ByteDataset held = eval == null ? null : TrainingJsonl.readEvaluation(eval, train.domainNames());
         Checkpoint restored = null;
         if (resume != null) {
             restored = Checkpoint.read(resume);
-            restored.checkCompatible(resume, config, batch);
+            restored.checkCompatible(resume, config, shape.batch);
             if (restored.step() > steps) {
                 throw new IllegalArgumentException("--steps " + steps + " is below the checkpoint's step " + restored.step());
             }
@@ -119,7 +108,7 @@ final class TrainCommand implements Callable<Integer> {
         Path checkpoint = out.resolve("checkpoint.bin");
         LossCurve curve = new LossCurve();
         StringBuilder metrics = new StringBuilder("step,train_loss,eval_loss\n");
-        try (Backend b = backend.equalsIgnoreCase("auto") ? Backends.select() : Backends.open(backend);
+        try (Backend b = Backends.fromOption(backend);
              Trainer trainer = new Trainer(b, config, options, train)) {
             AttentionOption.apply(b, attentionPath);
             if (restored != null) {
@@ -127,7 +116,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             System.out.printf(Locale.ROOT, "rnb train: %s | %d examples in %d domains%s | %d parameters (%d layers, width %d, %d heads, context %d) | batch %d | steps %d..%d%n",
                     b.describe(), train.size(), train.domains(), held == null ? "" : ", " + held.size() + " held out",
-                    trainer.model().layout().size(), layers, width, heads, context, batch, trainer.step() + 1, steps);
+                    trainer.model().layout().size(), shape.layers, shape.width, shape.heads, shape.context, shape.batch, trainer.step() + 1, steps);
             long start = System.nanoTime();
             int first = trainer.step();
             double window = 0;
@@ -142,7 +131,7 @@ final class TrainCommand implements Callable<Integer> {
                 if (step % logEvery == 0 || step == steps) {
                     double seconds = (System.nanoTime() - start) / 1e9;
                     int done = step - first;
-                    double tokensPerSecond = (double) done * batch * context / Math.max(1e-9, seconds);
+                    double tokensPerSecond = (double) done * shape.batch * shape.context / Math.max(1e-9, seconds);
                     double eta = seconds / done * (steps - step);
                     System.out.printf(Locale.ROOT, "step %d/%d | loss %.4f | lr %.2e | %.0f tok/s | ETA %s%n",
                             step, steps, window / inWindow, options.learningRate(step), tokensPerSecond, duration(eta));
