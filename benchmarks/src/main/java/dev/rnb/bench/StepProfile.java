@@ -100,14 +100,7 @@ public final class StepProfile {
         int n = shape.batch() * c.context();
         try (Gpt model = new Gpt(backend, c, shape.batch())) {
             model.initialize(1);
-            SplittableRandom random = new SplittableRandom(7);
-            float[] tokens = new float[n], targets = new float[n], weights = new float[n];
-            for (int i = 0; i < n; i++) {
-                tokens[i] = random.nextInt(GptConfig.VOCAB);
-                targets[i] = random.nextInt(GptConfig.VOCAB);
-            }
-            Arrays.fill(weights, 1f / n);
-            model.setBatch(tokens, targets, weights, c.context());
+            RandomBatch.set(model, 7);
             int[] step = {0};
             Runnable trainStep = () -> {
                 model.forward(true);

@@ -18,8 +18,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.Arrays;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,17 +44,9 @@ public class TrainStepBenchmark {
     public void setUp() {
         backend = Backends.open(backendName);
         GptConfig config = GptConfig.small();
-        int batch = 16, n = batch * config.context();
-        model = new Gpt(backend, config, batch);
+        model = new Gpt(backend, config, 16);
         model.initialize(1);
-        SplittableRandom random = new SplittableRandom(7);
-        float[] tokens = new float[n], targets = new float[n], weights = new float[n];
-        for (int i = 0; i < n; i++) {
-            tokens[i] = random.nextInt(GptConfig.VOCAB);
-            targets[i] = random.nextInt(GptConfig.VOCAB);
-        }
-        Arrays.fill(weights, 1f / n);
-        model.setBatch(tokens, targets, weights, config.context());
+        RandomBatch.set(model, 7);
     }
 
     @TearDown(Level.Trial)
