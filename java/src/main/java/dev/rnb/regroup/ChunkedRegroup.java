@@ -1,21 +1,18 @@
 package dev.rnb.regroup;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rnb.backend.Backend;
 import dev.rnb.data.BadInputException;
 import dev.rnb.data.CorpusFormatException;
 import dev.rnb.data.Npy;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +27,6 @@ import java.util.List;
  * a temporary file and renamed into place.
  */
 public final class ChunkedRegroup {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public record Outcome(List<KSweep.Row> rows, ChunkedKMeans.Result best, double bestSilhouette, long[] trainSizes,
                           long evalRows, double[] evalProportions) {}
@@ -78,12 +74,12 @@ public final class ChunkedRegroup {
         AtomicFiles.write(out.resolve("centroids.npy"), Npy.encode(best.k(), best.d(), best.centroids()));
         AtomicFiles.write(out.resolve("k_sweep.csv"), RegroupOutput.sweepCsv(rows));
         AtomicFiles.write(out.resolve("k_sweep.png"), SweepPlot.png(rows, best.k()));
-        AtomicFiles.write(out.resolve("summary.json"), JSON.writeValueAsBytes(summary(b, train, o)));
+        AtomicFiles.write(out.resolve("summary.json"), RegroupOutput.JSON.writeValueAsBytes(summary(b, train, o)));
         return o;
     }
 
     private static ObjectNode summary(Backend b, Path train, Outcome o) {
-        ObjectNode s = JSON.createObjectNode();
+        ObjectNode s = RegroupOutput.JSON.createObjectNode();
         s.put("backend", b.name());
         s.put("embedding", ".npy " + train.getFileName() + " (read in chunks)");
         s.put("dims", o.best().d());
@@ -93,23 +89,15 @@ public final class ChunkedRegroup {
         s.put("silhouette", o.bestSilhouette());
         s.put("inertia", o.best().inertia());
         s.put("iterations", o.best().passes());
-        ArrayNode sizes = s.putArray("train_cluster_sizes");
-        for (long n : o.trainSizes()) sizes.add(n);
-        ArrayNode p = s.putArray("eval_proportions");
-        for (double v : o.evalProportions()) p.add(v);
-        ArrayNode sweep = s.putArray("k_sweep");
-        for (KSweep.Row row : o.rows()) {
-            sweep.addObject().put("k", row.k()).put("silhouette", row.silhouette()).put("inertia", row.inertia())
-                    .put("iterations", row.iterations()).put("converged", row.converged());
-        }
+        RegroupOutput.putClusters(s, o.trainSizes(), o.evalProportions(), o.rows());
         return s;
     }
 
-    /** Streams one cluster id per row into {@code target} (via a temporary file); returns the cluster sizes. */
-    private static long[] writeAssignments(Backend b, Path npy, ChunkedKMeans.Result r, int chunkRows, Path target) throws IOException {
+    /** Streams one cluster id per row into {@code target} (atomically, see {@link AtomicFiles}); returns the cluster sizes. */
+    private static long[] writeAssignments(Backend b, Path npy, ChunkedKMeans.Result r, int chunkRows, Path target) {
         long[] sizes = new long[r.k()];
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+        AtomicFiles.write(target, out -> {
+            Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
             ChunkedKMeans.assign(b, npy, r.centroids(), r.k(), chunkRows, (first, clusters, rows) -> {
                 for (int i = 0; i < rows; i++) {
                     int c = (int) clusters[i];
@@ -118,11 +106,8 @@ public final class ChunkedRegroup {
                     w.write('\n');
                 }
             });
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            w.flush();
+        });
         return sizes;
     }
 

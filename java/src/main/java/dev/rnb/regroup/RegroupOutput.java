@@ -27,7 +27,7 @@ public final class RegroupOutput {
     public record Inputs(String backend, String embeddingSource, int dims, int trainExamples, int evalExamples,
                          long skippedLines, List<String> trainDomains) {}
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private RegroupOutput() {}
 
@@ -75,16 +75,21 @@ public final class RegroupOutput {
         s.put("inertia", r.sweep().best().inertia());
         s.put("iterations", r.sweep().best().iterations());
         s.put("converged", r.sweep().best().converged());
+        putClusters(s, r.trainSizes(), r.evalProportions(), r.sweep().rows());
+        return s;
+    }
+
+    /** The summary's cluster sizes, evaluation proportions and k sweep (shared with {@link ChunkedRegroup}). */
+    static void putClusters(ObjectNode s, long[] trainSizes, double[] evalProportions, List<KSweep.Row> rows) {
         ArrayNode sizes = s.putArray("train_cluster_sizes");
-        for (long n : r.trainSizes()) sizes.add(n);
+        for (long n : trainSizes) sizes.add(n);
         ArrayNode p = s.putArray("eval_proportions");
-        for (double v : r.evalProportions()) p.add(v);
+        for (double v : evalProportions) p.add(v);
         ArrayNode sweep = s.putArray("k_sweep");
-        for (KSweep.Row row : r.sweep().rows()) {
+        for (KSweep.Row row : rows) {
             sweep.addObject().put("k", row.k()).put("silhouette", row.silhouette()).put("inertia", row.inertia())
                     .put("iterations", row.iterations()).put("converged", row.converged());
         }
-        return s;
     }
 
     private static String ids(int[] a) {
