@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * above the clip) computed by PyTorch in float64 and stored in
  * resources/dev/rnb/model/gpt_step by benchmarks/python/gpt_fixture.py.
  * Every backend must reproduce its logits, loss, every parameter tensor's
- * gradient and every tensor's AdamW update. The fixture's eps and weights are
+ * gradient and every tensor's AdamW update. The fixture's parameter scales and AdamW eps are
  * chosen so that a GELU in erf form, a LayerNorm eps of 1e-6, a step without
  * bias correction or clipping, or weight decay on every tensor each move some
  * compared quantity at least 10x past its tolerance (docs/ARCHITECTURE.md).
