@@ -16,7 +16,7 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  */
 public final class CpuBackend extends Backend {
     private final DeviceMemory memory = new NativeMemory();
-    private final ModelOps model = new CpuModelOps();
+    private final ModelOps model = new ModelKernels();
     private final CpuClusterOps cluster = new CpuClusterOps();
     private final CpuBalanceOps balance = new CpuBalanceOps();
 

@@ -14,7 +14,7 @@ import dev.rnb.backend.Tensor;
 public final class ReferenceBackend extends Backend {
     private final boolean float64;
     private final HeapMemory memory;
-    private final ModelOps model = new ReferenceModelOps();
+    private final ModelOps model = new ReferenceModel();
     private final ClusterOps cluster = new ReferenceClusterOps();
     private final BalanceOps balance = new ReferenceBalanceOps();
 
