@@ -70,7 +70,7 @@ def main():
             u = get(rows, "KMeansBenchmark", "updatePass", k=k)[0]
             out.append(f"| {k} | {fmt(a)} | {fmt(g)} | {a / g:.2f}x | {fmt(u)} |")
         out.append("")
-    ts = [k for k in rows if k[0] == "TrainingStepBenchmark" and dict(k[2]).get("mode") == "none"]
+    ts = [k for k in rows if k[0] == "RnbOverheadBenchmark" and dict(k[2]).get("mode") == "none"]
     if ts:
         out += ["### R&B's cost per training step, default model, cpu", "",
                 "| k | step without R&B (ms) | exact (ms) | exact / none | sketched r=1024 (ms) | sketched / none | spread of none (min..max, ms) |",
@@ -78,12 +78,12 @@ def main():
         for key in sorted(ts, key=lambda k: int(dict(k[2])["k"])):
             p = dict(key[2])
             none, lo, hi, _ = rows[key]
-            ex = get(rows, "TrainingStepBenchmark", "trainingStep", **{**p, "mode": "exact"})
-            sk = get(rows, "TrainingStepBenchmark", "trainingStep", **{**p, "mode": "sketch"})
+            ex = get(rows, "RnbOverheadBenchmark", "trainingStep", **{**p, "mode": "exact"})
+            sk = get(rows, "RnbOverheadBenchmark", "trainingStep", **{**p, "mode": "sketch"})
             cells = [f"{fmt(r[0])} | {r[0] / none:.3f}x" if r else "n/a | n/a" for r in (ex, sk)]
             out.append(f"| {p['k']} | {fmt(none)} | {cells[0]} | {cells[1]} | {fmt(lo)}..{fmt(hi)} |")
         out.append("")
-    other = sorted(k for k in rows if k[0] not in ("GramTimesPBenchmark", "DomainGradBenchmark", "KMeansBenchmark", "TrainingStepBenchmark"))
+    other = sorted(k for k in rows if k[0] not in ("GramTimesPBenchmark", "DomainGradBenchmark", "KMeansBenchmark", "RnbOverheadBenchmark"))
     if other:
         out += ["### Other suites (medians)", "", "| benchmark | params | median | min | max | unit |", "|---|---|---|---|---|---|"]
         for key in other:

@@ -11,6 +11,8 @@ package dev.rnb.backend;
  * k &lt;= 2^24), so assignments live beside the points in the same memory
  * without a second tensor type. Distances are squared Euclidean,
  * ||x||^2 - 2 x.c + ||c||^2 clamped at 0; ties go to the lowest cluster id.
+ * {@link Backend} implements this checked; each device supplies an unchecked
+ * implementation that may assume the checks of {@code ArgumentChecks} passed.
  */
 public interface ClusterOps {
 

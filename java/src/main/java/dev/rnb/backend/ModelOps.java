@@ -2,8 +2,10 @@ package dev.rnb.backend;
 
 /**
  * The byte-level GPT's kernels (dev.rnb.model), kept apart from the Balance
- * operations of {@link Backend}. Matmuls are not here: the model calls
- * {@link Backend#gemm} on {@link #view}s of its parameter buffer.
+ * operations ({@link BalanceOps}). Matmuls are not here: the model calls
+ * {@link Backend#gemm} on {@link Backend#view}s of its parameter buffer.
+ * {@link Backend} implements this checked; each device supplies an unchecked
+ * implementation that may assume the checks of {@code ArgumentChecks} passed.
  *
  * <p>Shapes follow llm.c: N = B*T rows of width C; a weight W is OC x IC
  * row-major; qkv rows are [q(C) | k(C) | v(C)] and head h owns columns
@@ -15,12 +17,6 @@ package dev.rnb.backend;
  * Tensors may be views; distinct arguments must not overlap unless stated.
  */
 public interface ModelOps {
-
-    /**
-     * A window of {@code size} floats of {@code base} starting at {@code offset},
-     * sharing its memory (no copy). Closing a view frees nothing.
-     */
-    Tensor view(Tensor base, long offset, long size);
 
     /** out[b,t,:] = wte[tokens[b,t],:] + wpe[t,:]. */
     void encoderForward(Tensor out, Tensor tokens, Tensor wte, Tensor wpe, int B, int T, int C);

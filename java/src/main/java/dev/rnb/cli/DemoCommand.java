@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
                 "print the comparison and the overhead, write an HTML report."})
 final class DemoCommand implements Callable<Integer> {
     @Mixin
-    MixingOptions o;
+    ExperimentOptions o;
 
     @Option(names = "--out", defaultValue = "rnb-demo", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE})")
     Path out;

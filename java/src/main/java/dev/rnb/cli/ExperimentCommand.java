@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
                 "print and save the table (final eval loss, measured and analytic overhead, per-domain losses), curves and an HTML report."})
 final class ExperimentCommand implements Callable<Integer> {
     @Mixin
-    MixingOptions o;
+    ExperimentOptions o;
 
     @Option(names = "--methods", split = ",", description = "Methods to run (default: stratified,natural,skill-it,aioli,dga,rnb)")
     List<String> methods = new ArrayList<>(Strategies.NAMES);

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The rnb command line. */
 @Command(name = "rnb", mixinStandardHelpOptions = true, version = "rnb 0.1.0",
         description = "R&B data mixing: regroup a corpus into domains, balance the training mixture.",
-        subcommands = {InfoCommand.class, DemoCommand.class, ExperimentCommand.class, RegroupCommand.class, TrainCommand.class, GpuBenchCommand.class})
+        subcommands = {InfoCommand.class, DemoCommand.class, ExperimentCommand.class, RegroupCommand.class, TrainCommand.class})
 public final class Main implements Runnable {
 
     @Override
@@ -15,23 +15,30 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        int code;
-        try {
-            code = run(args);
-        } catch (OutOfMemoryError e) {
-            System.err.println("rnb: out of memory (" + e.getMessage() + "); use a smaller --batch, or a larger -Xmx");
-            code = ExitCodes.OUT_OF_MEMORY;
-        }
-        System.exit(code);
+        System.exit(execute(commandLine(), args));
     }
 
     /** Runs the CLI and returns the exit code (tests call this). */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The rnb commands with their failure reporting; the GPU bundle adds its gpu-bench command to them. */
+    public static CommandLine commandLine() {
         return new CommandLine(new Main())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler(Main::reportFailure)
-                .setParameterExceptionHandler(Main::reportUsageError)
-                .execute(args);
+                .setParameterExceptionHandler(Main::reportUsageError);
+    }
+
+    /** Runs {@code cli} and returns the exit code; running out of memory is one line too. */
+    public static int execute(CommandLine cli, String... args) {
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            System.err.println("rnb: out of memory (" + e.getMessage() + "); use a smaller --batch, or a larger -Xmx");
+            return ExitCodes.OUT_OF_MEMORY;
+        }
     }
 
     /**

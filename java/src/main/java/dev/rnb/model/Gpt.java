@@ -97,7 +97,7 @@ public final class Gpt implements AutoCloseable {
     }
 
     private Tensor view(Tensor base, long offset, long size) {
-        return ops.view(base, offset, size);
+        return backend.view(base, offset, size);
     }
 
     private Tensor p(long offset, long size) { return view(params, offset, size); }

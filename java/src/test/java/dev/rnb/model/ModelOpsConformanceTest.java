@@ -284,7 +284,7 @@ class ModelOpsConformanceTest {
                     () -> ops(b).crossEntropy(big, big, small, big, big, big, 2, 3));
             org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                     () -> ops(b).adamw(big, big, big, small, 6, big, 0f, 1e-3f, 0.9f, 0.95f, 1e-8f, 0f, 1));
-            org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, () -> ops(b).view(big, 990, 11));
+            org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, () -> b.view(big, 990, 11));
         }
     }
 

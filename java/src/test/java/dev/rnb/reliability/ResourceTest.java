@@ -54,7 +54,7 @@ class ResourceTest {
     }
 
     private static int live(Backend b) {
-        return b instanceof CudaBackend c && c.driver() instanceof EmulatedDevice d ? d.liveAllocations() : 0;
+        return b instanceof CudaBackend c && c.device() instanceof EmulatedDevice d ? d.liveAllocations() : 0;
     }
 
     private static ByteDataset data() {

@@ -1,10 +1,12 @@
 package dev.rnb.backend.cpu;
 
-import dev.rnb.backend.ClusterOps.AssignStats;
+import dev.rnb.backend.ClusterOps;
+import dev.rnb.backend.Tensor;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
 
+import static dev.rnb.backend.cpu.NativeTensor.at;
 import static org.bytedeco.openblas.global.openblas_nolapack.*;
 
 /**
@@ -13,7 +15,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.*;
  * then the fused argmin / silhouette kernels of native/kmeans.cpp. Chunks
  * bound the distance scratch to {@code chunkFloats} floats whatever n is.
  */
-final class CpuClusterOps implements AutoCloseable {
+final class CpuClusterOps implements ClusterOps, AutoCloseable {
     /** Distance scratch: 4M floats (16 MiB) per chunk of rows unless rnb.cluster.chunkFloats says otherwise. */
     private final long chunkFloats = Long.getLong("rnb.cluster.chunkFloats", 1L << 22);
 
@@ -33,8 +35,19 @@ final class CpuClusterOps implements AutoCloseable {
         return (int) Math.max(1, Math.min(n, chunkFloats / Math.max(1, width)));
     }
 
-    AssignStats assign(FloatPointer x, FloatPointer xNorms, int n, int d, FloatPointer centroids, int k,
-                       FloatPointer assign, FloatPointer minDist) {
+    @Override
+    public void rowSquaredNorms(Tensor x, int n, int d, Tensor out) {
+        CpuKernels.rnb_cpu_row_sq_norms(at(x), n, d, at(out));
+    }
+
+    @Override
+    public void normalizeRows(Tensor x, int n, int d) {
+        CpuKernels.rnb_cpu_normalize_rows(at(x), n, d);
+    }
+
+    @Override
+    public AssignStats assignNearest(Tensor xs, Tensor xNormsT, int n, int d, Tensor cs, int k, Tensor as, Tensor ds) {
+        FloatPointer x = at(xs), xNorms = at(xNormsT), centroids = at(cs), assign = at(as), minDist = at(ds);
         int chunk = chunkRows(n, k);
         FloatPointer dist = scratch((long) chunk * k);
         try (FloatPointer cNorm = new FloatPointer(k);
@@ -52,7 +65,14 @@ final class CpuClusterOps implements AutoCloseable {
         }
     }
 
-    void silhouette(FloatPointer x, FloatPointer norms, int m, int d, FloatPointer labels, int k, FloatPointer out) {
+    @Override
+    public int updateCentroids(Tensor x, int n, int d, Tensor assign, int k, boolean normalize, Tensor centroids, Tensor counts) {
+        return CpuKernels.rnb_cpu_kmeans_update(at(x), at(assign), n, d, k, normalize ? 1 : 0, at(centroids), at(counts));
+    }
+
+    @Override
+    public void silhouette(Tensor xs, Tensor normsT, int m, int d, Tensor ls, int k, Tensor outs) {
+        FloatPointer x = at(xs), norms = at(normsT), labels = at(ls), out = at(outs);
         float[] host = new float[m];
         labels.get(host);
         float[] size = new float[k];

@@ -1,21 +1,102 @@
 package dev.rnb.backend.cpu;
 
+import dev.rnb.backend.ModelOps;
+import dev.rnb.backend.Tensor;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Platform;
 
+import static dev.rnb.backend.cpu.NativeTensor.at;
+
 /**
- * JavaCPP binding of native/rnb_model.h: the byte-level GPT's CPU kernels
- * (contracts in {@link dev.rnb.backend.ModelOps}). Linked, like
- * {@link CpuKernels}, from the CMake library rnb_cpu.
+ * The cpu backend's {@link ModelOps}: the JavaCPP binding of
+ * native/rnb_model.h (the byte-level GPT's C++ kernels of native/model_*.cpp,
+ * linked, like {@link CpuKernels}, from the CMake library rnb_cpu), and the
+ * operations that unwrap off-heap tensors and call them; attention runs as
+ * OpenBLAS GEMMs around two of the kernels ({@link CpuAttention}).
  */
 @Platform(include = "rnb_model.h", link = {"gomp", "rnb_cpu"})
-public final class ModelKernels {
+public final class ModelKernels implements ModelOps {
     static {
         Loader.load();
     }
 
-    private ModelKernels() {}
+    ModelKernels() {}
+
+
+    @Override
+    public void encoderForward(Tensor out, Tensor tokens, Tensor wte, Tensor wpe, int B, int T, int C) {
+        rnb_model_encoder_forward(at(out), at(tokens), at(wte), at(wpe), B, T, C);
+    }
+
+    @Override
+    public void encoderBackward(Tensor dwte, Tensor dwpe, Tensor dout, Tensor tokens, int B, int T, int C) {
+        rnb_model_encoder_backward(at(dwte), at(dwpe), at(dout), at(tokens), B, T, C);
+    }
+
+    @Override
+    public void layerNormForward(Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor weight, Tensor bias, int N, int C) {
+        rnb_model_layernorm_forward(at(out), at(mean), at(rstd), at(inp), at(weight), at(bias), N, C);
+    }
+
+    @Override
+    public void layerNormBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight,
+                                  Tensor mean, Tensor rstd, int N, int C) {
+        rnb_model_layernorm_backward(at(dinp), at(dweight), at(dbias), at(dout), at(inp), at(weight), at(mean), at(rstd), N, C);
+    }
+
+    @Override
+    public void biasAdd(Tensor out, Tensor bias, int N, int OC) {
+        rnb_model_bias_add(at(out), at(bias), N, OC);
+    }
+
+    @Override
+    public void biasBackward(Tensor dbias, Tensor dout, int N, int OC) {
+        rnb_model_bias_backward(at(dbias), at(dout), N, OC);
+    }
+
+    @Override
+    public void attentionForward(Tensor out, Tensor att, Tensor qkv, int B, int T, int C, int NH) {
+        CpuAttention.forward(at(out), at(att), at(qkv), B, T, C, NH);
+    }
+
+    @Override
+    public void attentionBackward(Tensor dqkv, Tensor dpreatt, Tensor dout, Tensor qkv, Tensor att, int B, int T, int C, int NH) {
+        CpuAttention.backward(at(dqkv), at(dpreatt), at(dout), at(qkv), at(att), B, T, C, NH);
+    }
+
+    @Override
+    public void geluForward(Tensor out, Tensor inp, long n) {
+        rnb_model_gelu_forward(at(out), at(inp), n);
+    }
+
+    @Override
+    public void geluBackward(Tensor dinp, Tensor inp, Tensor dout, long n) {
+        rnb_model_gelu_backward(at(dinp), at(inp), at(dout), n);
+    }
+
+    @Override
+    public void add(Tensor out, Tensor a, Tensor b, long n) {
+        rnb_model_add(at(out), at(a), at(b), n);
+    }
+
+    @Override
+    public void crossEntropy(Tensor losses, Tensor lossSum, Tensor dlogits, Tensor logits, Tensor targets, Tensor weights, int N, int V) {
+        rnb_model_cross_entropy(at(losses), at(lossSum), dlogits == null ? null : at(dlogits), at(logits), at(targets), at(weights), N, V);
+    }
+
+    @Override
+    public void squaredNorm(Tensor out, Tensor x, long n) {
+        rnb_model_squared_norm(at(out), at(x), n);
+    }
+
+    @Override
+    public void adamw(Tensor params, Tensor grads, Tensor m, Tensor v, long n, Tensor normSq, float maxNorm,
+                      float lr, float beta1, float beta2, float eps, float weightDecay, int t) {
+        rnb_model_adamw(at(params), at(grads), at(m), at(v), n, at(normSq), maxNorm, lr, beta1, beta2, eps, weightDecay, t);
+    }
+
+    // ---------------------------------------------------------------- the binding
 
     public static native void rnb_model_set_parallel_min_work(long work);
 

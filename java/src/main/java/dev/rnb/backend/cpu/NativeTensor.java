@@ -18,9 +18,6 @@ final class NativeTensor implements Tensor {
     private FloatPointer memory;
 
     NativeTensor(Backend owner, long size) {
-        if (size < 0) {
-            throw new IllegalArgumentException("negative tensor size " + size);
-        }
         this.owner = owner;
         this.size = size;
         this.base = null;
@@ -50,12 +47,13 @@ final class NativeTensor implements Tensor {
         this.memory = null;
     }
 
-    NativeTensor view(long offset, long size) {
-        if (offset < 0 || size < 0 || offset + size > this.size) {
-            throw new IndexOutOfBoundsException("view [" + offset + ", " + (offset + size) + ") outside a tensor of " + this.size + " floats");
-        }
-        return new NativeTensor(this, offset, size);
-    }
+    NativeTensor view(long offset, long size) { return new NativeTensor(this, offset, size); }
+
+    /** The memory of a tensor the front door has checked to be the cpu backend's, from float {@code offset}. */
+    static FloatPointer at(Tensor t, long offset) { return ((NativeTensor) t).at(offset); }
+
+    /** The same from its first float. */
+    static FloatPointer at(Tensor t) { return at(t, 0); }
 
     FloatPointer at(long offset) {
         if (base != null) {

@@ -8,10 +8,10 @@ package dev.rnb.backend.cuda;
 final class AttentionLayout {
     private static final int THREADS = 256;
 
-    private final CudaDriver driver;
+    private final CudaDevice device;
 
-    AttentionLayout(CudaDriver driver) {
-        this.driver = driver;
+    AttentionLayout(CudaDevice device) {
+        this.device = device;
     }
 
     /** heads (B, NH, T, hs) = the B*T x C block starting at rows, rows {@code stride} floats apart. */
@@ -28,7 +28,7 @@ final class AttentionLayout {
 
     private void launch(String kernel, long n, KernelArgs args) {
         if (n > 0) {
-            driver.launch(kernel, Dim3.of(Dim3.blocks(n, THREADS)), Dim3.of(THREADS), 0, args);
+            device.launch(kernel, Dim3.of(Dim3.blocks(n, THREADS)), Dim3.of(THREADS), 0, args);
         }
     }
 }

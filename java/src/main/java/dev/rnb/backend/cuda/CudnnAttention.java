@@ -56,7 +56,7 @@ final class CudnnAttention implements AutoCloseable {
 
     private record Reserve(Shape shape, long address, long bytes) {}
 
-    private final CudaDriver driver;
+    private final CudaDevice device;
     private final AttentionLayout layout;
     private final Scratch scratch;
     private final cudnnContext handle = new cudnnContext();
@@ -65,10 +65,10 @@ final class CudnnAttention implements AutoCloseable {
     private final TreeMap<Long, Reserve> reserves = new TreeMap<>();
     private final long version;
 
-    CudnnAttention(CudaDriver driver) {
-        this.driver = driver;
-        this.layout = new AttentionLayout(driver);
-        this.scratch = new Scratch(driver, 8);
+    CudnnAttention(CudaDevice device) {
+        this.device = device;
+        this.layout = new AttentionLayout(device);
+        this.scratch = new Scratch(device, 8);
         Loader.load(org.bytedeco.cuda.global.cudnn.class);
         check(cudnnCreate(handle), "cudnnCreate");
         this.version = cudnnGetVersion();
@@ -94,18 +94,18 @@ final class CudnnAttention implements AutoCloseable {
     private void probe() {
         int B = 2, T = 3, C = 4, NH = 2;
         long rowsBytes = (long) B * T * C * Float.BYTES;
-        long qkv = driver.alloc(3 * rowsBytes), dqkv = driver.alloc(3 * rowsBytes);
-        long out = driver.alloc(rowsBytes), att = driver.alloc(Float.BYTES);
+        long qkv = device.alloc(3 * rowsBytes), dqkv = device.alloc(3 * rowsBytes);
+        long out = device.alloc(rowsBytes), att = device.alloc(Float.BYTES);
         try {
-            driver.memsetZero(qkv, 3 * rowsBytes);
-            driver.memsetZero(dqkv, 3 * rowsBytes);
+            device.memsetZero(qkv, 3 * rowsBytes);
+            device.memsetZero(dqkv, 3 * rowsBytes);
             run(out, att, qkv, B, T, C, NH);
             backward(dqkv, out, qkv, att, B, T, C, NH);
-            driver.synchronize();
+            device.synchronize();
         } finally {
             released(att, Float.BYTES);
             for (long a : new long[] {qkv, dqkv, out, att}) {
-                driver.free(a);
+                device.free(a);
             }
         }
     }
@@ -194,7 +194,7 @@ final class CudnnAttention implements AutoCloseable {
             return r;
         }
         released(att, Float.BYTES);
-        r = new Reserve(shape, driver.alloc(Math.max(1, bytes)), bytes);
+        r = new Reserve(shape, device.alloc(Math.max(1, bytes)), bytes);
         reserves.put(att, r);
         return r;
     }
@@ -203,7 +203,7 @@ final class CudnnAttention implements AutoCloseable {
     void released(long address, long bytes) {
         Iterator<Reserve> it = reserves.subMap(address, true, address + bytes, false).values().iterator();
         while (it.hasNext()) {
-            driver.free(it.next().address);
+            device.free(it.next().address);
             it.remove();
         }
     }
@@ -257,9 +257,9 @@ final class CudnnAttention implements AutoCloseable {
                     workBytes = work.get();
                     reserveBytes = reserve.get();
                 }
-                long devLengths = driver.alloc((long) lengths.length * Integer.BYTES);
+                long devLengths = device.alloc((long) lengths.length * Integer.BYTES);
                 seqLengths = RawAddress.ints(devLengths);
-                driver.copyToDevice(devLengths, lengths, 0, lengths.length);
+                device.copyToDevice(devLengths, lengths, 0, lengths.length);
             } catch (RuntimeException e) {
                 close();
                 throw e;
@@ -270,7 +270,7 @@ final class CudnnAttention implements AutoCloseable {
         public void close() {
             if (!attn.isNull()) cudnnDestroyAttnDescriptor(attn);
             if (!seq.isNull()) cudnnDestroySeqDataDescriptor(seq);
-            if (seqLengths != null) driver.free(seqLengths.address());
+            if (seqLengths != null) device.free(seqLengths.address());
             lo.close();
             hi.close();
         }

@@ -9,42 +9,40 @@ import dev.rnb.backend.Tensor;
  * memory from an offset and frees nothing.
  */
 final class DeviceTensor implements Tensor {
-    private final CudaBackend owner;
-    private final CudaDriver driver;
+    private final Backend owner;
+    private final CudaMemory memory;
     private final long size;
     private final DeviceTensor base;
     private final long offset;
     private long address;
 
-    DeviceTensor(CudaBackend owner, CudaDriver driver, long size) {
-        if (size < 0) {
-            throw new IllegalArgumentException("negative tensor size " + size);
-        }
+    DeviceTensor(Backend owner, CudaMemory memory, long size) {
         this.owner = owner;
-        this.driver = driver;
+        this.memory = memory;
         this.size = size;
         this.base = null;
         this.offset = 0;
         if (size > Long.MAX_VALUE / Float.BYTES) {
             throw new DeviceMemoryException(owner.name(), Long.MAX_VALUE, size + " floats do not fit in an address space");
         }
-        this.address = driver.alloc(Math.max(1, size) * Float.BYTES);
+        this.address = memory.alloc(Math.max(1, size) * Float.BYTES);
     }
 
     private DeviceTensor(DeviceTensor base, long offset, long size) {
         this.owner = base.owner;
-        this.driver = base.driver;
+        this.memory = base.memory;
         this.size = size;
         this.base = base.base != null ? base.base : base;
         this.offset = base.offset + offset;
     }
 
-    DeviceTensor view(long offset, long size) {
-        if (offset < 0 || size < 0 || offset + size > this.size) {
-            throw new IndexOutOfBoundsException("view [" + offset + ", " + (offset + size) + ") outside a tensor of " + this.size + " floats");
-        }
-        return new DeviceTensor(this, offset, size);
-    }
+    DeviceTensor view(long offset, long size) { return new DeviceTensor(this, offset, size); }
+
+    /** The device address of float {@code offsetFloats} of a tensor the front door has checked to be the cuda backend's. */
+    static long address(Tensor t, long offsetFloats) { return ((DeviceTensor) t).address(offsetFloats); }
+
+    /** The same for its first float. */
+    static long address(Tensor t) { return address(t, 0); }
 
     long address(long offsetFloats) {
         if (base != null) {
@@ -63,8 +61,7 @@ final class DeviceTensor implements Tensor {
     @Override
     public void close() {
         if (base == null && address != 0) {
-            owner.released(address, Math.max(1, size) * Float.BYTES);
-            driver.free(address);
+            memory.free(address, Math.max(1, size) * Float.BYTES);
             address = 0;
         }
     }

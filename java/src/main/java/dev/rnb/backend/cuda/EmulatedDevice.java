@@ -20,7 +20,7 @@ import java.util.TreeSet;
  * <p>Fresh allocations are filled with NaN bytes, as device memory holds
  * garbage: a kernel that reads memory nobody wrote shows up in the results.
  */
-public final class EmulatedDevice implements CudaDriver {
+public final class EmulatedDevice implements CudaDevice {
     private static final Set<String> LAUNCHED = java.util.Collections.synchronizedSet(new TreeSet<>());
     /** One allocation may take at most 1/4 of the host's memory (as one cudaMalloc cannot exceed the device's). */
     static final long MAX_ALLOCATION = physicalMemory() / 4;

@@ -26,15 +26,15 @@ final class JCublasBlas implements DeviceBlas {
                       float alpha, long a, int lda, long b, int ldb, float beta, long c, int ldc) {
         // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T.
         JCublas2.cublasSgemm(handle, transB ? CUBLAS_OP_T : CUBLAS_OP_N, transA ? CUBLAS_OP_T : CUBLAS_OP_N,
-                n, m, k, Pointer.to(new float[] {alpha}), JCudaDevice.at(b), Math.max(1, ldb),
-                JCudaDevice.at(a), Math.max(1, lda), Pointer.to(new float[] {beta}), JCudaDevice.at(c), Math.max(1, ldc));
+                n, m, k, Pointer.to(new float[] {alpha}), GpuDevice.at(b), Math.max(1, ldb),
+                GpuDevice.at(a), Math.max(1, lda), Pointer.to(new float[] {beta}), GpuDevice.at(c), Math.max(1, ldc));
     }
 
     @Override
     public void ssyrk(int n, int k, float alpha, long a, int lda, float beta, long c, int ldc) {
         // Row-major upper of A A^T is column-major lower of (A^T)^T (A^T), A^T being A read column-major.
         JCublas2.cublasSsyrk(handle, CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_T, n, k, Pointer.to(new float[] {alpha}),
-                JCudaDevice.at(a), Math.max(1, lda), Pointer.to(new float[] {beta}), JCudaDevice.at(c), Math.max(1, ldc));
+                GpuDevice.at(a), Math.max(1, lda), Pointer.to(new float[] {beta}), GpuDevice.at(c), Math.max(1, ldc));
     }
 
     @Override

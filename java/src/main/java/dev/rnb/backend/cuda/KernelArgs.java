@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * A kernel's argument list, in order, with the C type of each value. Each
- * {@link CudaDriver} turns it into its own kernelParams array.
+ * {@link CudaDevice} turns it into its own kernelParams array.
  */
 public final class KernelArgs {
     /** C type of one argument. */

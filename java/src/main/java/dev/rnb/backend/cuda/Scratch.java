@@ -5,12 +5,12 @@ package dev.rnb.backend.cuda;
  * training step does not pay cuMemAlloc for its small per-call arrays.
  */
 final class Scratch implements AutoCloseable {
-    private final CudaDriver driver;
+    private final CudaDevice device;
     private final long[] address;
     private final long[] capacity;
 
-    Scratch(CudaDriver driver, int slots) {
-        this.driver = driver;
+    Scratch(CudaDevice device, int slots) {
+        this.device = device;
         this.address = new long[slots];
         this.capacity = new long[slots];
     }
@@ -19,10 +19,10 @@ final class Scratch implements AutoCloseable {
     long get(int slot, long bytes) {
         if (bytes > capacity[slot]) {
             if (address[slot] != 0) {
-                driver.free(address[slot]);
+                device.free(address[slot]);
             }
             long grown = Math.max(bytes, capacity[slot] * 2);
-            address[slot] = driver.alloc(grown);
+            address[slot] = device.alloc(grown);
             capacity[slot] = grown;
         }
         return address[slot];
@@ -30,13 +30,13 @@ final class Scratch implements AutoCloseable {
 
     long floats(int slot, float[] values) {
         long a = get(slot, (long) Math.max(1, values.length) * Float.BYTES);
-        driver.copyToDevice(a, values, 0, values.length);
+        device.copyToDevice(a, values, 0, values.length);
         return a;
     }
 
     long ints(int slot, int[] values) {
         long a = get(slot, (long) Math.max(1, values.length) * Integer.BYTES);
-        driver.copyToDevice(a, values, 0, values.length);
+        device.copyToDevice(a, values, 0, values.length);
         return a;
     }
 
@@ -44,7 +44,7 @@ final class Scratch implements AutoCloseable {
     public void close() {
         for (int i = 0; i < address.length; i++) {
             if (address[i] != 0) {
-                driver.free(address[i]);
+                device.free(address[i]);
                 address[i] = 0;
                 capacity[i] = 0;
             }

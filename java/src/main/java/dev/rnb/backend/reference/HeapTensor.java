@@ -34,11 +34,18 @@ final class HeapTensor implements Tensor {
         this.size = size;
     }
 
-    HeapTensor view(long offset, long size) {
-        if (offset < 0 || size < 0 || offset + size > this.size) {
-            throw new IndexOutOfBoundsException("view [" + offset + ", " + (offset + size) + ") outside a tensor of " + this.size + " floats");
+    HeapTensor view(long offset, long size) { return new HeapTensor(this, offset, size); }
+
+    /** A tensor the front door has checked to be the reference backend's. */
+    static HeapTensor of(Tensor t) { return (HeapTensor) t; }
+
+    /** A float-mode tensor's array; the Balance and cluster operations index it from 0. */
+    static float[] floats(Tensor t) {
+        HeapTensor h = of(t);
+        if (h.data == null || h.offset != 0) {
+            throw new IllegalArgumentException("this operation needs a float32 tensor that is not a view at an offset");
         }
-        return new HeapTensor(this, offset, size);
+        return h.data;
     }
 
     double get(long i) { return wide != null ? wide[offset + (int) i] : data[offset + (int) i]; }

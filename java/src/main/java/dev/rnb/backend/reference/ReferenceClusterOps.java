@@ -1,14 +1,16 @@
 package dev.rnb.backend.reference;
 
-import dev.rnb.backend.ClusterOps.AssignStats;
+import dev.rnb.backend.ClusterOps;
+import dev.rnb.backend.Tensor;
+
+import static dev.rnb.backend.reference.HeapTensor.floats;
 
 /**
  * The reference k-means and silhouette: direct distances sum_c (x_c - y_c)^2
  * in double, no GEMM identity, so it is the oracle for the backends that use
- * ||x||^2 - 2 x.y + ||y||^2.
+ * ||x||^2 - 2 x.y + ||y||^2. It ignores the row norms the contract passes in.
  */
-final class ReferenceClusterOps {
-    private ReferenceClusterOps() {}
+final class ReferenceClusterOps implements ClusterOps {
 
     static double sqDistance(float[] x, int xRow, float[] y, int yRow, int d) {
         double s = 0;
@@ -19,7 +21,9 @@ final class ReferenceClusterOps {
         return s;
     }
 
-    static void rowSquaredNorms(float[] x, int n, int d, float[] out) {
+    @Override
+    public void rowSquaredNorms(Tensor xs, int n, int d, Tensor outs) {
+        float[] x = floats(xs), out = floats(outs);
         for (int i = 0; i < n; i++) {
             double s = 0;
             for (int c = 0; c < d; c++) s += (double) x[i * d + c] * x[i * d + c];
@@ -27,7 +31,9 @@ final class ReferenceClusterOps {
         }
     }
 
-    static void normalizeRows(float[] x, int n, int d) {
+    @Override
+    public void normalizeRows(Tensor xs, int n, int d) {
+        float[] x = floats(xs);
         for (int i = 0; i < n; i++) {
             double s = 0;
             for (int c = 0; c < d; c++) s += (double) x[i * d + c] * x[i * d + c];
@@ -38,7 +44,9 @@ final class ReferenceClusterOps {
         }
     }
 
-    static AssignStats assign(float[] x, int n, int d, float[] centroids, int k, float[] assign, float[] minDist) {
+    @Override
+    public AssignStats assignNearest(Tensor xs, Tensor xNorms, int n, int d, Tensor cs, int k, Tensor as, Tensor ds) {
+        float[] x = floats(xs), centroids = floats(cs), assign = floats(as), minDist = floats(ds);
         double inertia = 0;
         long changed = 0;
         for (int i = 0; i < n; i++) {
@@ -59,7 +67,9 @@ final class ReferenceClusterOps {
         return new AssignStats(inertia, changed);
     }
 
-    static int update(float[] x, int n, int d, float[] assign, int k, boolean normalize, float[] centroids, float[] counts) {
+    @Override
+    public int updateCentroids(Tensor xs, int n, int d, Tensor as, int k, boolean normalize, Tensor cs, Tensor ns) {
+        float[] x = floats(xs), assign = floats(as), centroids = floats(cs), counts = floats(ns);
         double[] sums = new double[k * d];
         long[] count = new long[k];
         for (int i = 0; i < n; i++) {
@@ -85,7 +95,9 @@ final class ReferenceClusterOps {
         return empty;
     }
 
-    static void silhouette(float[] x, int m, int d, float[] labels, int k, float[] out) {
+    @Override
+    public void silhouette(Tensor xs, Tensor xNorms, int m, int d, Tensor ls, int k, Tensor outs) {
+        float[] x = floats(xs), labels = floats(ls), out = floats(outs);
         long[] size = new long[k];
         for (int i = 0; i < m; i++) size[(int) labels[i]]++;
         for (int i = 0; i < m; i++) {

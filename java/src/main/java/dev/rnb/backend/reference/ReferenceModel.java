@@ -1,18 +1,96 @@
 package dev.rnb.backend.reference;
 
+import dev.rnb.backend.ModelOps;
+import dev.rnb.backend.Tensor;
+
+import static dev.rnb.backend.reference.HeapTensor.of;
+
 /**
  * The model operations of {@link dev.rnb.backend.ModelOps} as obvious loops
  * with double accumulation (llm.c's train_gpt2.c, restated). Element access
  * goes through {@link HeapTensor#get}/{@link HeapTensor#set}, so the same code
  * runs on float32 tensors (the oracle) and float64 tensors (gradient checks).
+ * Each operation unwraps its heap tensors and runs the loop of the same name.
  */
-final class ReferenceModel {
+final class ReferenceModel implements ModelOps {
     static final double LN_EPS = 1e-5;
     private static final double GELU_SCALE = Math.sqrt(2.0 / Math.PI);
 
-    private ReferenceModel() {}
+    @Override
+    public void encoderForward(Tensor out, Tensor tokens, Tensor wte, Tensor wpe, int B, int T, int C) {
+        encoderForward(of(out), of(tokens), of(wte), of(wpe), B, T, C);
+    }
 
-    static void encoderForward(HeapTensor out, HeapTensor tokens, HeapTensor wte, HeapTensor wpe, int B, int T, int C) {
+    @Override
+    public void encoderBackward(Tensor dwte, Tensor dwpe, Tensor dout, Tensor tokens, int B, int T, int C) {
+        encoderBackward(of(dwte), of(dwpe), of(dout), of(tokens), B, T, C);
+    }
+
+    @Override
+    public void layerNormForward(Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor weight, Tensor bias, int N, int C) {
+        layerNormForward(of(out), of(mean), of(rstd), of(inp), of(weight), of(bias), N, C);
+    }
+
+    @Override
+    public void layerNormBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight,
+                                  Tensor mean, Tensor rstd, int N, int C) {
+        layerNormBackward(of(dinp), of(dweight), of(dbias), of(dout), of(inp), of(weight), of(mean), of(rstd), N, C);
+    }
+
+    @Override
+    public void biasAdd(Tensor out, Tensor bias, int N, int OC) {
+        biasAdd(of(out), of(bias), N, OC);
+    }
+
+    @Override
+    public void biasBackward(Tensor dbias, Tensor dout, int N, int OC) {
+        biasBackward(of(dbias), of(dout), N, OC);
+    }
+
+    @Override
+    public void attentionForward(Tensor out, Tensor att, Tensor qkv, int B, int T, int C, int NH) {
+        attentionForward(of(out), of(att), of(qkv), B, T, C, NH);
+    }
+
+    @Override
+    public void attentionBackward(Tensor dqkv, Tensor dpreatt, Tensor dout, Tensor qkv, Tensor att, int B, int T, int C, int NH) {
+        attentionBackward(of(dqkv), of(dpreatt), of(dout), of(qkv), of(att), B, T, C, NH);
+    }
+
+    @Override
+    public void geluForward(Tensor out, Tensor inp, long n) {
+        geluForward(of(out), of(inp), n);
+    }
+
+    @Override
+    public void geluBackward(Tensor dinp, Tensor inp, Tensor dout, long n) {
+        geluBackward(of(dinp), of(inp), of(dout), n);
+    }
+
+    @Override
+    public void add(Tensor out, Tensor a, Tensor b, long n) {
+        add(of(out), of(a), of(b), n);
+    }
+
+    @Override
+    public void crossEntropy(Tensor losses, Tensor lossSum, Tensor dlogits, Tensor logits, Tensor targets, Tensor weights, int N, int V) {
+        crossEntropy(of(losses), of(lossSum), dlogits == null ? null : of(dlogits), of(logits), of(targets), of(weights), N, V);
+    }
+
+    @Override
+    public void squaredNorm(Tensor out, Tensor x, long n) {
+        squaredNorm(of(out), of(x), n);
+    }
+
+    @Override
+    public void adamw(Tensor params, Tensor grads, Tensor m, Tensor v, long n, Tensor normSq, float maxNorm,
+                      float lr, float beta1, float beta2, float eps, float weightDecay, int t) {
+        adamw(of(params), of(grads), of(m), of(v), n, of(normSq), maxNorm, lr, beta1, beta2, eps, weightDecay, t);
+    }
+
+    // ---------------------------------------------------------------- the loops, on heap tensors
+
+    private static void encoderForward(HeapTensor out, HeapTensor tokens, HeapTensor wte, HeapTensor wpe, int B, int T, int C) {
         for (int b = 0; b < B; b++) {
             for (int t = 0; t < T; t++) {
                 long n = (long) b * T + t;
@@ -24,7 +102,7 @@ final class ReferenceModel {
         }
     }
 
-    static void encoderBackward(HeapTensor dwte, HeapTensor dwpe, HeapTensor dout, HeapTensor tokens, int B, int T, int C) {
+    private static void encoderBackward(HeapTensor dwte, HeapTensor dwpe, HeapTensor dout, HeapTensor tokens, int B, int T, int C) {
         for (int b = 0; b < B; b++) {
             for (int t = 0; t < T; t++) {
                 long n = (long) b * T + t;
@@ -42,7 +120,7 @@ final class ReferenceModel {
         return (long) tokens.get(n);
     }
 
-    static void layerNormForward(HeapTensor out, HeapTensor mean, HeapTensor rstd, HeapTensor inp,
+    private static void layerNormForward(HeapTensor out, HeapTensor mean, HeapTensor rstd, HeapTensor inp,
                                  HeapTensor weight, HeapTensor bias, int N, int C) {
         for (long n = 0; n < N; n++) {
             double m = 0;
@@ -63,7 +141,7 @@ final class ReferenceModel {
         }
     }
 
-    static void layerNormBackward(HeapTensor dinp, HeapTensor dweight, HeapTensor dbias, HeapTensor dout, HeapTensor inp,
+    private static void layerNormBackward(HeapTensor dinp, HeapTensor dweight, HeapTensor dbias, HeapTensor dout, HeapTensor inp,
                                   HeapTensor weight, HeapTensor mean, HeapTensor rstd, int N, int C) {
         double[] dw = new double[C], db = new double[C];
         for (long n = 0; n < N; n++) {
@@ -92,7 +170,7 @@ final class ReferenceModel {
         }
     }
 
-    static void biasAdd(HeapTensor out, HeapTensor bias, int N, int OC) {
+    private static void biasAdd(HeapTensor out, HeapTensor bias, int N, int OC) {
         for (long n = 0; n < N; n++) {
             for (int o = 0; o < OC; o++) {
                 out.add(n * OC + o, bias.get(o));
@@ -100,7 +178,7 @@ final class ReferenceModel {
         }
     }
 
-    static void biasBackward(HeapTensor dbias, HeapTensor dout, int N, int OC) {
+    private static void biasBackward(HeapTensor dbias, HeapTensor dout, int N, int OC) {
         for (int o = 0; o < OC; o++) {
             double sum = 0;
             for (long n = 0; n < N; n++) sum += dout.get(n * OC + o);
@@ -108,7 +186,7 @@ final class ReferenceModel {
         }
     }
 
-    static void attentionForward(HeapTensor out, HeapTensor att, HeapTensor qkv, int B, int T, int C, int NH) {
+    private static void attentionForward(HeapTensor out, HeapTensor att, HeapTensor qkv, int B, int T, int C, int NH) {
         int hs = C / NH;
         double scale = 1.0 / Math.sqrt(hs);
         long C3 = 3L * C;
@@ -148,7 +226,7 @@ final class ReferenceModel {
         }
     }
 
-    static void attentionBackward(HeapTensor dqkv, HeapTensor dpreatt, HeapTensor dout, HeapTensor qkv, HeapTensor att,
+    private static void attentionBackward(HeapTensor dqkv, HeapTensor dpreatt, HeapTensor dout, HeapTensor qkv, HeapTensor att,
                                   int B, int T, int C, int NH) {
         int hs = C / NH;
         double scale = 1.0 / Math.sqrt(hs);
@@ -192,11 +270,11 @@ final class ReferenceModel {
         return 0.5 * x * (1.0 + Math.tanh(GELU_SCALE * (x + 0.044715 * x * x * x)));
     }
 
-    static void geluForward(HeapTensor out, HeapTensor inp, long n) {
+    private static void geluForward(HeapTensor out, HeapTensor inp, long n) {
         for (long i = 0; i < n; i++) out.set(i, gelu(inp.get(i)));
     }
 
-    static void geluBackward(HeapTensor dinp, HeapTensor inp, HeapTensor dout, long n) {
+    private static void geluBackward(HeapTensor dinp, HeapTensor inp, HeapTensor dout, long n) {
         for (long i = 0; i < n; i++) {
             double x = inp.get(i);
             double u = GELU_SCALE * (x + 0.044715 * x * x * x);
@@ -207,11 +285,11 @@ final class ReferenceModel {
         }
     }
 
-    static void add(HeapTensor out, HeapTensor a, HeapTensor b, long n) {
+    private static void add(HeapTensor out, HeapTensor a, HeapTensor b, long n) {
         for (long i = 0; i < n; i++) out.set(i, a.get(i) + b.get(i));
     }
 
-    static void crossEntropy(HeapTensor losses, HeapTensor lossSum, HeapTensor dlogits, HeapTensor logits,
+    private static void crossEntropy(HeapTensor losses, HeapTensor lossSum, HeapTensor dlogits, HeapTensor logits,
                              HeapTensor targets, HeapTensor weights, int N, int V) {
         double total = 0;
         for (long n = 0; n < N; n++) {
@@ -235,7 +313,7 @@ final class ReferenceModel {
         lossSum.set(0, total);
     }
 
-    static void squaredNorm(HeapTensor out, HeapTensor x, long n) {
+    private static void squaredNorm(HeapTensor out, HeapTensor x, long n) {
         double sum = 0;
         for (long i = 0; i < n; i++) {
             double v = x.get(i);
@@ -244,7 +322,7 @@ final class ReferenceModel {
         out.set(0, sum);
     }
 
-    static void adamw(HeapTensor params, HeapTensor grads, HeapTensor m, HeapTensor v, long n, HeapTensor normSq, float maxNorm,
+    private static void adamw(HeapTensor params, HeapTensor grads, HeapTensor m, HeapTensor v, long n, HeapTensor normSq, float maxNorm,
                       float lr, float beta1, float beta2, float eps, float weightDecay, int t) {
         double norm = Math.sqrt(normSq.get(0));
         double clip = maxNorm > 0 && norm > maxNorm ? maxNorm / norm : 1.0;

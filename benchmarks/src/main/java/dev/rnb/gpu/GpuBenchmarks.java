@@ -115,7 +115,7 @@ public final class GpuBenchmarks {
     }
 
     private double time(Runnable op) {
-        return Stopwatch.medianMs(scale.reps(), op, () -> backend.driver().synchronize());
+        return Stopwatch.medianMs(scale.reps(), op, () -> backend.device().synchronize());
     }
 
     private Tensor random(long n) {
@@ -134,7 +134,7 @@ public final class GpuBenchmarks {
     }
 
     void gram(int k, int d) {
-        DeviceBlas blas = backend.driver().blas();
+        DeviceBlas blas = backend.device().blas();
         float[] ones = new float[k];
         java.util.Arrays.fill(ones, 1f);
         try (Tensor x = random((long) k * d); Tensor out = backend.allocate((long) k * k)) {
@@ -185,7 +185,7 @@ public final class GpuBenchmarks {
         try (Points points = new Points(backend, x, n, d, false)) {
             long start = System.nanoTime();
             KMeans.Result result = KMeans.fit(points, options);
-            backend.driver().synchronize();
+            backend.device().synchronize();
             double ms = (System.nanoTime() - start) / 1e6;
             double flops = 2.0 * n * k * d * result.iterations();
             record(new Measurement("k-means", result.iterations() + " Lloyd iterations", size("N=%d d=%d k=%d", n, d, k), ms,

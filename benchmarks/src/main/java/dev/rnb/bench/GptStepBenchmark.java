@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 @State(Scope.Benchmark)
-public class TrainStepBenchmark {
+public class GptStepBenchmark {
     @Param({"cpu"})
     public String backendName;
 

@@ -1,10 +1,8 @@
-package dev.rnb.cli;
+package dev.rnb.gpu;
 
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.Backends;
 import dev.rnb.backend.cuda.CudaBackend;
-import dev.rnb.gpu.GpuBenchmarks;
-import dev.rnb.gpu.Measurement;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,10 +14,14 @@ import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
-/** The kernel part of the GPU check (scripts/gpu-check, docs/GPU.md). */
+/**
+ * {@code rnb gpu-bench}: the kernel part of the GPU check (scripts/gpu-check,
+ * docs/GPU.md). Not in rnb.jar: the GPU bundle's rnb.jar adds it
+ * ({@link GpuBundleMain}).
+ */
 @Command(name = "gpu-bench", mixinStandardHelpOptions = true,
         description = "Benchmark the cuda kernels against cuBLAS and the bandwidth floor; print a table and write JSON.")
-final class GpuBenchCommand implements Callable<Integer> {
+public final class GpuBenchCommand implements Callable<Integer> {
 
     @Option(names = "--backend", defaultValue = "cuda", description = "cuda or cuda-emulated (default: ${DEFAULT-VALUE})")
     String backend;

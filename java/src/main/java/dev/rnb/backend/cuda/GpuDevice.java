@@ -21,7 +21,7 @@ import static jcuda.driver.JCudaDriver.*;
  * cuBLAS shares it), the module loaded from the fatbin in the jar, and
  * cuLaunchKernel for our kernels. Needs only the driver's libcuda.so.1.
  */
-public final class JCudaDevice implements CudaDriver {
+public final class GpuDevice implements CudaDevice {
     static final String FATBIN_RESOURCE = "/dev/rnb/backend/cuda/rnb_kernels.fatbin";
 
     private final CUdevice device = new CUdevice();
@@ -32,7 +32,7 @@ public final class JCudaDevice implements CudaDriver {
     private final DeviceBlas blas;
 
     /** Opens device {@code ordinal}; throws {@link CudaException} when there is none or no fatbin. */
-    public JCudaDevice(int ordinal) {
+    public GpuDevice(int ordinal) {
         JCudaDriver.setExceptionsEnabled(true);
         cuInit(0);
         int[] count = {0};
@@ -52,7 +52,7 @@ public final class JCudaDevice implements CudaDriver {
     }
 
     private static byte[] readFatbin() {
-        try (InputStream in = JCudaDevice.class.getResourceAsStream(FATBIN_RESOURCE)) {
+        try (InputStream in = GpuDevice.class.getResourceAsStream(FATBIN_RESOURCE)) {
             if (in == null) {
                 throw new CudaException("no " + FATBIN_RESOURCE + " in the jar: it was built without nvcc");
             }

@@ -3,11 +3,11 @@ package dev.rnb.backend.cuda;
 /**
  * What the cuda backend needs from a device: memory, copies, kernel launches.
  * Two implementations share the same launch code in {@link CudaBackend}:
- * {@link JCudaDevice} (a real GPU through the JCuda driver API) and
+ * {@link GpuDevice} (a real GPU through the JCuda driver API) and
  * {@link EmulatedDevice} (the kernels of cuda/ compiled for the CPU).
  * Addresses are plain longs so that launch code is identical for both.
  */
-public interface CudaDriver extends AutoCloseable {
+public interface CudaDevice extends AutoCloseable {
     /** Device, driver and library versions, one line. */
     String describe();
 

@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** Options shared by {@code rnb experiment} and {@code rnb demo}: data, model shape, mixing settings. */
-final class MixingOptions {
+final class ExperimentOptions {
     @Option(names = "--input", paramLabel = "TRAIN.jsonl", description = "Training JSONL ({\"text\", \"domain\"} per line); default: the built-in corpus")
     Path input;
 

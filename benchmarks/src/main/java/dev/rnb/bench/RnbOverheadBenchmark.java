@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * amortised over its K steps. Backend: {@code -p backend=cpu} (default) or
  * cuda / cuda-emulated.
  *
- * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar TrainingStepBenchmark}
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar RnbOverheadBenchmark}
  * (short defaults: 2 warm-up and 3 measured iterations of 1 s, one fork).
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -49,7 +49,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 3, time = 1)
 @Fork(1)
 @State(Scope.Benchmark)
-public class TrainingStepBenchmark {
+public class RnbOverheadBenchmark {
     @Param({"8", "64", "512"})
     public int k;
 

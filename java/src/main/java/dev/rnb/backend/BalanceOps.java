@@ -1,0 +1,55 @@
+package dev.rnb.backend;
+
+/**
+ * The Balance operations of R&amp;B on per-domain gradients in the backend's
+ * memory. Small per-domain vectors (k floats: scales, proportions) cross as
+ * host arrays because copying them is free next to the work on the k x d
+ * gradients. Per-domain gradients live in one tensor of k blocks of
+ * d = v*h floats: G[dom*d + i*h + j].
+ *
+ * <p>{@link Backend} implements this checked; each device supplies an
+ * unchecked implementation that may assume the checks of
+ * {@code ArgumentChecks} passed.
+ */
+public interface BalanceOps {
+
+    /**
+     * Exact per-domain final-layer gradients: for every segment s of domain dom,
+     * G_dom (v x h) += E_s^T H_s, where H is rows x h and E is rows x v.
+     */
+    void domainGradAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g);
+
+    /**
+     * Sketched per-domain gradients: for every segment s of domain dom, the
+     * batch's exact gradient X_s = E_s^T H_s (v x h) is CountSketched into
+     * r floats, sketch[dom*r + bucket(i)] += sign(i) X_s[i], with bucket and
+     * sign from {@link SketchHash} of (i, seed). Linear, so a round's sketches
+     * add up to the sketch of the round's gradient.
+     */
+    void domainGradSketchAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments,
+                                    int r, int seed, Tensor sketch);
+
+    /** out (k x k, at least k*k floats) = diag(scale) X X^T diag(scale), X k x d. */
+    void gram(Tensor x, int k, long d, float[] scale, Tensor out);
+
+    /**
+     * G p without forming G: (G p)_i = scale_i &lt;X_i, v&gt;, v = sum_j p_j scale_j X_j,
+     * where G = diag(scale) X X^T diag(scale). O(k d). Returns G p on the host.
+     */
+    float[] gramTimesP(Tensor x, int k, long d, float[] scale, float[] p);
+
+    /**
+     * The R&amp;B update alone, from a host G p (see {@link BalanceStep.Status}):
+     * p' = softmax(lambda * G p / ||G p||) over the domains with scale != 0.
+     */
+    BalanceStep balanceUpdate(float[] gp, float[] scale, float[] current, float lambda);
+
+    /**
+     * The whole balance chain: G p then the update. Domains with scale 0 are
+     * absent. A device that can keep G p in its own memory between the two
+     * (cuda: only k floats come back) overrides this.
+     */
+    default BalanceStep balanceRound(Tensor x, int k, long d, float[] scale, float[] p, float lambda, float[] current) {
+        return balanceUpdate(gramTimesP(x, k, d, scale, p), scale, current, lambda);
+    }
+}

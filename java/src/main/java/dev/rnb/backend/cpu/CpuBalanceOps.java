@@ -1,0 +1,188 @@
+package dev.rnb.backend.cpu;
+
+import dev.rnb.backend.BalanceOps;
+import dev.rnb.backend.BalanceStep;
+import dev.rnb.backend.DomainSegments;
+import dev.rnb.backend.Tensor;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+
+import static dev.rnb.backend.cpu.NativeTensor.at;
+import static org.bytedeco.openblas.global.openblas_nolapack.*;
+
+/**
+ * The cpu backend's Balance operations: per-domain gradients as one OpenBLAS
+ * GEMM per domain segment over rows gathered in domain order, the Gram matrix
+ * by SSYRK, G p and the update by the C++ kernels of native/ (rnb_cpu.h).
+ * Not thread-safe: its gather scratch is reused between calls.
+ */
+final class CpuBalanceOps implements BalanceOps, AutoCloseable {
+    private FloatPointer gatherH = new FloatPointer(1);
+    private FloatPointer gatherE = new FloatPointer(1);
+    private FloatPointer dense = new FloatPointer(1);
+    private long gatherHCap = 1, gatherECap = 1, denseCap = 1;
+
+    /**
+     * Per-domain GEMMs over fewer multiply-adds than this run one after the
+     * other on the calling thread; above it, segments are spread over the
+     * cores. Property {@code rnb.cpu.segmentParallelMinWork}.
+     */
+    private static volatile long segmentParallelMinWork = Long.getLong("rnb.cpu.segmentParallelMinWork", 1L << 26);
+
+    /** See {@link CpuBackend#segmentParallelMinWork(long)}. */
+    static long segmentParallelMinWork(long multiplyAdds) {
+        long previous = segmentParallelMinWork;
+        segmentParallelMinWork = multiplyAdds;
+        return previous;
+    }
+
+    @Override
+    public void domainGradAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g) {
+        int rows = segments.rows();
+        if (rows == 0) {
+            return;
+        }
+        // Gather the rows in domain order once, then one GEMM per domain:
+        // G_d += E_d^T H_d reads each gathered row exactly once.
+        gatherByDomain(h, e, hDim, vDim, segments);
+        int[] domain = segments.segmentDomains();
+        long block = (long) vDim * hDim;
+        FloatPointer base = at(g, 0);
+        overSegments(0, segments.segmentCount(), (long) rows * block,
+                s -> segmentGemm(segments, s, hDim, vDim, 1f, base.getPointer(domain[s] * block)));
+    }
+
+    /**
+     * Runs one GEMM per segment. Per-domain GEMMs are small (a domain's share
+     * of the rows), where OpenBLAS's own threading costs more than it gains:
+     * with enough work, whole single-threaded GEMMs per core keep every core
+     * busy without that synchronisation. With little work, waking a second
+     * pool of threads (next to OpenBLAS's, still spinning after the model's
+     * GEMMs) costs more than the GEMMs: they run in order on this thread.
+     */
+    private static void overSegments(int from, int to, long work, IntConsumer gemm) {
+        if (work < segmentParallelMinWork) {
+            for (int s = from; s < to; s++) gemm.accept(s);
+            return;
+        }
+        int previous = BlasThreads.get();
+        BlasThreads.set(1);
+        try {
+            IntStream.range(from, to).parallel().forEach(gemm);
+        } finally {
+            BlasThreads.set(previous);
+        }
+    }
+
+    private void gatherByDomain(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments) {
+        int rows = segments.rows();
+        ensureGather((long) rows * hDim, (long) rows * vDim);
+        try (IntPointer order = new IntPointer(segments.rowOrder())) {
+            CpuKernels.rnb_cpu_gather_rows(at(h, 0), hDim, order, rows, gatherH);
+            CpuKernels.rnb_cpu_gather_rows(at(e, 0), vDim, order, rows, gatherE);
+        }
+    }
+
+    /** out (v x h) = E_s^T H_s + beta * out over segment s of the gathered rows. */
+    private void segmentGemm(DomainSegments segments, int s, int hDim, int vDim, float beta, FloatPointer out) {
+        int[] start = segments.segmentStarts();
+        int n = start[s + 1] - start[s];
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, vDim, hDim, n, 1f,
+                gatherE.getPointer((long) start[s] * vDim), vDim,
+                gatherH.getPointer((long) start[s] * hDim), hDim,
+                beta, out, hDim);
+    }
+
+    /** Dense per-domain gradients are formed this many at a time before sketching. */
+    private static final int SKETCH_SLOTS = 16;
+
+    @Override
+    public void domainGradSketchAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments,
+                                           int r, int seed, Tensor sketch) {
+        int segs = segments.segmentCount();
+        if (segs == 0) {
+            return;
+        }
+        gatherByDomain(h, e, hDim, vDim, segments);
+        int d = vDim * hDim;
+        int slots = Math.min(SKETCH_SLOTS, segs);
+        int[] domain = segments.segmentDomains();
+        if ((long) slots * d > denseCap) {
+            dense.close();
+            denseCap = (long) slots * d;
+            dense = new FloatPointer(denseCap);
+        }
+        FloatPointer chunk = dense;
+        try (IntPointer domains = new IntPointer(domain)) {
+            for (int first = 0; first < segs; first += slots) {
+                int start = first, count = Math.min(slots, segs - first);
+                long work = (long) (segments.segmentStarts()[start + count] - segments.segmentStarts()[start]) * d;
+                overSegments(0, count, work, s -> segmentGemm(segments, start + s, hDim, vDim, 0f, chunk.getPointer((long) s * d)));
+                CpuKernels.rnb_cpu_count_sketch_add(chunk, domains.getPointer(first), count, d, r, seed, at(sketch, 0));
+            }
+        }
+    }
+
+    private void ensureGather(long hFloats, long eFloats) {
+        if (hFloats > gatherHCap) {
+            gatherH.close();
+            gatherH = new FloatPointer(hFloats);
+            gatherHCap = hFloats;
+        }
+        if (eFloats > gatherECap) {
+            gatherE.close();
+            gatherE = new FloatPointer(eFloats);
+            gatherECap = eFloats;
+        }
+    }
+
+    @Override
+    public void gram(Tensor x, int k, long d, float[] scale, Tensor out) {
+        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, k, Math.toIntExact(d), 1f, at(x, 0), Math.toIntExact(d), 0f, at(out, 0), k);
+        try (FloatPointer s = new FloatPointer(scale)) {
+            CpuKernels.rnb_cpu_gram_finish(at(out, 0), s, k);
+        }
+    }
+
+    @Override
+    public float[] gramTimesP(Tensor x, int k, long d, float[] scale, float[] p) {
+        float[] weight = new float[k];
+        for (int j = 0; j < k; j++) {
+            weight[j] = p[j] * scale[j];
+        }
+        float[] gp = new float[k];
+        try (FloatPointer w = new FloatPointer(weight);
+             FloatPointer s = new FloatPointer(scale);
+             FloatPointer v = new FloatPointer(d);
+             FloatPointer out = new FloatPointer(k)) {
+            CpuKernels.rnb_cpu_scaled_domain_sum(at(x, 0), w, k, d, v);
+            CpuKernels.rnb_cpu_scaled_domain_dots(at(x, 0), s, v, k, d, out);
+            out.get(gp);
+        }
+        return gp;
+    }
+
+    @Override
+    public BalanceStep balanceUpdate(float[] gp, float[] scale, float[] current, float lambda) {
+        float[] next = new float[gp.length];
+        int status;
+        try (FloatPointer g = new FloatPointer(gp);
+             FloatPointer s = new FloatPointer(scale);
+             FloatPointer c = new FloatPointer(current);
+             FloatPointer n = new FloatPointer(gp.length)) {
+            status = CpuKernels.rnb_cpu_balance_update(g, s, c, lambda, gp.length, n);
+            n.get(next);
+        }
+        return new BalanceStep(next, BalanceStep.Status.fromCode(status));
+    }
+
+    @Override
+    public void close() {
+        gatherH.close();
+        gatherE.close();
+        dense.close();
+    }
+}
