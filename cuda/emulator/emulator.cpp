@@ -246,6 +246,9 @@ struct BlockSlot {
   // The block's shared memory: dynamic (exactly dynBytes, so that ASan sees
   // overruns) and static (RNB_SHARED), both refilled with 0xFF for every block.
   unsigned char* dyn = nullptr;
+  // Guarded by sharedM, not m: a lock the kernel's threads all take on entry
+  // would order them for ThreadSanitizer and hide the races it should report.
+  std::mutex sharedM;
   std::vector<SharedVar> shared;
   size_t sharedBytes = 0;
 };
@@ -573,27 +576,32 @@ void* dynamic_shared_ptr() { return current_block("dynamic shared memory").dyn; 
 
 void* static_shared(const void* site, size_t bytes, size_t align) {
   BlockSlot& S = current_block("static shared memory (RNB_SHARED)");
+  const char* error = nullptr;
+  {
+    std::lock_guard<std::mutex> lk(S.sharedM);
+    for (const SharedVar& v : S.shared)
+      if (v.site == site) return v.ptr;
+    // First use in this launch: exactly `bytes` (for ASan), filled like every
+    // later block's copy by reset_block_state_locked.
+    void* p = nullptr;
+    if (S.sharedBytes + bytes > (size_t)kMaxStaticShared) {
+      error = "static shared memory (RNB_SHARED) of the block exceeds 48 KiB";
+    } else {
+      p = align <= alignof(std::max_align_t)
+              ? std::malloc(std::max<size_t>(1, bytes))
+              : std::aligned_alloc(align, (std::max<size_t>(1, bytes) + align - 1) / align * align);
+      if (!p) error = "out of memory for static shared memory";
+    }
+    if (!error) {
+      std::memset(p, 0xFF, bytes);
+      S.shared.push_back({site, p, bytes});
+      S.sharedBytes += bytes;
+      return p;
+    }
+  }
   std::lock_guard<BlockMutex> lk(S.m);
-  if (S.L->failed) throw AbortLaunch();
-  for (const SharedVar& v : S.shared)
-    if (v.site == site) return v.ptr;
-  // First use in this launch: exactly `bytes` (for ASan), filled like every
-  // later block's copy by reset_block_state_locked.
-  if (S.sharedBytes + bytes > (size_t)kMaxStaticShared) {
-    fail_locked(S, "static shared memory (RNB_SHARED) of the block exceeds %d bytes", kMaxStaticShared);
-    throw AbortLaunch();
-  }
-  void* p = align <= alignof(std::max_align_t)
-                ? std::malloc(std::max<size_t>(1, bytes))
-                : std::aligned_alloc(align, (std::max<size_t>(1, bytes) + align - 1) / align * align);
-  if (!p) {
-    fail_locked(S, "out of memory for static shared memory");
-    throw AbortLaunch();
-  }
-  std::memset(p, 0xFF, bytes);
-  S.shared.push_back({site, p, bytes});
-  S.sharedBytes += bytes;
-  return p;
+  fail_locked(S, "%s", error);
+  throw AbortLaunch();
 }
 
 long long clock_ns() {

@@ -286,7 +286,26 @@ void timing() {
 
 }  // namespace
 
+// `--racy within-block|between-blocks`: one launch of a deliberately racy
+// kernel and nothing else, for ctest to check that ThreadSanitizer reports it
+// (between blocks: only when blocks run concurrently).
+int launch_racy(const char* which) {
+  int blocks = 16, block = 32, n = blocks * block;
+  std::vector<float> in((size_t)n, 1.0f), out((size_t)n);
+  const float* pin = in.data();
+  float* pout = out.data();
+  float total = 0.0f;
+  float* ptotal = &total;
+  unsigned delay = 1000000;
+  int rc = std::strcmp(which, "within-block") == 0
+               ? launch("rnb_selftest_reverse_racy", blocks, block, 0, {&pin, &pout, &n})
+               : launch("rnb_selftest_unsynchronised_total", blocks, block, 0, {&pin, &ptotal, &delay});
+  std::printf("racy %s: launch status %d\n", which, rc);
+  return rc;
+}
+
 int main(int argc, char** argv) {
+  if (argc > 2 && std::strcmp(argv[1], "--racy") == 0) return launch_racy(argv[2]);
   bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
   std::printf("emulator kernels registered: %d\n", rnb_emu_kernel_count());
   for (int i = 0; i < rnb_emu_kernel_count(); ++i) std::printf("  %s\n", rnb_emu_kernel_name(i));
