@@ -107,13 +107,14 @@ class GpuCheckScriptTest {
     @Test
     void aDeviceWhoseBackendDoesNotOpenFailsWithOneLine() throws Exception {
         Path log = tmp.resolve("info.log");
-        Files.writeString(log, "Backends:\n  cuda unavailable libcublas.so.13 not found\n"
+        Files.writeString(log, "Backends:\n  cuda           unavailable libcublas.so.13 not found\n"
+                + "cuda backend unavailable; full reason:\n  java.lang.UnsatisfiedLinkError: libcublas.so.13: cannot open shared object file\n"
                 + "rnb info: cuda backend unavailable (libcublas.so.13 not found)\n");
         Run device = bash("backend_verdict 6 1 " + log, Map.of());
         assertEquals(1, device.status(), device.out());
         assertEquals(1, device.out().strip().lines().count(), device.out());
         assertTrue(device.out().contains("has an NVIDIA device but the cuda backend does not open")
-                && device.out().contains("libcublas.so.13 not found"), device.out());
+                && device.out().contains("rnb info: cuda backend unavailable (libcublas.so.13 not found)"), device.out());
         Run noDevice = bash("backend_verdict 6 0 " + log, Map.of());
         assertEquals(1, noDevice.status(), noDevice.out());
         assertTrue(noDevice.out().contains("no NVIDIA device found"), noDevice.out());
