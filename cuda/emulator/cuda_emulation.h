@@ -44,9 +44,8 @@
 #define __managed__
 // A function-local static would be shared by concurrent blocks and keep the
 // previous block's values; kernels use RNB_SHARED instead (below).
-#define __shared__                                                                      \
-  _Pragma("GCC error \"write static shared memory as RNB_SHARED(type, name, [dims]) "   \
-          "(cuda/rnb_cuda_compat.cuh): the emulator gives each block its own copy\"")
+#define __shared__ \
+  _Pragma("GCC error \"write static shared memory as RNB_SHARED(type, name, [dims]) (cuda/rnb_cuda_compat.cuh): the emulator gives each block its own copy\"")
 #define __forceinline__ inline __attribute__((always_inline))
 // __noinline__ is deliberately not defined: glibc/libstdc++ headers spell
 // __attribute__((__noinline__)), which such a macro would break.

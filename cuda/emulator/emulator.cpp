@@ -1,24 +1,29 @@
 // Runtime of the CPU CUDA emulator (see cuda_emulation.h for the model).
 //
-// Execution: a launch hands CUDA thread i of every block to pool worker i. The
-// workers walk the grid's blocks together: run the kernel body for block b,
-// meet at an end-of-block barrier (where the last one resets the per-block
-// state), then go on to block b+1. So a block's threads are concurrent OS
-// threads, blocks are sequential, and the launcher is woken once per launch,
-// not once per block.
+// Execution: a launch runs its blocks in `nslots` block slots (1 by default;
+// several with concurrent blocks). Slot s hands CUDA thread i of its blocks to
+// pool worker s * nthreads + i. A slot's workers walk its blocks (every
+// nslots-th of the launch's order) together: run the kernel body for block b,
+// meet at the slot's end-of-block barrier (where the last one resets the
+// per-block state and poisons shared memory), then go on to the slot's next
+// block. So a block's threads are concurrent OS threads, the slots' blocks are
+// concurrent with each other, and the launcher is woken once per launch, not
+// once per block.
 //
-// Synchronisation: all per-block state (block barrier, warp barriers, warp slot
-// arrays, live/blocked counts) is guarded by one mutex, Launch::m; waiting
-// threads sleep on a Gate (futex) with the mutex released. One lock is
+// Synchronisation: all per-block state of a slot (block barrier, warp
+// barriers, warp slot arrays, live/blocked counts) is guarded by one mutex,
+// BlockSlot::m; waiting threads sleep on a Gate (futex) with the mutex
+// released. One lock per block is
 // what makes exact deadlock detection possible: every thread waiting in any
 // barrier is counted in `blocked`, and when every live thread of the block is
 // blocked, nothing can ever be released, so the launch fails at once with a
 // description of who waits where. The 20 s watchdog covers what that cannot
 // see (a thread spinning while others wait in a barrier).
 //
-// Failure: the first error is recorded, waiting threads wake up and unwind the
-// kernel with an AbortLaunch exception, threads still running continue until
-// they reach a barrier or return, and no further blocks are started. A thread
+// Failure: the first error is recorded, waiting threads of every slot wake up
+// and unwind the kernel with an AbortLaunch exception, threads still running
+// continue until they reach a barrier or return, and no further blocks are
+// started. A thread
 // that never returns (an infinite loop with no barrier) cannot be stopped.
 #include "cuda_emulation.h"
 #include "emulator_api.h"
