@@ -45,7 +45,7 @@ __device__ __forceinline__ float rnb_bu_logit(const float* gp, const float* scal
 extern "C" __global__ void __launch_bounds__(1024)
 rnb_balance_update(const float* gp, const float* scale, const float* current, float lambda,
                    int k, float* next, int* status) {
-    __shared__ float red[RNB_BLOCK_REDUCE_SMEM];
+    RNB_SHARED(float, red, [RNB_BLOCK_REDUCE_SMEM]);
     const int tid = (int)threadIdx.x;
     const int nt = (int)blockDim.x;
 

@@ -15,7 +15,7 @@
 extern "C" __global__ void __launch_bounds__(256)
 rnb_cross_entropy(float* __restrict__ losses, float* __restrict__ dlogits, const float* __restrict__ logits,
                   const float* __restrict__ targets, const float* __restrict__ weights, int N, int V) {
-    __shared__ float red[RNB_BLOCK_REDUCE_SMEM];
+    RNB_SHARED(float, red, [RNB_BLOCK_REDUCE_SMEM]);
     const int n = (int)blockIdx.x;
     if (n >= N) return;  // whole block exits together
     const float* x = logits + (long long)n * V;
@@ -39,7 +39,7 @@ rnb_cross_entropy(float* __restrict__ losses, float* __restrict__ dlogits, const
 
 extern "C" __global__ void __launch_bounds__(256)
 rnb_loss_sum(float* __restrict__ lossSum, const float* __restrict__ losses, int N) {
-    __shared__ float red[RNB_BLOCK_REDUCE_SMEM];
+    RNB_SHARED(float, red, [RNB_BLOCK_REDUCE_SMEM]);
     float sum = 0.0f;
     for (int n = (int)threadIdx.x; n < N; n += (int)blockDim.x) sum += losses[n];
     sum = rnb_block_sum(sum, red);

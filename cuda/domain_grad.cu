@@ -41,8 +41,8 @@ rnb_domain_grad_accumulate(const float* __restrict__ H, const float* __restrict_
                            const int* __restrict__ rowOrder, const int* __restrict__ segStart,
                            const int* __restrict__ segDomain, int numSegments, int h, int v,
                            float* __restrict__ G) {
-    __shared__ float Es[RNB_DG_CHUNK][RNB_DG_TILE];
-    __shared__ float Hs[RNB_DG_CHUNK][RNB_DG_TILE];
+    RNB_SHARED(float, Es, [RNB_DG_CHUNK][RNB_DG_TILE]);
+    RNB_SHARED(float, Hs, [RNB_DG_CHUNK][RNB_DG_TILE]);
 
     const int s = (int)blockIdx.z;
     if (s >= numSegments) return;  // whole block exits together

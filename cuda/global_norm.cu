@@ -12,7 +12,7 @@
 
 extern "C" __global__ void __launch_bounds__(256)
 rnb_squared_norm(float* __restrict__ out, const float* __restrict__ x, long long n) {
-    __shared__ float red[RNB_BLOCK_REDUCE_SMEM];
+    RNB_SHARED(float, red, [RNB_BLOCK_REDUCE_SMEM]);
     float sum = 0.0f;
     for (long long i = threadIdx.x; i < n; i += blockDim.x) sum += x[i] * x[i];
     sum = rnb_block_sum(sum, red);

@@ -32,8 +32,8 @@
 extern "C" __global__ void __launch_bounds__(256)
 rnb_gram(const float* __restrict__ X, const float* __restrict__ scale, int k, int d,
          float* __restrict__ out) {
-    __shared__ float As[RNB_GRAM_CHUNK][RNB_GRAM_TILE + 1];
-    __shared__ float Bs[RNB_GRAM_CHUNK][RNB_GRAM_TILE + 1];
+    RNB_SHARED(float, As, [RNB_GRAM_CHUNK][RNB_GRAM_TILE + 1]);
+    RNB_SHARED(float, Bs, [RNB_GRAM_CHUNK][RNB_GRAM_TILE + 1]);
 
     const int tx = (int)threadIdx.x;
     const int ty = (int)threadIdx.y;

@@ -43,7 +43,7 @@ rnb_scaled_domain_sum(const float* __restrict__ X, const float* __restrict__ wei
 extern "C" __global__ void __launch_bounds__(256)
 rnb_scaled_domain_dots(const float* __restrict__ X, const float* __restrict__ scale,
                        const float* __restrict__ vec, int k, int d, float* __restrict__ out) {
-    __shared__ float red[RNB_BLOCK_REDUCE_SMEM];
+    RNB_SHARED(float, red, [RNB_BLOCK_REDUCE_SMEM]);
     const int i = (int)blockIdx.x;
     if (i >= k) return;  // whole block exits together
     const float* row = X + (size_t)i * (size_t)d;

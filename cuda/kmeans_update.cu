@@ -37,7 +37,7 @@ rnb_kmeans_update_sums(const float* __restrict__ X, const float* __restrict__ as
 extern "C" __global__ void __launch_bounds__(256)
 rnb_kmeans_update_finish(const float* __restrict__ sums, const float* __restrict__ counts, int k, int d,
                          int normalize, float* __restrict__ centroids, unsigned int* __restrict__ empty) {
-    __shared__ float red[RNB_BLOCK_REDUCE_SMEM];
+    RNB_SHARED(float, red, [RNB_BLOCK_REDUCE_SMEM]);
     const int j = (int)blockIdx.x;
     if (j >= k) return;  // whole block
     const float count = counts[j];

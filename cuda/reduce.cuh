@@ -7,9 +7,9 @@
 //   rnb_block_sum / rnb_block_max: reduction over the whole block; every thread
 //     of the block must call it (it contains two __syncthreads()), every thread
 //     gets the result. The block size must be a multiple of warpSize and at
-//     most 32 warps (1024 threads). `smem` must point to a __shared__ float
+//     most 32 warps (1024 threads). `smem` must point to an RNB_SHARED float
 //     array of at least RNB_BLOCK_REDUCE_SMEM (33) floats declared by the
-//     calling kernel (the CPU emulator only supports static __shared__ arrays
+//     calling kernel (the CPU emulator only supports static shared arrays
 //     declared inside kernels, hence it is passed in).
 //     Back-to-back calls on the same smem are safe without an extra barrier:
 //     slots 0..31 are only rewritten after the second barrier of the previous

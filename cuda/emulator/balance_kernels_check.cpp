@@ -2,7 +2,9 @@
 // gram_vector.cu, balance_update.cu) under the CPU CUDA emulator, against plain
 // double-precision C++ loops. Build and run from the repository root:
 //
-//   g++ -std=c++17 -O2 -pthread -I cuda -I cuda/emulator cuda/emulator/balance_kernels_check.cpp cuda/emulator/emulator.cpp cuda/emulator/registry.cpp -o /tmp/balance_kernels_check && /tmp/balance_kernels_check
+//   cmake -S . -B /tmp/emu -DRNB_EMULATOR_CHECKS=ON && cmake --build /tmp/emu && /tmp/emu/rnb_balance_kernels_check
+//
+// (CI runs it under ThreadSanitizer with blocks concurrent: .ci/run.)
 //
 // Every kernel is launched through rnb_emu_launch with exactly the block/grid of
 // cuda/KERNELS.md. Inputs are fresh random numbers; written-only outputs are

@@ -6,9 +6,14 @@
 // Model (see emulator.cpp for the details):
 //  * every CUDA thread of a block is a real OS thread (pooled), so races between
 //    the threads of a block are real races (ThreadSanitizer can see them);
-//  * blocks of a grid run one after another, so `__shared__` can simply be a
-//    function-local `static`: it is then shared by exactly the threads of the
-//    running block;
+//  * blocks of a grid run one after another, or (RNB_EMU_BLOCK_ORDER=concurrent)
+//    several at once in a random order, so that races between blocks are real
+//    races too;
+//  * static shared memory is declared RNB_SHARED(type, name, [dims]) (a plain
+//    `__shared__` is a compile error here): each running block gets its own
+//    copy, refilled with 0xFF before every block like dynamic shared memory, so
+//    reading what this block did not write gives NaN / -1, never the previous
+//    block's values;
 //  * __syncthreads() is a real barrier over the block's non-exited threads;
 //  * warp intrinsics exchange values through a per-warp slot array under a
 //    warp-level barrier and are checked (mask, divergence, inactive source lane);
@@ -37,9 +42,10 @@
 #define __host__
 #define __constant__
 #define __managed__
-// Blocks run one at a time, so a function-local static is exactly one block's
-// shared memory (see the file comment).
-#define __shared__ static
+// A function-local static would be shared by concurrent blocks and keep the
+// previous block's values; kernels use RNB_SHARED instead (below).
+#define __shared__ \
+  _Pragma("GCC error \"write static shared memory as RNB_SHARED(type, name, [dims]) (cuda/rnb_cuda_compat.cuh): the emulator gives each block its own copy\"")
 #define __forceinline__ inline __attribute__((always_inline))
 // __noinline__ is deliberately not defined: glibc/libstdc++ headers spell
 // __attribute__((__noinline__)), which such a macro would break.
@@ -76,7 +82,7 @@ struct ThreadCtx {
   uint3 block_idx;
   dim3 block_dim;
   dim3 grid_dim;
-  void* launch;  // runtime-private; null outside a launch
+  void* launch;  // runtime-private: the running block's state; null outside a launch
   int tid;       // linear thread id in the block (x fastest, then y, z)
   int lane;      // tid % 32
   int warp;      // tid / 32
@@ -95,7 +101,10 @@ uint64_t warp_op(int kind, unsigned mask, uint64_t value, long long arg, int wid
                  const char* file, int line);
 unsigned active_mask();
 void* dynamic_shared_ptr();
+// The running block's copy of the static shared variable declared at `site`.
+void* static_shared(const void* site, size_t bytes, size_t align);
 long long clock_ns();
+void sleep_ns(unsigned ns);
 
 template <class T>
 inline uint64_t to_bits(T v) {
@@ -129,6 +138,15 @@ constexpr int warpSize = 32;
   type* const name = static_cast<type*>(::rnb_emu::dynamic_shared_ptr())
 #endif
 
+// Static shared memory: RNB_SHARED(float, tile, [32][33]) is nvcc's
+// `__shared__ float tile[32][33]` (cuda/rnb_cuda_compat.cuh). Here `tile` is a
+// reference to the running block's copy, found by the address of a tag
+// variable unique to the declaration.
+#define RNB_SHARED(type, name, dims)                                                  \
+  static const char rnb_shared_site_##name = 0;                                       \
+  type(&name) dims = *static_cast<type(*) dims>(                                      \
+      ::rnb_emu::static_shared(&rnb_shared_site_##name, sizeof(type dims), alignof(type)))
+
 // ---------------------------------------------------------------- synchronisation
 // __builtin_FILE/LINE as default arguments evaluate at the call site.
 inline void __syncthreads(const char* f = __builtin_FILE(), int l = __builtin_LINE()) {
@@ -144,6 +162,8 @@ inline void __threadfence_system() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 inline unsigned __activemask() { return ::rnb_emu::active_mask(); }
 // Nanoseconds rather than cycles; only differences are meaningful in CUDA too.
 inline long long clock64() { return ::rnb_emu::clock_ns(); }
+// A real sleep, so that other threads and blocks run meanwhile.
+inline void __nanosleep(unsigned ns) { ::rnb_emu::sleep_ns(ns); }
 
 // ---------------------------------------------------------------- warp shuffles
 template <class T>

@@ -1,5 +1,6 @@
 // C API of the CPU CUDA emulator (cuda/emulator/emulator.cpp), called from Java
-// through JavaCPP. Kernels are those registered in cuda/emulator/registry.cpp.
+// through JavaCPP. Kernels are those of the registry CMakeLists.txt generates
+// (rnb_emulator_registry) for the library linked.
 #ifndef RNB_EMULATOR_API_H
 #define RNB_EMULATOR_API_H
 
@@ -24,6 +25,12 @@ const char* rnb_emu_kernel_name(int i);
 // a __syncthreads()/warp barrier that waits longer fails the launch. Values
 // <= 0 restore the default. Returns the previous value.
 int rnb_emu_set_watchdog_ms(int ms);
+
+// Blocks run at once: 1 runs them one after another; n >= 2 runs up to n
+// concurrently, in a random order (races between blocks become real races).
+// Values <= 0 restore the default: 1, or with $RNB_EMU_BLOCK_ORDER=concurrent,
+// $RNB_EMU_CONCURRENT_BLOCKS (default 4). Returns the previous value.
+int rnb_emu_set_concurrent_blocks(int n);
 
 #ifdef __cplusplus
 }

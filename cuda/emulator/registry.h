@@ -1,6 +1,7 @@
 // Kernel registration for the CPU CUDA emulator.
 //
-// In cuda/emulator/registry.cpp, after #including a kernel .cu file:
+// In a registry CMakeLists.txt generates (rnb_emulator_registry), after
+// #including the kernel .cu files:
 //     RNB_EMU_KERNEL(rnb_gram);
 // records the name "rnb_gram" and a trampoline that unpacks cuLaunchKernel-style
 // argument pointers (args[i] points to the i-th argument) into a typed call.
@@ -39,7 +40,7 @@ struct Registrar {
   Registrar(const char* name, Trampoline t, int arity) { register_kernel(name, t, arity); }
 };
 
-// registry.cpp (the only translation unit with registrations) defines this with
+// The generated registry (the only translation unit with registrations) defines this with
 // RNB_EMU_REGISTRY_ANCHOR(); emulator.cpp calls it so that linking the static
 // library always pulls in registry.o and its registrars, without --whole-archive.
 void registry_anchor();

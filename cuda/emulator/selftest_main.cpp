@@ -1,10 +1,11 @@
-// Standalone check of the CPU CUDA emulator. Build and run from the repository root:
+// Standalone check of the CPU CUDA emulator on its self-test kernels. Built by
+// CMake with -DRNB_EMULATOR_CHECKS=ON (or -DRNB_EMULATOR_TSAN=ON, which CI runs
+// through ctest with blocks concurrent):
 //
-//   g++ -std=c++17 -O2 -fPIC -pthread -Icuda -Icuda/emulator cuda/emulator/selftest_main.cpp cuda/emulator/emulator.cpp cuda/emulator/registry.cpp -o /tmp/rnb_emu_selftest && /tmp/rnb_emu_selftest
+//   cmake -S . -B /tmp/emu -DRNB_EMULATOR_CHECKS=ON && cmake --build /tmp/emu && /tmp/emu/rnb_emu_selftest
 //
-// (Add -fsanitize=thread to let ThreadSanitizer report shared-memory races
-// between the threads of a block, or -fsanitize=address for out-of-bounds.)
-// Exit status 0 when every check passes.
+// Under ThreadSanitizer the deliberately racy kernels are left out (their races
+// are the point; TSan would report them). Exit status 0 when every check passes.
 #include "emulator_api.h"
 
 #include <algorithm>
@@ -191,6 +192,53 @@ void test_errors() {
   test_block_reverse(1000, 128);
 }
 
+#if defined(__SANITIZE_THREAD__)
+constexpr bool kThreadSanitizer = true;
+#else
+constexpr bool kThreadSanitizer = false;
+#endif
+
+// Shared memory another block wrote must read as poison (NaN), in either mode.
+void test_stale_shared(int blocks, int block) {
+  std::vector<float> in = random_floats(block), out((size_t)(blocks * block), 0.0f);
+  const float* pin = in.data();
+  float* pout = out.data();
+  int rc = launch("rnb_selftest_stale_shared", blocks, block, 0, {&pin, &pout});
+  bool ok = rc == 0;
+  for (int b = 0; ok && b < blocks; ++b) {
+    for (int t = 0; t < block; ++t) {
+      float v = out[(size_t)(b * block + t)];
+      ok = ok && (b == 0 ? v == in[(size_t)t] : std::isnan(v));
+    }
+  }
+  report(ok, "stale shared memory reads as NaN in blocks 1.." + std::to_string(blocks - 1));
+}
+
+// A non-atomic update of one global from every block: right whenever blocks
+// run one at a time (any order), wrong with concurrent blocks.
+int lost_update_launches(int concurrent, int runs) {
+  int previous = rnb_emu_set_concurrent_blocks(concurrent);
+  int blocks = 16, block = 32, wrong = 0;
+  std::vector<float> in((size_t)(blocks * block), 1.0f);
+  const float* pin = in.data();
+  unsigned delay = 1000000;  // 1 ms between the read and the write
+  for (int r = 0; r < runs; ++r) {
+    float total = 0.0f;
+    float* ptotal = &total;
+    launch("rnb_selftest_unsynchronised_total", blocks, block, 0, {&pin, &ptotal, &delay});
+    wrong += total != (float)(blocks * block);
+  }
+  rnb_emu_set_concurrent_blocks(previous);
+  return wrong;
+}
+
+void test_concurrent_blocks_expose_races() {
+  int sequential = lost_update_launches(1, 5), concurrent = lost_update_launches(4, 5);
+  report(sequential == 0 && concurrent > 0,
+         "missing atomicAdd between blocks: wrong in " + std::to_string(sequential) +
+             " of 5 sequential launches, " + std::to_string(concurrent) + " of 5 concurrent");
+}
+
 // Informational: the racy reverse kernel (no barrier) should go wrong often.
 void race_demo() {
   int n = 100000, block = 256, wrong = 0, runs = 20;
@@ -238,7 +286,26 @@ void timing() {
 
 }  // namespace
 
+// `--racy within-block|between-blocks`: one launch of a deliberately racy
+// kernel and nothing else, for ctest to check that ThreadSanitizer reports it
+// (between blocks: only when blocks run concurrently).
+int launch_racy(const char* which) {
+  int blocks = 16, block = 32, n = blocks * block;
+  std::vector<float> in((size_t)n, 1.0f), out((size_t)n);
+  const float* pin = in.data();
+  float* pout = out.data();
+  float total = 0.0f;
+  float* ptotal = &total;
+  unsigned delay = 1000000;
+  int rc = std::strcmp(which, "within-block") == 0
+               ? launch("rnb_selftest_reverse_racy", blocks, block, 0, {&pin, &pout, &n})
+               : launch("rnb_selftest_unsynchronised_total", blocks, block, 0, {&pin, &ptotal, &delay});
+  std::printf("racy %s: launch status %d\n", which, rc);
+  return rc;
+}
+
 int main(int argc, char** argv) {
+  if (argc > 2 && std::strcmp(argv[1], "--racy") == 0) return launch_racy(argv[2]);
   bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
   std::printf("emulator kernels registered: %d\n", rnb_emu_kernel_count());
   for (int i = 0; i < rnb_emu_kernel_count(); ++i) std::printf("  %s\n", rnb_emu_kernel_name(i));
@@ -254,7 +321,16 @@ int main(int argc, char** argv) {
   test_scan(9001, 128, 7);
   test_scan(33, 100, 2);
   test_errors();
-  race_demo();
+  test_stale_shared(5, 64);
+  int previous = rnb_emu_set_concurrent_blocks(4);
+  test_stale_shared(9, 128);
+  rnb_emu_set_concurrent_blocks(previous);
+  if (kThreadSanitizer) {
+    std::printf("SKIP  deliberately racy kernels (ThreadSanitizer would report their races)\n");
+  } else {
+    test_concurrent_blocks_expose_races();
+    race_demo();
+  }
   if (!quick) timing();
   std::printf("%s: %d failure(s)\n", g_failures ? "FAILED" : "ALL PASSED", g_failures);
   return g_failures ? 1 : 0;

@@ -5,7 +5,12 @@ public final class BackendUnavailableException extends RuntimeException {
     private final String reason;
 
     public BackendUnavailableException(String backend, String reason) {
-        super(backend + " backend unavailable (" + reason + ")");
+        this(backend, reason, null);
+    }
+
+    /** {@code cause}: what failed, kept for {@link Backends#fullReason}. */
+    public BackendUnavailableException(String backend, String reason, Throwable cause) {
+        super(backend + " backend unavailable (" + reason + ")", cause);
         this.reason = reason;
     }
 

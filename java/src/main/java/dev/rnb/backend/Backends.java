@@ -38,7 +38,7 @@ public final class Backends {
         try {
             return factory.get();
         } catch (Throwable e) {
-            throw new BackendUnavailableException(key, reason(e));
+            throw new BackendUnavailableException(key, reason(e), e);
         }
     }
 
@@ -87,6 +87,24 @@ public final class Backends {
 
     private static final java.util.regex.Pattern MISSING_LIBRARY =
             java.util.regex.Pattern.compile("(lib[\\w.+-]+?\\.so[.\\d]*): cannot open shared object file");
+
+    /**
+     * Every message of the failure's cause chain, whole (JCuda's list of the
+     * paths it tried, a driver's version line), one "type: message" per
+     * cause; what {@code rnb info --backend NAME} prints when NAME does not open.
+     */
+    public static String fullReason(Throwable e) {
+        StringBuilder s = new StringBuilder();
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
+            if (t instanceof BackendUnavailableException && t.getCause() != null) {
+                continue; // its message is the one-line reason of what follows
+            }
+            if (s.length() > 0) s.append("\ncaused by ");
+            s.append(t.getClass().getName()).append(": ").append(t.getMessage());
+        }
+        return s.toString();
+    }
 
     /**
      * One line saying why: a missing shared library by name (JCuda and JavaCPP

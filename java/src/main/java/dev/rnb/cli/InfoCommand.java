@@ -1,6 +1,7 @@
 package dev.rnb.cli;
 
 import dev.rnb.backend.Backend;
+import dev.rnb.backend.BackendUnavailableException;
 import dev.rnb.backend.Backends;
 import dev.rnb.balance.RnbBalancer;
 import dev.rnb.balance.RoundResult;
@@ -33,6 +34,7 @@ final class InfoCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "  %-14s %-11s %s%n", p.name(), p.available() ? "available" : "unavailable", p.detail());
         }
         if (!backend.equalsIgnoreCase("auto")) {
+            requireOpens(backend);
             System.setProperty("rnb.backend", backend);
         }
         int hidden = 64, vocab = 256, rows = 512;
@@ -55,5 +57,16 @@ final class InfoCommand implements Callable<Integer> {
             System.out.println(line);
         }
         return 0;
+    }
+
+    /** The named backend opens, or its full reason goes to stderr before the one-line failure. */
+    private static void requireOpens(String name) {
+        try (Backend ignored = Backends.open(name)) {
+            // it opens
+        } catch (BackendUnavailableException e) {
+            System.err.println(name + " backend unavailable; full reason:");
+            Backends.fullReason(e).lines().forEach(line -> System.err.println("  " + line));
+            throw e;
+        }
     }
 }

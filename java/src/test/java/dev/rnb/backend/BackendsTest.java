@@ -57,4 +57,25 @@ class BackendsTest {
             assertFalse(p.detail().isBlank(), p.name());
         }
     }
+
+    @Test
+    void theFullReasonKeepsEveryMessageOfTheCauseChain() {
+        Throwable root = new UnsatisfiedLinkError("no libJCudaDriver in\n  /a/libJCudaDriver.so\n  /b/libJCudaDriver.so");
+        RuntimeException wrapped = new IllegalStateException("cannot open the driver", root);
+        BackendUnavailableException e = new BackendUnavailableException("cuda", Backends.reason(wrapped), wrapped);
+        String full = Backends.fullReason(e);
+        assertTrue(full.contains("cannot open the driver") && full.contains("/b/libJCudaDriver.so"), full);
+        assertTrue(full.contains("caused by java.lang.UnsatisfiedLinkError"), full);
+        assertEquals(1, Backends.reason(wrapped).lines().count(), Backends.reason(wrapped));
+    }
+
+    @Test
+    void anUnavailableBackendKeepsWhatFailed() {
+        try {
+            Backends.open("cuda").close();
+        } catch (BackendUnavailableException e) {
+            assertTrue(e.getCause() != null, "no cause kept");
+            assertTrue(Backends.fullReason(e).contains(e.getCause().getClass().getName()), Backends.fullReason(e));
+        }
+    }
 }

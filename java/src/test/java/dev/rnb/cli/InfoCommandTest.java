@@ -50,4 +50,18 @@ class InfoCommandTest {
             System.setErr(saved);
         }
     }
+
+    @Test
+    void infoOnABackendThatDoesNotOpenPrintsTheFullReason() {
+        boolean gpu = dev.rnb.backend.Backends.probeAll().stream().anyMatch(p -> p.name().equals("cuda") && p.available());
+        CliRun.Result r = CliRun.capture("info", "--backend", "cuda");
+        if (gpu) {
+            assertEquals(0, r.code(), r.stderr());
+        } else {
+            assertEquals(ExitCodes.BACKEND_UNAVAILABLE, r.code(), r.stdout() + r.stderr());
+            assertTrue(r.stderr().contains("cuda backend unavailable; full reason:"), r.stderr());
+            assertTrue(r.stderr().strip().lines().count() >= 3, "the reason and its causes: " + r.stderr());
+            assertTrue(r.stderr().strip().endsWith(")"), "ends with the one-line failure: " + r.stderr());
+        }
+    }
 }

@@ -116,6 +116,18 @@ public final class EmulatedDevice implements CudaDevice {
 
     @Override
     public void launch(String kernel, Dim3 grid, Dim3 block, int dynamicSharedBytes, KernelArgs args) {
+        launch(EmulatorKernels::rnb_emu_launch, kernel, grid, block, dynamicSharedBytes, args);
+    }
+
+    /** rnb_emu_launch of one emulator library: the jar's kernels, or the tests' self-test kernels. */
+    @FunctionalInterface
+    public interface LaunchFunction {
+        int launch(String kernel, int gx, int gy, int gz, int bx, int by, int bz, int dynamicSharedBytes,
+                   PointerPointer<?> args, BytePointer err, int errLen);
+    }
+
+    /** Launches {@code kernel} through {@code library} on memory of any emulated device. */
+    public static void launch(LaunchFunction library, String kernel, Dim3 grid, Dim3 block, int dynamicSharedBytes, KernelArgs args) {
         int n = args.size();
         try (org.bytedeco.javacpp.LongPointer slots = new org.bytedeco.javacpp.LongPointer(Math.max(1, n));
              PointerPointer<Pointer> params = new PointerPointer<>(Math.max(1, n));
@@ -126,7 +138,7 @@ public final class EmulatedDevice implements CudaDevice {
                 slots.put(i, args.bits(i));
                 params.put(i, slots.getPointer(i));
             }
-            int rc = EmulatorKernels.rnb_emu_launch(kernel, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(),
+            int rc = library.launch(kernel, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(),
                     dynamicSharedBytes, params, err, 512);
             if (rc != 0) {
                 throw new CudaException("emulated launch of " + kernel + " failed: " + err.getString());

@@ -41,10 +41,19 @@ public final class GpuDevice implements CudaDevice {
             throw new CudaException("no CUDA device " + ordinal + " (" + count[0] + " found)");
         }
         byte[] fatbin = readFatbin();
+        int[] driver = {0};
+        cuDriverGetVersion(driver);
+        String builtWith = FatbinDriverRequirement.builtWith();
+        FatbinDriverRequirement.check(driver[0], builtWith);
         cuDeviceGet(device, ordinal);
         cuDevicePrimaryCtxRetain(context, device);
         cuCtxSetCurrent(context);
-        cuModuleLoadData(module, fatbin);
+        try {
+            cuModuleLoadData(module, fatbin);
+        } catch (jcuda.CudaException e) {
+            throw new CudaException("loading the fatbin (built by CUDA " + builtWith + ") with a driver for CUDA "
+                    + FatbinDriverRequirement.driverString(driver[0]) + " failed: " + e.getMessage());
+        }
         byte[] name = new byte[256];
         cuDeviceGetName(name, name.length, device);
         this.deviceName = new String(name).trim();

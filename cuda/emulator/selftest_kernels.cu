@@ -1,16 +1,19 @@
-// Self-test kernels for the CPU CUDA emulator (cuda/emulator/). They are real
-// CUDA (nvcc -arch=sm_90 -c -x cu cuda/emulator_selftest.cu builds them) and
-// each gives the right answer only if barriers, shared memory, warp shuffles or
-// atomics behave as on a GPU. rnb_selftest_misuse is deliberately wrong code
-// that the emulator must report as a launch error; rnb_selftest_reverse_racy is
-// deliberately racy (no barrier) to show that races are visible.
+// Self-test kernels for the CPU CUDA emulator (cuda/emulator/), built only into
+// its test library (never the fatbin or the jar). They are real CUDA
+// (nvcc -arch=sm_90 -c -x cu -I cuda cuda/emulator/selftest_kernels.cu builds
+// them) and each gives the right answer only if barriers, shared memory, warp
+// shuffles or atomics behave as on a GPU. Deliberately wrong code the emulator
+// must expose: rnb_selftest_misuse (launch errors), rnb_selftest_reverse_racy
+// (a race between the threads of a block), rnb_selftest_stale_shared (reads
+// shared memory another block wrote) and rnb_selftest_unsynchronised_total (a
+// race between blocks).
 #include "rnb_cuda_compat.cuh"
 
 // Each block reverses its chunk of blockDim.x (<= 1024) elements through
 // shared memory. Without the barrier a thread reads a slot another thread has
 // not written yet (in the emulator: the previous block's data).
 extern "C" __global__ void rnb_selftest_block_reverse(const float* in, float* out, int n) {
-  __shared__ float tile[1024];
+  RNB_SHARED(float, tile, [1024]);
   const int t = threadIdx.x;
   const int base = blockIdx.x * blockDim.x;
   const int len = min((int)blockDim.x, n - base);
@@ -21,7 +24,7 @@ extern "C" __global__ void rnb_selftest_block_reverse(const float* in, float* ou
 
 // The same without the barrier: a data race on purpose.
 extern "C" __global__ void rnb_selftest_reverse_racy(const float* in, float* out, int n) {
-  __shared__ float tile[1024];
+  RNB_SHARED(float, tile, [1024]);
   const int t = threadIdx.x;
   const int base = blockIdx.x * blockDim.x;
   const int len = min((int)blockDim.x, n - base);
@@ -40,7 +43,7 @@ __device__ __forceinline__ float rnb_selftest_warp_sum_down(float v) {
 // memory, then a final warp.
 extern "C" __global__ void __launch_bounds__(1024)
     rnb_selftest_block_sum(const float* __restrict__ in, float* __restrict__ out, int n) {
-  __shared__ float partial[32];
+  RNB_SHARED(float, partial, [32]);
   const int i = blockIdx.x * blockDim.x + threadIdx.x;
   const int lane = threadIdx.x % warpSize;
   const int warp = threadIdx.x / warpSize;
@@ -68,7 +71,7 @@ extern "C" __global__ void rnb_selftest_warp_allreduce(const float* in, float* o
 // Histogram of values in [0, nbins), nbins <= 256: shared-memory bins with
 // shared atomics, then one global atomicAdd per bin and block. Grid-stride.
 extern "C" __global__ void rnb_selftest_histogram(const int* in, int n, int* bins, int nbins) {
-  __shared__ int local[256];
+  RNB_SHARED(int, local, [256]);
   for (int b = threadIdx.x; b < nbins; b += blockDim.x) local[b] = 0;
   __syncthreads();
   for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
@@ -125,7 +128,7 @@ extern "C" __global__ void rnb_selftest_dynamic_shared_scan(const int* in, int* 
 
 // Overhead benchmark: `iters` rounds of write / barrier / read neighbour / barrier.
 extern "C" __global__ void rnb_selftest_barrier_bench(float* data, int iters) {
-  __shared__ float s[1024];
+  RNB_SHARED(float, s, [1024]);
   const int t = threadIdx.x;
   float v = (float)t;
   for (int k = 0; k < iters; ++k) {
@@ -183,4 +186,34 @@ extern "C" __global__ void rnb_selftest_misuse(int mode, long long spin, float* 
       break;
   }
   out[blockIdx.x * blockDim.x + t] = v;
+}
+
+// Wrong on purpose: block 0 fills `carry`, the other blocks read it without
+// writing it. On a GPU they read whatever their SM's shared memory held; the
+// emulator poisons every block's shared memory, so out is NaN outside block 0
+// (a sequential emulator without poisoning would hand them block 0's values).
+extern "C" __global__ void rnb_selftest_stale_shared(const float* in, float* out) {
+  RNB_SHARED(float, carry, [1024]);
+  const int t = threadIdx.x;
+  if (blockIdx.x == 0) carry[t] = in[t];
+  __syncthreads();
+  out[blockIdx.x * blockDim.x + t] = carry[t];
+}
+
+// Wrong on purpose: each block adds its sum into *total with a plain read and
+// write instead of atomicAdd. Blocks run one after another in any order give
+// the right total; concurrent blocks (as on a GPU) lose updates. A sleep of
+// `delayNs` between the read and the write widens the window.
+extern "C" __global__ void rnb_selftest_unsynchronised_total(const float* in, float* total,
+                                                            unsigned delayNs) {
+  RNB_SHARED(float, partial, [1]);
+  if (threadIdx.x == 0) partial[0] = 0.0f;
+  __syncthreads();
+  atomicAdd(&partial[0], in[blockIdx.x * blockDim.x + threadIdx.x]);
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    const float before = *(volatile float*)total;
+    __nanosleep(delayNs);
+    *(volatile float*)total = before + partial[0];
+  }
 }
