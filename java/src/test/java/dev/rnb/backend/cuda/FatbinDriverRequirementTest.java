@@ -33,7 +33,7 @@ class FatbinDriverRequirementTest {
 
     @Test
     void theJarSaysWhichCudaBuiltItsFatbin() {
-        if (JCudaDevice.class.getResource(JCudaDevice.FATBIN_RESOURCE) == null) {
+        if (GpuDevice.class.getResource(GpuDevice.FATBIN_RESOURCE) == null) {
             assertEquals(null, FatbinDriverRequirement.builtWith(), "a version file without a fatbin");
         } else {
             String v = FatbinDriverRequirement.builtWith();

@@ -74,7 +74,7 @@ class KernelCoverageTest {
         Set<String> leaked = new TreeSet<>(EmulatedDevice.registeredKernels());
         leaked.retainAll(selfTest);
         assertTrue(leaked.isEmpty(), "self-test kernels in the jar's emulator library: " + leaked);
-        try (java.io.InputStream fatbin = JCudaDevice.class.getResourceAsStream(JCudaDevice.FATBIN_RESOURCE)) {
+        try (java.io.InputStream fatbin = GpuDevice.class.getResourceAsStream(GpuDevice.FATBIN_RESOURCE)) {
             if (fatbin != null) { // built with nvcc
                 String bytes = new String(fatbin.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
                 assertFalse(bytes.contains("rnb_selftest_"), "the fatbin holds self-test kernels");
