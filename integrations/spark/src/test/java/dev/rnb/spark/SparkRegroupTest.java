@@ -100,6 +100,8 @@ class SparkRegroupTest {
         assertEquals(reference.get("k").asInt(), summary.get("k").asInt(), "same k chosen");
         double trainAri = ClusterAgreement.adjustedRandIndex(ids(single.resolve("train_domains.txt")), sparkTrain);
         double evalAri = ClusterAgreement.adjustedRandIndex(ids(single.resolve("eval_domains.txt")), sparkEval);
+        System.out.printf("agreement with rnb regroup: k %d and %d, ARI train %.4f, eval %.4f%n",
+                reference.get("k").asInt(), summary.get("k").asInt(), trainAri, evalAri);
         assertTrue(trainAri >= 0.95 && evalAri >= 0.95, "ARI train " + trainAri + ", eval " + evalAri);
 
         // rnb experiment --domains-from: the training ids, then the evaluation ids.
