@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
                 + "Writes the files of `rnb regroup` into --out on the driver.")
 final class RegroupJobCommand implements Callable<Integer> {
 
-    @Option(names = "--train", required = true, description = "Training corpus: a .jsonl/.json/.ndjson or .parquet file, a directory of them, or a glob; any Hadoop file system")
+    @Option(names = {"--train", "--input"}, required = true, description = "Training corpus (--input is the same option): a .jsonl/.json/.ndjson or .parquet file, a directory of them, or a glob; any Hadoop file system")
     String train;
 
     @Option(names = "--eval", description = "Evaluation corpus (same forms); without it, about --eval-fraction of --train is held out by a seeded hash of each record's position")
