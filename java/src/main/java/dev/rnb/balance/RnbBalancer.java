@@ -29,6 +29,7 @@ public final class RnbBalancer implements AutoCloseable {
     private final float lambda;
     private final int hidden;
     private final int vocab;
+    private final GradientReducer reducer;
     private float[] proportions;
     private int round;
     private int skippedRounds;
@@ -40,6 +41,7 @@ public final class RnbBalancer implements AutoCloseable {
         this.hidden = b.hidden;
         this.vocab = b.vocab;
         this.lambda = b.lambda;
+        this.reducer = b.reducer;
         this.evalProportions = b.evalProportions != null ? b.evalProportions.clone() : uniform(b.domains);
         this.proportions = uniform(b.domains);
         this.gradients = new DomainGradients(b.backend, b.domains, b.hidden, b.vocab, b.sketchSize, b.seed);
@@ -76,8 +78,15 @@ public final class RnbBalancer implements AutoCloseable {
         gradients.accumulate(h, e, rows, domainOfRow);
     }
 
-    /** Ends the round: computes p', resets the accumulators, and returns the result. */
+    /**
+     * Ends the round: sums the accumulators over the replicas (when built with a
+     * {@link GradientReducer}; every replica must call this), computes p', resets
+     * the accumulators, and returns the result.
+     */
     public RoundResult endRound() {
+        if (reducer != null) {
+            reducer.allReduce(gradients);
+        }
         long[] counts = gradients.counts();
         BalanceStep step = backend.balanceRound(gradients.gradients(), gradients.domains(), gradients.dimension(),
                 gradients.inverseCounts(), evalProportions, lambda, proportions);
@@ -143,6 +152,7 @@ public final class RnbBalancer implements AutoCloseable {
         private float lambda = 3f;
         private int sketchSize;
         private long seed = 0x5EEDL;
+        private GradientReducer reducer;
 
         private Builder(Backend backend, int domains, int hidden, int vocab) {
             this.backend = backend;
@@ -192,6 +202,16 @@ public final class RnbBalancer implements AutoCloseable {
         /** Seed of the sketch's hash. */
         public Builder seed(long seed) {
             this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Data parallelism: this replica's member of a reducer group; every
+         * replica then ends each round with the global batch's p'. Replicas
+         * must share the domains, widths, sketch size and seed.
+         */
+        public Builder reducer(GradientReducer reducer) {
+            this.reducer = java.util.Objects.requireNonNull(reducer, "reducer");
             return this;
         }
 

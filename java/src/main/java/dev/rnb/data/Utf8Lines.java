@@ -19,9 +19,9 @@ import java.util.Arrays;
  * Reader would decode ahead across line ends. Lines may be arbitrarily long
  * (the buffer grows); a trailing '\r' is dropped.
  */
-final class Utf8Lines implements AutoCloseable {
+public final class Utf8Lines implements AutoCloseable {
     /** One line: its 1-based number and its text, or the decoding problem. */
-    record Line(long number, String text, String problem) {}
+    public record Line(long number, String text, String problem) {}
 
     private final InputStream in;
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
@@ -33,11 +33,16 @@ final class Utf8Lines implements AutoCloseable {
     private long number;
 
     Utf8Lines(Path file) throws IOException {
-        this.in = Files.newInputStream(file);
+        this(Files.newInputStream(file));
+    }
+
+    /** Lines of a stream from any file system (the Spark job reads through Hadoop's); closed with this. */
+    public Utf8Lines(InputStream in) {
+        this.in = in;
     }
 
     /** The next line, or null at end of file. */
-    Line next() throws IOException {
+    public Line next() throws IOException {
         int length = 0;
         boolean any = false;
         while (true) {

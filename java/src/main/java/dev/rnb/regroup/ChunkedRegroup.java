@@ -1,6 +1,5 @@
 package dev.rnb.regroup;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rnb.backend.Backend;
 import dev.rnb.data.BadInputException;
 import dev.rnb.data.CorpusFormatException;
@@ -71,26 +70,11 @@ public final class ChunkedRegroup {
         double[] p = new double[best.k()];
         for (int j = 0; j < p.length; j++) p[j] = evalRows == 0 ? 0 : (double) evalSizes[j] / evalRows;
         Outcome o = new Outcome(rows, best, bestSilhouette, trainSizes, evalRows, p);
-        AtomicFiles.write(out.resolve("centroids.npy"), Npy.encode(best.k(), best.d(), best.centroids()));
-        AtomicFiles.write(out.resolve("k_sweep.csv"), RegroupOutput.sweepCsv(rows));
-        AtomicFiles.write(out.resolve("k_sweep.png"), SweepPlot.png(rows, best.k()));
-        AtomicFiles.write(out.resolve("summary.json"), RegroupOutput.JSON.writeValueAsBytes(summary(b, train, o)));
+        KMeans.Result fit = new KMeans.Result(best.k(), best.d(), best.centroids(), new int[0], best.inertia(), best.passes(),
+                best.passes() < base.maxIterations(), 0);
+        RegroupOutput.writeRun(out, new RegroupOutput.Run(b.name(), ".npy " + train.getFileName() + " (read in chunks)", best.d(),
+                best.n(), evalRows, 0, new KSweep.Outcome(rows, fit, bestSilhouette), trainSizes, p, null));
         return o;
-    }
-
-    private static ObjectNode summary(Backend b, Path train, Outcome o) {
-        ObjectNode s = RegroupOutput.JSON.createObjectNode();
-        s.put("backend", b.name());
-        s.put("embedding", ".npy " + train.getFileName() + " (read in chunks)");
-        s.put("dims", o.best().d());
-        s.put("train_examples", o.best().n());
-        s.put("eval_examples", o.evalRows());
-        s.put("k", o.best().k());
-        s.put("silhouette", o.bestSilhouette());
-        s.put("inertia", o.best().inertia());
-        s.put("iterations", o.best().passes());
-        RegroupOutput.putClusters(s, o.trainSizes(), o.evalProportions(), o.rows());
-        return s;
     }
 
     /** Streams one cluster id per row into {@code target} (atomically, see {@link AtomicFiles}); returns the cluster sizes. */

@@ -29,8 +29,12 @@ public final class ClusterAgreement {
     }
 
     public static double adjustedRandIndex(int[] a, int[] b) {
-        long[][] t = contingency(a, b);
-        long n = a.length;
+        return adjustedRandIndex(contingency(a, b));
+    }
+
+    /** ARI from a contingency table (rows: one labeling, columns: the other), e.g. summed over a cluster's partitions. */
+    public static double adjustedRandIndex(long[][] t) {
+        long n = total(t);
         double sumCells = 0, sumRows = 0, sumCols = 0;
         long[] cols = new long[t.length == 0 ? 0 : t[0].length];
         for (long[] row : t) {
@@ -52,8 +56,12 @@ public final class ClusterAgreement {
     }
 
     public static double normalizedMutualInformation(int[] a, int[] b) {
-        long[][] t = contingency(a, b);
-        double n = a.length;
+        return normalizedMutualInformation(contingency(a, b));
+    }
+
+    /** NMI from a contingency table, as {@link #adjustedRandIndex(long[][])}. */
+    public static double normalizedMutualInformation(long[][] t) {
+        double n = total(t);
         double[] rows = new double[t.length], cols = new double[t.length == 0 ? 0 : t[0].length];
         for (int i = 0; i < t.length; i++) {
             for (int j = 0; j < t[i].length; j++) {
@@ -71,6 +79,12 @@ public final class ClusterAgreement {
         if (ha == 0 && hb == 0) return 1.0;
         double mean = (ha + hb) / 2;
         return mean == 0 ? 0 : Math.max(0, mi / mean);
+    }
+
+    private static long total(long[][] t) {
+        long n = 0;
+        for (long[] row : t) for (long c : row) n += c;
+        return n;
     }
 
     private static double entropy(double[] counts, double n) {

@@ -38,20 +38,42 @@ public final class HashingEmbedder {
 
     /** Fits the IDF weights on the training texts. */
     public static HashingEmbedder fit(List<String> train, int dims, long seed) {
+        AtomicIntegerArray counts = new AtomicIntegerArray(BUCKETS);
+        IntStream.range(0, train.size()).parallel().forEach(i -> {
+            for (int b : distinctFeatures(train.get(i))) counts.incrementAndGet(b);
+        });
+        long[] df = new long[BUCKETS];
+        for (int b = 0; b < BUCKETS; b++) df[b] = counts.get(b);
+        return fromDocumentFrequencies(df, train.size(), dims, seed);
+    }
+
+    /**
+     * The embedder {@link #fit} gives for training texts whose document
+     * frequencies were counted elsewhere (summed over a cluster's partitions):
+     * {@code df[b]} = number of the {@code documents} texts whose
+     * {@link #distinctFeatures} contain bucket b.
+     */
+    public static HashingEmbedder fromDocumentFrequencies(long[] df, long documents, int dims, long seed) {
         if (dims < 1) {
             throw new IllegalArgumentException("embedding dimension must be >= 1, got " + dims);
         }
-        AtomicIntegerArray df = new AtomicIntegerArray(BUCKETS);
-        IntStream.range(0, train.size()).parallel().forEach(i -> {
-            int[] features = distinct(features(train.get(i)));
-            for (int b : features) df.incrementAndGet(b);
-        });
+        if (df.length != BUCKETS) {
+            throw new IllegalArgumentException("expected " + BUCKETS + " document frequencies, got " + df.length);
+        }
         float[] idf = new float[BUCKETS];
-        double n = train.size();
+        double n = documents;
         for (int b = 0; b < BUCKETS; b++) {
-            idf[b] = (float) (Math.log((1 + n) / (1 + df.get(b))) + 1);
+            idf[b] = (float) (Math.log((1 + n) / (1 + df[b])) + 1);
         }
         return new HashingEmbedder(dims, seed, idf);
+    }
+
+    /** Number of hashed feature buckets (the length of a document-frequency table). */
+    public static int buckets() { return BUCKETS; }
+
+    /** The distinct hashed feature buckets of a text (sorted): what a document-frequency count counts once. */
+    public static int[] distinctFeatures(String text) {
+        return distinct(features(text));
     }
 
     public int dims() { return dims; }

@@ -51,6 +51,23 @@ class HashingEmbedderTest {
     }
 
     @Test
+    void documentFrequenciesSummedOverPartsGiveTheFittedEmbedder() {
+        SplittableRandom r = new SplittableRandom(11);
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 150; i++) texts.add(randomText(r, "abcdefghij", 3 + r.nextInt(30)));
+        long[] df = new long[HashingEmbedder.buckets()];
+        // Counted in three parts of ragged sizes, as partitions of a cluster would.
+        for (List<String> part : List.of(texts.subList(0, 7), texts.subList(7, 100), texts.subList(100, 150))) {
+            for (String t : part) for (int b : HashingEmbedder.distinctFeatures(t)) df[b]++;
+        }
+        float[] fitted = HashingEmbedder.fit(texts, 48, 9).embed(texts);
+        assertArrayEquals(fitted, HashingEmbedder.fromDocumentFrequencies(df, texts.size(), 48, 9).embed(texts));
+        df[HashingEmbedder.distinctFeatures(texts.get(0))[0]] += 5;
+        assertTrue(!Arrays.equals(fitted, HashingEmbedder.fromDocumentFrequencies(df, texts.size(), 48, 9).embed(texts)),
+                "the IDF weights come from the counts");
+    }
+
+    @Test
     void identicalTextsGiveIdenticalVectors() {
         List<String> texts = List.of("The cat sat on the mat.", "Stock prices fell sharply today.", "The cat sat on the mat.");
         float[] e = HashingEmbedder.fit(texts, 64, 1).embed(texts);

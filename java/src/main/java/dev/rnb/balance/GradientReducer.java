@@ -1,0 +1,26 @@
+package dev.rnb.balance;
+
+/**
+ * Combines the Balance accumulators of data-parallel replicas. Per-domain
+ * gradients (exact or sketched) and row counts are sums over rows, so after one
+ * all-reduce of k x dimension() floats and k counts every replica holds the
+ * round's accumulators of the global batch and computes the same p'
+ * (docs/SCALING.md). {@link RnbBalancer} calls it at the end of every round
+ * when its builder is given one.
+ */
+public interface GradientReducer {
+
+    /**
+     * Collective: every replica calls it once per round with accumulators of the
+     * same shape (domains, dimension, sketch seed); on return {@code local} holds
+     * the element-wise sums over all replicas of the gradients and the counts.
+     * Every replica receives bit-identical sums.
+     *
+     * @throws IllegalStateException when replicas disagree on the shape or a
+     *                               replica failed or gave up waiting
+     */
+    void allReduce(DomainGradients local);
+
+    /** How many replicas take part. */
+    int replicas();
+}

@@ -1,0 +1,132 @@
+package dev.rnb.balance;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * An all-reduce among N replicas that are threads of one process, each with
+ * its own balancer and backend: every replica deposits its accumulators, all
+ * wait at a barrier, and each sums the deposits in replica order (double
+ * accumulation), so every replica gets the same bits. It is the simulation of
+ * data parallelism the tests run, and the contract a NCCL or MPI reducer
+ * implements (docs/SCALING.md).
+ */
+public final class InProcessReducer {
+    private final int replicas;
+    private final CyclicBarrier barrier;
+    private final long timeoutSeconds;
+    private final float[][] gradients;
+    private final long[][] counts;
+
+    private InProcessReducer(int replicas, long timeoutSeconds) {
+        this.replicas = replicas;
+        this.barrier = new CyclicBarrier(replicas);
+        this.timeoutSeconds = timeoutSeconds;
+        this.gradients = new float[replicas][];
+        this.counts = new long[replicas][];
+    }
+
+    /**
+     * One reducer per replica, index = rank; give each to one replica's balancer.
+     *
+     * @param timeoutSeconds how long a replica waits for the others before the round fails on every replica
+     */
+    public static List<GradientReducer> group(int replicas, long timeoutSeconds) {
+        if (replicas < 1) {
+            throw new IllegalArgumentException("replicas must be >= 1, got " + replicas);
+        }
+        if (timeoutSeconds < 1) {
+            throw new IllegalArgumentException("timeout must be >= 1 second, got " + timeoutSeconds);
+        }
+        InProcessReducer shared = new InProcessReducer(replicas, timeoutSeconds);
+        List<GradientReducer> members = new ArrayList<>(replicas);
+        for (int rank = 0; rank < replicas; rank++) {
+            members.add(shared.new Member(rank));
+        }
+        return List.copyOf(members);
+    }
+
+    private void await(int rank) {
+        try {
+            barrier.await(timeoutSeconds, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("replica " + rank + " interrupted in all-reduce", e);
+        } catch (BrokenBarrierException | TimeoutException e) {
+            throw new IllegalStateException("all-reduce abandoned: a replica failed or did not arrive within "
+                    + timeoutSeconds + " s (replica " + rank + " of " + replicas + ")", e);
+        }
+    }
+
+    private void reduce(int rank, DomainGradients local) {
+        gradients[rank] = local.toHost();
+        counts[rank] = local.counts();
+        await(rank);
+        float[] sum;
+        long[] total;
+        try {
+            checkShapes();
+            sum = sumGradients();
+            total = sumCounts();
+        } finally {
+            // No replica deposits the next round before every replica has read this one.
+            await(rank);
+        }
+        local.restore(sum, total);
+    }
+
+    /** Every replica runs the same check on the same deposits, so all fail together or none does. */
+    private void checkShapes() {
+        for (int r = 1; r < replicas; r++) {
+            if (gradients[r].length != gradients[0].length || counts[r].length != counts[0].length) {
+                throw new IllegalStateException("replicas disagree on the accumulators' shape: replica 0 has "
+                        + counts[0].length + " domains x " + gradients[0].length + " floats, replica " + r + " has "
+                        + counts[r].length + " domains x " + gradients[r].length + " floats");
+            }
+        }
+    }
+
+    private float[] sumGradients() {
+        float[] sum = new float[gradients[0].length];
+        for (int i = 0; i < sum.length; i++) {
+            double s = 0;
+            for (int r = 0; r < replicas; r++) {
+                s += gradients[r][i];
+            }
+            sum[i] = (float) s;
+        }
+        return sum;
+    }
+
+    private long[] sumCounts() {
+        long[] total = new long[counts[0].length];
+        for (int r = 0; r < replicas; r++) {
+            for (int d = 0; d < total.length; d++) {
+                total[d] += counts[r][d];
+            }
+        }
+        return total;
+    }
+
+    private final class Member implements GradientReducer {
+        private final int rank;
+
+        Member(int rank) {
+            this.rank = rank;
+        }
+
+        @Override
+        public void allReduce(DomainGradients local) {
+            reduce(rank, local);
+        }
+
+        @Override
+        public int replicas() {
+            return replicas;
+        }
+    }
+}
