@@ -103,11 +103,13 @@ public final class RnbTrainingListener extends TrainingListenerAdapter {
         float[] hHost = h.toType(DataType.FLOAT32, false).toFloatArray();
         float[] eHost = e.toType(DataType.FLOAT32, false).toFloatArray();
         if (balancer == null) {
-            balancer = factory.create(hidden, vocab);
-            if (balancer.proportions().length != sampler.domains()) {
-                throw new IllegalArgumentException("the balancer has " + balancer.proportions().length
+            RnbBalancer created = factory.create(hidden, vocab);
+            if (created.proportions().length != sampler.domains()) {
+                created.close();
+                throw new IllegalArgumentException("the balancer has " + created.proportions().length
                         + " domains but the sampler " + sampler.domains());
             }
+            balancer = created;
         }
         balancer.accumulate(hHost, eHost, domainOfRow, rows);
         if (++batchesInRound == batchesPerRound) {
