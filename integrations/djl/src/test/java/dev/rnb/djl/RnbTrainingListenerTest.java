@@ -26,6 +26,8 @@ import dev.rnb.balance.RnbBalancer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -45,21 +47,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The listener against DJL itself: the per-domain final-layer gradients it
  * hands rnb, summed over domains, are DJL's own gradient of the final
- * Linear's weight for the same batch. Ragged sizes: B examples of T
- * positions, so rows = B*T and every example spans T rows.
+ * Linear's weight for the same batch, on the cpu, emulated cuda and
+ * reference backends. Ragged sizes: B examples of T positions, so
+ * rows = B*T and every example spans T rows.
  */
 class RnbTrainingListenerTest {
     private static final int K = 3, FEATURES = 4, HIDDEN = 5, VOCAB = 11, B = 7, T = 3, EXAMPLES = 50;
-    private static Backend backend;
+    private static Backend cpu;
 
     @BeforeAll
     static void openBackend() {
-        backend = Backends.open("cpu");
+        cpu = Backends.open("cpu");
     }
 
     @AfterAll
     static void closeBackend() {
-        backend.close();
+        cpu.close();
     }
 
     /** A model, its final Linear, a dataset with domains, a sampler and a listener over them. */
@@ -79,6 +82,11 @@ class RnbTrainingListenerTest {
          */
         Setup(long seed, Loss loss, UnaryOperator<RnbTrainingListener.Builder> options, SequentialBlock block)
                 throws Exception {
+            this(seed, loss, options, block, cpu);
+        }
+
+        Setup(long seed, Loss loss, UnaryOperator<RnbTrainingListener.Builder> options, SequentialBlock block,
+              Backend backend) throws Exception {
             Engine.getInstance().setRandomSeed((int) seed);
             SplittableRandom random = new SplittableRandom(seed);
             for (int i = 0; i < EXAMPLES; i++) domainOf[i] = random.nextInt(K);
@@ -150,10 +158,12 @@ class RnbTrainingListenerTest {
         assertTrue(Math.sqrt(diff / norm) < tolerance, "relative error " + Math.sqrt(diff / norm));
     }
 
-    @Test
-    void domainGradientsSumToDjlsWeightGradientOverSeveralBatches() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "cuda-emulated", "reference"})
+    void domainGradientsSumToDjlsWeightGradientOverSeveralBatches(String backendName) throws Exception {
         for (long seed = 1; seed <= 3; seed++) {
-            try (Setup s = setup(seed)) {
+            try (Backend backend = Backends.open(backendName);
+                 Setup s = new Setup(seed, Loss.softmaxCrossEntropyLoss(), o -> o, null, backend)) {
                 long[] rowsPerDomain = new long[K];
                 float[] djl = new float[VOCAB * HIDDEN];
                 for (int step = 0; step < 3; step++) {
