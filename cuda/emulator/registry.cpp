@@ -30,6 +30,7 @@ RNB_EMU_KERNEL(rnb_selftest_misuse);
 #include "../balance_update.cu"
 
 RNB_EMU_KERNEL(rnb_domain_grad_accumulate);
+RNB_EMU_KERNEL(rnb_domain_grad_head_accumulate);
 RNB_EMU_KERNEL(rnb_gram);
 RNB_EMU_KERNEL(rnb_scaled_domain_sum);
 RNB_EMU_KERNEL(rnb_scaled_domain_dots);

@@ -293,7 +293,7 @@ class MixingStrategyTest {
             try (MixingStrategy s = Strategies.create(name, ctx); Trainer t = new Trainer(b, TINY, ctx.options(), ctx.train())) {
                 t.setProportions(s.initialProportions());
                 s.begin(t);
-                t.setAfterBackward(s::afterBackward);
+                s.attach(t);
                 while (t.step() < cut) {
                     t.trainStep();
                     float[] next = s.endOfStep(t.step(), t);
