@@ -41,7 +41,8 @@ import java.util.concurrent.TimeUnit;
  * trainer's head weight gradient is its usual GEMM, timed; the R&amp;B
  * trainer's is the fused split (exact per-domain gradients, the default),
  * timed; R&amp;B's own work in a pair is the difference, plus the end of
- * round (G p and the update, every {@code stepsPerRound} steps), amortised.
+ * round (G p and the update), timed after every pair and amortised over
+ * {@code stepsPerRound} steps.
  * A round's end downloads k floats, so it is synchronised on every backend;
  * a head call is followed by a one-float download of the head gradient so
  * that the cuda timers include the kernels.
@@ -80,6 +81,15 @@ public class OverheadClaimsBenchmark {
 
     @Param({"thread"})
     public String clock;
+
+    /**
+     * {@code fused}: the head's weight gradient built from the per-domain
+     * pieces (the default); {@code unfused}: the model's head GEMM, then the
+     * per-domain GEMMs again after backward (before issue #15), timed as the
+     * R&amp;B step's head work too.
+     */
+    @Param({"fused"})
+    public String path;
 
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
@@ -121,8 +131,16 @@ public class OverheadClaimsBenchmark {
         plain.setHeadGradientSplit((batchRows, h, e, rows, dW) -> timed(dW, () ->
                 b.gemm(true, false, GptConfig.VOCAB, config.channels(), rows, 1f, e, GptConfig.VOCAB, h, config.channels(), 1f, dW,
                         config.channels())));
-        withRnb.setHeadGradientSplit((batchRows, h, e, rows, dW) -> timed(dW, () ->
-                balancer.accumulateWithHead(h, e, batchRows.domainOfRow(), rows, dW)));
+        switch (path) {
+            case "fused" -> withRnb.setHeadGradientSplit((batchRows, h, e, rows, dW) -> timed(dW, () ->
+                    balancer.accumulateWithHead(h, e, batchRows.domainOfRow(), rows, dW)));
+            case "unfused" -> withRnb.setHeadGradientSplit((batchRows, h, e, rows, dW) -> timed(dW, () -> {
+                b.gemm(true, false, GptConfig.VOCAB, config.channels(), rows, 1f, e, GptConfig.VOCAB, h, config.channels(), 1f, dW,
+                        config.channels());
+                balancer.accumulate(h, e, batchRows.domainOfRow(), rows);
+            }));
+            default -> throw new IllegalArgumentException("path must be fused or unfused, got " + path);
+        }
     }
 
     private long now() {
@@ -152,7 +170,7 @@ public class OverheadClaimsBenchmark {
         double[] ends = rounds.stream().mapToDouble(Double::doubleValue).toArray();
         if (!pairs.isEmpty()) {
             System.out.println("OVERHEAD " + new PairedOverhead(plainStep, own, ends, stepsPerRound)
-                    .row(model + " | " + backend + " | " + clock + " | " + k));
+                    .row(model + " | " + backend + " | " + path + " | " + k));
         }
         balancer.close();
         plain.close();
@@ -160,7 +178,7 @@ public class OverheadClaimsBenchmark {
         b.close();
     }
 
-    /** One step of each trainer, in alternating order; the R&amp;B trainer ends a round every stepsPerRound steps. */
+    /** One step of each trainer, in alternating order, then the end of an R&amp;B round. */
     @Benchmark
     public float pairOfSteps() {
         boolean plainFirst = (pairsRun++ & 1) == 0;
@@ -168,11 +186,13 @@ public class OverheadClaimsBenchmark {
         double ownHead = rnbStep();
         if (!plainFirst) plainTimes = plainStep();
         if (measuring) pairs.add(new double[] {plainTimes[0], ownHead - plainTimes[1]});
-        if (withRnb.step() % stepsPerRound == 0) {
-            long t0 = now();
-            withRnb.setProportions(balancer.endRound().proportions());
-            if (measuring) rounds.add((double) (now() - t0));
-        }
+        // A round ends after every pair, so every pair also samples the end of
+        // round; its cost (G p over the k accumulators, the update) does not
+        // depend on how many steps the round held, and the overhead divides it
+        // by stepsPerRound as a trainer with rounds of K steps would pay it.
+        long t0 = now();
+        withRnb.setProportions(balancer.endRound().proportions());
+        if (measuring) rounds.add((double) (now() - t0));
         return one[0];
     }
 
