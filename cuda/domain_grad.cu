@@ -1,4 +1,5 @@
-// domain_grad.cu - rnb_domain_grad_accumulate: segmented, gathered A^T B.
+// domain_grad.cu - rnb_domain_grad_accumulate and rnb_domain_grad_head_accumulate:
+// segmented, gathered A^T B.
 //
 // Contract (cuda/KERNELS.md):
 //   rnb_domain_grad_accumulate(H, E, rowOrder, segStart, segDomain,
@@ -11,6 +12,14 @@
 //   Segments have distinct domains, so each output element is owned by
 //   exactly one block: plain read-modify-write, no atomics. An empty segment
 //   leaves G unchanged (G += 0).
+//
+//   rnb_domain_grad_head_accumulate(H, E, rowOrder, segStart, segDomain,
+//                                   numSegments, h, v, G, head)
+//   the same launch, and also head[i*h + j] += the same sums: the output
+//   head's weight gradient (v x h) built from the per-domain pieces, so the
+//   model does not run its own GEMM over these rows (issue #15). Segments
+//   share head, so each block adds its tile with atomicAdd: numSegments adds
+//   per element, in an order that varies between runs (float rounding only).
 //
 // Tiling: the output of one segment is a (v x h) = E_seg^T H_seg product whose
 // reduction dimension (the segment's rows) is gathered through rowOrder.
@@ -36,11 +45,12 @@
 #define RNB_DG_TILE 64
 #define RNB_DG_CHUNK 16
 
-extern "C" __global__ void __launch_bounds__(256)
-rnb_domain_grad_accumulate(const float* __restrict__ H, const float* __restrict__ E,
-                           const int* __restrict__ rowOrder, const int* __restrict__ segStart,
-                           const int* __restrict__ segDomain, int numSegments, int h, int v,
-                           float* __restrict__ G) {
+// One block's 64x64 tile of its segment's E_s^T H_s, added to G_dom and, when
+// head is not null, atomically to head.
+__device__ __forceinline__ void rnb_domain_grad_tile(const float* __restrict__ H, const float* __restrict__ E,
+                                                     const int* __restrict__ rowOrder, const int* __restrict__ segStart,
+                                                     const int* __restrict__ segDomain, int numSegments, int h, int v,
+                                                     float* __restrict__ G, float* head) {
     RNB_SHARED(float, Es, [RNB_DG_CHUNK][RNB_DG_TILE]);
     RNB_SHARED(float, Hs, [RNB_DG_CHUNK][RNB_DG_TILE]);
 
@@ -105,9 +115,26 @@ rnb_domain_grad_accumulate(const float* __restrict__ H, const float* __restrict_
         for (int b = 0; b < 4; ++b) {
             const int j = j0 + tx + 16 * b;
             if (j < h) {
-                float* g = Gd + (size_t)i * (size_t)h + (size_t)j;
-                *g += acc[a][b];
+                const size_t at = (size_t)i * (size_t)h + (size_t)j;
+                Gd[at] += acc[a][b];
+                if (head != nullptr) atomicAdd(head + at, acc[a][b]);
             }
         }
     }
+}
+
+extern "C" __global__ void __launch_bounds__(256)
+rnb_domain_grad_accumulate(const float* __restrict__ H, const float* __restrict__ E,
+                           const int* __restrict__ rowOrder, const int* __restrict__ segStart,
+                           const int* __restrict__ segDomain, int numSegments, int h, int v,
+                           float* __restrict__ G) {
+    rnb_domain_grad_tile(H, E, rowOrder, segStart, segDomain, numSegments, h, v, G, nullptr);
+}
+
+extern "C" __global__ void __launch_bounds__(256)
+rnb_domain_grad_head_accumulate(const float* __restrict__ H, const float* __restrict__ E,
+                                const int* __restrict__ rowOrder, const int* __restrict__ segStart,
+                                const int* __restrict__ segDomain, int numSegments, int h, int v,
+                                float* __restrict__ G, float* head) {
+    rnb_domain_grad_tile(H, E, rowOrder, segStart, segDomain, numSegments, h, v, G, head);
 }

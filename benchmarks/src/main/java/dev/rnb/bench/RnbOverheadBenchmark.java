@@ -33,9 +33,9 @@ import java.util.concurrent.TimeUnit;
  * One training step of the default model (GptConfig.small(): 2 layers, width
  * 64, context 64; batch 16) on the built-in corpus split into k domains at
  * random, without R&amp;B ({@code mode = none}) and with R&amp;B's per-domain
- * accumulation after every backward pass and its update every
- * {@code stepsPerRound} steps ({@code exact}, or {@code sketch} with
- * r = 1024), at k = 8, 64, 512. The difference between a mode and
+ * gradients and its update every {@code stepsPerRound} steps ({@code exact}:
+ * the fused split inside backward; {@code sketch} with r = 1024: after
+ * backward), at k = 8, 64, 512. The difference between a mode and
  * {@code none} at the same k is R&amp;B's overhead per step, the round's update
  * amortised over its K steps. Backend: {@code -p backend=cpu} (default) or
  * cuda / cuda-emulated.
@@ -90,8 +90,12 @@ public class RnbOverheadBenchmark {
             for (int d = 0; d < k; d++) evalP[d] = 1 + random.nextInt(4);
             balancer = RnbBalancer.builder(b, k, config.channels(), GptConfig.VOCAB)
                     .evalProportions(evalP).sketch(mode.equals("sketch") ? SKETCH : 0).build();
-            trainer.setAfterBackward((model, batch) -> balancer.accumulate(model.finalLayerInput(), model.logitGradients(),
-                    batch.domainOfRow(), model.rows()));
+            if (mode.equals("exact")) {
+                trainer.setHeadGradientSplit((batch, h, e, rows, dW) -> balancer.accumulateWithHead(h, e, batch.domainOfRow(), rows, dW));
+            } else {
+                trainer.setAfterBackward((model, batch) -> balancer.accumulate(model.finalLayerInput(), model.logitGradients(),
+                        batch.domainOfRow(), model.rows()));
+            }
         }
     }
 

@@ -65,6 +65,13 @@ final class ArgumentChecks {
         }
     }
 
+    static void headGrad(int hDim, int vDim, Tensor headGrad) {
+        long needed = (long) hDim * vDim;
+        if (headGrad.size() < needed) {
+            throw new IllegalArgumentException("head gradient holds " + headGrad.size() + " floats, needs v*h = " + needed);
+        }
+    }
+
     static void domainGradSketch(Tensor h, Tensor e, int hDim, int vDim, DomainSegments s, int r, Tensor sketch) {
         if (hDim < 1 || vDim < 1) {
             throw new IllegalArgumentException("hidden and vocab widths must be >= 1, got h=" + hDim + " v=" + vDim);

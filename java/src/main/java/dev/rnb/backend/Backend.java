@@ -129,6 +129,15 @@ public abstract class Backend implements ModelOps, ClusterOps, BalanceOps, AutoC
     }
 
     @Override
+    public final void domainGradAccumulateWithHead(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments,
+                                                   Tensor g, Tensor headGrad) {
+        own(h, e, g, headGrad);
+        ArgumentChecks.domainGrad(h, e, hDim, vDim, segments, g);
+        ArgumentChecks.headGrad(hDim, vDim, headGrad);
+        balanceOps().domainGradAccumulateWithHead(h, e, hDim, vDim, segments, g, headGrad);
+    }
+
+    @Override
     public final void domainGradSketchAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments,
                                                  int r, int seed, Tensor sketch) {
         own(h, e, sketch);

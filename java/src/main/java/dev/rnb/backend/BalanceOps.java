@@ -20,6 +20,16 @@ public interface BalanceOps {
     void domainGradAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g);
 
     /**
+     * The output head's weight gradient and its per-domain split from the same
+     * multiply-adds (no second GEMM over the rows): for every segment s of
+     * domain dom, X_s = E_s^T H_s (v x h) is added both to G_dom and to
+     * headGrad (v x h), so headGrad += E^T H over all the segments' rows.
+     * headGrad may be a view (the head's block of the model's gradients).
+     */
+    void domainGradAccumulateWithHead(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g,
+                                      Tensor headGrad);
+
+    /**
      * Sketched per-domain gradients: for every segment s of domain dom, the
      * batch's exact gradient X_s = E_s^T H_s (v x h) is CountSketched into
      * r floats, sketch[dom*r + bucket(i)] += sign(i) X_s[i], with bucket and

@@ -68,6 +68,27 @@ public final class DomainGradients implements AutoCloseable {
         } else {
             backend.domainGradSketchAccumulate(h, e, hDim, vDim, segments, sketchSize, sketchSeed, gradients);
         }
+        count(segments);
+    }
+
+    /**
+     * As {@link #accumulate}, and headGrad (v x h) += E^T H over the batch's
+     * rows: exact gradients form both from the same multiply-adds (one GEMM
+     * per domain segment, no second GEMM over the rows); sketched ones run
+     * the head's GEMM and then the sketch, which forms the pieces again.
+     */
+    public void accumulateWithHead(Tensor h, Tensor e, int rows, int[] domainOfRow, Tensor headGrad) {
+        if (sketchSize != 0) {
+            backend.gemm(true, false, vDim, hDim, rows, 1f, e, vDim, h, hDim, 1f, headGrad, hDim);
+            accumulate(h, e, rows, domainOfRow);
+            return;
+        }
+        DomainSegments segments = DomainSegments.of(domainOfRow, rows, domains);
+        backend.domainGradAccumulateWithHead(h, e, hDim, vDim, segments, gradients, headGrad);
+        count(segments);
+    }
+
+    private void count(DomainSegments segments) {
         long[] batch = segments.counts();
         for (int d = 0; d < domains; d++) {
             counts[d] += batch[d];

@@ -79,6 +79,16 @@ public final class RnbBalancer implements AutoCloseable {
     }
 
     /**
+     * Adds a batch already in the backend's memory and builds the output
+     * head's weight gradient from the same multiply-adds: headGrad (vocab x
+     * hidden) += E^T H. What a model's backward calls in place of its own
+     * GEMM ({@code Gpt.backward(Gpt.HeadGradient)}).
+     */
+    public void accumulateWithHead(Tensor h, Tensor e, int[] domainOfRow, int rows, Tensor headGrad) {
+        gradients.accumulateWithHead(h, e, rows, domainOfRow, headGrad);
+    }
+
+    /**
      * Ends the round: sums the accumulators over the replicas (when built with a
      * {@link GradientReducer}; every replica must call this), computes p', resets
      * the accumulators, and returns the result.

@@ -62,7 +62,7 @@ public final class MixedRun {
         strategy.begin(trainer); // after a restore the one-time work is already in the restored state
         trainNanos += System.nanoTime() - t00;
         history.add(new RunResult.Proportions(trainer.step(), trainer.sampler().proportions()));
-        trainer.setAfterBackward(strategy::afterBackward);
+        strategy.attach(trainer);
         double window = 0;
         int inWindow = 0;
         Evaluation last = null;

@@ -33,6 +33,14 @@ public interface MixingStrategy extends AutoCloseable {
     void afterBackward(Gpt model, Batch batch);
 
     /**
+     * Installs the strategy's per-step hooks on the trainer: {@link #afterBackward},
+     * and for R&amp;B the split of the head's weight gradient into per-domain pieces.
+     */
+    default void attach(Trainer trainer) {
+        trainer.setAfterBackward(this::afterBackward);
+    }
+
+    /**
      * After optimiser step {@code step} (counted from 1): the next proportions
      * when a round ended, else null. May use the trainer for extra passes.
      */

@@ -220,17 +220,49 @@ public final class Gpt implements AutoCloseable {
         ops.biasAdd(out, p(bOffset, OC), N, OC);
     }
 
+    /**
+     * Builds the output head's weight gradient in place of the model's own
+     * GEMM, e.g. together with R&amp;B's per-domain split from the same
+     * multiply-adds ({@code Backend.domainGradAccumulateWithHead}).
+     */
+    @FunctionalInterface
+    public interface HeadGradient {
+        /**
+         * dW (256 x channels, a view of the model's gradients) += E^T H, with
+         * H = the head's input (rows x channels) and E = d loss / d logits (rows x 256).
+         */
+        void accumulate(Tensor h, Tensor e, int rows, Tensor dW);
+    }
+
     /** dinp (N x IC) = dout W (overwritten when dinp is not null); dW += dout^T inp; db += column sums of dout. */
     private void linearBackward(Tensor dinp, Tensor dout, Tensor inp, long wOffset, long bOffset, int N, int IC, int OC) {
+        linearBackward(dinp, dout, inp, wOffset, bOffset, N, IC, OC, null);
+    }
+
+    /** As above, with dW from {@code weightGradient} when it is not null. */
+    private void linearBackward(Tensor dinp, Tensor dout, Tensor inp, long wOffset, long bOffset, int N, int IC, int OC,
+                                HeadGradient weightGradient) {
         if (dinp != null) {
             backend.gemm(false, false, N, IC, OC, 1f, dout, OC, p(wOffset, (long) OC * IC), IC, 0f, dinp, IC);
         }
-        backend.gemm(true, false, OC, IC, N, 1f, dout, OC, inp, IC, 1f, g(wOffset, (long) OC * IC), IC);
+        if (weightGradient == null) {
+            backend.gemm(true, false, OC, IC, N, 1f, dout, OC, inp, IC, 1f, g(wOffset, (long) OC * IC), IC);
+        } else {
+            weightGradient.accumulate(inp, dout, N, g(wOffset, (long) OC * IC));
+        }
         ops.biasBackward(g(bOffset, OC), dout, N, OC);
     }
 
     /** Zeroes the gradients and back-propagates the last {@code forward(true)}. */
     public void backward() {
+        backward(null);
+    }
+
+    /**
+     * As {@link #backward()}, with the output head's weight gradient built by
+     * {@code head} (when not null) instead of the model's GEMM.
+     */
+    public void backward(HeadGradient head) {
         if (!haveGradients) {
             throw new IllegalStateException("backward needs a forward(true) first");
         }
@@ -239,7 +271,7 @@ public final class Gpt implements AutoCloseable {
         int N = B * T;
         long c = C;
         backend.zero(grads);
-        linearBackward(dC, dlogits, lnf, lay.headW, lay.headB, N, C, V);
+        linearBackward(dC, dlogits, lnf, lay.headW, lay.headB, N, C, V, head);
         backend.zero(dres);
         Tensor last = res3[config.layers() - 1];
         ops.layerNormBackward(dres, g(lay.lnfW, c), g(lay.lnfB, c), dC, last, p(lay.lnfW, c), lnfMean, lnfRstd, N, C);

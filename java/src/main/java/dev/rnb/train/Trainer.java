@@ -1,6 +1,7 @@
 package dev.rnb.train;
 
 import dev.rnb.backend.Backend;
+import dev.rnb.backend.Tensor;
 import dev.rnb.data.Batch;
 import dev.rnb.data.ByteDataset;
 import dev.rnb.data.MixtureSampler;
@@ -29,11 +30,21 @@ public final class Trainer implements AutoCloseable {
         void accept(Gpt model, Batch batch);
     }
 
+    /**
+     * Builds the output head's weight gradient of a batch in place of the
+     * model's GEMM (R&amp;B's fused per-domain split, see {@link Gpt.HeadGradient}).
+     */
+    @FunctionalInterface
+    public interface HeadGradientSplit {
+        void accumulate(Batch batch, Tensor h, Tensor e, int rows, Tensor dW);
+    }
+
     private final Gpt model;
     private final TrainOptions options;
     private final MixtureSampler sampler;
     private int step;
     private AfterBackward hook;
+    private HeadGradientSplit split;
 
     public Trainer(Backend backend, GptConfig config, TrainOptions options, ByteDataset train) {
         this.options = options;
@@ -53,6 +64,9 @@ public final class Trainer implements AutoCloseable {
 
     public void setAfterBackward(AfterBackward hook) { this.hook = hook; }
 
+    /** Training steps build the head's weight gradient with {@code split} (null: the model's own GEMM). */
+    public void setHeadGradientSplit(HeadGradientSplit split) { this.split = split; }
+
     /** Sets the training domain proportions from the next batch on. */
     public void setProportions(float[] p) { sampler.setProportions(p); }
 
@@ -61,7 +75,7 @@ public final class Trainer implements AutoCloseable {
         Batch batch = sampler.next();
         model.setBatch(batch.tokens(), batch.targets(), batch.weights(), batch.T());
         model.forward(true);
-        model.backward();
+        model.backward(split == null ? null : (h, e, rows, dW) -> split.accumulate(batch, h, e, rows, dW));
         if (hook != null) {
             hook.accept(model, batch);
         }

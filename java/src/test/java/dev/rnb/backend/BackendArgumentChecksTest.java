@@ -75,6 +75,8 @@ class BackendArgumentChecksTest {
         bad("gemm foreign C", (b, t) -> b.gemm(false, false, 3, 3, 3, 1f, t.t(9), 3, t.t(9), 3, 0f, t.foreign(9), 3));
         bad("domainGradAccumulate G too small", (b, t) -> b.domainGradAccumulate(t.t(3 * 4), t.t(3 * 5), 4, 5, two, t.t(2 * 20 - 1)));
         bad("domainGradAccumulate foreign H", (b, t) -> b.domainGradAccumulate(t.foreign(3 * 4), t.t(3 * 5), 4, 5, two, t.t(2 * 20)));
+        bad("domainGradAccumulateWithHead head too small", (b, t) -> b.domainGradAccumulateWithHead(t.t(3 * 4), t.t(3 * 5), 4, 5, two, t.t(2 * 20), t.t(19)));
+        bad("domainGradAccumulateWithHead foreign head", (b, t) -> b.domainGradAccumulateWithHead(t.t(3 * 4), t.t(3 * 5), 4, 5, two, t.t(2 * 20), t.foreign(20)));
         bad("domainGradSketchAccumulate r = 0", (b, t) -> b.domainGradSketchAccumulate(t.t(12), t.t(15), 4, 5, two, 0, 7, t.t(8)));
         bad("domainGradSketchAccumulate sketch too small", (b, t) -> b.domainGradSketchAccumulate(t.t(12), t.t(15), 4, 5, two, 4, 7, t.t(7)));
         bad("gram output too small", (b, t) -> b.gram(t.t(6), 2, 3, new float[2], t.t(3)));

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * emulated kernels) against the reference backend, on fresh random inputs,
  * ragged sizes and the edge cases (k = 1, absent domains, N = 0).
  */
-@CoversKernels({"rnb_domain_grad_accumulate", "rnb_count_sketch_add", "rnb_gram", "rnb_scaled_domain_sum", "rnb_scaled_domain_dots", "rnb_balance_update"})
+@CoversKernels({"rnb_domain_grad_accumulate", "rnb_domain_grad_head_accumulate", "rnb_count_sketch_add", "rnb_gram", "rnb_scaled_domain_sum", "rnb_scaled_domain_dots", "rnb_balance_update"})
 class BackendConformanceTest {
     private static final TestBackends BACKENDS = new TestBackends();
     private static final Backend REF = new ReferenceBackend();
@@ -115,6 +115,51 @@ class BackendConformanceTest {
         }
     }
 
+    /**
+     * The fused split: per-domain gradients as domainGradAccumulate, and the
+     * head gradient (a view at an offset, as in the model's gradients) grows
+     * by E^T H, the plain GEMM's result, on every backend.
+     */
+    @ParameterizedTest
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
+    void domainGradientsWithHeadMatchReferenceAndTheHeadIsThePlainGemm(String name) {
+        Backend b = backend(name);
+        Rng rng = new Rng();
+        int[][] cases = {{37, 1, 1, 1}, {100, 17, 33, 3}, {65, 64, 64, 5}, {129, 65, 130, 1},
+                {10, 300, 7, 16}, {0, 8, 8, 4}, {200, 96, 257, 7}};
+        for (int[] c : cases) {
+            int rows = c[0], h = c[1], v = c[2], k = c[3];
+            float[] hs = rng.gaussian(Math.max(1, rows * h)), es = rng.gaussian(Math.max(1, rows * v));
+            float[] g0 = rng.gaussian(k * v * h);
+            float[] around = rng.gaussian(v * h + 5); // the head sits at offset 3 of this
+            int[] dom = rng.ints(rows, k);
+            DomainSegments seg = DomainSegments.of(dom, rows, k);
+            float[][] want = accumulateWithHead(REF, hs, es, h, v, seg, g0, around);
+            float[][] got = accumulateWithHead(b, hs, es, h, v, seg, g0, around);
+            double scale = Compare.norm(want[0]) + Compare.norm(g0) + Compare.norm(around) + 2 * Compare.norm(hs) * Compare.norm(es);
+            String what = name + " rows=" + rows + " h=" + h + " v=" + v + " k=" + k + " " + rng;
+            Compare.closeAtScale(got[0], want[0], scale, 1e-5, what + " domain grads");
+            Compare.closeAtScale(got[1], want[1], scale, 1e-5, what + " head");
+            float[] plain = around.clone();
+            try (Tensor th = put(REF, hs); Tensor te = put(REF, es); Tensor tw = put(REF, plain)) {
+                REF.gemm(true, false, v, h, rows, 1f, te, v, th, h, 1f, REF.view(tw, 3, (long) v * h), h);
+                plain = get(REF, tw);
+            }
+            Compare.closeAtScale(got[1], plain, scale, 1e-5, what + " head vs the plain GEMM");
+            assertEquals(around[0], got[1][0], what + ": head view wrote before its offset");
+            assertEquals(around[v * h + 4], got[1][v * h + 4], what + ": head view wrote past its end");
+        }
+    }
+
+    /** The per-domain gradients and the whole tensor around the head, after one fused call. */
+    private static float[][] accumulateWithHead(Backend b, float[] hs, float[] es, int h, int v, DomainSegments seg,
+                                                float[] g0, float[] around) {
+        try (Tensor th = put(b, hs); Tensor te = put(b, es); Tensor tg = put(b, g0); Tensor tw = put(b, around)) {
+            b.domainGradAccumulateWithHead(th, te, h, v, seg, tg, b.view(tw, 3, (long) v * h));
+            return new float[][]{get(b, tg), get(b, tw)};
+        }
+    }
+
     @ParameterizedTest
     @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
     void sketchedDomainGradientsMatchReference(String name) {
@@ -156,6 +201,7 @@ class BackendConformanceTest {
         ModelKernels.rnb_model_set_parallel_min_work(0);
         try {
             domainGradientsMatchReferenceOnRaggedSizes("cpu");
+            domainGradientsWithHeadMatchReferenceAndTheHeadIsThePlainGemm("cpu");
             sketchedDomainGradientsMatchReference("cpu");
             gramTimesPMatchesReference("cpu");
             balanceRoundMatchesReference("cpu");

@@ -96,19 +96,43 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
                 beta, out, hDim);
     }
 
-    /** Dense per-domain gradients are formed this many at a time before sketching. */
-    private static final int SKETCH_SLOTS = 16;
+    @Override
+    public void domainGradAccumulateWithHead(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g,
+                                             Tensor headGrad) {
+        // Serial GEMMs form one piece at a time, so the piece is still in cache
+        // when it is added to its domain and to the head.
+        boolean parallel = (long) segments.rows() * vDim * hDim >= segmentParallelMinWork;
+        overPieces(h, e, hDim, vDim, segments, parallel ? PIECE_SLOTS : 1, (chunk, domains, count, d) ->
+                CpuKernels.rnb_cpu_domain_pieces_add(chunk, domains, count, d, at(g, 0), at(headGrad, 0)));
+    }
 
     @Override
     public void domainGradSketchAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments,
                                            int r, int seed, Tensor sketch) {
+        overPieces(h, e, hDim, vDim, segments, PIECE_SLOTS, (chunk, domains, count, d) ->
+                CpuKernels.rnb_cpu_count_sketch_add(chunk, domains, count, d, r, seed, at(sketch, 0)));
+    }
+
+    /** Dense per-domain pieces are formed at most this many at a time. */
+    private static final int PIECE_SLOTS = 16;
+
+    /** What is done with a chunk of pieces: slot s (of count) holds segment s's E_s^T H_s, its domain at domains[s]. */
+    private interface PieceSink {
+        void accept(FloatPointer chunk, IntPointer domains, int count, int d);
+    }
+
+    /**
+     * Forms every segment's dense piece X_s = E_s^T H_s (v x h) into scratch,
+     * up to {@code maxSlots} at a time, and hands each chunk to the sink.
+     */
+    private void overPieces(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, int maxSlots, PieceSink sink) {
         int segs = segments.segmentCount();
         if (segs == 0) {
             return;
         }
         gatherByDomain(h, e, hDim, vDim, segments);
         int d = vDim * hDim;
-        int slots = Math.min(SKETCH_SLOTS, segs);
+        int slots = Math.min(maxSlots, segs);
         int[] domain = segments.segmentDomains();
         if ((long) slots * d > denseCap) {
             dense.close();
@@ -121,7 +145,7 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
                 int start = first, count = Math.min(slots, segs - first);
                 long work = (long) (segments.segmentStarts()[start + count] - segments.segmentStarts()[start]) * d;
                 overSegments(0, count, work, s -> segmentGemm(segments, start + s, hDim, vDim, 0f, chunk.getPointer((long) s * d)));
-                CpuKernels.rnb_cpu_count_sketch_add(chunk, domains.getPointer(first), count, d, r, seed, at(sketch, 0));
+                sink.accept(chunk, domains.getPointer(first), count, d);
             }
         }
     }

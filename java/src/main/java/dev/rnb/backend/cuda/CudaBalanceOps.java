@@ -52,14 +52,40 @@ final class CudaBalanceOps implements BalanceOps, AutoCloseable {
         }
     }
 
+    @Override
+    public void domainGradAccumulateWithHead(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g,
+                                             Tensor headGrad) {
+        int segs = segments.segmentCount();
+        if (segs == 0) {
+            return;
+        }
+        long order = scratch.ints(ROW_ORDER, segments.rowOrder());
+        long starts = scratch.ints(SEG_START, segments.segmentStarts());
+        long domains = scratch.ints(SEG_DOMAIN, segments.segmentDomains());
+        for (int first = 0; first < segs; first += MAX_GRID_YZ) {
+            int count = Math.min(MAX_GRID_YZ, segs - first);
+            device.launch("rnb_domain_grad_head_accumulate", domainGradGrid(hDim, vDim, count), TILE_BLOCK, 0,
+                    domainGradArgs(h, e, hDim, vDim, order, starts, first, count, domains + (long) first * Integer.BYTES, address(g))
+                            .ptr(address(headGrad)));
+        }
+    }
+
     /** Segments first .. first+count-1 into G blocks named by blockOfSegment (count entries). */
     private void launchDomainGrad(Tensor h, Tensor e, int hDim, int vDim, long order, long starts,
                                   int first, int count, long blockOfSegment, long g) {
-        device.launch("rnb_domain_grad_accumulate",
-                new Dim3(Dim3.blocks(hDim, TILE), Dim3.blocks(vDim, TILE), count), TILE_BLOCK, 0,
-                new KernelArgs().ptr(address(h)).ptr(address(e)).ptr(order)
-                        .ptr(starts + (long) first * Integer.BYTES).ptr(blockOfSegment)
-                        .i32(count).i32(hDim).i32(vDim).ptr(g));
+        device.launch("rnb_domain_grad_accumulate", domainGradGrid(hDim, vDim, count), TILE_BLOCK, 0,
+                domainGradArgs(h, e, hDim, vDim, order, starts, first, count, blockOfSegment, g));
+    }
+
+    private static Dim3 domainGradGrid(int hDim, int vDim, int count) {
+        return new Dim3(Dim3.blocks(hDim, TILE), Dim3.blocks(vDim, TILE), count);
+    }
+
+    private static KernelArgs domainGradArgs(Tensor h, Tensor e, int hDim, int vDim, long order, long starts,
+                                             int first, int count, long blockOfSegment, long g) {
+        return new KernelArgs().ptr(address(h)).ptr(address(e)).ptr(order)
+                .ptr(starts + (long) first * Integer.BYTES).ptr(blockOfSegment)
+                .i32(count).i32(hDim).i32(vDim).ptr(g);
     }
 
     @Override

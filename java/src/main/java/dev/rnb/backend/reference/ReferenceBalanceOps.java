@@ -17,7 +17,15 @@ final class ReferenceBalanceOps implements BalanceOps {
 
     @Override
     public void domainGradAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g) {
+        domainGradAccumulateWithHead(h, e, hDim, vDim, segments, g, null);
+    }
+
+    /** headGrad may be null (no head gradient) or a view; its sum is over all segments in double. */
+    @Override
+    public void domainGradAccumulateWithHead(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g,
+                                             Tensor headGrad) {
         float[] H = floats(h), E = floats(e), G = floats(g);
+        double[] head = headGrad == null ? null : new double[vDim * hDim];
         int[] order = segments.rowOrder(), start = segments.segmentStarts(), domain = segments.segmentDomains();
         for (int s = 0; s < segments.segmentCount(); s++) {
             int base = domain[s] * vDim * hDim;
@@ -29,8 +37,13 @@ final class ReferenceBalanceOps implements BalanceOps {
                         sum += (double) E[row * vDim + i] * H[row * hDim + j];
                     }
                     G[base + i * hDim + j] += (float) sum;
+                    if (head != null) head[i * hDim + j] += sum;
                 }
             }
+        }
+        if (head != null) {
+            HeapTensor out = HeapTensor.of(headGrad);
+            for (int i = 0; i < head.length; i++) out.set(i, out.get(i) + head[i]);
         }
     }
 
