@@ -21,6 +21,15 @@ public interface GradientReducer {
      */
     void allReduce(DomainGradients local);
 
+    /**
+     * Collective: every replica calls it once per round with the p' it computed
+     * from the reduced accumulators, and all get back replica 0's. The sums are
+     * bit-identical, but a backend may compute G p in a nondeterministic order
+     * (float atomics on cuda), so replicas can differ in the last bit of p';
+     * broadcasting k floats keeps their sampling identical.
+     */
+    float[] broadcastProportions(float[] proportions);
+
     /** How many replicas take part. */
     int replicas();
 }

@@ -21,6 +21,7 @@ public final class InProcessReducer {
     private final long timeoutSeconds;
     private final float[][] gradients;
     private final long[][] counts;
+    private float[] firstProportions;
 
     private InProcessReducer(int replicas, long timeoutSeconds) {
         this.replicas = replicas;
@@ -79,6 +80,20 @@ public final class InProcessReducer {
         local.restore(sum, total);
     }
 
+    private float[] broadcast(int rank, float[] proportions) {
+        if (rank == 0) {
+            firstProportions = proportions.clone();
+        }
+        await(rank);
+        float[] out = firstProportions.clone();
+        await(rank);   // replica 0 overwrites the slot only after every replica has read it
+        if (out.length != proportions.length) {
+            throw new IllegalStateException("replicas disagree on the number of domains: replica 0 has "
+                    + out.length + ", replica " + rank + " has " + proportions.length);
+        }
+        return out;
+    }
+
     /** Every replica runs the same check on the same deposits, so all fail together or none does. */
     private void checkShapes() {
         for (int r = 1; r < replicas; r++) {
@@ -122,6 +137,11 @@ public final class InProcessReducer {
         @Override
         public void allReduce(DomainGradients local) {
             reduce(rank, local);
+        }
+
+        @Override
+        public float[] broadcastProportions(float[] proportions) {
+            return broadcast(rank, proportions);
         }
 
         @Override

@@ -103,7 +103,7 @@ public final class RnbBalancer implements AutoCloseable {
         if (step.status().skipped()) {
             skippedRounds++;
         }
-        proportions = step.next();
+        proportions = reducer == null ? step.next() : reducer.broadcastProportions(step.next());
         gradients.reset();
         return new RoundResult(round++, proportions.clone(), step.status(), counts);
     }
