@@ -7,8 +7,8 @@ import java.util.Arrays;
  * generator (its state and the proportions are what a checkpoint saves).
  *
  * <p>Domains are drawn from a Walker/Vose alias table: O(1) per draw (one
- * generator call) and O(k) to rebuild when the proportions change, so a round
- * at 10^6 domains costs no more per draw than one at 10. The table is a pure
+ * generator call, no scan over the domains) and O(k) to rebuild when the
+ * proportions change (docs/SCALING.md: measured at 10^6 domains). The table is a pure
  * function of the proportions, so a resumed run that restores the proportions
  * and the generator state draws exactly the same domains.
  *
