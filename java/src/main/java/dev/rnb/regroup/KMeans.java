@@ -135,7 +135,7 @@ public final class KMeans {
      * When every point already coincides with a centroid (duplicates), the
      * next one is drawn uniformly.
      */
-    static float[] seed(Points p, int k, long seed) {
+    public static float[] seed(Points p, int k, long seed) {
         int n = p.n, d = p.d;
         float[] x = p.host;
         SplittableRandom random = new SplittableRandom(seed);
