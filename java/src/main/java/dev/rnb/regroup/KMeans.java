@@ -184,13 +184,26 @@ public final class KMeans {
         return centroids;
     }
 
-    private static double squaredDistance(float[] a, int aOff, float[] b, int bOff, int d) {
-        double s = 0;
-        for (int c = 0; c < d; c++) {
-            double t = (double) a[aOff + c] - b[bOff + c];
-            s += t * t;
+    /**
+     * Squared distance of two d-float rows in double. Four partial sums break
+     * the chain of dependent additions (this loop is most of the seeding).
+     */
+    static double squaredDistance(float[] a, int aOff, float[] b, int bOff, int d) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int c = 0;
+        for (; c + 4 <= d; c += 4) {
+            double t0 = (double) a[aOff + c] - b[bOff + c], t1 = (double) a[aOff + c + 1] - b[bOff + c + 1];
+            double t2 = (double) a[aOff + c + 2] - b[bOff + c + 2], t3 = (double) a[aOff + c + 3] - b[bOff + c + 3];
+            s0 += t0 * t0;
+            s1 += t1 * t1;
+            s2 += t2 * t2;
+            s3 += t3 * t3;
         }
-        return s;
+        for (; c < d; c++) {
+            double t = (double) a[aOff + c] - b[bOff + c];
+            s0 += t * t;
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /**

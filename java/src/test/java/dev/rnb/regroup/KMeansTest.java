@@ -94,7 +94,7 @@ class KMeansTest {
         }
     }
 
-    /** k-means++ as written in the paper: every point against every new centroid. */
+    /** k-means++ as first written: every point against every new centroid. */
     private static float[] fullScanSeed(float[] x, int n, int d, int k, long seed) {
         java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
         float[] centroids = new float[k * d];
@@ -103,14 +103,7 @@ class KMeansTest {
         int chosen = random.nextInt(n);
         for (int j = 0; j < k; j++) {
             System.arraycopy(x, chosen * d, centroids, j * d, d);
-            for (int i = 0; i < n; i++) {
-                double s = 0;
-                for (int t = 0; t < d; t++) {
-                    double diff = (double) x[i * d + t] - x[chosen * d + t];
-                    s += diff * diff;
-                }
-                best[i] = Math.min(best[i], s);
-            }
+            for (int i = 0; i < n; i++) best[i] = Math.min(best[i], KMeans.squaredDistance(x, i * d, x, chosen * d, d));
             if (j + 1 == k) break;
             double total = 0;
             for (double b : best) total += b;
