@@ -4,13 +4,15 @@
 // the fused argmin over D + ||x||^2 + ||c||^2, the centroid means, the norms,
 // and the per-row silhouette from a chunk of pairwise distances.
 #include "rnb_cpu.h"
+#include "parallel.h"
 #include <omp.h>
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 void rnb_cpu_row_sq_norms(const float* X, int64_t n, int d, float* out) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * d >= rnb_parallel_min_work)
     for (int64_t i = 0; i < n; ++i) {
         const float* row = X + i * d;
         double s = 0.0;
@@ -20,7 +22,7 @@ void rnb_cpu_row_sq_norms(const float* X, int64_t n, int d, float* out) {
 }
 
 void rnb_cpu_normalize_rows(float* X, int64_t n, int d) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * d >= rnb_parallel_min_work)
     for (int64_t i = 0; i < n; ++i) {
         float* row = X + i * d;
         double s = 0.0;
@@ -32,20 +34,60 @@ void rnb_cpu_normalize_rows(float* X, int64_t n, int d) {
     }
 }
 
+// Four floats / ints in one vector register (GCC and Clang vector extensions:
+// SSE2 on baseline x86-64, NEON on arm64).
+typedef float Floats4 __attribute__((vector_size(16)));
+typedef int Ints4 __attribute__((vector_size(16)));
+
+// Lowest j of argmin_j row[j] + cNorm[j] over k scores, its score in *bestScore.
+// Four lanes (lane l sees j = l mod 4) each keep their first running minimum
+// with vector compares and blends instead of a serial compare-and-branch; the
+// lanes merge lowest index first on ties, so the result is the serial scan's
+// exactly.
+static inline int argminRow(const float* row, const float* cNorm, int k, float* bestScore) {
+    int j, best = 0;
+    float bestS;
+    if (k >= 8) {
+        Floats4 lane, r, c;
+        std::memcpy(&r, row, sizeof r);
+        std::memcpy(&c, cNorm, sizeof c);
+        lane = r + c;
+        Ints4 laneIdx = {0, 1, 2, 3}, idx = laneIdx;
+        const Ints4 step = {4, 4, 4, 4};
+        for (j = 4; j + 4 <= k; j += 4) {
+            std::memcpy(&r, row + j, sizeof r);
+            std::memcpy(&c, cNorm + j, sizeof c);
+            const Floats4 s = r + c;
+            idx += step;
+            const Ints4 better = s < lane;
+            lane = better ? s : lane;
+            laneIdx = better ? idx : laneIdx;
+        }
+        bestS = lane[0];
+        best = laneIdx[0];
+        for (int l = 1; l < 4; ++l)
+            if (lane[l] < bestS || (lane[l] == bestS && laneIdx[l] < best)) { bestS = lane[l]; best = laneIdx[l]; }
+    } else {
+        bestS = row[0] + cNorm[0];
+        j = 1;
+    }
+    for (; j < k; ++j) {  // the tail holds higher indices than every lane: strict < keeps ties low
+        const float s = row[j] + cNorm[j];
+        if (s < bestS) { bestS = s; best = j; }
+    }
+    *bestScore = bestS;
+    return best;
+}
+
 void rnb_cpu_kmeans_argmin(const float* dots, const float* xNorm, const float* cNorm, int rows, int k,
                            float* assign, float* minDist, int64_t* changed, double* inertia) {
     int64_t moved = 0;
     double sum = 0.0;
-#pragma omp parallel for schedule(static) reduction(+ : moved, sum)
+#pragma omp parallel for schedule(static) reduction(+ : moved, sum) if (int64_t(rows) * k >= rnb_parallel_min_work)
     for (int r = 0; r < rows; ++r) {
-        const float* row = dots + int64_t(r) * k;
-        int best = 0;
-        float bestScore = row[0] + cNorm[0];
         // Only -2 x.c + ||c||^2 decides the argmin; ||x||^2 is added once after.
-        for (int j = 1; j < k; ++j) {
-            const float s = row[j] + cNorm[j];
-            if (s < bestScore) { bestScore = s; best = j; }
-        }
+        float bestScore;
+        const int best = argminRow(dots + int64_t(r) * k, cNorm, k, &bestScore);
         const float dist = std::max(0.0f, xNorm[r] + bestScore);
         if (assign[r] != float(best)) ++moved;
         assign[r] = float(best);
