@@ -147,7 +147,10 @@ class RegroupCommandTest {
     void embeddingsReadInChunksWithoutACorpus() throws IOException {
         Rng rng = new Rng();
         int d = 6, k = 3;
-        float[] centres = rng.gaussian(k * d);
+        // Centres on distinct axes, 8 * sqrt(2) apart against unit noise: random
+        // Gaussian centres were at times close enough for k = 2 to win the sweep.
+        float[] centres = new float[k * d];
+        for (int j = 0; j < k; j++) centres[j * d + j] = rng.nextGaussian() < 0 ? -1 : 1;
         float[] t = new float[600 * d], e = new float[60 * d];
         for (int i = 0; i < 600 * d; i++) t[i] = 8 * centres[(i / d % k) * d + i % d] + (float) rng.nextGaussian();
         for (int i = 0; i < 60 * d; i++) e[i] = 8 * centres[(i / d % k) * d + i % d] + (float) rng.nextGaussian();
