@@ -36,3 +36,15 @@ parquetWriteFile({ filename: new URL('corpus-gzip.parquet', dir).pathname, colum
 writeFileSync(new URL('corpus-int-domains.jsonl', dir), text.map((t, i) =>
   JSON.stringify(domainId[i] === null ? { text: t } : { text: t, domain: domainId[i] })).join('\n') + '\n')
 parquetWriteFile({ filename: new URL('corpus-int-domains.parquet', dir).pathname, columnData: columns(domainId) })
+
+// Small seeds for ParquetCorpusFuzzTest: a few rows in each codec, with a null and an id column.
+const seeds = new URL('../java/src/test/resources/dev/rnb/data/ParquetCorpusFuzzTestInputs/parquet/', import.meta.url)
+mkdirSync(seeds, { recursive: true })
+const small = [{ name: 'text', data: ['a', 'bé', ''], type: 'STRING', nullable: false },
+  { name: 'domain', data: ['x', null, 'y'], type: 'STRING' }, { name: 'id', data: [1n, 2n, 3n], type: 'INT64' }]
+parquetWriteFile({ filename: new URL('snappy.parquet', seeds).pathname, columnData: small })
+parquetWriteFile({ filename: new URL('uncompressed.parquet', seeds).pathname, columnData: small, codec: 'UNCOMPRESSED', statistics: false })
+parquetWriteFile({ filename: new URL('gzip.parquet', seeds).pathname, columnData: small, codec: 'GZIP',
+  compressors: { GZIP: (bytes) => new Uint8Array(gzipSync(bytes)) } })
+parquetWriteFile({ filename: new URL('int-domain.parquet', seeds).pathname, codec: 'UNCOMPRESSED', statistics: false,
+  columnData: [{ name: 'text', data: ['p', 'q'], type: 'STRING' }, { name: 'domain', data: [7, null], type: 'INT32' }] })

@@ -48,11 +48,20 @@ enum Compression {
     }
 
     private InputStream decode(InputStream raw) throws IOException {
-        switch (this) {
-            case GZIP: return new Named(new GZIPInputStream(raw, 1 << 16), label);
-            case ZSTD: return new Named(new ZstdInputStream(raw), label);
-            default: return raw;
+        try {
+            switch (this) {
+                case GZIP: return new Named(new GZIPInputStream(raw, 1 << 16), label); // reads the gzip header
+                case ZSTD: return new Named(new ZstdInputStream(raw), label);
+                default: return raw;
+            }
+        } catch (IOException | RuntimeException e) {
+            throw failure(label, e);
         }
+    }
+
+    private static IOException failure(String label, Exception e) {
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return new IOException(label + " data is truncated or corrupt (" + why.replaceAll("\\s+", " ") + ")", e);
     }
 
     /**
@@ -73,7 +82,7 @@ enum Compression {
             try {
                 return super.read();
             } catch (IOException | RuntimeException e) {
-                throw failure(e);
+                throw failure(label, e);
             }
         }
 
@@ -82,13 +91,8 @@ enum Compression {
             try {
                 return super.read(b, off, len);
             } catch (IOException | RuntimeException e) {
-                throw failure(e);
+                throw failure(label, e);
             }
-        }
-
-        private IOException failure(Exception e) {
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            return new IOException(label + " data is truncated or corrupt (" + why.replaceAll("\\s+", " ") + ")", e);
         }
     }
 }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -54,12 +55,28 @@ public final class CorpusLoader {
         return new Corpus(texts, domains, embeddings == null ? null : embeddings.toArray(), Math.max(dim[0], 0), skipped);
     }
 
+    /** True for a Parquet file; a compressed one is an error (Parquet compresses its own pages; it is read in place). */
     private static boolean isParquet(Path file) {
+        byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] head = in.readNBytes(PARQUET_MAGIC.length);
-            return java.util.Arrays.equals(head, PARQUET_MAGIC);
+            head = in.readNBytes(PARQUET_MAGIC.length);
         } catch (IOException e) {
             throw CorpusFormatException.unreadable(file, e);
         }
+        if (Arrays.equals(head, PARQUET_MAGIC)) {
+            return true;
+        }
+        Compression compression = Compression.of(head, head.length);
+        if (compression != Compression.NONE) {
+            try (InputStream in = Compression.open(file)) {
+                if (Arrays.equals(in.readNBytes(PARQUET_MAGIC.length), PARQUET_MAGIC)) {
+                    throw new CorpusFormatException(file, 0, "a " + compression.name().toLowerCase()
+                            + "-compressed Parquet file: decompress it first (Parquet compresses its own pages)");
+                }
+            } catch (IOException e) {
+                throw new CorpusFormatException(file, 1, CorpusFormatException.oneLine(String.valueOf(e.getMessage())));
+            }
+        }
+        return false;
     }
 }
