@@ -72,7 +72,8 @@ final class JsonlRecords {
         try {
             node = JSON.readTree(line.text());
         } catch (JsonProcessingException e) {
-            throw new CorpusFormatException(file, n, "bad JSON: " + CorpusFormatException.oneLine(e.getOriginalMessage()));
+            String at = e.getLocation() == null || e.getLocation().getColumnNr() < 1 ? "" : " at column " + e.getLocation().getColumnNr();
+            throw new CorpusFormatException(file, n, "bad JSON" + at + ": " + CorpusFormatException.oneLine(e.getOriginalMessage()));
         }
         if (node == null || !node.isObject()) {
             throw new CorpusFormatException(file, n, "expected a JSON object, found " + (node == null ? "nothing" : typeOf(node)));

@@ -17,6 +17,7 @@ import java.util.Map;
 public final class TrainingCorpus {
     /** The domain of examples that name none. */
     static final String DEFAULT_DOMAIN = "default";
+    private static final String HOLDS = "expected JSONL with a \"text\" field per line, Parquet with a \"text\" column, or a folder of domain folders of text files";
 
     private TrainingCorpus() {}
 
@@ -25,7 +26,7 @@ public final class TrainingCorpus {
         Map<String, Integer> domains = new LinkedHashMap<>();
         List<TrainingExample> examples = read(path, domains, true);
         if (examples.isEmpty()) {
-            throw new CorpusFormatException(path, 0, "no training examples (expected one JSON object with a \"text\" field per line)");
+            throw new CorpusFormatException(path, 0, "no training examples (" + HOLDS + ")");
         }
         return new ByteDataset(examples, new ArrayList<>(domains.keySet()));
     }
@@ -40,7 +41,7 @@ public final class TrainingCorpus {
         for (String d : trainingDomains) domains.put(d, domains.size());
         List<TrainingExample> examples = read(path, domains, false);
         if (examples.isEmpty()) {
-            throw new CorpusFormatException(path, 0, "no evaluation examples (expected one JSON object with a \"text\" field per line)");
+            throw new CorpusFormatException(path, 0, "no evaluation examples (" + HOLDS + ")");
         }
         return new ByteDataset(examples, trainingDomains);
     }

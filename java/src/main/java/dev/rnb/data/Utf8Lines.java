@@ -3,7 +3,8 @@ package dev.rnb.data;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -85,11 +86,15 @@ final class Utf8Lines implements AutoCloseable {
         }
         number++;
         int from = number == 1 && startsWithByteOrderMark(length) ? 3 : 0;
-        try {
-            return new Line(number, decoder.decode(ByteBuffer.wrap(buffer, from, length - from)).toString(), null);
-        } catch (CharacterCodingException e) {
-            return new Line(number, null, "invalid UTF-8");
+        ByteBuffer bytes = ByteBuffer.wrap(buffer, from, length - from);
+        CharBuffer chars = CharBuffer.allocate(length - from);
+        decoder.reset();
+        CoderResult r = decoder.decode(bytes, chars, true);
+        if (!r.isError()) r = decoder.flush(chars);
+        if (r.isError()) {
+            return new Line(number, null, "invalid UTF-8 at byte " + (bytes.position() + 1) + " of the line");
         }
+        return new Line(number, chars.flip().toString(), null);
     }
 
     private boolean startsWithByteOrderMark(int length) {
