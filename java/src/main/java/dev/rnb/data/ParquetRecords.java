@@ -44,6 +44,14 @@ import java.util.function.Consumer;
 final class ParquetRecords {
     private static final int MAGIC = 0x31524150; // "PAR1", little-endian
     private static final String ID_COLUMN = "id";
+    /**
+     * More rows than this per byte of a column chunk is a corrupt count, not
+     * data: common writers cap a page at 20 000 rows and each page costs a
+     * header of tens of bytes, so even one repeated value stays under 1 000
+     * rows per byte; the bound keeps a forged row count from costing minutes
+     * or gigabytes.
+     */
+    private static final long MAX_ROWS_PER_BYTE = 4096;
 
     private ParquetRecords() {}
 
@@ -175,6 +183,9 @@ final class ParquetRecords {
         if (m.getNum_values() != rows || start < 4 || length < 0 || length > Integer.MAX_VALUE - 8 || start + length > ch.size() - 8) {
             throw new CorpusFormatException(file, 0, where + ": " + m.getNum_values() + " values for " + rows + " rows, "
                     + length + " bytes at offset " + start + " in a file of " + ch.size());
+        }
+        if (rows > MAX_ROWS_PER_BYTE * Math.max(length, 1)) {
+            throw new CorpusFormatException(file, 0, where + " claims " + rows + " rows in " + length + " bytes");
         }
         ByteBuffer bytes = ByteBuffer.allocate((int) length);
         readFully(file, ch, bytes, start);

@@ -128,4 +128,18 @@ class CorpusFormatsTest {
         Corpus c = CorpusLoader.load(dir.resolve("d"), LoadOptions.defaults());
         assertEquals(List.of(new String(body, StandardCharsets.UTF_8), "roses", "violets"), c.texts());
     }
+
+    /** Version 1 data pages (pyarrow's and parquet-java's default), plain or dictionary-encoded, uncompressed, snappy or zstd, several row groups and pages. */
+    @Test
+    void parquetWithVersionOnePagesReadsAlike() throws IOException {
+        Corpus plain = CorpusLoader.load(fixture("corpus.jsonl"), LoadOptions.defaults());
+        for (org.apache.parquet.format.CompressionCodec codec : List.of(org.apache.parquet.format.CompressionCodec.UNCOMPRESSED,
+                org.apache.parquet.format.CompressionCodec.SNAPPY, org.apache.parquet.format.CompressionCodec.ZSTD)) {
+            for (boolean dictionary : new boolean[] {false, true}) {
+                byte[] file = dev.rnb.testing.ParquetV1Files.write(plain.texts(), plain.domains(), codec, dictionary, 1024, 400);
+                Path p = Files.write(dir.resolve(codec + "-" + dictionary + ".parquet"), file);
+                assertSameExamples(plain, CorpusLoader.load(p, LoadOptions.defaults()));
+            }
+        }
+    }
 }

@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * it is and with bad rows skipped, or is a one-line {@link
  * CorpusFormatException} naming the file. Anything else (another exception,
  * a hang, running out of memory) is a finding. Seeds:
- * {@code ParquetCorpusFuzzTestInputs/parquet/} (scripts/parquet-fixtures.mjs).
+ * {@code ParquetCorpusFuzzTestInputs/parquet/} (scripts/parquet-fixtures.mjs; the
+ * {@code v1-*} files with version 1 pages from {@code dev.rnb.testing.ParquetV1Files}).
  */
 class ParquetCorpusFuzzTest {
     private static final LoadOptions[] OPTIONS = {LoadOptions.defaults(), new LoadOptions("text", "domain", null, true)};
@@ -58,6 +59,10 @@ class ParquetCorpusFuzzTest {
             assertEquals(List.of("a", "bé", ""), c.texts(), name);
             assertEquals(Arrays.asList("x", null, "y"), c.domains(), name);
         }
+        Corpus v1 = CorpusLoader.load(seed("v1-dictionary-zstd.parquet"), LoadOptions.defaults());
+        assertEquals(List.of("a", "bé", "a", ""), v1.texts());
+        assertEquals(Arrays.asList("x", null, "x", "y"), v1.domains());
+        assertEquals(Arrays.asList(null, "x", "y"), CorpusLoader.load(seed("v1-plain-snappy.parquet"), LoadOptions.defaults()).domains());
         Corpus ints = CorpusLoader.load(seed("int-domain.parquet"), LoadOptions.defaults());
         assertEquals(Arrays.asList("7", null), ints.domains());
         Corpus renamed = CorpusLoader.load(seed("snappy.parquet"), new LoadOptions("text", "id", null, false));
