@@ -7,7 +7,7 @@ import dev.rnb.data.BadInputException;
 import dev.rnb.data.ByteDataset;
 import dev.rnb.data.SyntheticCorpus;
 import dev.rnb.data.TrainingExample;
-import dev.rnb.data.TrainingJsonl;
+import dev.rnb.data.TrainingCorpus;
 import dev.rnb.mix.Grouping;
 import dev.rnb.mix.MixOptions;
 import dev.rnb.regroup.ClusterAgreement;
@@ -177,12 +177,12 @@ final class ExperimentOptions {
             }
             return out;
         }
-        ByteDataset all = TrainingJsonl.readTraining(input), train, held;
+        ByteDataset all = TrainingCorpus.readTraining(input), train, held;
         int[] ids = domainsFrom == null ? null : Grouping.readIds(domainsFrom);
         int[] trainIds = null, heldIds = null;
         if (eval != null) {
             train = all;
-            held = TrainingJsonl.readEvaluation(eval, train.domainNames());
+            held = TrainingCorpus.readEvaluation(eval, train.domainNames());
             if (ids != null) {
                 if (ids.length != train.size() + held.size()) {
                     throw new BadInputException(domainsFrom + ": has " + ids.length + " cluster ids; expected "

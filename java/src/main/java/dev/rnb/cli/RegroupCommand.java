@@ -153,6 +153,8 @@ final class RegroupCommand implements Callable<Integer> {
         }
         try (Backend b = Backends.fromOption(backend)) {
             ChunkedKMeans.Options o = new ChunkedKMeans.Options(ks.get(0), chunkRows, 100_000, maxIterations, tolerance, seed);
+            printNote(trainEmbeddings, Npy.header(trainEmbeddings).note());
+            if (evalEmbeddings != null) printNote(evalEmbeddings, Npy.header(evalEmbeddings).note());
             ChunkedRegroup.Outcome r;
             try {
                 r = ChunkedRegroup.run(b, trainEmbeddings, evalEmbeddings, ks, o, silhouetteSample, out);
@@ -178,6 +180,7 @@ final class RegroupCommand implements Callable<Integer> {
             return Embedded.builtin(trainSet, evalSet, dims, seed);
         }
         Npy.Matrix t = Npy.read(trainEmbeddings);
+        printNote(trainEmbeddings, t.note());
         if (parts != null) {
             if (evalEmbeddings != null) throw new IllegalArgumentException("--eval-embeddings needs --eval (with --eval-fraction, --train-embeddings covers both)");
             Embedded.checkRows(t, all, trainEmbeddings.toString());
@@ -186,8 +189,14 @@ final class RegroupCommand implements Callable<Integer> {
         }
         if (evalEmbeddings == null) throw new IllegalArgumentException("--train-embeddings with --eval needs --eval-embeddings");
         Npy.Matrix e = Npy.read(evalEmbeddings);
+        printNote(evalEmbeddings, e.note());
         Embedded.checkRows(t, trainSet, trainEmbeddings.toString());
         Embedded.checkRows(e, evalSet, evalEmbeddings.toString());
         return Embedded.fromMatrices(t, e, ".npy " + trainEmbeddings.getFileName() + " / " + evalEmbeddings.getFileName());
+    }
+
+    /** Says what reading a .npy file converted (float64 to float32, byte order, Fortran order). */
+    private static void printNote(Path npy, String note) {
+        if (note != null) System.out.println("note: " + npy.getFileName() + ": " + note);
     }
 }

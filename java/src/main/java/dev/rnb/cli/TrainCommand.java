@@ -4,7 +4,7 @@ import dev.rnb.backend.Backend;
 import dev.rnb.backend.Backends;
 import dev.rnb.backend.cuda.AttentionPath;
 import dev.rnb.data.ByteDataset;
-import dev.rnb.data.TrainingJsonl;
+import dev.rnb.data.TrainingCorpus;
 import dev.rnb.model.GptConfig;
 import dev.rnb.train.Checkpoint;
 import dev.rnb.train.Evaluation;
@@ -94,8 +94,8 @@ final class TrainCommand implements Callable<Integer> {
         AttentionPath attentionPath = AttentionOption.parse(attention);
         GptConfig config = shape.config();
         TrainOptions options = new TrainOptions(steps, shape.batch, lr, Math.max(1, steps / 10), 0.1f, 0.1f, 0.9f, 0.95f, 1e-8f, 1f, seed);
-        ByteDataset train = TrainingJsonl.readTraining(input);
-        ByteDataset held = eval == null ? null : TrainingJsonl.readEvaluation(eval, train.domainNames());
+        ByteDataset train = TrainingCorpus.readTraining(input);
+        ByteDataset held = eval == null ? null : TrainingCorpus.readEvaluation(eval, train.domainNames());
         Checkpoint restored = null;
         if (resume != null) {
             restored = Checkpoint.read(resume);

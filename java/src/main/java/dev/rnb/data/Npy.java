@@ -7,28 +7,47 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A strict reader and a writer for NumPy .npy files holding one 2-D float32
- * matrix ('&lt;f4', C order): the only layout rnb exchanges. Anything else
- * (another dtype, Fortran order, not 2-D, a truncated file) is a clear error
- * rather than a silent conversion.
+ * A reader and a writer for NumPy .npy files holding one 2-D matrix. The
+ * reader takes float32, float64 and float16, little- or big-endian, in C or
+ * Fortran order, and always yields row-major little-endian float32 (what rnb
+ * computes with); a conversion is named in {@link Header#note()} so a caller
+ * can say so. Every value read passes {@link Embeddings#requireFinite}: this
+ * is the only way rnb reads .npy values, in memory or in chunks. Anything
+ * else (another dtype, not 2-D, a truncated file) is a clear error. The
+ * writer writes '&lt;f4' in C order.
  */
 public final class Npy {
-    /** A row-major rows x cols matrix. */
-    public record Matrix(int rows, int cols, float[] data) {}
+    /** A row-major rows x cols matrix; {@code note} names a conversion made on reading (null when none). */
+    public record Matrix(int rows, int cols, float[] data, String note) {}
 
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+    private static final Pattern FLOAT = Pattern.compile("([<>])f([248])");
 
     private Npy() {}
 
-    /** The validated header of a .npy file: its shape, and where the data starts. */
-    public record Header(long rows, long cols, long dataStart) {}
+    /**
+     * The validated header of a .npy file: its shape, where the data starts,
+     * and how the values are stored (bytes per value, byte order, Fortran order).
+     */
+    public record Header(long rows, long cols, long dataStart, int itemSize, ByteOrder order, boolean fortran) {
+        /** The conversions reading makes, in words; null for little-endian float32 in C order. */
+        public String note() {
+            List<String> done = new ArrayList<>();
+            if (itemSize != 4) done.add((itemSize == 8 ? "float64" : "float16") + " converted to float32");
+            if (order == ByteOrder.BIG_ENDIAN) done.add("big-endian values converted to little-endian");
+            if (fortran) done.add("Fortran-order array transposed to row-major");
+            return done.isEmpty() ? null : String.join(", ", done);
+        }
+    }
 
     public static Matrix read(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -39,7 +58,16 @@ public final class Npy {
             }
             float[] values = new float[(int) (h.rows() * h.cols())];
             readRows(file, ch, h, 0, (int) h.rows(), values);
-            return new Matrix((int) h.rows(), (int) h.cols(), values);
+            return new Matrix((int) h.rows(), (int) h.cols(), values, h.note());
+        } catch (IOException e) {
+            throw CorpusFormatException.unreadable(file, e);
+        }
+    }
+
+    /** The validated header of {@code file}. */
+    public static Header header(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return header(file, ch);
         } catch (IOException e) {
             throw CorpusFormatException.unreadable(file, e);
         }
@@ -75,12 +103,14 @@ public final class Npy {
             }
             String header = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
             String descr = group(file, DESCR, header, "descr");
-            if (!descr.equals("<f4")) {
-                throw new CorpusFormatException(file, 0, "dtype '" + printable(descr) + "' is not supported: need little-endian float32 '<f4'");
+            Matcher dtype = FLOAT.matcher(descr);
+            if (!dtype.matches()) {
+                throw new CorpusFormatException(file, 0, "dtype '" + printable(descr)
+                        + "' is not supported: need floats ('<f4', '<f8' or '<f2', either byte order)");
             }
-            if (group(file, FORTRAN, header, "fortran_order").equals("True")) {
-                throw new CorpusFormatException(file, 0, "Fortran-order arrays are not supported: need C order");
-            }
+            int itemSize = dtype.group(2).charAt(0) - '0';
+            ByteOrder order = dtype.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+            boolean fortran = group(file, FORTRAN, header, "fortran_order").equals("True");
             String[] dims = group(file, SHAPE, header, "shape").split(",");
             long[] shape = java.util.Arrays.stream(dims).map(String::trim).filter(s -> !s.isEmpty()).mapToLong(Long::parseLong).toArray();
             if (shape.length != 2) {
@@ -94,36 +124,74 @@ public final class Npy {
             }
             long count = shape[0] * shape[1];
             long dataStart = headerStart + headerLen;
-            if (ch.size() - dataStart != count * 4) {
+            if (ch.size() - dataStart != count * itemSize) {
                 throw new CorpusFormatException(file, 0, "holds " + (ch.size() - dataStart) + " data bytes, shape "
-                        + shape[0] + " x " + shape[1] + " needs " + count * 4);
+                        + shape[0] + " x " + shape[1] + " needs " + count * itemSize);
             }
-            return new Header(shape[0], shape[1], dataStart);
+            return new Header(shape[0], shape[1], dataStart, itemSize, order, fortran);
         } catch (NumberFormatException e) {
             throw new CorpusFormatException(file, 0, "bad shape in .npy header");
         }
     }
 
-    /** Reads rows [firstRow, firstRow + rows) into {@code into} (row-major, from index 0). */
+    /**
+     * Reads rows [firstRow, firstRow + rows) into {@code into} (row-major
+     * float32, from index 0), converting as {@link Header#note()} says, and
+     * checks that every value is finite.
+     */
     public static void readRows(Path file, FileChannel ch, Header h, long firstRow, int rows, float[] into) throws IOException {
-        long floats = (long) rows * h.cols();
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(floats * 4, 1 << 24)).order(ByteOrder.LITTLE_ENDIAN);
-        long pos = h.dataStart() + firstRow * h.cols() * 4;
-        int done = 0;
-        while (done < floats) {
+        int cols = Math.toIntExact(h.cols());
+        if (h.fortran()) {
+            // Column-major: each column's run of these rows is contiguous.
+            float[] column = new float[rows];
+            for (int j = 0; j < cols; j++) {
+                readValues(file, ch, h, h.dataStart() + ((long) j * h.rows() + firstRow) * h.itemSize(), rows, column, 0);
+                for (int i = 0; i < rows; i++) into[i * cols + j] = column[i];
+            }
+        } else {
+            readValues(file, ch, h, h.dataStart() + firstRow * cols * h.itemSize(), (long) rows * cols, into, 0);
+        }
+        Embeddings.requireFinite(file, 0, into, firstRow, rows, cols);
+    }
+
+    /** Reads {@code count} consecutive values at byte {@code pos} into {@code into[at...]} as float32. */
+    private static void readValues(Path file, FileChannel ch, Header h, long pos, long count, float[] into, int at) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(count * h.itemSize(), 1 << 24)).order(h.order());
+        long done = 0;
+        while (done < count) {
             buf.clear();
-            buf.limit((int) Math.min(buf.capacity(), (floats - done) * 4));
+            buf.limit((int) Math.min(buf.capacity(), (count - done) * h.itemSize()));
             while (buf.hasRemaining()) {
                 if (ch.read(buf, pos + buf.position()) < 0) {
                     throw new CorpusFormatException(file, 0, "ends early: changed while being read");
                 }
             }
             buf.flip();
-            int n = buf.remaining() / 4;
-            buf.asFloatBuffer().get(into, done, n);
+            int n = buf.remaining() / h.itemSize();
+            int to = (int) (at + done);
+            switch (h.itemSize()) {
+                case 4 -> buf.asFloatBuffer().get(into, to, n);
+                case 8 -> {
+                    for (int i = 0; i < n; i++) into[to + i] = (float) buf.getDouble();
+                }
+                default -> {
+                    for (int i = 0; i < n; i++) into[to + i] = halfToFloat(buf.getShort());
+                }
+            }
             done += n;
-            pos += (long) n * 4;
+            pos += (long) n * h.itemSize();
         }
+    }
+
+    /** IEEE 754 binary16 to float32 (Float.float16ToFloat is Java 20). */
+    static float halfToFloat(short half) {
+        int bits = half & 0xFFFF, sign = (bits & 0x8000) << 16, exp = (bits >>> 10) & 0x1F, mantissa = bits & 0x3FF;
+        if (exp == 0x1F) return Float.intBitsToFloat(sign | 0x7F800000 | mantissa << 13); // infinity, NaN
+        if (exp == 0) {
+            float sub = mantissa * 0x1p-24f; // subnormal (or zero)
+            return sign == 0 ? sub : -sub;
+        }
+        return Float.intBitsToFloat(sign | (exp + 112) << 23 | mantissa << 13);
     }
 
     /** Header text for a one-line message: cut at 40 characters, control characters escaped. */

@@ -1,27 +1,34 @@
 package dev.rnb.data;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
  * A directory whose subdirectories are the original domains, each holding one
- * UTF-8 text file per example: {@code root/<domain>/<any name>}. Files are read
- * in name order (subdirectory, then file), so the example order is
+ * UTF-8 text file per example: {@code root/<domain>/<any name>}, plain, gzip
+ * or zstd ({@link Compression}), a leading byte order mark dropped. Files are
+ * read in name order (subdirectory, then file), so the example order is
  * reproducible. Hidden entries (names starting with '.') are ignored.
  */
-public final class TextDirectoryReader {
+final class TextDirectoryReader {
     private TextDirectoryReader() {}
 
-    public static Corpus read(Path root, LoadOptions options) {
-        List<String> texts = new ArrayList<>(), domains = new ArrayList<>();
+    /** Sends each text file to {@code sink} as one example; returns the number of bad files skipped. */
+    static long read(Path root, LoadOptions options, Consumer<CorpusRecord> sink) {
+        if (options.embeddingField() != null) {
+            throw new CorpusFormatException(root, 0, "a directory of text files has no field \"" + options.embeddingField()
+                    + "\" (embeddings come with JSONL or a .npy file)");
+        }
         long skipped = 0;
         for (Path dir : sortedEntries(root)) {
             if (!Files.isDirectory(dir)) {
@@ -32,37 +39,42 @@ public final class TextDirectoryReader {
                 if (!Files.isRegularFile(file)) {
                     continue;
                 }
+                String text;
                 try {
-                    texts.add(readText(file));
-                    domains.add(domain);
+                    text = readText(file);
                 } catch (CorpusFormatException e) {
                     if (!options.skipBadLines()) {
                         throw e;
                     }
                     skipped++;
+                    continue;
                 }
+                sink.accept(new CorpusRecord(file, 0, text, domain, null, null));
             }
         }
-        if (texts.isEmpty()) {
-            throw new CorpusFormatException(root, 0, "no text files found in its subdirectories");
-        }
-        return new Corpus(texts, domains, null, 0, skipped);
+        return skipped;
     }
 
     private static String readText(Path file) {
+        byte[] bytes;
+        try (InputStream in = Compression.open(file)) {
+            bytes = in.readAllBytes();
+        } catch (FileSystemException e) {
+            throw CorpusFormatException.unreadable(file, e);
+        } catch (IOException e) {
+            throw new CorpusFormatException(file, 0, CorpusFormatException.oneLine(String.valueOf(e.getMessage())));
+        }
+        int from = bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF ? 3 : 0;
+        if (bytes.length == from) {
+            throw new CorpusFormatException(file, 0, "empty file");
+        }
         try {
-            byte[] bytes = Files.readAllBytes(file);
-            if (bytes.length == 0) {
-                throw new CorpusFormatException(file, 0, "empty file");
-            }
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
+                    .decode(ByteBuffer.wrap(bytes, from, bytes.length - from)).toString();
         } catch (CharacterCodingException e) {
             throw new CorpusFormatException(file, 0, "invalid UTF-8");
-        } catch (IOException e) {
-            throw CorpusFormatException.unreadable(file, e);
         }
     }
 

@@ -44,11 +44,14 @@ public final class ChunkedRegroup {
             throw CorpusFormatException.unreadable(train, e);
         }
         if (eval != null) {
-            int evalCols = cols(eval);
+            int evalCols = Math.toIntExact(Npy.header(eval).cols());
             if (evalCols != d) {
                 throw new BadInputException(eval + ": has " + evalCols + " columns but " + train.getFileName() + " has " + d
                         + " (evaluation embeddings must be the training embeddings' kind)");
             }
+            // Read (and so check) every evaluation row now: the first pass over the
+            // training rows checks those; after these, no output is written half-way.
+            readAll(eval, base.chunkRows());
         }
         List<KSweep.Row> rows = new ArrayList<>();
         ChunkedKMeans.Result best = null;
@@ -105,9 +108,14 @@ public final class ChunkedRegroup {
         }
     }
 
-    private static int cols(Path npy) {
+    /** Reads every row of {@code npy} in chunks, for {@link Npy#readRows}' checks. */
+    private static void readAll(Path npy, int chunkRows) {
         try (FileChannel ch = FileChannel.open(npy, StandardOpenOption.READ)) {
-            return Math.toIntExact(Npy.header(npy, ch).cols());
+            Npy.Header h = Npy.header(npy, ch);
+            float[] chunk = new float[Math.multiplyExact(chunkRows, Math.toIntExact(h.cols()))];
+            for (long first = 0; first < h.rows(); first += chunkRows) {
+                Npy.readRows(npy, ch, h, first, (int) Math.min(chunkRows, h.rows() - first), chunk);
+            }
         } catch (IOException e) {
             throw CorpusFormatException.unreadable(npy, e);
         }

@@ -69,26 +69,26 @@ class BadInputTest {
     void missingAndDirectoryInputs() throws IOException {
         assertContains(fails(ExitCodes.BAD_INPUT, dir.resolve("nope.jsonl")), "nope.jsonl: no such file");
         Path folder = Files.createDirectories(dir.resolve("folder.jsonl"));
-        assertContains(fails(ExitCodes.BAD_INPUT, folder), "is a directory");
+        assertContains(fails(ExitCodes.BAD_INPUT, folder), "folder.jsonl: no training examples"); // read as a (here empty) folder of domain folders
     }
 
     @Test
     void invalidJsonNamesLineAndColumn() throws IOException {
         String m = fails(ExitCodes.BAD_INPUT, file("bad.jsonl", GOOD, "{\"text\": \"unterminated}"));
-        assertTrue(m.contains("bad.jsonl:2: malformed JSON at column"), m);
-        assertContains(fails(ExitCodes.BAD_INPUT, file("arr.jsonl", "[1, 2]")), "arr.jsonl:1: malformed JSON at column 1: expected a JSON object");
-        assertContains(fails(ExitCodes.BAD_INPUT, file("trail.jsonl", GOOD + " x")), "trailing characters");
+        assertTrue(m.contains("bad.jsonl:2: bad JSON at column"), m);
+        assertContains(fails(ExitCodes.BAD_INPUT, file("arr.jsonl", "[1, 2]")), "arr.jsonl:1: expected a JSON object, found array");
+        assertContains(fails(ExitCodes.BAD_INPUT, file("trail.jsonl", GOOD + " x")), "trail.jsonl:1: bad JSON at column");
         String deep = "{\"text\": \"a\", \"x\": " + "[".repeat(100_000) + "]".repeat(100_000) + "}";
-        assertContains(fails(ExitCodes.BAD_INPUT, file("deep.jsonl", deep)), "nested deeper than");
+        assertContains(fails(ExitCodes.BAD_INPUT, file("deep.jsonl", deep)), "nesting depth");
     }
 
     @Test
     void wrongFieldTypesAndMissingText() throws IOException {
-        assertContains(fails(ExitCodes.BAD_INPUT, file("n.jsonl", "{\"text\": 5}")), "n.jsonl:1: field \"text\": expected a string, got the number 5.0");
-        assertContains(fails(ExitCodes.BAD_INPUT, file("nul.jsonl", "{\"text\": null}")), "field \"text\": expected a string, got null");
-        assertContains(fails(ExitCodes.BAD_INPUT, file("miss.jsonl", GOOD, GOOD, "{\"txt\": \"typo\"}")), "miss.jsonl:3: field \"text\": expected a string, but the field is missing");
-        assertContains(fails(ExitCodes.BAD_INPUT, file("d.jsonl", "{\"text\": \"a\", \"domain\": true}")), "d.jsonl:1: field \"domain\": expected a string or an integer, got a boolean");
-        assertContains(fails(ExitCodes.BAD_INPUT, file("f.jsonl", "{\"text\": \"a\", \"domain\": 1.5}")), "got the number 1.5");
+        assertContains(fails(ExitCodes.BAD_INPUT, file("n.jsonl", "{\"text\": 5}")), "n.jsonl:1: field \"text\" must be a string, found number");
+        assertContains(fails(ExitCodes.BAD_INPUT, file("nul.jsonl", "{\"text\": null}")), "field \"text\" must be a string, found null");
+        assertContains(fails(ExitCodes.BAD_INPUT, file("miss.jsonl", GOOD, GOOD, "{\"txt\": \"typo\"}")), "miss.jsonl:3: missing field \"text\"");
+        assertContains(fails(ExitCodes.BAD_INPUT, file("d.jsonl", "{\"text\": \"a\", \"domain\": true}")), "d.jsonl:1: field \"domain\" must be a string or an integer, found boolean");
+        assertContains(fails(ExitCodes.BAD_INPUT, file("f.jsonl", "{\"text\": \"a\", \"domain\": 1.5}")), "f.jsonl:1: field \"domain\" must be a string or an integer, found number");
     }
 
     @Test
@@ -99,9 +99,9 @@ class BadInputTest {
         byte[] overlong = concat("{\"text\": \"".getBytes(StandardCharsets.UTF_8), new byte[] {(byte) 0xC0, (byte) 0xAF}, "\"}".getBytes(StandardCharsets.UTF_8));
         assertContains(fails(ExitCodes.BAD_INPUT, bytes("overlong.jsonl", overlong)), "invalid UTF-8");
         byte[] nulInString = concat("{\"text\": \"a".getBytes(StandardCharsets.UTF_8), new byte[] {0}, "b\"}".getBytes(StandardCharsets.UTF_8));
-        assertContains(fails(ExitCodes.BAD_INPUT, bytes("nul1.jsonl", nulInString)), "nul1.jsonl:1: malformed JSON at column 12: control character U+0000 in a string");
+        assertContains(fails(ExitCodes.BAD_INPUT, bytes("nul1.jsonl", nulInString)), "nul1.jsonl:1: bad JSON at column 12: Illegal unquoted character ((CTRL-CHAR, code 0))");
         byte[] nulOutside = concat("{\"text\": ".getBytes(StandardCharsets.UTF_8), new byte[] {0}, "\"b\"}".getBytes(StandardCharsets.UTF_8));
-        assertContains(fails(ExitCodes.BAD_INPUT, bytes("nul2.jsonl", nulOutside)), "unexpected character U+0000");
+        assertContains(fails(ExitCodes.BAD_INPUT, bytes("nul2.jsonl", nulOutside)), "nul2.jsonl:1: bad JSON at column 11: Illegal character ((CTRL-CHAR, code 0))");
     }
 
     @Test
@@ -115,7 +115,7 @@ class BadInputTest {
         }
         assertTrue(Files.size(huge) > 100_000_000L);
         String m = fails(ExitCodes.BAD_INPUT, huge);
-        assertTrue(m.contains("huge.jsonl:2: line longer than 16 MiB"), m);
+        assertTrue(m.contains("huge.jsonl:2: line longer than 64 MiB"), m);
     }
 
     @Test
@@ -143,7 +143,7 @@ class BadInputTest {
     void duplicateRecordIds() throws IOException {
         Path dup = file("dup.jsonl", "{\"id\": 1, \"text\": \"a\"}", "{\"id\": \"x\", \"text\": \"b\"}", "{\"id\": 1, \"text\": \"c\"}");
         assertContains(fails(ExitCodes.BAD_INPUT, dup), "dup.jsonl:3: field \"id\": duplicate id '1' (first on line 1)");
-        assertContains(fails(ExitCodes.BAD_INPUT, file("odd.jsonl", "{\"id\": [1], \"text\": \"a\"}")), "odd.jsonl:1: field \"id\": expected a string or an integer");
+        assertContains(fails(ExitCodes.BAD_INPUT, file("odd.jsonl", "{\"id\": [1], \"text\": \"a\"}")), "odd.jsonl:1: field \"id\" must be a string or an integer, found array");
     }
 
     @Test

@@ -72,7 +72,7 @@ final class DocumentReader implements Iterator<Document>, Closeable {
 
     private static Source jsonl(String file, int fileIndex, Fields fields, Configuration conf) throws IOException {
         Path path = new Path(file);
-        Utf8Lines lines = new Utf8Lines(path.getFileSystem(conf).open(path));
+        Utf8Lines lines = new Utf8Lines(path.getFileSystem(conf).open(path), file);
         return new Source() {
             @Override
             public Document next() throws IOException {

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class TrainingJsonlTest {
+class TrainingCorpusTest {
     @TempDir
     Path dir;
 
@@ -32,7 +32,7 @@ class TrainingJsonlTest {
                 "{\"domain\": 7, \"text\": \"plain\"}",
                 "{\"text\": \"no domain\"}",
                 "{\"text\": \"more code\", \"domain\": \"code\"}");
-        ByteDataset d = TrainingJsonl.readTraining(train);
+        ByteDataset d = TrainingCorpus.readTraining(train);
         assertEquals(List.of("code", "7", "default"), d.domainNames());
         assertEquals(4, d.size());
         assertArrayEquals("a\"b\né\uD83D\uDE00".getBytes(StandardCharsets.UTF_8), d.get(0).bytes());
@@ -41,7 +41,7 @@ class TrainingJsonlTest {
         assertArrayEquals(new int[] {0, 3}, d.examplesOf(0));
         assertArrayEquals(new float[] {0.5f, 0.25f, 0.25f}, d.proportions());
 
-        ByteDataset eval = TrainingJsonl.readEvaluation(write("eval.jsonl", "{\"text\": \"x\", \"domain\": \"7\"}"), d.domainNames());
+        ByteDataset eval = TrainingCorpus.readEvaluation(write("eval.jsonl", "{\"text\": \"x\", \"domain\": \"7\"}"), d.domainNames());
         assertEquals(1, eval.get(0).domain());
         assertEquals(3, eval.domains());
     }
@@ -49,15 +49,25 @@ class TrainingJsonlTest {
     @Test
     void malformedInputNamesFileAndLine() throws IOException {
         Path bad = write("bad.jsonl", "{\"text\": \"ok\"}", "{\"text\": \"unterminated}");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingJsonl.readTraining(bad));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingCorpus.readTraining(bad));
         assertTrue(e.getMessage().contains("bad.jsonl:2"), e.getMessage());
         Path noText = write("notext.jsonl", "{\"domain\": \"a\"}");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainingJsonl.readTraining(noText))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainingCorpus.readTraining(noText))
                 .getMessage().contains("\"text\""));
         Path train = write("t.jsonl", "{\"text\": \"ok\", \"domain\": \"a\"}");
         Path eval = write("e.jsonl", "{\"text\": \"ok\", \"domain\": \"zzz\"}");
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> TrainingJsonl.readEvaluation(eval, TrainingJsonl.readTraining(train).domainNames()))
+                () -> TrainingCorpus.readEvaluation(eval, TrainingCorpus.readTraining(train).domainNames()))
                 .getMessage().contains("zzz"));
+    }
+
+    /** Regression (found by Jazzer): a '\r' after a backslash went into the message raw. */
+    @Test
+    void aControlCharacterAfterABackslashIsNamedNotPrinted() throws IOException {
+        Path p = dir.resolve("cr.jsonl");
+        Files.write(p, "{\"text\": \"a\\\rb\"}".getBytes(StandardCharsets.UTF_8));
+        CorpusFormatException e = assertThrows(CorpusFormatException.class, () -> TrainingCorpus.readTraining(p));
+        dev.rnb.testing.InputErrors.assertOneLine(p + ":1:", e);
+        assertTrue(e.getMessage().contains("code 13"), e.getMessage());
     }
 }
