@@ -8,6 +8,7 @@ import dev.rnb.data.ByteDataset;
 import dev.rnb.data.SyntheticCorpus;
 import dev.rnb.data.TrainingExample;
 import dev.rnb.data.TrainingJsonl;
+import dev.rnb.mix.Experiment;
 import dev.rnb.mix.Grouping;
 import dev.rnb.mix.MixOptions;
 import dev.rnb.regroup.ClusterAgreement;
@@ -84,6 +85,14 @@ final class MixingOptions {
     @Option(names = "--seed", defaultValue = "1", description = "First seed (default: ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--seeds", defaultValue = "3", description = "Number of seeds: --seed, --seed + 1, ... (default: ${DEFAULT-VALUE})")
+    int seeds;
+
+    @Option(names = "--eval-tokens", paramLabel = "N", description = {"Evaluations during training score a fixed random sample of about N predicted bytes",
+            "(the same windows in every run; 0 = the whole set); the final evaluation scores the whole set.",
+            "Default: eval-every x batch x context / 4, about 8% of the training compute between two evaluations"})
+    Long evalTokens;
+
     @Option(names = "--eval-every", defaultValue = "25", description = "Steps between evaluations for the curves (default: ${DEFAULT-VALUE})")
     int evalEvery;
 
@@ -92,8 +101,28 @@ final class MixingOptions {
 
     GptConfig config() { return shape.config(); }
 
+    /**
+     * --eval-tokens, or its default: a forward pass costs a third of a
+     * training step per token, so N = eval-every B T / 4 is 1/12 of the
+     * training flops between two evaluations (about 8%).
+     */
+    long evalTokens() {
+        return evalTokens != null ? evalTokens : (long) evalEvery * shape.batch * shape.context / 4;
+    }
+
+    List<Long> seedList() {
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < seeds; i++) out.add(seed + i);
+        return out;
+    }
+
+    /** The experiment these options describe, printing its progress. */
+    Experiment experiment(Backend b) {
+        return new Experiment(b, config(), steps, shape.batch, mix(), evalEvery, evalTokens(), logEvery, System.out::println);
+    }
+
     MixOptions mix() {
-        return new MixOptions(round, lambda, sketch, eta == null ? Double.NaN : eta, probeSteps, evalExamples, 3, seed);
+        return new MixOptions(round, lambda, sketch, eta == null ? Double.NaN : eta, probeSteps, evalExamples, 3, seed, 0f);
     }
 
     /** The backend, with --attention applied (check() has parsed it). */
@@ -110,6 +139,10 @@ final class MixingOptions {
                 "--embed-dims", embedDims, "--round", round, "--probe-steps", probeSteps, "--eval-examples", evalExamples,
                 "--batch", shape.batch, "--context", shape.context, "--layers", shape.layers, "--heads", shape.heads, "--width", shape.width);
         atLeast(0, "--log-every", logEvery, "--sketch", sketch);
+        atLeast(1, "--seeds", seeds);
+        if (evalTokens != null && evalTokens < 0) {
+            throw new IllegalArgumentException("--eval-tokens must be >= 0, got " + evalTokens);
+        }
         if (shape.width % shape.heads != 0) {
             throw new IllegalArgumentException("--width " + shape.width + " must be a multiple of --heads " + shape.heads);
         }
@@ -221,11 +254,12 @@ final class MixingOptions {
         return out;
     }
 
-    String settings(GptConfig c, long parameters, int seeds) {
+    String settings(GptConfig c, long parameters) {
         return String.format(Locale.ROOT, "byte-level GPT, %d parameters (%d layers, width %d, %d heads, context %d); batch %d; %d steps; "
-                        + "round K = %d; lambda = %s; %s; %d seed%s from %d; %s",
+                        + "round K = %d; lambda = %s; %s; %d seed%s from %d; evaluation every %d steps on %s, final on the whole set; %s",
                 parameters, c.layers(), c.channels(), c.heads(), c.context(), shape.batch, steps, round, lambda,
-                sketch == 0 ? "exact per-domain gradients" : "CountSketch r = " + sketch, seeds, seeds == 1 ? "" : "s", seed,
+                sketch == 0 ? "exact per-domain gradients" : "CountSketch r = " + sketch, seeds, seeds == 1 ? "" : "s", seed, evalEvery,
+                evalTokens() == 0 ? "the whole set" : "a fixed sample of about " + evalTokens() + " predicted bytes",
                 input == null ? "built-in corpus (" + trainSize + " train / " + evalSize + " eval examples)" : "input " + input);
     }
 }

@@ -11,12 +11,16 @@ package dev.rnb.mix;
  * @param evalExamples  evaluation examples Skill-It and Aioli evaluate on (an evenly spaced subset of the eval set)
  * @param window        Skill-It's window of evaluation losses (rounds)
  * @param seed          seed of the strategies' own batch samplers and of R&amp;B's sketch
+ * @param uniformShare  R&amp;B extension beyond the paper: train on (1 - u) p' + u uniform (0 = the paper's rule)
  */
 public record MixOptions(int stepsPerRound, float lambda, int sketch, double eta, int probeSteps, int evalExamples,
-                         int window, long seed) {
+                         int window, long seed, float uniformShare) {
     public MixOptions {
         if (stepsPerRound < 1 || sketch < 0 || probeSteps < 1 || evalExamples < 1 || window < 1) {
             throw new IllegalArgumentException("need K >= 1, sketch >= 0, probe steps >= 1, eval examples >= 1 and window >= 1");
+        }
+        if (!(uniformShare >= 0 && uniformShare <= 1)) {
+            throw new IllegalArgumentException("uniform share must be in [0, 1], got " + uniformShare);
         }
         if (!Float.isFinite(lambda) || lambda < 0) {
             throw new IllegalArgumentException("lambda must be finite and >= 0, got " + lambda);
@@ -25,11 +29,37 @@ public record MixOptions(int stepsPerRound, float lambda, int sketch, double eta
 
     /** K = 20, lambda = 3 (the paper's S1 value), exact gradients, method-default eta, 2 probe steps, 64 eval examples, window 3. */
     public static MixOptions defaults(long seed) {
-        return new MixOptions(20, 3f, 0, Double.NaN, 2, 64, 3, seed);
+        return new MixOptions(20, 3f, 0, Double.NaN, 2, 64, 3, seed, 0f);
     }
 
     MixOptions withSeed(long s) {
-        return new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, s);
+        return new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, s, uniformShare);
+    }
+
+    /**
+     * One setting changed by name, as a method spec writes it (see
+     * {@link Strategies#canonical}): lambda, K (steps per round), sketch, eta,
+     * probe-steps, uniform (R&amp;B's share of uniform mixing, an extension). An unknown key or a bad value is an IllegalArgumentException.
+     */
+    public MixOptions with(String key, String value) {
+        try {
+            return switch (key) {
+                case "lambda" -> new MixOptions(stepsPerRound, Float.parseFloat(value), sketch, eta, probeSteps, evalExamples, window, seed, uniformShare);
+                case "K" -> new MixOptions(Integer.parseInt(value), lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare);
+                case "sketch" -> new MixOptions(stepsPerRound, lambda, Integer.parseInt(value), eta, probeSteps, evalExamples, window, seed, uniformShare);
+                case "eta" -> new MixOptions(stepsPerRound, lambda, sketch, positive(Double.parseDouble(value)), probeSteps, evalExamples, window, seed, uniformShare);
+                case "uniform" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, Float.parseFloat(value));
+                case "probe-steps" -> new MixOptions(stepsPerRound, lambda, sketch, eta, Integer.parseInt(value), evalExamples, window, seed, uniformShare);
+                default -> throw new IllegalArgumentException("unknown method setting '" + key + "' (one of lambda, K, sketch, eta, probe-steps, uniform)");
+            };
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("method setting " + key + " needs a number, got '" + value + "'");
+        }
+    }
+
+    private static double positive(double v) {
+        if (!(v > 0) || Double.isInfinite(v)) throw new IllegalArgumentException("eta must be finite and > 0, got " + v);
+        return v;
     }
 
     double etaOr(double methodDefault) {
