@@ -90,7 +90,7 @@ final class MixingOptions {
 
     @Option(names = "--eval-tokens", paramLabel = "N", description = {"Evaluations during training score a fixed random sample of about N predicted bytes",
             "(the same windows in every run; 0 = the whole set); the final evaluation scores the whole set.",
-            "Default: eval-every x batch x context / 4, about 8% of the training compute between two evaluations"})
+            "Default: eval-every x batch x context / 6, about 5% of the training compute between two evaluations"})
     Long evalTokens;
 
     @Option(names = "--eval-every", defaultValue = "25", description = "Steps between evaluations for the curves (default: ${DEFAULT-VALUE})")
@@ -103,11 +103,11 @@ final class MixingOptions {
 
     /**
      * --eval-tokens, or its default: a forward pass costs a third of a
-     * training step per token, so N = eval-every B T / 4 is 1/12 of the
-     * training flops between two evaluations (about 8%).
+     * training step per token, so N = eval-every B T / 6 is 1/18 of the
+     * training flops between two evaluations (about 5%; at / 4 the crowded development machine measured 4-12%).
      */
     long evalTokens() {
-        return evalTokens != null ? evalTokens : (long) evalEvery * shape.batch * shape.context / 4;
+        return evalTokens != null ? evalTokens : (long) evalEvery * shape.batch * shape.context / 6;
     }
 
     List<Long> seedList() {
@@ -122,7 +122,7 @@ final class MixingOptions {
     }
 
     MixOptions mix() {
-        return new MixOptions(round, lambda, sketch, eta == null ? Double.NaN : eta, probeSteps, evalExamples, 3, seed, 0f);
+        return new MixOptions(round, lambda, sketch, eta == null ? Double.NaN : eta, probeSteps, evalExamples, 3, seed, 0f, Double.NaN);
     }
 
     /** The backend, with --attention applied (check() has parsed it). */
