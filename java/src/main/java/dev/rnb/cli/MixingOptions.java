@@ -90,7 +90,7 @@ final class MixingOptions {
 
     @Option(names = "--eval-tokens", paramLabel = "N", description = {"Evaluations during training score a fixed random sample of about N predicted bytes",
             "(the same windows in every run; 0 = the whole set); the final evaluation scores the whole set.",
-            "Default: eval-every x batch x context / 6, about 5% of the training compute between two evaluations"})
+            "Default: eval-every x batch x context / 8 (under 10% of a run measured)"})
     Long evalTokens;
 
     @Option(names = "--eval-every", defaultValue = "25", description = "Steps between evaluations for the curves (default: ${DEFAULT-VALUE})")
@@ -103,11 +103,11 @@ final class MixingOptions {
 
     /**
      * --eval-tokens, or its default: a forward pass costs a third of a
-     * training step per token, so N = eval-every B T / 6 is 1/18 of the
-     * training flops between two evaluations (about 5%; at / 4 the crowded development machine measured 4-12%).
+     * training step per token, so N = eval-every B T / 8 is 1/24 of the
+     * training flops between two evaluations (about 4%; fixed costs per evaluation batch make it more: at / 6 the crowded development machine measured 9-10%).
      */
     long evalTokens() {
-        return evalTokens != null ? evalTokens : (long) evalEvery * shape.batch * shape.context / 6;
+        return evalTokens != null ? evalTokens : (long) evalEvery * shape.batch * shape.context / 8;
     }
 
     List<Long> seedList() {
