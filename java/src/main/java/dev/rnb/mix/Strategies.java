@@ -8,6 +8,9 @@ public final class Strategies {
     /** Every method, in the order of the paper's tables. */
     public static final List<String> NAMES = List.of("stratified", "natural", "skill-it", "aioli", "dga", "rnb");
 
+    /** Methods that learn fixed weights on small proxy models first (not run by default: each costs two small training runs). */
+    public static final List<String> PROXY_METHODS = List.of("doremi", "doge");
+
     private Strategies() {}
 
     /**
@@ -51,10 +54,10 @@ public final class Strategies {
     private static String baseName(String name) {
         String n = name.strip().toLowerCase(Locale.ROOT);
         return switch (n) {
-            case "stratified", "natural", "skill-it", "aioli", "dga", "rnb" -> n;
+            case "stratified", "natural", "skill-it", "aioli", "dga", "rnb", "doremi", "doge" -> n;
             case "r&b" -> "rnb";
             case "skillit" -> "skill-it";
-            default -> throw new IllegalArgumentException("unknown mixing method '" + name + "'; one of " + NAMES);
+            default -> throw new IllegalArgumentException("unknown mixing method '" + name + "'; one of " + NAMES + " or " + PROXY_METHODS);
         };
     }
 
@@ -68,6 +71,8 @@ public final class Strategies {
             case "skill-it" -> new SkillItStrategy(c);
             case "aioli" -> new AioliStrategy(c);
             case "dga" -> new DgaStrategy(c);
+            case "doremi" -> new DoremiStrategy(c);
+            case "doge" -> new DogeStrategy(c);
             default -> throw new AssertionError("canonical() returned " + spec);
         };
     }
@@ -85,6 +90,8 @@ public final class Strategies {
             case "aioli" -> "Aioli";
             case "dga" -> "DGA";
             case "rnb" -> "R&B";
+            case "doremi" -> "DoReMi";
+            case "doge" -> "DoGE";
             default -> spec;
         };
     }

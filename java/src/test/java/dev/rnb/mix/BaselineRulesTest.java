@@ -103,6 +103,76 @@ class BaselineRulesTest {
     }
 
     @Test
+    void doremiGroupDroStepMatchesAHandComputation() {
+        // alpha (1/2, 1/2), lambda (0.2, 0), eta 1: alpha' normalised = (e^.2, 1) / (1 + e^.2); smoothing c = 0.1 over 2 domains.
+        double[] next = DoremiStrategy.update(new double[] {0.5, 0.5}, new double[] {0.2, 0}, 1, 0.1);
+        double a0 = Math.exp(0.2) / (1 + Math.exp(0.2));
+        assertArrayEquals(new double[] {0.9 * a0 + 0.05, 0.9 * (1 - a0) + 0.05}, next, 1e-12);
+        // A domain with weight 0 (no training data) stays 0 and takes no smoothing mass.
+        double[] withEmpty = DoremiStrategy.update(new double[] {0.5, 0, 0.5}, new double[] {0.2, 9, 0}, 1, 0.1);
+        assertArrayEquals(new double[] {0.9 * a0 + 0.05, 0, 0.9 * (1 - a0) + 0.05}, withEmpty, 1e-12);
+        // Excess loss: rows of domain 0 at positions 0-1 (one masked), domain 1 at 2-3; domain 2 absent.
+        dev.rnb.data.Batch b = new dev.rnb.data.Batch(2, 2, new float[4], new float[4], new float[] {0.5f, 0, 0.25f, 0.25f},
+                new int[] {0, 0, 1, 1}, new int[] {0, 1}, 3);
+        double[] lambda = DoremiStrategy.excessLoss(b, new float[] {2.0f, 9f, 1.0f, 3.0f}, new float[] {1.5f, 0f, 1.5f, 2.0f}, 3);
+        assertArrayEquals(new double[] {0.5, (0 + 1.0) / 2, 0}, lambda, 1e-7);
+        dev.rnb.data.Batch w = DoremiStrategy.weighted(b, new double[] {0.5, 0.25, 0.25});
+        assertArrayEquals(new float[] {0.5f * 1.5f, 0, 0.25f * 0.75f, 0.25f * 0.75f}, w.weights(), 1e-7f);
+    }
+
+    @Test
+    void tokenLossesOfTheTrainingForwardAreThoseOfAForwardPass() {
+        try (Backend b = Backends.open("cpu")) {
+            MixingContext ctx = context(b, 3, MixingStrategyTest.options(2));
+            try (Trainer t = new Trainer(b, TINY, ctx.options(), ctx.train())) {
+                dev.rnb.data.Batch batch = t.sampler().next();
+                float[] before = t.tokenLosses(batch);
+                t.trainStep(batch);
+                assertArrayEquals(before, t.tokenLosses(), "the step's forward saw the parameters before the update");
+                float[] after = t.tokenLosses(batch);
+                double sum = 0;
+                for (int i = 0; i < after.length; i++) sum += (before[i] - after[i]) * batch.weights()[i];
+                assertTrue(sum > 0, "a step on a batch lowers its loss");
+            }
+        }
+    }
+
+    /** DoReMi and DoGE end to end on the tiny model: fixed learned weights from step 1, their proxies' cost counted. */
+    @Test
+    void proxyMethodsRunEndToEnd() throws Exception {
+        int steps = 6;
+        try (Backend b = Backends.open("cpu")) {
+            MixingContext ctx = context(b, steps, MixingStrategyTest.options(2));
+            ProxyRun proxy = new ProxyRun(ctx, 0);
+            assertEquals(3, proxy.steps());
+            assertEquals(1, proxy.config.layers());
+            assertEquals(8, proxy.config.channels());
+            double m = 3, batchTokens = 4.0 * TINY.context();
+            double n = new dev.rnb.model.ParameterLayout(TINY).size();
+            for (String name : List.of("doremi", "doge")) {
+                try (MixingStrategy s = Strategies.create(name, ctx); Trainer t = new Trainer(b, TINY, ctx.options(), ctx.train())) {
+                    RunResult r = new MixedRun(t, s, ctx.eval()).evalEvery(3).run("original", 7);
+                    assertEquals(steps, t.step());
+                    assertEquals(1, r.proportions().size(), name + ": one fixed mixture");
+                    float[] p = r.proportions().get(0).p();
+                    double sum = 0;
+                    for (float x : p) {
+                        assertTrue(x > 0 && x < 1, name + " " + java.util.Arrays.toString(p));
+                        sum += x;
+                    }
+                    assertEquals(1, sum, 1e-5);
+                    double expected = name.equals("doremi")
+                            ? 3 * (2 * proxy.stepFlops() + 2 * proxy.forwardFlops())
+                            : 3 * ((m + 2) * proxy.stepFlops() + m * 2 * proxy.parameters);
+                    assertEquals(expected, r.extraFlops(), expected * 1e-9, name);
+                    assertTrue(r.costModelPercent() > 0 && Double.isFinite(r.evalLoss()));
+                    assertTrue(r.extraFlops() / (6 * n * steps * batchTokens) > 0.1, "two small runs are not cheap next to six steps");
+                }
+            }
+        }
+    }
+
+    @Test
     void methodSpecsCarryTheirSettings() {
         assertEquals("rnb:lambda=5:K=10", Strategies.canonical(" R&B:lambda=5:K=10"));
         assertEquals("R&B (lambda=5, K=10)", Strategies.label("rnb:lambda=5:K=10"));

@@ -165,7 +165,7 @@ class MixingStrategyTest {
             MixingContext ctx = context(b, 4, options(2));
             assertClose(new double[] {1 / 3.0, 1 / 3.0, 1 / 3.0}, Strategies.create("stratified", ctx).initialProportions(), 1e-7);
             assertClose(new double[] {1 / 3.0, 1 / 3.0, 1 / 3.0}, Strategies.create("natural", ctx).initialProportions(), 1e-7);
-            assertThrows(IllegalArgumentException.class, () -> Strategies.create("doremi", ctx));
+            assertThrows(IllegalArgumentException.class, () -> Strategies.create("doremix", ctx));
         }
     }
 
@@ -266,7 +266,7 @@ class MixingStrategyTest {
 
     /** N steps straight vs k steps + checkpoint (model + mixing state, mid-round) + resume + N-k steps: identical on cpu. */
     @ParameterizedTest
-    @ValueSource(strings = {"rnb", "skill-it", "aioli", "dga"})
+    @ValueSource(strings = {"rnb", "skill-it", "aioli", "dga", "doremi", "doge"})
     void checkpointRoundTripOfMixingState(String name) throws Exception {
         int steps = 7, cut = 4;
         MixOptions m = options(3);
