@@ -25,7 +25,7 @@ final class ExperimentCommand implements Callable<Integer> {
     @Mixin
     MixingOptions o;
 
-    @Option(names = "--methods", split = ",", description = {"Methods to run (default: stratified,natural,skill-it,aioli,dga,rnb);",
+    @Option(names = "--methods", split = ",", description = {"Methods to run (default: stratified,natural,skill-it,aioli,dga,rnb; also doremi, doge);",
             "a method may carry its own settings, e.g. rnb:lambda=5:K=10 (keys lambda, K, sketch, eta, probe-steps)"})
     List<String> methods = new ArrayList<>(Strategies.NAMES);
 
