@@ -19,14 +19,15 @@ import java.util.concurrent.Callable;
 
 /** The comparison grid {original, regrouped domains} x {Stratified, Natural, Skill-It, Aioli, DGA, R&B}. */
 @Command(name = "experiment", mixinStandardHelpOptions = true,
-        description = {"Train every mixing method on the original and the regrouped domains with the same seed, model and step budget;",
-                "print and save the table (final eval loss, measured and analytic overhead, per-domain losses), curves and an HTML report."})
+        description = {"Train every mixing method on the original and the regrouped domains over several seeds, with the same model and",
+                "step budget per seed; print and save the final eval losses with 95% CIs, each method against Stratified paired by seed",
+                "(better / worse / not distinguishable), the overhead (measured, counted, paper's cost model), charts and an HTML report."})
 final class ExperimentCommand implements Callable<Integer> {
     @Mixin
     MixingOptions o;
 
     @Option(names = "--methods", split = ",", description = {"Methods to run (default: stratified,natural,skill-it,aioli,dga,rnb; also doremi, doge);",
-            "a method may carry its own settings, e.g. rnb:lambda=5:K=10 (keys lambda, K, sketch, eta, probe-steps)"})
+            "a method may carry its own settings, e.g. rnb:lambda=5:K=10 (keys lambda, K, sketch, eta, probe-steps, ema, uniform)"})
     List<String> methods = new ArrayList<>(Strategies.NAMES);
 
     @Option(names = "--groupings", split = ",", paramLabel = "original,regrouped",
