@@ -1,9 +1,10 @@
 package dev.rnb.cli;
 
 import dev.rnb.backend.Backend;
-import dev.rnb.mix.Experiment;
 import dev.rnb.mix.ExperimentReport;
 import dev.rnb.mix.Grouping;
+import dev.rnb.mix.MeanCi;
+import dev.rnb.mix.PairedDifference;
 import dev.rnb.mix.RunResult;
 import dev.rnb.model.ParameterLayout;
 import picocli.CommandLine.Command;
@@ -18,8 +19,8 @@ import java.util.concurrent.Callable;
 
 /** The main job: regroup the built-in corpus, train Stratified and R&B on the regrouped domains, compare, report. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"R&B end to end on the built-in corpus: regroup, train Stratified and R&B on the regrouped domains,",
-                "print the comparison and the overhead, write an HTML report."})
+        description = {"R&B end to end on the built-in corpus: regroup, train Stratified and R&B on the regrouped domains",
+                "with several seeds, print the paired comparison (won, lost or not distinguishable) and the overhead, write an HTML report."})
 final class DemoCommand implements Callable<Integer> {
     @Mixin
     ExperimentOptions o;
@@ -32,7 +33,7 @@ final class DemoCommand implements Callable<Integer> {
         o.check();
         try (Backend b = o.openBackend()) {
             long parameters = new ParameterLayout(o.config()).size();
-            String settings = o.settings(o.config(), parameters, 1) + "; backend " + b.name();
+            String settings = o.settings(o.config(), parameters) + "; backend " + b.name();
             System.out.println("rnb demo: " + settings);
             List<Grouping> groupings = o.groupings(b, false);
             OutputFolder.prepare(out);
@@ -40,21 +41,28 @@ final class DemoCommand implements Callable<Integer> {
             o.notes.forEach(System.out::println);
             System.out.printf(Locale.ROOT, "domains: %s | %d domains | %d train / %d eval examples%n", g.label(), g.domains(),
                     g.train().size(), g.eval().size());
-            Experiment e = new Experiment(b, o.config(), o.steps, o.shape.batch, o.mix(), o.evalEvery, o.logEvery == 0 ? 0 : o.logEvery,
-                    System.out::println);
-            List<RunResult> results = e.run(List.of(g), List.of("stratified", "rnb"), List.of(o.seed));
-            RunResult strat = results.get(0), rnb = results.get(1);
+            List<RunResult> results = o.experiment(b).run(List.of(g), List.of("stratified", "rnb"), o.seedList());
+            List<RunResult> strat = results.stream().filter(r -> r.method().equals("stratified")).toList();
+            List<RunResult> rnb = results.stream().filter(r -> r.method().equals("rnb")).toList();
             System.out.println();
-            System.out.printf(Locale.ROOT, "final eval loss: Stratified %.4f | R&B %.4f (%+.4f, %+.2f%%)%n", strat.evalLoss(), rnb.evalLoss(),
-                    rnb.evalLoss() - strat.evalLoss(), 100 * (rnb.evalLoss() - strat.evalLoss()) / strat.evalLoss());
-            System.out.printf(Locale.ROOT, "R&B overhead: %.2f%% of training time measured (%.3f s of %.1f s); %.4g%% of 6ND counted flops; %.4g%% by the paper's cost model%n",
-                    rnb.measuredOverheadPercent(), rnb.extraNanos() / 1e9, rnb.trainNanos() / 1e9, rnb.analyticOverheadPercent(), rnb.costModelPercent());
-            float[] p = rnb.proportions().get(rnb.proportions().size() - 1).p();
-            StringBuilder line = new StringBuilder("R&B's final proportions:");
-            for (int d = 0; d < p.length; d++) {
-                line.append(String.format(Locale.ROOT, " %s %.3f", rnb.domainNames().get(d), p[d]));
+            MeanCi s = MeanCi.of(strat.stream().map(RunResult::evalLoss).toList());
+            MeanCi r = MeanCi.of(rnb.stream().map(RunResult::evalLoss).toList());
+            System.out.printf(Locale.ROOT, "final eval loss over %d seed%s (mean ± 95%% CI): Stratified %s | R&B %s%n", o.seeds,
+                    o.seeds == 1 ? "" : "s", s.format("%.4f"), r.format("%.4f"));
+            PairedDifference d = PairedDifference.of(rnb, strat);
+            System.out.println(d.sentence("R&B", "Stratified"));
+            System.out.println("In short: " + inShort(d));
+            MeanCi measured = MeanCi.of(rnb.stream().map(RunResult::measuredOverheadPercent).toList());
+            System.out.printf(Locale.ROOT, "R&B overhead: %s%% of training time measured; %.4g%% of 6ND counted flops; %.4g%% by the paper's cost model%n",
+                    measured.format("%.2f"), rnb.get(0).analyticOverheadPercent(), rnb.get(0).costModelPercent());
+            for (RunResult run : rnb) {
+                float[] p = run.proportions().get(run.proportions().size() - 1).p();
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "R&B's final proportions, seed %d:", run.seed()));
+                for (int k = 0; k < p.length; k++) {
+                    line.append(String.format(Locale.ROOT, " %s %.3f", run.domainNames().get(k), p[k]));
+                }
+                System.out.println(line);
             }
-            System.out.println(line);
             ExperimentReport report = new ExperimentReport(results);
             String about = settings + "; " + g.label() + (o.notes.isEmpty() ? "" : ". " + String.join(". ", o.notes));
             OutputFolder.write(out, () -> report.write(out, "rnb demo: Stratified vs R&B on regrouped domains", about));
@@ -62,5 +70,15 @@ final class DemoCommand implements Callable<Integer> {
             System.out.println("report: " + html.toAbsolutePath());
         }
         return 0;
+    }
+
+    /** "R&B won", "R&B lost" or "R&B and Stratified could not be told apart", with the seed count behind it. */
+    static String inShort(PairedDifference d) {
+        return switch (d.verdict()) {
+            case "better than" -> "R&B won (lower loss, 95% CI of the difference below 0, " + d.seeds() + " seeds).";
+            case "worse than" -> "R&B lost (higher loss, 95% CI of the difference above 0, " + d.seeds() + " seeds).";
+            default -> d.seeds() < 2 ? "one seed cannot tell R&B from Stratified; run more seeds (--seeds)."
+                    : "R&B and Stratified could not be told apart (95% CI of the difference contains 0, " + d.seeds() + " seeds).";
+        };
     }
 }

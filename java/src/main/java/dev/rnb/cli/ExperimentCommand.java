@@ -1,7 +1,6 @@
 package dev.rnb.cli;
 
 import dev.rnb.backend.Backend;
-import dev.rnb.mix.Experiment;
 import dev.rnb.mix.ExperimentReport;
 import dev.rnb.mix.Grouping;
 import dev.rnb.mix.RunResult;
@@ -20,17 +19,20 @@ import java.util.concurrent.Callable;
 
 /** The comparison grid {original, regrouped domains} x {Stratified, Natural, Skill-It, Aioli, DGA, R&B}. */
 @Command(name = "experiment", mixinStandardHelpOptions = true,
-        description = {"Train every mixing method on the original and the regrouped domains with the same seed, model and step budget;",
-                "print and save the table (final eval loss, measured and analytic overhead, per-domain losses), curves and an HTML report."})
+        description = {"Train every mixing method on the original and the regrouped domains over several seeds, with the same model and",
+                "step budget per seed; print and save the final eval losses with 95% CIs, each method against Stratified paired by seed",
+                "(better / worse / not distinguishable), the overhead (measured, counted, paper's cost model), charts and an HTML report."})
 final class ExperimentCommand implements Callable<Integer> {
     @Mixin
     ExperimentOptions o;
 
-    @Option(names = "--methods", split = ",", description = "Methods to run (default: stratified,natural,skill-it,aioli,dga,rnb)")
+    @Option(names = "--methods", split = ",", description = {"Methods to run (default: stratified,natural,skill-it,aioli,dga,rnb; also doremi, doge);",
+            "a method may carry its own settings, e.g. rnb:lambda=5:K=10 (keys lambda, K, sketch, eta, probe-steps, ema, uniform)"})
     List<String> methods = new ArrayList<>(Strategies.NAMES);
 
-    @Option(names = "--seeds", defaultValue = "1", description = "Number of seeds (first = --seed) (default: ${DEFAULT-VALUE})")
-    int seeds;
+    @Option(names = "--groupings", split = ",", paramLabel = "original,regrouped",
+            description = "Which domains to mix: the original ones, the regrouped ones, or both (default: both)")
+    List<String> groupingNames = new ArrayList<>(List.of("original", "regrouped"));
 
     @Option(names = "--out", defaultValue = "rnb-experiment", paramLabel = "DIR", description = "Output folder (default: ${DEFAULT-VALUE})")
     Path out;
@@ -38,24 +40,24 @@ final class ExperimentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         o.check();
-        if (seeds < 1) {
-            throw new IllegalArgumentException("--seeds must be >= 1");
-        }
         methods.forEach(Strategies::canonical);
-        List<Long> seedList = new ArrayList<>();
-        for (int i = 0; i < seeds; i++) seedList.add(o.seed + i);
+        for (String g : groupingNames) {
+            if (!g.equals("original") && !g.equals("regrouped")) {
+                throw new IllegalArgumentException("--groupings takes original and/or regrouped, got '" + g + "'");
+            }
+        }
         try (Backend b = o.openBackend()) {
-            List<Grouping> groupings = o.groupings(b, true);
+            List<Grouping> groupings = o.groupings(b, groupingNames.contains("original"));
+            if (!groupingNames.contains("regrouped")) groupings = groupings.subList(0, 1);
             OutputFolder.prepare(out);
             long parameters = new ParameterLayout(o.config()).size();
-            String settings = o.settings(o.config(), parameters, seeds) + "; backend " + b.name();
+            String settings = o.settings(o.config(), parameters) + "; backend " + b.name();
             System.out.println("rnb experiment: " + settings);
             for (Grouping g : groupings) {
                 System.out.printf(Locale.ROOT, "  %s: %d domains, %d train / %d eval examples%n", g.label(), g.domains(), g.train().size(), g.eval().size());
             }
             o.notes.forEach(n -> System.out.println("  " + n));
-            List<RunResult> results = new Experiment(b, o.config(), o.steps, o.shape.batch, o.mix(), o.evalEvery, o.logEvery, System.out::println)
-                    .run(groupings, methods, seedList);
+            List<RunResult> results = o.experiment(b).run(groupings, methods, o.seedList());
             ExperimentReport report = new ExperimentReport(results);
             System.out.println();
             System.out.print(report.markdownReport());
@@ -64,7 +66,8 @@ final class ExperimentCommand implements Callable<Integer> {
             Path html = out.resolve(ExperimentReport.HTML);
             System.out.println();
             System.out.println("wrote " + out.resolve(ExperimentReport.TABLE) + ", " + out.resolve(ExperimentReport.CSV) + ", "
-                    + out.resolve(ExperimentReport.CURVES) + ", " + out.resolve(ExperimentReport.PROPORTIONS));
+                    + out.resolve(ExperimentReport.CURVES) + ", " + out.resolve(ExperimentReport.DIFFERENCES) + ", "
+                    + out.resolve(ExperimentReport.PROPORTIONS));
             System.out.println("report: " + html.toAbsolutePath());
         }
         return 0;

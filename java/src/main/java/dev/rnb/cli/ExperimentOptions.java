@@ -8,6 +8,7 @@ import dev.rnb.data.ByteDataset;
 import dev.rnb.data.SyntheticCorpus;
 import dev.rnb.data.TrainingExample;
 import dev.rnb.data.TrainingCorpus;
+import dev.rnb.mix.Experiment;
 import dev.rnb.mix.Grouping;
 import dev.rnb.mix.MixOptions;
 import dev.rnb.regroup.ClusterAgreement;
@@ -54,7 +55,8 @@ final class ExperimentOptions {
     @Option(names = "--round", defaultValue = "20", description = "K: steps per mixing round (default: ${DEFAULT-VALUE})")
     int round;
 
-    @Option(names = "--lambda", defaultValue = "3", description = "R&B's softmax temperature (default: ${DEFAULT-VALUE})")
+    @Option(names = "--lambda", defaultValue = "1", description = {"R&B's softmax temperature (default: ${DEFAULT-VALUE}, chosen by the sweep in docs/RESULTS.md;",
+            "the paper used 3, which over-concentrated and oscillated on the built-in corpus)"})
     float lambda;
 
     @Option(names = "--sketch", defaultValue = "0", description = "R&B: 0 = exact per-domain gradients, r > 0 = r-float CountSketch (default: ${DEFAULT-VALUE})")
@@ -84,6 +86,14 @@ final class ExperimentOptions {
     @Option(names = "--seed", defaultValue = "1", description = "First seed (default: ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--seeds", defaultValue = "3", description = "Number of seeds: --seed, --seed + 1, ... (default: ${DEFAULT-VALUE})")
+    int seeds;
+
+    @Option(names = "--eval-tokens", paramLabel = "N", description = {"Evaluations during training score a fixed random sample of about N predicted bytes",
+            "(the same windows in every run; 0 = the whole set); the final evaluation scores the whole set.",
+            "Default: eval-every x batch x context / 8 (under 10% of a run measured)"})
+    Long evalTokens;
+
     @Option(names = "--eval-every", defaultValue = "25", description = "Steps between evaluations for the curves (default: ${DEFAULT-VALUE})")
     int evalEvery;
 
@@ -92,8 +102,28 @@ final class ExperimentOptions {
 
     GptConfig config() { return shape.config(); }
 
+    /**
+     * --eval-tokens, or its default: a forward pass costs a third of a
+     * training step per token, so N = eval-every B T / 8 is 1/24 of the
+     * training flops between two evaluations (about 4%; fixed costs per evaluation batch make it more: at / 6 the crowded development machine measured 9-10%).
+     */
+    long evalTokens() {
+        return evalTokens != null ? evalTokens : (long) evalEvery * shape.batch * shape.context / 8;
+    }
+
+    List<Long> seedList() {
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < seeds; i++) out.add(seed + i);
+        return out;
+    }
+
+    /** The experiment these options describe, printing its progress. */
+    Experiment experiment(Backend b) {
+        return new Experiment(b, config(), steps, shape.batch, mix(), evalEvery, evalTokens(), logEvery, System.out::println);
+    }
+
     MixOptions mix() {
-        return new MixOptions(round, lambda, sketch, eta == null ? Double.NaN : eta, probeSteps, evalExamples, 3, seed);
+        return new MixOptions(round, lambda, sketch, eta == null ? Double.NaN : eta, probeSteps, evalExamples, 3, seed, 0f, Double.NaN);
     }
 
     /** The backend, with --attention applied (check() has parsed it). */
@@ -110,6 +140,10 @@ final class ExperimentOptions {
                 "--embed-dims", embedDims, "--round", round, "--probe-steps", probeSteps, "--eval-examples", evalExamples,
                 "--batch", shape.batch, "--context", shape.context, "--layers", shape.layers, "--heads", shape.heads, "--width", shape.width);
         atLeast(0, "--log-every", logEvery, "--sketch", sketch);
+        atLeast(1, "--seeds", seeds);
+        if (evalTokens != null && evalTokens < 0) {
+            throw new IllegalArgumentException("--eval-tokens must be >= 0, got " + evalTokens);
+        }
         if (shape.width % shape.heads != 0) {
             throw new IllegalArgumentException("--width " + shape.width + " must be a multiple of --heads " + shape.heads);
         }
@@ -221,11 +255,12 @@ final class ExperimentOptions {
         return out;
     }
 
-    String settings(GptConfig c, long parameters, int seeds) {
+    String settings(GptConfig c, long parameters) {
         return String.format(Locale.ROOT, "byte-level GPT, %d parameters (%d layers, width %d, %d heads, context %d); batch %d; %d steps; "
-                        + "round K = %d; lambda = %s; %s; %d seed%s from %d; %s",
+                        + "round K = %d; lambda = %s; %s; %d seed%s from %d; evaluation every %d steps on %s, final on the whole set; %s",
                 parameters, c.layers(), c.channels(), c.heads(), c.context(), shape.batch, steps, round, lambda,
-                sketch == 0 ? "exact per-domain gradients" : "CountSketch r = " + sketch, seeds, seeds == 1 ? "" : "s", seed,
+                sketch == 0 ? "exact per-domain gradients" : "CountSketch r = " + sketch, seeds, seeds == 1 ? "" : "s", seed, evalEvery,
+                evalTokens() == 0 ? "the whole set" : "a fixed sample of about " + evalTokens() + " predicted bytes",
                 input == null ? "built-in corpus (" + trainSize + " train / " + evalSize + " eval examples)" : "input " + input);
     }
 }

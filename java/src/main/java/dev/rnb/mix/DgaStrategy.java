@@ -7,11 +7,13 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 
 /**
- * DGA (distributionally robust / gradient-alignment mixing, Fan et al. 2024)
- * as rnb-method.md restates it. At the end of every round, from the current
- * model: the full-model gradient of one extra batch per domain and of one
- * evaluation batch (drawn with the evaluation proportions), then
- * p_i proportional to p_i(prev) exp(eta &lt;grad l_i, grad l_eval&gt;).
+ * DGA, Dynamic Gradient Alignment (Fan, Grangier, Ablin 2024, arXiv
+ * 2410.02498). At the end of every round, from the current model: the
+ * full-model gradient of one extra batch per domain and of one evaluation
+ * batch (drawn with the evaluation proportions), the exponentiated-gradient
+ * step p^_i proportional to p_i exp(eta &lt;grad l_i, grad l_eval&gt;), and the
+ * paper's optional EMA of the weights, p_next = (1 - ema) p^ + ema p
+ * (ema = 0, the default here, is the plain update).
  *
  * <p>Extra cost per round: (m + 1) forward + backward passes of one batch
  * and m inner products of N floats.
@@ -24,6 +26,7 @@ public final class DgaStrategy extends AbstractStrategy {
     private final float[] evalProportions;
     private final int stepsPerRound;
     private final double eta;
+    private final double ema;
     private final double stepFlops;
     private final double batchTokens;
     private int rounds;
@@ -36,6 +39,7 @@ public final class DgaStrategy extends AbstractStrategy {
         this.evalProportions = ctx.eval().proportions();
         this.stepsPerRound = m.stepsPerRound();
         this.eta = m.etaOr(DEFAULT_ETA);
+        this.ema = m.emaOr(0);
         double n = new dev.rnb.model.ParameterLayout(ctx.config()).size();
         this.stepFlops = 6 * n * ctx.batchTokens();
         this.batchTokens = ctx.batchTokens();
@@ -66,12 +70,14 @@ public final class DgaStrategy extends AbstractStrategy {
             dots[i] = s;
             flops += stepFlops + 2.0 * g.length;
         }
-        return update(proportions, dots, eta);
+        return update(proportions, dots, eta, ema);
     }
 
-    /** p_i proportional to prev_i exp(eta dots_i). */
-    static float[] update(float[] prev, double[] dots, double eta) {
-        return exponentiate(prev, dots, eta);
+    /** p^_i proportional to prev_i exp(eta dots_i), then (1 - ema) p^ + ema prev. */
+    static float[] update(float[] prev, double[] dots, double eta, double ema) {
+        float[] next = exponentiate(prev, dots, eta);
+        for (int i = 0; i < next.length; i++) next[i] = (float) ((1 - ema) * next[i] + ema * prev[i]);
+        return next;
     }
 
     @Override

@@ -1,38 +1,33 @@
 package dev.rnb.mix;
 
-import org.jfree.chart.ChartFactory;
-import org.jfree.chart.ChartUtils;
-import org.jfree.chart.JFreeChart;
-import org.jfree.chart.plot.PlotOrientation;
-import org.jfree.data.xy.XYSeries;
-import org.jfree.data.xy.XYSeriesCollection;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Writes an experiment's results: results.csv (one row per run), table.md
- * (the paper-style table: final eval loss per method and grouping, mean and
- * standard deviation over seeds, with measured and analytic overhead, then
- * per-domain losses), curves.png (eval loss per step, first seed),
- * rnb-proportions.png (R&amp;B's proportions over rounds, last grouping, first
- * seed) and report.html putting them together. Every file is written to a
- * temporary file and renamed into place.
+ * (final eval loss per method and grouping with 95% CIs over seeds; every
+ * method against Stratified and regrouped against original domains, paired
+ * by seed, with a verdict; overhead measured, counted and by the paper's cost
+ * model; per-domain losses), the charts of {@link ReportCharts} and
+ * report.html putting them together. Every file is written to a temporary
+ * file and renamed into place.
  */
 public final class ExperimentReport {
     public static final String CSV = "results.csv", TABLE = "table.md", CURVES = "curves.png",
-            PROPORTIONS = "rnb-proportions.png", HTML = "report.html";
+            DIFFERENCES = "curves-vs-stratified.png", PROPORTIONS = "rnb-proportions.png", HTML = "report.html";
 
-    static final String EXPLANATION = "Measured overhead: wall-clock time of the method's extra work over the rest of the training time. Counted flops: the flops of that work as this implementation performs it (forward 2N, forward+backward 6N per token; R&B's per-domain gradient GEMMs and G p) over C = 6 N D_t. Paper cost model: rnb-method.md's formulas with this run's T, m, D_e, delta and D_t (the paper's 0.01% figure is of this kind).";
+    static final String EXPLANATION = "Measured overhead: wall-clock time of the method's extra work over the rest of the training time. Counted flops: the flops of that work as this implementation performs it (forward 2N, forward+backward 6N per token; R&B's per-domain gradient GEMMs and G p) over C = 6 N D_t. Paper cost model: rnb-method.md's formulas with this run's T, m, D_e, delta and D_t (the paper's 0.01% figure is of this kind). Every method trains on the same number of training tokens D_t; passes outside those steps are the overhead.";
+
+    static final String CI_NOTE = "Losses are nats per byte; \"a ± b\": mean and half-width of the 95% confidence interval over seeds (Student's t); one seed gives no interval. Paired differences subtract the Stratified run (or the original grouping's run) with the same seed, which shares the initialisation and the batch sampler's generator; \"better\" or \"worse\" means the 95% CI of the difference excludes 0.";
 
     private final List<RunResult> results;
     private final List<String> groupings = new ArrayList<>();
@@ -52,19 +47,20 @@ public final class ExperimentReport {
         methods.addAll(m);
     }
 
-    private List<RunResult> of(String method, String grouping) {
+    List<RunResult> of(String method, String grouping) {
         List<RunResult> out = new ArrayList<>();
         for (RunResult r : results) if (r.method().equals(method) && r.grouping().equals(grouping)) out.add(r);
         return out;
     }
 
-    private static String meanSd(List<Double> v, String fmt) {
-        if (v.isEmpty()) return "-";
-        double mean = v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-        if (v.size() == 1) return String.format(Locale.ROOT, fmt, mean);
-        double ss = 0;
-        for (double x : v) ss += (x - mean) * (x - mean);
-        return String.format(Locale.ROOT, fmt + " ± " + fmt, mean, Math.sqrt(ss / (v.size() - 1)));
+    private static String ci(List<RunResult> runs, ToDoubleFunction<RunResult> f, String fmt) {
+        return MeanCi.of(runs.stream().map(f::applyAsDouble).toList()).format(fmt);
+    }
+
+    private boolean hasStratified(String grouping) { return !of("stratified", grouping).isEmpty(); }
+
+    int seedCount() {
+        return (int) results.stream().mapToLong(RunResult::seed).distinct().count();
     }
 
     /** A grouping's short name for column headers: its label up to " (", unless two groupings would share it. */
@@ -84,27 +80,95 @@ public final class ExperimentReport {
         return out;
     }
 
-    /** The main table: header row first. */
+    /** Final eval loss per method and grouping, mean ± 95% CI half-width over seeds: header row first. */
     public List<List<String>> mainTable() {
         List<List<String>> rows = new ArrayList<>();
         List<String> header = new ArrayList<>(List.of("method"));
         for (String g : groupings) header.add("eval loss: " + shortName(g));
+        rows.add(header);
+        for (String m : methods) {
+            List<String> row = new ArrayList<>(List.of(Strategies.label(m)));
+            for (String g : groupings) row.add(ci(of(m, g), RunResult::evalLoss, "%.4f"));
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /** Every method against Stratified on the same grouping and seed: header row first (empty without Stratified runs). */
+    public List<List<String>> pairedTable() {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("grouping", "method", "loss − Stratified (mean)", "95% CI", "seeds lower", "verdict"));
+        for (String g : groupings) {
+            if (!hasStratified(g)) continue;
+            for (String m : methods) {
+                if (m.equals("stratified") || of(m, g).isEmpty()) continue;
+                rows.add(pairedRow(shortName(g), Strategies.label(m), PairedDifference.of(of(m, g), of("stratified", g)), "Stratified"));
+            }
+        }
+        return rows.size() > 1 ? rows : List.of();
+    }
+
+    /** Each method on the regrouped domains against itself on the original ones (the first grouping), same seed. */
+    public List<List<String>> regroupingTable() {
+        if (groupings.size() < 2) return List.of();
+        String original = groupings.get(0);
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("grouping", "method", "loss − same method on " + shortName(original) + " (mean)", "95% CI", "seeds lower", "verdict"));
+        for (String g : groupings.subList(1, groupings.size())) {
+            for (String m : methods) {
+                if (of(m, g).isEmpty() || of(m, original).isEmpty()) continue;
+                rows.add(pairedRow(shortName(g), Strategies.label(m), PairedDifference.of(of(m, g), of(m, original)),
+                        "on " + shortName(original)));
+            }
+        }
+        return rows.size() > 1 ? rows : List.of();
+    }
+
+    private static List<String> pairedRow(String grouping, String method, PairedDifference d, String reference) {
+        String interval = d.seeds() < 2 ? "- (one seed)"
+                : String.format(Locale.ROOT, "[%+.4f, %+.4f]", d.difference().low(), d.difference().high());
+        return List.of(grouping, method, String.format(Locale.ROOT, "%+.4f", d.difference().mean()), interval,
+                d.wins() + "/" + d.seeds(), d.verdict() + " " + reference);
+    }
+
+    /** The plain sentences: each method against Stratified on each grouping, then Stratified regrouped against original. */
+    public List<String> verdicts() {
+        List<String> out = new ArrayList<>();
+        for (String g : groupings) {
+            if (!hasStratified(g)) continue;
+            for (String m : methods) {
+                if (m.equals("stratified") || of(m, g).isEmpty()) continue;
+                out.add(PairedDifference.of(of(m, g), of("stratified", g)).sentence(Strategies.label(m) + " on " + shortName(g), "Stratified"));
+            }
+        }
+        String original = groupings.get(0);
+        for (String g : groupings.subList(1, groupings.size())) {
+            if (!hasStratified(g) || !hasStratified(original)) continue;
+            out.add(PairedDifference.of(of("stratified", g), of("stratified", original))
+                    .sentence("Stratified on " + shortName(g), "Stratified on " + shortName(original)));
+        }
+        return out;
+    }
+
+    /** Overhead per method and grouping (mean ± 95% CI over seeds): header row first. */
+    public List<List<String>> overheadTable() {
+        List<List<String>> rows = new ArrayList<>();
+        List<String> header = new ArrayList<>(List.of("method"));
         for (String g : groupings) header.add("overhead % measured: " + shortName(g));
         for (String g : groupings) header.add("overhead % counted flops: " + shortName(g));
         for (String g : groupings) header.add("overhead % paper cost model: " + shortName(g));
         rows.add(header);
         for (String m : methods) {
             List<String> row = new ArrayList<>(List.of(Strategies.label(m)));
-            for (String g : groupings) row.add(meanSd(of(m, g).stream().map(RunResult::evalLoss).toList(), "%.4f"));
-            for (String g : groupings) row.add(meanSd(of(m, g).stream().map(RunResult::measuredOverheadPercent).toList(), "%.2f"));
-            for (String g : groupings) row.add(meanSd(of(m, g).stream().map(RunResult::analyticOverheadPercent).toList(), "%.4g"));
-            for (String g : groupings) row.add(meanSd(of(m, g).stream().map(RunResult::costModelPercent).toList(), "%.4g"));
+            for (String g : groupings) row.add(ci(of(m, g), RunResult::measuredOverheadPercent, "%.2f"));
+            for (String g : groupings) row.add(ci(of(m, g), RunResult::analyticOverheadPercent, "%.4g"));
+            for (String g : groupings) row.add(ci(of(m, g), RunResult::costModelPercent, "%.4g"));
             rows.add(row);
         }
         return rows;
     }
 
-    /** Per-domain final eval loss (mean over seeds) for one grouping: header row first. */
+    /** Per-domain final eval loss (mean ± 95% CI over seeds) for one grouping: header row first. */
     public List<List<String>> domainTable(String grouping) {
         List<List<String>> rows = new ArrayList<>();
         List<String> names = null;
@@ -118,11 +182,18 @@ public final class ExperimentReport {
             List<String> row = new ArrayList<>(List.of(Strategies.label(m)));
             for (int d = 0; d < names.size(); d++) {
                 final int dd = d;
-                row.add(meanSd(runs.stream().map(r -> r.domainLoss()[dd]).filter(x -> !Double.isNaN(x)).toList(), "%.4f"));
+                row.add(MeanCi.of(runs.stream().map(r -> r.domainLoss()[dd]).filter(x -> !Double.isNaN(x)).toList()).format("%.4f"));
             }
             rows.add(row);
         }
         return rows;
+    }
+
+    /** One line on what evaluation cost: during training (share of the run) and the final evaluation on the whole set. */
+    public String evaluationCost() {
+        return String.format(Locale.ROOT, "Evaluation cost: evaluations during training took %s%% of a run (mean ± 95%% CI over %d runs); the final evaluation on the whole evaluation set took %s s per run.",
+                MeanCi.of(results.stream().map(RunResult::monitorPercent).toList()).format("%.1f"), results.size(),
+                MeanCi.of(results.stream().map(r -> r.finalEvalNanos() / 1e9).toList()).format("%.2f"));
     }
 
     static String markdown(List<List<String>> rows) {
@@ -149,30 +220,49 @@ public final class ExperimentReport {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
+    /** The sections of the report in order: (title, table with its header row first). */
+    private List<Map.Entry<String, List<List<String>>>> sections() {
+        List<Map.Entry<String, List<List<String>>>> out = new ArrayList<>();
+        out.add(Map.entry("Final evaluation loss", mainTable()));
+        if (!pairedTable().isEmpty()) out.add(Map.entry("Against Stratified, paired by seed", pairedTable()));
+        if (!regroupingTable().isEmpty()) out.add(Map.entry("Regrouped against original domains, paired by seed", regroupingTable()));
+        out.add(Map.entry("Overhead of each method's extra work", overheadTable()));
+        for (String g : groupings) out.add(Map.entry("Per-domain evaluation loss: " + g, domainTable(g)));
+        return out;
+    }
+
+    private String seedsLine() {
+        return seedCount() + (seedCount() == 1 ? " seed. " : " seeds. ") + CI_NOTE;
+    }
+
     /** The text printed to the console and saved as table.md. */
     public String markdownReport() {
-        StringBuilder s = new StringBuilder("## Final evaluation loss (nats per byte) and overhead\n\n");
-        s.append(markdown(mainTable()));
+        StringBuilder s = new StringBuilder(seedsLine()).append('\n');
         for (String l : legend()) s.append("\n- ").append(l);
         if (!legend().isEmpty()) s.append('\n');
-        for (String g : groupings) {
-            s.append("\n### Per-domain evaluation loss: ").append(g).append("\n\n").append(markdown(domainTable(g)));
+        for (Map.Entry<String, List<List<String>>> e : sections()) {
+            s.append("\n## ").append(e.getKey()).append("\n\n").append(markdown(e.getValue()));
         }
-        s.append("\n").append(EXPLANATION).append("\n");
+        List<String> v = verdicts();
+        if (!v.isEmpty()) {
+            s.append("\n## Verdicts\n\n");
+            for (String line : v) s.append("- ").append(line).append('\n');
+        }
+        s.append("\n").append(EXPLANATION).append("\n\n").append(evaluationCost()).append("\n");
         return s.toString();
     }
 
     public String csv() {
-        StringBuilder s = new StringBuilder("method,grouping,seed,eval_loss,measured_overhead_pct,counted_flops_overhead_pct,cost_model_overhead_pct,train_seconds,extra_seconds,domain_losses\n");
+        StringBuilder s = new StringBuilder("method,grouping,seed,eval_loss,measured_overhead_pct,counted_flops_overhead_pct,cost_model_overhead_pct,train_seconds,extra_seconds,monitor_eval_seconds,final_eval_seconds,domain_losses\n");
         for (RunResult r : results) {
             StringBuilder domains = new StringBuilder();
             for (int d = 0; d < r.domainNames().size(); d++) {
                 if (d > 0) domains.append(';');
                 domains.append(r.domainNames().get(d)).append('=').append(String.format(Locale.ROOT, "%.6f", r.domainLoss()[d]));
             }
-            s.append(String.format(Locale.ROOT, "%s,%s,%d,%.6f,%.4f,%.6g,%.6g,%.3f,%.3f,%s%n", r.method(), r.grouping().replace(',', ';'),
+            s.append(String.format(Locale.ROOT, "%s,%s,%d,%.6f,%.4f,%.6g,%.6g,%.3f,%.3f,%.3f,%.3f,%s%n", r.method(), r.grouping().replace(',', ';'),
                     r.seed(), r.evalLoss(), r.measuredOverheadPercent(), r.analyticOverheadPercent(), r.costModelPercent(), r.trainNanos() / 1e9,
-                    r.extraNanos() / 1e9, domains));
+                    r.extraNanos() / 1e9, r.monitorNanos() / 1e9, r.finalEvalNanos() / 1e9, domains));
         }
         return s.toString();
     }
@@ -182,76 +272,46 @@ public final class ExperimentReport {
         Files.createDirectories(dir);
         writeText(dir.resolve(CSV), csv());
         writeText(dir.resolve(TABLE), "# " + title + "\n\n" + settings + "\n\n" + markdownReport());
-        writeCurves(dir.resolve(CURVES));
-        boolean haveProportions = writeProportions(dir.resolve(PROPORTIONS));
+        ReportCharts charts = new ReportCharts(this, results, groupings);
+        charts.writeCurves(dir.resolve(CURVES));
+        boolean haveDifferences = charts.writeDifferences(dir.resolve(DIFFERENCES));
+        boolean haveProportions = charts.writeProportions(dir.resolve(PROPORTIONS));
         StringBuilder h = new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>")
                 .append(escape(title)).append("</title><style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
                         + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:4px 8px;text-align:right}"
                         + "th{background:#eee}td:first-child{text-align:left}</style></head><body>\n<h1>")
-                .append(escape(title)).append("</h1>\n<p>").append(escape(settings)).append("</p>\n")
-                .append("<h2>Final evaluation loss (nats per byte) and overhead</h2>\n").append(html(mainTable()))
-                .append(legend().isEmpty() ? "" : "<ul><li>" + escape(String.join("\u0000", legend())).replace("\u0000", "</li><li>") + "</li></ul>\n")
-                .append("<p>").append(escape(EXPLANATION)).append("</p>\n")
-                .append("<h2>Evaluation loss during training</h2>\n<img src=\"").append(CURVES).append("\" alt=\"eval loss curves\">\n");
-        if (haveProportions) {
-            h.append("<h2>R&amp;B's proportions over rounds</h2>\n<img src=\"").append(PROPORTIONS).append("\" alt=\"R&amp;B proportions\">\n");
+                .append(escape(title)).append("</h1>\n<p>").append(escape(settings)).append("</p>\n<p>")
+                .append(escape(seedsLine())).append("</p>\n")
+                .append(legend().isEmpty() ? "" : "<ul><li>" + escape(String.join("\u0000", legend())).replace("\u0000", "</li><li>") + "</li></ul>\n");
+        List<String> v = verdicts();
+        if (!v.isEmpty()) {
+            h.append("<h2>Verdicts</h2>\n<ul>");
+            for (String line : v) h.append("<li>").append(escape(line)).append("</li>");
+            h.append("</ul>\n");
         }
-        for (String g : groupings) {
-            h.append("<h2>Per-domain evaluation loss: ").append(escape(g)).append("</h2>\n").append(html(domainTable(g)));
+        for (Map.Entry<String, List<List<String>>> e : sections()) {
+            h.append("<h2>").append(escape(e.getKey())).append("</h2>\n").append(html(e.getValue()));
+            if (e.getKey().startsWith("Overhead")) h.append("<p>").append(escape(EXPLANATION)).append("</p>\n");
+            if (e.getKey().startsWith("Against") || (e.getKey().startsWith("Final") && pairedTable().isEmpty())) {
+                if (haveDifferences) {
+                    h.append("<h2>Evaluation loss minus Stratified's during training</h2>\n<img src=\"").append(DIFFERENCES)
+                            .append("\" alt=\"eval loss minus Stratified's, mean and 95% CI over seeds\">\n");
+                }
+                h.append("<h2>Evaluation loss during training</h2>\n<img src=\"").append(CURVES).append("\" alt=\"eval loss curves\">\n");
+                if (haveProportions) {
+                    h.append("<h2>R&amp;B's proportions by round</h2>\n<img src=\"").append(PROPORTIONS).append("\" alt=\"R&amp;B proportions\">\n");
+                }
+            }
         }
+        h.append("<p>").append(escape(evaluationCost())).append("</p>\n");
         h.append("<p>Raw results: <a href=\"").append(CSV).append("\">").append(CSV).append("</a></p>\n</body></html>\n");
         Path html = dir.resolve(HTML);
         writeText(html, h.toString());
         return html;
     }
 
-    private void writeCurves(Path file) throws IOException {
-        XYSeriesCollection data = new XYSeriesCollection();
-        long firstSeed = results.get(0).seed();
-        for (RunResult r : results) {
-            if (r.seed() != firstSeed) continue;
-            XYSeries s = new XYSeries(Strategies.label(r.method()) + (groupings.size() > 1 ? " / " + r.grouping() : ""));
-            for (double[] p : r.evalCurve()) s.add(p[0], p[1]);
-            data.addSeries(s);
-        }
-        savePng(file, ChartFactory.createXYLineChart("Evaluation loss", "step", "eval loss (nats per byte)", data,
-                PlotOrientation.VERTICAL, true, false, false));
-    }
-
-    private boolean writeProportions(Path file) throws IOException {
-        RunResult rnb = null;
-        for (RunResult r : results) {
-            if (r.method().equals("rnb") && r.seed() == results.get(0).seed()) rnb = r; // the last grouping's
-        }
-        if (rnb == null) {
-            Files.deleteIfExists(file);
-            return false;
-        }
-        Map<String, XYSeries> series = new LinkedHashMap<>();
-        for (String d : rnb.domainNames()) series.put(d, new XYSeries(d));
-        for (RunResult.Proportions p : rnb.proportions()) {
-            for (int d = 0; d < p.p().length; d++) series.get(rnb.domainNames().get(d)).add(p.step(), p.p()[d]);
-        }
-        XYSeriesCollection data = new XYSeriesCollection();
-        series.values().forEach(data::addSeries);
-        savePng(file, ChartFactory.createXYStepChart("R&B proportions by round: " + rnb.grouping(), "step", "proportion", data,
-                PlotOrientation.VERTICAL, true, false, false));
-        return true;
-    }
-
-    private static void savePng(Path file, JFreeChart chart) throws IOException {
-        System.setProperty("java.awt.headless", "true");
-        Path tmp = temporarySibling(file);
-        try {
-            ChartUtils.saveChartAsPNG(tmp.toFile(), chart, 1000, 550);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
     /** A fresh name beside {@code file} (created with the default permissions, unlike Files.createTempFile's owner-only ones). */
-    private static Path temporarySibling(Path file) {
+    static Path temporarySibling(Path file) {
         return file.toAbsolutePath().resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + "."
                 + System.nanoTime() + ".tmp");
     }

@@ -11,25 +11,65 @@ package dev.rnb.mix;
  * @param evalExamples  evaluation examples Skill-It and Aioli evaluate on (an evenly spaced subset of the eval set)
  * @param window        Skill-It's window of evaluation losses (rounds)
  * @param seed          seed of the strategies' own batch samplers and of R&amp;B's sketch
+ * @param uniformShare  R&amp;B extension beyond the paper: train on (1 - u) p' + u uniform (0 = the paper's rule)
+ * @param ema           Aioli: EMA weight of the previous A; DGA: EMA weight of the previous proportions; NaN = each method's default
  */
 public record MixOptions(int stepsPerRound, float lambda, int sketch, double eta, int probeSteps, int evalExamples,
-                         int window, long seed) {
+                         int window, long seed, float uniformShare, double ema) {
     public MixOptions {
         if (stepsPerRound < 1 || sketch < 0 || probeSteps < 1 || evalExamples < 1 || window < 1) {
             throw new IllegalArgumentException("need K >= 1, sketch >= 0, probe steps >= 1, eval examples >= 1 and window >= 1");
+        }
+        if (!Double.isNaN(ema) && !(ema >= 0 && ema < 1)) {
+            throw new IllegalArgumentException("ema must be in [0, 1), got " + ema);
+        }
+        if (!(uniformShare >= 0 && uniformShare <= 1)) {
+            throw new IllegalArgumentException("uniform share must be in [0, 1], got " + uniformShare);
         }
         if (!Float.isFinite(lambda) || lambda < 0) {
             throw new IllegalArgumentException("lambda must be finite and >= 0, got " + lambda);
         }
     }
 
-    /** K = 20, lambda = 3 (the paper's S1 value), exact gradients, method-default eta, 2 probe steps, 64 eval examples, window 3. */
+    /** K = 20, lambda = 1 (chosen by the sweep in docs/RESULTS.md; the paper used 3 on S1), exact gradients, method-default eta, 2 probe steps, 64 eval examples, window 3. */
     public static MixOptions defaults(long seed) {
-        return new MixOptions(20, 3f, 0, Double.NaN, 2, 64, 3, seed);
+        return new MixOptions(20, 1f, 0, Double.NaN, 2, 64, 3, seed, 0f, Double.NaN);
     }
 
     MixOptions withSeed(long s) {
-        return new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, s);
+        return new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, s, uniformShare, ema);
+    }
+
+    /**
+     * One setting changed by name, as a method spec writes it (see
+     * {@link Strategies#canonical}): lambda, K (steps per round), sketch, eta,
+     * probe-steps, uniform (R&amp;B's share of uniform mixing, an extension),
+     * ema (Aioli's and DGA's EMA weight). An unknown key or a bad value is an IllegalArgumentException.
+     */
+    public MixOptions with(String key, String value) {
+        try {
+            return switch (key) {
+                case "lambda" -> new MixOptions(stepsPerRound, Float.parseFloat(value), sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema);
+                case "K" -> new MixOptions(Integer.parseInt(value), lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema);
+                case "sketch" -> new MixOptions(stepsPerRound, lambda, Integer.parseInt(value), eta, probeSteps, evalExamples, window, seed, uniformShare, ema);
+                case "eta" -> new MixOptions(stepsPerRound, lambda, sketch, positive(Double.parseDouble(value)), probeSteps, evalExamples, window, seed, uniformShare, ema);
+                case "uniform" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, Float.parseFloat(value), ema);
+                case "ema" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, Double.parseDouble(value));
+                case "probe-steps" -> new MixOptions(stepsPerRound, lambda, sketch, eta, Integer.parseInt(value), evalExamples, window, seed, uniformShare, ema);
+                default -> throw new IllegalArgumentException("unknown method setting '" + key + "' (one of lambda, K, sketch, eta, probe-steps, uniform, ema)");
+            };
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("method setting " + key + " needs a number, got '" + value + "'");
+        }
+    }
+
+    private static double positive(double v) {
+        if (!(v > 0) || Double.isInfinite(v)) throw new IllegalArgumentException("eta must be finite and > 0, got " + v);
+        return v;
+    }
+
+    double emaOr(double methodDefault) {
+        return Double.isNaN(ema) ? methodDefault : ema;
     }
 
     double etaOr(double methodDefault) {

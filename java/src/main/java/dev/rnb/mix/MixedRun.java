@@ -2,6 +2,7 @@ package dev.rnb.mix;
 
 import dev.rnb.data.ByteDataset;
 import dev.rnb.train.Checkpoint;
+import dev.rnb.train.EvalWindows;
 import dev.rnb.train.Evaluation;
 import dev.rnb.train.Trainer;
 
@@ -17,14 +18,17 @@ import java.util.function.Consumer;
  * Trains with a mixing strategy: sets its initial proportions, calls it after
  * every backward pass and step, applies the proportions it returns,
  * evaluates every {@code evalEvery} steps (monitoring, not counted as the
- * strategy's overhead nor as training time), checkpoints the model with the
- * strategy's state in the extra section and resumes from such a checkpoint.
+ * strategy's overhead nor as training time: on a fixed sample of evaluation
+ * windows when {@link #evalTokens} is set, on the whole set at the last step),
+ * checkpoints the model with the strategy's state in the extra section and
+ * resumes from such a checkpoint.
  */
 public final class MixedRun {
     private final Trainer trainer;
     private final MixingStrategy strategy;
     private final ByteDataset eval;
     private int evalEvery = 50;
+    private ByteDataset monitor;
     private int logEvery = 0;
     private Path checkpoint;
     private int checkpointEvery = 0;
@@ -34,6 +38,17 @@ public final class MixedRun {
         this.trainer = trainer;
         this.strategy = strategy;
         this.eval = eval;
+        this.monitor = eval;
+    }
+
+    /**
+     * Evaluations before the last step score a fixed sample of about
+     * {@code tokens} predicted bytes ({@link EvalWindows}; 0 = the whole set);
+     * the last step's evaluation, the run's result, always scores the whole set.
+     */
+    public MixedRun evalTokens(long tokens) {
+        this.monitor = EvalWindows.sample(eval, trainer.model().config().context(), tokens);
+        return this;
     }
 
     public MixedRun evalEvery(int n) { this.evalEvery = n; return this; }
@@ -66,6 +81,7 @@ public final class MixedRun {
         double window = 0;
         int inWindow = 0;
         Evaluation last = null;
+        long monitorNanos = 0, finalNanos = 0;
         long loopStart = System.nanoTime();
         while (trainer.step() < steps) {
             long t0 = System.nanoTime();
@@ -87,9 +103,15 @@ public final class MixedRun {
                 window = 0;
                 inWindow = 0;
             }
-            if (step % evalEvery == 0 || step == steps) {
+            if (step == steps) {
+                long e0 = System.nanoTime();
                 last = trainer.evaluate(eval);
+                finalNanos += System.nanoTime() - e0;
                 curve.add(new double[] {step, last.loss()});
+            } else if (step % evalEvery == 0) {
+                long e0 = System.nanoTime();
+                curve.add(new double[] {step, trainer.evaluate(monitor).loss()});
+                monitorNanos += System.nanoTime() - e0;
             }
             if (checkpoint != null && checkpointEvery > 0 && (step % checkpointEvery == 0 || step == steps)) {
                 Files.createDirectories(checkpoint.toAbsolutePath().getParent());
@@ -97,13 +119,15 @@ public final class MixedRun {
             }
         }
         if (last == null) {
+            long e0 = System.nanoTime();
             last = trainer.evaluate(eval);
+            finalNanos += System.nanoTime() - e0;
             curve.add(new double[] {trainer.step(), last.loss()});
         }
         double n = trainer.model().layout().size();
         double trainingFlops = 6 * n * steps * (double) trainer.options().batch() * trainer.model().config().context();
         return new RunResult(strategy.name(), grouping, seed, last.loss(), eval.domainNames(), last.domainLoss(),
-                curve, history, trainNanos, strategy.extraNanos(), strategy.extraFlops(), trainingFlops,
+                curve, history, trainNanos, monitorNanos, finalNanos, strategy.extraNanos(), strategy.extraFlops(), trainingFlops,
                 strategy.costModelRatio((double) steps * trainer.options().batch() * trainer.model().config().context()));
     }
 }

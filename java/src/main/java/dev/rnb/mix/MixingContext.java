@@ -16,6 +16,8 @@ public record MixingContext(Backend backend, ByteDataset train, ByteDataset eval
 
     int domains() { return train.domains(); }
 
+    MixingContext with(MixOptions m) { return new MixingContext(backend, train, eval, config, options, m); }
+
     /** Tokens of one training batch. */
     long batchTokens() { return (long) options.batch() * config.context(); }
 

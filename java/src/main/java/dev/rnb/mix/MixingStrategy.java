@@ -66,6 +66,9 @@ public interface MixingStrategy extends AutoCloseable {
      */
     double costModelRatio(double trainingTokens);
 
+    /** A line on how the method behaved during the run, for the log (default: none). */
+    default String summary() { return ""; }
+
     @Override
     default void close() {}
 }

@@ -37,14 +37,30 @@ public final class RnbStrategy extends AbstractStrategy {
     private final int stepsPerRound;
     private final int hidden;
     private final int vocab;
+    private final float uniformShare;
     private int rounds;
     private int skipped;
     private RoundResult last;
     private boolean splitThisStep;
+    private final RoundStats stats = new RoundStats();
 
     RnbStrategy(Backend backend, int domains, int hidden, int vocab, float[] evalProportions, float lambda, int sketch,
                 int stepsPerRound, long seed) {
+        this(backend, domains, hidden, vocab, evalProportions, lambda, sketch, stepsPerRound, seed, 0f);
+    }
+
+    /**
+     * {@code uniformShare} u &gt; 0 is an extension beyond the paper: the
+     * proportions used are (1 - u) p' + u / k, so no domain falls below u / k
+     * and its gradient estimate stays fed (0 = the paper's rule).
+     */
+    RnbStrategy(Backend backend, int domains, int hidden, int vocab, float[] evalProportions, float lambda, int sketch,
+                int stepsPerRound, long seed, float uniformShare) {
         super("rnb", uniform(domains));
+        if (!(uniformShare >= 0 && uniformShare <= 1)) {
+            throw new IllegalArgumentException("R&B's uniform share must be in [0, 1], got " + uniformShare);
+        }
+        this.uniformShare = uniformShare;
         this.hidden = hidden;
         this.vocab = vocab;
         this.stepsPerRound = stepsPerRound;
@@ -55,7 +71,7 @@ public final class RnbStrategy extends AbstractStrategy {
     static RnbStrategy create(MixingContext ctx) {
         MixOptions m = ctx.mix();
         return new RnbStrategy(ctx.backend(), ctx.domains(), ctx.config().channels(), GptConfig.VOCAB,
-                ctx.eval().proportions(), m.lambda(), m.sketch(), m.stepsPerRound(), m.seed());
+                ctx.eval().proportions(), m.lambda(), m.sketch(), m.stepsPerRound(), m.seed(), m.uniformShare());
     }
 
     private static float[] uniform(int k) {
@@ -118,12 +134,31 @@ public final class RnbStrategy extends AbstractStrategy {
 
     /** Ends the round now: p' from the gradients accumulated since the last round. */
     float[] endRound() {
+        long d0 = System.nanoTime();
+        float[] gram = balancer.domainGradients().domains() <= RoundStats.MAX_DOMAINS ? balancer.gram() : null;
+        nanos -= System.nanoTime() - d0; // a diagnostic for the report, not part of the method's cost
+        float[] before = proportions.clone();
         last = balancer.endRound();
         rounds++;
         if (last.status().skipped()) skipped++;
         flops += 4.0 * last.counts().length * balancer.domainGradients().dimension();
-        proportions = last.proportions();
-        return last.proportions();
+        proportions = mixWithUniform(last.proportions(), uniformShare);
+        balancer.setProportions(proportions);
+        stats.add(before, proportions, last.counts(), gram);
+        return proportions.clone();
+    }
+
+    /** (1 - u) p + u / k. */
+    static float[] mixWithUniform(float[] p, float u) {
+        if (u == 0f) return p.clone();
+        float[] out = new float[p.length];
+        for (int i = 0; i < p.length; i++) out[i] = (1 - u) * p[i] + u / p.length;
+        return out;
+    }
+
+    @Override
+    public String summary() {
+        return stats.summary();
     }
 
     /** The last round's result (null before the first round ends). */

@@ -14,6 +14,8 @@ import java.util.List;
  * @param evalCurve       (step, eval loss) pairs
  * @param proportions     the proportions in force from step 0, then after each round that changed them: (step, p)
  * @param trainNanos      wall-clock time of the training loop, the strategy's extra work included, monitoring evals excluded
+ * @param monitorNanos    wall-clock time of the evaluations during training (the curve's points before the last)
+ * @param finalEvalNanos  wall-clock time of the final evaluation on the whole evaluation set
  * @param extraNanos      wall-clock time of the strategy's extra work
  * @param extraFlops      analytic flops of the strategy's extra work
  * @param trainingFlops   6 N D_t of the run
@@ -21,7 +23,13 @@ import java.util.List;
  */
 public record RunResult(String method, String grouping, long seed, double evalLoss, List<String> domainNames,
                         double[] domainLoss, List<double[]> evalCurve, List<Proportions> proportions,
-                        long trainNanos, long extraNanos, double extraFlops, double trainingFlops, double costModelRatio) {
+                        long trainNanos, long monitorNanos, long finalEvalNanos, long extraNanos, double extraFlops, double trainingFlops, double costModelRatio) {
+
+    /** The same run under another method name (a method spec with its settings, see {@link Strategies#canonical}). */
+    public RunResult withMethod(String name) {
+        return new RunResult(name, grouping, seed, evalLoss, domainNames, domainLoss, evalCurve, proportions, trainNanos,
+                monitorNanos, finalEvalNanos, extraNanos, extraFlops, trainingFlops, costModelRatio);
+    }
 
     /** Proportions in force from {@code step} on. */
     public record Proportions(int step, float[] p) {}
@@ -30,6 +38,11 @@ public record RunResult(String method, String grouping, long seed, double evalLo
     public double measuredOverheadPercent() {
         long base = trainNanos - extraNanos;
         return base <= 0 ? Double.NaN : 100.0 * extraNanos / base;
+    }
+
+    /** Evaluations during training as a share of the run (training loop + those evaluations), in percent. */
+    public double monitorPercent() {
+        return 100.0 * monitorNanos / Math.max(1, trainNanos + monitorNanos);
     }
 
     /** Analytic overhead: the counted flops of the extra work over 6 N D_t, in percent. */

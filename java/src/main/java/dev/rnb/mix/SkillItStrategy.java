@@ -11,12 +11,16 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * Skill-It (Chen et al. 2023) as rnb-method.md restates it. Before training,
- * the skills graph A is estimated: from the initial model, train on each
- * domain i alone for {@code probeSteps} steps and measure the relative drop
- * of every domain j's evaluation loss, A_ij = max(0, (L_j - L_j') / L_j)
- * (the model is restored after each). Every round, evaluate the per-domain
- * losses on the evaluation subset and set
+ * Skill-It (Chen et al. 2023, arXiv 2307.14430, online data selection) as
+ * rnb-method.md restates it. Warm-up: the first round (K training steps)
+ * trains on the initial (Stratified) mixture, so the skills graph is not
+ * measured on a freshly initialised model whose every loss falls with any
+ * data. At the end of the warm-up the graph A is estimated: from the
+ * warmed-up model, train on each domain i alone for {@code probeSteps} steps
+ * and measure the relative drop of every domain j's evaluation loss,
+ * A_ij = max(0, (L_j - L_j') / L_j) (model and moments restored after each:
+ * these probes are the paper's m delta of extra training). Every round from
+ * then on, evaluate the per-domain losses on the evaluation subset and set
  * p_i proportional to p_1,i exp(eta sum_j A_ij sum_window L_j).
  *
  * <p>Extra cost: m probeSteps training steps (m delta), (m + 1) evaluation
@@ -62,11 +66,10 @@ public final class SkillItStrategy extends AbstractStrategy {
         return m * delta + (rounds + m) * probe.tokens() / (3 * trainingTokens);
     }
 
-    @Override
-    protected void doBegin(Trainer trainer) {
-        if (graph != null) {
-            return; // restored from a checkpoint
-        }
+    /** Steps trained on the initial mixture before the graph is measured (one round). */
+    int warmupSteps() { return stepsPerRound; }
+
+    private void estimateGraph(Trainer trainer) {
         int k = initial.length;
         float[] start = trainer.snapshot();
         double[] before = evaluate(trainer);
@@ -94,6 +97,9 @@ public final class SkillItStrategy extends AbstractStrategy {
     protected float[] doEndOfStep(int step, Trainer trainer) {
         if (step % stepsPerRound != 0) {
             return null;
+        }
+        if (graph == null) {
+            estimateGraph(trainer);
         }
         rounds++;
         recent.addLast(evaluate(trainer));

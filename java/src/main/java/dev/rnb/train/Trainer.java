@@ -70,9 +70,16 @@ public final class Trainer implements AutoCloseable {
     /** Sets the training domain proportions from the next batch on. */
     public void setProportions(float[] p) { sampler.setProportions(p); }
 
-    /** One optimiser step; returns the batch's mean loss per predicted byte. */
+    /** One optimiser step on the next batch of this trainer's sampler; returns the batch's mean loss per predicted byte. */
     public float trainStep() {
-        Batch batch = sampler.next();
+        return trainStep(sampler.next());
+    }
+
+    /**
+     * One optimiser step on {@code batch} (a batch of this trainer's size; its
+     * loss weights define the objective, e.g. DoReMi's per-domain weights).
+     */
+    public float trainStep(Batch batch) {
         model.setBatch(batch.tokens(), batch.targets(), batch.weights(), batch.T());
         model.forward(true);
         model.backward(split == null ? null : (h, e, rows, dW) -> split.accumulate(batch, h, e, rows, dW));
@@ -114,6 +121,20 @@ public final class Trainer implements AutoCloseable {
         model.adamwStep(options.learningRate(at), options.beta1(), options.beta2(), options.eps(),
                 options.weightDecay(), options.gradClip(), at);
         return model.loss();
+    }
+
+    /** Loss of every position (batch-major, 0 where masked) of the last forward pass, downloaded. */
+    public float[] tokenLosses() {
+        float[] l = new float[options.batch() * model.config().context()];
+        model.backend().download(model.losses(), 0, l, 0, l.length);
+        return l;
+    }
+
+    /** Forward pass only on {@code batch}; the per-position losses (0 where masked). Parameters untouched. */
+    public float[] tokenLosses(Batch batch) {
+        model.setBatch(batch.tokens(), batch.targets(), batch.weights(), batch.T());
+        model.forward(false);
+        return tokenLosses();
     }
 
     /** Parameters then AdamW moments, on the host: what {@link #restoreSnapshot} puts back. */

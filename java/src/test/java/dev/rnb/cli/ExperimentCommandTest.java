@@ -35,9 +35,14 @@ class ExperimentCommandTest {
 
     /** Cells of the markdown table's data rows under the header that starts with "| method | eval loss". */
     private static List<String[]> mainTable(Path table) throws IOException {
+        return table(table, "| method | eval loss");
+    }
+
+    /** Cells of the markdown table's data rows under the first header that starts with {@code headerStart}. */
+    private static List<String[]> table(Path table, String headerStart) throws IOException {
         List<String> lines = Files.readAllLines(table);
         int header = -1;
-        for (int i = 0; i < lines.size(); i++) if (lines.get(i).startsWith("| method | eval loss")) { header = i; break; }
+        for (int i = 0; i < lines.size(); i++) if (lines.get(i).startsWith(headerStart)) { header = i; break; }
         assertTrue(header >= 0, String.join("\n", lines));
         List<String[]> rows = new ArrayList<>();
         for (int i = header + 2; i < lines.size() && lines.get(i).startsWith("|"); i++) {
@@ -50,39 +55,56 @@ class ExperimentCommandTest {
     @Test
     void experimentRunsTheGridAndWritesTheReport() throws IOException {
         Path out = dir.resolve("exp");
-        String text = CliRun.run(0, concat(new String[] {"experiment"}, concat(TINY, "--steps", "4", "--seeds", "2", "--out", out.toString())));
+        String text = CliRun.run(0, concat(new String[] {"experiment"}, concat(TINY, "--steps", "4", "--seeds", "2", "--eval-tokens", "32", "--out", out.toString())));
         assertTrue(text.contains("run 24/24"), text);
         for (String f : List.of("results.csv", "table.md", "report.html")) assertTrue(Files.size(out.resolve(f)) > 0, f);
         assertPng(out.resolve("curves.png"));
+        assertPng(out.resolve("curves-vs-stratified.png"));
         assertPng(out.resolve("rnb-proportions.png"));
         String table = Files.readString(out.resolve("table.md"));
-        assertTrue(table.contains("| method | eval loss: original | eval loss: regrouped | overhead % measured: original |"), table);
+        assertTrue(table.contains("| method | eval loss: original | eval loss: regrouped |\n"), table);
         assertTrue(table.contains("\n- regrouped: regrouped (k-means on hashed TF-IDF embeddings"), table);
         List<String[]> rows = mainTable(out.resolve("table.md"));
         assertEquals(List.of("Stratified", "Natural", "Skill-It", "Aioli", "DGA", "R&B"), rows.stream().map(r -> r[0]).toList());
         for (String[] r : rows) {
-            assertEquals(9, r.length, String.join("|", r));
+            assertEquals(3, r.length, String.join("|", r));
             for (int c = 1; c <= 2; c++) {
-                String[] meanSd = r[c].split(" ± ");
-                assertEquals(2, meanSd.length, r[c]);
-                double loss = Double.parseDouble(meanSd[0]);
+                String[] meanCi = r[c].split(" ± ");
+                assertEquals(2, meanCi.length, r[c]);
+                double loss = Double.parseDouble(meanCi[0]);
                 assertTrue(loss > 0 && loss < 6, r[c]);
             }
         }
-        assertEquals(0.0, Double.parseDouble(rows.get(0)[5].split(" ± ")[0]), "Stratified does no extra work");
-        assertTrue(Double.parseDouble(rows.get(5)[6].split(" ± ")[0]) > 0, "R&B's counted flops");
-        assertEquals(0.0, Double.parseDouble(rows.get(0)[8].split(" ± ")[0]), "Stratified's cost model");
-        assertTrue(Double.parseDouble(rows.get(5)[8].split(" ± ")[0]) > 0, "R&B's cost model");
+        // Every method but Stratified against Stratified on each grouping; each method regrouped vs original.
+        List<String[]> paired = table(out.resolve("table.md"), "| grouping | method | loss − Stratified (mean)");
+        assertEquals(2 * 5, paired.size());
+        for (String[] r : paired) {
+            assertTrue(r[4].matches("[0-2]/2"), r[4]);
+            assertTrue(r[5].matches("(better than|worse than|not distinguishable from) Stratified"), r[5]);
+            assertTrue(r[3].matches("\\[[-+]\\d\\.\\d{4}, [-+]\\d\\.\\d{4}\\]"), r[3]);
+        }
+        assertEquals(6, table(out.resolve("table.md"), "| grouping | method | loss − same method on original").size());
+        assertTrue(table.contains("- R&B on regrouped: loss "), table);
+        assertTrue(table.contains("- Stratified on regrouped: loss "), table);
+        List<String[]> overhead = table(out.resolve("table.md"), "| method | overhead % measured: original |");
+        assertEquals(6, overhead.size());
+        assertEquals(0.0, Double.parseDouble(overhead.get(0)[3].split(" ± ")[0]), "Stratified does no extra work");
+        assertTrue(Double.parseDouble(overhead.get(5)[4].split(" ± ")[0]) > 0, "R&B's counted flops");
+        assertEquals(0.0, Double.parseDouble(overhead.get(0)[6].split(" ± ")[0]), "Stratified's cost model");
+        assertTrue(Double.parseDouble(overhead.get(5)[6].split(" ± ")[0]) > 0, "R&B's cost model");
+        assertTrue(table.contains("Evaluation cost: evaluations during training took "), table);
         List<String> csv = Files.readAllLines(out.resolve("results.csv"));
         assertEquals(1 + 24, csv.size());
         assertTrue(csv.get(0).startsWith("method,grouping,seed,eval_loss,"));
         for (String line : csv.subList(1, csv.size())) {
             String[] f = line.split(",");
-            assertEquals(10, f.length, line);
+            assertEquals(12, f.length, line);
             Double.parseDouble(f[3]);
         }
         String html = Files.readString(out.resolve("report.html"));
-        assertTrue(html.contains("<img src=\"curves.png\"") && html.contains("<img src=\"rnb-proportions.png\""));
+        assertTrue(html.contains("<img src=\"curves.png\"") && html.contains("<img src=\"rnb-proportions.png\"")
+                && html.contains("<img src=\"curves-vs-stratified.png\""), html);
+        assertTrue(html.contains("<h2>Verdicts</h2>"), html);
         assertTrue(html.contains("regrouped (k-means on hashed TF-IDF embeddings, k by silhouette"), html);
         assertTrue(text.contains("Regroup: built-in hashed TF-IDF embeddings (32 dims), k-means, silhouette by k: k=2:"), text);
         try (var files = Files.list(out)) {
@@ -93,21 +115,39 @@ class ExperimentCommandTest {
     @Test
     void demoComparesStratifiedAndRnbOnRegroupedDomains() throws IOException {
         Path out = dir.resolve("demo");
-        String text = CliRun.run(0, concat(new String[] {"demo"}, concat(TINY, "--steps", "4", "--out", out.toString())));
+        String text = CliRun.run(0, concat(new String[] {"demo"}, concat(TINY, "--steps", "4", "--seeds", "2", "--out", out.toString())));
         assertTrue(text.contains("Regroup vs the latent skills (kept for scoring only): ARI "), text);
         assertTrue(text.contains("domains: regrouped (k-means on hashed TF-IDF embeddings"), text);
         assertTrue(text.contains("rnb | step 4/4 | loss "), text);
-        assertTrue(text.contains("final eval loss: Stratified "), text);
+        assertTrue(text.contains("final eval loss over 2 seeds (mean ± 95% CI): Stratified "), text);
+        assertTrue(text.contains("R&B: loss ") && text.contains(" at this budget"), text);
+        assertTrue(text.matches("(?s).*In short: (R&B won|R&B lost|R&B and Stratified could not be told apart).*"), text);
+        assertTrue(text.contains("R&B's final proportions, seed 2:"), text);
         assertTrue(text.contains("R&B overhead: "), text);
         assertTrue(text.contains("report: "), text);
         assertTrue(Files.size(out.resolve("report.html")) > 0);
         assertPng(out.resolve("rnb-proportions.png"));
         assertEquals(2, mainTable(out.resolve("table.md")).size());
 
-        String oracle = CliRun.run(0, concat(new String[] {"demo"}, concat(TINY, "--steps", "2", "--oracle", "--out", out.toString())));
+        String oracle = CliRun.run(0, concat(new String[] {"demo"}, concat(TINY, "--steps", "2", "--seeds", "1", "--oracle", "--out", out.toString())));
+        assertTrue(oracle.contains("In short: one seed cannot tell R&B from Stratified"), oracle);
         assertTrue(oracle.contains("Regroup replaced by an oracle (--oracle)"), oracle);
         assertTrue(oracle.contains("domains: regrouped (oracle: latent skill labels, k=4)"), oracle);
         assertTrue(Files.readString(out.resolve("report.html")).contains("oracle: latent skill labels"));
+    }
+
+    @Test
+    void methodVariantsAndOneGrouping() throws IOException {
+        Path out = dir.resolve("sweep");
+        String text = CliRun.run(0, concat(new String[] {"experiment"}, concat(TINY, "--steps", "4", "--seeds", "1", "--groupings", "regrouped",
+                "--methods", "stratified,rnb:lambda=1,rnb:K=4:uniform=0.5", "--out", out.toString())));
+        assertTrue(text.contains("run 3/3: R&B (K=4, uniform=0.5) on regrouped"), text);
+        assertTrue(text.contains("R&B rounds: 1; mean L1 change of p per round"), text);
+        assertEquals(List.of("Stratified", "R&B (lambda=1)", "R&B (K=4, uniform=0.5)"), mainTable(out.resolve("table.md")).stream().map(r -> r[0]).toList());
+        String bad = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--methods", "rnb:lambda=x", "--out", out.toString())));
+        assertTrue(bad.contains("method setting lambda needs a number, got 'x'"), bad);
+        String badGrouping = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--groupings", "clusters", "--out", out.toString())));
+        assertTrue(badGrouping.contains("--groupings takes original and/or regrouped, got 'clusters'"), badGrouping);
     }
 
     @Test
@@ -122,13 +162,13 @@ class ExperimentCommandTest {
         Path input = dir.resolve("c.jsonl"), assign = dir.resolve("ids.txt"), out = dir.resolve("exp");
         Files.write(input, train);
         Files.write(assign, ids);
-        String text = CliRun.run(0, concat(new String[] {"experiment"}, concat(TINY, "--steps", "2", "--methods", "stratified,rnb",
+        String text = CliRun.run(0, concat(new String[] {"experiment"}, concat(TINY, "--steps", "2", "--seeds", "1", "--methods", "stratified,rnb",
                 "--input", input.toString(), "--domains-from", assign.toString(), "--out", out.toString())));
         assertTrue(text.contains("regrouped (from ids.txt, k=2)"), text);
         assertTrue(text.contains("original (2 domains of c.jsonl)"), text);
         assertEquals(2, mainTable(out.resolve("table.md")).size());
         Files.write(assign, List.of("0", "1"));
-        String bad = CliRun.run(ExitCodes.BAD_INPUT, concat(new String[] {"experiment"}, concat(TINY, "--steps", "2", "--input", input.toString(),
+        String bad = CliRun.run(ExitCodes.BAD_INPUT, concat(new String[] {"experiment"}, concat(TINY, "--steps", "2", "--seeds", "1", "--input", input.toString(),
                 "--domains-from", assign.toString(), "--out", out.toString())));
         assertTrue(bad.contains("has 2 cluster ids; expected one per example"), bad);
     }

@@ -4,7 +4,7 @@ import dev.rnb.cli.ExitCodes;
 import dev.rnb.data.ByteDataset;
 import dev.rnb.data.SyntheticCorpus;
 import dev.rnb.data.TrainingExample;
-import dev.rnb.data.TrainingJsonl;
+import dev.rnb.data.TrainingCorpus;
 import dev.rnb.mix.Grouping;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -178,9 +178,9 @@ public final class ByteLmExample implements Callable<Integer> {
             Grouping g = Grouping.builtInOracle(SyntheticCorpus.generate(seed, trainExamples, evalExamples));
             return new Corpus("built-in, " + g.label(), g.train(), g.eval());
         }
-        ByteDataset all = TrainingJsonl.readTraining(input);
+        ByteDataset all = TrainingCorpus.readTraining(input);
         if (eval != null) {
-            return new Corpus(input + " (evaluation " + eval + ")", all, TrainingJsonl.readEvaluation(eval, all.domainNames()));
+            return new Corpus(input + " (evaluation " + eval + ")", all, TrainingCorpus.readEvaluation(eval, all.domainNames()));
         }
         List<TrainingExample> trainPart = new ArrayList<>(), evalPart = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {

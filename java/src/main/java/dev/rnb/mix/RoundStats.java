@@ -1,0 +1,59 @@
+package dev.rnb.mix;
+
+import java.util.Locale;
+
+/**
+ * How R&amp;B's proportions moved, round by round, and whether the noise
+ * feedback of rnb-method.md shows: G_ii is the squared norm of a mean of n_i
+ * noisy gradients, so E[G_ii] = ||mu_i||^2 + tr(Sigma_i) / n_i and the
+ * least-sampled domain tends to have the largest G_ii, hence more weight the
+ * next round. Counted per round: the L1 change of p (oscillation), the largest
+ * proportion (concentration), whether the least-sampled domain had the
+ * largest G_ii, and whether the largest G_ii's domain got the most weight next.
+ */
+final class RoundStats {
+    /** The Gram diagonal is formed (O(k^2 d)) only for k up to this. */
+    static final int MAX_DOMAINS = 64;
+
+    private int rounds, diagonalRounds, leastSampledLargestDiag, largestDiagTopNext;
+    private double change, maxShare, peakShare, chance;
+
+    /** One round: proportions in force during it, the next ones, rows per domain, the Gram matrix (k x k, or null). */
+    void add(float[] before, float[] next, long[] counts, float[] gram) {
+        rounds++;
+        int k = next.length;
+        double l1 = 0, top = 0;
+        for (int i = 0; i < k; i++) {
+            l1 += Math.abs(next[i] - before[i]);
+            top = Math.max(top, next[i]);
+        }
+        change += l1;
+        maxShare += top;
+        peakShare = Math.max(peakShare, top);
+        if (gram == null) return;
+        int present = 0, least = -1, largest = -1, heaviest = 0;
+        for (int i = 0; i < k; i++) {
+            if (next[i] > next[heaviest]) heaviest = i;
+            if (counts[i] == 0) continue;
+            present++;
+            if (least < 0 || counts[i] < counts[least]) least = i;
+            if (largest < 0 || gram[i * k + i] > gram[largest * k + largest]) largest = i;
+        }
+        if (present < 2) return;
+        diagonalRounds++;
+        chance += 1.0 / present;
+        if (least == largest) leastSampledLargestDiag++;
+        if (largest == heaviest) largestDiagTopNext++;
+    }
+
+    String summary() {
+        if (rounds == 0) return "";
+        String s = String.format(Locale.ROOT, "R&B rounds: %d; mean L1 change of p per round %.3f; largest proportion %.3f on average, %.3f at most",
+                rounds, change / rounds, maxShare / rounds, peakShare);
+        if (diagonalRounds > 0) {
+            s += String.format(Locale.ROOT, "; the least-sampled domain had the largest G_ii in %d of %d rounds (%.1f expected by chance),"
+                    + " and the largest G_ii's domain got the most weight next in %d", leastSampledLargestDiag, diagonalRounds, chance, largestDiagTopNext);
+        }
+        return s;
+    }
+}
