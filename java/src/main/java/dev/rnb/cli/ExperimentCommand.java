@@ -45,7 +45,7 @@ final class ExperimentCommand implements Callable<Integer> {
         List<Long> seedList = new ArrayList<>();
         for (int i = 0; i < seeds; i++) seedList.add(o.seed + i);
         try (Backend b = o.openBackend()) {
-            List<Grouping> groupings = o.groupings(b, true);
+            List<Grouping> groupings = o.groupings(b, true, out);
             OutputFolder.prepare(out);
             long parameters = new ParameterLayout(o.config()).size();
             String settings = o.settings(o.config(), parameters, seeds) + "; backend " + b.name();
