@@ -24,6 +24,8 @@ final class TextTokenizer implements AutoCloseable {
         // DJL may fetch a missing native library from the network; the one for
         // linux-x86_64 is in its jar. Offline, a missing one is an error instead.
         System.setProperty("ai.djl.offline", "true");
+        // DJL logs through SLF4J, which rnb does not bind; without this SLF4J warns on every run.
+        if (System.getProperty("slf4j.internal.verbosity") == null) System.setProperty("slf4j.internal.verbosity", "ERROR");
     }
 
     /** The token ids of a list of texts: segment s belongs to text {@code text[s]}. */

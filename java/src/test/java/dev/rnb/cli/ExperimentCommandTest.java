@@ -20,7 +20,7 @@ class ExperimentCommandTest {
 
     static final String[] TINY = {"--backend", "cpu", "--batch", "4", "--context", "16", "--layers", "1", "--heads", "2",
             "--width", "16", "--train-size", "60", "--eval-size", "12", "--eval-examples", "6", "--probe-steps", "1",
-            "--round", "2", "--eval-every", "2", "--log-every", "2", "--regroup-k", "2..4", "--embed-dims", "32"};
+            "--round", "2", "--eval-every", "2", "--log-every", "2", "--regroup-k", "2..4", "--embedder", "hashed", "--embed-dims", "32"};
 
     private static String[] concat(String[] a, String... b) {
         String[] r = Arrays.copyOf(a, a.length + b.length);
