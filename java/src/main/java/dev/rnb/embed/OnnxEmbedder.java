@@ -68,15 +68,13 @@ public final class OnnxEmbedder implements TextEmbedder {
         List<String> all = new ArrayList<>(train.size() + eval.size());
         all.addAll(train);
         all.addAll(eval);
-        float[] x = null;
-        Path entry = cache == null ? null : cache.file(model.identity, all);
-        if (entry != null) {
-            x = EmbeddingCache.read(entry, all.size(), dims());
-            if (x != null) System.err.println("embeddings read from the cache " + entry);
-        }
-        if (x == null) {
+        EmbeddingCache.Entry entry = cache == null ? null : cache.entry(model.identity, all);
+        float[] x = entry == null ? null : entry.read(dims());
+        if (x != null) {
+            System.err.println("embeddings read from the cache " + entry.file());
+        } else {
             x = embed(all);
-            if (entry != null) EmbeddingCache.write(entry, all.size(), dims(), x);
+            if (entry != null) entry.write(x, dims());
         }
         int d = dims(), split = train.size() * d;
         return new Embedded(Arrays.copyOfRange(x, 0, split), Arrays.copyOfRange(x, split, x.length), d, description());

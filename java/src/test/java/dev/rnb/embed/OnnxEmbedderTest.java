@@ -156,10 +156,16 @@ class OnnxEmbedderTest {
                 entries = s.toList();
             }
             assertEquals(1, entries.size());
+            // The same texts split otherwise read the same entry.
+            List<String> all = new ArrayList<>(train);
+            all.addAll(eval);
+            Embedded resplit = cached.embed(all.subList(0, 10), all.subList(10, 25));
+            assertArrayEquals(first.eval(), Arrays.copyOfRange(resplit.eval(), 10 * 384, 15 * 384));
             // Overwrite the entry with recognisable values: a second run must return them, not recompute.
-            float[] marker = new float[25 * 384];
+            dev.rnb.data.Npy.Matrix stored = dev.rnb.data.Npy.read(entries.get(0));
+            float[] marker = new float[stored.rows() * 384];
             Arrays.fill(marker, 0.25f);
-            Files.write(entries.get(0), dev.rnb.data.Npy.encode(25, 384, marker));
+            Files.write(entries.get(0), dev.rnb.data.Npy.encode(stored.rows(), 384, marker));
             Embedded second = cached.embed(train, eval);
             assertEquals(0.25f, second.train()[0]);
             assertEquals(0.25f, second.eval()[5 * 384 - 1]);
