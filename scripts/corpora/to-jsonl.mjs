@@ -1,11 +1,10 @@
 // Turns the npm packages unpacked by scripts/corpora/fetch into rnb JSONL
 // ({"text", "domain", ...} per line), a seeded sample of each corpus.
-// Usage: node to-jsonl.mjs UNPACKED_DIR OUT_DIR PER_CORPUS
+// Usage: node to-jsonl.mjs UNPACKED_DIR OUT_DIR SPAM_DOCS SOTU_DOCS
 import fs from "node:fs";
 import path from "node:path";
 
-const [src, out, perCorpusArg] = process.argv.slice(2);
-const perCorpus = Number(perCorpusArg);
+const [src, out, spamDocs, sotuDocs] = process.argv.slice(2);
 
 // A seeded shuffle (mulberry32), so the sample is the same on every machine.
 function rng(seed) {
@@ -44,7 +43,7 @@ function write(name, rows) {
       rows.push({ text: w.slice(0, 300).join(" "), domain: group.startsWith("spam") ? "spam" : "ham", group });
     }
   }
-  write("spamassassin.jsonl", sample(rows, perCorpus, 1));
+  write("spamassassin.jsonl", sample(rows, Number(spamDocs), 1));
 }
 
 // State of the Union: each address cut into passages of whole sentences,
@@ -65,5 +64,5 @@ function write(name, rows) {
       }
     }
   }
-  write("sotu.jsonl", sample(rows, perCorpus, 2));
+  write("sotu.jsonl", sample(rows, Number(sotuDocs), 2));
 }
