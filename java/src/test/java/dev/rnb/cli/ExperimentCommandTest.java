@@ -84,7 +84,7 @@ class ExperimentCommandTest {
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("<img src=\"curves.png\"") && html.contains("<img src=\"rnb-proportions.png\""));
         assertTrue(html.contains("regrouped (k-means on hashed TF-IDF embeddings, k by silhouette"), html);
-        assertTrue(text.contains("Regroup: built-in hashed TF-IDF embeddings (32 dims), k-means, silhouette by k: k=2:"), text);
+        assertTrue(text.contains("Regroup: hashed TF-IDF (32 dims) embeddings, k-means, silhouette by k: k=2:"), text);
         try (var files = Files.list(out)) {
             assertTrue(files.noneMatch(p -> p.toString().endsWith(".tmp")), "no temporary file is left behind");
         }
