@@ -8,6 +8,7 @@ import dev.rnb.data.ByteDataset;
 import dev.rnb.data.SyntheticCorpus;
 import dev.rnb.data.TrainingExample;
 import dev.rnb.data.TrainingCorpus;
+import dev.rnb.embed.TextEmbedder;
 import dev.rnb.mix.Experiment;
 import dev.rnb.mix.Grouping;
 import dev.rnb.mix.MixOptions;
@@ -37,8 +38,11 @@ final class ExperimentOptions {
     @Option(names = "--regroup-k", defaultValue = "2..8", description = "k values the Regroup stage sweeps, best silhouette kept: a range 2..8 or a list 4,8 (default: ${DEFAULT-VALUE})")
     String regroupK;
 
-    @Option(names = "--embed-dims", defaultValue = "256", description = "Dimensions of the built-in embedder used by Regroup (default: ${DEFAULT-VALUE})")
+    @Option(names = "--embed-dims", defaultValue = "256", description = "Dimensions of --embedder hashed (default: ${DEFAULT-VALUE})")
     int embedDims;
+
+    @Mixin
+    EmbedderOptions embedding;
 
     @Option(names = "--oracle", description = "Built-in corpus: use its latent skill labels as the regrouped domains instead of running Regroup")
     boolean oracle;
@@ -176,15 +180,20 @@ final class ExperimentOptions {
     final List<String> notes = new ArrayList<>();
 
     /** Runs the Regroup stage and notes what it found. */
-    private Grouping regroup(Backend b, ByteDataset train, ByteDataset held, int[] truth) {
+    private Grouping regroup(Backend b, ByteDataset train, ByteDataset held, int[] truth, Path out) {
         long t0 = System.nanoTime();
-        Grouping.Regrouping r = Grouping.regroup(b, train, held, KSweep.parse(regroupK), embedDims, seed);
+        Grouping.Regrouping r;
+        String embedder;
+        try (TextEmbedder e = embedding.open(out, embedDims, seed)) {
+            r = Grouping.regroup(b, train, held, KSweep.parse(regroupK), e, false, seed);
+            embedder = e.description();
+        }
         StringBuilder sweep = new StringBuilder();
         for (KSweep.Row row : r.result().sweep().rows()) {
             sweep.append(String.format(Locale.ROOT, " k=%d:%.3f", row.k(), row.silhouette()));
         }
-        notes.add(String.format(Locale.ROOT, "Regroup: built-in hashed TF-IDF embeddings (%d dims), k-means, silhouette by k:%s -> k = %d (%.1f s)",
-                embedDims, sweep, r.result().k(), (System.nanoTime() - t0) / 1e9));
+        notes.add(String.format(Locale.ROOT, "Regroup: %s embeddings, k-means, silhouette by k:%s -> k = %d (%.1f s)",
+                embedder, sweep, r.result().k(), (System.nanoTime() - t0) / 1e9));
         if (truth != null) {
             notes.add(String.format(Locale.ROOT, "Regroup vs the latent skills (kept for scoring only): ARI %.3f, NMI %.3f",
                     ClusterAgreement.adjustedRandIndex(r.result().trainAssignments(), truth),
@@ -194,7 +203,7 @@ final class ExperimentOptions {
     }
 
     /** The data: original domains first (when asked), then the regrouped domains. */
-    List<Grouping> groupings(Backend b, boolean original) throws IOException {
+    List<Grouping> groupings(Backend b, boolean original, Path outDir) throws IOException {
         List<Grouping> out = new ArrayList<>();
         if (input == null) {
             SyntheticCorpus.Split split = SyntheticCorpus.generate(seed, trainSize, evalSize);
@@ -207,7 +216,7 @@ final class ExperimentOptions {
                 notes.add("Regroup replaced by an oracle (--oracle): the corpus's latent skill labels are the domains");
             } else {
                 int[] skills = split.train().stream().mapToInt(SyntheticCorpus.Example::skill).toArray();
-                out.add(regroup(b, sources.train(), sources.eval(), skills));
+                out.add(regroup(b, sources.train(), sources.eval(), skills, outDir));
             }
             return out;
         }
@@ -251,7 +260,7 @@ final class ExperimentOptions {
         Grouping given = new Grouping("original (" + train.domains() + " domains of " + input.getFileName() + ")", train, held);
         if (original) out.add(given);
         out.add(ids != null ? Grouping.fromAssignment(domainsFrom, train, held, trainIds, heldIds)
-                : regroup(b, train, held, null));
+                : regroup(b, train, held, null, outDir));
         return out;
     }
 

@@ -7,6 +7,7 @@ import dev.rnb.data.CorpusLoader;
 import dev.rnb.data.EvalSplit;
 import dev.rnb.data.LoadOptions;
 import dev.rnb.data.Npy;
+import dev.rnb.embed.TextEmbedder;
 import dev.rnb.regroup.Embedded;
 import dev.rnb.regroup.ChunkedKMeans;
 import dev.rnb.regroup.ChunkedRegroup;
@@ -14,6 +15,7 @@ import dev.rnb.regroup.KSweep;
 import dev.rnb.regroup.Regroup;
 import dev.rnb.regroup.RegroupOutput;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.UncheckedIOException;
@@ -62,7 +64,10 @@ final class RegroupCommand implements Callable<Integer> {
     @Option(names = "--eval-embeddings", description = "Precomputed evaluation embeddings, float32 .npy (needed with --eval and --train-embeddings)")
     Path evalEmbeddings;
 
-    @Option(names = "--dims", defaultValue = "256", description = "Dimensions of the built-in embedder (default: ${DEFAULT-VALUE})")
+    @Mixin
+    EmbedderOptions embedding;
+
+    @Option(names = "--dims", defaultValue = "256", description = "Dimensions of --embedder hashed (default: ${DEFAULT-VALUE})")
     int dims;
 
     @Option(names = "--spherical", description = "Cluster by cosine (unit-length points and centroids)")
@@ -104,8 +109,11 @@ final class RegroupCommand implements Callable<Integer> {
         if (train == null) {
             throw new IllegalArgumentException("--train is required (or --train-embeddings with --chunk-rows)");
         }
-        // Open the backend first: an unavailable one fails before minutes of loading and embedding.
-        try (Backend b = Backends.fromOption(backend)) {
+        // Open the backend and the embedder first: an unavailable backend or a bad
+        // model fails before minutes of loading and embedding.
+        boolean ownEmbeddings = embeddingField == null && trainEmbeddings == null;
+        try (Backend b = Backends.fromOption(backend);
+             TextEmbedder embedder = ownEmbeddings ? embedding.open(out, dims, seed) : null) {
             LoadOptions load = new LoadOptions(textField, domainField, embeddingField, skipBadLines);
             Corpus all = CorpusLoader.load(train, load);
             Corpus trainSet, evalSet;
@@ -115,12 +123,12 @@ final class RegroupCommand implements Callable<Integer> {
                 trainSet = all;
                 evalSet = CorpusLoader.load(eval, load);
                 skipped += evalSet.skippedLines();
-                embedded = embed(all, trainSet, evalSet, null);
+                embedded = embed(embedder, all, trainSet, evalSet, null);
             } else {
                 EvalSplit.Parts parts = EvalSplit.split(all, evalFraction, seed);
                 trainSet = parts.train();
                 evalSet = parts.eval();
-                embedded = embed(all, trainSet, evalSet, parts);
+                embedded = embed(embedder, all, trainSet, evalSet, parts);
                 System.out.printf(Locale.ROOT, "split %d examples: %d train, %d eval (fraction %.3f, seed %d)%n",
                         all.size(), trainSet.size(), evalSet.size(), evalFraction, seed);
             }
@@ -171,13 +179,13 @@ final class RegroupCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Embedded embed(Corpus all, Corpus trainSet, Corpus evalSet, EvalSplit.Parts parts) {
+    private Embedded embed(TextEmbedder embedder, Corpus all, Corpus trainSet, Corpus evalSet, EvalSplit.Parts parts) {
         if (embeddingField != null) {
             return Embedded.fromField(trainSet, evalSet, embeddingField);
         }
         if (trainEmbeddings == null) {
             if (evalEmbeddings != null) throw new IllegalArgumentException("--eval-embeddings needs --train-embeddings");
-            return Embedded.builtin(trainSet, evalSet, dims, seed);
+            return embedder.embed(trainSet.texts(), evalSet.texts());
         }
         Npy.Matrix t = Npy.read(trainEmbeddings);
         printNote(trainEmbeddings, t.note());

@@ -3,7 +3,8 @@ package dev.rnb.mix;
 import dev.rnb.backend.Backend;
 import dev.rnb.data.BadInputException;
 import dev.rnb.data.ByteDataset;
-import dev.rnb.regroup.HashingEmbedder;
+import dev.rnb.embed.TextEmbedder;
+import dev.rnb.regroup.Embedded;
 import dev.rnb.regroup.Regroup;
 import dev.rnb.data.SyntheticCorpus;
 import dev.rnb.data.TrainingExample;
@@ -53,18 +54,18 @@ public record Grouping(String label, ByteDataset train, ByteDataset eval) {
 
     /**
      * R&amp;B's Regroup stage on the texts of {@code train} and {@code eval}:
-     * the built-in hashed TF-IDF embedder ({@code dims} dimensions, fitted on
-     * the training texts), k-means (3 restarts) for every k of {@code ks}, the k with the
-     * best silhouette, evaluation examples assigned to the nearest training
-     * centroid.
+     * {@code embedder} (hashed: fitted on the training texts), k-means
+     * (3 restarts, {@code spherical}: by cosine) for every k of {@code ks}, the k
+     * with the best silhouette, evaluation examples assigned to the nearest
+     * training centroid.
      */
-    public static Regrouping regroup(Backend backend, ByteDataset train, ByteDataset eval, List<Integer> ks, int dims, long seed) {
-        List<String> trainTexts = texts(train), evalTexts = texts(eval);
-        HashingEmbedder embedder = HashingEmbedder.fit(trainTexts, dims, seed);
-        Regroup.Options o = new Regroup.Options(ks, false, seed, 100, 1e-4, 3, 2000);
-        Regroup.Result r = Regroup.run(backend, embedder.embed(trainTexts), train.size(), embedder.embed(evalTexts), eval.size(), dims, o);
-        String label = String.format(java.util.Locale.ROOT, "regrouped (k-means on hashed TF-IDF embeddings, k by silhouette %.3f)",
-                r.sweep().bestSilhouette());
+    public static Regrouping regroup(Backend backend, ByteDataset train, ByteDataset eval, List<Integer> ks, TextEmbedder embedder,
+                                     boolean spherical, long seed) {
+        Embedded e = embedder.embed(texts(train), texts(eval));
+        Regroup.Options o = new Regroup.Options(ks, spherical, seed, 100, 1e-4, 3, 2000);
+        Regroup.Result r = Regroup.run(backend, e.train(), train.size(), e.eval(), eval.size(), e.dims(), o);
+        String label = String.format(java.util.Locale.ROOT, "regrouped (k-means on %s embeddings, k by silhouette %.3f)",
+                embedder.name(), r.sweep().bestSilhouette());
         return new Regrouping(reassigned(label, train, eval, r.trainAssignments(), r.evalAssignments()), r);
     }
 

@@ -13,16 +13,16 @@ import java.nio.file.StandardCopyOption;
  * Writes each output file to a temporary sibling and renames it into place,
  * so a reader (or a crashed run) never sees a half-written file.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
     private AtomicFiles() {}
 
     /** What goes into a file, written to a stream (so a large file need not exist in memory first). */
     @FunctionalInterface
-    interface Content {
+    public interface Content {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    static void write(Path target, Content content) {
+    public static void write(Path target, Content content) {
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
         try {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
@@ -42,7 +42,7 @@ final class AtomicFiles {
         }
     }
 
-    static void write(Path target, byte[] content) {
+    public static void write(Path target, byte[] content) {
         write(target, out -> out.write(content));
     }
 

@@ -6,16 +6,11 @@ import dev.rnb.data.Npy;
 
 /**
  * The embeddings of a training and an evaluation set, from one of three
- * sources: the built-in {@link HashingEmbedder}, an {@code embedding} array
+ * sources: an embedder of dev.rnb.embed (--embedder), an {@code embedding} array
  * field of the JSONL, or .npy matrices. Row counts and widths are checked
  * here, so a mismatch is one clear error before any clustering starts.
  */
 public record Embedded(float[] train, float[] eval, int dims, String source) {
-
-    public static Embedded builtin(Corpus train, Corpus eval, int dims, long seed) {
-        HashingEmbedder e = HashingEmbedder.fit(train.texts(), dims, seed);
-        return new Embedded(e.embed(train.texts()), e.embed(eval.texts()), dims, "builtin hashed TF-IDF (" + dims + " dims)");
-    }
 
     public static Embedded fromField(Corpus train, Corpus eval, String field) {
         if (!train.hasEmbeddings() || !eval.hasEmbeddings()) {

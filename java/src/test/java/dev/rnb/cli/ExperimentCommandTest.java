@@ -20,7 +20,7 @@ class ExperimentCommandTest {
 
     static final String[] TINY = {"--backend", "cpu", "--batch", "4", "--context", "16", "--layers", "1", "--heads", "2",
             "--width", "16", "--train-size", "60", "--eval-size", "12", "--eval-examples", "6", "--probe-steps", "1",
-            "--round", "2", "--eval-every", "2", "--log-every", "2", "--regroup-k", "2..4", "--embed-dims", "32"};
+            "--round", "2", "--eval-every", "2", "--log-every", "2", "--regroup-k", "2..4", "--embedder", "hashed", "--embed-dims", "32"};
 
     private static String[] concat(String[] a, String... b) {
         String[] r = Arrays.copyOf(a, a.length + b.length);
@@ -106,7 +106,7 @@ class ExperimentCommandTest {
                 && html.contains("<img src=\"curves-vs-stratified.png\""), html);
         assertTrue(html.contains("<h2>Verdicts</h2>"), html);
         assertTrue(html.contains("regrouped (k-means on hashed TF-IDF embeddings, k by silhouette"), html);
-        assertTrue(text.contains("Regroup: built-in hashed TF-IDF embeddings (32 dims), k-means, silhouette by k: k=2:"), text);
+        assertTrue(text.contains("Regroup: hashed TF-IDF (32 dims) embeddings, k-means, silhouette by k: k=2:"), text);
         try (var files = Files.list(out)) {
             assertTrue(files.noneMatch(p -> p.toString().endsWith(".tmp")), "no temporary file is left behind");
         }

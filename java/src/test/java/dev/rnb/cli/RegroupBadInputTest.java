@@ -22,7 +22,7 @@ class RegroupBadInputTest {
 
     private String fails(int code, String... extra) {
         Path out = dir.resolve("out");
-        List<String> args = new ArrayList<>(List.of("regroup", "--out", out.toString(), "--k", "2", "--backend", "cpu", "--dims", "8"));
+        List<String> args = new ArrayList<>(List.of("regroup", "--out", out.toString(), "--k", "2", "--backend", "cpu", "--embedder", "hashed", "--dims", "8"));
         args.addAll(Arrays.asList(extra));
         String line = CliRun.fails(code, out, args.toArray(String[]::new));
         assertTrue(!Files.exists(out), "no output folder after a failure");
@@ -90,7 +90,7 @@ class RegroupBadInputTest {
         Path train = corpus("train.jsonl", 20);
         Path blocker = Files.writeString(dir.resolve("blocker"), "a file");
         String line = CliRun.fails(ExitCodes.OUTPUT_NOT_WRITABLE, blocker.resolve("run"), "regroup", "--train", train.toString(),
-                "--out", blocker.resolve("run").toString(), "--k", "2", "--backend", "cpu", "--dims", "8");
+                "--out", blocker.resolve("run").toString(), "--k", "2", "--backend", "cpu", "--embedder", "hashed", "--dims", "8");
         contains(line, blocker.resolve("run").toString());
         assertEquals("a file", Files.readString(blocker));
     }

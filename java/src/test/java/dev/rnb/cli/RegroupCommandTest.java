@@ -45,7 +45,7 @@ class RegroupCommandTest {
     void regroupsAGeneratedCorpusAndWritesEveryOutput() throws IOException {
         Path train = corpus("train.jsonl", 120, 1);
         Path out = dir.resolve("out");
-        CliRun.Result r = CliRun.capture("regroup", "--train", train.toString(), "--out", out.toString(), "--k", "2..5", "--dims", "64", "--backend", "cpu");
+        CliRun.Result r = CliRun.capture("regroup", "--train", train.toString(), "--out", out.toString(), "--k", "2..5", "--embedder", "hashed", "--dims", "64", "--backend", "cpu");
         assertEquals(0, r.code(), r.stdout() + r.stderr());
         for (String f : List.of("train_domains.txt", "eval_domains.txt", "centroids.npy", "k_sweep.csv", "k_sweep.png", "summary.json", "contingency.csv")) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
@@ -114,7 +114,7 @@ class RegroupCommandTest {
         }
         Path out = dir.resolve("out3");
         CliRun.Result run = CliRun.capture("regroup", "--train", dir.resolve("corpus").toString(), "--out", out.toString(), "--k", "2..4",
-                "--eval-fraction", "0.25", "--dims", "32", "--backend", "reference");
+                "--eval-fraction", "0.25", "--embedder", "hashed", "--dims", "32", "--backend", "reference");
         assertEquals(0, run.code(), run.stdout() + run.stderr());
         JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
         assertEquals("reference", summary.get("backend").asText());

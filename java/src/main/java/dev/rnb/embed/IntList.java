@@ -1,4 +1,4 @@
-package dev.rnb.regroup;
+package dev.rnb.embed;
 
 import java.util.Arrays;
 

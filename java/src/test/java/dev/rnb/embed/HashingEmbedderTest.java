@@ -1,4 +1,4 @@
-package dev.rnb.regroup;
+package dev.rnb.embed;
 
 import org.junit.jupiter.api.Test;
 
