@@ -1,6 +1,6 @@
 package dev.rnb.spark;
 
-import dev.rnb.regroup.HashingEmbedder;
+import dev.rnb.embed.HashingEmbedder;
 import org.apache.spark.broadcast.Broadcast;
 
 /**

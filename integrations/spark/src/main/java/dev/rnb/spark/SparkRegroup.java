@@ -3,7 +3,7 @@ package dev.rnb.spark;
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.Backends;
 import dev.rnb.data.BadInputException;
-import dev.rnb.regroup.HashingEmbedder;
+import dev.rnb.embed.HashingEmbedder;
 import dev.rnb.regroup.KMeans;
 import dev.rnb.regroup.KSweep;
 import dev.rnb.regroup.Points;
