@@ -94,8 +94,9 @@ class SparkRegroupTest {
 
         // rnb regroup on the same corpus (one file, the shards in order) at the same seed.
         Path single = dir.resolve("rnb-out");
+        // The job embeds with the built-in hashed embedder; rnb regroup's default is the neural one.
         assertEquals(0, Main.run(concat(new String[] {"regroup", "--train", trainFile.toString(), "--eval", evalFile.toString(),
-                "--out", single.toString()}, K)));
+                "--embedder", "hashed", "--out", single.toString()}, K)));
         JsonNode reference = new ObjectMapper().readTree(single.resolve("summary.json").toFile());
         assertEquals(reference.get("k").asInt(), summary.get("k").asInt(), "same k chosen");
         double trainAri = ClusterAgreement.adjustedRandIndex(ids(single.resolve("train_domains.txt")), sparkTrain);
