@@ -197,7 +197,7 @@ public final class ParquetV1Files {
         @Override
         public void writePageV2(int rowCount, int nullCount, int valueCount, BytesInput repetitionLevels, BytesInput definitionLevels,
                                 org.apache.parquet.column.Encoding dataEncoding, BytesInput data, Statistics<?> statistics) {
-            throw new UnsupportedOperationException("version 1 pages only");
+            throw new UnsupportedOperationException("this test writer makes version 1 pages; the version 2 fixtures are committed files");
         }
 
         @Override

@@ -37,6 +37,21 @@ final class CudaBalanceOps implements BalanceOps, AutoCloseable {
 
     @Override
     public void domainGradAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g) {
+        accumulateSegments(h, e, hDim, vDim, segments, g, null);
+    }
+
+    @Override
+    public void domainGradAccumulateWithHead(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g,
+                                             Tensor headGrad) {
+        accumulateSegments(h, e, hDim, vDim, segments, g, headGrad);
+    }
+
+    /**
+     * Every segment's E_s^T H_s into its domain's block of g and, when headGrad
+     * is not null, into headGrad too (rnb_domain_grad_head_accumulate).
+     */
+    private void accumulateSegments(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g,
+                                    Tensor headGrad) {
         int segs = segments.segmentCount();
         if (segs == 0) {
             return;
@@ -48,25 +63,14 @@ final class CudaBalanceOps implements BalanceOps, AutoCloseable {
         // segments go in several launches over offset views of the arrays.
         for (int first = 0; first < segs; first += MAX_GRID_YZ) {
             int count = Math.min(MAX_GRID_YZ, segs - first);
-            launchDomainGrad(h, e, hDim, vDim, order, starts, first, count, domains + (long) first * Integer.BYTES, address(g));
-        }
-    }
-
-    @Override
-    public void domainGradAccumulateWithHead(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g,
-                                             Tensor headGrad) {
-        int segs = segments.segmentCount();
-        if (segs == 0) {
-            return;
-        }
-        long order = scratch.ints(ROW_ORDER, segments.rowOrder());
-        long starts = scratch.ints(SEG_START, segments.segmentStarts());
-        long domains = scratch.ints(SEG_DOMAIN, segments.segmentDomains());
-        for (int first = 0; first < segs; first += MAX_GRID_YZ) {
-            int count = Math.min(MAX_GRID_YZ, segs - first);
-            device.launch("rnb_domain_grad_head_accumulate", domainGradGrid(hDim, vDim, count), TILE_BLOCK, 0,
-                    domainGradArgs(h, e, hDim, vDim, order, starts, first, count, domains + (long) first * Integer.BYTES, address(g))
-                            .ptr(address(headGrad)));
+            long blockOfSegment = domains + (long) first * Integer.BYTES;
+            if (headGrad == null) {
+                launchDomainGrad(h, e, hDim, vDim, order, starts, first, count, blockOfSegment, address(g));
+            } else {
+                device.launch("rnb_domain_grad_head_accumulate", domainGradGrid(hDim, vDim, count), TILE_BLOCK, 0,
+                        domainGradArgs(h, e, hDim, vDim, order, starts, first, count, blockOfSegment, address(g))
+                                .ptr(address(headGrad)));
+            }
         }
     }
 
