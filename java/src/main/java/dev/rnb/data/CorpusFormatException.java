@@ -12,12 +12,15 @@ import java.nio.file.Path;
  * {@code data/train.jsonl:17: missing field "text"}.
  */
 public final class CorpusFormatException extends IllegalArgumentException {
-    private final transient Path file;
     private final long line;
 
     public CorpusFormatException(Path file, long line, String problem) {
-        super(oneLine(file.toString()) + (line > 0 ? ":" + line : "") + ": " + problem);
-        this.file = file;
+        this(file.toString(), line, problem);
+    }
+
+    /** A file named by a string: one that is not on the local file system (a Spark task's Hadoop path). */
+    public CorpusFormatException(String file, long line, String problem) {
+        super(oneLine(file) + (line > 0 ? ":" + line : "") + ": " + problem);
         this.line = line;
     }
 
@@ -45,9 +48,6 @@ public final class CorpusFormatException extends IllegalArgumentException {
         }
         return b.toString();
     }
-
-    /** The file at fault. */
-    public Path file() { return file; }
 
     /** 1-based line number, or 0 when the problem concerns the whole file. */
     public long line() { return line; }

@@ -1,6 +1,5 @@
 package dev.rnb.data;
 
-import java.nio.file.Path;
 
 /**
  * The one check every embedding passes on its way in, whatever reads it (a
@@ -15,7 +14,7 @@ public final class Embeddings {
      * Checks {@code rows} x {@code cols} values of {@code x} (row-major, from
      * index 0) that are rows {@code firstRow}... of {@code file}.
      */
-    public static void requireFinite(Path file, long line, float[] x, long firstRow, int rows, int cols) {
+    public static void requireFinite(String file, long line, float[] x, long firstRow, int rows, int cols) {
         long n = (long) rows * cols;
         for (int i = 0; i < n; i++) {
             if (!Float.isFinite(x[i])) {

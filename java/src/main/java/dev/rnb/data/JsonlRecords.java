@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * naming file and line, or, under skipBadLines, a counted skip; a truncated
  * or corrupt compressed stream cannot be skipped.
  */
-final class JsonlRecords {
+public final class JsonlRecords {
     // Jackson caps strings at 20M chars by default; a corpus line may hold a
     // whole book, so the cap is lifted (the line, at most Utf8Lines.MAX_LINE_BYTES, is already in memory).
     private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
@@ -46,7 +46,7 @@ final class JsonlRecords {
                 }
                 CorpusRecord r;
                 try {
-                    r = parse(file, line, options);
+                    r = parse(file.toString(), file, line, options);
                     ids.check(r, "line");
                 } catch (CorpusFormatException e) {
                     if (!options.skipBadLines()) {
@@ -63,7 +63,18 @@ final class JsonlRecords {
         return skipped;
     }
 
-    private static CorpusRecord parse(Path file, Utf8Lines.Line line, LoadOptions options) {
+    /**
+     * One non-blank line of a JSONL file that is not on the local file system
+     * (the Spark job reads its input through Hadoop streams), by the same
+     * rules as {@link #read}; {@code name} is the file as the user gave it.
+     * The record's source is null. Blank lines are the caller's to skip, and
+     * so are duplicate ids: they need every line of the input.
+     */
+    public static CorpusRecord parseLine(String name, Utf8Lines.Line line, LoadOptions options) {
+        return parse(name, null, line, options);
+    }
+
+    private static CorpusRecord parse(String file, Path source, Utf8Lines.Line line, LoadOptions options) {
         long n = line.number();
         if (line.problem() != null) {
             throw new CorpusFormatException(file, n, line.problem());
@@ -88,11 +99,11 @@ final class JsonlRecords {
         String domain = options.domainField() == null ? null : stringOrInteger(file, n, node.get(options.domainField()), options.domainField());
         String id = stringOrInteger(file, n, node.get(ID_FIELD), ID_FIELD);
         float[] embedding = options.embeddingField() == null ? null : embedding(file, n, node.get(options.embeddingField()), options.embeddingField());
-        return new CorpusRecord(file, n, text.asText(), domain, id, embedding);
+        return new CorpusRecord(source, n, text.asText(), domain, id, embedding);
     }
 
     /** A string or integer field as text; null when absent or null. */
-    private static String stringOrInteger(Path file, long n, JsonNode v, String field) {
+    private static String stringOrInteger(String file, long n, JsonNode v, String field) {
         if (v == null || v.isNull()) {
             return null;
         }
@@ -102,7 +113,7 @@ final class JsonlRecords {
         return v.asText();
     }
 
-    private static float[] embedding(Path file, long n, JsonNode e, String field) {
+    private static float[] embedding(String file, long n, JsonNode e, String field) {
         if (e == null) {
             throw new CorpusFormatException(file, n, "missing field \"" + field + "\"");
         }

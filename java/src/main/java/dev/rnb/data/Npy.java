@@ -151,7 +151,7 @@ public final class Npy {
         } else {
             readValues(file, ch, h, h.dataStart() + firstRow * cols * h.itemSize(), (long) rows * cols, into, 0);
         }
-        Embeddings.requireFinite(file, 0, into, firstRow, rows, cols);
+        Embeddings.requireFinite(file.toString(), 0, into, firstRow, rows, cols);
     }
 
     /** Reads {@code count} consecutive values at byte {@code pos} into {@code into[at...]} as float32. */

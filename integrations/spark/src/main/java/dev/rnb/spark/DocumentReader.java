@@ -1,12 +1,9 @@
 package dev.rnb.spark;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rnb.data.BadInputException;
+import dev.rnb.data.CorpusRecord;
+import dev.rnb.data.JsonlRecords;
+import dev.rnb.data.LoadOptions;
 import dev.rnb.data.Utf8Lines;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -36,13 +33,6 @@ import java.util.NoSuchElementException;
  * frequency pass).
  */
 final class DocumentReader implements Iterator<Document>, Closeable {
-    // Same parsing rules as rnb regroup's JSONL reader: strict UTF-8 per line,
-    // one JSON object per line, no trailing tokens, no cap on a text's length.
-    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
-            .build())
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
     /** Reads the next document, or returns null at the end of the file. */
     private interface Source extends Closeable {
         Document next() throws IOException;
@@ -92,36 +82,10 @@ final class DocumentReader implements Iterator<Document>, Closeable {
         };
     }
 
+    /** Core's JSONL rules (rnb regroup reads the same line the same way); the id field is checked but not kept. */
     private static Document parseLine(String file, int fileIndex, Utf8Lines.Line line, Fields fields) {
-        String where = file + ":" + line.number() + ": ";
-        if (line.problem() != null) {
-            throw new BadInputException(where + line.problem());
-        }
-        JsonNode node;
-        try {
-            node = JSON.readTree(line.text());
-        } catch (JsonProcessingException e) {
-            throw new BadInputException(where + "bad JSON: " + e.getOriginalMessage());
-        }
-        if (node == null || !node.isObject()) {
-            throw new BadInputException(where + "expected a JSON object, found " + (node == null ? "nothing" : node.getNodeType().name().toLowerCase()));
-        }
-        JsonNode text = node.get(fields.text());
-        if (text == null) {
-            throw new BadInputException(where + "missing field \"" + fields.text() + "\"");
-        }
-        if (!text.isTextual()) {
-            throw new BadInputException(where + "field \"" + fields.text() + "\" must be a string, found " + text.getNodeType().name().toLowerCase());
-        }
-        JsonNode d = fields.domain() == null ? null : node.get(fields.domain());
-        String domain = null;
-        if (d != null && !d.isNull()) {
-            if (!d.isTextual() && !d.isIntegralNumber()) {
-                throw new BadInputException(where + "field \"" + fields.domain() + "\" must be a string or an integer, found " + d.getNodeType().name().toLowerCase());
-            }
-            domain = d.asText();
-        }
-        return new Document(Document.position(fileIndex, line.number()), text.asText(), domain);
+        CorpusRecord r = JsonlRecords.parseLine(file, line, new LoadOptions(fields.text(), fields.domain(), null, false));
+        return new Document(Document.position(fileIndex, line.number()), r.text(), r.domain());
     }
 
     private static Source parquet(String file, int fileIndex, Fields fields, Configuration conf) throws IOException {
