@@ -183,7 +183,7 @@ public final class KMeansComparison {
         return out;
     }
 
-    private static float[] blobs(int n, int d, int k, long seed) {
+    static float[] blobs(int n, int d, int k, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         float[] centres = new float[k * d];
         for (int i = 0; i < centres.length; i++) centres[i] = (float) random.nextGaussian();

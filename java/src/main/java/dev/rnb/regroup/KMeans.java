@@ -12,7 +12,8 @@ import java.util.stream.IntStream;
  * Lloyd's k-means on any backend: k-means++ seeding (seeded, on the host, so
  * every backend starts from the same centroids), then assignment and
  * centroid passes on the backend, which return only a few scalars per
- * iteration. A cluster left empty is re-seeded at the point farthest from its
+ * iteration; the assignment passes carry the backend's Hamerly bounds
+ * ({@link Backend#assignNearestBounded}) from one to the next. A cluster left empty is re-seeded at the point farthest from its
  * centroid (then the next farthest, ...). Stops when no assignment changes,
  * when the inertia improves by at most {@code tolerance} (relative), or after
  * {@code maxIterations}. Spherical k-means works on unit rows and re-normalises
@@ -92,12 +93,14 @@ public final class KMeans {
         int n = p.n, d = p.d, k = o.k();
         Backend b = p.backend;
         try (Tensor c = b.allocate((long) k * d); Tensor assign = b.allocate(n); Tensor minDist = b.allocate(n);
-             Tensor counts = b.allocate(k)) {
+             Tensor counts = b.allocate(k); Tensor lower = b.allocate(n); Tensor lastCentroids = b.allocate((long) k * d)) {
             b.upload(init, 0, c, 0, init.length);
             float[] none = new float[n];
             Arrays.fill(none, -1f);
             b.upload(none, 0, assign, 0, n);
-            AssignStats stats = b.assignNearest(p.x, p.norms, n, d, c, k, assign, minDist);
+            Arrays.fill(none, Float.NEGATIVE_INFINITY);  // no bounds yet
+            b.upload(none, 0, lower, 0, n);
+            AssignStats stats = b.assignNearestBounded(p.x, p.norms, n, d, c, k, assign, minDist, lower, lastCentroids);
             int iterations = 0, repairs = 0;
             boolean converged = false;
             while (iterations < o.maxIterations()) {
@@ -106,7 +109,7 @@ public final class KMeans {
                 repairs += repaired;
                 iterations++;
                 double previous = stats.inertia();
-                stats = b.assignNearest(p.x, p.norms, n, d, c, k, assign, minDist);
+                stats = b.assignNearestBounded(p.x, p.norms, n, d, c, k, assign, minDist, lower, lastCentroids);
                 if (repaired == 0 && (stats.changed() == 0 || previous - stats.inertia() <= o.tolerance() * previous)) {
                     converged = true;
                     break;
