@@ -134,7 +134,8 @@ class ClusterOpsConformanceTest {
         long settled = 0;
         try (Backend tiny = chunked(name); Backend auto = TestBackends.openOrSkip(name)) {
             for (int[] c : cases) {
-                for (Backend b : new Backend[] {tiny, auto}) {
+                // Tiles of a few rows only where the bounds run (the emulator would launch thousands of chunks).
+                for (Backend b : name.equals("cpu") ? new Backend[] {tiny, auto} : new Backend[] {auto}) {
                     settled += boundedLoop(b, rng, c[0], c[1], c[2], c[3] == 1, name + " n=" + c[0] + " d=" + c[1] + " k=" + c[2]
                             + (c[3] == 1 ? " duplicates" : "") + (b == tiny ? " tiles of few rows " : " ") + rng);
                 }
@@ -143,6 +144,29 @@ class ClusterOpsConformanceTest {
             dev.rnb.backend.cpu.ModelKernels.rnb_model_set_parallel_min_work(threshold);
         }
         if (name.equals("cpu")) assertTrue(settled > 0, "the bounds never settled a row: " + rng);
+    }
+
+    /**
+     * Assignments equal but where two centroids tie within the float rounding
+     * of the GEMM identity (duplicate rows make exact ties and, after an
+     * update, ties to within an ulp): there either centroid is right.
+     */
+    private static void sameUpToTies(float[] want, float[] got, float[] x, float[] centroids, int d, double tolerance, String what) {
+        for (int i = 0; i < want.length; i++) {
+            if (want[i] == got[i]) continue;
+            double a = sqDistance(x, i, centroids, (int) want[i], d), b = sqDistance(x, i, centroids, (int) got[i], d);
+            assertEquals(a, b, tolerance, what + ": row " + i + " went to " + (int) got[i] + ", not " + (int) want[i]
+                    + ", which is no tie");
+        }
+    }
+
+    private static double sqDistance(float[] x, int row, float[] c, int j, int d) {
+        double s = 0;
+        for (int t = 0; t < d; t++) {
+            double diff = (double) x[row * d + t] - c[j * d + t];
+            s += diff * diff;
+        }
+        return s;
     }
 
     /** Eight passes of a Lloyd loop on b with bounds; returns the rows the bounds settled. */
@@ -177,13 +201,13 @@ class ClusterOpsConformanceTest {
                 }
                 String at = what + " pass " + pass;
                 float[] assigned = get(b, assign, n);
-                assertArrayEquals(want.assign, assigned, at + ": assignments against the reference");
-                assertArrayEquals(get(b, plainAssign, n), assigned, at + ": assignments against the plain pass");
-                assertEquals(want.stats.changed(), got.changed(), at + ": changed");
-                assertEquals(0, plain.settled(), at + ": a plain pass settles nothing");
                 double sumSquares = 0;
                 for (float v : x) sumSquares += (double) v * v;
                 double tolerance = 1e-5 * (1 + 2 * sumSquares / n);
+                sameUpToTies(want.assign, assigned, x, centroids, d, tolerance, at + ": assignments against the reference");
+                sameUpToTies(get(b, plainAssign, n), assigned, x, centroids, d, tolerance, at + ": assignments against the plain pass");
+                if (Arrays.equals(want.assign, assigned)) assertEquals(want.stats.changed(), got.changed(), at + ": changed");
+                assertEquals(0, plain.settled(), at + ": a plain pass settles nothing");
                 float[] distances = get(b, dist, n);
                 for (int i = 0; i < n; i++) assertEquals(want.minDist[i], distances[i], tolerance, at + ": distance of row " + i);
                 assertEquals(want.stats.inertia(), got.inertia(), 1e-4 * (sumSquares + want.stats.inertia()), at + ": inertia");
