@@ -1,14 +1,12 @@
-// k-means and silhouette kernels of the cpu backend. The O(n k d) part of
-// every pass is an OpenBLAS SGEMM producing D = -2 X C^T for a chunk of rows
-// (called from Java); these kernels are the cheap O(n k) / O(n d) remainder:
-// the fused argmin over D + ||x||^2 + ||c||^2, the centroid means, the norms,
-// and the per-row silhouette from a chunk of pairwise distances.
+// k-means and silhouette kernels of the cpu backend: the centroid means, the
+// norms, and the per-row silhouette from a chunk of pairwise distances (an
+// OpenBLAS SGEMM called from Java). The assignment pass, GEMM and argmin
+// fused, is native/kmeans_assign.cpp.
 #include "rnb_cpu.h"
 #include "parallel.h"
 #include <omp.h>
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <vector>
 
 void rnb_cpu_row_sq_norms(const float* X, int64_t n, int d, float* out) {
@@ -34,111 +32,43 @@ void rnb_cpu_normalize_rows(float* X, int64_t n, int d) {
     }
 }
 
-// Four floats / ints in one vector register (GCC and Clang vector extensions:
-// SSE2 on baseline x86-64, NEON on arm64).
-typedef float Floats4 __attribute__((vector_size(16)));
-typedef int Ints4 __attribute__((vector_size(16)));
-
-// Lowest j of argmin_j row[j] + cNorm[j] over k scores, its score in *bestScore.
-// Four lanes (lane l sees j = l mod 4) each keep their first running minimum
-// with vector compares and blends instead of a serial compare-and-branch; the
-// lanes merge lowest index first on ties, so the result is the serial scan's
-// exactly.
-static inline int argminRow(const float* row, const float* cNorm, int k, float* bestScore) {
-    int j, best = 0;
-    float bestS;
-    if (k >= 8) {
-        Floats4 lane, r, c;
-        std::memcpy(&r, row, sizeof r);
-        std::memcpy(&c, cNorm, sizeof c);
-        lane = r + c;
-        Ints4 laneIdx = {0, 1, 2, 3}, idx = laneIdx;
-        const Ints4 step = {4, 4, 4, 4};
-        for (j = 4; j + 4 <= k; j += 4) {
-            std::memcpy(&r, row + j, sizeof r);
-            std::memcpy(&c, cNorm + j, sizeof c);
-            const Floats4 s = r + c;
-            idx += step;
-            const Ints4 better = s < lane;
-            lane = better ? s : lane;
-            laneIdx = better ? idx : laneIdx;
-        }
-        bestS = lane[0];
-        best = laneIdx[0];
-        for (int l = 1; l < 4; ++l)
-            if (lane[l] < bestS || (lane[l] == bestS && laneIdx[l] < best)) { bestS = lane[l]; best = laneIdx[l]; }
-    } else {
-        bestS = row[0] + cNorm[0];
-        j = 1;
-    }
-    for (; j < k; ++j) {  // the tail holds higher indices than every lane: strict < keeps ties low
-        const float s = row[j] + cNorm[j];
-        if (s < bestS) { bestS = s; best = j; }
-    }
-    *bestScore = bestS;
-    return best;
-}
-
-void rnb_cpu_kmeans_argmin(const float* dots, const float* xNorm, const float* cNorm, int rows, int k,
-                           float* assign, float* minDist, int64_t* changed, double* inertia) {
-    int64_t moved = 0;
-    double sum = 0.0;
-#pragma omp parallel for schedule(static) reduction(+ : moved, sum) if (int64_t(rows) * k >= rnb_parallel_min_work)
-    for (int r = 0; r < rows; ++r) {
-        // Only -2 x.c + ||c||^2 decides the argmin; ||x||^2 is added once after.
-        float bestScore;
-        const int best = argminRow(dots + int64_t(r) * k, cNorm, k, &bestScore);
-        const float dist = std::max(0.0f, xNorm[r] + bestScore);
-        if (assign[r] != float(best)) ++moved;
-        assign[r] = float(best);
-        minDist[r] = dist;
-        sum += dist;
-    }
-    *changed += moved;
-    *inertia += sum;
-}
-
 int rnb_cpu_kmeans_update(const float* X, const float* assign, int64_t n, int d, int k, int normalize,
                           float* centroids, float* counts) {
     std::vector<int64_t> count(size_t(k), 0);
     for (int64_t i = 0; i < n; ++i) ++count[size_t(assign[i])];
-    // Threads own disjoint column blocks of every centroid, so the double
-    // sums need no reduction across threads and each row is read once per block.
-    const int block = 64;
-    const int blocks = (d + block - 1) / block;
-    std::vector<double> norm2(size_t(k), 0.0);
-#pragma omp parallel
-    {
-        std::vector<double> sums(size_t(k) * block);
-        std::vector<double> myNorm(size_t(k), 0.0);
-#pragma omp for schedule(static)
-        for (int b = 0; b < blocks; ++b) {
-            const int c0 = b * block, w = std::min(block, d - c0);
-            std::fill(sums.begin(), sums.end(), 0.0);
-            for (int64_t i = 0; i < n; ++i) {
-                double* s = sums.data() + size_t(assign[i]) * block;
-                const float* row = X + i * d + c0;
-                for (int c = 0; c < w; ++c) s[c] += row[c];
-            }
-            for (int j = 0; j < k; ++j) {
-                if (count[size_t(j)] == 0) continue;
-                for (int c = 0; c < w; ++c) {
-                    const double mean = sums[size_t(j) * block + c] / double(count[size_t(j)]);
-                    centroids[int64_t(j) * d + c0 + c] = float(mean);
-                    myNorm[size_t(j)] += mean * mean;
-                }
-            }
+    // Slices of rows, each summed into its own k x d doubles (one read of its
+    // rows), then added slice by slice in order: the means do not depend on
+    // the number of threads. At most 16 slices, each of at least 4k rows and
+    // all of them within 256 MiB, so the partial sums stay small next to X.
+    const int64_t kd = int64_t(k) * d;
+    const int64_t slices = std::max<int64_t>(1, std::min<int64_t>({16, n / (4 * int64_t(k)), (int64_t(1) << 25) / kd}));
+    const int64_t perSlice = (n + slices - 1) / slices;
+    std::vector<double> sums(size_t(slices * kd), 0.0);
+#pragma omp parallel for schedule(dynamic, 1) if (slices > 1 && n * d >= rnb_parallel_min_work)
+    for (int64_t sl = 0; sl < slices; ++sl) {
+        double* own = sums.data() + sl * kd;
+        for (int64_t i = sl * perSlice; i < std::min(n, (sl + 1) * perSlice); ++i) {
+            double* s = own + int64_t(assign[i]) * d;
+            const float* row = X + i * d;
+            for (int c = 0; c < d; ++c) s[c] += row[c];
         }
-#pragma omp critical
-        for (int j = 0; j < k; ++j) norm2[size_t(j)] += myNorm[size_t(j)];
     }
     int empty = 0;
+#pragma omp parallel for schedule(static) reduction(+ : empty) if (kd >= rnb_parallel_min_work)
     for (int j = 0; j < k; ++j) {
         counts[j] = float(count[size_t(j)]);
         if (count[size_t(j)] == 0) { ++empty; continue; }
-        if (normalize && norm2[size_t(j)] > 0.0) {
-            const double inv = 1.0 / std::sqrt(norm2[size_t(j)]);
-            float* c = centroids + int64_t(j) * d;
+        float* c = centroids + int64_t(j) * d;
+        double norm2 = 0.0;
+        for (int t = 0; t < d; ++t) {
+            double total = 0.0;
+            for (int64_t sl = 0; sl < slices; ++sl) total += sums[size_t(sl * kd + int64_t(j) * d + t)];
+            const double mean = total / double(count[size_t(j)]);
+            c[t] = float(mean);
+            norm2 += mean * mean;
+        }
+        if (normalize && norm2 > 0.0) {
+            const double inv = 1.0 / std::sqrt(norm2);
             for (int t = 0; t < d; ++t) c[t] = float(c[t] * inv);
         }
     }

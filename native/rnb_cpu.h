@@ -47,11 +47,22 @@ void rnb_cpu_row_sq_norms(const float* X, int64_t n, int d, float* out);
 // Scales each row to unit length; all-zero rows stay zero.
 void rnb_cpu_normalize_rows(float* X, int64_t n, int d);
 
-// For each of `rows` rows: best = argmin_j D[r, j] + cNorm[j] (lowest j on
-// ties), minDist = max(0, xNorm[r] + that); counts rows whose assign changes;
-// adds to *changed and *inertia.
-void rnb_cpu_kmeans_argmin(const float* dots, const float* xNorm, const float* cNorm, int rows, int k,
-                           float* assign, float* minDist, int64_t* changed, double* inertia);
+// The assignment pass (native/kmeans_assign.cpp): every row of X to its
+// nearest centroid of C (k x d), lowest j on ties; minDist[i] its squared
+// distance; adds the rows whose assign changes to counters[0], the rows the
+// bounds settled to counters[1] and the distances to *inertia. Tiles of tileRows rows (0: rnb_cpu_kmeans_tile_rows)
+// get D = -2 X_tile C^T from `sgemm` (the address of OpenBLAS's cblas_sgemm,
+// which must run single-threaded: the tiles run on OpenMP threads) and are
+// reduced to the argmin at once. With lower (n floats) and previous (k x d)
+// non-null, Hamerly's bounds skip rows whose centroid provably stays: lower[i]
+// is a lower bound on row i's distance to its second-nearest centroid of
+// `previous` (-inf: unknown, as before the first pass); both are updated.
+void rnb_cpu_kmeans_assign(void* sgemm, const float* X, const float* xNorm, const float* C, int64_t n, int d, int k,
+                           int tileRows, float* assign, float* minDist, float* lower, float* previous,
+                           int64_t* counters, double* inertia);
+
+// Rows per tile of rnb_cpu_kmeans_assign when tileRows is 0.
+int rnb_cpu_kmeans_tile_rows(int d, int k);
 
 // Centroid j = mean of its rows (unit length when normalize); empty clusters
 // keep their centroid. Writes counts; returns the number of empty clusters.

@@ -35,8 +35,9 @@ import java.util.SplittableRandom;
  * Lloyd iterations, no tolerance (a fit stops early only when no point moves).
  * Rounds are interleaved (rnb, Smile, ELKI Hamerly, ELKI Shallot, rnb, ...),
  * each round with its own seed, so load drifts hit every contender alike;
- * the table gives medians of the wall times, the ratio of medians, and the
- * median final inertia, each recomputed here in double from the returned
+ * the table gives medians of the wall times, the median of the per-round
+ * ratios to rnb's time with a 95% percentile-bootstrap interval over rounds,
+ * and the median final inertia (and its per-round ratio to rnb's), each recomputed here in double from the returned
  * centroids and labels so that every library is scored the same way.
  *
  * <p>rnb's time is split into its k-means++ seeding and its Lloyd
@@ -118,12 +119,20 @@ public final class KMeansComparison {
             String ours = "rnb (cpu)";
             System.out.printf(Locale.ROOT, "%nN = %d, d = %d, k = %d, at most %d iterations, %d interleaved rounds (seeds 1000..%d), medians%n%n",
                     n, d, k, iterations, rounds, 1000 + rounds - 1);
-            System.out.println("| implementation | time (s) | time / rnb | final inertia | inertia / rnb |");
+            System.out.println("| implementation | time (s) | per-round time / rnb's: median [95% CI] (each round) | final inertia | inertia / rnb's: median [95% CI] |");
             System.out.println("|---|---|---|---|---|");
-            double ourTime = median(seconds.get(ours)), ourInertia = median(inertia.get(ours));
             for (String name : contenders.keySet()) {
-                double t = median(seconds.get(name)), in = median(inertia.get(name));
-                System.out.printf(Locale.ROOT, "| %s | %.3f | %.2fx | %.6g | %.5f |%n", name, t, t / ourTime, in, in / ourInertia);
+                List<Double> timeRatio = new ArrayList<>(), inertiaRatio = new ArrayList<>();
+                StringBuilder each = new StringBuilder();
+                for (int r = 0; r < rounds; r++) {
+                    timeRatio.add(seconds.get(name).get(r) / seconds.get(ours).get(r));
+                    inertiaRatio.add(inertia.get(name).get(r) / inertia.get(ours).get(r));
+                    each.append(r == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", timeRatio.get(r)));
+                }
+                double[] tCi = bootstrapMedianCi(timeRatio), iCi = bootstrapMedianCi(inertiaRatio);
+                System.out.printf(Locale.ROOT, "| %s | %.3f | %.2fx [%.2f, %.2f] (%s) | %.6g | %.4f [%.4f, %.4f] |%n", name,
+                        median(seconds.get(name)), median(timeRatio), tCi[0], tCi[1], each, median(inertia.get(name)),
+                        median(inertiaRatio), iCi[0], iCi[1]);
             }
             double floor = median(gemm);
             System.out.printf(Locale.ROOT, "%nrnb: k-means++ seeding %.3f s, Lloyd iterations %.3f s (median %d assignment passes), "
@@ -183,7 +192,7 @@ public final class KMeansComparison {
         return out;
     }
 
-    private static float[] blobs(int n, int d, int k, long seed) {
+    static float[] blobs(int n, int d, int k, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         float[] centres = new float[k * d];
         for (int i = 0; i < centres.length; i++) centres[i] = (float) random.nextGaussian();
@@ -193,6 +202,19 @@ public final class KMeansComparison {
             for (int t = 0; t < d; t++) x[i * d + t] = centres[blob * d + t] + (float) random.nextGaussian();
         }
         return x;
+    }
+
+    /** 95% percentile-bootstrap interval of the median of paired per-round values (2000 resamples, fixed seed). */
+    private static double[] bootstrapMedianCi(List<Double> values) {
+        SplittableRandom random = new SplittableRandom(42);
+        double[] medians = new double[2000];
+        List<Double> sample = new ArrayList<>(values);
+        for (int b = 0; b < medians.length; b++) {
+            for (int i = 0; i < values.size(); i++) sample.set(i, values.get(random.nextInt(values.size())));
+            medians[b] = median(sample);
+        }
+        java.util.Arrays.sort(medians);
+        return new double[] {medians[(int) (0.025 * medians.length)], medians[(int) (0.975 * medians.length) - 1]};
     }
 
     private static double median(List<Double> values) {

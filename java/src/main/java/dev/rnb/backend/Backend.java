@@ -303,6 +303,16 @@ public abstract class Backend implements ModelOps, ClusterOps, BalanceOps, AutoC
     }
 
     @Override
+    public final AssignStats assignNearestBounded(Tensor x, Tensor xNorms, int n, int d, Tensor centroids, int k, Tensor assign,
+                                                  Tensor minDist, Tensor lower, Tensor previous) {
+        own(x, xNorms, centroids, assign, minDist, lower, previous);
+        ArgumentChecks.cluster(x, n, d, k, xNorms, assign, minDist, lower);
+        ArgumentChecks.centroids(centroids, k, d);
+        ArgumentChecks.centroids(previous, k, d);
+        return clusterOps().assignNearestBounded(x, xNorms, n, d, centroids, k, assign, minDist, lower, previous);
+    }
+
+    @Override
     public final int updateCentroids(Tensor x, int n, int d, Tensor assign, int k, boolean normalize, Tensor centroids, Tensor counts) {
         own(x, assign, centroids, counts);
         ArgumentChecks.cluster(x, n, d, k, assign);

@@ -16,8 +16,13 @@ package dev.rnb.backend;
  */
 public interface ClusterOps {
 
-    /** Result of one assignment pass. */
-    record AssignStats(double inertia, long changed) {}
+    /**
+     * Result of one assignment pass: the inertia (sum of minDist, accumulated
+     * in double), the rows whose assignment changed, and the rows whose
+     * centroid bounds settled without their distances to every centroid (0
+     * but in {@link #assignNearestBounded}).
+     */
+    record AssignStats(double inertia, long changed, long settled) {}
 
     /** out[i] = ||X_i||^2 for the n rows of X. */
     void rowSquaredNorms(Tensor x, int n, int d, Tensor out);
@@ -32,10 +37,26 @@ public interface ClusterOps {
      * chosen centroid. xNorms are {@link #rowSquaredNorms} of X. Works through
      * the rows in chunks, so the n x k distances never exist at once.
      *
-     * @return the inertia (sum of minDist, accumulated in double) and the
-     *         number of rows whose assignment changed
+     * @return the inertia, the number of rows whose assignment changed, 0 rows settled
      */
     AssignStats assignNearest(Tensor x, Tensor xNorms, int n, int d, Tensor centroids, int k, Tensor assign, Tensor minDist);
+
+    /**
+     * {@link #assignNearest}, for the passes of one Lloyd loop, with state a
+     * device may use to skip rows whose centroid provably stays (Hamerly's
+     * bounds): the same assignments (a skipped row is one no rounding of the
+     * distances could move) and the same distances up to rounding. Before the
+     * loop's first pass the caller fills {@code lower} (n floats) with
+     * -infinity; then it passes the same {@code assign}, {@code lower} and
+     * {@code previous} (k x d floats) to every pass and changes neither in
+     * between. A device keeps there a lower bound on each row's distance to
+     * its second-nearest centroid and the centroids of the last pass. By
+     * default it is {@code assignNearest} and the state is left unused.
+     */
+    default AssignStats assignNearestBounded(Tensor x, Tensor xNorms, int n, int d, Tensor centroids, int k, Tensor assign,
+                                             Tensor minDist, Tensor lower, Tensor previous) {
+        return assignNearest(x, xNorms, n, d, centroids, k, assign, minDist);
+    }
 
     /**
      * Moves each centroid to the mean of the rows assigned to it (then to unit

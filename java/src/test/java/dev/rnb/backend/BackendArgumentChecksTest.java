@@ -113,6 +113,10 @@ class BackendArgumentChecksTest {
         bad("rowSquaredNorms output too small", (b, t) -> b.rowSquaredNorms(t.t(15), 5, 3, t.t(4)));
         bad("normalizeRows d = 0", (b, t) -> b.normalizeRows(t.t(15), 5, 0));
         bad("assignNearest centroids too small", (b, t) -> b.assignNearest(t.t(10), t.t(5), 5, 2, t.t(3), 2, t.t(5), t.t(5)));
+        bad("assignNearestBounded previous centroids too small",
+                (b, t) -> b.assignNearestBounded(t.t(10), t.t(5), 5, 2, t.t(4), 2, t.t(5), t.t(5), t.t(5), t.t(3)));
+        bad("assignNearestBounded foreign bounds",
+                (b, t) -> b.assignNearestBounded(t.t(10), t.t(5), 5, 2, t.t(4), 2, t.t(5), t.t(5), t.foreign(5), t.t(4)));
         bad("updateCentroids counts too small", (b, t) -> b.updateCentroids(t.t(10), 5, 2, t.t(5), 3, false, t.t(6), t.t(2)));
         bad("silhouette too many clusters", (b, t) -> b.silhouette(t.t(10), t.t(5), 5, 2, t.t(5), (1 << 24) + 1, t.t(5)));
         bad("silhouette foreign labels", (b, t) -> b.silhouette(t.t(10), t.t(5), 5, 2, t.foreign(5), 2, t.t(5)));

@@ -114,6 +114,113 @@ class ClusterOpsConformanceTest {
         }
     }
 
+    /**
+     * A Lloyd loop through assignNearestBounded (Hamerly's bounds on cpu):
+     * every pass must assign as the reference and as the device's own plain
+     * pass from the same centroids, on clustered points (so the bounds settle
+     * rows) of ragged shapes (tiles of a few rows and the automatic ones), k = 1,
+     * k = n, duplicate rows, and a centroid moved far between passes (as the
+     * empty-cluster repair does), with the parallel paths forced on.
+     */
+    @ParameterizedTest
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
+    void boundedPassesAssignAsPlainLloyd(String name) {
+        Rng rng = new Rng();
+        // {n, d, k, duplicate rows?}
+        int[][] cases = {{517, 13, 7, 0}, {700, 64, 40, 0}, {301, 5, 1, 0}, {45, 3, 45, 0}, {60, 4, 60, 1},
+                {400, 9, 12, 1}, {97, 130, 5, 0}, {9, 2, 3, 0}};
+        long threshold = dev.rnb.backend.cpu.ModelKernels.rnb_model_parallel_min_work();
+        dev.rnb.backend.cpu.ModelKernels.rnb_model_set_parallel_min_work(0);
+        long settled = 0;
+        try (Backend tiny = chunked(name); Backend auto = TestBackends.openOrSkip(name)) {
+            for (int[] c : cases) {
+                // Elsewhere the default (the plain pass) runs, in the emulator slowly (an update launches
+                // thousands of emulated blocks): three passes of the smallest cases there.
+                if (!name.equals("cpu") && (long) c[0] * c[1] * c[2] > 20_000) continue;
+                // Tiles of a few rows only where the bounds run (the emulator would launch thousands of chunks).
+                for (Backend b : name.equals("cpu") ? new Backend[] {tiny, auto} : new Backend[] {auto}) {
+                    settled += boundedLoop(b, rng, c[0], c[1], c[2], c[3] == 1, name.equals("cpu") ? 8 : 3, name + " n=" + c[0] + " d=" + c[1] + " k=" + c[2]
+                            + (c[3] == 1 ? " duplicates" : "") + (b == tiny ? " tiles of few rows " : " ") + rng);
+                }
+            }
+        } finally {
+            dev.rnb.backend.cpu.ModelKernels.rnb_model_set_parallel_min_work(threshold);
+        }
+        if (name.equals("cpu")) assertTrue(settled > 0, "the bounds never settled a row: " + rng);
+    }
+
+    /**
+     * Assignments equal but where two centroids tie within the float rounding
+     * of the GEMM identity (duplicate rows make exact ties and, after an
+     * update, ties to within an ulp): there either centroid is right.
+     */
+    private static void sameUpToTies(float[] want, float[] got, float[] x, float[] centroids, int d, double tolerance, String what) {
+        for (int i = 0; i < want.length; i++) {
+            if (want[i] == got[i]) continue;
+            double a = sqDistance(x, i, centroids, (int) want[i], d), b = sqDistance(x, i, centroids, (int) got[i], d);
+            assertEquals(a, b, tolerance, what + ": row " + i + " went to " + (int) got[i] + ", not " + (int) want[i]
+                    + ", which is no tie");
+        }
+    }
+
+    private static double sqDistance(float[] x, int row, float[] c, int j, int d) {
+        double s = 0;
+        for (int t = 0; t < d; t++) {
+            double diff = (double) x[row * d + t] - c[j * d + t];
+            s += diff * diff;
+        }
+        return s;
+    }
+
+    /** {@code passes} passes of a Lloyd loop on b with bounds; returns the rows the bounds settled. */
+    private static long boundedLoop(Backend b, Rng rng, int n, int d, int k, boolean duplicates, int passes, String what) {
+        int blobs = Math.max(1, Math.min(k, 8));
+        float[] centres = rng.gaussian(blobs * d), x = rng.gaussian(n * d);
+        for (int i = 0; i < n; i++) {
+            int blob = rng.nextInt(blobs);
+            for (int t = 0; t < d; t++) x[i * d + t] = 0.3f * x[i * d + t] + 4 * centres[blob * d + t];
+        }
+        if (duplicates) for (int i = n / 2; i < n; i++) System.arraycopy(x, (i % 7) * d, x, i * d, d);
+        float[] init = java.util.Arrays.copyOf(x, k * d);
+        float[] unknown = new float[n], none = new float[n];
+        Arrays.fill(unknown, Float.NEGATIVE_INFINITY);
+        Arrays.fill(none, -1f);
+        long settled = 0;
+        try (Tensor tx = put(b, x); Tensor norms = put(b, poison(n)); Tensor c = put(b, init); Tensor assign = put(b, none);
+             Tensor dist = put(b, poison(n)); Tensor lower = put(b, unknown); Tensor last = put(b, poison(k * d));
+             Tensor counts = put(b, poison(k)); Tensor plainAssign = put(b, poison(n)); Tensor plainDist = put(b, poison(n))) {
+            b.rowSquaredNorms(tx, n, d, norms);
+            for (int pass = 0; pass < passes; pass++) {
+                float[] centroids = get(b, c, k * d), before = get(b, assign, n);
+                ClusterOps.AssignStats got = b.assignNearestBounded(tx, norms, n, d, c, k, assign, dist, lower, last);
+                settled += got.settled();
+                b.upload(before, 0, plainAssign, 0, n);
+                ClusterOps.AssignStats plain = b.assignNearest(tx, norms, n, d, c, k, plainAssign, plainDist);
+                Outcome want;
+                try (Tensor rx = put(REF, x); Tensor rc = put(REF, centroids); Tensor ra = put(REF, before);
+                     Tensor rd = put(REF, poison(n))) {
+                    ClusterOps.AssignStats stats = REF.assignNearest(rx, rx, n, d, rc, k, ra, rd);
+                    want = new Outcome(stats, get(REF, ra, n), get(REF, rd, n), 0, null, null, null, null, 0);
+                }
+                String at = what + " pass " + pass;
+                float[] assigned = get(b, assign, n);
+                double sumSquares = 0;
+                for (float v : x) sumSquares += (double) v * v;
+                double tolerance = 1e-5 * (1 + 2 * sumSquares / n);
+                sameUpToTies(want.assign, assigned, x, centroids, d, tolerance, at + ": assignments against the reference");
+                sameUpToTies(get(b, plainAssign, n), assigned, x, centroids, d, tolerance, at + ": assignments against the plain pass");
+                if (Arrays.equals(want.assign, assigned)) assertEquals(want.stats.changed(), got.changed(), at + ": changed");
+                assertEquals(0, plain.settled(), at + ": a plain pass settles nothing");
+                float[] distances = get(b, dist, n);
+                for (int i = 0; i < n; i++) assertEquals(want.minDist[i], distances[i], tolerance, at + ": distance of row " + i);
+                assertEquals(want.stats.inertia(), got.inertia(), 1e-4 * (sumSquares + want.stats.inertia()), at + ": inertia");
+                b.updateCentroids(tx, n, d, assign, k, false, c, counts);
+                if (pass == 4 && k > 1) b.upload(x, rng.nextInt(n) * d, c, (long) rng.nextInt(k) * d, d);  // a far move
+            }
+        }
+        return settled;
+    }
+
     private record Outcome(ClusterOps.AssignStats stats, float[] assign, float[] minDist, int empty, float[] counts,
                            float[] centroids, float[] unitCentroids, float[] silhouette, double sumSquares) {}
 

@@ -4,20 +4,37 @@ import dev.rnb.backend.ClusterOps;
 import dev.rnb.backend.Tensor;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
 
 import static dev.rnb.backend.cpu.NativeTensor.at;
 import static org.bytedeco.openblas.global.openblas_nolapack.*;
 
 /**
  * The cpu backend's k-means and silhouette: distances through OpenBLAS SGEMM
- * (D = -2 X C^T for a chunk of rows, so ||x - c||^2 = ||x||^2 + D + ||c||^2),
- * then the fused argmin / silhouette kernels of native/kmeans.cpp. Chunks
- * bound the distance scratch to {@code chunkFloats} floats whatever n is.
+ * (D = -2 X C^T for a chunk of rows, so ||x - c||^2 = ||x||^2 + D + ||c||^2).
+ * The assignment pass is native/kmeans_assign.cpp, which calls SGEMM per tile
+ * of rows and reduces each tile to its argmin while it is in cache (with
+ * Hamerly's bounds in {@link #assignNearestBounded}); the silhouette runs
+ * SGEMM here, a chunk of rows at a time, then native/kmeans.cpp's kernel.
+ * Chunks and tiles bound the distance scratch to {@code chunkFloats} floats
+ * whatever n is.
  */
 final class CpuClusterOps implements ClusterOps, AutoCloseable {
     /** Distance scratch: 4M floats (16 MiB) per chunk of rows unless rnb.cluster.chunkFloats says otherwise. */
     private final long chunkFloats = Long.getLong("rnb.cluster.chunkFloats", 1L << 22);
+    /** OpenBLAS's cblas_sgemm, for the native assignment pass (rnb_cpu does not link OpenBLAS). */
+    private static final Pointer SGEMM;
+
+    static {
+        Loader.load(openblas_nolapack.class);
+        SGEMM = Loader.addressof("cblas_sgemm");
+        if (SGEMM == null) {
+            throw new UnsatisfiedLinkError("cblas_sgemm not found in the loaded OpenBLAS");
+        }
+    }
 
     private FloatPointer dots = new FloatPointer(1);
     private long dotsCap = 1;
@@ -46,22 +63,32 @@ final class CpuClusterOps implements ClusterOps, AutoCloseable {
     }
 
     @Override
-    public AssignStats assignNearest(Tensor xs, Tensor xNormsT, int n, int d, Tensor cs, int k, Tensor as, Tensor ds) {
-        FloatPointer x = at(xs), xNorms = at(xNormsT), centroids = at(cs), assign = at(as), minDist = at(ds);
-        int chunk = chunkRows(n, k);
-        FloatPointer dist = scratch((long) chunk * k);
-        try (FloatPointer cNorm = new FloatPointer(k);
-             LongPointer changed = new LongPointer(1).put(0L);
-             DoublePointer inertia = new DoublePointer(1).put(0.0)) {
-            CpuKernels.rnb_cpu_row_sq_norms(centroids, k, d, cNorm);
-            for (int r0 = 0; r0 < n; r0 += chunk) {
-                int rows = Math.min(chunk, n - r0);
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, k, d, -2f,
-                        x.getPointer((long) r0 * d), d, centroids, d, 0f, dist, k);
-                CpuKernels.rnb_cpu_kmeans_argmin(dist, xNorms.getPointer(r0), cNorm, rows, k,
-                        assign.getPointer(r0), minDist.getPointer(r0), changed, inertia);
-            }
-            return new AssignStats(inertia.get(), changed.get());
+    public AssignStats assignNearest(Tensor x, Tensor xNorms, int n, int d, Tensor c, int k, Tensor assign, Tensor minDist) {
+        return assign(x, xNorms, n, d, c, k, assign, minDist, null, null);
+    }
+
+    @Override
+    public AssignStats assignNearestBounded(Tensor x, Tensor xNorms, int n, int d, Tensor c, int k, Tensor assign, Tensor minDist,
+                                            Tensor lower, Tensor previous) {
+        return assign(x, xNorms, n, d, c, k, assign, minDist, at(lower), at(previous));
+    }
+
+    /**
+     * native/kmeans_assign.cpp's fused pass: OpenMP threads each run
+     * single-threaded SGEMMs on their own tiles of rows, so OpenBLAS's own
+     * threads are turned off for the call.
+     */
+    private AssignStats assign(Tensor x, Tensor xNorms, int n, int d, Tensor c, int k, Tensor assign, Tensor minDist,
+                               FloatPointer lower, FloatPointer previous) {
+        int tile = (int) Math.min(CpuKernels.rnb_cpu_kmeans_tile_rows(d, k), Math.max(1, chunkFloats / k));
+        int threads = BlasThreads.get();
+        BlasThreads.set(1);
+        try (LongPointer counters = new LongPointer(new long[2]); DoublePointer inertia = new DoublePointer(1).put(0.0)) {
+            CpuKernels.rnb_cpu_kmeans_assign(SGEMM, at(x), at(xNorms), at(c), n, d, k, tile, at(assign), at(minDist),
+                    lower, previous, counters, inertia);
+            return new AssignStats(inertia.get(), counters.get(0), counters.get(1));
+        } finally {
+            BlasThreads.set(threads);
         }
     }
 

@@ -46,9 +46,11 @@ public final class CpuKernels {
 
     public static native void rnb_cpu_normalize_rows(FloatPointer x, long n, int d);
 
-    public static native void rnb_cpu_kmeans_argmin(FloatPointer dots, FloatPointer xNorm, FloatPointer cNorm, int rows, int k,
-                                                    FloatPointer assign, FloatPointer minDist,
-                                                    @Cast("int64_t*") LongPointer changed, DoublePointer inertia);
+    public static native void rnb_cpu_kmeans_assign(Pointer sgemm, FloatPointer x, FloatPointer xNorm, FloatPointer c, long n, int d, int k,
+                                                    int tileRows, FloatPointer assign, FloatPointer minDist, FloatPointer lower,
+                                                    FloatPointer previous, @Cast("int64_t*") LongPointer counters, DoublePointer inertia);
+
+    public static native int rnb_cpu_kmeans_tile_rows(int d, int k);
 
     public static native int rnb_cpu_kmeans_update(FloatPointer x, FloatPointer assign, long n, int d, int k, int normalize,
                                                    FloatPointer centroids, FloatPointer counts);

@@ -70,7 +70,7 @@ final class CudaClusterOps implements ClusterOps, AutoCloseable {
         device.copyToHost(words, 0, stats, 4);
         double inertia = Double.longBitsToDouble((words[0] & 0xFFFFFFFFL) | ((long) words[1] << 32));
         long changed = (words[2] & 0xFFFFFFFFL) | ((long) words[3] << 32);
-        return new AssignStats(inertia, changed);
+        return new AssignStats(inertia, changed, 0);
     }
 
     @Override

@@ -64,7 +64,7 @@ final class ReferenceClusterOps implements ClusterOps {
             minDist[i] = (float) bestDist;
             inertia += bestDist;
         }
-        return new AssignStats(inertia, changed);
+        return new AssignStats(inertia, changed, 0);
     }
 
     @Override
