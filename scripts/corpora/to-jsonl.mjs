@@ -1,10 +1,10 @@
 // Turns the npm packages unpacked by scripts/corpora/fetch into rnb JSONL
 // ({"text", "domain", ...} per line), a seeded sample of each corpus.
-// Usage: node to-jsonl.mjs UNPACKED_DIR OUT_DIR SPAM_DOCS SOTU_DOCS
+// Usage: node to-jsonl.mjs UNPACKED_DIR OUT_DIR SPAM_DOCS SOTU_DOCS FORTUNE_DIR FORTUNES_PER_TOPIC
 import fs from "node:fs";
 import path from "node:path";
 
-const [src, out, spamDocs, sotuDocs] = process.argv.slice(2);
+const [src, out, spamDocs, sotuDocs, fortuneDir, fortunesPerTopic] = process.argv.slice(2);
 
 // A seeded shuffle (mulberry32), so the sample is the same on every machine.
 function rng(seed) {
@@ -65,4 +65,17 @@ function write(name, rows) {
     }
   }
   write("sotu.jsonl", sample(rows, Number(sotuDocs), 2));
+}
+
+// Fortunes: the entries of eight topic files of fortune-mod ("%" lines
+// separate them), whitespace collapsed, at least 5 words; domain = the file,
+// a seeded sample of at most FORTUNES_PER_TOPIC entries per file.
+{
+  const rows = [];
+  for (const [i, topic] of ["computers", "food", "law", "medicine", "politics", "science", "sports", "startrek"].entries()) {
+    const entries = fs.readFileSync(path.join(fortuneDir, topic), "utf8").split(/^%$/m)
+      .map((e) => words(e).join(" ")).filter((e) => words(e).length >= 5);
+    for (const text of sample(entries, Number(fortunesPerTopic), 3 + i)) rows.push({ text, domain: topic });
+  }
+  write("fortunes.jsonl", rows);
 }

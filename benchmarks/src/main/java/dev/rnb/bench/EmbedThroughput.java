@@ -1,5 +1,6 @@
 package dev.rnb.bench;
 
+import dev.rnb.embed.EmbedderDevice;
 import dev.rnb.embed.LongTexts;
 import dev.rnb.embed.OnnxEmbedder;
 
@@ -32,7 +33,7 @@ public final class EmbedThroughput {
         List<Integer> sizes = new ArrayList<>();
         for (int i = 2; i < args.length; i++) sizes.add(Integer.parseInt(args[i]));
         if (sizes.isEmpty()) sizes = List.of(64, 256);
-        try (OnnxEmbedder e = OnnxEmbedder.builtin(threads, LongTexts.TRUNCATE, null, false)) {
+        try (OnnxEmbedder e = OnnxEmbedder.builtin(threads, EmbedderDevice.AUTO, LongTexts.TRUNCATE, null, false)) {
             System.out.println(e.description() + ", " + threads + " intra-op threads");
             e.embed(corpus(64, 64, 0));   // warm-up: session initialisation, first allocations
             System.out.println("tokens  texts  seconds  texts/s  tokens/s  outside inference");

@@ -16,19 +16,20 @@ public final class Embedders {
 
     /**
      * @param hashedDims dimensions of {@code hashed}
+     * @param device     where ONNX Runtime runs a neural embedder
      * @param cacheDir   where neural embeddings are cached; null: not cached
      * @param progress   print a progress line while embedding
      */
-    public record Settings(int hashedDims, long seed, LongTexts longTexts, Path cacheDir, boolean progress) {}
+    public record Settings(int hashedDims, long seed, EmbedderDevice device, LongTexts longTexts, Path cacheDir, boolean progress) {}
 
     private Embedders() {}
 
     public static TextEmbedder open(String option, Settings s) {
         int threads = Runtime.getRuntime().availableProcessors();
         if (option.equals("hashed")) return new HashedTextEmbedder(s.hashedDims(), s.seed());
-        if (option.equals("minilm")) return OnnxEmbedder.builtin(threads, s.longTexts(), s.cacheDir(), s.progress());
+        if (option.equals("minilm")) return OnnxEmbedder.builtin(threads, s.device(), s.longTexts(), s.cacheDir(), s.progress());
         if (option.startsWith("onnx:") && option.length() > "onnx:".length()) {
-            return OnnxEmbedder.fromDirectory(Path.of(option.substring("onnx:".length())), threads, s.longTexts(), s.cacheDir(), s.progress());
+            return OnnxEmbedder.fromDirectory(Path.of(option.substring("onnx:".length())), threads, s.device(), s.longTexts(), s.cacheDir(), s.progress());
         }
         throw new IllegalArgumentException("--embedder must be minilm, hashed or onnx:DIR, got \"" + option + "\"");
     }

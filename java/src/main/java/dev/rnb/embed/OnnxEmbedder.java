@@ -42,13 +42,14 @@ public final class OnnxEmbedder implements TextEmbedder {
     }
 
     /** The built-in all-MiniLM-L6-v2. {@code cacheDir} null: no cache. */
-    public static OnnxEmbedder builtin(int threads, LongTexts longTexts, Path cacheDir, boolean progress) {
-        return new OnnxEmbedder(SentenceModel.builtin(threads, longTexts), cacheDir, progress);
+    public static OnnxEmbedder builtin(int threads, EmbedderDevice device, LongTexts longTexts, Path cacheDir, boolean progress) {
+        return new OnnxEmbedder(SentenceModel.builtin(threads, device, longTexts), cacheDir, progress);
     }
 
     /** A sentence-transformers export in {@code dir} (model.onnx, tokenizer.json); checked here, before any text is read. */
-    public static OnnxEmbedder fromDirectory(Path dir, int threads, LongTexts longTexts, Path cacheDir, boolean progress) {
-        return new OnnxEmbedder(SentenceModel.fromDirectory(dir, threads, longTexts), cacheDir, progress);
+    public static OnnxEmbedder fromDirectory(Path dir, int threads, EmbedderDevice device, LongTexts longTexts, Path cacheDir,
+                                             boolean progress) {
+        return new OnnxEmbedder(SentenceModel.fromDirectory(dir, threads, device, longTexts), cacheDir, progress);
     }
 
     public int dims() { return model.model.hidden(); }

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.rnb.backend.BackendUnavailableException;
 import dev.rnb.data.BadInputException;
 
 import java.io.IOException;
@@ -63,43 +64,61 @@ final class OnnxModel implements AutoCloseable {
         this.hidden = width;
     }
 
-    /** Loads {@code model} (the bytes of an .onnx file named {@code file} in messages) with {@code threads} intra-op threads. */
-    static OnnxModel load(byte[] model, String file, int threads) {
+    /**
+     * Loads {@code model} (the bytes of an .onnx file named {@code file} in
+     * messages) with {@code threads} intra-op threads, on the CUDA provider
+     * when {@code device} allows and it loads, else on the CPU provider.
+     * A CUDA session that fails is retried on the CPU, so a bad model is
+     * told apart from a CUDA provider that does not load.
+     */
+    static OnnxModel load(byte[] model, String file, int threads, EmbedderDevice device) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
+        String whyCpu;
+        OrtException cudaFailure = null;
+        if (device == EmbedderDevice.CPU) {
+            whyCpu = "--embedder-device cpu";
+        } else if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
+            whyCpu = "this ONNX Runtime build has no CUDA provider; an rnb built with -Ponnxruntime-gpu has";
+        } else {
+            try {
+                return inspect(env, session(env, model, threads, true), file, "CUDA provider (device 0)");
+            } catch (OrtException e) {
+                cudaFailure = e;
+            }
+            whyCpu = "the CUDA provider did not load: " + firstLine(cudaFailure.getMessage());
+        }
+        OrtSession session;
+        try {
+            session = session(env, model, threads, false);
+        } catch (OrtException e) {
+            throw new BadInputException(file + ": not an ONNX model ONNX Runtime can load (" + firstLine(e.getMessage()) + ")");
+        }
+        if (device == EmbedderDevice.CUDA) {
+            closeQuietly(session);
+            throw new BackendUnavailableException("--embedder-device cuda: ONNX Runtime's CUDA", whyCpu, cudaFailure);
+        }
+        return inspect(env, session, file, "CPU provider (" + whyCpu + ")");
+    }
+
+    private static OrtSession session(OrtEnvironment env, byte[] model, int threads, boolean cuda) throws OrtException {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            String provider = addCudaIfPresent(options);
-            OrtSession session;
-            try {
-                session = env.createSession(model, options);
-            } catch (OrtException e) {
-                throw new BadInputException(file + ": not an ONNX model ONNX Runtime can load (" + firstLine(e.getMessage()) + ")");
-            }
-            try {
-                return new OnnxModel(env, session, file, provider);
-            } catch (OrtException | RuntimeException e) {
-                closeQuietly(session);
-                if (e instanceof RuntimeException r) throw r;
-                throw new BadInputException(file + ": cannot read its inputs and outputs (" + firstLine(e.getMessage()) + ")");
-            }
-        } catch (OrtException e) {
-            throw new IllegalStateException("ONNX Runtime: " + e.getMessage(), e);
+            if (cuda) options.addCUDA(0);
+            return env.createSession(model, options);
         }
     }
 
-    /** CUDA where this ONNX Runtime build has the provider and it loads (a GPU and CUDA libraries), else the CPU. */
-    private static String addCudaIfPresent(OrtSession.SessionOptions options) {
-        if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
-            return "CPU (this ONNX Runtime build has no CUDA provider)";
-        }
+    /** The model around an open session; the session is closed if its inputs and outputs are not a sentence encoder's. */
+    private static OnnxModel inspect(OrtEnvironment env, OrtSession session, String file, String provider) {
         try {
-            options.addCUDA(0);
-            return "CUDA (device 0)";
-        } catch (OrtException e) {
-            return "CPU (the CUDA provider did not load: " + firstLine(e.getMessage()) + ")";
+            return new OnnxModel(env, session, file, provider);
+        } catch (OrtException | RuntimeException e) {
+            closeQuietly(session);
+            if (e instanceof RuntimeException r) throw r;
+            throw new BadInputException(file + ": cannot read its inputs and outputs (" + firstLine(e.getMessage()) + ")");
         }
     }
 
@@ -113,6 +132,7 @@ final class OnnxModel implements AutoCloseable {
 
     int hidden() { return hidden; }
 
+    /** The execution provider that runs the model, and why the CPU where CUDA was not used. */
     String provider() { return provider; }
 
     /**

@@ -45,10 +45,10 @@ final class SentenceModel implements AutoCloseable {
         this.identity = identity;
     }
 
-    static SentenceModel builtin(int threads, LongTexts longTexts) {
+    static SentenceModel builtin(int threads, EmbedderDevice device, LongTexts longTexts) {
         byte[] onnx = resource(BUILTIN_MODEL), json = resource(BUILTIN_TOKENIZER);
         return assemble(BUILTIN_NAME, onnx, BUILTIN_NAME + " model", json, BUILTIN_NAME + " tokenizer", Pooling.MEAN, BUILTIN_MAX_TOKENS,
-                threads, longTexts);
+                threads, device, longTexts);
     }
 
     /**
@@ -57,7 +57,7 @@ final class SentenceModel implements AutoCloseable {
      * pooling_mode_cls_token, else mean. Maximum length: max_seq_length of
      * sentence_bert_config.json, else 512.
      */
-    static SentenceModel fromDirectory(Path dir, int threads, LongTexts longTexts) {
+    static SentenceModel fromDirectory(Path dir, int threads, EmbedderDevice device, LongTexts longTexts) {
         if (!Files.isDirectory(dir)) {
             throw new BadInputException("onnx:" + dir + ": not a folder (it should hold model.onnx and tokenizer.json)");
         }
@@ -69,15 +69,15 @@ final class SentenceModel implements AutoCloseable {
         int maxTokens = config(dir.resolve("sentence_bert_config.json")).path("max_seq_length").asInt(DEFAULT_MAX_TOKENS);
         if (maxTokens < 2) throw new BadInputException(dir.resolve("sentence_bert_config.json") + ": max_seq_length " + maxTokens + " is below 2");
         return assemble(dir.getFileName().toString(), OnnxModel.read(onnx), onnx.toString(), OnnxModel.read(json), json.toString(),
-                pooling, maxTokens, threads, longTexts);
+                pooling, maxTokens, threads, device, longTexts);
     }
 
     private static SentenceModel assemble(String name, byte[] onnx, String onnxFile, byte[] json, String jsonFile, Pooling pooling,
-                                          int maxTokens, int threads, LongTexts longTexts) {
+                                          int maxTokens, int threads, EmbedderDevice device, LongTexts longTexts) {
         TextTokenizer tokenizer = TextTokenizer.load(json, jsonFile, maxTokens, longTexts);
         OnnxModel model;
         try {
-            model = OnnxModel.load(onnx, onnxFile, threads);
+            model = OnnxModel.load(onnx, onnxFile, threads, device);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
@@ -140,8 +140,8 @@ final class SentenceModel implements AutoCloseable {
     }
 
     String describe() {
-        return name + " (ONNX Runtime " + model.provider() + ", " + model.hidden() + " dims, " + pooling.name().toLowerCase(java.util.Locale.ROOT)
-                + " pooling, L2-normalised, at most " + maxTokens + " tokens)";
+        return name + " (" + model.hidden() + " dims, " + pooling.name().toLowerCase(java.util.Locale.ROOT)
+                + " pooling, L2-normalised, at most " + maxTokens + " tokens; ONNX Runtime " + model.provider() + ")";
     }
 
     @Override

@@ -64,8 +64,8 @@ class OnnxFolderTest {
         CliRun.Result r = CliRun.capture("regroup", "--train", train.toString(), "--out", out.toString(), "--k", "2..3", "--backend", "cpu",
                 "--embedder", "onnx:" + folder);
         assertEquals(0, r.code(), r.stdout() + r.stderr());
-        assertTrue(r.stdout().contains("minilm (ONNX Runtime CPU"), r.stdout());
-        assertTrue(r.stdout().contains("384 dims, mean pooling, L2-normalised, at most 128 tokens"), r.stdout());
+        assertTrue(r.stdout().contains("minilm (384 dims"), r.stdout());
+        assertTrue(r.stdout().contains("384 dims, mean pooling, L2-normalised, at most 128 tokens; ONNX Runtime "), r.stdout());
     }
 
     @Test

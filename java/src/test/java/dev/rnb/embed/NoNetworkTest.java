@@ -41,6 +41,6 @@ class NoNetworkTest {
         assertTrue(p.waitFor(10, TimeUnit.MINUTES), "finished");
         String log = Files.readString(dir.resolve("log.txt"), StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), log);
-        assertTrue(log.contains("all-MiniLM-L6-v2 (ONNX Runtime"), log);
+        assertTrue(log.contains("embedder: all-MiniLM-L6-v2 (384 dims") && log.contains("ONNX Runtime"), log);
     }
 }

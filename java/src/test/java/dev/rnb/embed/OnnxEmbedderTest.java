@@ -31,7 +31,7 @@ class OnnxEmbedderTest {
 
     @BeforeAll
     static void load() {
-        embedder = OnnxEmbedder.builtin(2, LongTexts.TRUNCATE, null, false);
+        embedder = OnnxEmbedder.builtin(2, EmbedderDevice.CPU, LongTexts.TRUNCATE, null, false);
     }
 
     @AfterAll
@@ -129,7 +129,7 @@ class OnnxEmbedderTest {
         SplittableRandom r = new SplittableRandom(3);
         String shortText = randomTexts(r, 1, 20).get(0);
         String longText = String.join(" ", randomTexts(r, 40, 30));   // far over 256 tokens
-        try (OnnxEmbedder chunked = OnnxEmbedder.builtin(2, LongTexts.CHUNK, null, false)) {
+        try (OnnxEmbedder chunked = OnnxEmbedder.builtin(2, EmbedderDevice.CPU, LongTexts.CHUNK, null, false)) {
             List<String> texts = List.of(shortText, longText);
             float[] t = embedder.embed(texts), c = chunked.embed(texts);
             int d = embedder.dims();
@@ -149,7 +149,7 @@ class OnnxEmbedderTest {
     void secondRunReadsTheCache() throws IOException {
         Path cacheDir = dir.resolve("cache");
         List<String> train = randomTexts(new SplittableRandom(11), 20, 30), eval = randomTexts(new SplittableRandom(12), 5, 30);
-        try (OnnxEmbedder cached = OnnxEmbedder.builtin(2, LongTexts.TRUNCATE, cacheDir, false)) {
+        try (OnnxEmbedder cached = OnnxEmbedder.builtin(2, EmbedderDevice.CPU, LongTexts.TRUNCATE, cacheDir, false)) {
             Embedded first = cached.embed(train, eval);
             List<Path> entries;
             try (var s = Files.list(cacheDir)) {
