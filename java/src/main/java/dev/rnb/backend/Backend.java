@@ -146,6 +146,13 @@ public abstract class Backend implements ModelOps, ClusterOps, BalanceOps, AutoC
     }
 
     @Override
+    public final void signProjection(Tensor out, int n, int seed, float scale) {
+        own(out);
+        ArgumentChecks.signProjection(out, n, scale);
+        balanceOps().signProjection(out, n, seed, scale);
+    }
+
+    @Override
     public final void gram(Tensor x, int k, long d, float[] scale, Tensor out) {
         own(x, out);
         ArgumentChecks.domainMatrix(x, k, d, scale);

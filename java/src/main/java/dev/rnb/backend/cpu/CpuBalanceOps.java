@@ -164,6 +164,11 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
     }
 
     @Override
+    public void signProjection(Tensor out, int n, int seed, float scale) {
+        CpuKernels.rnb_cpu_sign_projection(at(out, 0), n, seed, scale);
+    }
+
+    @Override
     public void gram(Tensor x, int k, long d, float[] scale, Tensor out) {
         cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, k, Math.toIntExact(d), 1f, at(x, 0), Math.toIntExact(d), 0f, at(out, 0), k);
         try (FloatPointer s = new FloatPointer(scale)) {
