@@ -36,6 +36,7 @@ import java.io.IOException;
  */
 public final class RnbStrategy extends AbstractStrategy {
     private final RnbBalancer balancer;
+    private final Backend backend;
     private final int stepsPerRound;
     private final int hidden;
     private final int vocab;
@@ -63,6 +64,7 @@ public final class RnbStrategy extends AbstractStrategy {
             throw new IllegalArgumentException("R&B's uniform share must be in [0, 1], got " + uniformShare);
         }
         this.uniformShare = uniformShare;
+        this.backend = backend;
         this.hidden = hidden;
         this.vocab = vocab;
         this.stepsPerRound = stepsPerRound;
@@ -90,14 +92,14 @@ public final class RnbStrategy extends AbstractStrategy {
 
     /** In the model's backward: the head's weight gradient dW and this batch's per-domain pieces together. */
     private void splitHeadGradient(Batch batch, Tensor h, Tensor e, int rows, Tensor dW) {
-        long t0 = System.nanoTime();
+        long t0 = clock(backend);
         try {
             balancer.accumulateWithHead(h, e, batch.domainOfRow(), rows, dW);
             splitThisStep = true;
             flops += balancer.domainGradients().spec().accumulateFlops(rows, presentDomains(batch.domainOfRow(), rows),
                     vocab, hidden);
         } finally {
-            nanos += System.nanoTime() - t0;
+            nanos += clock(backend) - t0;
         }
     }
 
@@ -143,9 +145,9 @@ public final class RnbStrategy extends AbstractStrategy {
 
     /** Ends the round now: p' from the gradients accumulated since the last round. */
     float[] endRound() {
-        long d0 = System.nanoTime();
+        long d0 = clock(backend);
         float[] gram = balancer.domainGradients().domains() <= RoundStats.MAX_DOMAINS ? balancer.gram() : null;
-        nanos -= System.nanoTime() - d0; // a diagnostic for the report, not part of the method's cost
+        nanos -= clock(backend) - d0; // a diagnostic for the report, not part of the method's cost
         float[] before = proportions.clone();
         last = balancer.endRound();
         rounds++;
