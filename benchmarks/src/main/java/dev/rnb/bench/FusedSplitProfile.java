@@ -20,9 +20,11 @@ import java.util.function.LongSupplier;
  * example, so rows come in runs of 64), by differences of what the public API
  * can time: the plain head GEMM; the same k' per-domain GEMMs on rows already
  * contiguous by domain (views, beta = 1: no gather, no adds); the exact
- * accumulation without the head (gather + the GEMMs into the accumulators);
- * the fused call (gather + the GEMMs into scratch + adding each piece to its
- * accumulator and to the head); the segmenting of the rows by domain (Java).
+ * accumulation without the head (the rows by domain: gathered, or read in
+ * place when they come in long runs, as here; the GEMMs into the
+ * accumulators); the fused call (the same GEMMs into scratch, each piece
+ * added to its accumulator and to the head); the segmenting of the rows by
+ * domain (Java); one GEMM per example's run, in place.
  * Each is timed by the calling thread's CPU time, interleaved, median over
  * {@code reps}. Run with OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1.
  *
@@ -89,7 +91,7 @@ public final class FusedSplitProfile {
                     }),
             };
             String[] names = {"plain head GEMM (1024 rows)", "k' GEMMs on rows contiguous by domain (no gather, no adds)",
-                    "exact accumulate without head (gather + k' GEMMs, beta = 1)", "fused split (gather + k' GEMMs + adds into G and head)",
+                    "exact accumulate without head (rows by domain + k' GEMMs, beta = 1)", "fused split (rows by domain + k' GEMMs + adds into G and head)",
                     "DomainSegments.of (Java)", "one GEMM per example's run of 64 rows, in place (no gather, no adds)"};
             long[][] t = new long[parts.length][reps];
             for (int i = 0; i < reps; i++) {
