@@ -141,7 +141,8 @@ class BackendArgumentChecksTest {
     @Test
     void everyPublicOperationHasACase() {
         for (Method m : Backend.class.getDeclaredMethods()) {
-            if (Modifier.isPublic(m.getModifiers()) && Modifier.isFinal(m.getModifiers())) {
+            // an operation without arguments (synchronize) has no bad call
+            if (Modifier.isPublic(m.getModifiers()) && Modifier.isFinal(m.getModifiers()) && m.getParameterCount() > 0) {
                 assertTrue(CASES.keySet().stream().anyMatch(k -> k.startsWith(m.getName() + " ")), "no bad call of " + m.getName());
             }
         }
