@@ -12,16 +12,7 @@
 // Launch: block (256,1,1), grid (ceil(d/256), slots, 1). Buckets collide by
 // design, so the adds are atomic; zero coordinates are skipped.
 #include "rnb_cuda_compat.cuh"
-
-__device__ __forceinline__ unsigned int rnb_sketch_hash(unsigned int i, unsigned int seed) {
-  unsigned int h = i * 0x9E3779B1u ^ seed;
-  h ^= h >> 16;
-  h *= 0x85EBCA6Bu;
-  h ^= h >> 13;
-  h *= 0xC2B2AE35u;
-  h ^= h >> 16;
-  return h;
-}
+#include "sketch_hash.cuh"
 
 extern "C" __global__ void rnb_count_sketch_add(const float* __restrict__ dense, const int* __restrict__ slotDomain,
                                                 int d, int r, unsigned int seed, float* __restrict__ sketch) {

@@ -3,17 +3,7 @@
 // own domain's sketch row, domains distinct), so threads split the slots.
 #include "rnb_cpu.h"
 #include "parallel.h"
-#include <cstdint>
-
-static inline uint32_t rnb_sketch_hash(uint32_t i, uint32_t seed) {
-    uint32_t h = i * 0x9E3779B1u ^ seed;
-    h ^= h >> 16;
-    h *= 0x85EBCA6Bu;
-    h ^= h >> 13;
-    h *= 0xC2B2AE35u;
-    h ^= h >> 16;
-    return h;
-}
+#include "sketch_hash.h"
 
 void rnb_cpu_count_sketch_add(const float* dense, const int* slotDomain, int slots, int d, int r, uint32_t seed, float* sketch) {
 #pragma omp parallel for schedule(static) if (int64_t(slots) * d >= rnb_parallel_min_work)

@@ -30,6 +30,10 @@ void rnb_cpu_domain_pieces_add(const float* pieces, const int* slotDomain, int s
 // (contract and hash as cuda/count_sketch.cu); slot domains must be distinct.
 void rnb_cpu_count_sketch_add(const float* dense, const int* slotDomain, int slots, int d, int r, uint32_t seed, float* sketch);
 
+// A random sign projection (factored sketch): out[i] = -scale when the top bit of
+// the sketch hash of (i, seed) is set, else scale (contract as cuda/sign_projection.cu).
+void rnb_cpu_sign_projection(float* out, int n, uint32_t seed, float scale);
+
 // Completes a Gram matrix whose upper triangle holds X X^T (from SYRK):
 // mirrors it to the lower triangle and scales entry (i, j) by scale[i]*scale[j].
 void rnb_cpu_gram_finish(float* out, const float* scale, int k);

@@ -91,6 +91,18 @@ final class ArgumentChecks {
         }
     }
 
+    static void signProjection(Tensor out, int n, float scale) {
+        if (n < 1) {
+            throw new IllegalArgumentException("projection size must be >= 1, got " + n);
+        }
+        if (out.size() < n) {
+            throw new IllegalArgumentException("projection holds " + out.size() + " floats, needs n = " + n);
+        }
+        if (!Float.isFinite(scale)) {
+            throw new IllegalArgumentException("projection scale must be finite, got " + scale);
+        }
+    }
+
     static void domainMatrix(Tensor x, int k, long d, float[]... perDomain) {
         if (k < 1 || d < 1) {
             throw new IllegalArgumentException("need k >= 1 and d >= 1, got k=" + k + " d=" + d);

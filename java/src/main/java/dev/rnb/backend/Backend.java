@@ -101,6 +101,17 @@ public abstract class Backend implements ModelOps, ClusterOps, BalanceOps, AutoC
         memory().zero(own(t));
     }
 
+    /**
+     * Waits until every operation issued so far has finished. cuda queues
+     * kernels and returns at once, so a host clock read without this charges
+     * the work still queued (e.g. a model's backward) to whatever waits for it
+     * next; the strategies' overhead timers call it before reading the clock.
+     * Free on cpu and reference, whose operations finish before they return.
+     */
+    public final void synchronize() {
+        memory().synchronize();
+    }
+
     /** dst[dstOffset ..] = src[srcOffset ..], length floats, within the backend's memory. */
     public final void copy(Tensor src, long srcOffset, Tensor dst, long dstOffset, long length) {
         ArgumentChecks.range(own(src), srcOffset, length);
@@ -143,6 +154,13 @@ public abstract class Backend implements ModelOps, ClusterOps, BalanceOps, AutoC
         own(h, e, sketch);
         ArgumentChecks.domainGradSketch(h, e, hDim, vDim, segments, r, sketch);
         balanceOps().domainGradSketchAccumulate(h, e, hDim, vDim, segments, r, seed, sketch);
+    }
+
+    @Override
+    public final void signProjection(Tensor out, int n, int seed, float scale) {
+        own(out);
+        ArgumentChecks.signProjection(out, n, scale);
+        balanceOps().signProjection(out, n, seed, scale);
     }
 
     @Override

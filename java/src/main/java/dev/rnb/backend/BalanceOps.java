@@ -39,6 +39,13 @@ public interface BalanceOps {
     void domainGradSketchAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments,
                                     int r, int seed, Tensor sketch);
 
+    /**
+     * A random sign projection for the factored sketch, drawn in the backend's
+     * memory: out[i] = -scale when the top bit of {@link SketchHash#hash}(i, seed)
+     * is set, else +scale, for i in [0, n). The same bits on every backend.
+     */
+    void signProjection(Tensor out, int n, int seed, float scale);
+
     /** out (k x k, at least k*k floats) = diag(scale) X X^T diag(scale), X k x d. */
     void gram(Tensor x, int k, long d, float[] scale, Tensor out);
 

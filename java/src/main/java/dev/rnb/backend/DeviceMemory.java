@@ -22,6 +22,9 @@ public interface DeviceMemory {
 
     void copy(Tensor src, long srcOffset, Tensor dst, long dstOffset, long length);
 
+    /** See {@link Backend#synchronize}; a device whose operations never run behind the caller has nothing to wait for. */
+    default void synchronize() {}
+
     /** See {@link Backend#gemm}; m, n, k may be 0. */
     void gemm(boolean transA, boolean transB, int m, int n, int k,
               float alpha, Tensor a, int lda, Tensor b, int ldb, float beta, Tensor c, int ldc);

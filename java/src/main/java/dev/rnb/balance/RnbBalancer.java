@@ -44,7 +44,7 @@ public final class RnbBalancer implements AutoCloseable {
         this.reducer = b.reducer;
         this.evalProportions = b.evalProportions != null ? b.evalProportions.clone() : uniform(b.domains);
         this.proportions = uniform(b.domains);
-        this.gradients = new DomainGradients(b.backend, b.domains, b.hidden, b.vocab, b.sketchSize, b.seed);
+        this.gradients = new DomainGradients(b.backend, b.domains, b.hidden, b.vocab, b.sketch, b.seed);
     }
 
     public static Builder builder(Backend backend, int domains, int hidden, int vocab) {
@@ -160,7 +160,7 @@ public final class RnbBalancer implements AutoCloseable {
         private final int vocab;
         private float[] evalProportions;
         private float lambda = 3f;
-        private int sketchSize;
+        private SketchSpec sketch = SketchSpec.EXACT;
         private long seed = 0x5EEDL;
         private GradientReducer reducer;
 
@@ -203,13 +203,19 @@ public final class RnbBalancer implements AutoCloseable {
             return this;
         }
 
-        /** 0 keeps exact gradients; r &gt; 0 keeps an r-float sketch per domain. */
+        /** 0 keeps exact gradients; r &gt; 0 keeps an r-float CountSketch per domain. */
         public Builder sketch(int r) {
-            this.sketchSize = r;
+            this.sketch = SketchSpec.count(r);
             return this;
         }
 
-        /** Seed of the sketch's hash. */
+        /** Exact gradients, a CountSketch or a factored sketch (docs/ARCHITECTURE.md, "The sketches"). */
+        public Builder sketch(SketchSpec spec) {
+            this.sketch = java.util.Objects.requireNonNull(spec, "sketch");
+            return this;
+        }
+
+        /** Base seed of the sketches; each round draws its own from it and the round number. */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;

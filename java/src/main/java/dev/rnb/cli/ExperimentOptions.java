@@ -3,6 +3,7 @@ package dev.rnb.cli;
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.Backends;
 import dev.rnb.backend.cuda.AttentionPath;
+import dev.rnb.balance.SketchSpec;
 import dev.rnb.data.BadInputException;
 import dev.rnb.data.ByteDataset;
 import dev.rnb.data.SyntheticCorpus;
@@ -63,8 +64,11 @@ final class ExperimentOptions {
             "the paper used 3, which over-concentrated and oscillated on the built-in corpus)"})
     float lambda;
 
-    @Option(names = "--sketch", defaultValue = "0", description = "R&B: 0 = exact per-domain gradients, r > 0 = r-float CountSketch (default: ${DEFAULT-VALUE})")
-    int sketch;
+    @Option(names = "--sketch", defaultValue = "exact", description = {"R&B's per-domain gradients: exact (or 0), count:R (or R: an R-float CountSketch),",
+            "or factored:AxB (or AxB: the factored sketch, A x B floats per domain, never a dense gradient; docs/ARCHITECTURE.md) (default: ${DEFAULT-VALUE})"})
+    String sketch;
+
+    private SketchSpec sketchSpec = SketchSpec.EXACT;
 
     @Option(names = "--eta", description = "Step size of Skill-It, Aioli and DGA (default: each method's own)")
     Double eta;
@@ -127,7 +131,7 @@ final class ExperimentOptions {
     }
 
     MixOptions mix() {
-        return new MixOptions(round, lambda, sketch, eta == null ? Double.NaN : eta, probeSteps, evalExamples, 3, seed, 0f, Double.NaN);
+        return new MixOptions(round, lambda, sketchSpec, eta == null ? Double.NaN : eta, probeSteps, evalExamples, 3, seed, 0f, Double.NaN);
     }
 
     /** The backend, with --attention applied (check() has parsed it). */
@@ -143,7 +147,12 @@ final class ExperimentOptions {
         atLeast(1, "--steps", steps, "--eval-every", evalEvery, "--train-size", trainSize, "--eval-size", evalSize,
                 "--embed-dims", embedDims, "--round", round, "--probe-steps", probeSteps, "--eval-examples", evalExamples,
                 "--batch", shape.batch, "--context", shape.context, "--layers", shape.layers, "--heads", shape.heads, "--width", shape.width);
-        atLeast(0, "--log-every", logEvery, "--sketch", sketch);
+        atLeast(0, "--log-every", logEvery);
+        try {
+            sketchSpec = SketchSpec.parse(sketch);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + e.getMessage());
+        }
         atLeast(1, "--seeds", seeds);
         if (evalTokens != null && evalTokens < 0) {
             throw new IllegalArgumentException("--eval-tokens must be >= 0, got " + evalTokens);
@@ -268,7 +277,7 @@ final class ExperimentOptions {
         return String.format(Locale.ROOT, "byte-level GPT, %d parameters (%d layers, width %d, %d heads, context %d); batch %d; %d steps; "
                         + "round K = %d; lambda = %s; %s; %d seed%s from %d; evaluation every %d steps on %s, final on the whole set; %s",
                 parameters, c.layers(), c.channels(), c.heads(), c.context(), shape.batch, steps, round, lambda,
-                sketch == 0 ? "exact per-domain gradients" : "CountSketch r = " + sketch, seeds, seeds == 1 ? "" : "s", seed, evalEvery,
+                sketchSpec.describe(), seeds, seeds == 1 ? "" : "s", seed, evalEvery,
                 evalTokens() == 0 ? "the whole set" : "a fixed sample of about " + evalTokens() + " predicted bytes",
                 input == null ? "built-in corpus (" + trainSize + " train / " + evalSize + " eval examples)" : "input " + input);
     }

@@ -1,5 +1,6 @@
 package dev.rnb.mix;
 
+import dev.rnb.backend.Backend;
 import dev.rnb.data.Batch;
 import dev.rnb.model.Gpt;
 import dev.rnb.train.Trainer;
@@ -13,7 +14,7 @@ import java.io.UncheckedIOException;
 
 /**
  * Times the extra work of a strategy (the public hooks wrap the protected
- * ones with a clock) and keeps its flop count and current proportions.
+ * ones with a clock that synchronises the device first) and keeps its flop count and current proportions.
  * State is serialised as a name tag, the proportions, the counters, then the
  * subclass's own fields.
  */
@@ -34,27 +35,29 @@ abstract class AbstractStrategy implements MixingStrategy {
 
     @Override
     public final void begin(Trainer trainer) {
-        long t0 = System.nanoTime();
+        Backend b = trainer.model().backend();
+        long t0 = clock(b);
         try {
             doBegin(trainer);
         } finally {
-            nanos += System.nanoTime() - t0;
+            nanos += clock(b) - t0;
         }
     }
 
     @Override
     public final void afterBackward(Gpt model, Batch batch) {
-        long t0 = System.nanoTime();
+        long t0 = clock(model.backend());
         try {
             doAfterBackward(model, batch);
         } finally {
-            nanos += System.nanoTime() - t0;
+            nanos += clock(model.backend()) - t0;
         }
     }
 
     @Override
     public final float[] endOfStep(int step, Trainer trainer) {
-        long t0 = System.nanoTime();
+        Backend b = trainer.model().backend();
+        long t0 = clock(b);
         try {
             float[] next = doEndOfStep(step, trainer);
             if (next != null) {
@@ -62,8 +65,18 @@ abstract class AbstractStrategy implements MixingStrategy {
             }
             return next;
         } finally {
-            nanos += System.nanoTime() - t0;
+            nanos += clock(b) - t0;
         }
+    }
+
+    /**
+     * The overhead timers' clock: the device synchronised first, so that work
+     * queued before a hook (the step's backward on cuda) is not charged to
+     * the strategy, and the strategy's own queued work is.
+     */
+    protected static long clock(Backend backend) {
+        backend.synchronize();
+        return System.nanoTime();
     }
 
     protected void doBegin(Trainer trainer) {}

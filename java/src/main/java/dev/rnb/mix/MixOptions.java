@@ -1,11 +1,13 @@
 package dev.rnb.mix;
 
+import dev.rnb.balance.SketchSpec;
+
 /**
  * Settings of the mixing strategies.
  *
  * @param stepsPerRound K: optimiser steps per round (every strategy that adapts updates once per round)
  * @param lambda        R&amp;B's softmax temperature
- * @param sketch        R&amp;B's sketch size r (0 = exact per-domain gradients)
+ * @param sketch        how R&amp;B keeps its per-domain gradients: exact, CountSketch or factored sketch
  * @param eta           step size of Skill-It, Aioli and DGA's exponentiated updates; NaN = each method's default
  * @param probeSteps    Skill-It's training steps per domain for its skills graph, and Aioli's per domain per round
  * @param evalExamples  evaluation examples Skill-It and Aioli evaluate on (an evenly spaced subset of the eval set)
@@ -14,11 +16,12 @@ package dev.rnb.mix;
  * @param uniformShare  R&amp;B extension beyond the paper: train on (1 - u) p' + u uniform (0 = the paper's rule)
  * @param ema           Aioli: EMA weight of the previous A; DGA: EMA weight of the previous proportions; NaN = each method's default
  */
-public record MixOptions(int stepsPerRound, float lambda, int sketch, double eta, int probeSteps, int evalExamples,
+public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, double eta, int probeSteps, int evalExamples,
                          int window, long seed, float uniformShare, double ema) {
     public MixOptions {
-        if (stepsPerRound < 1 || sketch < 0 || probeSteps < 1 || evalExamples < 1 || window < 1) {
-            throw new IllegalArgumentException("need K >= 1, sketch >= 0, probe steps >= 1, eval examples >= 1 and window >= 1");
+        java.util.Objects.requireNonNull(sketch, "sketch");
+        if (stepsPerRound < 1 || probeSteps < 1 || evalExamples < 1 || window < 1) {
+            throw new IllegalArgumentException("need K >= 1, probe steps >= 1, eval examples >= 1 and window >= 1");
         }
         if (!Double.isNaN(ema) && !(ema >= 0 && ema < 1)) {
             throw new IllegalArgumentException("ema must be in [0, 1), got " + ema);
@@ -33,7 +36,7 @@ public record MixOptions(int stepsPerRound, float lambda, int sketch, double eta
 
     /** K = 20, lambda = 1 (chosen by the sweep in docs/RESULTS.md; the paper used 3 on S1), exact gradients, method-default eta, 2 probe steps, 64 eval examples, window 3. */
     public static MixOptions defaults(long seed) {
-        return new MixOptions(20, 1f, 0, Double.NaN, 2, 64, 3, seed, 0f, Double.NaN);
+        return new MixOptions(20, 1f, SketchSpec.EXACT, Double.NaN, 2, 64, 3, seed, 0f, Double.NaN);
     }
 
     MixOptions withSeed(long s) {
@@ -51,7 +54,7 @@ public record MixOptions(int stepsPerRound, float lambda, int sketch, double eta
             return switch (key) {
                 case "lambda" -> new MixOptions(stepsPerRound, Float.parseFloat(value), sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema);
                 case "K" -> new MixOptions(Integer.parseInt(value), lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema);
-                case "sketch" -> new MixOptions(stepsPerRound, lambda, Integer.parseInt(value), eta, probeSteps, evalExamples, window, seed, uniformShare, ema);
+                case "sketch" -> new MixOptions(stepsPerRound, lambda, SketchSpec.parse(value), eta, probeSteps, evalExamples, window, seed, uniformShare, ema);
                 case "eta" -> new MixOptions(stepsPerRound, lambda, sketch, positive(Double.parseDouble(value)), probeSteps, evalExamples, window, seed, uniformShare, ema);
                 case "uniform" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, Float.parseFloat(value), ema);
                 case "ema" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, Double.parseDouble(value));

@@ -4,6 +4,7 @@ import dev.rnb.backend.Backend;
 import dev.rnb.backend.Tensor;
 import dev.rnb.balance.RnbBalancer;
 import dev.rnb.balance.RoundResult;
+import dev.rnb.balance.SketchSpec;
 import dev.rnb.data.Batch;
 import dev.rnb.model.Gpt;
 import dev.rnb.model.GptConfig;
@@ -16,7 +17,7 @@ import java.io.IOException;
 /**
  * R&amp;B's Balance stage inside training: after every backward pass the
  * output head's H and E are split by domain into per-domain final-layer
- * gradients (exact, or CountSketched with {@code --sketch r}) by
+ * gradients (exact, CountSketched or factored-sketched: {@code --sketch}) by
  * {@link RnbBalancer}; every K steps p' = softmax(lambda G p / ||G p||) with
  * p the evaluation proportions. No extra forward or backward pass.
  *
@@ -28,12 +29,14 @@ import java.io.IOException;
  * round. Its timer covers that call, which includes the head's own
  * weight-gradient multiply-adds; the JMH suite "overhead claims"
  * (docs/BENCHMARKS.md) measures the step with and without R&amp;B instead.
- * Sketched, or when only {@link #afterBackward} is wired, the pieces are
- * formed again after backward (2 rows h v flops per step). The paper's cost
+ * Sketched, the head's GEMM runs as usual and the sketch after it
+ * ({@link SketchSpec#accumulateFlops}); when only {@link #afterBackward} is
+ * wired, exact pieces are formed again after backward (2 rows h v flops). The paper's cost
  * model charges T m^2 N instead.
  */
 public final class RnbStrategy extends AbstractStrategy {
     private final RnbBalancer balancer;
+    private final Backend backend;
     private final int stepsPerRound;
     private final int hidden;
     private final int vocab;
@@ -44,7 +47,7 @@ public final class RnbStrategy extends AbstractStrategy {
     private boolean splitThisStep;
     private final RoundStats stats = new RoundStats();
 
-    RnbStrategy(Backend backend, int domains, int hidden, int vocab, float[] evalProportions, float lambda, int sketch,
+    RnbStrategy(Backend backend, int domains, int hidden, int vocab, float[] evalProportions, float lambda, SketchSpec sketch,
                 int stepsPerRound, long seed) {
         this(backend, domains, hidden, vocab, evalProportions, lambda, sketch, stepsPerRound, seed, 0f);
     }
@@ -54,13 +57,14 @@ public final class RnbStrategy extends AbstractStrategy {
      * proportions used are (1 - u) p' + u / k, so no domain falls below u / k
      * and its gradient estimate stays fed (0 = the paper's rule).
      */
-    RnbStrategy(Backend backend, int domains, int hidden, int vocab, float[] evalProportions, float lambda, int sketch,
+    RnbStrategy(Backend backend, int domains, int hidden, int vocab, float[] evalProportions, float lambda, SketchSpec sketch,
                 int stepsPerRound, long seed, float uniformShare) {
         super("rnb", uniform(domains));
         if (!(uniformShare >= 0 && uniformShare <= 1)) {
             throw new IllegalArgumentException("R&B's uniform share must be in [0, 1], got " + uniformShare);
         }
         this.uniformShare = uniformShare;
+        this.backend = backend;
         this.hidden = hidden;
         this.vocab = vocab;
         this.stepsPerRound = stepsPerRound;
@@ -88,14 +92,14 @@ public final class RnbStrategy extends AbstractStrategy {
 
     /** In the model's backward: the head's weight gradient dW and this batch's per-domain pieces together. */
     private void splitHeadGradient(Batch batch, Tensor h, Tensor e, int rows, Tensor dW) {
-        long t0 = System.nanoTime();
+        long t0 = clock(backend);
         try {
             balancer.accumulateWithHead(h, e, batch.domainOfRow(), rows, dW);
             splitThisStep = true;
-            flops += balancer.domainGradients().sketched() ? 2.0 * rows * hidden * vocab
-                    : 2.0 * presentDomains(batch.domainOfRow(), rows) * hidden * vocab;
+            flops += balancer.domainGradients().spec().accumulateFlops(rows, presentDomains(batch.domainOfRow(), rows),
+                    vocab, hidden);
         } finally {
-            nanos += System.nanoTime() - t0;
+            nanos += clock(backend) - t0;
         }
     }
 
@@ -118,13 +122,20 @@ public final class RnbStrategy extends AbstractStrategy {
             return;
         }
         balancer.accumulate(model.finalLayerInput(), model.logitGradients(), batch.domainOfRow(), model.rows());
-        flops += 2.0 * model.rows() * hidden * vocab;
+        flops += afterBackwardFlops(model.rows());
     }
 
     /** Adds one batch held in host arrays (what {@link #afterBackward} does with the model's tensors). */
     void accumulate(float[] h, float[] e, int[] domainOfRow, int rows) {
         balancer.accumulate(h, e, domainOfRow, rows);
-        flops += 2.0 * rows * hidden * vocab;
+        flops += afterBackwardFlops(rows);
+    }
+
+    /** Exact: the pieces formed again beside the model's own head GEMM; sketched: the sketch's own work. */
+    private double afterBackwardFlops(int rows) {
+        SketchSpec spec = balancer.domainGradients().spec();
+        return spec.kind() == SketchSpec.Kind.EXACT ? 2.0 * rows * hidden * vocab
+                : spec.accumulateFlops(rows, 0, vocab, hidden);
     }
 
     @Override
@@ -134,9 +145,9 @@ public final class RnbStrategy extends AbstractStrategy {
 
     /** Ends the round now: p' from the gradients accumulated since the last round. */
     float[] endRound() {
-        long d0 = System.nanoTime();
+        long d0 = clock(backend);
         float[] gram = balancer.domainGradients().domains() <= RoundStats.MAX_DOMAINS ? balancer.gram() : null;
-        nanos -= System.nanoTime() - d0; // a diagnostic for the report, not part of the method's cost
+        nanos -= clock(backend) - d0; // a diagnostic for the report, not part of the method's cost
         float[] before = proportions.clone();
         last = balancer.endRound();
         rounds++;
@@ -191,6 +202,7 @@ public final class RnbStrategy extends AbstractStrategy {
         float[] g = readFloats(in);
         long[] counts = new long[in.readInt()];
         for (int i = 0; i < counts.length; i++) counts[i] = in.readLong();
+        balancer.domainGradients().startRound(rounds);
         balancer.domainGradients().restore(g, counts);
         balancer.setProportions(proportions);
     }

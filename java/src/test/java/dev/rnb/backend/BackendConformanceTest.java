@@ -82,13 +82,14 @@ class BackendConformanceTest {
         Backend b = backend(name);
         Rng rng = new Rng();
         // {rows, h, v, k}: ragged widths, k = 1, more domains than rows (absent domains), N = 0.
+        // a fifth entry: domains in runs of consecutive rows (one domain per example; the cpu reads them in place)
         int[][] cases = {{37, 1, 1, 1}, {100, 17, 33, 3}, {65, 64, 64, 5}, {129, 65, 130, 1},
-                {10, 300, 7, 16}, {0, 8, 8, 4}, {200, 96, 257, 7}};
+                {10, 300, 7, 16}, {0, 8, 8, 4}, {200, 96, 257, 7}, {300, 17, 33, 4, 1}, {517, 64, 256, 3, 1}};
         for (int[] c : cases) {
             int rows = c[0], h = c[1], v = c[2], k = c[3];
             float[] hs = rng.gaussian(rows * h), es = rng.gaussian(rows * v);
             float[] g0 = rng.gaussian(k * v * h); // accumulate onto random values, not zeros
-            int[] dom = rng.ints(rows, k);
+            int[] dom = c.length > 4 ? runsOfDomains(rng, rows, k) : rng.ints(rows, k);
             if (k > 2 && rows > 0) {
                 for (int r = 0; r < rows; r++) {
                     if (dom[r] == 1) dom[r] = 0; // domain 1 absent from this call
@@ -104,6 +105,17 @@ class BackendConformanceTest {
                 assertArrayEquals(java.util.Arrays.copyOfRange(g0, v * h, 2 * v * h), absentBlock, name + ": absent domain touched");
             }
         }
+    }
+
+    /** A domain per run of 32 to 79 consecutive rows (the last run ragged), as when every example has one domain. */
+    private static int[] runsOfDomains(Rng rng, int rows, int k) {
+        int[] dom = new int[rows];
+        for (int start = 0; start < rows; ) {
+            int end = Math.min(rows, start + 32 + rng.nextInt(48));
+            java.util.Arrays.fill(dom, start, end, rng.nextInt(k));
+            start = end;
+        }
+        return dom;
     }
 
     private static float[] accumulate(Backend b, float[] hs, float[] es, int h, int v, DomainSegments seg, float[] g0) {
@@ -125,14 +137,15 @@ class BackendConformanceTest {
     void domainGradientsWithHeadMatchReferenceAndTheHeadIsThePlainGemm(String name) {
         Backend b = backend(name);
         Rng rng = new Rng();
+        // a fifth entry: domains in runs of consecutive rows (one domain per example; the cpu reads them in place)
         int[][] cases = {{37, 1, 1, 1}, {100, 17, 33, 3}, {65, 64, 64, 5}, {129, 65, 130, 1},
-                {10, 300, 7, 16}, {0, 8, 8, 4}, {200, 96, 257, 7}};
+                {10, 300, 7, 16}, {0, 8, 8, 4}, {200, 96, 257, 7}, {300, 17, 33, 4, 1}, {517, 64, 256, 3, 1}};
         for (int[] c : cases) {
             int rows = c[0], h = c[1], v = c[2], k = c[3];
             float[] hs = rng.gaussian(Math.max(1, rows * h)), es = rng.gaussian(Math.max(1, rows * v));
             float[] g0 = rng.gaussian(k * v * h);
             float[] around = rng.gaussian(v * h + 5); // the head sits at offset 3 of this
-            int[] dom = rng.ints(rows, k);
+            int[] dom = c.length > 4 ? runsOfDomains(rng, rows, k) : rng.ints(rows, k);
             DomainSegments seg = DomainSegments.of(dom, rows, k);
             float[][] want = accumulateWithHead(REF, hs, es, h, v, seg, g0, around);
             float[][] got = accumulateWithHead(b, hs, es, h, v, seg, g0, around);

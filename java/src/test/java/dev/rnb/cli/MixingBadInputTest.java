@@ -66,7 +66,8 @@ class MixingBadInputTest {
             contains(fails(command, ExitCodes.BAD_OPTIONS, "--steps", "0"), "--steps must be >= 1, got 0");
             contains(fails(command, ExitCodes.BAD_OPTIONS, "--round", "0"), "--round must be >= 1");
             contains(fails(command, ExitCodes.BAD_OPTIONS, "--batch", "-3"), "--batch must be >= 1, got -3");
-            contains(fails(command, ExitCodes.BAD_OPTIONS, "--sketch", "-1"), "--sketch must be >= 0");
+            contains(fails(command, ExitCodes.BAD_OPTIONS, "--sketch", "-1"), "--sketch must be exact (or 0), count:R (or R >= 1) or factored:AxB");
+            contains(fails(command, ExitCodes.BAD_OPTIONS, "--sketch", "factored:64x0"), "got 'factored:64x0'");
             contains(fails(command, ExitCodes.BAD_OPTIONS, "--heads", "3"), "--width 16 must be a multiple of --heads 3");
             contains(fails(command, ExitCodes.BAD_OPTIONS, "--lambda", "NaN"), "--lambda must be finite and >= 0");
             contains(fails(command, ExitCodes.BAD_OPTIONS, "--lambda", "-1"), "--lambda must be finite and >= 0");

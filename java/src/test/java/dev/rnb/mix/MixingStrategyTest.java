@@ -2,6 +2,7 @@ package dev.rnb.mix;
 
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.Backends;
+import dev.rnb.balance.SketchSpec;
 import dev.rnb.data.ByteDataset;
 import dev.rnb.data.TrainingExample;
 import dev.rnb.model.GptConfig;
@@ -48,7 +49,7 @@ class MixingStrategyTest {
     }
 
     static MixOptions options(int k) {
-        return new MixOptions(k, 3f, 0, Double.NaN, 1, 8, 2, 5, 0f, Double.NaN);
+        return new MixOptions(k, 3f, SketchSpec.EXACT, Double.NaN, 1, 8, 2, 5, 0f, Double.NaN);
     }
 
     static double[] softmax(double[] logits) {
@@ -81,7 +82,7 @@ class MixingStrategyTest {
         double norm = Math.hypot(gp[0], gp[1]);
         for (float lambda : new float[] {1f, 3f}) {
             try (Backend b = Backends.open("reference");
-                 RnbStrategy s = new RnbStrategy(b, 2, 2, 2, new float[] {1, 3}, lambda, 0, 1, 1)) {
+                 RnbStrategy s = new RnbStrategy(b, 2, 2, 2, new float[] {1, 3}, lambda, SketchSpec.EXACT, 1, 1)) {
                 s.accumulate(H, E, new int[] {0, 0, 1}, 3);
                 float[] next = s.endRound();
                 assertClose(softmax(new double[] {lambda * gp[0] / norm, lambda * gp[1] / norm}), next, 1e-6);
@@ -93,7 +94,7 @@ class MixingStrategyTest {
     @Test
     void rnbDomainAbsentFromARoundGetsLogitZero() {
         try (Backend b = Backends.open("reference");
-             RnbStrategy s = new RnbStrategy(b, 3, 2, 2, new float[] {1, 1, 1}, 2f, 0, 1, 1)) {
+             RnbStrategy s = new RnbStrategy(b, 3, 2, 2, new float[] {1, 1, 1}, 2f, SketchSpec.EXACT, 1, 1)) {
             s.accumulate(H, E, new int[] {0, 0, 1}, 3);
             float[] next = s.endRound();
             // Domain 2 is absent: left out of G p (its scale is 0), logit 0.
@@ -113,11 +114,11 @@ class MixingStrategyTest {
     @Test
     void rnbLambdaExtremes() {
         try (Backend b = Backends.open("reference")) {
-            try (RnbStrategy s = new RnbStrategy(b, 2, 2, 2, new float[] {1, 3}, 0f, 0, 1, 1)) {
+            try (RnbStrategy s = new RnbStrategy(b, 2, 2, 2, new float[] {1, 3}, 0f, SketchSpec.EXACT, 1, 1)) {
                 s.accumulate(H, E, new int[] {0, 0, 1}, 3);
                 assertClose(new double[] {0.5, 0.5}, s.endRound(), 1e-7);
             }
-            try (RnbStrategy s = new RnbStrategy(b, 2, 2, 2, new float[] {1, 3}, 1000f, 0, 1, 1)) {
+            try (RnbStrategy s = new RnbStrategy(b, 2, 2, 2, new float[] {1, 3}, 1000f, SketchSpec.EXACT, 1, 1)) {
                 s.accumulate(H, E, new int[] {0, 0, 1}, 3);
                 assertClose(new double[] {0, 1}, s.endRound(), 1e-7);
             }
@@ -138,8 +139,8 @@ class MixingStrategyTest {
         float[] exact, sketched;
         float[] p = {0.4f, 0.3f, 0.2f, 0.1f};
         try (Backend b = Backends.open("cpu");
-             RnbStrategy e = new RnbStrategy(b, k, h, v, p, 3f, 0, 1, 9);
-             RnbStrategy s = new RnbStrategy(b, k, h, v, p, 3f, 1024, 1, 9)) {
+             RnbStrategy e = new RnbStrategy(b, k, h, v, p, 3f, SketchSpec.EXACT, 1, 9);
+             RnbStrategy s = new RnbStrategy(b, k, h, v, p, 3f, SketchSpec.count(1024), 1, 9)) {
             e.accumulate(hs, es, dom, rows);
             s.accumulate(hs, es, dom, rows);
             exact = e.endRound();
@@ -166,6 +167,23 @@ class MixingStrategyTest {
             assertClose(new double[] {1 / 3.0, 1 / 3.0, 1 / 3.0}, Strategies.create("stratified", ctx).initialProportions(), 1e-7);
             assertClose(new double[] {1 / 3.0, 1 / 3.0, 1 / 3.0}, Strategies.create("natural", ctx).initialProportions(), 1e-7);
             assertThrows(IllegalArgumentException.class, () -> Strategies.create("doremix", ctx));
+        }
+    }
+
+    /** On cuda the overhead timers synchronise the device, so queued backward kernels are not charged to the strategy. */
+    @Test
+    void overheadTimersSynchroniseTheDevice() throws Exception {
+        int steps = 3;
+        try (Backend b = Backends.open("cuda-emulated")) {
+            MixingContext ctx = context(b, steps, options(2));
+            try (MixingStrategy s = Strategies.create("rnb:sketch=4x4", ctx); Trainer t = new Trainer(b, TINY, ctx.options(), ctx.train())) {
+                long before = dev.rnb.backend.cuda.EmulatedDevice.synchronizations();
+                RunResult r = new MixedRun(t, s, ctx.eval()).evalEvery(100).run("original", 7);
+                long syncs = dev.rnb.backend.cuda.EmulatedDevice.synchronizations() - before;
+                // begin, then per step the head split and the end of step, each started and stopped.
+                assertTrue(syncs >= 2 + 4L * steps, syncs + " synchronisations in " + steps + " steps");
+                assertTrue(r.extraNanos() > 0);
+            }
         }
     }
 
@@ -271,7 +289,7 @@ class MixingStrategyTest {
 
     /** N steps straight vs k steps + checkpoint (model + mixing state, mid-round) + resume + N-k steps: identical on cpu. */
     @ParameterizedTest
-    @ValueSource(strings = {"rnb", "skill-it", "aioli", "dga", "doremi", "doge"})
+    @ValueSource(strings = {"rnb", "rnb:sketch=4x3", "skill-it", "aioli", "dga", "doremi", "doge"})
     void checkpointRoundTripOfMixingState(String name) throws Exception {
         int steps = 7, cut = 4;
         MixOptions m = options(3);
@@ -304,7 +322,7 @@ class MixingStrategyTest {
                 assertArrayEquals(a.get(a.size() - 1).p(), c.get(c.size() - 1).p(), "final proportions");
                 assertEquals(straight.evalLoss(), resumed.evalLoss());
             }
-            try (MixingStrategy other = Strategies.create(name.equals("rnb") ? "dga" : "rnb", ctx)) {
+            try (MixingStrategy other = Strategies.create(name.startsWith("rnb") ? "dga" : "rnb", ctx)) {
                 byte[] state;
                 try (MixingStrategy s = Strategies.create(name, ctx)) {
                     state = s.saveState();

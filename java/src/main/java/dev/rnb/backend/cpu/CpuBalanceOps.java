@@ -45,14 +45,14 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
         if (rows == 0) {
             return;
         }
-        // Gather the rows in domain order once, then one GEMM per domain:
-        // G_d += E_d^T H_d reads each gathered row exactly once.
-        gatherByDomain(h, e, hDim, vDim, segments);
+        // Gather the rows in domain order once (unless they come in long runs),
+        // then one GEMM per domain: G_d += E_d^T H_d reads each row exactly once.
+        SegmentRuns runs = rowsByDomain(h, e, hDim, vDim, segments);
         int[] domain = segments.segmentDomains();
         long block = (long) vDim * hDim;
         FloatPointer base = at(g, 0);
         overSegments(0, segments.segmentCount(), (long) rows * block,
-                s -> segmentGemm(segments, s, hDim, vDim, 1f, base.getPointer(domain[s] * block)));
+                s -> segmentGemm(h, e, runs, segments, s, hDim, vDim, 1f, base.getPointer(domain[s] * block)));
     }
 
     /**
@@ -77,22 +77,48 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
         }
     }
 
-    private void gatherByDomain(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments) {
+    /**
+     * The segments' runs of consecutive rows when they are long enough for the
+     * GEMMs to read H and E in place; otherwise null, and the rows are
+     * gathered in domain order into gatherH / gatherE.
+     */
+    private SegmentRuns rowsByDomain(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments) {
+        SegmentRuns runs = SegmentRuns.of(segments);
+        if (runs != null) {
+            return runs;
+        }
         int rows = segments.rows();
         ensureGather((long) rows * hDim, (long) rows * vDim);
         try (IntPointer order = new IntPointer(segments.rowOrder())) {
             CpuKernels.rnb_cpu_gather_rows(at(h, 0), hDim, order, rows, gatherH);
             CpuKernels.rnb_cpu_gather_rows(at(e, 0), vDim, order, rows, gatherE);
         }
+        return null;
     }
 
-    /** out (v x h) = E_s^T H_s + beta * out over segment s of the gathered rows. */
-    private void segmentGemm(DomainSegments segments, int s, int hDim, int vDim, float beta, FloatPointer out) {
-        int[] start = segments.segmentStarts();
-        int n = start[s + 1] - start[s];
+    /**
+     * out (v x h) = E_s^T H_s + beta * out over segment s: one GEMM over its
+     * gathered rows (runs == null), or one per run of rows read in place.
+     */
+    private void segmentGemm(Tensor h, Tensor e, SegmentRuns runs, DomainSegments segments, int s, int hDim, int vDim,
+                             float beta, FloatPointer out) {
+        if (runs == null) {
+            int[] start = segments.segmentStarts();
+            rowsGemm(gatherE, gatherH, start[s], start[s + 1] - start[s], hDim, vDim, beta, out);
+            return;
+        }
+        FloatPointer eRows = at(e, 0), hRows = at(h, 0);
+        for (int r = runs.firstRun[s]; r < runs.firstRun[s + 1]; r++) {
+            rowsGemm(eRows, hRows, runs.start[r], runs.length[r], hDim, vDim, r == runs.firstRun[s] ? beta : 1f, out);
+        }
+    }
+
+    /** out (v x h) = E[first .. first+n)^T H[first .. first+n) + beta * out. */
+    private static void rowsGemm(FloatPointer e, FloatPointer h, int first, int n, int hDim, int vDim, float beta,
+                                 FloatPointer out) {
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, vDim, hDim, n, 1f,
-                gatherE.getPointer((long) start[s] * vDim), vDim,
-                gatherH.getPointer((long) start[s] * hDim), hDim,
+                e.getPointer((long) first * vDim), vDim,
+                h.getPointer((long) first * hDim), hDim,
                 beta, out, hDim);
     }
 
@@ -130,7 +156,7 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
         if (segs == 0) {
             return;
         }
-        gatherByDomain(h, e, hDim, vDim, segments);
+        SegmentRuns runs = rowsByDomain(h, e, hDim, vDim, segments);
         int d = vDim * hDim;
         int slots = Math.min(maxSlots, segs);
         int[] domain = segments.segmentDomains();
@@ -144,7 +170,7 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
             for (int first = 0; first < segs; first += slots) {
                 int start = first, count = Math.min(slots, segs - first);
                 long work = (long) (segments.segmentStarts()[start + count] - segments.segmentStarts()[start]) * d;
-                overSegments(0, count, work, s -> segmentGemm(segments, start + s, hDim, vDim, 0f, chunk.getPointer((long) s * d)));
+                overSegments(0, count, work, s -> segmentGemm(h, e, runs, segments, start + s, hDim, vDim, 0f, chunk.getPointer((long) s * d)));
                 sink.accept(chunk, domains.getPointer(first), count, d);
             }
         }
@@ -161,6 +187,11 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
             gatherE = new FloatPointer(eFloats);
             gatherECap = eFloats;
         }
+    }
+
+    @Override
+    public void signProjection(Tensor out, int n, int seed, float scale) {
+        CpuKernels.rnb_cpu_sign_projection(at(out, 0), n, seed, scale);
     }
 
     @Override

@@ -9,7 +9,7 @@ import static dev.rnb.backend.cuda.DeviceTensor.address;
 
 /**
  * The cuda backend's Balance launch code (cuda/domain_grad.cu,
- * count_sketch.cu, gram.cu, gram_vector.cu, balance_update.cu; contracts and
+ * count_sketch.cu, sign_projection.cu, gram.cu, gram_vector.cu, balance_update.cu; contracts and
  * launch shapes in cuda/KERNELS.md). The round
  * keeps G p in device memory between its two kernels: only k floats and a
  * status come back. Not thread-safe: scratch buffers are reused.
@@ -118,6 +118,12 @@ final class CudaBalanceOps implements BalanceOps, AutoCloseable {
                     new KernelArgs().ptr(dense).ptr(domains + (long) first * Integer.BYTES)
                             .i32(d).i32(r).i32(seed).ptr(address(sketch)));
         }
+    }
+
+    @Override
+    public void signProjection(Tensor out, int n, int seed, float scale) {
+        device.launch("rnb_sign_projection", Dim3.of(Dim3.blocks(n, REDUCE_THREADS)), Dim3.of(REDUCE_THREADS), 0,
+                new KernelArgs().ptr(address(out)).i32(n).i32(seed).f32(scale));
     }
 
     @Override

@@ -47,6 +47,11 @@ final class CudaMemory implements DeviceMemory {
     }
 
     @Override
+    public void synchronize() {
+        device.synchronize();
+    }
+
+    @Override
     public void zero(Tensor t) {
         device.memsetZero(address(t), t.size() * Float.BYTES);
     }

@@ -72,6 +72,14 @@ final class ReferenceBalanceOps implements BalanceOps {
     }
 
     @Override
+    public void signProjection(Tensor out, int n, int seed, float scale) {
+        float[] o = floats(out);
+        for (int i = 0; i < n; i++) {
+            o[i] = SketchHash.negative(SketchHash.hash(i, seed)) ? -scale : scale;
+        }
+    }
+
+    @Override
     public void gram(Tensor x, int k, long d, float[] scale, Tensor out) {
         float[] X = floats(x), O = floats(out);
         for (int i = 0; i < k; i++) {
