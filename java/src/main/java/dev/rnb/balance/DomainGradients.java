@@ -4,22 +4,39 @@ import dev.rnb.backend.Backend;
 import dev.rnb.backend.DomainSegments;
 import dev.rnb.backend.Tensor;
 
+import java.util.Arrays;
+
 /**
  * Per-domain final-layer gradients accumulated over a round, in the backend's
- * memory: exact (k blocks of v x h floats) or CountSketched (k blocks of r
- * floats; unbiased inner products, variance at most 2 ||x||^2 ||y||^2 / r,
+ * memory: exact (v x h floats per domain) or CountSketched (r floats per
+ * domain; unbiased inner products, variance at most 2 ||x||^2 ||y||^2 / r,
  * docs/ARCHITECTURE.md), plus the row count of every domain.
- * Not thread-safe: one caller at a time, like its backend.
+ *
+ * <p>Sparse: only the domains a round touches hold an accumulator. The first
+ * row of a domain in a round gives it the next free slot; slot s's block of
+ * {@link #dimension()} floats holds domain {@link #domainOfSlot}(s). So a
+ * batch's work (grouping its rows, the kernels, the counts), the end of a
+ * round ({@code G p} over {@link #slots()} blocks) and the reset (zeroing
+ * the used blocks) are proportional to the domains touched, not to k; the
+ * slot buffer grows by doubling, up to k blocks, and is kept across rounds.
+ * The one O(k) array is the domain-to-slot map (k ints, reset per touched
+ * domain). Not thread-safe: one caller at a time, like its backend.
  */
 public final class DomainGradients implements AutoCloseable {
+    private static final int INITIAL_SLOTS = 64;
+
     private final Backend backend;
     private final int domains;
     private final int hDim;
     private final int vDim;
     private final int sketchSize;
     private final int sketchSeed;
-    private final Tensor gradients;
-    private final long[] counts;
+    private final int[] slotOfDomain;
+    private int[] domainOfSlot;
+    private long[] slotCounts;
+    private int used;
+    private Tensor gradients;
+    private int[] slotOfRow = new int[0];
 
     /**
      * @param sketchSize 0 for exact gradients, else the sketch size r (floats per domain)
@@ -44,8 +61,12 @@ public final class DomainGradients implements AutoCloseable {
         }
         this.sketchSize = sketchSize;
         this.sketchSeed = (int) (seed ^ (seed >>> 32));
-        this.gradients = backend.allocate((long) domains * dimension());
-        this.counts = new long[domains];
+        this.slotOfDomain = new int[domains];
+        Arrays.fill(slotOfDomain, -1);
+        int capacity = Math.min(domains, INITIAL_SLOTS);
+        this.domainOfSlot = new int[capacity];
+        this.slotCounts = new long[capacity];
+        this.gradients = backend.allocate((long) capacity * dimension());
     }
 
     /** Floats per domain: v*h exact, a*b sketched. */
@@ -57,12 +78,26 @@ public final class DomainGradients implements AutoCloseable {
 
     public int domains() { return domains; }
 
+    /** Domains touched this round so far: the used slots. */
+    public int slots() { return used; }
+
+    /** The domain whose accumulator is slot s (0 &lt;= s &lt; {@link #slots()}). */
+    public int domainOfSlot(int s) {
+        if (s < 0 || s >= used) {
+            throw new IndexOutOfBoundsException("slot " + s + " of " + used);
+        }
+        return domainOfSlot[s];
+    }
+
+    /** The touched domains, in slot order. */
+    public int[] touchedDomains() { return Arrays.copyOf(domainOfSlot, used); }
+
     /**
      * Adds one batch: H (rows x h) and E (rows x v) in the backend's memory,
      * the domain of every row on the host.
      */
     public void accumulate(Tensor h, Tensor e, int rows, int[] domainOfRow) {
-        DomainSegments segments = DomainSegments.of(domainOfRow, rows, domains);
+        DomainSegments segments = segmentsBySlot(domainOfRow, rows);
         if (sketchSize == 0) {
             backend.domainGradAccumulate(h, e, hDim, vDim, segments, gradients);
         } else {
@@ -83,53 +118,148 @@ public final class DomainGradients implements AutoCloseable {
             accumulate(h, e, rows, domainOfRow);
             return;
         }
-        DomainSegments segments = DomainSegments.of(domainOfRow, rows, domains);
+        DomainSegments segments = segmentsBySlot(domainOfRow, rows);
         backend.domainGradAccumulateWithHead(h, e, hDim, vDim, segments, gradients, headGrad);
         count(segments);
     }
 
+    /** The batch's rows grouped by slot (a new domain takes the next slot): O(rows + slots). */
+    private DomainSegments segmentsBySlot(int[] domainOfRow, int rows) {
+        if (rows < 0 || rows > domainOfRow.length) {
+            throw new IllegalArgumentException("rows = " + rows + " but " + domainOfRow.length + " domain ids were given");
+        }
+        for (int r = 0; r < rows; r++) {
+            int d = domainOfRow[r];
+            if (d < 0 || d >= domains) {
+                throw new IllegalArgumentException("row " + r + ": domain id " + d + " is outside [0, " + domains + ")");
+            }
+        }
+        if (slotOfRow.length < rows) {
+            slotOfRow = new int[rows];
+        }
+        for (int r = 0; r < rows; r++) {
+            int d = domainOfRow[r];
+            if (slotOfDomain[d] < 0) {
+                takeSlot(d);
+            }
+            slotOfRow[r] = slotOfDomain[d];
+        }
+        return DomainSegments.of(slotOfRow, rows, Math.max(1, used));
+    }
+
+    private void takeSlot(int domain) {
+        if (used == domainOfSlot.length) {
+            grow();
+        }
+        domainOfSlot[used] = domain;
+        slotOfDomain[domain] = used++;
+    }
+
+    /** Doubles the slot buffer (at most k blocks), keeping the used blocks. */
+    private void grow() {
+        int capacity = (int) Math.min(domains, 2L * domainOfSlot.length);
+        Tensor bigger = backend.allocate((long) capacity * dimension());
+        if (used > 0) {
+            backend.copy(gradients, 0, bigger, 0, (long) used * dimension());
+        }
+        gradients.close();
+        gradients = bigger;
+        domainOfSlot = Arrays.copyOf(domainOfSlot, capacity);
+        slotCounts = Arrays.copyOf(slotCounts, capacity);
+    }
+
     private void count(DomainSegments segments) {
-        long[] batch = segments.counts();
-        for (int d = 0; d < domains; d++) {
-            counts[d] += batch[d];
+        int[] start = segments.segmentStarts();
+        int[] slot = segments.segmentDomains();
+        for (int s = 0; s < slot.length; s++) {
+            slotCounts[slot[s]] += start[s + 1] - start[s];
         }
     }
 
-    /** Rows seen per domain this round. */
-    public long[] counts() { return counts.clone(); }
+    /** Rows seen per domain this round (length k). */
+    public long[] counts() {
+        long[] counts = new long[domains];
+        for (int s = 0; s < used; s++) {
+            counts[domainOfSlot[s]] = slotCounts[s];
+        }
+        return counts;
+    }
 
-    /** The accumulated gradients (k x dimension()), in the backend's memory. */
+    /** Rows seen per used slot this round (length {@link #slots()}). */
+    public long[] slotCounts() { return Arrays.copyOf(slotCounts, used); }
+
+    /**
+     * The slot buffer in the backend's memory: at least slots() x dimension()
+     * floats, block s holding domain domainOfSlot(s)'s accumulator.
+     */
     public Tensor gradients() { return gradients; }
 
-    /** 1/n_i for present domains, 0 for absent ones: the scale G is built with. */
-    public float[] inverseCounts() {
-        float[] scale = new float[domains];
-        for (int i = 0; i < domains; i++) {
-            scale[i] = counts[i] == 0 ? 0f : (float) (1.0 / counts[i]);
+    /** 1/n per used slot: the scale G is built with, over the touched domains. */
+    public float[] inverseSlotCounts() {
+        float[] scale = new float[used];
+        for (int s = 0; s < used; s++) {
+            scale[s] = (float) (1.0 / slotCounts[s]);
         }
         return scale;
     }
 
-    /** The round's accumulated gradients on the host (k x dimension()), e.g. for a checkpoint. */
+    /** The round's accumulated gradients on the host as k x dimension() (absent domains zero), e.g. for a reducer. */
     public float[] toHost() {
-        float[] g = new float[Math.toIntExact(domains * dimension())];
-        backend.download(gradients, 0, g, 0, g.length);
+        long d = dimension();
+        float[] g = new float[Math.toIntExact(domains * d)];
+        for (int s = 0; s < used; s++) {
+            backend.download(gradients, s * d, g, Math.toIntExact(domainOfSlot[s] * d), (int) d);
+        }
         return g;
     }
 
-    /** Replaces the round's accumulators with ones taken by {@link #toHost()} and {@link #counts()}. */
+    /**
+     * Replaces the round's accumulators with ones taken by {@link #toHost()} and
+     * {@link #counts()}: the domains with a count above 0 are the touched ones.
+     */
     public void restore(float[] g, long[] rowCounts) {
         if (g.length != domains * dimension() || rowCounts.length != domains) {
             throw new IllegalArgumentException("expected " + domains * dimension() + " gradient floats and " + domains
                     + " counts, got " + g.length + " and " + rowCounts.length);
         }
-        backend.upload(g, 0, gradients, 0, g.length);
-        System.arraycopy(rowCounts, 0, counts, 0, domains);
+        reset();
+        int d = Math.toIntExact(dimension());
+        for (int i = 0; i < domains; i++) {
+            if (rowCounts[i] > 0) {
+                restoreSlot(i, rowCounts[i], Arrays.copyOfRange(g, i * d, i * d + d));
+            }
+        }
     }
 
+    /** Slot s's accumulator (dimension() floats) into block, e.g. for a checkpoint. */
+    public void downloadSlot(int s, float[] block) {
+        domainOfSlot(s);
+        backend.download(gradients, s * dimension(), block, 0, Math.toIntExact(dimension()));
+    }
+
+    /** Gives an untouched domain the next slot with this accumulator and row count (count &gt; 0). */
+    public void restoreSlot(int domain, long count, float[] block) {
+        if (domain < 0 || domain >= domains || slotOfDomain[domain] >= 0 || count < 1 || block.length != dimension()) {
+            throw new IllegalArgumentException("cannot restore domain " + domain + " of " + domains + " with count " + count
+                    + " and " + block.length + " floats (" + dimension() + " per domain, each domain once)");
+        }
+        takeSlot(domain);
+        slotCounts[used - 1] = count;
+        backend.upload(block, 0, gradients, (used - 1) * dimension(), block.length);
+    }
+
+    /** Zeroes the used blocks and frees their slots: O(slots x dimension()). */
     public void reset() {
-        backend.zero(gradients);
-        java.util.Arrays.fill(counts, 0);
+        if (used > 0) {
+            try (Tensor touched = backend.view(gradients, 0, (long) used * dimension())) {
+                backend.zero(touched);
+            }
+        }
+        for (int s = 0; s < used; s++) {
+            slotOfDomain[domainOfSlot[s]] = -1;
+            slotCounts[s] = 0;
+        }
+        used = 0;
     }
 
     @Override

@@ -127,7 +127,7 @@ final class ExperimentOptions {
     }
 
     MixOptions mix() {
-        return new MixOptions(round, lambda, sketch, eta == null ? Double.NaN : eta, probeSteps, evalExamples, 3, seed, 0f, Double.NaN);
+        return new MixOptions(round, lambda, sketch, eta == null ? Double.NaN : eta, probeSteps, evalExamples, 3, seed, 0f, Double.NaN, dev.rnb.mix.AbsentDomains.ZERO);
     }
 
     /** The backend, with --attention applied (check() has parsed it). */
