@@ -80,6 +80,12 @@ public final class RnbStrategy extends AbstractStrategy {
                 ctx.eval().proportions(), m.lambda(), m.sketch(), steps, m.seed(), m.uniformShare(), carry);
     }
 
+    /** Domains the current round has touched so far. */
+    int balancerTouched() { return balancer.domainGradients().slots(); }
+
+    /** Floats the per-domain accumulators hold in the backend's memory (the slot buffer). */
+    long accumulatorFloats() { return balancer.domainGradients().gradients().size(); }
+
     /** Steps per round (K, or longer with absent=grow). */
     int stepsPerRound() { return stepsPerRound; }
 
@@ -132,6 +138,12 @@ public final class RnbStrategy extends AbstractStrategy {
 
     /** Adds one batch held in host arrays (what {@link #afterBackward} does with the model's tensors). */
     void accumulate(float[] h, float[] e, int[] domainOfRow, int rows) {
+        balancer.accumulate(h, e, domainOfRow, rows);
+        flops += 2.0 * rows * hidden * vocab;
+    }
+
+    /** Adds one batch already in the backend's memory (H rows x hidden, E rows x vocab). */
+    void accumulate(Tensor h, Tensor e, int[] domainOfRow, int rows) {
         balancer.accumulate(h, e, domainOfRow, rows);
         flops += 2.0 * rows * hidden * vocab;
     }
