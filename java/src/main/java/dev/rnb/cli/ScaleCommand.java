@@ -43,6 +43,9 @@ final class ScaleCommand implements Callable<Integer> {
     @Option(names = "--reps", defaultValue = "5", description = "Timed rounds per k, medians reported (default: ${DEFAULT-VALUE})")
     int reps;
 
+    @Option(names = "--memory-gib", defaultValue = "24", description = "Memory for the accumulators in the crossover table (default: ${DEFAULT-VALUE})")
+    double memoryGib;
+
     @Option(names = "--backend", defaultValue = "cpu", description = "Backend (default: ${DEFAULT-VALUE})")
     String backend;
 
@@ -51,6 +54,10 @@ final class ScaleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!(memoryGib > 0)) {
+            System.err.println("rnb scale: --memory-gib must be > 0, got " + memoryGib);
+            return ExitCodes.BAD_OPTIONS;
+        }
         if (maxExponent < 3 || maxExponent > 7) {
             System.err.println("rnb scale: --max-exponent must be in 3..7, got " + maxExponent);
             return ExitCodes.BAD_OPTIONS;
@@ -71,8 +78,10 @@ final class ScaleCommand implements Callable<Integer> {
         String load = String.format(Locale.ROOT, "load average %.1f on %d cores",
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                 Runtime.getRuntime().availableProcessors());
+        int[][] shapes = {{vocab, hidden}, {256, 64}, {50257, 768}}; // this run's, rnb's default model, GPT-2 small
         String text = String.format(Locale.ROOT, "backend %s, d = v x h = %d x %d, K = %d steps of %d sequences x %d rows, "
-                + "medians of %d rounds; %s%n%n%s", backend, vocab, hidden, round, batch, context, reps, load, report.markdown());
+                        + "medians of %d rounds; %s%n%n%s%n%s", backend, vocab, hidden, round, batch, context, reps, load,
+                report.markdown(), ScaleReport.crossover((long) (memoryGib * (1L << 30)), round * batch, 1024, shapes));
         System.out.print(text);
         Path table = out.resolve("scaling.md"), chart = out.resolve("scaling.png");
         OutputFolder.write(table, () -> Files.writeString(table, text, StandardCharsets.UTF_8));

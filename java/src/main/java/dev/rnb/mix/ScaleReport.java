@@ -55,6 +55,27 @@ public final class ScaleReport {
         return sb.toString();
     }
 
+    /**
+     * Where exact accumulators (v x h floats per domain) stop fitting in {@code memoryBytes}
+     * and the sketch (r floats per domain) must take over: dense ones hold all k domains,
+     * sparse ones only the domains a round touches (at most K B).
+     */
+    public static String crossover(long memoryBytes, int touchedPerRound, int sketch, int[][] shapes) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "| accumulators in %s | v x h | bytes per domain | dense: largest k | sparse: largest touched per round (this run: %d) |%n|---|---|---:|---:|---:|%n",
+                bytes(memoryBytes), touchedPerRound));
+        for (int[] vh : shapes) {
+            long perDomain = 4L * vh[0] * vh[1];
+            long fit = memoryBytes / perDomain;
+            sb.append(String.format(Locale.ROOT, "| exact | %d x %d | %s | %,d | %,d (%s) |%n", vh[0], vh[1], bytes(perDomain),
+                    fit, fit, fit >= touchedPerRound ? "fits" : "sketch needed"));
+        }
+        long perDomain = 4L * sketch;
+        sb.append(String.format(Locale.ROOT, "| sketched, r = %d | any | %s | %,d | %,d (fits) |%n", sketch, bytes(perDomain),
+                memoryBytes / perDomain, memoryBytes / perDomain));
+        return sb.toString();
+    }
+
     private void row(StringBuilder sb, String label, java.util.function.Function<ScaleRun.Point, String> cell) {
         sb.append("| ").append(label).append(" |");
         for (ScaleRun.Point p : points) sb.append(' ').append(cell.apply(p)).append(" |");
