@@ -30,7 +30,7 @@ class SparseAccumulationTest {
     void sparseEqualsDenseOverTwoRounds(String name, int sketch) {
         Rng rng = new Rng();
         // The emulator runs a block per domain in the dense reference path: fewer domains there keep it quick.
-        int k = (name.equals("cuda-emulated") ? 200 : 3000) + rng.nextInt(500), h = 3 + rng.nextInt(4), v = 2 + rng.nextInt(5);
+        int k = (name.equals("cuda-emulated") ? 120 : 3000) + rng.nextInt(500), h = 3 + rng.nextInt(4), v = 2 + rng.nextInt(5);
         float[] evalP = new float[k];
         for (int i = 0; i < k; i++) evalP[i] = 0.5f + rng.nextInt(4);
         try (Backend b = TestBackends.openOrSkip(name);
@@ -39,7 +39,7 @@ class SparseAccumulationTest {
             long d = sparse.domainGradients().dimension();
             float[] current = sparse.proportions();
             for (int round = 0; round < 2; round++) {
-                int touchedPool = 80 + rng.nextInt(120);
+                int touchedPool = 70 + rng.nextInt(40);
                 int[] pool = distinct(rng, touchedPool, k);
                 try (Tensor dense = b.allocate(k * d)) {
                     for (int batch = 0; batch < 3; batch++) {
