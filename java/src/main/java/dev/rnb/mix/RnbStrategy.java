@@ -114,14 +114,13 @@ public final class RnbStrategy extends AbstractStrategy {
         }
     }
 
-    private int presentDomains(int[] domainOfRow, int rows) {
-        boolean[] seen = new boolean[proportions.length];
+    /** Distinct domains among the batch's rows: O(rows log rows), not O(k). */
+    private static int presentDomains(int[] domainOfRow, int rows) {
+        int[] sorted = java.util.Arrays.copyOf(domainOfRow, rows);
+        java.util.Arrays.sort(sorted);
         int present = 0;
         for (int r = 0; r < rows; r++) {
-            if (!seen[domainOfRow[r]]) {
-                seen[domainOfRow[r]] = true;
-                present++;
-            }
+            if (r == 0 || sorted[r] != sorted[r - 1]) present++;
         }
         return present;
     }
