@@ -1,6 +1,5 @@
 package dev.rnb.gpu;
 
-import dev.rnb.backend.DomainSegments;
 import dev.rnb.backend.Tensor;
 import dev.rnb.backend.cuda.AttentionPath;
 import dev.rnb.backend.cuda.CudaBackend;
@@ -294,14 +293,13 @@ public final class GpuBenchmarks {
         int rows = scale.rows(), h = scale.hidden(), v = scale.vocab(), k = scale.domains();
         int[] domainOfRow = new int[rows];
         for (int r = 0; r < rows; r++) domainOfRow[r] = random.nextInt(k);
-        DomainSegments segments = DomainSegments.of(domainOfRow, rows, k);
         String sz = size("rows=%d h=%d v=%d k=%d", rows, h, v, k);
         try (Tensor hs = random((long) rows * h); Tensor es = random((long) rows * v);
              Tensor plain = backend.allocate((long) v * h);
              DomainGradients exact = new DomainGradients(backend, k, h, v, 0, 1);
              DomainGradients sketched = new DomainGradients(backend, k, h, v, scale.sketch(), 1)) {
             double gemm = time(() -> backend.gemm(true, false, v, h, rows, 1f, es, v, hs, h, 1f, plain, h));
-            double ex = time(() -> backend.domainGradAccumulate(hs, es, h, v, segments, exact.gradients()));
+            double ex = time(() -> exact.accumulate(hs, es, rows, domainOfRow));
             double sk = time(() -> sketched.accumulate(hs, es, rows, domainOfRow));
             record(new Measurement("accumulate", "plain weight-gradient GEMM", sz, gemm, rows / gemm * 1e3, "rows/s", "", 0));
             record(new Measurement("accumulate", "exact per-domain", sz, ex, rows / ex * 1e3, "rows/s", "plain GEMM", ex / gemm));

@@ -5,17 +5,30 @@ import dev.rnb.backend.DomainSegments;
 import dev.rnb.backend.SketchHash;
 import dev.rnb.backend.Tensor;
 
+import java.util.Arrays;
+
 /**
  * Per-domain final-layer gradients accumulated over a round, in the backend's
- * memory: exact (k blocks of v x h floats), CountSketched (k blocks of r
- * floats) or factored-sketched (k blocks of rv x rh floats), plus the row
+ * memory: exact (v x h floats per domain), CountSketched (r floats per
+ * domain) or factored-sketched (rv x rh floats per domain), plus the row
  * count of every domain. Sketches give unbiased inner products
  * (docs/ARCHITECTURE.md, "The sketches"); each round draws its sketch from a
  * fresh seed (a hash of the base seed and the round number), so the sketch
  * error averages out over rounds instead of being one fixed bias for the run.
- * Not thread-safe: one caller at a time, like its backend.
+ *
+ * <p>Sparse: only the domains a round touches hold an accumulator. The first
+ * row of a domain in a round gives it the next free slot; slot s's block of
+ * {@link #dimension()} floats holds domain {@link #domainOfSlot}(s). So a
+ * batch's work (grouping its rows, the kernels, the counts), the end of a
+ * round ({@code G p} over {@link #slots()} blocks) and the reset (zeroing
+ * the used blocks) are proportional to the domains touched, not to k; the
+ * slot buffer grows by doubling, up to k blocks, and is kept across rounds.
+ * The one O(k) array is the domain-to-slot map (k ints, reset per touched
+ * domain). Not thread-safe: one caller at a time, like its backend.
  */
 public final class DomainGradients implements AutoCloseable {
+    private static final int INITIAL_SLOTS = 64;
+
     private final Backend backend;
     private final int domains;
     private final int hDim;
@@ -25,8 +38,12 @@ public final class DomainGradients implements AutoCloseable {
     private final FactoredProjection projection;
     private int round;
     private int roundSeed;
-    private final Tensor gradients;
-    private final long[] counts;
+    private final int[] slotOfDomain;
+    private int[] domainOfSlot;
+    private long[] slotCounts;
+    private int used;
+    private Tensor gradients;
+    private int[] slotOfRow = new int[0];
 
     /**
      * @param sketchSize 0 for exact gradients, else the sketch size r (floats per domain)
@@ -58,8 +75,12 @@ public final class DomainGradients implements AutoCloseable {
         this.baseSeed = (int) (seed ^ (seed >>> 32));
         this.projection = spec.kind() == SketchSpec.Kind.FACTORED
                 ? new FactoredProjection(backend, hDim, vDim, spec.rv(), spec.rh()) : null;
-        this.gradients = backend.allocate((long) domains * dimension());
-        this.counts = new long[domains];
+        this.slotOfDomain = new int[domains];
+        Arrays.fill(slotOfDomain, -1);
+        int capacity = Math.min(domains, INITIAL_SLOTS);
+        this.domainOfSlot = new int[capacity];
+        this.slotCounts = new long[capacity];
+        this.gradients = backend.allocate((long) capacity * dimension());
         startRound(0);
     }
 
@@ -76,11 +97,13 @@ public final class DomainGradients implements AutoCloseable {
     public int round() { return round; }
 
     /**
-     * Makes the accumulators belong to round {@code n}: draws that round's
-     * sketch seed (and projections). For a resume from a checkpoint, before
-     * {@link #restore}; replicas of one run agree on it by construction.
+     * Empties the accumulators and makes them belong to round {@code n}:
+     * draws that round's sketch seed (and projections). For a resume from a
+     * checkpoint, before {@link #restore} or {@link #restoreSlot}; replicas of
+     * one run agree on it by construction.
      */
     public void startRound(int n) {
+        clear();
         round = n;
         roundSeed = SketchHash.hash(n, baseSeed);
         if (projection != null) {
@@ -90,12 +113,26 @@ public final class DomainGradients implements AutoCloseable {
 
     public int domains() { return domains; }
 
+    /** Domains touched this round so far: the used slots. */
+    public int slots() { return used; }
+
+    /** The domain whose accumulator is slot s (0 &lt;= s &lt; {@link #slots()}). */
+    public int domainOfSlot(int s) {
+        if (s < 0 || s >= used) {
+            throw new IndexOutOfBoundsException("slot " + s + " of " + used);
+        }
+        return domainOfSlot[s];
+    }
+
+    /** The touched domains, in slot order. */
+    public int[] touchedDomains() { return Arrays.copyOf(domainOfSlot, used); }
+
     /**
      * Adds one batch: H (rows x h) and E (rows x v) in the backend's memory,
      * the domain of every row on the host.
      */
     public void accumulate(Tensor h, Tensor e, int rows, int[] domainOfRow) {
-        DomainSegments segments = DomainSegments.of(domainOfRow, rows, domains);
+        DomainSegments segments = segmentsBySlot(domainOfRow, rows);
         switch (spec.kind()) {
             case EXACT -> backend.domainGradAccumulate(h, e, hDim, vDim, segments, gradients);
             case COUNT -> backend.domainGradSketchAccumulate(h, e, hDim, vDim, segments, spec.r(), roundSeed, gradients);
@@ -117,55 +154,153 @@ public final class DomainGradients implements AutoCloseable {
             accumulate(h, e, rows, domainOfRow);
             return;
         }
-        DomainSegments segments = DomainSegments.of(domainOfRow, rows, domains);
+        DomainSegments segments = segmentsBySlot(domainOfRow, rows);
         backend.domainGradAccumulateWithHead(h, e, hDim, vDim, segments, gradients, headGrad);
         count(segments);
     }
 
+    /** The batch's rows grouped by slot (a new domain takes the next slot): O(rows + slots). */
+    private DomainSegments segmentsBySlot(int[] domainOfRow, int rows) {
+        if (rows < 0 || rows > domainOfRow.length) {
+            throw new IllegalArgumentException("rows = " + rows + " but " + domainOfRow.length + " domain ids were given");
+        }
+        for (int r = 0; r < rows; r++) {
+            int d = domainOfRow[r];
+            if (d < 0 || d >= domains) {
+                throw new IllegalArgumentException("row " + r + ": domain id " + d + " is outside [0, " + domains + ")");
+            }
+        }
+        if (slotOfRow.length < rows) {
+            slotOfRow = new int[rows];
+        }
+        for (int r = 0; r < rows; r++) {
+            int d = domainOfRow[r];
+            if (slotOfDomain[d] < 0) {
+                takeSlot(d);
+            }
+            slotOfRow[r] = slotOfDomain[d];
+        }
+        return DomainSegments.of(slotOfRow, rows, Math.max(1, used));
+    }
+
+    private void takeSlot(int domain) {
+        if (used == domainOfSlot.length) {
+            grow();
+        }
+        domainOfSlot[used] = domain;
+        slotOfDomain[domain] = used++;
+    }
+
+    /** Doubles the slot buffer (at most k blocks), keeping the used blocks. */
+    private void grow() {
+        int capacity = (int) Math.min(domains, 2L * domainOfSlot.length);
+        Tensor bigger = backend.allocate((long) capacity * dimension());
+        if (used > 0) {
+            backend.copy(gradients, 0, bigger, 0, (long) used * dimension());
+        }
+        gradients.close();
+        gradients = bigger;
+        domainOfSlot = Arrays.copyOf(domainOfSlot, capacity);
+        slotCounts = Arrays.copyOf(slotCounts, capacity);
+    }
+
     private void count(DomainSegments segments) {
-        long[] batch = segments.counts();
-        for (int d = 0; d < domains; d++) {
-            counts[d] += batch[d];
+        int[] start = segments.segmentStarts();
+        int[] slot = segments.segmentDomains();
+        for (int s = 0; s < slot.length; s++) {
+            slotCounts[slot[s]] += start[s + 1] - start[s];
         }
     }
 
-    /** Rows seen per domain this round. */
-    public long[] counts() { return counts.clone(); }
+    /** Rows seen per domain this round (length k). */
+    public long[] counts() {
+        long[] counts = new long[domains];
+        for (int s = 0; s < used; s++) {
+            counts[domainOfSlot[s]] = slotCounts[s];
+        }
+        return counts;
+    }
 
-    /** The accumulated gradients (k x dimension()), in the backend's memory. */
+    /** Rows seen per used slot this round (length {@link #slots()}). */
+    public long[] slotCounts() { return Arrays.copyOf(slotCounts, used); }
+
+    /**
+     * The slot buffer in the backend's memory: at least slots() x dimension()
+     * floats, block s holding domain domainOfSlot(s)'s accumulator.
+     */
     public Tensor gradients() { return gradients; }
 
-    /** 1/n_i for present domains, 0 for absent ones: the scale G is built with. */
-    public float[] inverseCounts() {
-        float[] scale = new float[domains];
-        for (int i = 0; i < domains; i++) {
-            scale[i] = counts[i] == 0 ? 0f : (float) (1.0 / counts[i]);
+    /** 1/n per used slot: the scale G is built with, over the touched domains. */
+    public float[] inverseSlotCounts() {
+        float[] scale = new float[used];
+        for (int s = 0; s < used; s++) {
+            scale[s] = (float) (1.0 / slotCounts[s]);
         }
         return scale;
     }
 
-    /** The round's accumulated gradients on the host (k x dimension()), e.g. for a checkpoint. */
+    /** The round's accumulated gradients on the host as k x dimension() (absent domains zero), e.g. for a reducer. */
     public float[] toHost() {
-        float[] g = new float[Math.toIntExact(domains * dimension())];
-        backend.download(gradients, 0, g, 0, g.length);
+        long d = dimension();
+        float[] g = new float[Math.toIntExact(domains * d)];
+        for (int s = 0; s < used; s++) {
+            backend.download(gradients, s * d, g, Math.toIntExact(domainOfSlot[s] * d), (int) d);
+        }
         return g;
     }
 
-    /** Replaces the round's accumulators with ones taken by {@link #toHost()} and {@link #counts()}. */
+    /**
+     * Replaces the round's accumulators with ones taken by {@link #toHost()} and
+     * {@link #counts()}: the domains with a count above 0 are the touched ones.
+     */
     public void restore(float[] g, long[] rowCounts) {
         if (g.length != domains * dimension() || rowCounts.length != domains) {
             throw new IllegalArgumentException("expected " + domains * dimension() + " gradient floats and " + domains
                     + " counts, got " + g.length + " and " + rowCounts.length);
         }
-        backend.upload(g, 0, gradients, 0, g.length);
-        System.arraycopy(rowCounts, 0, counts, 0, domains);
+        clear();
+        int d = Math.toIntExact(dimension());
+        for (int i = 0; i < domains; i++) {
+            if (rowCounts[i] > 0) {
+                restoreSlot(i, rowCounts[i], Arrays.copyOfRange(g, i * d, i * d + d));
+            }
+        }
+    }
+
+    /** Slot s's accumulator (dimension() floats) into block, e.g. for a checkpoint. */
+    public void downloadSlot(int s, float[] block) {
+        domainOfSlot(s);
+        backend.download(gradients, s * dimension(), block, 0, Math.toIntExact(dimension()));
+    }
+
+    /** Gives an untouched domain the next slot with this accumulator and row count (count &gt; 0). */
+    public void restoreSlot(int domain, long count, float[] block) {
+        if (domain < 0 || domain >= domains || slotOfDomain[domain] >= 0 || count < 1 || block.length != dimension()) {
+            throw new IllegalArgumentException("cannot restore domain " + domain + " of " + domains + " with count " + count
+                    + " and " + block.length + " floats (" + dimension() + " per domain, each domain once)");
+        }
+        takeSlot(domain);
+        slotCounts[used - 1] = count;
+        backend.upload(block, 0, gradients, (used - 1) * dimension(), block.length);
     }
 
     /** Empties the accumulators for the next round, which draws a fresh sketch seed. */
     public void reset() {
-        backend.zero(gradients);
-        java.util.Arrays.fill(counts, 0);
         startRound(round + 1);
+    }
+
+    /** Zeroes the used blocks and frees their slots: O(slots x dimension()). */
+    private void clear() {
+        if (used > 0) {
+            try (Tensor touched = backend.view(gradients, 0, (long) used * dimension())) {
+                backend.zero(touched);
+            }
+        }
+        for (int s = 0; s < used; s++) {
+            slotOfDomain[domainOfSlot[s]] = -1;
+            slotCounts[s] = 0;
+        }
+        used = 0;
     }
 
     @Override

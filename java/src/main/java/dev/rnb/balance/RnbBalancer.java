@@ -14,8 +14,11 @@ import java.util.Arrays;
  * where G is the Gram matrix of the per-domain gradients (never formed: G p
  * costs O(k d)) and p the evaluation proportions.
  *
- * <p>Degenerate rounds are explicit: a domain with no rows this round gets
- * logit 0 and is left out of G p; a non-finite G p, a zero G p or a round
+ * <p>Only the domains a round touched enter G p (their accumulators are
+ * sparse: {@link DomainGradients}), so a round costs O(touched x d) plus O(k)
+ * for the k proportions. Degenerate rounds are explicit: a domain with no rows
+ * this round gets logit 0 (the paper's rule; {@link Builder#carryAbsent} is
+ * an alternative) and is left out of G p; a non-finite G p, a zero G p or a round
  * without rows keeps the current proportions and is counted as skipped.
  *
  * <p>Not thread-safe: call it from the training thread. Separate balancers
@@ -30,6 +33,7 @@ public final class RnbBalancer implements AutoCloseable {
     private final int hidden;
     private final int vocab;
     private final GradientReducer reducer;
+    private final CarriedScores carried;
     private float[] proportions;
     private int round;
     private int skippedRounds;
@@ -45,6 +49,7 @@ public final class RnbBalancer implements AutoCloseable {
         this.evalProportions = b.evalProportions != null ? b.evalProportions.clone() : uniform(b.domains);
         this.proportions = uniform(b.domains);
         this.gradients = new DomainGradients(b.backend, b.domains, b.hidden, b.vocab, b.sketch, b.seed);
+        this.carried = Float.isNaN(b.carryAbsent) ? null : new CarriedScores(b.domains, b.carryAbsent);
     }
 
     public static Builder builder(Backend backend, int domains, int hidden, int vocab) {
@@ -98,8 +103,7 @@ public final class RnbBalancer implements AutoCloseable {
             reducer.allReduce(gradients);
         }
         long[] counts = gradients.counts();
-        BalanceStep step = backend.balanceRound(gradients.gradients(), gradients.domains(), gradients.dimension(),
-                gradients.inverseCounts(), evalProportions, lambda, proportions);
+        BalanceStep step = update(touchedGramTimesP());
         if (step.status().skipped()) {
             skippedRounds++;
         }
@@ -108,18 +112,60 @@ public final class RnbBalancer implements AutoCloseable {
         return new RoundResult(round++, proportions.clone(), step.status(), counts);
     }
 
+    /** G p over the touched domains only (slot order; empty when none): O(touched x d). */
+    private float[] touchedGramTimesP() {
+        int n = gradients.slots();
+        if (n == 0) {
+            return new float[0];
+        }
+        float[] p = new float[n];
+        for (int s = 0; s < n; s++) {
+            p[s] = evalProportions[gradients.domainOfSlot(s)];
+        }
+        return backend.gramTimesP(gradients.gradients(), n, gradients.dimension(), gradients.inverseSlotCounts(), p);
+    }
+
+    /** p' from the touched domains' G p; absent domains by the paper's logit 0 or by their carried scores. */
+    private BalanceStep update(float[] touchedGp) {
+        int[] touched = gradients.touchedDomains();
+        if (carried != null) {
+            return carried.update(touched, touchedGp, lambda, proportions);
+        }
+        int k = gradients.domains();
+        float[] gp = new float[k];
+        float[] scale = new float[k];
+        float[] inverse = gradients.inverseSlotCounts();
+        for (int s = 0; s < touched.length; s++) {
+            gp[touched[s]] = touchedGp[s];
+            scale[touched[s]] = inverse[s];
+        }
+        return backend.balanceUpdate(gp, scale, proportions, lambda);
+    }
+
     /**
      * The Gram matrix G_ij = &lt;g_i, g_j&gt; / (n_i n_j) of the current round so far
-     * (k x k, row-major), for reports; O(k^2 d), so meant for small k.
+     * (k x k, row-major; 0 for absent domains), for reports; O(k^2 + touched^2 d),
+     * so meant for small k.
      */
     public float[] gram() {
         int k = gradients.domains();
-        try (Tensor out = backend.allocate((long) k * k)) {
-            backend.gram(gradients.gradients(), k, gradients.dimension(), gradients.inverseCounts(), out);
-            float[] g = new float[k * k];
-            backend.download(out, 0, g, 0, g.length);
+        int n = gradients.slots();
+        float[] g = new float[k * k];
+        if (n == 0) {
             return g;
         }
+        float[] touchedGram = new float[n * n];
+        try (Tensor out = backend.allocate((long) n * n)) {
+            backend.gram(gradients.gradients(), n, gradients.dimension(), gradients.inverseSlotCounts(), out);
+            backend.download(out, 0, touchedGram, 0, touchedGram.length);
+        }
+        int[] touched = gradients.touchedDomains();
+        for (int a = 0; a < n; a++) {
+            for (int b = 0; b < n; b++) {
+                g[touched[a] * k + touched[b]] = touchedGram[a * n + b];
+            }
+        }
+        return g;
     }
 
     /** The current training proportions. */
@@ -131,6 +177,17 @@ public final class RnbBalancer implements AutoCloseable {
             throw new IllegalArgumentException("expected " + proportions.length + " proportions, got " + p.length);
         }
         proportions = p.clone();
+    }
+
+    /** With {@link Builder#carryAbsent}: each domain's carried score (NaN: never seen); else null. */
+    public double[] carriedScores() { return carried == null ? null : carried.state(); }
+
+    /** Restores what {@link #carriedScores()} returned (e.g. from a checkpoint). */
+    public void restoreCarriedScores(double[] scores) {
+        if (carried == null) {
+            throw new IllegalStateException("this balancer does not carry absent domains' scores");
+        }
+        carried.restore(scores);
     }
 
     public int roundsCompleted() { return round; }
@@ -163,6 +220,7 @@ public final class RnbBalancer implements AutoCloseable {
         private SketchSpec sketch = SketchSpec.EXACT;
         private long seed = 0x5EEDL;
         private GradientReducer reducer;
+        private float carryAbsent = Float.NaN;
 
         private Builder(Backend backend, int domains, int hidden, int vocab) {
             this.backend = backend;
@@ -228,6 +286,21 @@ public final class RnbBalancer implements AutoCloseable {
          */
         public Builder reducer(GradientReducer reducer) {
             this.reducer = java.util.Objects.requireNonNull(reducer, "reducer");
+            return this;
+        }
+
+        /**
+         * Beyond the paper: a domain absent from a round gets logit lambda m_i
+         * instead of 0, where m_i is an exponential moving average of its
+         * normalised score (G p)_i / ||G p|| over the rounds it was present
+         * (m_i = keep m_i + (1 - keep) s_i; its first score as is; 0 until it
+         * is first seen). keep in [0, 1): the weight of the previous average.
+         */
+        public Builder carryAbsent(float keep) {
+            if (!(keep >= 0 && keep < 1)) {
+                throw new IllegalArgumentException("carried-score weight must be in [0, 1), got " + keep);
+            }
+            this.carryAbsent = keep;
             return this;
         }
 

@@ -10,6 +10,7 @@ import dev.rnb.data.SyntheticCorpus;
 import dev.rnb.data.TrainingExample;
 import dev.rnb.data.TrainingCorpus;
 import dev.rnb.embed.TextEmbedder;
+import dev.rnb.mix.AbsentDomains;
 import dev.rnb.mix.Experiment;
 import dev.rnb.mix.Grouping;
 import dev.rnb.mix.MixOptions;
@@ -131,7 +132,7 @@ final class ExperimentOptions {
     }
 
     MixOptions mix() {
-        return new MixOptions(round, lambda, sketchSpec, eta == null ? Double.NaN : eta, probeSteps, evalExamples, 3, seed, 0f, Double.NaN);
+        return new MixOptions(round, lambda, sketchSpec, eta == null ? Double.NaN : eta, probeSteps, evalExamples, 3, seed, 0f, Double.NaN, AbsentDomains.ZERO);
     }
 
     /** The backend, with --attention applied (check() has parsed it). */

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The rnb command line. */
 @Command(name = "rnb", mixinStandardHelpOptions = true, version = "rnb 0.1.0",
         description = "R&B data mixing: regroup a corpus into domains, balance the training mixture.",
-        subcommands = {InfoCommand.class, DemoCommand.class, ExperimentCommand.class, RegroupCommand.class, TrainCommand.class})
+        subcommands = {InfoCommand.class, DemoCommand.class, ExperimentCommand.class, RegroupCommand.class, ScaleCommand.class, TrainCommand.class})
 public final class Main implements Runnable {
 
     @Override

@@ -14,10 +14,11 @@ import dev.rnb.balance.SketchSpec;
  * @param window        Skill-It's window of evaluation losses (rounds)
  * @param seed          seed of the strategies' own batch samplers and of R&amp;B's sketch
  * @param uniformShare  R&amp;B extension beyond the paper: train on (1 - u) p' + u uniform (0 = the paper's rule)
- * @param ema           Aioli: EMA weight of the previous A; DGA: EMA weight of the previous proportions; NaN = each method's default
+ * @param ema           Aioli: EMA weight of the previous A; DGA: EMA weight of the previous proportions; R&amp;B with absent=carry: weight of the previous average; NaN = each method's default
+ * @param absent        R&amp;B: what to do about domains a round does not touch (the paper: logit 0)
  */
 public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, double eta, int probeSteps, int evalExamples,
-                         int window, long seed, float uniformShare, double ema) {
+                         int window, long seed, float uniformShare, double ema, AbsentDomains absent) {
     public MixOptions {
         java.util.Objects.requireNonNull(sketch, "sketch");
         if (stepsPerRound < 1 || probeSteps < 1 || evalExamples < 1 || window < 1) {
@@ -29,6 +30,7 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
         if (!(uniformShare >= 0 && uniformShare <= 1)) {
             throw new IllegalArgumentException("uniform share must be in [0, 1], got " + uniformShare);
         }
+        java.util.Objects.requireNonNull(absent, "absent");
         if (!Float.isFinite(lambda) || lambda < 0) {
             throw new IllegalArgumentException("lambda must be finite and >= 0, got " + lambda);
         }
@@ -36,30 +38,32 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
 
     /** K = 20, lambda = 1 (chosen by the sweep in docs/RESULTS.md; the paper used 3 on S1), exact gradients, method-default eta, 2 probe steps, 64 eval examples, window 3. */
     public static MixOptions defaults(long seed) {
-        return new MixOptions(20, 1f, SketchSpec.EXACT, Double.NaN, 2, 64, 3, seed, 0f, Double.NaN);
+        return new MixOptions(20, 1f, SketchSpec.EXACT, Double.NaN, 2, 64, 3, seed, 0f, Double.NaN, AbsentDomains.ZERO);
     }
 
     MixOptions withSeed(long s) {
-        return new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, s, uniformShare, ema);
+        return new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, s, uniformShare, ema, absent);
     }
 
     /**
      * One setting changed by name, as a method spec writes it (see
      * {@link Strategies#canonical}): lambda, K (steps per round), sketch, eta,
      * probe-steps, uniform (R&amp;B's share of uniform mixing, an extension),
-     * ema (Aioli's and DGA's EMA weight). An unknown key or a bad value is an IllegalArgumentException.
+     * ema (Aioli's and DGA's EMA weight; R&amp;B's with absent=carry), absent (R&amp;B: zero, carry or grow;
+     * {@link AbsentDomains}). An unknown key or a bad value is an IllegalArgumentException.
      */
     public MixOptions with(String key, String value) {
         try {
             return switch (key) {
-                case "lambda" -> new MixOptions(stepsPerRound, Float.parseFloat(value), sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema);
-                case "K" -> new MixOptions(Integer.parseInt(value), lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema);
-                case "sketch" -> new MixOptions(stepsPerRound, lambda, SketchSpec.parse(value), eta, probeSteps, evalExamples, window, seed, uniformShare, ema);
-                case "eta" -> new MixOptions(stepsPerRound, lambda, sketch, positive(Double.parseDouble(value)), probeSteps, evalExamples, window, seed, uniformShare, ema);
-                case "uniform" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, Float.parseFloat(value), ema);
-                case "ema" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, Double.parseDouble(value));
-                case "probe-steps" -> new MixOptions(stepsPerRound, lambda, sketch, eta, Integer.parseInt(value), evalExamples, window, seed, uniformShare, ema);
-                default -> throw new IllegalArgumentException("unknown method setting '" + key + "' (one of lambda, K, sketch, eta, probe-steps, uniform, ema)");
+                case "lambda" -> new MixOptions(stepsPerRound, Float.parseFloat(value), sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent);
+                case "K" -> new MixOptions(Integer.parseInt(value), lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent);
+                case "sketch" -> new MixOptions(stepsPerRound, lambda, SketchSpec.parse(value), eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent);
+                case "eta" -> new MixOptions(stepsPerRound, lambda, sketch, positive(Double.parseDouble(value)), probeSteps, evalExamples, window, seed, uniformShare, ema, absent);
+                case "uniform" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, Float.parseFloat(value), ema, absent);
+                case "ema" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, Double.parseDouble(value), absent);
+                case "absent" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, AbsentDomains.parse(value));
+                case "probe-steps" -> new MixOptions(stepsPerRound, lambda, sketch, eta, Integer.parseInt(value), evalExamples, window, seed, uniformShare, ema, absent);
+                default -> throw new IllegalArgumentException("unknown method setting '" + key + "' (one of lambda, K, sketch, eta, probe-steps, uniform, ema, absent)");
             };
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("method setting " + key + " needs a number, got '" + value + "'");

@@ -2,6 +2,7 @@ package dev.rnb.mix;
 
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.Tensor;
+import dev.rnb.balance.DomainGradients;
 import dev.rnb.balance.RnbBalancer;
 import dev.rnb.balance.RoundResult;
 import dev.rnb.balance.SketchSpec;
@@ -49,16 +50,18 @@ public final class RnbStrategy extends AbstractStrategy {
 
     RnbStrategy(Backend backend, int domains, int hidden, int vocab, float[] evalProportions, float lambda, SketchSpec sketch,
                 int stepsPerRound, long seed) {
-        this(backend, domains, hidden, vocab, evalProportions, lambda, sketch, stepsPerRound, seed, 0f);
+        this(backend, domains, hidden, vocab, evalProportions, lambda, sketch, stepsPerRound, seed, 0f, Float.NaN);
     }
 
     /**
      * {@code uniformShare} u &gt; 0 is an extension beyond the paper: the
      * proportions used are (1 - u) p' + u / k, so no domain falls below u / k
      * and its gradient estimate stays fed (0 = the paper's rule).
+     * {@code carryAbsent}, also beyond the paper, is NaN for the paper's logit 0
+     * for absent domains, else the weight of {@link RnbBalancer.Builder#carryAbsent}.
      */
     RnbStrategy(Backend backend, int domains, int hidden, int vocab, float[] evalProportions, float lambda, SketchSpec sketch,
-                int stepsPerRound, long seed, float uniformShare) {
+                int stepsPerRound, long seed, float uniformShare, float carryAbsent) {
         super("rnb", uniform(domains));
         if (!(uniformShare >= 0 && uniformShare <= 1)) {
             throw new IllegalArgumentException("R&B's uniform share must be in [0, 1], got " + uniformShare);
@@ -68,15 +71,27 @@ public final class RnbStrategy extends AbstractStrategy {
         this.hidden = hidden;
         this.vocab = vocab;
         this.stepsPerRound = stepsPerRound;
-        this.balancer = RnbBalancer.builder(backend, domains, hidden, vocab)
-                .evalProportions(evalProportions).lambda(lambda).sketch(sketch).seed(seed).build();
+        RnbBalancer.Builder builder = RnbBalancer.builder(backend, domains, hidden, vocab)
+                .evalProportions(evalProportions).lambda(lambda).sketch(sketch).seed(seed);
+        this.balancer = (Float.isNaN(carryAbsent) ? builder : builder.carryAbsent(carryAbsent)).build();
     }
 
     static RnbStrategy create(MixingContext ctx) {
         MixOptions m = ctx.mix();
+        int steps = m.absent().stepsPerRound(ctx.domains(), m.stepsPerRound(), ctx.options().batch());
+        float carry = m.absent() == AbsentDomains.CARRY ? (float) m.emaOr(AbsentDomains.DEFAULT_KEEP) : Float.NaN;
         return new RnbStrategy(ctx.backend(), ctx.domains(), ctx.config().channels(), GptConfig.VOCAB,
-                ctx.eval().proportions(), m.lambda(), m.sketch(), m.stepsPerRound(), m.seed(), m.uniformShare());
+                ctx.eval().proportions(), m.lambda(), m.sketch(), steps, m.seed(), m.uniformShare(), carry);
     }
+
+    /** Domains the current round has touched so far. */
+    int balancerTouched() { return balancer.domainGradients().slots(); }
+
+    /** Floats the per-domain accumulators hold in the backend's memory (the slot buffer). */
+    long accumulatorFloats() { return balancer.domainGradients().gradients().size(); }
+
+    /** Steps per round (K, or longer with absent=grow). */
+    int stepsPerRound() { return stepsPerRound; }
 
     private static float[] uniform(int k) {
         float[] p = new float[k];
@@ -103,14 +118,13 @@ public final class RnbStrategy extends AbstractStrategy {
         }
     }
 
-    private int presentDomains(int[] domainOfRow, int rows) {
-        boolean[] seen = new boolean[proportions.length];
+    /** Distinct domains among the batch's rows: O(rows log rows), not O(k). */
+    private static int presentDomains(int[] domainOfRow, int rows) {
+        int[] sorted = java.util.Arrays.copyOf(domainOfRow, rows);
+        java.util.Arrays.sort(sorted);
         int present = 0;
         for (int r = 0; r < rows; r++) {
-            if (!seen[domainOfRow[r]]) {
-                seen[domainOfRow[r]] = true;
-                present++;
-            }
+            if (r == 0 || sorted[r] != sorted[r - 1]) present++;
         }
         return present;
     }
@@ -136,6 +150,12 @@ public final class RnbStrategy extends AbstractStrategy {
         SketchSpec spec = balancer.domainGradients().spec();
         return spec.kind() == SketchSpec.Kind.EXACT ? 2.0 * rows * hidden * vocab
                 : spec.accumulateFlops(rows, 0, vocab, hidden);
+    }
+
+    /** Adds one batch already in the backend's memory (H rows x hidden, E rows x vocab). */
+    void accumulate(Tensor h, Tensor e, int[] domainOfRow, int rows) {
+        balancer.accumulate(h, e, domainOfRow, rows);
+        flops += afterBackwardFlops(rows);
     }
 
     @Override
@@ -185,25 +205,41 @@ public final class RnbStrategy extends AbstractStrategy {
 
     public int skippedRounds() { return skipped; }
 
+    /** Only the touched domains' accumulators: O(touched x d), not O(k d); and the carried scores if any. */
     @Override
     protected void writeOwn(DataOutputStream out) throws IOException {
         out.writeInt(rounds);
         out.writeInt(skipped);
-        writeFloats(out, balancer.domainGradients().toHost());
-        long[] counts = balancer.domainGradients().counts();
+        DomainGradients g = balancer.domainGradients();
+        long[] counts = g.slotCounts();
         out.writeInt(counts.length);
-        for (long c : counts) out.writeLong(c);
+        float[] block = new float[Math.toIntExact(g.dimension())];
+        for (int s = 0; s < counts.length; s++) {
+            out.writeInt(g.domainOfSlot(s));
+            out.writeLong(counts[s]);
+            g.downloadSlot(s, block);
+            writeFloats(out, block);
+        }
+        double[] carried = balancer.carriedScores();
+        if (carried != null) writeDoubles(out, carried);
     }
 
     @Override
     protected void readOwn(DataInputStream in) throws IOException {
         rounds = in.readInt();
         skipped = in.readInt();
-        float[] g = readFloats(in);
-        long[] counts = new long[in.readInt()];
-        for (int i = 0; i < counts.length; i++) counts[i] = in.readLong();
-        balancer.domainGradients().startRound(rounds);
-        balancer.domainGradients().restore(g, counts);
+        DomainGradients g = balancer.domainGradients();
+        int touched = in.readInt();
+        if (touched < 0 || touched > g.domains()) {
+            throw new IOException("R&B state names " + touched + " touched domains of " + g.domains());
+        }
+        g.startRound(rounds);
+        for (int s = 0; s < touched; s++) {
+            int domain = in.readInt();
+            long count = in.readLong();
+            g.restoreSlot(domain, count, readFloats(in));
+        }
+        if (balancer.carriedScores() != null) balancer.restoreCarriedScores(readDoubles(in));
         balancer.setProportions(proportions);
     }
 

@@ -49,7 +49,7 @@ class MixingStrategyTest {
     }
 
     static MixOptions options(int k) {
-        return new MixOptions(k, 3f, SketchSpec.EXACT, Double.NaN, 1, 8, 2, 5, 0f, Double.NaN);
+        return new MixOptions(k, 3f, SketchSpec.EXACT, Double.NaN, 1, 8, 2, 5, 0f, Double.NaN, AbsentDomains.ZERO);
     }
 
     static double[] softmax(double[] logits) {

@@ -1,0 +1,97 @@
+package dev.rnb.cli;
+
+import dev.rnb.backend.Backend;
+import dev.rnb.backend.Backends;
+import dev.rnb.mix.ScaleReport;
+import dev.rnb.mix.ScaleRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** R&amp;B's per-round time and memory against the number of domains (docs/SCALING.md §3). */
+@Command(name = "scale", mixinStandardHelpOptions = true,
+        description = {"Time and memory of every stage of an R&B round against the number of domains k = 10^2 .. 10^max,",
+                "on random data: prints a markdown table with log-log slopes and writes it with a log-log PNG to --out."})
+final class ScaleCommand implements Callable<Integer> {
+
+    @Option(names = "--max-exponent", defaultValue = "6", description = "Largest k = 10^N (default: ${DEFAULT-VALUE})")
+    int maxExponent;
+
+    @Option(names = "--hidden", defaultValue = "8", description = "h of the per-domain gradients, d = v x h (default: ${DEFAULT-VALUE})")
+    int hidden;
+
+    @Option(names = "--vocab", defaultValue = "8", description = "v of the per-domain gradients (default: ${DEFAULT-VALUE})")
+    int vocab;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Sequences per step, each of one domain (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--context", defaultValue = "64", description = "Rows per sequence (default: ${DEFAULT-VALUE})")
+    int context;
+
+    @Option(names = "--round", defaultValue = "20", description = "K: steps per round (default: ${DEFAULT-VALUE})")
+    int round;
+
+    @Option(names = "--reps", defaultValue = "5", description = "Timed rounds per k, medians reported (default: ${DEFAULT-VALUE})")
+    int reps;
+
+    @Option(names = "--memory-gib", defaultValue = "24", description = "Memory for the accumulators in the crossover table (default: ${DEFAULT-VALUE})")
+    double memoryGib;
+
+    @Option(names = "--backend", defaultValue = "cpu", description = "Backend (default: ${DEFAULT-VALUE})")
+    String backend;
+
+    @Option(names = "--out", defaultValue = "rnb-scale", paramLabel = "DIR", description = "Output folder: scaling.md, scaling.png (default: ${DEFAULT-VALUE})")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!(memoryGib > 0)) {
+            System.err.println("rnb scale: --memory-gib must be > 0, got " + memoryGib);
+            return ExitCodes.BAD_OPTIONS;
+        }
+        if (maxExponent < 3 || maxExponent > 7) {
+            System.err.println("rnb scale: --max-exponent must be in 3..7, got " + maxExponent);
+            return ExitCodes.BAD_OPTIONS;
+        }
+        OutputFolder.prepare(out);
+        List<ScaleRun.Point> points = new ArrayList<>();
+        long dimension;
+        try (Backend b = Backends.open(backend)) {
+            ScaleRun run = new ScaleRun(b, hidden, vocab, batch, context, round, reps);
+            dimension = run.dimension();
+            for (int e = 2; e <= maxExponent; e++) {
+                int k = (int) Math.round(Math.pow(10, e));
+                points.add(run.measure(k));
+                System.err.printf(Locale.ROOT, "k = %d measured%n", k);
+            }
+        }
+        ScaleReport report = new ScaleReport(points, dimension);
+        String load = String.format(Locale.ROOT, "load average %.1f on %d cores",
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                Runtime.getRuntime().availableProcessors());
+        int[][] shapes = {{vocab, hidden}, {256, 64}, {50257, 768}}; // this run's, rnb's default model, GPT-2 small
+        String text = String.format(Locale.ROOT, "backend %s, d = v x h = %d x %d, K = %d steps of %d sequences x %d rows, "
+                        + "medians of %d rounds; %s%n%n%s%n%s", backend, vocab, hidden, round, batch, context, reps, load,
+                report.markdown(), ScaleReport.crossover((long) (memoryGib * (1L << 30)), round * batch, 1024, shapes));
+        System.out.print(text);
+        Path table = out.resolve("scaling.md"), chart = out.resolve("scaling.png");
+        OutputFolder.write(table, () -> Files.writeString(table, text, StandardCharsets.UTF_8));
+        OutputFolder.write(chart, () -> {
+            try {
+                report.writePng(chart);
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+        });
+        return ExitCodes.OK;
+    }
+}

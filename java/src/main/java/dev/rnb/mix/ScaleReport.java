@@ -1,0 +1,120 @@
+package dev.rnb.mix;
+
+import dev.rnb.regroup.AtomicFiles;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** {@link ScaleRun}'s points as a markdown table with fitted log-log slopes, and as a log-log PNG. */
+public final class ScaleReport {
+    private final List<ScaleRun.Point> points;
+    private final long dimension;
+
+    public ScaleReport(List<ScaleRun.Point> points, long dimension) {
+        if (points.size() < 2) throw new IllegalArgumentException("need at least two domain counts, got " + points.size());
+        this.points = List.copyOf(points);
+        this.dimension = dimension;
+    }
+
+    /** Log-log slope of a stage's time against k over all points (1 = linear, 0 = flat). */
+    public double slope(ScaleRun.Stage stage) {
+        double[] k = new double[points.size()], t = new double[points.size()];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = points.get(i).k();
+            t[i] = Math.max(points.get(i).time(stage), 1e-9);
+        }
+        return ScaleRun.logLogSlope(k, t);
+    }
+
+    /** One row per stage, one column per k, and the slope; then memory and checkpoint size per k. */
+    public String markdown() {
+        StringBuilder sb = new StringBuilder("| stage (d = " + dimension + ") |");
+        for (ScaleRun.Point p : points) sb.append(" k = ").append(power(p.k())).append(" |");
+        sb.append(" slope |\n|---|");
+        sb.append("---:|".repeat(points.size() + 1)).append('\n');
+        for (ScaleRun.Stage s : ScaleRun.Stage.values()) {
+            sb.append("| ").append(s.label).append(" |");
+            for (ScaleRun.Point p : points) sb.append(' ').append(number(p.time(s))).append(" |");
+            sb.append(String.format(Locale.ROOT, " %.2f |%n", slope(s)));
+        }
+        row(sb, "G p + update (all present) / copy floor", p -> String.format(Locale.ROOT, "%.1fx",
+                p.time(ScaleRun.Stage.GP_ALL) / p.time(ScaleRun.Stage.COPY_FLOOR)));
+        row(sb, "domains touched per round", p -> Integer.toString(p.touched()));
+        row(sb, "sparse accumulators (device)", p -> bytes(p.sparseBytes()));
+        row(sb, "dense accumulators (k x d floats)", p -> bytes(p.denseBytes()));
+        row(sb, "checkpoint state (R&B strategy)", p -> bytes(p.checkpointBytes()));
+        return sb.toString();
+    }
+
+    /**
+     * Where exact accumulators (v x h floats per domain) stop fitting in {@code memoryBytes}
+     * and the sketch (r floats per domain) must take over: dense ones hold all k domains,
+     * sparse ones only the domains a round touches (at most K B).
+     */
+    public static String crossover(long memoryBytes, int touchedPerRound, int sketch, int[][] shapes) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "| accumulators in %s | v x h | bytes per domain | dense: largest k | sparse: largest touched per round (this run: %d) |%n|---|---|---:|---:|---:|%n",
+                bytes(memoryBytes), touchedPerRound));
+        for (int[] vh : shapes) {
+            long perDomain = 4L * vh[0] * vh[1];
+            long fit = memoryBytes / perDomain;
+            sb.append(String.format(Locale.ROOT, "| exact | %d x %d | %s | %,d | %,d (%s) |%n", vh[0], vh[1], bytes(perDomain),
+                    fit, fit, fit >= touchedPerRound ? "fits" : "sketch needed"));
+        }
+        long perDomain = 4L * sketch;
+        sb.append(String.format(Locale.ROOT, "| sketched, r = %d | any | %s | %,d | %,d (fits) |%n", sketch, bytes(perDomain),
+                memoryBytes / perDomain, memoryBytes / perDomain));
+        return sb.toString();
+    }
+
+    private void row(StringBuilder sb, String label, java.util.function.Function<ScaleRun.Point, String> cell) {
+        sb.append("| ").append(label).append(" |");
+        for (ScaleRun.Point p : points) sb.append(' ').append(cell.apply(p)).append(" |");
+        sb.append(" |\n");
+    }
+
+    /** Every stage's time against k on log-log axes, the fitted slope in each legend entry. */
+    public void writePng(Path file) {
+        System.setProperty("java.awt.headless", "true");
+        XYSeriesCollection data = new XYSeriesCollection();
+        for (ScaleRun.Stage s : ScaleRun.Stage.values()) {
+            XYSeries series = new XYSeries(String.format(Locale.ROOT, "%s, slope %.2f", s.label, slope(s)));
+            for (ScaleRun.Point p : points) series.add(p.k(), Math.max(p.time(s), 1e-6));
+            data.addSeries(series);
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart("R&B per round against domains k (d = " + dimension + ")",
+                "domains k", "time (ms; draw: ns per row)", data, PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        plot.setDomainAxis(new LogAxis("domains k"));
+        plot.setRangeAxis(new LogAxis("time (ms; draw: ns per row)"));
+        chart.setBackgroundPaint(java.awt.Color.WHITE);
+        AtomicFiles.write(file, out -> ChartUtils.writeChartAsPNG(out, chart, 1000, 700));
+    }
+
+    private static String power(int k) {
+        int e = (int) Math.round(Math.log10(k));
+        return Math.pow(10, e) == k ? "10^" + e : Integer.toString(k);
+    }
+
+    private static String number(double v) {
+        if (v >= 100) return String.format(Locale.ROOT, "%.0f", v);
+        if (v >= 1) return String.format(Locale.ROOT, "%.2f", v);
+        return String.format(Locale.ROOT, "%.3g", v);
+    }
+
+    static String bytes(long b) {
+        if (b >= 1L << 30) return String.format(Locale.ROOT, "%.1f GiB", b / (double) (1L << 30));
+        if (b >= 1L << 20) return String.format(Locale.ROOT, "%.1f MiB", b / (double) (1L << 20));
+        if (b >= 1L << 10) return String.format(Locale.ROOT, "%.1f KiB", b / 1024.0);
+        return b + " B";
+    }
+}

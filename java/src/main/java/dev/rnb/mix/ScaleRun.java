@@ -1,0 +1,210 @@
+package dev.rnb.mix;
+
+import dev.rnb.backend.Backend;
+import dev.rnb.backend.BalanceStep;
+import dev.rnb.backend.DomainSegments;
+import dev.rnb.backend.Tensor;
+import dev.rnb.balance.SketchSpec;
+import dev.rnb.data.ByteDataset;
+import dev.rnb.data.MixtureSampler;
+import dev.rnb.data.TrainingExample;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * R&amp;B's per-round cost at k domains, stage by stage (issue #17; {@code rnb
+ * scale}): a round of K steps of B sequences (each sequence one domain, T rows)
+ * through {@link RnbStrategy} with exact accumulators of d = v x h floats,
+ * the sampler, and the strategy's checkpoint state. Beside the sparse path it
+ * times what dense accumulators would cost (grouping rows over all k domains
+ * and zeroing k x d floats per round), G p + the update with every domain
+ * present, and a copy of k x d floats, the memory-bandwidth floor those read.
+ * The timed calls are interleaved rep by rep so that a loaded machine slows
+ * them alike; every figure is a median over the reps.
+ */
+public final class ScaleRun {
+    /** The stages measured, in table order. */
+    public enum Stage {
+        SAMPLER_REBUILD("sampler rebuild (ms)"),
+        SAMPLER_DRAW("sampler draw (ns/row)"),
+        ACCUMULATE_SPARSE("accumulate, sparse (ms/round)"),
+        ACCUMULATE_DENSE("accumulate, dense (ms/round)"),
+        END_ROUND("end of round, touched G p + update + reset (ms)"),
+        GP_ALL("G p + update, all k present (ms)"),
+        COPY_FLOOR("copy of k x d floats (ms)"),
+        CHECKPOINT_WRITE("checkpoint state write (ms)"),
+        CHECKPOINT_READ("checkpoint state read (ms)");
+
+        public final String label;
+
+        Stage(String label) {
+            this.label = label;
+        }
+    }
+
+    /**
+     * @param times          median per stage, indexed by {@link Stage#ordinal()}
+     * @param touched        domains the round touched
+     * @param sparseBytes    the sparse accumulators' device bytes after the round (slot buffer)
+     * @param denseBytes     what dense accumulators would hold: k x d floats
+     * @param checkpointBytes the R&amp;B strategy's state in a checkpoint at the end of the round's steps
+     */
+    public record Point(int k, double[] times, int touched, long sparseBytes, long denseBytes, long checkpointBytes) {
+        public double time(Stage s) { return times[s.ordinal()]; }
+    }
+
+    private final Backend backend;
+    private final int hidden;
+    private final int vocab;
+    private final int sequences;
+    private final int rowsPerSequence;
+    private final int stepsPerRound;
+    private final int reps;
+
+    public ScaleRun(Backend backend, int hidden, int vocab, int sequences, int rowsPerSequence, int stepsPerRound, int reps) {
+        if (hidden < 1 || vocab < 1 || sequences < 1 || rowsPerSequence < 1 || stepsPerRound < 1 || reps < 1) {
+            throw new IllegalArgumentException("hidden, vocab, sequences, rows per sequence, steps per round and reps must be >= 1");
+        }
+        this.backend = backend;
+        this.hidden = hidden;
+        this.vocab = vocab;
+        this.sequences = sequences;
+        this.rowsPerSequence = rowsPerSequence;
+        this.stepsPerRound = stepsPerRound;
+        this.reps = reps;
+    }
+
+    public long dimension() { return (long) hidden * vocab; }
+
+    /** One k: two warm-up reps, then {@code reps} timed ones. */
+    public Point measure(int k) {
+        SplittableRandom random = new SplittableRandom(k);
+        int rows = sequences * rowsPerSequence;
+        long d = dimension();
+        float[] hs = gaussian(rows * hidden, random), es = gaussian(rows * vocab, random); // H and E of every step
+        float[] uniform = new float[k];
+        Arrays.fill(uniform, 1f / k);
+        double[][] t = new double[Stage.values().length][reps];
+        int touched = 0;
+        long sparseBytes = 0, checkpointBytes = 0;
+        MixtureSampler sampler = new MixtureSampler(oneExamplePerDomain(k), sequences * 256, 1, 7);
+        try (RnbStrategy rnb = new RnbStrategy(backend, k, hidden, vocab, uniform, 1f, SketchSpec.EXACT, stepsPerRound, 1);
+             Tensor dense = backend.allocate(k * d); Tensor copy = backend.allocate(k * d);
+             Tensor th = backend.allocate((long) rows * hidden); Tensor te = backend.allocate((long) rows * vocab)) {
+            backend.upload(hs, 0, th, 0, hs.length);
+            backend.upload(es, 0, te, 0, es.length);
+            float[] scale = new float[k];
+            for (int i = 0; i < k; i++) scale[i] = 1f / (1 + random.nextInt(100));
+            fill(dense, k, d, random);
+            for (int r = -2; r < reps; r++) {
+                int[][] domains = roundDomains(k, rows, random);
+                long t0 = System.nanoTime();
+                for (int[] dom : domains) rnb.accumulate(th, te, dom, rows);
+                long t1 = System.nanoTime();
+                int round = rnb.balancerTouched();
+                long s0 = System.nanoTime();
+                byte[] state = rnb.saveState();
+                long s1 = System.nanoTime();
+                rnb.restoreState(state);
+                long s2 = System.nanoTime();
+                long slotBytes = rnb.accumulatorFloats() * 4;
+                float[] p = rnb.endRound();
+                long t2 = System.nanoTime();
+                backend.zero(copy); // the dense accumulators' reset: k x d floats written
+                for (int[] dom : domains) {
+                    backend.domainGradAccumulate(th, te, hidden, vocab, DomainSegments.of(dom, rows, k), copy);
+                }
+                long t3 = System.nanoTime();
+                BalanceStep all = backend.balanceRound(dense, k, d, scale, uniform, 1f, uniform);
+                long t4 = System.nanoTime();
+                backend.copy(dense, 0, copy, 0, k * d);
+                long t5 = System.nanoTime();
+                sampler.setProportions(all.next());
+                long t6 = System.nanoTime();
+                sampler.next();
+                long t7 = System.nanoTime();
+                if (r < 0) continue;
+                touched = round;
+                sparseBytes = slotBytes;
+                checkpointBytes = state.length;
+                t[Stage.ACCUMULATE_SPARSE.ordinal()][r] = (t1 - t0) / 1e6;
+                t[Stage.CHECKPOINT_WRITE.ordinal()][r] = (s1 - s0) / 1e6;
+                t[Stage.CHECKPOINT_READ.ordinal()][r] = (s2 - s1) / 1e6;
+                t[Stage.END_ROUND.ordinal()][r] = (t2 - s2) / 1e6;
+                t[Stage.ACCUMULATE_DENSE.ordinal()][r] = (t3 - t2) / 1e6;
+                t[Stage.GP_ALL.ordinal()][r] = (t4 - t3) / 1e6;
+                t[Stage.COPY_FLOOR.ordinal()][r] = (t5 - t4) / 1e6;
+                t[Stage.SAMPLER_REBUILD.ordinal()][r] = (t6 - t5) / 1e6;
+                t[Stage.SAMPLER_DRAW.ordinal()][r] = (double) (t7 - t6) / (sequences * 256);
+                if (p == null) throw new IllegalStateException("the round produced no proportions");
+            }
+        }
+        double[] medians = new double[t.length];
+        for (int i = 0; i < t.length; i++) medians[i] = median(t[i]);
+        return new Point(k, medians, touched, sparseBytes, k * d * 4, checkpointBytes);
+    }
+
+    /** The domain of every row for one round: each step's B sequences draw a domain uniformly, T rows each. */
+    private int[][] roundDomains(int k, int rows, SplittableRandom random) {
+        int[][] out = new int[stepsPerRound][rows];
+        for (int[] step : out) {
+            for (int s = 0; s < sequences; s++) {
+                Arrays.fill(step, s * rowsPerSequence, (s + 1) * rowsPerSequence, random.nextInt(k));
+            }
+        }
+        return out;
+    }
+
+    private void fill(Tensor x, int k, long d, SplittableRandom random) {
+        float[] block = new float[(int) Math.min(k * d, 1 << 20)];
+        for (long at = 0; at < k * d; at += block.length) {
+            int n = (int) Math.min(block.length, k * d - at);
+            for (int i = 0; i < n; i++) block[i] = (float) random.nextGaussian();
+            backend.upload(block, 0, x, at, n);
+        }
+    }
+
+    private static float[] gaussian(int n, SplittableRandom random) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) random.nextGaussian();
+        return x;
+    }
+
+    /** k domains of one 9-byte example each (a row of T = 1 draws a domain, an example and an offset). */
+    static ByteDataset oneExamplePerDomain(int k) {
+        List<TrainingExample> examples = new ArrayList<>(k);
+        List<String> names = new ArrayList<>(k);
+        byte[] bytes = "abcdefghi".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        for (int i = 0; i < k; i++) {
+            examples.add(new TrainingExample(bytes, i));
+            names.add(Integer.toString(i));
+        }
+        return new ByteDataset(examples, names);
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** Least-squares slope of log10 y against log10 x. */
+    public static double logLogSlope(double[] x, double[] y) {
+        int n = x.length;
+        double mx = 0, my = 0;
+        for (int i = 0; i < n; i++) {
+            mx += Math.log10(x[i]) / n;
+            my += Math.log10(y[i]) / n;
+        }
+        double sxy = 0, sxx = 0;
+        for (int i = 0; i < n; i++) {
+            double dx = Math.log10(x[i]) - mx;
+            sxy += dx * (Math.log10(y[i]) - my);
+            sxx += dx * dx;
+        }
+        return sxy / sxx;
+    }
+}

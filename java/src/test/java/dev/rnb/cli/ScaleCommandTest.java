@@ -1,0 +1,54 @@
+package dev.rnb.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code rnb scale} at k = 10^2, 10^3: every stage timed, the sparse accumulators no larger than the dense ones. */
+class ScaleCommandTest {
+
+    @Test
+    void writesATableWithEveryStageAndAChart(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("scale");
+        CliRun.Result r = CliRun.capture("scale", "--max-exponent", "3", "--reps", "1", "--round", "4", "--batch", "8",
+                "--context", "3", "--out", out.toString());
+        assertEquals(0, r.code(), r.stderr());
+        String table = Files.readString(out.resolve("scaling.md"));
+        assertEquals(table, r.stdout());
+        assertTrue(Files.size(out.resolve("scaling.png")) > 1000);
+        List<String> rows = table.lines().filter(l -> l.startsWith("| ")).toList();
+        assertEquals(1 + 9 + 5 + 1 + 4, rows.size(), table);
+        for (String row : rows.subList(1, 10)) {
+            String[] cells = row.split("\\|");
+            assertEquals(5, cells.length, row); // "", stage, k = 10^2, k = 10^3, slope
+            assertFalse(Double.isNaN(Double.parseDouble(cells[4].trim())), row);
+        }
+        // 1 GiB holds 16,384 exact 128 x 128 domains of 64 KiB; GPT-2 small's head (147 MiB per domain) 6 of them.
+        CliRun.Result small = CliRun.capture("scale", "--max-exponent", "3", "--reps", "1", "--round", "4", "--batch", "8",
+                "--context", "3", "--hidden", "128", "--vocab", "128", "--memory-gib", "1", "--out", out.toString());
+        assertTrue(small.stdout().contains("| exact | 128 x 128 | 64.0 KiB | 16,384 | 16,384 (fits) |"), small.stdout());
+        assertTrue(small.stdout().contains("| exact | 50257 x 768 | 147.2 MiB | 6 | 6 (sketch needed) |"), small.stdout());
+        String touched = rows.stream().filter(l -> l.startsWith("| domains touched")).findFirst().orElseThrow();
+        for (String cell : touched.split("\\|")) {
+            if (cell.trim().matches("\\d+")) {
+                int n = Integer.parseInt(cell.trim());
+                assertTrue(n >= 1 && n <= 4 * 8, "a round of 4 steps of 8 sequences touches at most 32 domains: " + touched);
+            }
+        }
+    }
+
+    @Test
+    void rejectsAnExponentOutOfRange(@TempDir Path dir) {
+        CliRun.Result r = CliRun.capture("scale", "--max-exponent", "9", "--out", dir.toString());
+        assertEquals(ExitCodes.BAD_OPTIONS, r.code());
+        assertEquals("rnb scale: --max-exponent must be in 3..7, got 9", r.stderr().strip());
+    }
+}
