@@ -202,13 +202,14 @@ final class ExperimentOptions {
         return r.grouping();
     }
 
-    /** The data: original domains first (when asked), then the regrouped domains. */
-    List<Grouping> groupings(Backend b, boolean original, Path outDir) throws IOException {
+    /** The data: original domains first (when asked), then the regrouped domains (when asked: only then is Regroup run). */
+    List<Grouping> groupings(Backend b, boolean original, boolean regrouped, Path outDir) throws IOException {
         List<Grouping> out = new ArrayList<>();
         if (input == null) {
             SyntheticCorpus.Split split = SyntheticCorpus.generate(seed, trainSize, evalSize);
             Grouping sources = Grouping.builtInOriginal(split);
             if (original) out.add(sources);
+            if (!regrouped) return out;
             if (domainsFrom != null) {
                 out.add(Grouping.fromFile(domainsFrom, sources.train(), sources.eval()));
             } else if (oracle) {
@@ -259,7 +260,7 @@ final class ExperimentOptions {
         }
         Grouping given = new Grouping("original (" + train.domains() + " domains of " + input.getFileName() + ")", train, held);
         if (original) out.add(given);
-        out.add(ids != null ? Grouping.fromAssignment(domainsFrom, train, held, trainIds, heldIds)
+        if (regrouped) out.add(ids != null ? Grouping.fromAssignment(domainsFrom, train, held, trainIds, heldIds)
                 : regroup(b, train, held, null, outDir));
         return out;
     }

@@ -12,6 +12,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ExperimentCommandTest {
@@ -148,6 +149,19 @@ class ExperimentCommandTest {
         assertTrue(bad.contains("method setting lambda needs a number, got 'x'"), bad);
         String badGrouping = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--groupings", "clusters", "--out", out.toString())));
         assertTrue(badGrouping.contains("--groupings takes original and/or regrouped, got 'clusters'"), badGrouping);
+    }
+
+    @Test
+    void originalDomainsAloneSkipRegroup() throws IOException {
+        // Regroup (embedding every text, a k sweep) is the slow part of a real corpus's set-up; with only the original
+        // domains asked for it must not run at all.
+        Path out = dir.resolve("orig");
+        String text = CliRun.run(0, concat(new String[] {"experiment"}, concat(TINY, "--steps", "2", "--seeds", "1", "--groupings", "original",
+                "--methods", "stratified", "--out", out.toString())));
+        assertTrue(text.contains("run 1/1: Stratified on original"), text);
+        assertFalse(text.contains("Regroup:"), text);
+        assertFalse(text.contains("on regrouped"), text);
+        assertEquals(1, mainTable(out.resolve("table.md")).size());
     }
 
     @Test
