@@ -165,6 +165,31 @@ class ExperimentCommandTest {
     }
 
     @Test
+    void domainsFromARegroupOutputFolder() throws IOException {
+        // rnb regroup --train T --eval E --out D, then rnb experiment --input T --eval E --domains-from D: no cat of its id files.
+        List<String> train = new ArrayList<>(), eval = new ArrayList<>();
+        for (int i = 0; i < 48; i++) {
+            String line = "{\"text\": \"" + (i % 2 == 0 ? "0123456789 0123456789 " + i : "hello world, hello there " + i) + "\", \"domain\": \"" + (i < 24 ? "a" : "b") + "\"}";
+            (i % 4 == 3 ? eval : train).add(line);
+        }
+        Path input = dir.resolve("t.jsonl"), held = dir.resolve("e.jsonl"), groups = dir.resolve("groups"), out = dir.resolve("exp");
+        Files.write(input, train);
+        Files.write(held, eval);
+        CliRun.run(0, "regroup", "--train", input.toString(), "--eval", held.toString(), "--out", groups.toString(), "--k", "2", "--backend", "cpu",
+                "--embedder", "hashed", "--dims", "16", "--restarts", "1");
+        String text = CliRun.run(0, concat(new String[] {"experiment"}, concat(TINY, "--steps", "2", "--seeds", "1", "--methods", "stratified",
+                "--groupings", "regrouped", "--input", input.toString(), "--eval", held.toString(), "--domains-from", groups.toString(), "--out", out.toString())));
+        assertTrue(text.contains("regrouped (from groups, k=2): 2 domains, 36 train / 12 eval examples"), text);
+        String noEval = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--input", input.toString(),
+                "--domains-from", groups.toString(), "--out", out.toString())));
+        assertTrue(noEval.contains("is a folder (rnb regroup's output), which needs --eval"), noEval);
+        Files.delete(groups.resolve("eval_domains.txt"));
+        String missing = CliRun.run(ExitCodes.BAD_INPUT, concat(new String[] {"experiment"}, concat(TINY, "--input", input.toString(), "--eval", held.toString(),
+                "--domains-from", groups.toString(), "--out", out.toString())));
+        assertTrue(missing.contains("eval_domains.txt: no such file"), missing);
+    }
+
+    @Test
     void domainsFromAFileFormTheRegroupedArm() throws IOException {
         List<String> train = new ArrayList<>();
         List<String> ids = new ArrayList<>();
