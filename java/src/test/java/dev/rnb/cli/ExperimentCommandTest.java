@@ -145,6 +145,11 @@ class ExperimentCommandTest {
         assertTrue(text.contains("run 3/3: R&B (K=4, uniform=0.5) on regrouped"), text);
         assertTrue(text.contains("R&B rounds: 1; mean L1 change of p per round"), text);
         assertEquals(List.of("Stratified", "R&B (lambda=1)", "R&B (K=4, uniform=0.5)"), mainTable(out.resolve("table.md")).stream().map(r -> r[0]).toList());
+        // A sweep charts every R&B setting's proportions, not only the first.
+        assertPng(out.resolve("rnb-proportions.png"));
+        assertPng(out.resolve("rnb-proportions-K-4-uniform-0.5.png"));
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("<img src=\"rnb-proportions.png\"") && html.contains("<img src=\"rnb-proportions-K-4-uniform-0.5.png\""), html);
         String bad = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--methods", "rnb:lambda=x", "--out", out.toString())));
         assertTrue(bad.contains("method setting lambda needs a number, got 'x'"), bad);
         String badGrouping = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--groupings", "clusters", "--out", out.toString())));
