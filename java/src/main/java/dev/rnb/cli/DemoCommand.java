@@ -35,7 +35,7 @@ final class DemoCommand implements Callable<Integer> {
             long parameters = new ParameterLayout(o.config()).size();
             String settings = o.settings(o.config(), parameters) + "; backend " + b.name();
             System.out.println("rnb demo: " + settings);
-            List<Grouping> groupings = o.groupings(b, false, out);
+            List<Grouping> groupings = o.groupings(b, false, true, out);
             OutputFolder.prepare(out);
             Grouping g = groupings.get(groupings.size() - 1);
             o.notes.forEach(System.out::println);

@@ -47,8 +47,7 @@ final class ExperimentCommand implements Callable<Integer> {
             }
         }
         try (Backend b = o.openBackend()) {
-            List<Grouping> groupings = o.groupings(b, groupingNames.contains("original"), out);
-            if (!groupingNames.contains("regrouped")) groupings = groupings.subList(0, 1);
+            List<Grouping> groupings = o.groupings(b, groupingNames.contains("original"), groupingNames.contains("regrouped"), out);
             OutputFolder.prepare(out);
             long parameters = new ParameterLayout(o.config()).size();
             String settings = o.settings(o.config(), parameters) + "; backend " + b.name();

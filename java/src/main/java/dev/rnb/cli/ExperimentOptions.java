@@ -21,6 +21,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,8 @@ final class ExperimentOptions {
     @Option(names = "--eval", paramLabel = "EVAL.jsonl", description = "Held-out JSONL (same domains); default with --input: every 10th example of --input")
     Path eval;
 
-    @Option(names = "--domains-from", paramLabel = "FILE", description = "Regrouped domains: one cluster id per line, the training examples' then the evaluation examples'")
+    @Option(names = "--domains-from", paramLabel = "FILE|DIR", description = {"Regrouped domains: one cluster id per line, the training examples' then the evaluation examples';",
+            "or rnb regroup's output folder (its train_domains.txt then eval_domains.txt; needs --eval with --input)"})
     Path domainsFrom;
 
     @Option(names = "--regroup-k", defaultValue = "2..8", description = "k values the Regroup stage sweeps, best silhouette kept: a range 2..8 or a list 4,8 (default: ${DEFAULT-VALUE})")
@@ -171,6 +173,10 @@ final class ExperimentOptions {
         if (eval != null && input == null) {
             throw new IllegalArgumentException("--eval needs --input");
         }
+        if (input != null && eval == null && domainsFrom != null && Files.isDirectory(domainsFrom)) {
+            throw new IllegalArgumentException("--domains-from " + domainsFrom + " is a folder (rnb regroup's output), which needs --eval: "
+                    + "pass the evaluation file that rnb regroup was given, or one cluster id per line of --input as a file");
+        }
         if (oracle && (input != null || domainsFrom != null)) {
             throw new IllegalArgumentException("--oracle applies to the built-in corpus without --domains-from (it uses the corpus's latent skill labels)");
         }
@@ -212,13 +218,14 @@ final class ExperimentOptions {
         return r.grouping();
     }
 
-    /** The data: original domains first (when asked), then the regrouped domains. */
-    List<Grouping> groupings(Backend b, boolean original, Path outDir) throws IOException {
+    /** The data: original domains first (when asked), then the regrouped domains (when asked: only then is Regroup run). */
+    List<Grouping> groupings(Backend b, boolean original, boolean regrouped, Path outDir) throws IOException {
         List<Grouping> out = new ArrayList<>();
         if (input == null) {
             SyntheticCorpus.Split split = SyntheticCorpus.generate(seed, trainSize, evalSize);
             Grouping sources = Grouping.builtInOriginal(split);
             if (original) out.add(sources);
+            if (!regrouped) return out;
             if (domainsFrom != null) {
                 out.add(Grouping.fromFile(domainsFrom, sources.train(), sources.eval()));
             } else if (oracle) {
@@ -269,7 +276,7 @@ final class ExperimentOptions {
         }
         Grouping given = new Grouping("original (" + train.domains() + " domains of " + input.getFileName() + ")", train, held);
         if (original) out.add(given);
-        out.add(ids != null ? Grouping.fromAssignment(domainsFrom, train, held, trainIds, heldIds)
+        if (regrouped) out.add(ids != null ? Grouping.fromAssignment(domainsFrom, train, held, trainIds, heldIds)
                 : regroup(b, train, held, null, outDir));
         return out;
     }

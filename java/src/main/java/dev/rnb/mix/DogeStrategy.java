@@ -86,6 +86,9 @@ public final class DogeStrategy extends AbstractStrategy {
     }
 
     @Override
+    public String summary() { return learnedMixture(learned); }
+
+    @Override
     protected float[] doEndOfStep(int step, Trainer trainer) {
         return null;
     }

@@ -114,6 +114,9 @@ public final class DoremiStrategy extends AbstractStrategy {
     }
 
     @Override
+    public String summary() { return learnedMixture(learned); }
+
+    @Override
     protected float[] doEndOfStep(int step, Trainer trainer) {
         return null;
     }

@@ -275,7 +275,7 @@ public final class ExperimentReport {
         ReportCharts charts = new ReportCharts(this, results, groupings);
         charts.writeCurves(dir.resolve(CURVES));
         boolean haveDifferences = charts.writeDifferences(dir.resolve(DIFFERENCES));
-        boolean haveProportions = charts.writeProportions(dir.resolve(PROPORTIONS));
+        List<String> proportions = charts.writeProportions(dir, PROPORTIONS);
         StringBuilder h = new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>")
                 .append(escape(title)).append("</title><style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
                         + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:4px 8px;text-align:right}"
@@ -298,8 +298,9 @@ public final class ExperimentReport {
                             .append("\" alt=\"eval loss minus Stratified's, mean and 95% CI over seeds\">\n");
                 }
                 h.append("<h2>Evaluation loss during training</h2>\n<img src=\"").append(CURVES).append("\" alt=\"eval loss curves\">\n");
-                if (haveProportions) {
-                    h.append("<h2>R&amp;B's proportions by round</h2>\n<img src=\"").append(PROPORTIONS).append("\" alt=\"R&amp;B proportions\">\n");
+                if (!proportions.isEmpty()) h.append("<h2>R&amp;B's proportions by round</h2>\n");
+                for (String chart : proportions) {
+                    h.append("<img src=\"").append(chart).append("\" alt=\"R&amp;B proportions\">\n");
                 }
             }
         }

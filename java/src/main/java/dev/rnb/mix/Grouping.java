@@ -131,8 +131,20 @@ public record Grouping(String label, ByteDataset train, ByteDataset eval) {
         return reassigned("regrouped (from " + file.getFileName() + ")", train, eval, trainIds, evalIds);
     }
 
-    /** The cluster ids of a domain assignment file (see {@link #fromFile}). */
+    /**
+     * The cluster ids of a domain assignment file (see {@link #fromFile}), or
+     * of an {@code rnb regroup} output folder: its train_domains.txt, then its
+     * eval_domains.txt.
+     */
     public static int[] readIds(Path file) {
+        if (!Files.isDirectory(file)) return readIdFile(file);
+        int[] train = readIdFile(file.resolve("train_domains.txt")), eval = readIdFile(file.resolve("eval_domains.txt"));
+        int[] ids = java.util.Arrays.copyOf(train, train.length + eval.length);
+        System.arraycopy(eval, 0, ids, train.length, eval.length);
+        return ids;
+    }
+
+    private static int[] readIdFile(Path file) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);

@@ -47,7 +47,8 @@ import java.util.TreeMap;
  * <li>curves-vs-stratified.png: eval loss minus Stratified's with the same seed,
  * mean and 95% CI band over seeds, one panel per grouping;</li>
  * <li>rnb-proportions.png: R&amp;B's proportions per round as stacked bars, one
- * panel per seed (up to three), the largest 7 clusters and "rest" beyond.</li>
+ * panel per seed (up to three), the largest 7 clusters and "rest" beyond; each
+ * further R&amp;B setting of a sweep in its own file (rnb-proportions-lambda-5.png).</li>
  * </ul>
  */
 final class ReportCharts {
@@ -235,28 +236,47 @@ final class ReportCharts {
         return true;
     }
 
-    /** The R&amp;B runs shown: method "rnb" (else the first R&amp;B variant) on the last grouping that has one, up to three seeds. */
-    private List<RunResult> rnbRuns() {
+    /**
+     * The R&amp;B settings charted, each with its runs (up to three seeds) on the last grouping that has an R&amp;B run:
+     * method "rnb" (else the first R&amp;B variant) first, then the other R&amp;B settings in --methods order.
+     */
+    private List<List<RunResult>> rnbSettings() {
         for (int gi = groupings.size() - 1; gi >= 0; gi--) {
             String g = groupings.get(gi);
-            List<RunResult> runs = report.of("rnb", g);
-            if (runs.isEmpty()) {
-                for (String m : methods()) {
-                    if (Strategies.base(m).equals("rnb") && !report.of(m, g).isEmpty()) { runs = report.of(m, g); break; }
-                }
+            List<List<RunResult>> out = new ArrayList<>();
+            if (!report.of("rnb", g).isEmpty()) out.add(report.of("rnb", g));
+            for (String m : methods()) {
+                if (Strategies.base(m).equals("rnb") && !m.equals("rnb") && !report.of(m, g).isEmpty()) out.add(report.of(m, g));
             }
-            if (!runs.isEmpty()) return runs.subList(0, Math.min(3, runs.size()));
+            if (!out.isEmpty()) return out.stream().map(runs -> runs.subList(0, Math.min(3, runs.size()))).toList();
         }
         return List.of();
     }
 
-    /** R&amp;B's proportions in force during each round, stacked; false (and no file) without an R&amp;B run. */
-    boolean writeProportions(Path file) throws IOException {
-        List<RunResult> runs = rnbRuns();
-        if (runs.isEmpty()) {
-            Files.deleteIfExists(file);
-            return false;
+    /** The file of a setting's proportions chart: {@code main} for the first, main's name plus the setting (rnb-proportions-lambda-5.png) for the others. */
+    static String proportionsFile(String main, String method, boolean first) {
+        if (first) return main;
+        String setting = method.substring(method.indexOf(':') + 1).replaceAll("[^A-Za-z0-9.]+", "-");
+        return main.replaceFirst("\\.png$", "") + "-" + setting + ".png";
+    }
+
+    /**
+     * R&amp;B's proportions in force during each round, stacked, one chart per R&amp;B setting (see {@link #rnbSettings});
+     * returns the names of the files written in {@code dir} (none, and {@code main} removed, without an R&amp;B run).
+     */
+    List<String> writeProportions(Path dir, String main) throws IOException {
+        List<List<RunResult>> settings = rnbSettings();
+        if (settings.isEmpty()) Files.deleteIfExists(dir.resolve(main));
+        List<String> written = new ArrayList<>();
+        for (List<RunResult> runs : settings) {
+            String name = proportionsFile(main, runs.get(0).method(), written.isEmpty());
+            writeProportions(dir.resolve(name), runs);
+            written.add(name);
         }
+        return written;
+    }
+
+    private void writeProportions(Path file, List<RunResult> runs) throws IOException {
         List<String> names = runs.get(0).domainNames();
         int k = names.size();
         double[] mean = new double[k];
@@ -300,7 +320,6 @@ final class ReportCharts {
         RunResult first = runs.get(0);
         save(file, new JFreeChart("R&B's proportions by round: " + Strategies.label(first.method()) + ", " + first.grouping(),
                 new Font("SansSerif", Font.BOLD, 14), combined, true), 1000, 200 + 230 * runs.size());
-        return true;
     }
 
     private static void save(Path file, JFreeChart chart) throws IOException {

@@ -12,6 +12,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ExperimentCommandTest {
@@ -144,10 +145,53 @@ class ExperimentCommandTest {
         assertTrue(text.contains("run 3/3: R&B (K=4, uniform=0.5) on regrouped"), text);
         assertTrue(text.contains("R&B rounds: 1; mean L1 change of p per round"), text);
         assertEquals(List.of("Stratified", "R&B (lambda=1)", "R&B (K=4, uniform=0.5)"), mainTable(out.resolve("table.md")).stream().map(r -> r[0]).toList());
+        // A sweep charts every R&B setting's proportions, not only the first.
+        assertPng(out.resolve("rnb-proportions.png"));
+        assertPng(out.resolve("rnb-proportions-K-4-uniform-0.5.png"));
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("<img src=\"rnb-proportions.png\"") && html.contains("<img src=\"rnb-proportions-K-4-uniform-0.5.png\""), html);
         String bad = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--methods", "rnb:lambda=x", "--out", out.toString())));
         assertTrue(bad.contains("method setting lambda needs a number, got 'x'"), bad);
         String badGrouping = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--groupings", "clusters", "--out", out.toString())));
         assertTrue(badGrouping.contains("--groupings takes original and/or regrouped, got 'clusters'"), badGrouping);
+    }
+
+    @Test
+    void originalDomainsAloneSkipRegroup() throws IOException {
+        // Regroup (embedding every text, a k sweep) is the slow part of a real corpus's set-up; with only the original
+        // domains asked for it must not run at all.
+        Path out = dir.resolve("orig");
+        String text = CliRun.run(0, concat(new String[] {"experiment"}, concat(TINY, "--steps", "2", "--seeds", "1", "--groupings", "original",
+                "--methods", "stratified", "--out", out.toString())));
+        assertTrue(text.contains("run 1/1: Stratified on original"), text);
+        assertFalse(text.contains("Regroup:"), text);
+        assertFalse(text.contains("on regrouped"), text);
+        assertEquals(1, mainTable(out.resolve("table.md")).size());
+    }
+
+    @Test
+    void domainsFromARegroupOutputFolder() throws IOException {
+        // rnb regroup --train T --eval E --out D, then rnb experiment --input T --eval E --domains-from D: no cat of its id files.
+        List<String> train = new ArrayList<>(), eval = new ArrayList<>();
+        for (int i = 0; i < 48; i++) {
+            String line = "{\"text\": \"" + (i % 2 == 0 ? "0123456789 0123456789 " + i : "hello world, hello there " + i) + "\", \"domain\": \"" + (i < 24 ? "a" : "b") + "\"}";
+            (i % 4 == 3 ? eval : train).add(line);
+        }
+        Path input = dir.resolve("t.jsonl"), held = dir.resolve("e.jsonl"), groups = dir.resolve("groups"), out = dir.resolve("exp");
+        Files.write(input, train);
+        Files.write(held, eval);
+        CliRun.run(0, "regroup", "--train", input.toString(), "--eval", held.toString(), "--out", groups.toString(), "--k", "2", "--backend", "cpu",
+                "--embedder", "hashed", "--dims", "16", "--restarts", "1");
+        String text = CliRun.run(0, concat(new String[] {"experiment"}, concat(TINY, "--steps", "2", "--seeds", "1", "--methods", "stratified",
+                "--groupings", "regrouped", "--input", input.toString(), "--eval", held.toString(), "--domains-from", groups.toString(), "--out", out.toString())));
+        assertTrue(text.contains("regrouped (from groups, k=2): 2 domains, 36 train / 12 eval examples"), text);
+        String noEval = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--input", input.toString(),
+                "--domains-from", groups.toString(), "--out", out.toString())));
+        assertTrue(noEval.contains("is a folder (rnb regroup's output), which needs --eval"), noEval);
+        Files.delete(groups.resolve("eval_domains.txt"));
+        String missing = CliRun.run(ExitCodes.BAD_INPUT, concat(new String[] {"experiment"}, concat(TINY, "--input", input.toString(), "--eval", held.toString(),
+                "--domains-from", groups.toString(), "--out", out.toString())));
+        assertTrue(missing.contains("eval_domains.txt: no such file"), missing);
     }
 
     @Test

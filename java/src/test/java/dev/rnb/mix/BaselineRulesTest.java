@@ -151,6 +151,7 @@ class BaselineRulesTest {
             double n = new dev.rnb.model.ParameterLayout(TINY).size();
             for (String name : List.of("doremi", "doge")) {
                 try (MixingStrategy s = Strategies.create(name, ctx); Trainer t = new Trainer(b, TINY, ctx.options(), ctx.train())) {
+                    assertEquals("", s.summary(), name + ": nothing learned yet");
                     RunResult r = new MixedRun(t, s, ctx.eval()).evalEvery(3).run("original", 7);
                     assertEquals(steps, t.step());
                     assertEquals(1, r.proportions().size(), name + ": one fixed mixture");
@@ -161,6 +162,9 @@ class BaselineRulesTest {
                         sum += x;
                     }
                     assertEquals(1, sum, 1e-5);
+                    StringBuilder weights = new StringBuilder("learned domain weights, fixed for the main run:");
+                    for (float x : p) weights.append(String.format(java.util.Locale.ROOT, " %.3f", x));
+                    assertEquals(weights.toString(), s.summary(), name);
                     double expected = name.equals("doremi")
                             ? 3 * (2 * proxy.stepFlops() + 2 * proxy.forwardFlops())
                             : 3 * ((m + 2) * proxy.stepFlops() + m * 2 * proxy.parameters);
