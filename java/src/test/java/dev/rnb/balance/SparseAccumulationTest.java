@@ -3,6 +3,7 @@ package dev.rnb.balance;
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.BalanceStep;
 import dev.rnb.backend.DomainSegments;
+import dev.rnb.backend.SketchHash;
 import dev.rnb.backend.Tensor;
 import dev.rnb.testing.Compare;
 import dev.rnb.testing.Rng;
@@ -48,7 +49,7 @@ class SparseAccumulationTest {
                         int[] dom = new int[rows];
                         for (int r = 0; r < rows; r++) dom[r] = batch == 0 ? pool[r] : pool[rng.nextInt(touchedPool)];
                         sparse.accumulate(hs, es, dom, rows);
-                        denseAccumulate(b, hs, es, dom, rows, k, h, v, sketch, dense);
+                        denseAccumulate(b, hs, es, dom, rows, k, h, v, sketch, SketchHash.hash(round, 11), dense);
                     }
                     long[] counts = sparse.domainGradients().counts();
                     float[] scale = new float[k];
@@ -89,9 +90,9 @@ class SparseAccumulationTest {
         return java.util.Arrays.copyOf(all, n);
     }
 
-    /** The dense path: the backend's kernel with segments over all k domains into a k x d tensor. */
+    /** The dense path: the backend's kernel with segments over all k domains into a k x d tensor, with the round's sketch seed. */
     private static void denseAccumulate(Backend b, float[] hs, float[] es, int[] dom, int rows, int k, int h, int v,
-                                        int sketch, Tensor dense) {
+                                        int sketch, int roundSeed, Tensor dense) {
         try (Tensor th = b.allocate((long) rows * h); Tensor te = b.allocate((long) rows * v)) {
             b.upload(hs, 0, th, 0, rows * h);
             b.upload(es, 0, te, 0, rows * v);
@@ -99,7 +100,7 @@ class SparseAccumulationTest {
             if (sketch == 0) {
                 b.domainGradAccumulate(th, te, h, v, segments, dense);
             } else {
-                b.domainGradSketchAccumulate(th, te, h, v, segments, sketch, 11, dense);
+                b.domainGradSketchAccumulate(th, te, h, v, segments, sketch, roundSeed, dense);
             }
         }
     }
