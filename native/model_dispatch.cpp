@@ -5,6 +5,7 @@
 #include "rnb_model.h"
 #include "model_isa.h"
 
+#include <chrono>
 #include <string.h>
 
 namespace {
@@ -33,6 +34,20 @@ int best() {
 
 int level = best();
 rnb_sgemm_fn sgemm = nullptr;
+
+// Attention's GEMMs happen inside its kernels; StepProfile counts their time
+// as GEMM time through this wrapper, handed to the kernels only while on.
+bool timeAttentionGemms = false;
+int64_t attentionGemmNanos = 0;
+
+void timed_sgemm(int order, int transA, int transB, int M, int N, int K, float alpha, const float* A, int lda,
+                 const float* B, int ldb, float beta, float* C, int ldc) {
+    const auto t0 = std::chrono::steady_clock::now();
+    sgemm(order, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    attentionGemmNanos += std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+}
+
+rnb_sgemm_fn attention_sgemm() { return timeAttentionGemms ? timed_sgemm : sgemm; }
 
 }  // namespace
 
@@ -71,6 +86,13 @@ const char* rnb_model_isa(void) { return ISA_NAMES[level]; }
 
 void rnb_model_set_sgemm(void* fn) { sgemm = reinterpret_cast<rnb_sgemm_fn>(fn); }
 
+void rnb_model_time_attention_gemms(int on) {
+    timeAttentionGemms = on != 0;
+    attentionGemmNanos = 0;
+}
+
+int64_t rnb_model_attention_gemm_nanos(void) { return attentionGemmNanos; }
+
 void rnb_model_encoder_forward(float* out, const float* tokens, const float* wte, const float* wpe, int B, int T, int C) {
     RNB_DISPATCH(encoder_forward(out, tokens, wte, wpe, B, T, C))
 }
@@ -96,12 +118,12 @@ void rnb_model_bias_backward(float* dbias, const float* dout, int N, int OC) {
 }
 
 void rnb_model_attention_forward(float* out, float* att, const float* qkv, int B, int T, int C, int NH) {
-    RNB_DISPATCH(attention_forward(out, att, qkv, B, T, C, NH, sgemm))
+    RNB_DISPATCH(attention_forward(out, att, qkv, B, T, C, NH, attention_sgemm()))
 }
 
 void rnb_model_attention_backward(float* dqkv, float* dpreatt, const float* dout, const float* qkv, const float* att,
                                   int B, int T, int C, int NH) {
-    RNB_DISPATCH(attention_backward(dqkv, dpreatt, dout, qkv, att, B, T, C, NH, sgemm))
+    RNB_DISPATCH(attention_backward(dqkv, dpreatt, dout, qkv, att, B, T, C, NH, attention_sgemm()))
 }
 
 void rnb_model_gelu_forward(float* out, const float* inp, int64_t n) { RNB_DISPATCH(gelu_forward(out, inp, n)) }

@@ -38,6 +38,10 @@ void rnb_model_bias_backward(float* dbias, const float* dout, int N, int OC);
 // the key tiles above the diagonal skipped (model_attention.cpp); the GEMMs
 // are OpenBLAS's, through the address given to rnb_model_set_sgemm first.
 void rnb_model_set_sgemm(void* cblas_sgemm);
+// While on, attention's GEMM calls are timed: the nanoseconds since it was
+// switched on (for StepProfile, which counts them as GEMM time).
+void rnb_model_time_attention_gemms(int on);
+int64_t rnb_model_attention_gemm_nanos(void);
 void rnb_model_attention_forward(float* out, float* att, const float* qkv, int B, int T, int C, int NH);
 void rnb_model_attention_backward(float* dqkv, float* dpreatt, const float* dout, const float* qkv, const float* att,
                                   int B, int T, int C, int NH);

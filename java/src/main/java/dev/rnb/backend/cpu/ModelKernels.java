@@ -167,6 +167,10 @@ public final class ModelKernels implements ModelOps {
 
     public static native void rnb_model_set_sgemm(Pointer cblasSgemm);
 
+    public static native void rnb_model_time_attention_gemms(int on);
+
+    public static native long rnb_model_attention_gemm_nanos();
+
     public static native void rnb_model_attention_forward(FloatPointer out, FloatPointer att, FloatPointer qkv, int B, int T, int C, int NH);
 
     public static native void rnb_model_attention_backward(FloatPointer dqkv, FloatPointer dpreatt, FloatPointer dout, FloatPointer qkv,
