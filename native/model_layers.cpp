@@ -138,18 +138,18 @@ static inline float rnb_gelu_u(float x) { return 0.7978845608028654f * (x + 0.04
 // the derivative is s + 2 x s (1 - s) u'. One fast exp per element instead of
 // a tanh call (see fast_exp.h); error against double tanh: GeluAccuracyTest.
 //
-// -2u is clamped to [-64, 64] (|x| above about 5.7; there s is 1 or below
-// 1.6e-28: GELU's error is then at most 1.6e-28 |x|). The clamp used to
-// be rnb_fast_exp's, at 88, and GCC turned it into a second path computed for
-// every lane and then discarded: x * (1 / (1 + e^88)), whose constant is a
-// denormal (6.05e-39), so each such multiply took a microcode assist and the
-// forward ran at 2-5x the backward's time (StepProfile, docs/BENCHMARKS.md).
-// At 64 the discarded path multiplies by a normal constant.
+// -2u is clamped to [-64, 64], and s is taken as 0 where -2u >= 64 (x below
+// about -8.9, where s < 1.7e-28: GELU's error there is below 1.7e-28 |x|, its
+// derivative's below 1e-25). The clamp used to be rnb_fast_exp's, at 88, and
+// GCC turned it into a second path computed for every lane and then
+// discarded: x * (1 / (1 + e^88)), whose constant is a denormal (6.05e-39), so
+// each such multiply took a microcode assist and the forward ran at 2-5x the
+// backward's time (StepProfile, docs/BENCHMARKS.md). The paths the clamps make
+// now multiply by 0 or 1.
 static inline float rnb_gelu_s(float x) {
     float z = -2.0f * rnb_gelu_u(x);
-    z = z < 64.0f ? z : 64.0f;
-    z = z > -64.0f ? z : -64.0f;
-    return 1.0f / (1.0f + rnb_exp_in_range(z));
+    const float s = 1.0f / (1.0f + rnb_exp_in_range(z < -64.0f ? -64.0f : z < 64.0f ? z : 64.0f));
+    return z < 64.0f ? s : 0.0f;
 }
 
 void gelu_forward(float* out, const float* inp, int64_t n) {
@@ -160,12 +160,15 @@ void gelu_forward(float* out, const float* inp, int64_t n) {
     }
 }
 
+// Beyond |x| = 10, s (1 - s) is exactly 0 and u' (from x clamped to [-10, 10])
+// stays finite, so the derivative is exactly 0 or 1 there, never NaN.
 void gelu_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
 #pragma omp parallel for simd schedule(static) if (parallel : n >= rnb_parallel_min_work)
     for (int64_t i = 0; i < n; i++) {
         const float x = inp[i];
         const float s = rnb_gelu_s(x);
-        const float du = 0.7978845608028654f * (1.0f + 3.0f * 0.044715f * x * x);
+        const float xc = x < -10.0f ? -10.0f : x < 10.0f ? x : 10.0f;
+        const float du = 0.7978845608028654f * (1.0f + 3.0f * 0.044715f * xc * xc);
         dinp[i] += (s + 2.0f * x * s * (1.0f - s) * du) * dout[i];
     }
 }

@@ -30,7 +30,10 @@ import java.util.SplittableRandom;
  * operation the step issues is seen without changing the model code; on cpu every operation is synchronous, so wall time per call
  * is that operation's time.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar dev.rnb.bench.StepProfile [backend] [steps]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.rnb.bench.StepProfile [backend] [steps] [shapes]</pre>
+ *
+ * shapes: a comma-separated subset of "default" and "10x" (both unless given);
+ * scripts/bench-step-vs-pytorch runs one at a time beside PyTorch.
  */
 public final class StepProfile {
     private record Shape(String name, GptConfig config, int batch) {}
@@ -76,10 +79,17 @@ public final class StepProfile {
             throw new IllegalArgumentException("StepProfile times synchronous backends (cpu, reference); for cuda see docs/GPU.md");
         }
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        List<String> wanted = args.length > 2 ? List.of(args[2].split(",")) : SHAPES.stream().map(Shape::name).toList();
+        for (String name : wanted) {
+            if (SHAPES.stream().noneMatch(sh -> sh.name().equals(name))) {
+                throw new IllegalArgumentException("unknown shape '" + name + "': expected default and/or 10x");
+            }
+        }
         System.out.printf(Locale.ROOT, "StepProfile: backend %s, %d timed steps per configuration, medians%n%n", backendName, steps);
         List<String> summary = new ArrayList<>();
         List<String> breakdowns = new ArrayList<>();
         for (Shape shape : SHAPES) {
+            if (!wanted.contains(shape.name())) continue;
             try (Backend real = Backends.open(backendName)) {
                 profile(real, shape, steps, summary, breakdowns);
             }

@@ -14,12 +14,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The cpu's GELU (tanh form) computes 1 + tanh(u) as 2 / (1 + exp(-2u)) with
  * an exp in float arithmetic and -2u clamped to [-64, 64] (native/model_layers.cpp).
- * Its error against the same function in double precision with Math.tanh, on
+ * Its error against the same function in double precision, on
  * every instruction set this CPU supports, over a dense grid of [-12, 12] and
- * values far outside it: the forward within 1e-6 relative, or, in the clamped
- * tail below x = -5.7 where GELU is 0 to double precision, within
- * 1.6e-28 |x| absolute; the derivative within 1e-6 of the larger of its two
- * terms (it crosses 0 near x = -0.75).
+ * values far outside it (up to 1e30 in magnitude, where both must stay
+ * finite): the forward within 2e-7 (5 + 2|u|) relative (u = sqrt(2/pi) (x +
+ * 0.044715 x^3) is itself rounded to float, and e^-2u magnifies that by 2|u|),
+ * or, in the tail below x = -8.9 where the kernel returns 0, within
+ * 1.7e-28 |x| absolute; the derivative within the same relative bound of the
+ * larger of its two terms (it crosses 0 near x = -0.75), or within 1e-25
+ * absolute in that tail.
  */
 class GeluAccuracyTest {
     private static Backend cpu;
@@ -66,20 +69,23 @@ class GeluAccuracyTest {
         }
         double worstForward = 0, worstDerivative = 0;
         for (int i = 0; i < n; i++) {
-            double v = x[i], u = Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v), th = Math.tanh(u);
-            double exact = 0.5 * v * (1 + th);
+            // 0.5 (1 + tanh(u)) as 1 / (1 + e^-2u): Math.tanh(u) rounds to -1 from u = -19.1, the tail this checks.
+            double v = x[i], u = Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v), s = 1 / (1 + Math.exp(-2 * u));
+            double exact = v * s;
             double forwardError = Math.abs(y[i] - exact) / Math.max(Math.abs(exact), 1e-24);
-            boolean inTail = Math.abs(y[i] - exact) <= 1.6e-28 * Math.abs(v);
-            worstForward = Math.max(worstForward, inTail ? 0 : forwardError);
+            double bound = 2e-7 * (5 + 2 * Math.abs(u));
+            boolean inTail = Math.abs(y[i] - exact) <= 1.7e-28 * Math.abs(v);
+            worstForward = Math.max(worstForward, inTail ? 0 : forwardError / bound);
             double du = Math.sqrt(2 / Math.PI) * (1 + 3 * 0.044715 * v * v);
-            double first = 0.5 * (1 + th), second = 0.5 * v * (1 - th * th) * du;
-            if (!Double.isFinite(second)) second = 0; // (1 - th^2) is 0 where v^3 overflows
+            double first = s, second = 2 * v * s * (1 - s) * du;
+            if (!Double.isFinite(second)) second = 0; // s (1 - s) is 0 where v^3 overflows
             double derivativeError = Math.abs(dx[i] - (first + second)) / Math.max(Math.abs(first), Math.abs(second));
-            worstDerivative = Math.max(worstDerivative, derivativeError);
-            assertTrue(inTail || forwardError <= 1e-6,
+            boolean derivativeInTail = Math.abs(dx[i] - (first + second)) <= 1e-25;
+            worstDerivative = Math.max(worstDerivative, derivativeInTail ? 0 : derivativeError / bound);
+            assertTrue(inTail || forwardError <= bound,
                     isa + ": gelu(" + v + ") = " + y[i] + ", exact " + exact);
-            assertTrue(derivativeError <= 1e-6, isa + ": gelu'(" + v + ") = " + dx[i] + ", exact " + (first + second));
+            assertTrue(derivativeInTail || derivativeError <= bound, isa + ": gelu'(" + v + ") = " + dx[i] + ", exact " + (first + second));
         }
-        System.out.printf("GeluAccuracyTest %s: worst forward relative error %.2e, derivative %.2e%n", isa, worstForward, worstDerivative);
+        System.out.printf("GeluAccuracyTest %s: worst error / bound: forward %.2f, derivative %.2f%n", isa, worstForward, worstDerivative);
     }
 }
