@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include <string.h>
 
-static inline float rnb_fast_exp(float x) {
-    x = x > 88.0f ? 88.0f : x;
-    x = x < -87.0f ? -87.0f : x;
+// exp(x) for x already within [-87, 88] (callers that clamp to a narrower range
+// themselves; see rnb_gelu_s in model_layers.cpp for why that can matter).
+static inline float rnb_exp_in_range(float x) {
     // n = round(x / ln 2) by adding and subtracting 1.5 * 2^23 (no rounding call).
     const float n = (x * 1.4426950408889634f + 12582912.0f) - 12582912.0f;
     // r = x - n ln 2 with ln 2 split in two (Cody and Waite): n * hi is exact,
@@ -28,4 +28,10 @@ static inline float rnb_fast_exp(float x) {
     float scale;
     memcpy(&scale, &bits, sizeof scale);
     return p * scale;
+}
+
+static inline float rnb_fast_exp(float x) {
+    x = x > 88.0f ? 88.0f : x;
+    x = x < -87.0f ? -87.0f : x;
+    return rnb_exp_in_range(x);
 }

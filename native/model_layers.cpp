@@ -1,10 +1,12 @@
 // Embedding, LayerNorm, bias, GELU and residual kernels of the byte-level GPT
 // (contracts in rnb_model.h / dev.rnb.backend.ModelOps). Parallel loops own
 // disjoint outputs, so results do not depend on the thread count.
-#include "rnb_model.h"
+#include "model_isa.h"
 #include "fast_exp.h"
 
 #include <cmath>
+
+namespace RNB_ISA {
 
 // Column sums over rows (bias and LayerNorm parameter gradients). Walking a
 // column down the rows touches one float per cache line; instead a thread
@@ -12,7 +14,7 @@
 // row by row (the same summation order as a column walk).
 static const int RNB_COLUMN_BLOCK = 64;
 
-void rnb_model_encoder_forward(float* out, const float* tokens, const float* wte, const float* wpe, int B, int T, int C) {
+void encoder_forward(float* out, const float* tokens, const float* wte, const float* wpe, int B, int T, int C) {
 #pragma omp parallel for schedule(static) if ((int64_t)B * T * C >= rnb_parallel_min_work)
     for (int64_t n = 0; n < (int64_t)B * T; n++) {
         const int64_t t = n % T;
@@ -23,7 +25,7 @@ void rnb_model_encoder_forward(float* out, const float* tokens, const float* wte
     }
 }
 
-void rnb_model_encoder_backward(float* dwte, float* dwpe, const float* dout, const float* tokens, int B, int T, int C) {
+void encoder_backward(float* dwte, float* dwpe, const float* dout, const float* tokens, int B, int T, int C) {
     // A thread owns a column c: rows are added in order, no two threads write one float.
 #pragma omp parallel for schedule(static) if ((int64_t)B * T * C >= rnb_parallel_min_work)
     for (int c = 0; c < C; c++) {
@@ -35,8 +37,8 @@ void rnb_model_encoder_backward(float* dwte, float* dwpe, const float* dout, con
     }
 }
 
-void rnb_model_layernorm_forward(float* out, float* mean, float* rstd, const float* inp, const float* weight,
-                                 const float* bias, int N, int C) {
+void layernorm_forward(float* out, float* mean, float* rstd, const float* inp, const float* weight,
+                       const float* bias, int N, int C) {
 #pragma omp parallel for schedule(static) if ((int64_t)N * C >= rnb_parallel_min_work)
     for (int n = 0; n < N; n++) {
         const float* x = inp + (int64_t)n * C;
@@ -60,8 +62,8 @@ void rnb_model_layernorm_forward(float* out, float* mean, float* rstd, const flo
     }
 }
 
-void rnb_model_layernorm_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
-                                  const float* weight, const float* mean, const float* rstd, int N, int C) {
+void layernorm_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                        const float* weight, const float* mean, const float* rstd, int N, int C) {
 #pragma omp parallel if ((int64_t)N * C >= rnb_parallel_min_work)
     {
 #pragma omp for schedule(static) nowait
@@ -106,7 +108,7 @@ void rnb_model_layernorm_backward(float* dinp, float* dweight, float* dbias, con
     }
 }
 
-void rnb_model_bias_add(float* out, const float* bias, int N, int OC) {
+void bias_add(float* out, const float* bias, int N, int OC) {
 #pragma omp parallel for schedule(static) if ((int64_t)N * OC >= rnb_parallel_min_work)
     for (int n = 0; n < N; n++) {
         float* o = out + (int64_t)n * OC;
@@ -114,7 +116,7 @@ void rnb_model_bias_add(float* out, const float* bias, int N, int OC) {
     }
 }
 
-void rnb_model_bias_backward(float* dbias, const float* dout, int N, int OC) {
+void bias_backward(float* dbias, const float* dout, int N, int OC) {
     const int blocks = (OC + RNB_COLUMN_BLOCK - 1) / RNB_COLUMN_BLOCK;
 #pragma omp parallel for schedule(static) if ((int64_t)N * OC >= rnb_parallel_min_work)
     for (int blk = 0; blk < blocks; blk++) {
@@ -132,27 +134,48 @@ void rnb_model_bias_backward(float* dbias, const float* dout, int N, int OC) {
 static inline float rnb_gelu_u(float x) { return 0.7978845608028654f * (x + 0.044715f * x * x * x); }
 
 // GELU(x) = 0.5 x (1 + tanh(u)) = x s with s = 1 / (1 + exp(-2u)), since
-// 1 + tanh(u) = 2 / (1 + exp(-2u)); the derivative is s + 2 x s (1 - s) u'.
-// One fast exp per element instead of a tanh call (see fast_exp.h).
-void rnb_model_gelu_forward(float* out, const float* inp, int64_t n) {
+// 1 + tanh(u) = 2 / (1 + exp(-2u)) (no cancellation where tanh(u) is near -1);
+// the derivative is s + 2 x s (1 - s) u'. One fast exp per element instead of
+// a tanh call (see fast_exp.h); error against double tanh: GeluAccuracyTest.
+//
+// -2u is clamped to [-64, 64], and s is taken as 0 where -2u >= 64 (x below
+// about -8.9, where s < 1.7e-28: GELU's error there is below 1.7e-28 |x|, its
+// derivative's below 1e-25). The clamp used to be rnb_fast_exp's, at 88, and
+// GCC turned it into a second path computed for every lane and then
+// discarded: x * (1 / (1 + e^88)), whose constant is a denormal (6.05e-39), so
+// each such multiply took a microcode assist and the forward ran at 2-5x the
+// backward's time (StepProfile, docs/BENCHMARKS.md). The paths the clamps make
+// now multiply by 0 or 1.
+static inline float rnb_gelu_s(float x) {
+    float z = -2.0f * rnb_gelu_u(x);
+    const float s = 1.0f / (1.0f + rnb_exp_in_range(z < -64.0f ? -64.0f : z < 64.0f ? z : 64.0f));
+    return z < 64.0f ? s : 0.0f;
+}
+
+void gelu_forward(float* out, const float* inp, int64_t n) {
 #pragma omp parallel for simd schedule(static) if (parallel : n >= rnb_parallel_min_work)
     for (int64_t i = 0; i < n; i++) {
         const float x = inp[i];
-        out[i] = x * (1.0f / (1.0f + rnb_fast_exp(-2.0f * rnb_gelu_u(x))));
+        out[i] = x * rnb_gelu_s(x);
     }
 }
 
-void rnb_model_gelu_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
+// Beyond |x| = 10, s (1 - s) is exactly 0 and u' (from x clamped to [-10, 10])
+// stays finite, so the derivative is exactly 0 or 1 there, never NaN.
+void gelu_backward(float* dinp, const float* inp, const float* dout, int64_t n) {
 #pragma omp parallel for simd schedule(static) if (parallel : n >= rnb_parallel_min_work)
     for (int64_t i = 0; i < n; i++) {
         const float x = inp[i];
-        const float s = 1.0f / (1.0f + rnb_fast_exp(-2.0f * rnb_gelu_u(x)));
-        const float du = 0.7978845608028654f * (1.0f + 3.0f * 0.044715f * x * x);
+        const float s = rnb_gelu_s(x);
+        const float xc = x < -10.0f ? -10.0f : x < 10.0f ? x : 10.0f;
+        const float du = 0.7978845608028654f * (1.0f + 3.0f * 0.044715f * xc * xc);
         dinp[i] += (s + 2.0f * x * s * (1.0f - s) * du) * dout[i];
     }
 }
 
-void rnb_model_add(float* out, const float* a, const float* b, int64_t n) {
+void add(float* out, const float* a, const float* b, int64_t n) {
 #pragma omp parallel for schedule(static) if (n >= rnb_parallel_min_work)
     for (int64_t i = 0; i < n; i++) out[i] = a[i] + b[i];
 }
+
+}  // namespace RNB_ISA

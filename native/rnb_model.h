@@ -1,4 +1,5 @@
-// C API of the byte-level GPT's CPU kernels (native/model_*.cpp); bound to Java
+// C API of the byte-level GPT's CPU kernels (native/model_*.cpp, dispatched by
+// native/model_dispatch.cpp); bound to Java
 // by JavaCPP in dev.rnb.backend.cpu.ModelKernels. Contracts are those of
 // dev.rnb.backend.ModelOps (shapes as llm.c: N = B*T rows, weights OC x IC,
 // qkv rows [q | k | v]); token ids, targets and loss weights are floats.
@@ -12,6 +13,14 @@
 extern "C" {
 #endif
 
+// The instruction set the kernels below run with: "baseline" (x86-64: SSE2),
+// "avx2" (AVX2 + FMA) or "avx512" (F, DQ, BW, VL); the best this CPU supports
+// unless selected. select returns 0, -1 for an unknown name, -2 for one this
+// CPU lacks; isa_supported returns 1 or 0.
+int rnb_model_select_isa(const char* name);
+int rnb_model_isa_supported(const char* name);
+const char* rnb_model_isa(void);
+
 void rnb_model_encoder_forward(float* out, const float* tokens, const float* wte, const float* wpe, int B, int T, int C);
 void rnb_model_encoder_backward(float* dwte, float* dwpe, const float* dout, const float* tokens, int B, int T, int C);
 
@@ -23,12 +32,19 @@ void rnb_model_layernorm_backward(float* dinp, float* dweight, float* dbias, con
 void rnb_model_bias_add(float* out, const float* bias, int N, int OC);
 void rnb_model_bias_backward(float* dbias, const float* dout, int N, int OC);
 
-// att holds BH blocks of T x T scaled scores; row t becomes the softmax of its
-// first t+1 entries, the rest 0 (causal). In place.
-void rnb_model_causal_softmax(float* att, int BH, int T);
-// dpreatt holds d loss / d probabilities on entry; on return the gradient of
-// the scaled scores: P * (dP - <P, dP>) on and below the diagonal, 0 above.
-void rnb_model_causal_softmax_backward(float* dpreatt, const float* att, int BH, int T);
+// Causal multi-head attention (contract: dev.rnb.backend.ModelOps), qkv (B,T,3C)
+// with rows [q | k | v], out (B,T,C), att and dpreatt (B,NH,T,T). Blocked by
+// query tiles, each tile's scores, softmax and output computed together and
+// the key tiles above the diagonal skipped (model_attention.cpp); the GEMMs
+// are OpenBLAS's, through the address given to rnb_model_set_sgemm first.
+void rnb_model_set_sgemm(void* cblas_sgemm);
+// While on, attention's GEMM calls are timed: the nanoseconds since it was
+// switched on (for StepProfile, which counts them as GEMM time).
+void rnb_model_time_attention_gemms(int on);
+int64_t rnb_model_attention_gemm_nanos(void);
+void rnb_model_attention_forward(float* out, float* att, const float* qkv, int B, int T, int C, int NH);
+void rnb_model_attention_backward(float* dqkv, float* dpreatt, const float* dout, const float* qkv, const float* att,
+                                  int B, int T, int C, int NH);
 
 void rnb_model_gelu_forward(float* out, const float* inp, int64_t n);
 void rnb_model_gelu_backward(float* dinp, const float* inp, const float* dout, int64_t n);

@@ -2,15 +2,14 @@ package dev.rnb.bench;
 
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.Backends;
+import dev.rnb.backend.InterceptedBackend;
 import dev.rnb.backend.Tensor;
 import dev.rnb.backend.cpu.ModelKernels;
 import dev.rnb.model.Gpt;
 import dev.rnb.model.GptConfig;
 
-import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -23,14 +22,18 @@ import java.util.SplittableRandom;
  * Where a training step's time goes (issue #4's performance section), in one
  * run per configuration: tokens/s; model-FLOPs utilisation, 6 x parameters x
  * tokens/s over the SGEMM rate measured in the same run; the step against its
- * own GEMMs replayed alone (same calls, same shapes, same memory); and the
- * time per backend operation; beside the step, the same step with every cpu
- * loop parallel (the kernels' work threshold at 0). The model runs on a timing proxy of the
- * backend, so every operation the step issues is seen without changing the
- * model code; on cpu every operation is synchronous, so wall time per call
+ * own GEMMs replayed alone (same calls, same shapes, same memory); the share
+ * of the step outside GEMMs (the backend's gemm calls and, on cpu, the GEMMs
+ * inside attention, timed natively); and the time per backend operation; beside the step, the same step with every cpu
+ * loop parallel (the kernels' work threshold at 0). The model runs on an
+ * {@link InterceptedBackend} that times the backend's device parts, so every
+ * operation the step issues is seen without changing the model code; on cpu every operation is synchronous, so wall time per call
  * is that operation's time.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar dev.rnb.bench.StepProfile [backend] [steps]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.rnb.bench.StepProfile [backend] [steps] [shapes]</pre>
+ *
+ * shapes: a comma-separated subset of "default" and "10x" (both unless given);
+ * scripts/bench-step-vs-pytorch runs one at a time beside PyTorch.
  */
 public final class StepProfile {
     private record Shape(String name, GptConfig config, int batch) {}
@@ -39,23 +42,20 @@ public final class StepProfile {
             new Shape("default", GptConfig.small(), 16),
             new Shape("10x", new GptConfig(256, 6, 6, 384), 8));
 
-    /** Delegates to the real backend; times each operation by name, or records the GEMM calls. */
-    private static final class Profiler implements InvocationHandler {
+    /** Passes each device-part call on; times it by name, or records the GEMM calls. */
+    private static final class Profiler implements InterceptedBackend.Interceptor {
         enum Mode { PASS, TIME, RECORD }
 
-        final Backend target;
         Mode mode = Mode.PASS;
         final Map<String, long[]> nanosAndCalls = new LinkedHashMap<>();
         final List<Object[]> gemms = new ArrayList<>();
 
-        Profiler(Backend target) { this.target = target; }
-
         @Override
-        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        public Object invoke(Object part, Method method, Object[] args) throws Throwable {
             long t0 = System.nanoTime();
             Object result;
             try {
-                result = method.invoke(target, args);
+                result = method.invoke(part, args);
             } catch (InvocationTargetException e) {
                 throw e.getCause();
             }
@@ -79,23 +79,30 @@ public final class StepProfile {
             throw new IllegalArgumentException("StepProfile times synchronous backends (cpu, reference); for cuda see docs/GPU.md");
         }
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        List<String> wanted = args.length > 2 ? List.of(args[2].split(",")) : SHAPES.stream().map(Shape::name).toList();
+        for (String name : wanted) {
+            if (SHAPES.stream().noneMatch(sh -> sh.name().equals(name))) {
+                throw new IllegalArgumentException("unknown shape '" + name + "': expected default and/or 10x");
+            }
+        }
         System.out.printf(Locale.ROOT, "StepProfile: backend %s, %d timed steps per configuration, medians%n%n", backendName, steps);
         List<String> summary = new ArrayList<>();
         List<String> breakdowns = new ArrayList<>();
         for (Shape shape : SHAPES) {
+            if (!wanted.contains(shape.name())) continue;
             try (Backend real = Backends.open(backendName)) {
                 profile(real, shape, steps, summary, breakdowns);
             }
         }
-        System.out.println("| config | parameters | tokens/step | step (ms) | tokens/s | SGEMM rate (GFLOP/s) | MFU | the step's GEMMs alone (ms) | step / GEMMs | step with every loop parallel (ms, / step) |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        System.out.println("| config | parameters | tokens/step | step (ms) | tokens/s | SGEMM rate (GFLOP/s) | MFU | the step's GEMMs alone (ms) | step / GEMMs | non-GEMM share | step with every loop parallel (ms, / step) |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         summary.forEach(System.out::println);
         breakdowns.forEach(System.out::print);
     }
 
     private static void profile(Backend real, Shape shape, int steps, List<String> summary, List<String> breakdowns) {
-        Profiler profiler = new Profiler(real);
-        Backend backend = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, profiler);
+        Profiler profiler = new Profiler();
+        Backend backend = new InterceptedBackend(real, profiler);
         GptConfig c = shape.config();
         int n = shape.batch() * c.context();
         try (Gpt model = new Gpt(backend, c, shape.batch())) {
@@ -114,13 +121,17 @@ public final class StepProfile {
             profiler.mode = Profiler.Mode.RECORD;
             trainStep.run();
             profiler.mode = Profiler.Mode.TIME;
+            boolean cpu = real.name().equals("cpu");
+            if (cpu) ModelKernels.rnb_model_time_attention_gemms(1);
             for (int i = 0; i < steps; i++) trainStep.run();
+            double attentionGemmMs = cpu ? ModelKernels.rnb_model_attention_gemm_nanos() / 1e6 / steps : 0;
+            if (cpu) ModelKernels.rnb_model_time_attention_gemms(0);
             profiler.mode = Profiler.Mode.PASS;
 
             List<Object[]> gemms = profiler.gemms;
             Runnable gemmsAlone = () -> {
                 for (Object[] a : gemms) {
-                    real.gemm((boolean) a[0], (boolean) a[1], (int) a[2], (int) a[3], (int) a[4], (float) a[5], (Tensor) a[6],
+                    backend.gemm((boolean) a[0], (boolean) a[1], (int) a[2], (int) a[3], (int) a[4], (float) a[5], (Tensor) a[6],
                             (int) a[7], (Tensor) a[8], (int) a[9], (float) a[10], (Tensor) a[11], (int) a[12]);
                 }
             };
@@ -131,14 +142,18 @@ public final class StepProfile {
             long parameters = model.layout().size();
             double tokensPerSecond = n / (stepNs / 1e9);
             double mfu = 6.0 * parameters * tokensPerSecond / sgemmFlops;
-            summary.add(String.format(Locale.ROOT, "| %s: %d layers, width %d, %d heads, context %d, batch %d | %,d | %d | %.1f | %.0f | %.1f | %.1f%% | %.1f | %.2fx | %.1f (%.2fx) |",
+            double gemmMs = profiler.nanosAndCalls.getOrDefault("gemm", new long[2])[0] / 1e6 / steps;
+            double nonGemmShare = 1 - (gemmMs + attentionGemmMs) / (stepNs / 1e6);
+            summary.add(String.format(Locale.ROOT, "| %s: %d layers, width %d, %d heads, context %d, batch %d | %,d | %d | %.1f | %.0f | %.1f | %.1f%% | %.1f | %.2fx | %.1f%% | %.1f (%.2fx) |",
                     shape.name(), c.layers(), c.channels(), c.heads(), c.context(), shape.batch(), parameters, n, stepNs / 1e6,
-                    tokensPerSecond, sgemmFlops / 1e9, 100 * mfu, gemmNs / 1e6, stepNs / gemmNs, allParallelNs / 1e6, allParallelNs / stepNs));
-            breakdowns.add(breakdown(shape, profiler.nanosAndCalls, steps, stepNs, gemms.size()));
+                    tokensPerSecond, sgemmFlops / 1e9, 100 * mfu, gemmNs / 1e6, stepNs / gemmNs, 100 * nonGemmShare,
+                    allParallelNs / 1e6, allParallelNs / stepNs));
+            breakdowns.add(breakdown(shape, profiler.nanosAndCalls, steps, stepNs, gemms.size(), attentionGemmMs));
         }
     }
 
-    private static String breakdown(Shape shape, Map<String, long[]> ops, int steps, double stepNs, int gemmCalls) {
+    private static String breakdown(Shape shape, Map<String, long[]> ops, int steps, double stepNs, int gemmCalls,
+                                    double attentionGemmMs) {
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
                 "%n%s (%d GEMM calls per step): time per operation, mean over %d steps%n%n| operation | calls/step | ms/step | share of the step |%n|---|---|---|---|%n",
                 shape.name(), gemmCalls, steps));
@@ -152,6 +167,10 @@ public final class StepProfile {
         }
         double rest = stepNs / 1e6 - timed;
         s.append(String.format(Locale.ROOT, "| (between operations: Java, proxy) | | %.2f | %.1f%% |%n", rest, 100 * rest / (stepNs / 1e6)));
+        if (attentionGemmMs > 0) {
+            s.append(String.format(Locale.ROOT, "| (of which attention's own GEMMs, inside attentionForward/Backward) | | %.2f | %.1f%% |%n",
+                    attentionGemmMs, 100 * attentionGemmMs / (stepNs / 1e6)));
+        }
         return s.toString();
     }
 

@@ -38,6 +38,13 @@ class ModelOpsConformanceTest {
      */
     static final int[][] SHAPES = {{2, 5, 12, 3}, {1, 1, 4, 1}, {3, 7, 20, 4}, {1, 40, 66, 2}};
 
+    /**
+     * SHAPES and, for the cpu's query tiles of 64 rows, T = 130 (two full
+     * tiles and a ragged one of 2 rows) and T = 64 (exactly one).
+     */
+    static final int[][] ATTENTION_SHAPES = {{2, 5, 12, 3}, {1, 1, 4, 1}, {3, 7, 20, 4}, {1, 40, 66, 2},
+            {2, 130, 24, 3}, {1, 64, 10, 2}};
+
     static synchronized Backend backend(String name) {
         return OPEN.computeIfAbsent(name, TestBackends::openOrSkip);
     }
@@ -178,7 +185,7 @@ class ModelOpsConformanceTest {
     @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
     void attention(String name) {
         Rng rng = new Rng();
-        for (int[] s : SHAPES) {
+        for (int[] s : ATTENTION_SHAPES) {
             int B = s[0], T = s[1], C = s[2], NH = s[3], N = B * T;
             Pair p = new Pair(backend(name), rng);
             p.random("qkv", N * 3 * C).poison("out", N * C).poison("att", B * NH * T * T)
@@ -269,6 +276,47 @@ class ModelOpsConformanceTest {
         } finally {
             ModelKernels.rnb_model_set_parallel_min_work(threshold);
         }
+    }
+
+    /**
+     * The cpu's model kernels are built once per instruction set and one is
+     * picked at load time: each this CPU supports, forced in turn, must agree
+     * with the reference.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"baseline", "avx2", "avx512"})
+    void cpuKernelsAgreeOnEveryInstructionSet(String isa) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ModelKernels.isaSupported(isa), "this CPU lacks " + isa);
+        backend("cpu");
+        String chosen = ModelKernels.isa();
+        ModelKernels.selectIsa(isa);
+        try {
+            org.junit.jupiter.api.Assertions.assertEquals(isa, ModelKernels.isa());
+            encoder("cpu");
+            layerNorm("cpu");
+            biasGeluAdd("cpu");
+            attention("cpu");
+            crossEntropy("cpu");
+            normAndAdamw("cpu");
+            wholeModelStepMatchesReference("cpu");
+        } finally {
+            ModelKernels.selectIsa(chosen);
+        }
+    }
+
+    /** Unless forced, the kernels run with the widest instruction set the CPU supports. */
+    @Test
+    void cpuKernelsStartWithTheBestInstructionSetAndRejectUnknownOnes() {
+        backend("cpu");
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty(ModelKernels.ISA_PROPERTY) == null
+                && System.getenv(ModelKernels.ISA_ENV) == null, "an instruction set is forced");
+        String best = ModelKernels.isaSupported("avx512") ? "avx512" : ModelKernels.isaSupported("avx2") ? "avx2" : "baseline";
+        org.junit.jupiter.api.Assertions.assertEquals(best, ModelKernels.isa());
+        org.junit.jupiter.api.Assertions.assertTrue(ModelKernels.isaSupported("baseline"));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ModelKernels.selectIsa("sse9"));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("unknown instruction set 'sse9'"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertEquals(best, ModelKernels.isa());
     }
 
     @ParameterizedTest

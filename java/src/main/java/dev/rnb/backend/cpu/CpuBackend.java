@@ -41,7 +41,7 @@ public final class CpuBackend extends Backend {
     @Override
     public String describe() {
         return "cpu: C++ kernels (OpenMP, " + Runtime.getRuntime().availableProcessors()
-                + " cores) + OpenBLAS (Bytedeco presets, cblas without LAPACK)";
+                + " cores; model kernels built for " + ModelKernels.isa() + ") + OpenBLAS (Bytedeco presets, cblas without LAPACK)";
     }
 
     @Override protected DeviceMemory memory() { return memory; }

@@ -4,7 +4,9 @@ import dev.rnb.backend.ModelOps;
 import dev.rnb.backend.Tensor;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.annotation.Platform;
+import org.bytedeco.openblas.global.openblas_nolapack;
 
 import static dev.rnb.backend.cpu.NativeTensor.at;
 
@@ -12,17 +14,58 @@ import static dev.rnb.backend.cpu.NativeTensor.at;
  * The cpu backend's {@link ModelOps}: the JavaCPP binding of
  * native/rnb_model.h (the byte-level GPT's C++ kernels of native/model_*.cpp,
  * linked, like {@link CpuKernels}, from the CMake library rnb_cpu), and the
- * operations that unwrap off-heap tensors and call them; attention runs as
- * OpenBLAS GEMMs around two of the kernels ({@link CpuAttention}).
+ * operations that unwrap off-heap tensors and call them. Attention's GEMMs are
+ * OpenBLAS's, called from native code through the address of cblas_sgemm
+ * resolved here once.
+ *
+ * <p>The kernels exist once per instruction set (baseline, avx2, avx512); the
+ * library picks the best the CPU supports. The system property
+ * {@value #ISA_PROPERTY}, else the environment variable {@value #ISA_ENV},
+ * forces one ({@link #selectIsa}).
  */
 @Platform(include = "rnb_model.h", link = {"gomp", "rnb_cpu"})
 public final class ModelKernels implements ModelOps {
+    public static final String ISA_PROPERTY = "rnb.cpu.isa";
+    public static final String ISA_ENV = "RNB_CPU_ISA";
+
     static {
         Loader.load();
+        Loader.load(openblas_nolapack.class);
+        Pointer sgemm = Loader.addressof("cblas_sgemm");
+        if (sgemm == null) {
+            throw new UnsatisfiedLinkError("cblas_sgemm not found in the loaded OpenBLAS");
+        }
+        rnb_model_set_sgemm(sgemm);
+        String forced = System.getProperty(ISA_PROPERTY, System.getenv(ISA_ENV));
+        if (forced != null && !forced.isEmpty()) {
+            selectIsa(forced);
+        }
     }
 
     ModelKernels() {}
 
+    /** The instruction set the kernels run with: "baseline" (x86-64: SSE2), "avx2" or "avx512". */
+    public static String isa() {
+        return rnb_model_isa();
+    }
+
+    /** Whether this CPU runs the kernels built for {@code name}. */
+    public static boolean isaSupported(String name) {
+        return rnb_model_isa_supported(name) == 1;
+    }
+
+    /** Runs the kernels built for {@code name} from now on; IllegalArgumentException if unknown or not on this CPU. */
+    public static void selectIsa(String name) {
+        int status = rnb_model_select_isa(name);
+        if (status == -1) {
+            throw new IllegalArgumentException("unknown instruction set '" + name + "' (" + ISA_PROPERTY + " / " + ISA_ENV
+                    + "): expected baseline, avx2 or avx512");
+        }
+        if (status != 0) {
+            throw new IllegalArgumentException("instruction set '" + name + "' (" + ISA_PROPERTY + " / " + ISA_ENV
+                    + ") is not supported by this CPU");
+        }
+    }
 
     @Override
     public void encoderForward(Tensor out, Tensor tokens, Tensor wte, Tensor wpe, int B, int T, int C) {
@@ -57,12 +100,12 @@ public final class ModelKernels implements ModelOps {
 
     @Override
     public void attentionForward(Tensor out, Tensor att, Tensor qkv, int B, int T, int C, int NH) {
-        CpuAttention.forward(at(out), at(att), at(qkv), B, T, C, NH);
+        rnb_model_attention_forward(at(out), at(att), at(qkv), B, T, C, NH);
     }
 
     @Override
     public void attentionBackward(Tensor dqkv, Tensor dpreatt, Tensor dout, Tensor qkv, Tensor att, int B, int T, int C, int NH) {
-        CpuAttention.backward(at(dqkv), at(dpreatt), at(dout), at(qkv), at(att), B, T, C, NH);
+        rnb_model_attention_backward(at(dqkv), at(dpreatt), at(dout), at(qkv), at(att), B, T, C, NH);
     }
 
     @Override
@@ -98,6 +141,12 @@ public final class ModelKernels implements ModelOps {
 
     // ---------------------------------------------------------------- the binding
 
+    public static native int rnb_model_select_isa(String name);
+
+    public static native int rnb_model_isa_supported(String name);
+
+    public static native String rnb_model_isa();
+
     public static native void rnb_model_set_parallel_min_work(long work);
 
     public static native long rnb_model_parallel_min_work();
@@ -116,9 +165,16 @@ public final class ModelKernels implements ModelOps {
 
     public static native void rnb_model_bias_backward(FloatPointer dbias, FloatPointer dout, int N, int OC);
 
-    public static native void rnb_model_causal_softmax(FloatPointer att, int BH, int T);
+    public static native void rnb_model_set_sgemm(Pointer cblasSgemm);
 
-    public static native void rnb_model_causal_softmax_backward(FloatPointer dpreatt, FloatPointer att, int BH, int T);
+    public static native void rnb_model_time_attention_gemms(int on);
+
+    public static native long rnb_model_attention_gemm_nanos();
+
+    public static native void rnb_model_attention_forward(FloatPointer out, FloatPointer att, FloatPointer qkv, int B, int T, int C, int NH);
+
+    public static native void rnb_model_attention_backward(FloatPointer dqkv, FloatPointer dpreatt, FloatPointer dout, FloatPointer qkv,
+                                                           FloatPointer att, int B, int T, int C, int NH);
 
     public static native void rnb_model_gelu_forward(FloatPointer out, FloatPointer inp, long n);
 
