@@ -108,12 +108,8 @@ public class OverheadClaimsBenchmark {
             throw new IllegalArgumentException("clock must be wall or thread, got " + clock);
         }
         b = Backends.open(backend);
-        GptConfig config = switch (model) {
-            case "default" -> GptConfig.small();
-            case "w384" -> new GptConfig(64, 6, 6, 384);
-            default -> throw new IllegalArgumentException("model must be default or w384, got " + model);
-        };
-        int batch = model.equals("default") ? 16 : 8;
+        GptConfig config = config(model);
+        int batch = batch(model);
         SplittableRandom random = new SplittableRandom(11);
         List<TrainingExample> examples = new ArrayList<>();
         for (SyntheticCorpus.Example e : SyntheticCorpus.generate(3, Math.max(4000, 8 * k), 0).train()) {
@@ -141,6 +137,20 @@ public class OverheadClaimsBenchmark {
             }));
             default -> throw new IllegalArgumentException("path must be fused or unfused, got " + path);
         }
+    }
+
+    /** The suite's models: default = GptConfig.small(), w384 = 6 layers, width 384, 6 heads, context 64. */
+    static GptConfig config(String model) {
+        return switch (model) {
+            case "default" -> GptConfig.small();
+            case "w384" -> new GptConfig(64, 6, 6, 384);
+            default -> throw new IllegalArgumentException("model must be default or w384, got " + model);
+        };
+    }
+
+    /** The batch of {@link #config}'s model: 16 at default, 8 at w384. */
+    static int batch(String model) {
+        return model.equals("default") ? 16 : 8;
     }
 
     private long now() {

@@ -39,13 +39,14 @@ import java.util.SplittableRandom;
  *
  * <p>Clock: the calling thread's CPU time (run with OPENBLAS_NUM_THREADS=1
  * OMP_NUM_THREADS=1 so that all of a cpu step's work is on it), as in
- * {@link OverheadClaimsBenchmark}. Model: GptConfig.small(), batch 16, k
- * domains drawn at random per example from the built-in corpus (4000
+ * {@link OverheadClaimsBenchmark}. Models as there (default: GptConfig.small(),
+ * batch 16; w384: 6 layers, width 384, batch 8), k domains drawn at random per example from the built-in corpus (4000
  * training, 400 evaluation examples), the methods' default settings
  * ({@link MixOptions#defaults}: K = 20).
  *
- * <p>Arguments: {@code [steps] [k] [methods]} (default 300 8
- * rnb,skill-it,aioli,dga,doremi,doge), or {@code quick} for 100 steps.
+ * <p>Arguments: {@code [steps] [k] [model] [methods]} (default 300 8 default
+ * rnb,skill-it,aioli,dga,doremi,doge); {@code quick} in place of the steps
+ * runs 100.
  * Prints one markdown row per method.
  */
 public final class StrategyOverheadTable {
@@ -58,9 +59,10 @@ public final class StrategyOverheadTable {
         boolean quick = args.length > 0 && args[0].equals("quick");
         int steps = quick ? 100 : args.length > 0 ? Integer.parseInt(args[0]) : 300;
         int k = args.length > 1 ? Integer.parseInt(args[1]) : 8;
-        String methods = args.length > 2 ? args[2] : ALL;
-        GptConfig config = GptConfig.small();
-        int batch = 16;
+        String model = args.length > 2 ? args[2] : "default";
+        String methods = args.length > 3 ? args[3] : ALL;
+        GptConfig config = OverheadClaimsBenchmark.config(model);
+        int batch = OverheadClaimsBenchmark.batch(model);
         try (Backend b = Backends.open("cpu")) {
             SyntheticCorpus.Split split = SyntheticCorpus.generate(3, 4000, 400);
             SplittableRandom random = new SplittableRandom(11);
@@ -68,11 +70,11 @@ public final class StrategyOverheadTable {
             for (int d = 0; d < k; d++) names.add("d" + d);
             ByteDataset train = domainsAtRandom(split.train(), k, names, random);
             ByteDataset eval = domainsAtRandom(split.eval(), k, names, random);
-            System.out.println("| method | k | steps | plain step (ms, mean) | method step (ms, mean) | one-time (s) | overhead measured | 95% CI"
+            System.out.println("| method | model | k | steps | plain step (ms, mean) | method step (ms, mean) | one-time (s) | overhead measured | 95% CI"
                     + " | own timer (wall) | counted flops | paper cost model |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
             for (String method : methods.split(",")) {
-                System.out.println(row(b, config, batch, steps, train, eval, Strategies.canonical(method)));
+                System.out.println(row(b, model, batch, steps, train, eval, Strategies.canonical(method)));
             }
         }
     }
@@ -86,7 +88,8 @@ public final class StrategyOverheadTable {
     }
 
     /** One method's run against a plain run of the same shape, as a markdown row. */
-    private static String row(Backend b, GptConfig config, int batch, int steps, ByteDataset train, ByteDataset eval, String method) {
+    private static String row(Backend b, String model, int batch, int steps, ByteDataset train, ByteDataset eval, String method) {
+        GptConfig config = OverheadClaimsBenchmark.config(model);
         TrainOptions options = TrainOptions.defaults(steps, batch, 1);
         MixingContext ctx = new MixingContext(b, train, eval, config, options, MixOptions.defaults(1));
         try (MixingStrategy strategy = Strategies.create(method, ctx);
@@ -115,8 +118,8 @@ public final class StrategyOverheadTable {
             double[] r = o.ratio();
             double trainingTokens = (double) steps * batch * config.context();
             double trainingFlops = 6 * mixed.model().layout().size() * trainingTokens;
-            return String.format(Locale.ROOT, "| %s | %d | %d | %.2f | %.2f | %.2f | %.2f%% | [%.2f%%, %.2f%%] | %.2f%% | %.3g%% | %.3g%% |",
-                    Strategies.label(method), train.domains(), steps, o.meanPlainStep() / 1e6, o.meanMethodStep() / 1e6, o.oneTime() / 1e9,
+            return String.format(Locale.ROOT, "| %s | %s | %d | %d | %.2f | %.2f | %.2f | %.2f%% | [%.2f%%, %.2f%%] | %.2f%% | %.3g%% | %.3g%% |",
+                    Strategies.label(method), model, train.domains(), steps, o.meanPlainStep() / 1e6, o.meanMethodStep() / 1e6, o.oneTime() / 1e9,
                     100 * r[0], 100 * r[1], 100 * r[2], 100.0 * strategy.extraNanos() / Arrays.stream(plainWall).sum(),
                     100 * strategy.extraFlops() / trainingFlops, 100 * strategy.costModelRatio(trainingTokens));
         }
