@@ -49,7 +49,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>JMH's score is the time of one pair; the overhead, its 95% bootstrap
  * interval and the medians are printed at the end of each trial as a
- * markdown row (docs/BENCHMARKS.md, "Overhead claims").
+ * markdown row (docs/BENCHMARKS.md, "Overhead claims"). The same for every
+ * mixing method, a whole run against a plain one: {@link StrategyOverheadTable}.
  *
  * <p>Models: {@code default} (GptConfig.small(), batch 16) and {@code w384}
  * (6 layers, width 384, 6 heads, context 64, batch 8).
