@@ -42,7 +42,8 @@ import java.util.SplittableRandom;
  * {@link OverheadClaimsBenchmark}. Models as there (default: GptConfig.small(),
  * batch 16; w384: 6 layers, width 384, batch 8), k domains drawn at random per example from the built-in corpus (4000
  * training, 400 evaluation examples), the methods' default settings
- * ({@link MixOptions#defaults}: K = 20).
+ * ({@link MixOptions#defaults}: K = 20). Five steps of a throwaway trainer
+ * come first, so the JVM's warm-up is in no measured run.
  *
  * <p>Arguments: {@code [steps] [k] [model] [methods]} (default 300 8 default
  * rnb,skill-it,aioli,dga,doremi,doge); {@code quick} in place of the steps
@@ -51,6 +52,7 @@ import java.util.SplittableRandom;
  */
 public final class StrategyOverheadTable {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final int WARM_UP_STEPS = 5;
     private static final String ALL = "rnb,skill-it,aioli,dga,doremi,doge";
 
     private StrategyOverheadTable() {}
@@ -70,12 +72,24 @@ public final class StrategyOverheadTable {
             for (int d = 0; d < k; d++) names.add("d" + d);
             ByteDataset train = domainsAtRandom(split.train(), k, names, random);
             ByteDataset eval = domainsAtRandom(split.eval(), k, names, random);
+            warmUp(b, model, batch, train);
             System.out.println("| method | model | k | steps | plain step (ms, mean) | method step (ms, mean) | one-time (s) | overhead measured | 95% CI"
                     + " | own timer (wall) | counted flops | paper cost model |");
             System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
             for (String method : methods.split(",")) {
                 System.out.println(row(b, model, batch, steps, train, eval, Strategies.canonical(method)));
             }
+        }
+    }
+
+    /**
+     * A few steps of a throwaway trainer before any measured run, so that the
+     * JVM's first-use costs (class loading, JIT of the step's Java code) are
+     * not charged to the plain run that goes first in the first pair.
+     */
+    private static void warmUp(Backend b, String model, int batch, ByteDataset train) {
+        try (Trainer t = new Trainer(b, OverheadClaimsBenchmark.config(model), TrainOptions.defaults(WARM_UP_STEPS, batch, 2), train)) {
+            for (int s = 0; s < WARM_UP_STEPS; s++) t.trainStep();
         }
     }
 
