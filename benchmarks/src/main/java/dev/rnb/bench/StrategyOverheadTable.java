@@ -28,7 +28,8 @@ import java.util.SplittableRandom;
  * the method (its own code: {@link Strategies#create}, attached to a
  * {@link Trainer} as {@code rnb experiment}'s runs attach it) interleaved step
  * by step with a plain run of the same model and data (which one goes first
- * alternates). A method step is the training step with the method's hooks
+ * alternates; the plain run trains on the method's mixture of each step, so,
+ * with the same seed, on the same batches). A method step is the training step with the method's hooks
  * plus its end of step (where DGA, Aioli, Skill-It and R&amp;B's round ends do
  * their work); the method's one-time work before the first step (Skill-It's
  * nothing, DoReMi's and DoGE's proxy runs) is timed too. Overhead and CI:
@@ -110,7 +111,6 @@ public final class StrategyOverheadTable {
              Trainer plain = new Trainer(b, config, options, train);
              Trainer mixed = new Trainer(b, config, options, train)) {
             mixed.setProportions(strategy.initialProportions());
-            plain.setProportions(strategy.initialProportions());
             long c0 = THREADS.getCurrentThreadCpuTime();
             strategy.begin(mixed);
             double oneTime = THREADS.getCurrentThreadCpuTime() - c0;
@@ -120,6 +120,12 @@ public final class StrategyOverheadTable {
             for (int i = 0; i < steps; i++) {
                 boolean plainFirst = (i & 1) == 0;
                 long own = strategy.extraNanos();
+                // The plain run trains on the method's mixture of this step, so
+                // (same seed) on the same batches: a step's cost depends on its
+                // batch (its length), and the method should not be charged or
+                // credited for the batches its mixture happens to draw.
+                float[] mixture = mixed.sampler().proportions();
+                if (!Arrays.equals(mixture, plain.sampler().proportions())) plain.setProportions(mixture);
                 if (!plainFirst) mixedCpu[i] = mixedStep(strategy, mixed);
                 long w0 = System.nanoTime(), t0 = THREADS.getCurrentThreadCpuTime();
                 plain.trainStep();
