@@ -49,7 +49,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>JMH's score is the time of one pair; the overhead, its 95% bootstrap
  * interval and the medians are printed at the end of each trial as a
- * markdown row (docs/BENCHMARKS.md, "Overhead claims").
+ * markdown row (docs/BENCHMARKS.md, "Overhead claims"). The same for every
+ * mixing method, a whole run against a plain one: {@link StrategyOverheadTable}.
  *
  * <p>Models: {@code default} (GptConfig.small(), batch 16) and {@code w384}
  * (6 layers, width 384, 6 heads, context 64, batch 8).
@@ -108,12 +109,8 @@ public class OverheadClaimsBenchmark {
             throw new IllegalArgumentException("clock must be wall or thread, got " + clock);
         }
         b = Backends.open(backend);
-        GptConfig config = switch (model) {
-            case "default" -> GptConfig.small();
-            case "w384" -> new GptConfig(64, 6, 6, 384);
-            default -> throw new IllegalArgumentException("model must be default or w384, got " + model);
-        };
-        int batch = model.equals("default") ? 16 : 8;
+        GptConfig config = config(model);
+        int batch = batch(model);
         SplittableRandom random = new SplittableRandom(11);
         List<TrainingExample> examples = new ArrayList<>();
         for (SyntheticCorpus.Example e : SyntheticCorpus.generate(3, Math.max(4000, 8 * k), 0).train()) {
@@ -141,6 +138,20 @@ public class OverheadClaimsBenchmark {
             }));
             default -> throw new IllegalArgumentException("path must be fused or unfused, got " + path);
         }
+    }
+
+    /** The suite's models: default = GptConfig.small(), w384 = 6 layers, width 384, 6 heads, context 64. */
+    static GptConfig config(String model) {
+        return switch (model) {
+            case "default" -> GptConfig.small();
+            case "w384" -> new GptConfig(64, 6, 6, 384);
+            default -> throw new IllegalArgumentException("model must be default or w384, got " + model);
+        };
+    }
+
+    /** The batch of {@link #config}'s model: 16 at default, 8 at w384. */
+    static int batch(String model) {
+        return model.equals("default") ? 16 : 8;
     }
 
     private long now() {
