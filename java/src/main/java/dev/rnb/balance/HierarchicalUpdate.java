@@ -1,0 +1,206 @@
+package dev.rnb.balance;
+
+import dev.rnb.backend.BalanceStep;
+
+import java.util.Arrays;
+
+/**
+ * R&amp;B over clusters of clusters (beyond the paper; {@code rnb:hier=G}):
+ * the k domains are split into G groups, and p'_i = P(A) P(i | A) for the
+ * group A holding domain i, each factor an R&amp;B update at its own level:
+ *
+ * <ul>
+ *   <li>groups: a group's gradient is the sum of its members' gradients and its
+ *       row count the sum of theirs, so its mean gradient is x_A = g_A / n_A;
+ *       its evaluation proportion is P_A = sum of its members' p_i;
+ *       P(A) = softmax(lambda s / ||s||) over the groups with
+ *       s_A = &lt;x_A, sum_B P_B x_B&gt; (G p over groups);</li>
+ *   <li>within group A: P(i | A) = softmax(lambda t / ||t||) over A's members with
+ *       t_i = &lt;x_i, sum_{j in A} p_j x_j&gt; (G p restricted to A's block;
+ *       scaling p by 1 / P_A would cancel in the normalisation).</li>
+ * </ul>
+ *
+ * Absent domains follow the paper's rule at each level: a group without a
+ * touched member gets logit 0 among the groups and the uniform mixture over
+ * its members; a member absent from a touched group gets logit 0 within it
+ * (a touched group whose block of G p is all 0 keeps its current split).
+ * With G = 1 this is the paper's update over the domains; with G = k it is
+ * the paper's update over the groups. The norms run over the touched entries
+ * of each level, so a group's members spread by about lambda / sqrt(touched
+ * in the group), not lambda / sqrt(touched): the coarse level stays sharp
+ * at large k because every group is touched most rounds.
+ *
+ * <p>Work per round: O(touched x d) on the host (the touched domains'
+ * accumulators downloaded once) plus O(k) for the proportions; memory
+ * O(touched x d + k). Nothing is O(k^2).
+ */
+public final class HierarchicalUpdate {
+    private final int[] groupOf;
+    private final int groups;
+    /** Members of group a: member[start[a] .. start[a + 1]). */
+    private final int[] start;
+    private final int[] member;
+
+    /** @param groupOf each domain's group, 0 .. G-1, every group non-empty */
+    public HierarchicalUpdate(int[] groupOf) {
+        int g = 0;
+        for (int i = 0; i < groupOf.length; i++) {
+            if (groupOf[i] < 0) throw new IllegalArgumentException("domain " + i + " has group " + groupOf[i]);
+            g = Math.max(g, groupOf[i] + 1);
+        }
+        this.groupOf = groupOf.clone();
+        this.groups = g;
+        this.start = new int[g + 1];
+        for (int a : groupOf) start[a + 1]++;
+        for (int a = 0; a < g; a++) {
+            if (start[a + 1] == 0) throw new IllegalArgumentException("group " + a + " of " + g + " has no domain");
+            start[a + 1] += start[a];
+        }
+        this.member = new int[groupOf.length];
+        int[] next = Arrays.copyOf(start, g);
+        for (int i = 0; i < groupOf.length; i++) member[next[groupOf[i]]++] = i;
+    }
+
+    public int groups() { return groups; }
+
+    /** Each domain's group (a copy). */
+    public int[] groupOf() { return groupOf.clone(); }
+
+    /** Smallest, median and largest group size, for reports. */
+    public int[] sizeQuartiles() {
+        int[] sizes = new int[groups];
+        for (int a = 0; a < groups; a++) sizes[a] = start[a + 1] - start[a];
+        Arrays.sort(sizes);
+        return new int[] {sizes[0], sizes[groups / 2], sizes[groups - 1]};
+    }
+
+    /**
+     * p' from the round's accumulators.
+     *
+     * @param g       the round's per-domain gradient sums (touched slots only)
+     * @param p       evaluation proportions, k
+     * @param current proportions kept when the round is skipped
+     */
+    BalanceStep update(DomainGradients g, float[] p, float lambda, float[] current) {
+        if (g.domains() != groupOf.length) {
+            throw new IllegalArgumentException("hierarchy over " + groupOf.length + " domains, accumulators over " + g.domains());
+        }
+        int n = g.slots();
+        if (n == 0) return new BalanceStep(current.clone(), BalanceStep.Status.SKIPPED_NO_DOMAIN);
+        int d = Math.toIntExact(g.dimension());
+        long[] count = g.slotCounts();
+        float[][] x = new float[n][d];
+        int[] domain = new int[n];
+        for (int s = 0; s < n; s++) {
+            domain[s] = g.domainOfSlot(s);
+            g.downloadSlot(s, x[s]);
+            float inv = (float) (1.0 / count[s]);
+            for (int c = 0; c < d; c++) x[s][c] *= inv;
+        }
+        // Group level: rows of group a, weight n_s / N_a on x_s in x_a, and P_a on x_a in V.
+        double[] rows = new double[groups];
+        double[] evalShare = new double[groups];
+        for (int s = 0; s < n; s++) rows[groupOf[domain[s]]] += count[s];
+        for (int i = 0; i < p.length; i++) evalShare[groupOf[i]] += p[i];
+        double[] v = new double[d];
+        for (int s = 0; s < n; s++) {
+            int a = groupOf[domain[s]];
+            addScaled(v, x[s], evalShare[a] * count[s] / rows[a]);
+        }
+        double[] groupScore = new double[groups];
+        for (int s = 0; s < n; s++) {
+            int a = groupOf[domain[s]];
+            groupScore[a] += count[s] / rows[a] * dot(x[s], v);
+        }
+        double norm2 = 0;
+        for (int a = 0; a < groups; a++) {
+            if (!Double.isFinite(groupScore[a])) return new BalanceStep(current.clone(), BalanceStep.Status.SKIPPED_NON_FINITE);
+            norm2 += groupScore[a] * groupScore[a];
+        }
+        if (norm2 == 0) return new BalanceStep(current.clone(), BalanceStep.Status.SKIPPED_ZERO_NORM);
+        double norm = Math.sqrt(norm2);
+        double[] logit = new double[groups];
+        for (int a = 0; a < groups; a++) logit[a] = rows[a] > 0 ? lambda * groupScore[a] / norm : 0;
+        double[] groupP = softmax(logit);
+
+        // Within each group: uniform unless touched; touched groups by their block of G p.
+        float[] next = new float[groupOf.length];
+        for (int a = 0; a < groups; a++) {
+            int size = start[a + 1] - start[a];
+            for (int m = start[a]; m < start[a + 1]; m++) next[member[m]] = (float) (groupP[a] / size);
+        }
+        Integer[] bySlot = new Integer[n];
+        for (int s = 0; s < n; s++) bySlot[s] = s;
+        Arrays.sort(bySlot, (s1, s2) -> Integer.compare(groupOf[domain[s1]], groupOf[domain[s2]]));
+        double[] local = new double[d];
+        double[] within = new double[groupOf.length];
+        for (int from = 0; from < n; ) {
+            int a = groupOf[domain[bySlot[from]]];
+            int to = from;
+            while (to < n && groupOf[domain[bySlot[to]]] == a) to++;
+            Arrays.fill(local, 0);
+            for (int q = from; q < to; q++) addScaled(local, x[bySlot[q]], p[domain[bySlot[q]]]);
+            double localNorm2 = 0;
+            for (int q = from; q < to; q++) {
+                double t = dot(x[bySlot[q]], local);
+                if (!Double.isFinite(t)) return new BalanceStep(current.clone(), BalanceStep.Status.SKIPPED_NON_FINITE);
+                within[domain[bySlot[q]]] = t;
+                localNorm2 += t * t;
+            }
+            double localNorm = Math.sqrt(localNorm2);
+            if (localNorm == 0) { // nothing to rank by: the group keeps its current split (the paper's skipped round, one level down)
+                keepSplit(a, groupP[a], current, next);
+                from = to;
+                continue;
+            }
+            double max = 0; // absent members' logit
+            for (int q = from; q < to; q++) {
+                int i = domain[bySlot[q]];
+                within[i] = lambda * within[i] / localNorm;
+                max = Math.max(max, within[i]);
+            }
+            double total = 0;
+            for (int m = start[a]; m < start[a + 1]; m++) total += Math.exp(within[member[m]] - max);
+            for (int m = start[a]; m < start[a + 1]; m++) {
+                int i = member[m];
+                next[i] = (float) (groupP[a] * Math.exp(within[i] - max) / total);
+                within[i] = 0;
+            }
+            from = to;
+        }
+        return new BalanceStep(next, BalanceStep.Status.UPDATED);
+    }
+
+    /** next_i = share x current_i / (current's total over group a), uniform if that total is 0. */
+    private void keepSplit(int a, double share, float[] current, float[] next) {
+        double total = 0;
+        for (int m = start[a]; m < start[a + 1]; m++) total += current[member[m]];
+        int size = start[a + 1] - start[a];
+        for (int m = start[a]; m < start[a + 1]; m++) {
+            next[member[m]] = (float) (total > 0 ? share * current[member[m]] / total : share / size);
+        }
+    }
+
+    private static void addScaled(double[] acc, float[] x, double w) {
+        for (int c = 0; c < x.length; c++) acc[c] += w * x[c];
+    }
+
+    private static double dot(float[] x, double[] y) {
+        double s = 0;
+        for (int c = 0; c < x.length; c++) s += x[c] * y[c];
+        return s;
+    }
+
+    private static double[] softmax(double[] logit) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double l : logit) max = Math.max(max, l);
+        double total = 0;
+        double[] out = new double[logit.length];
+        for (int i = 0; i < logit.length; i++) {
+            out[i] = Math.exp(logit[i] - max);
+            total += out[i];
+        }
+        for (int i = 0; i < out.length; i++) out[i] /= total;
+        return out;
+    }
+}
