@@ -13,14 +13,19 @@ import java.util.Arrays;
  *   <li>groups: a group's gradient is the sum of its members' gradients and its
  *       row count the sum of theirs, so its mean gradient is x_A = g_A / n_A;
  *       its evaluation proportion is P_A = sum of its members' p_i;
- *       P(A) = softmax(lambda s / ||s||) over the groups with
- *       s_A = &lt;x_A, sum_B P_B x_B&gt; (G p over groups);</li>
+ *       P(A) proportional to |A| exp(lambda s_A / ||s||) over the groups, with
+ *       s_A = &lt;x_A, sum_B P_B x_B&gt; (G p over groups) and |A| the group's number of
+ *       domains;</li>
  *   <li>within group A: P(i | A) = softmax(lambda t / ||t||) over A's members with
  *       t_i = &lt;x_i, sum_{j in A} p_j x_j&gt; (G p restricted to A's block;
  *       scaling p by 1 / P_A would cancel in the normalisation).</li>
  * </ul>
  *
- * Absent domains follow the paper's rule at each level: a group without a
+ * The factor |A| is the paper's uniform base over domains carried up a level:
+ * with every logit 0 the mixture is uniform over the domains, not over the
+ * groups (a first version without it gave each member of a 3-domain group
+ * about 10 times the share of a member of a 30-domain group, whatever their
+ * gradients: docs/SCALING.md). Absent domains follow the paper's rule at each level: a group without a
  * touched member gets logit 0 among the groups and the uniform mixture over
  * its members; a member absent from a touched group gets logit 0 within it
  * (a touched group whose block of G p is all 0 keeps its current split).
@@ -120,7 +125,9 @@ public final class HierarchicalUpdate {
         if (norm2 == 0) return new BalanceStep(current.clone(), BalanceStep.Status.SKIPPED_ZERO_NORM);
         double norm = Math.sqrt(norm2);
         double[] logit = new double[groups];
-        for (int a = 0; a < groups; a++) logit[a] = rows[a] > 0 ? lambda * groupScore[a] / norm : 0;
+        for (int a = 0; a < groups; a++) {
+            logit[a] = (rows[a] > 0 ? lambda * groupScore[a] / norm : 0) + Math.log(start[a + 1] - start[a]);
+        }
         double[] groupP = softmax(logit);
 
         // Within each group: uniform unless touched; touched groups by their block of G p.

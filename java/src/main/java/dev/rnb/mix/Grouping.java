@@ -72,7 +72,9 @@ public record Grouping(String label, ByteDataset train, ByteDataset eval, Domain
         String label = String.format(java.util.Locale.ROOT, "regrouped (k-means on %s embeddings, k by silhouette %.3f)",
                 embedder.name(), r.sweep().bestSilhouette());
         Grouping g = reassigned(label, train, eval, r.trainAssignments(), r.evalAssignments());
-        DomainCentroids centroids = new DomainCentroids(r.sweep().best().centroids(), r.sweep().best().d());
+        // Clusters k-means left empty past the last used id are no domains (reassigned counts up to the largest id).
+        int d = r.sweep().best().d();
+        DomainCentroids centroids = new DomainCentroids(java.util.Arrays.copyOf(r.sweep().best().centroids(), g.domains() * d), d);
         return new Regrouping(new Grouping(g.label(), g.train(), g.eval(), centroids), r);
     }
 

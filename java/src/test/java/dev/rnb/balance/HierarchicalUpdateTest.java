@@ -27,8 +27,8 @@ class HierarchicalUpdateTest {
             balancer.accumulate(new float[] {1, 2, 1, 1}, new float[] {2, -1, 4, 1}, new int[] {0, 1, 0, 3}, 4);
             float[] p = balancer.endRound().proportions();
             // Groups: x_A = (6 - 2) / 3 = 4/3, x_B = 1; P = (0.6, 0.4); V = 0.6 * 4/3 + 0.4 = 1.2;
-            // s = (1.6, 1.2), ||s|| = 2: group logits (0.8, 0.6).
-            double[] q = softmax(0.8, 0.6);
+            // s = (1.6, 1.2), ||s|| = 2: group logits (0.8, 0.6), each plus log of the group's size.
+            double[] q = softmax(0.8 + Math.log(3), 0.6 + Math.log(2));
             // Within A: v = 0.1 * 3 + 0.2 * (-2) = -0.1; t = (-0.3, 0.2), ||t|| = sqrt(0.13); domain 2 absent: 0.
             double r = Math.sqrt(0.13);
             double[] a = softmax(-0.3 / r, 0.2 / r, 0);
@@ -39,7 +39,7 @@ class HierarchicalUpdateTest {
             // Round two: domain 3 alone. Group A untouched: logit 0 and uniform within; group B: s = 0.4 > 0, logit 1.
             balancer.accumulate(new float[] {1}, new float[] {-3}, new int[] {3}, 1);
             p = balancer.endRound().proportions();
-            q = softmax(0, 1);
+            q = softmax(Math.log(3), 1 + Math.log(2));
             c = softmax(1, 0);
             assertProportions(p, q[0] / 3, q[0] / 3, q[0] / 3, q[1] * c[0], q[1] * c[1]);
 
