@@ -1,6 +1,8 @@
 package dev.rnb.balance;
 
+import dev.rnb.backend.Backend;
 import dev.rnb.backend.BalanceStep;
+import dev.rnb.backend.Tensor;
 
 import java.util.Arrays;
 
@@ -35,9 +37,11 @@ import java.util.Arrays;
  * in the group), not lambda / sqrt(touched): the coarse level stays sharp
  * at large k because every group is touched most rounds.
  *
- * <p>Work per round: O(touched x d) on the host (the touched domains'
- * accumulators downloaded once) plus O(k) for the proportions; memory
- * O(touched x d + k). Nothing is O(k^2).
+ * <p>Work per round: one G p over the touched domains' accumulators, then
+ * each touched group's accumulators copied into one buffer (as large as the
+ * largest group's, freed at the end of the round) and a G p over them,
+ * O(touched x d) in all,
+ * plus O(k) on the host for the proportions. Nothing is O(k^2).
  */
 public final class HierarchicalUpdate {
     private final int[] groupOf;
@@ -80,42 +84,47 @@ public final class HierarchicalUpdate {
     }
 
     /**
-     * p' from the round's accumulators.
+     * p' from the round's accumulators: one G p over the touched slots for the
+     * group level, then for each touched group its slots copied to the front of
+     * one buffer in the backend's memory and one G p over them.
      *
      * @param g       the round's per-domain gradient sums (touched slots only)
      * @param p       evaluation proportions, k
      * @param current proportions kept when the round is skipped
      */
-    BalanceStep update(DomainGradients g, float[] p, float lambda, float[] current) {
+    BalanceStep update(Backend backend, DomainGradients g, float[] p, float lambda, float[] current) {
         if (g.domains() != groupOf.length) {
             throw new IllegalArgumentException("hierarchy over " + groupOf.length + " domains, accumulators over " + g.domains());
         }
         int n = g.slots();
         if (n == 0) return new BalanceStep(current.clone(), BalanceStep.Status.SKIPPED_NO_DOMAIN);
-        int d = Math.toIntExact(g.dimension());
-        long[] count = g.slotCounts();
-        float[][] x = new float[n][d];
-        int[] domain = new int[n];
-        for (int s = 0; s < n; s++) {
-            domain[s] = g.domainOfSlot(s);
-            g.downloadSlot(s, x[s]);
-            float inv = (float) (1.0 / count[s]);
-            for (int c = 0; c < d; c++) x[s][c] *= inv;
-        }
-        // Group level: rows of group a, weight n_s / N_a on x_s in x_a, and P_a on x_a in V.
+        long d = g.dimension();
+        long[] slotCount = g.slotCounts();
+        // Slots sorted by group (counting sort): order[q] is the q-th slot, group a's rows from[a] .. from[a + 1].
+        int[] from = new int[groups + 1];
+        for (int s = 0; s < n; s++) from[groupOf[g.domainOfSlot(s)] + 1]++;
+        for (int a = 0; a < groups; a++) from[a + 1] += from[a];
+        int[] order = new int[n];
+        int[] next = Arrays.copyOf(from, groups);
+        for (int s = 0; s < n; s++) order[next[groupOf[g.domainOfSlot(s)]]++] = s;
+
+        // Group level: V = sum_A P_A x_A = sum_s (P_A n_s / N_A) x_s, so <x_s, V> from one G p over the slots;
+        // s_A = sum_s (n_s / N_A) <x_s, V>.
+        float[] scale = g.inverseSlotCounts();
         double[] rows = new double[groups];
+        for (int s = 0; s < n; s++) rows[groupOf[g.domainOfSlot(s)]] += slotCount[s];
         double[] evalShare = new double[groups];
-        for (int s = 0; s < n; s++) rows[groupOf[domain[s]]] += count[s];
         for (int i = 0; i < p.length; i++) evalShare[groupOf[i]] += p[i];
-        double[] v = new double[d];
+        float[] weight = new float[n];
         for (int s = 0; s < n; s++) {
-            int a = groupOf[domain[s]];
-            addScaled(v, x[s], evalShare[a] * count[s] / rows[a]);
+            int a = groupOf[g.domainOfSlot(s)];
+            weight[s] = (float) (evalShare[a] * slotCount[s] / rows[a]);
         }
+        float[] toV = backend.gramTimesP(g.gradients(), n, d, scale, weight);
         double[] groupScore = new double[groups];
         for (int s = 0; s < n; s++) {
-            int a = groupOf[domain[s]];
-            groupScore[a] += count[s] / rows[a] * dot(x[s], v);
+            int a = groupOf[g.domainOfSlot(s)];
+            groupScore[a] += slotCount[s] / rows[a] * toV[s];
         }
         double norm2 = 0;
         for (int a = 0; a < groups; a++) {
@@ -130,52 +139,55 @@ public final class HierarchicalUpdate {
         }
         double[] groupP = softmax(logit);
 
-        // Within each group: uniform unless touched; touched groups by their block of G p.
-        float[] next = new float[groupOf.length];
-        for (int a = 0; a < groups; a++) {
-            int size = start[a + 1] - start[a];
-            for (int m = start[a]; m < start[a + 1]; m++) next[member[m]] = (float) (groupP[a] / size);
+        int largest = 0;
+        for (int a = 0; a < groups; a++) largest = Math.max(largest, from[a + 1] - from[a]);
+        // Within groups: each touched group's rows copied to the front of one buffer, one G p per group.
+        try (Tensor block = backend.allocate(largest * d)) {
+            // Within each group: uniform unless touched; a touched group by its block of G p.
+            float[] out = new float[groupOf.length];
+            double[] within = new double[groupOf.length];
+            for (int a = 0; a < groups; a++) {
+                int size = start[a + 1] - start[a];
+                int t = from[a + 1] - from[a];
+                if (t == 0) {
+                    for (int m = start[a]; m < start[a + 1]; m++) out[member[m]] = (float) (groupP[a] / size);
+                    continue;
+                }
+                float[] pBlock = new float[t], scaleBlock = new float[t];
+                int[] domainBlock = new int[t];
+                for (int q = 0; q < t; q++) {
+                    int slot = order[from[a] + q];
+                    domainBlock[q] = g.domainOfSlot(slot);
+                    pBlock[q] = p[domainBlock[q]];
+                    scaleBlock[q] = scale[slot];
+                    backend.copy(g.gradients(), slot * d, block, q * d, d);
+                }
+                float[] gp = backend.gramTimesP(block, t, d, scaleBlock, pBlock);
+                double localNorm2 = 0;
+                for (float v : gp) {
+                    if (!Float.isFinite(v)) return new BalanceStep(current.clone(), BalanceStep.Status.SKIPPED_NON_FINITE);
+                    localNorm2 += (double) v * v;
+                }
+                if (localNorm2 == 0) { // nothing to rank by: the group keeps its current split (the paper's skipped round, one level down)
+                    keepSplit(a, groupP[a], current, out);
+                    continue;
+                }
+                double localNorm = Math.sqrt(localNorm2);
+                double max = 0; // absent members' logit
+                for (int q = 0; q < t; q++) {
+                    within[domainBlock[q]] = lambda * gp[q] / localNorm;
+                    max = Math.max(max, within[domainBlock[q]]);
+                }
+                double total = 0;
+                for (int m = start[a]; m < start[a + 1]; m++) total += Math.exp(within[member[m]] - max);
+                for (int m = start[a]; m < start[a + 1]; m++) {
+                    int i = member[m];
+                    out[i] = (float) (groupP[a] * Math.exp(within[i] - max) / total);
+                    within[i] = 0;
+                }
+            }
+            return new BalanceStep(out, BalanceStep.Status.UPDATED);
         }
-        Integer[] bySlot = new Integer[n];
-        for (int s = 0; s < n; s++) bySlot[s] = s;
-        Arrays.sort(bySlot, (s1, s2) -> Integer.compare(groupOf[domain[s1]], groupOf[domain[s2]]));
-        double[] local = new double[d];
-        double[] within = new double[groupOf.length];
-        for (int from = 0; from < n; ) {
-            int a = groupOf[domain[bySlot[from]]];
-            int to = from;
-            while (to < n && groupOf[domain[bySlot[to]]] == a) to++;
-            Arrays.fill(local, 0);
-            for (int q = from; q < to; q++) addScaled(local, x[bySlot[q]], p[domain[bySlot[q]]]);
-            double localNorm2 = 0;
-            for (int q = from; q < to; q++) {
-                double t = dot(x[bySlot[q]], local);
-                if (!Double.isFinite(t)) return new BalanceStep(current.clone(), BalanceStep.Status.SKIPPED_NON_FINITE);
-                within[domain[bySlot[q]]] = t;
-                localNorm2 += t * t;
-            }
-            double localNorm = Math.sqrt(localNorm2);
-            if (localNorm == 0) { // nothing to rank by: the group keeps its current split (the paper's skipped round, one level down)
-                keepSplit(a, groupP[a], current, next);
-                from = to;
-                continue;
-            }
-            double max = 0; // absent members' logit
-            for (int q = from; q < to; q++) {
-                int i = domain[bySlot[q]];
-                within[i] = lambda * within[i] / localNorm;
-                max = Math.max(max, within[i]);
-            }
-            double total = 0;
-            for (int m = start[a]; m < start[a + 1]; m++) total += Math.exp(within[member[m]] - max);
-            for (int m = start[a]; m < start[a + 1]; m++) {
-                int i = member[m];
-                next[i] = (float) (groupP[a] * Math.exp(within[i] - max) / total);
-                within[i] = 0;
-            }
-            from = to;
-        }
-        return new BalanceStep(next, BalanceStep.Status.UPDATED);
     }
 
     /** next_i = share x current_i / (current's total over group a), uniform if that total is 0. */
@@ -186,16 +198,6 @@ public final class HierarchicalUpdate {
         for (int m = start[a]; m < start[a + 1]; m++) {
             next[member[m]] = (float) (total > 0 ? share * current[member[m]] / total : share / size);
         }
-    }
-
-    private static void addScaled(double[] acc, float[] x, double w) {
-        for (int c = 0; c < x.length; c++) acc[c] += w * x[c];
-    }
-
-    private static double dot(float[] x, double[] y) {
-        double s = 0;
-        for (int c = 0; c < x.length; c++) s += x[c] * y[c];
-        return s;
     }
 
     private static double[] softmax(double[] logit) {

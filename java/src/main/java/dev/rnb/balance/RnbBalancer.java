@@ -105,7 +105,7 @@ public final class RnbBalancer implements AutoCloseable {
             reducer.allReduce(gradients);
         }
         long[] counts = gradients.counts();
-        BalanceStep step = hierarchy != null ? hierarchy.update(gradients, evalProportions, lambda, proportions)
+        BalanceStep step = hierarchy != null ? hierarchy.update(backend, gradients, evalProportions, lambda, proportions)
                 : update(touchedGramTimesP());
         if (step.status().skipped()) {
             skippedRounds++;
