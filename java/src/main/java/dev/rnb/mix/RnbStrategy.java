@@ -83,7 +83,7 @@ public final class RnbStrategy extends AbstractStrategy {
         if (!Float.isNaN(carryAbsent)) builder.carryAbsent(carryAbsent);
         if (hierarchy != null) builder.hierarchy(hierarchy.groupOf());
         this.balancer = builder.build();
-        this.hierarchyNote = hierarchy == null ? "" : hierarchy.note() + "; ";
+        this.hierarchyNote = hierarchy == null ? "" : "; " + hierarchy.note();
     }
 
     static RnbStrategy create(MixingContext ctx) {
@@ -200,7 +200,7 @@ public final class RnbStrategy extends AbstractStrategy {
 
     @Override
     public String summary() {
-        return hierarchyNote + stats.summary();
+        return stats.summary() + hierarchyNote; // after the round statistics, which scripts/results/rnb-rounds.py reads
     }
 
     /** The last round's result (null before the first round ends). */
