@@ -19,7 +19,7 @@ class HierarchicalUpdateTest {
     private static final float[] EVAL = {0.1f, 0.2f, 0.3f, 0.25f, 0.15f};
 
     @ParameterizedTest
-    @ValueSource(strings = {"reference", "cpu", "cuda-emulated"})
+    @ValueSource(strings = {"reference", "cpu", "cuda-emulated", "cuda"})
     void matchesARoundComputedByHand(String name) {
         try (Backend b = TestBackends.openOrSkip(name);
              RnbBalancer balancer = RnbBalancer.builder(b, 5, 1, 1).lambda(1f).evalProportions(EVAL).hierarchy(GROUPS).build()) {
@@ -50,7 +50,7 @@ class HierarchicalUpdateTest {
 
     /** One group is the paper's update over the domains; one domain per group (in any labelling) is the paper's update too. */
     @ParameterizedTest
-    @ValueSource(strings = {"reference", "cpu", "cuda-emulated"})
+    @ValueSource(strings = {"reference", "cpu", "cuda-emulated", "cuda"})
     void oneGroupAndOneDomainPerGroupAreThePapersUpdate(String name) {
         Random rnd = new Random(name.hashCode());
         try (Backend b = TestBackends.openOrSkip(name)) {
