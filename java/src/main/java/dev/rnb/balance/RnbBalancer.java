@@ -34,6 +34,7 @@ public final class RnbBalancer implements AutoCloseable {
     private final int vocab;
     private final GradientReducer reducer;
     private final CarriedScores carried;
+    private HierarchicalUpdate hierarchy;
     private float[] proportions;
     private int round;
     private int skippedRounds;
@@ -50,6 +51,7 @@ public final class RnbBalancer implements AutoCloseable {
         this.proportions = uniform(b.domains);
         this.gradients = new DomainGradients(b.backend, b.domains, b.hidden, b.vocab, b.sketch, b.seed);
         this.carried = Float.isNaN(b.carryAbsent) ? null : new CarriedScores(b.domains, b.carryAbsent);
+        this.hierarchy = b.groupOf == null ? null : new HierarchicalUpdate(b.groupOf);
     }
 
     public static Builder builder(Backend backend, int domains, int hidden, int vocab) {
@@ -103,7 +105,8 @@ public final class RnbBalancer implements AutoCloseable {
             reducer.allReduce(gradients);
         }
         long[] counts = gradients.counts();
-        BalanceStep step = update(touchedGramTimesP());
+        BalanceStep step = hierarchy != null ? hierarchy.update(backend, gradients, evalProportions, lambda, proportions)
+                : update(touchedGramTimesP());
         if (step.status().skipped()) {
             skippedRounds++;
         }
@@ -190,6 +193,20 @@ public final class RnbBalancer implements AutoCloseable {
         carried.restore(scores);
     }
 
+    /** With {@link Builder#hierarchy}: the groups; else null. */
+    public HierarchicalUpdate hierarchy() { return hierarchy; }
+
+    /** Replaces the hierarchy's groups (e.g. from a checkpoint); only for a balancer built with one. */
+    public void restoreHierarchy(int[] groupOf) {
+        if (hierarchy == null) {
+            throw new IllegalStateException("this balancer has no hierarchy");
+        }
+        if (groupOf.length != gradients.domains()) {
+            throw new IllegalArgumentException("expected a group for each of " + gradients.domains() + " domains, got " + groupOf.length);
+        }
+        hierarchy = new HierarchicalUpdate(groupOf);
+    }
+
     public int roundsCompleted() { return round; }
 
     public int skippedRounds() { return skippedRounds; }
@@ -221,6 +238,7 @@ public final class RnbBalancer implements AutoCloseable {
         private long seed = 0x5EEDL;
         private GradientReducer reducer;
         private float carryAbsent = Float.NaN;
+        private int[] groupOf;
 
         private Builder(Backend backend, int domains, int hidden, int vocab) {
             this.backend = backend;
@@ -304,7 +322,22 @@ public final class RnbBalancer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Beyond the paper: R&amp;B over clusters of clusters ({@link HierarchicalUpdate}),
+         * groupOf[i] the group (0 .. G-1, none empty) of domain i.
+         */
+        public Builder hierarchy(int[] groupOf) {
+            if (groupOf.length != domains) {
+                throw new IllegalArgumentException("expected a group for each of " + domains + " domains, got " + groupOf.length);
+            }
+            this.groupOf = groupOf.clone();
+            return this;
+        }
+
         public RnbBalancer build() {
+            if (groupOf != null && !Float.isNaN(carryAbsent)) {
+                throw new IllegalArgumentException("a hierarchical mixture resolves absent domains itself; it does not carry scores");
+            }
             return new RnbBalancer(this);
         }
     }

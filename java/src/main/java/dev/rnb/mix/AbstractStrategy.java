@@ -173,6 +173,21 @@ abstract class AbstractStrategy implements MixingStrategy {
         return v;
     }
 
+    static void writeInts(DataOutputStream out, int[] v) throws IOException {
+        out.writeInt(v.length);
+        for (int x : v) out.writeInt(x);
+    }
+
+    static int[] readInts(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available() / Integer.BYTES) {
+            throw new IOException("array length " + n + " exceeds the state");
+        }
+        int[] v = new int[n];
+        for (int i = 0; i < n; i++) v[i] = in.readInt();
+        return v;
+    }
+
     /** p_i proportional to base_i * exp(eta * score_i), computed stably; zero-base domains stay 0. */
     static float[] exponentiate(float[] base, double[] score, double eta) {
         double max = Double.NEGATIVE_INFINITY;

@@ -63,7 +63,7 @@ public final class Experiment {
     public RunResult runOne(Grouping g, String spec, long seed) throws IOException {
         String method = Strategies.canonical(spec);
         TrainOptions options = TrainOptions.defaults(steps, batch, seed);
-        MixingContext ctx = new MixingContext(backend, g.train(), g.eval(), config, options, mix.withSeed(seed));
+        MixingContext ctx = new MixingContext(backend, g.train(), g.eval(), config, options, mix.withSeed(seed), g.centroids());
         try (MixingStrategy s = Strategies.create(method, ctx); Trainer t = new Trainer(backend, config, options, g.train())) {
             RunResult r = new MixedRun(t, s, g.eval()).evalEvery(evalEvery).evalTokens(evalTokens).logEvery(logEvery, log)
                     .run(g.label(), seed).withMethod(method);

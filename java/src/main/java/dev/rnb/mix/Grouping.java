@@ -20,9 +20,14 @@ import java.util.List;
 
 /**
  * One way of splitting a corpus into domains: a label for reports and the
- * training and evaluation sets with their examples' domain ids.
+ * training and evaluation sets with their examples' domain ids; for a grouping
+ * the Regroup stage found, its centroids (null otherwise).
  */
-public record Grouping(String label, ByteDataset train, ByteDataset eval) {
+public record Grouping(String label, ByteDataset train, ByteDataset eval, DomainCentroids centroids) {
+
+    public Grouping(String label, ByteDataset train, ByteDataset eval) {
+        this(label, train, eval, null);
+    }
 
     /** The built-in corpus with its sources as domains (the human-defined domains). */
     public static Grouping builtInOriginal(SyntheticCorpus.Split split) {
@@ -66,7 +71,11 @@ public record Grouping(String label, ByteDataset train, ByteDataset eval) {
         Regroup.Result r = Regroup.run(backend, e.train(), train.size(), e.eval(), eval.size(), e.dims(), o);
         String label = String.format(java.util.Locale.ROOT, "regrouped (k-means on %s embeddings, k by silhouette %.3f)",
                 embedder.name(), r.sweep().bestSilhouette());
-        return new Regrouping(reassigned(label, train, eval, r.trainAssignments(), r.evalAssignments()), r);
+        Grouping g = reassigned(label, train, eval, r.trainAssignments(), r.evalAssignments());
+        // Clusters k-means left empty past the last used id are no domains (reassigned counts up to the largest id).
+        int d = r.sweep().best().d();
+        DomainCentroids centroids = new DomainCentroids(java.util.Arrays.copyOf(r.sweep().best().centroids(), g.domains() * d), d);
+        return new Regrouping(new Grouping(g.label(), g.train(), g.eval(), centroids), r);
     }
 
     private static List<String> texts(ByteDataset data) {

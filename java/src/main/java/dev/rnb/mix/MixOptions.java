@@ -16,9 +16,15 @@ import dev.rnb.balance.SketchSpec;
  * @param uniformShare  R&amp;B extension beyond the paper: train on (1 - u) p' + u uniform (0 = the paper's rule)
  * @param ema           Aioli: EMA weight of the previous A; DGA: EMA weight of the previous proportions; R&amp;B with absent=carry: weight of the previous average; NaN = each method's default
  * @param absent        R&amp;B: what to do about domains a round does not touch (the paper: logit 0)
+ * @param hier          R&amp;B extension beyond the paper: groups of a hierarchical mixture (0 = off, the paper's
+ *                      flat update; {@link #HIER_SQRT} = round(sqrt(k)); see {@link DomainHierarchy})
  */
 public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, double eta, int probeSteps, int evalExamples,
-                         int window, long seed, float uniformShare, double ema, AbsentDomains absent) {
+                         int window, long seed, float uniformShare, double ema, AbsentDomains absent,
+                         int hier) {
+    /** {@code hier=sqrt}: round(sqrt(k)) groups. */
+    public static final int HIER_SQRT = -1;
+
     public MixOptions {
         java.util.Objects.requireNonNull(sketch, "sketch");
         if (stepsPerRound < 1 || probeSteps < 1 || evalExamples < 1 || window < 1) {
@@ -31,6 +37,12 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
             throw new IllegalArgumentException("uniform share must be in [0, 1], got " + uniformShare);
         }
         java.util.Objects.requireNonNull(absent, "absent");
+        if (hier < HIER_SQRT) {
+            throw new IllegalArgumentException("hier must be a number of groups >= 1 or sqrt, got " + hier);
+        }
+        if (hier != 0 && absent == AbsentDomains.CARRY) {
+            throw new IllegalArgumentException("hier and absent=carry cannot be combined (the hierarchy resolves absent domains itself)");
+        }
         if (!Float.isFinite(lambda) || lambda < 0) {
             throw new IllegalArgumentException("lambda must be finite and >= 0, got " + lambda);
         }
@@ -38,11 +50,11 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
 
     /** K = 20, lambda = 1 (chosen by the sweep in docs/RESULTS.md; the paper used 3 on S1), exact gradients, method-default eta, 2 probe steps, 64 eval examples, window 3. */
     public static MixOptions defaults(long seed) {
-        return new MixOptions(20, 1f, SketchSpec.EXACT, Double.NaN, 2, 64, 3, seed, 0f, Double.NaN, AbsentDomains.ZERO);
+        return new MixOptions(20, 1f, SketchSpec.EXACT, Double.NaN, 2, 64, 3, seed, 0f, Double.NaN, AbsentDomains.ZERO, 0);
     }
 
     MixOptions withSeed(long s) {
-        return new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, s, uniformShare, ema, absent);
+        return new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, s, uniformShare, ema, absent, hier);
     }
 
     /**
@@ -50,24 +62,33 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
      * {@link Strategies#canonical}): lambda, K (steps per round), sketch, eta,
      * probe-steps, uniform (R&amp;B's share of uniform mixing, an extension),
      * ema (Aioli's and DGA's EMA weight; R&amp;B's with absent=carry), absent (R&amp;B: zero, carry or grow;
-     * {@link AbsentDomains}). An unknown key or a bad value is an IllegalArgumentException.
+     * {@link AbsentDomains}), hier (R&amp;B over clusters of clusters: a number of groups or sqrt;
+     * {@link DomainHierarchy}). An unknown key or a bad value is an IllegalArgumentException.
      */
     public MixOptions with(String key, String value) {
         try {
             return switch (key) {
-                case "lambda" -> new MixOptions(stepsPerRound, Float.parseFloat(value), sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent);
-                case "K" -> new MixOptions(Integer.parseInt(value), lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent);
-                case "sketch" -> new MixOptions(stepsPerRound, lambda, SketchSpec.parse(value), eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent);
-                case "eta" -> new MixOptions(stepsPerRound, lambda, sketch, positive(Double.parseDouble(value)), probeSteps, evalExamples, window, seed, uniformShare, ema, absent);
-                case "uniform" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, Float.parseFloat(value), ema, absent);
-                case "ema" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, Double.parseDouble(value), absent);
-                case "absent" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, AbsentDomains.parse(value));
-                case "probe-steps" -> new MixOptions(stepsPerRound, lambda, sketch, eta, Integer.parseInt(value), evalExamples, window, seed, uniformShare, ema, absent);
-                default -> throw new IllegalArgumentException("unknown method setting '" + key + "' (one of lambda, K, sketch, eta, probe-steps, uniform, ema, absent)");
+                case "lambda" -> new MixOptions(stepsPerRound, Float.parseFloat(value), sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier);
+                case "K" -> new MixOptions(Integer.parseInt(value), lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier);
+                case "sketch" -> new MixOptions(stepsPerRound, lambda, SketchSpec.parse(value), eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier);
+                case "eta" -> new MixOptions(stepsPerRound, lambda, sketch, positive(Double.parseDouble(value)), probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier);
+                case "uniform" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, Float.parseFloat(value), ema, absent, hier);
+                case "ema" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, Double.parseDouble(value), absent, hier);
+                case "absent" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, AbsentDomains.parse(value), hier);
+                case "hier" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, parseHier(value));
+                case "probe-steps" -> new MixOptions(stepsPerRound, lambda, sketch, eta, Integer.parseInt(value), evalExamples, window, seed, uniformShare, ema, absent, hier);
+                default -> throw new IllegalArgumentException("unknown method setting '" + key + "' (one of lambda, K, sketch, eta, probe-steps, uniform, ema, absent, hier)");
             };
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("method setting " + key + " needs a number, got '" + value + "'");
         }
+    }
+
+    private static int parseHier(String value) {
+        if (value.equals("sqrt")) return HIER_SQRT;
+        int g = Integer.parseInt(value);
+        if (g < 1) throw new IllegalArgumentException("hier must be a number of groups >= 1 or sqrt, got '" + value + "'");
+        return g;
     }
 
     private static double positive(double v) {

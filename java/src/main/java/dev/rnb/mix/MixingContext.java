@@ -5,18 +5,29 @@ import dev.rnb.data.ByteDataset;
 import dev.rnb.model.GptConfig;
 import dev.rnb.train.TrainOptions;
 
-/** What a strategy is built from: the backend, the training and evaluation sets (same domains), the model and run. */
+/**
+ * What a strategy is built from: the backend, the training and evaluation sets (same domains), the model and run,
+ * and where the domains came from Regroup, their centroids (else null).
+ */
 public record MixingContext(Backend backend, ByteDataset train, ByteDataset eval, GptConfig config, TrainOptions options,
-                            MixOptions mix) {
+                            MixOptions mix, DomainCentroids centroids) {
+    public MixingContext(Backend backend, ByteDataset train, ByteDataset eval, GptConfig config, TrainOptions options,
+                         MixOptions mix) {
+        this(backend, train, eval, config, options, mix, null);
+    }
+
     public MixingContext {
         if (train.domains() != eval.domains()) {
             throw new IllegalArgumentException("training set has " + train.domains() + " domains, evaluation set " + eval.domains());
+        }
+        if (centroids != null && centroids.domains() != train.domains()) {
+            throw new IllegalArgumentException(centroids.domains() + " centroids for " + train.domains() + " domains");
         }
     }
 
     int domains() { return train.domains(); }
 
-    MixingContext with(MixOptions m) { return new MixingContext(backend, train, eval, config, options, m); }
+    MixingContext with(MixOptions m) { return new MixingContext(backend, train, eval, config, options, m, centroids); }
 
     /** Tokens of one training batch. */
     long batchTokens() { return (long) options.batch() * config.context(); }

@@ -47,6 +47,7 @@ public final class RnbStrategy extends AbstractStrategy {
     private RoundResult last;
     private boolean splitThisStep;
     private final RoundStats stats = new RoundStats();
+    private final String hierarchyNote;
 
     RnbStrategy(Backend backend, int domains, int hidden, int vocab, float[] evalProportions, float lambda, SketchSpec sketch,
                 int stepsPerRound, long seed) {
@@ -62,6 +63,12 @@ public final class RnbStrategy extends AbstractStrategy {
      */
     RnbStrategy(Backend backend, int domains, int hidden, int vocab, float[] evalProportions, float lambda, SketchSpec sketch,
                 int stepsPerRound, long seed, float uniformShare, float carryAbsent) {
+        this(backend, domains, hidden, vocab, evalProportions, lambda, sketch, stepsPerRound, seed, uniformShare, carryAbsent, null);
+    }
+
+    /** {@code hierarchy}, beyond the paper, non-null for R&amp;B over clusters of clusters ({@link DomainHierarchy}). */
+    RnbStrategy(Backend backend, int domains, int hidden, int vocab, float[] evalProportions, float lambda, SketchSpec sketch,
+                int stepsPerRound, long seed, float uniformShare, float carryAbsent, DomainHierarchy hierarchy) {
         super("rnb", uniform(domains));
         if (!(uniformShare >= 0 && uniformShare <= 1)) {
             throw new IllegalArgumentException("R&B's uniform share must be in [0, 1], got " + uniformShare);
@@ -73,7 +80,10 @@ public final class RnbStrategy extends AbstractStrategy {
         this.stepsPerRound = stepsPerRound;
         RnbBalancer.Builder builder = RnbBalancer.builder(backend, domains, hidden, vocab)
                 .evalProportions(evalProportions).lambda(lambda).sketch(sketch).seed(seed);
-        this.balancer = (Float.isNaN(carryAbsent) ? builder : builder.carryAbsent(carryAbsent)).build();
+        if (!Float.isNaN(carryAbsent)) builder.carryAbsent(carryAbsent);
+        if (hierarchy != null) builder.hierarchy(hierarchy.groupOf());
+        this.balancer = builder.build();
+        this.hierarchyNote = hierarchy == null ? "" : "; " + hierarchy.note();
     }
 
     static RnbStrategy create(MixingContext ctx) {
@@ -81,7 +91,8 @@ public final class RnbStrategy extends AbstractStrategy {
         int steps = m.absent().stepsPerRound(ctx.domains(), m.stepsPerRound(), ctx.options().batch());
         float carry = m.absent() == AbsentDomains.CARRY ? (float) m.emaOr(AbsentDomains.DEFAULT_KEEP) : Float.NaN;
         return new RnbStrategy(ctx.backend(), ctx.domains(), ctx.config().channels(), GptConfig.VOCAB,
-                ctx.eval().proportions(), m.lambda(), m.sketch(), steps, m.seed(), m.uniformShare(), carry);
+                ctx.eval().proportions(), m.lambda(), m.sketch(), steps, m.seed(), m.uniformShare(), carry,
+                m.hier() == 0 ? null : DomainHierarchy.of(ctx));
     }
 
     /** Domains the current round has touched so far. */
@@ -189,7 +200,7 @@ public final class RnbStrategy extends AbstractStrategy {
 
     @Override
     public String summary() {
-        return stats.summary();
+        return stats.summary() + hierarchyNote; // after the round statistics, which scripts/results/rnb-rounds.py reads
     }
 
     /** The last round's result (null before the first round ends). */
@@ -222,6 +233,7 @@ public final class RnbStrategy extends AbstractStrategy {
         }
         double[] carried = balancer.carriedScores();
         if (carried != null) writeDoubles(out, carried);
+        if (balancer.hierarchy() != null) writeInts(out, balancer.hierarchy().groupOf());
     }
 
     @Override
@@ -240,6 +252,13 @@ public final class RnbStrategy extends AbstractStrategy {
             g.restoreSlot(domain, count, readFloats(in));
         }
         if (balancer.carriedScores() != null) balancer.restoreCarriedScores(readDoubles(in));
+        if (balancer.hierarchy() != null) {
+            try {
+                balancer.restoreHierarchy(readInts(in));
+            } catch (IllegalArgumentException e) {
+                throw new IOException("R&B state's hierarchy: " + e.getMessage());
+            }
+        }
         balancer.setProportions(proportions);
     }
 
