@@ -17,7 +17,7 @@ import java.util.function.IntPredicate;
  * reproduces every later draw.
  */
 final class DomainAliasTable {
-    /** Column j: table[2j] = bits of keep_j, table[2j + 1] = domain_j &lt;&lt; 32 | alias domain_j (an alias column while building). */
+    /** Column j: table[2j] = bits of keep_j, table[2j + 1] = domain_j &lt;&lt; 32 | alias domain_j (0 where keep_j is 1: never read). */
     private final long[] table;
     private final int[] work;
     private int columns;
@@ -60,7 +60,8 @@ final class DomainAliasTable {
         }
         while (small > 0 && large < m) {
             int s = work[--small], l = work[large++];
-            table[2 * s + 1] |= l; // the alias column, resolved to its domain below
+            // l's domain, read from the line keep(l) is read from anyway (a large column has no alias yet).
+            table[2 * s + 1] |= table[2 * l + 1] >>> 32;
             setKeep(l, (keep(l) + keep(s)) - 1);
             if (keep(l) < 1) work[small++] = l;
             else work[--large] = l;
@@ -68,11 +69,6 @@ final class DomainAliasTable {
         // What is left is 1 up to rounding: those columns always keep their domain.
         while (small > 0) setKeep(work[--small], 1);
         while (large < m) setKeep(work[large++], 1);
-        for (int j = 0; j < m; j++) {
-            long entry = table[2 * j + 1];
-            int alias = (int) entry; // 0 for a column that keeps its domain (never read: keep is 1)
-            table[2 * j + 1] = (entry & 0xFFFF_FFFF_0000_0000L) | (table[2 * alias + 1] >>> 32);
-        }
         return true;
     }
 
