@@ -80,6 +80,9 @@ public final class GpuBenchmarks {
         for (int k : scale.gpK()) {
             guarded("G p k=" + k, () -> gramTimesP(k, scale.gpD()));
         }
+        for (int k : scale.gpK()) {
+            guarded("sparse round k=" + k, () -> sparseRound(k));
+        }
         guarded("domain accumulation", this::domainAccumulation);
         guarded("k-means", this::kmeans);
         // One try, one line on stderr when cuDNN is unavailable; the baselines below run our kernels.
@@ -171,6 +174,32 @@ public final class GpuBenchmarks {
             record(new Measurement("G p", "G p + update (balanceRound)", sz, round, bytes / round / 1e6, "GB/s",
                     "D2D copy (floor)", round / floor));
             record(new Measurement("G p", "D2D copy of the gradients", sz, floor, bytes / floor / 1e6, "GB/s", "", 0));
+        }
+    }
+
+    /**
+     * A round as training has it at k domains (issue #17, up to 10^6): the rows of a round
+     * (R&amp;B's default K B = 320 sequences) in a few hundred domains, sketched into the
+     * touched slots, then the end of the round (G p over the touched slots, p' from their
+     * logits and one shared logit for the absent domains). Timed: the accumulation alone
+     * and accumulation + end of round; the ratio is what the end of the round adds.
+     */
+    void sparseRound(int k) {
+        int rows = scale.rows(), h = scale.hidden(), v = scale.vocab(), touched = Math.min(Math.min(320, k), rows);
+        int[] domainOfRow = new int[rows];
+        int[] pool = new int[touched];
+        for (int i = 0; i < touched; i++) pool[i] = random.nextInt(k);
+        for (int r = 0; r < rows; r++) domainOfRow[r] = pool[(int) ((long) r * touched / rows)];
+        try (Tensor hs = random((long) rows * h); Tensor es = random((long) rows * v);
+             RnbBalancer balancer = RnbBalancer.builder(backend, k, h, v).sketch(scale.sketch()).build()) {
+            String sz = size("k=%d touched<=%d rows=%d r=%d", k, touched, rows, scale.sketch());
+            double accumulate = time(() -> balancer.accumulate(hs, es, domainOfRow, rows));
+            double round = time(() -> {
+                balancer.accumulate(hs, es, domainOfRow, rows);
+                balancer.endRound();
+            });
+            record(new Measurement("sparse round", "accumulate + end of round", sz, round, rows / round / 1e3, "Mrows/s",
+                    "accumulate alone", round / accumulate));
         }
     }
 

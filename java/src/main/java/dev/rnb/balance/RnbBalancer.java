@@ -128,21 +128,17 @@ public final class RnbBalancer implements AutoCloseable {
         return backend.gramTimesP(gradients.gradients(), n, gradients.dimension(), gradients.inverseSlotCounts(), p);
     }
 
-    /** p' from the touched domains' G p; absent domains by the paper's logit 0 or by their carried scores. */
+    /**
+     * p' from the touched domains' G p; absent domains by the paper's logit 0
+     * (O(touched) and one fill of k floats: {@link TouchedSoftmax}) or by their
+     * carried scores (O(k): each absent domain has its own logit).
+     */
     private BalanceStep update(float[] touchedGp) {
         int[] touched = gradients.touchedDomains();
         if (carried != null) {
             return carried.update(touched, touchedGp, lambda, proportions);
         }
-        int k = gradients.domains();
-        float[] gp = new float[k];
-        float[] scale = new float[k];
-        float[] inverse = gradients.inverseSlotCounts();
-        for (int s = 0; s < touched.length; s++) {
-            gp[touched[s]] = touchedGp[s];
-            scale[touched[s]] = inverse[s];
-        }
-        return backend.balanceUpdate(gp, scale, proportions, lambda);
+        return TouchedSoftmax.update(gradients.domains(), touched, touchedGp, lambda, proportions);
     }
 
     /**

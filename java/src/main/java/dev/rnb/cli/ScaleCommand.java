@@ -40,6 +40,9 @@ final class ScaleCommand implements Callable<Integer> {
     @Option(names = "--round", defaultValue = "20", description = "K: steps per round (default: ${DEFAULT-VALUE})")
     int round;
 
+    @Option(names = "--sketch", defaultValue = "1024", description = "r: floats per domain of the whole sketched round (default: ${DEFAULT-VALUE})")
+    int sketch;
+
     @Option(names = "--reps", defaultValue = "5", description = "Timed rounds per k, medians reported (default: ${DEFAULT-VALUE})")
     int reps;
 
@@ -58,6 +61,10 @@ final class ScaleCommand implements Callable<Integer> {
             System.err.println("rnb scale: --memory-gib must be > 0, got " + memoryGib);
             return ExitCodes.BAD_OPTIONS;
         }
+        if (sketch < 1) {
+            System.err.println("rnb scale: --sketch must be >= 1, got " + sketch);
+            return ExitCodes.BAD_OPTIONS;
+        }
         if (maxExponent < 3 || maxExponent > 7) {
             System.err.println("rnb scale: --max-exponent must be in 3..7, got " + maxExponent);
             return ExitCodes.BAD_OPTIONS;
@@ -66,7 +73,7 @@ final class ScaleCommand implements Callable<Integer> {
         List<ScaleRun.Point> points = new ArrayList<>();
         long dimension;
         try (Backend b = Backends.open(backend)) {
-            ScaleRun run = new ScaleRun(b, hidden, vocab, batch, context, round, reps);
+            ScaleRun run = new ScaleRun(b, hidden, vocab, batch, context, round, reps, sketch);
             dimension = run.dimension();
             for (int e = 2; e <= maxExponent; e++) {
                 int k = (int) Math.round(Math.pow(10, e));
@@ -80,7 +87,8 @@ final class ScaleCommand implements Callable<Integer> {
                 Runtime.getRuntime().availableProcessors());
         int[][] shapes = {{vocab, hidden}, {256, 64}, {50257, 768}}; // this run's, rnb's default model, GPT-2 small
         String text = String.format(Locale.ROOT, "backend %s, d = v x h = %d x %d, K = %d steps of %d sequences x %d rows, "
-                        + "medians of %d rounds; %s%n%n%s%n%s", backend, vocab, hidden, round, batch, context, reps, load,
+                        + "whole round sketched with r = %d, medians of %d rounds; %s%n%n%s%n%s", backend, vocab, hidden, round, batch, context,
+                sketch, reps, load,
                 report.markdown(), ScaleReport.crossover((long) (memoryGib * (1L << 30)), round * batch, 1024, shapes));
         System.out.print(text);
         Path table = out.resolve("scaling.md"), chart = out.resolve("scaling.png");

@@ -70,7 +70,7 @@ public final class MixtureSampler {
         int valid = 0;
         for (int b = 0; b < batch; b++) {
             int d = drawDomain();
-            byte[] bytes = data.get(data.exampleOf(d, rng.nextInt(data.countOf(d)))).bytes();
+            byte[] bytes = data.bytesOf(d, rng.nextInt(data.countOf(d)));
             int offset = bytes.length > T + 1 ? rng.nextInt(bytes.length - T) : 0;
             domainOfSequence[b] = d;
             for (int t = 0; t < T; t++) {

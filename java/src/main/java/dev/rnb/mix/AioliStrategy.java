@@ -57,9 +57,9 @@ public final class AioliStrategy extends AbstractStrategy {
         MixOptions m = ctx.mix();
         this.probe = new EvalProbe(ctx.eval(), m.evalExamples(), ctx.options().batch(), ctx.config().context());
         int k = ctx.domains(), count = 0;
-        for (int d = 0; d < k; d++) if (ctx.train().examplesOf(d).length > 0) count++;
+        for (int d = 0; d < k; d++) if (ctx.train().countOf(d) > 0) count++;
         this.present = new int[count];
-        for (int d = 0, i = 0; d < k; d++) if (ctx.train().examplesOf(d).length > 0) present[i++] = d;
+        for (int d = 0, i = 0; d < k; d++) if (ctx.train().countOf(d) > 0) present[i++] = d;
         this.initial = ctx.stratified();
         this.mixture = initial.clone();
         this.probeSteps = m.probeSteps();

@@ -14,7 +14,7 @@ final class DomainBatches {
         this.sampler = new MixtureSampler(data, batch, context, seed);
     }
 
-    boolean has(int domain) { return data.examplesOf(domain).length > 0; }
+    boolean has(int domain) { return data.countOf(domain) > 0; }
 
     Batch of(int domain) {
         float[] p = new float[data.domains()];

@@ -18,12 +18,16 @@ import java.util.function.ToDoubleFunction;
  * method against Stratified and regrouped against original domains, paired
  * by seed, with a verdict; overhead measured, counted and by the paper's cost
  * model; per-domain losses), the charts of {@link ReportCharts} and
- * report.html putting them together. Every file is written to a temporary
- * file and renamed into place.
+ * report.html putting them together, and domain-losses.csv (one row per
+ * domain per run). Beyond {@link DomainLossSummary#MAX_DOMAIN_COLUMNS}
+ * domains the tables and results.csv summarise the per-domain losses
+ * (quantiles, lowest and highest domains) instead of a column or an entry per
+ * domain. Every file is written to a temporary file and renamed into place.
  */
 public final class ExperimentReport {
     public static final String CSV = "results.csv", TABLE = "table.md", CURVES = "curves.png",
-            DIFFERENCES = "curves-vs-stratified.png", PROPORTIONS = "rnb-proportions.png", HTML = "report.html";
+            DIFFERENCES = "curves-vs-stratified.png", PROPORTIONS = "rnb-proportions.png", HTML = "report.html",
+            DOMAIN_LOSSES = "domain-losses.csv";
 
     static final String EXPLANATION = "Measured overhead: wall-clock time of the method's extra work over the rest of the training time. Counted flops: the flops of that work as this implementation performs it (forward 2N, forward+backward 6N per token; R&B's per-domain gradient GEMMs and G p) over C = 6 N D_t. Paper cost model: rnb-method.md's formulas with this run's T, m, D_e, delta and D_t (the paper's 0.01% figure is of this kind). Every method trains on the same number of training tokens D_t; passes outside those steps are the overhead.";
 
@@ -168,25 +172,53 @@ public final class ExperimentReport {
         return rows;
     }
 
-    /** Per-domain final eval loss (mean ± 95% CI over seeds) for one grouping: header row first. */
+    /**
+     * Per-domain final eval loss for one grouping, header row first: a column
+     * per domain (mean ± 95% CI over seeds) up to {@link DomainLossSummary#MAX_DOMAIN_COLUMNS}
+     * domains, else a {@link DomainLossSummary} of each domain's mean over seeds.
+     */
     public List<List<String>> domainTable(String grouping) {
         List<List<String>> rows = new ArrayList<>();
-        List<String> names = null;
-        for (RunResult r : results) if (r.grouping().equals(grouping)) { names = r.domainNames(); break; }
+        List<String> names = domainNames(grouping);
+        boolean summarise = names.size() > DomainLossSummary.MAX_DOMAIN_COLUMNS;
         List<String> header = new ArrayList<>(List.of("method"));
-        header.addAll(names);
+        header.addAll(summarise ? DomainLossSummary.header() : names);
         rows.add(header);
         for (String m : methods) {
             List<RunResult> runs = of(m, grouping);
             if (runs.isEmpty()) continue;
             List<String> row = new ArrayList<>(List.of(Strategies.label(m)));
-            for (int d = 0; d < names.size(); d++) {
-                final int dd = d;
-                row.add(MeanCi.of(runs.stream().map(r -> r.domainLoss()[dd]).filter(x -> !Double.isNaN(x)).toList()).format("%.4f"));
+            if (summarise) {
+                row.addAll(new DomainLossSummary(names, meanOverSeeds(runs, names.size())).cells());
+            } else {
+                for (int d = 0; d < names.size(); d++) {
+                    final int dd = d;
+                    row.add(MeanCi.of(runs.stream().map(r -> r.domainLoss()[dd]).filter(x -> !Double.isNaN(x)).toList()).format("%.4f"));
+                }
             }
             rows.add(row);
         }
         return rows;
+    }
+
+    private List<String> domainNames(String grouping) {
+        for (RunResult r : results) if (r.grouping().equals(grouping)) return r.domainNames();
+        throw new IllegalArgumentException("no run of grouping " + grouping);
+    }
+
+    /** Each domain's loss averaged over the runs that have one (NaN where none has). */
+    private static double[] meanOverSeeds(List<RunResult> runs, int k) {
+        double[] sum = new double[k];
+        int[] n = new int[k];
+        for (RunResult r : runs) {
+            for (int d = 0; d < k; d++) {
+                if (Double.isNaN(r.domainLoss()[d])) continue;
+                sum[d] += r.domainLoss()[d];
+                n[d]++;
+            }
+        }
+        for (int d = 0; d < k; d++) sum[d] = n[d] == 0 ? Double.NaN : sum[d] / n[d];
+        return sum;
     }
 
     /** One line on what evaluation cost: during training (share of the run) and the final evaluation on the whole set. */
@@ -227,7 +259,12 @@ public final class ExperimentReport {
         if (!pairedTable().isEmpty()) out.add(Map.entry("Against Stratified, paired by seed", pairedTable()));
         if (!regroupingTable().isEmpty()) out.add(Map.entry("Regrouped against original domains, paired by seed", regroupingTable()));
         out.add(Map.entry("Overhead of each method's extra work", overheadTable()));
-        for (String g : groupings) out.add(Map.entry("Per-domain evaluation loss: " + g, domainTable(g)));
+        for (String g : groupings) {
+            int k = domainNames(g).size();
+            String title = "Per-domain evaluation loss: " + g + (k <= DomainLossSummary.MAX_DOMAIN_COLUMNS ? ""
+                    : " (" + k + " domains, each domain's mean over seeds, summarised; every domain in " + DOMAIN_LOSSES + ")");
+            out.add(Map.entry(title, domainTable(g)));
+        }
         return out;
     }
 
@@ -255,11 +292,8 @@ public final class ExperimentReport {
     public String csv() {
         StringBuilder s = new StringBuilder("method,grouping,seed,eval_loss,measured_overhead_pct,counted_flops_overhead_pct,cost_model_overhead_pct,train_seconds,extra_seconds,monitor_eval_seconds,final_eval_seconds,domain_losses\n");
         for (RunResult r : results) {
-            StringBuilder domains = new StringBuilder();
-            for (int d = 0; d < r.domainNames().size(); d++) {
-                if (d > 0) domains.append(';');
-                domains.append(r.domainNames().get(d)).append('=').append(String.format(Locale.ROOT, "%.6f", r.domainLoss()[d]));
-            }
+            String domains = r.domainNames().size() > DomainLossSummary.MAX_DOMAIN_COLUMNS
+                    ? new DomainLossSummary(r.domainNames(), r.domainLoss()).csvField() : domainEntries(r);
             s.append(String.format(Locale.ROOT, "%s,%s,%d,%.6f,%.4f,%.6g,%.6g,%.3f,%.3f,%.3f,%.3f,%s%n", r.method(), r.grouping().replace(',', ';'),
                     r.seed(), r.evalLoss(), r.measuredOverheadPercent(), r.analyticOverheadPercent(), r.costModelPercent(), r.trainNanos() / 1e9,
                     r.extraNanos() / 1e9, r.monitorNanos() / 1e9, r.finalEvalNanos() / 1e9, domains));
@@ -267,10 +301,53 @@ public final class ExperimentReport {
         return s.toString();
     }
 
+    /** name=loss;name=loss... over the run's domains. */
+    private static String domainEntries(RunResult r) {
+        StringBuilder domains = new StringBuilder();
+        for (int d = 0; d < r.domainNames().size(); d++) {
+            if (d > 0) domains.append(';');
+            domains.append(r.domainNames().get(d)).append('=').append(String.format(Locale.ROOT, "%.6f", r.domainLoss()[d]));
+        }
+        return domains.toString();
+    }
+
+    /**
+     * domain-losses.csv: method,grouping,seed,domain,eval_loss, one row per
+     * domain per run (names quoted as CSV needs; losses in Java's shortest
+     * round-trip form, NaN for a domain without evaluation examples).
+     */
+    void writeDomainLosses(Path file) throws IOException {
+        Path tmp = temporarySibling(file);
+        try {
+            try (java.io.Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                w.write("method,grouping,seed,domain,eval_loss\n");
+                for (RunResult r : results) {
+                    String run = csvCell(r.method()) + "," + csvCell(r.grouping()) + "," + r.seed() + ",";
+                    for (int d = 0; d < r.domainNames().size(); d++) {
+                        w.write(run);
+                        w.write(csvCell(r.domainNames().get(d)));
+                        w.write(',');
+                        w.write(Double.toString(r.domainLoss()[d])); // exact (shortest round-trip form) and 20x cheaper than a format
+                        w.write('\n');
+                    }
+                }
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** A CSV cell: as is, or quoted with inner quotes doubled when it holds a comma, a quote or a line break. */
+    static String csvCell(String s) {
+        return s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
     /** Writes every file into {@code dir}; returns the HTML report's path. */
     public Path write(Path dir, String title, String settings) throws IOException {
         Files.createDirectories(dir);
         writeText(dir.resolve(CSV), csv());
+        writeDomainLosses(dir.resolve(DOMAIN_LOSSES));
         writeText(dir.resolve(TABLE), "# " + title + "\n\n" + settings + "\n\n" + markdownReport());
         ReportCharts charts = new ReportCharts(this, results, groupings);
         charts.writeCurves(dir.resolve(CURVES));
@@ -305,7 +382,8 @@ public final class ExperimentReport {
             }
         }
         h.append("<p>").append(escape(evaluationCost())).append("</p>\n");
-        h.append("<p>Raw results: <a href=\"").append(CSV).append("\">").append(CSV).append("</a></p>\n</body></html>\n");
+        h.append("<p>Raw results: <a href=\"").append(CSV).append("\">").append(CSV).append("</a>; every domain's loss per run: <a href=\"")
+                .append(DOMAIN_LOSSES).append("\">").append(DOMAIN_LOSSES).append("</a></p>\n</body></html>\n");
         Path html = dir.resolve(HTML);
         writeText(html, h.toString());
         return html;

@@ -35,9 +35,9 @@ public record MixingContext(Backend backend, ByteDataset train, ByteDataset eval
     /** Uniform over the training domains that have examples. */
     float[] stratified() {
         int k = domains(), present = 0;
-        for (int d = 0; d < k; d++) if (train.examplesOf(d).length > 0) present++;
+        for (int d = 0; d < k; d++) if (train.countOf(d) > 0) present++;
         float[] p = new float[k];
-        for (int d = 0; d < k; d++) p[d] = train.examplesOf(d).length > 0 ? 1f / present : 0f;
+        for (int d = 0; d < k; d++) p[d] = train.countOf(d) > 0 ? 1f / present : 0f;
         return p;
     }
 }

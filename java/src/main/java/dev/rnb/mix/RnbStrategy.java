@@ -179,7 +179,7 @@ public final class RnbStrategy extends AbstractStrategy {
         long d0 = clock(backend);
         float[] gram = balancer.domainGradients().domains() <= RoundStats.MAX_DOMAINS ? balancer.gram() : null;
         nanos -= clock(backend) - d0; // a diagnostic for the report, not part of the method's cost
-        float[] before = proportions.clone();
+        float[] before = proportions; // replaced below, never written in place: no k-float copy
         last = balancer.endRound();
         rounds++;
         if (last.status().skipped()) skipped++;
@@ -187,7 +187,7 @@ public final class RnbStrategy extends AbstractStrategy {
         proportions = mixWithUniform(last.proportions(), uniformShare);
         balancer.setProportions(proportions);
         stats.add(before, proportions, last.counts(), gram);
-        return proportions.clone();
+        return proportions; // endOfStep keeps its own copy
     }
 
     /** (1 - u) p + u / k. */

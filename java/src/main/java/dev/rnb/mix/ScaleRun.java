@@ -22,6 +22,10 @@ import java.util.SplittableRandom;
  * times what dense accumulators would cost (grouping rows over all k domains
  * and zeroing k x d floats per round), G p + the update with every domain
  * present, and a copy of k x d floats, the memory-bandwidth floor those read.
+ * Last, a whole round as training runs it with a sketch of r floats per
+ * domain (K steps each accumulated and each drawn by the sampler, the end of
+ * the round, the sampler's rebuild for p') against a copy of the bytes such a
+ * round must move at least ({@link #roundFloorBytes}).
  * The timed calls are interleaved rep by rep so that a loaded machine slows
  * them alike; every figure is a median over the reps.
  */
@@ -36,7 +40,9 @@ public final class ScaleRun {
         GP_ALL("G p + update, all k present (ms)"),
         COPY_FLOOR("copy of k x d floats (ms)"),
         CHECKPOINT_WRITE("checkpoint state write (ms)"),
-        CHECKPOINT_READ("checkpoint state read (ms)");
+        CHECKPOINT_READ("checkpoint state read (ms)"),
+        ROUND_SKETCHED("whole round, sketched: K steps accumulated and drawn, end of round, sampler rebuild (ms)"),
+        ROUND_FLOOR("copy of the round's minimum bytes (ms)");
 
         public final String label;
 
@@ -51,8 +57,10 @@ public final class ScaleRun {
      * @param sparseBytes    the sparse accumulators' device bytes after the round (slot buffer)
      * @param denseBytes     what dense accumulators would hold: k x d floats
      * @param checkpointBytes the R&amp;B strategy's state in a checkpoint at the end of the round's steps
+     * @param roundFloorBytes  what the sketched round must read and write at least ({@link ScaleRun#roundFloorBytes})
      */
-    public record Point(int k, double[] times, int touched, long sparseBytes, long denseBytes, long checkpointBytes) {
+    public record Point(int k, double[] times, int touched, long sparseBytes, long denseBytes, long checkpointBytes,
+                        long roundFloorBytes) {
         public double time(Stage s) { return times[s.ordinal()]; }
     }
 
@@ -63,11 +71,14 @@ public final class ScaleRun {
     private final int rowsPerSequence;
     private final int stepsPerRound;
     private final int reps;
+    private final int sketch;
 
-    public ScaleRun(Backend backend, int hidden, int vocab, int sequences, int rowsPerSequence, int stepsPerRound, int reps) {
-        if (hidden < 1 || vocab < 1 || sequences < 1 || rowsPerSequence < 1 || stepsPerRound < 1 || reps < 1) {
-            throw new IllegalArgumentException("hidden, vocab, sequences, rows per sequence, steps per round and reps must be >= 1");
+    /** {@code sketch}: r, the floats per domain of the whole round's CountSketch. */
+    public ScaleRun(Backend backend, int hidden, int vocab, int sequences, int rowsPerSequence, int stepsPerRound, int reps, int sketch) {
+        if (hidden < 1 || vocab < 1 || sequences < 1 || rowsPerSequence < 1 || stepsPerRound < 1 || reps < 1 || sketch < 1) {
+            throw new IllegalArgumentException("hidden, vocab, sequences, rows per sequence, steps per round, reps and sketch must be >= 1");
         }
+        this.sketch = sketch;
         this.backend = backend;
         this.hidden = hidden;
         this.vocab = vocab;
@@ -78,6 +89,22 @@ public final class ScaleRun {
     }
 
     public long dimension() { return (long) hidden * vocab; }
+
+    /**
+     * The fewest bytes a sketched round over k domains reads and writes,
+     * whatever the implementation (the floor the whole round is compared with):
+     * each step's H and E read once (rows x (h + v) floats), each touched
+     * domain's r-float sketch written once and read once (G p), each step's
+     * batch written (tokens, targets, mask and the domain of every row: 16
+     * bytes a row), p' written and read by the sampler (4 k twice), and the
+     * sampler's alias table written (16 bytes a domain: the keep threshold
+     * and two domain ids). What is O(k) is the last two: 24 bytes a domain.
+     */
+    public long roundFloorBytes(int k, int touched) {
+        long rows = (long) sequences * rowsPerSequence;
+        return stepsPerRound * rows * (hidden + vocab) * 4L + 2L * touched * sketch * 4L + stepsPerRound * rows * 16L
+                + 2L * 4L * k + 16L * k;
+    }
 
     /** One k: two warm-up reps, then {@code reps} timed ones. */
     public Point measure(int k) {
@@ -90,8 +117,12 @@ public final class ScaleRun {
         double[][] t = new double[Stage.values().length][reps];
         int touched = 0;
         long sparseBytes = 0, checkpointBytes = 0;
-        MixtureSampler sampler = new MixtureSampler(oneExamplePerDomain(k), sequences * 256, 1, 7);
+        ByteDataset data = oneExamplePerDomain(k);
+        MixtureSampler sampler = new MixtureSampler(data, sequences * 256, 1, 7);
+        MixtureSampler roundSampler = new MixtureSampler(data, sequences, rowsPerSequence, 8);
+        long floorBytes = 0;
         try (RnbStrategy rnb = new RnbStrategy(backend, k, hidden, vocab, uniform, 1f, SketchSpec.EXACT, stepsPerRound, 1);
+             RnbStrategy sketched = new RnbStrategy(backend, k, hidden, vocab, uniform, 1f, SketchSpec.count(sketch), stepsPerRound, 1);
              Tensor dense = backend.allocate(k * d); Tensor copy = backend.allocate(k * d);
              Tensor th = backend.allocate((long) rows * hidden); Tensor te = backend.allocate((long) rows * vocab)) {
             backend.upload(hs, 0, th, 0, hs.length);
@@ -126,7 +157,26 @@ public final class ScaleRun {
                 long t6 = System.nanoTime();
                 sampler.next();
                 long t7 = System.nanoTime();
+                for (int[] dom : domains) {
+                    sketched.accumulate(th, te, dom, rows);
+                    roundSampler.next();
+                }
+                int sketchedTouched = sketched.balancerTouched();
+                roundSampler.setProportions(sketched.endRound());
+                long t8 = System.nanoTime();
+                long floorFloats = roundFloorBytes(k, sketchedTouched) / 8; // a copy of n floats reads 4n bytes and writes 4n
+                long copyNanos;
+                try (Tensor from = backend.allocate(floorFloats); Tensor to = backend.allocate(floorFloats)) {
+                    backend.zero(from); // both touched before the clock starts: no page faults timed
+                    backend.zero(to);
+                    long c0 = System.nanoTime();
+                    backend.copy(from, 0, to, 0, floorFloats);
+                    copyNanos = System.nanoTime() - c0;
+                }
                 if (r < 0) continue;
+                t[Stage.ROUND_FLOOR.ordinal()][r] = copyNanos / 1e6;
+                floorBytes = roundFloorBytes(k, sketchedTouched);
+                t[Stage.ROUND_SKETCHED.ordinal()][r] = (t8 - t7) / 1e6;
                 touched = round;
                 sparseBytes = slotBytes;
                 checkpointBytes = state.length;
@@ -144,7 +194,7 @@ public final class ScaleRun {
         }
         double[] medians = new double[t.length];
         for (int i = 0; i < t.length; i++) medians[i] = median(t[i]);
-        return new Point(k, medians, touched, sparseBytes, k * d * 4, checkpointBytes);
+        return new Point(k, medians, touched, sparseBytes, k * d * 4, checkpointBytes, floorBytes);
     }
 
     /** The domain of every row for one round: each step's B sequences draw a domain uniformly, T rows each. */

@@ -75,6 +75,54 @@ class MillionDomainRoundTest {
         assertTrue(Math.abs(top - draws * topMass) < 5 * sd, rng + ": " + top + " of " + draws + " draws in the top 1%, expected " + draws * topMass);
     }
 
+    /**
+     * Sparse rounds at 10^6 domains as training has them (K B = 320 sequences, a few hundred
+     * domains touched): the end of the round from the touched logits plus one shared absent
+     * logit, on cpu, against the dense update over all k on the reference backend
+     * ({@code balanceRound} over the k x d accumulators, scale 0 for absent domains).
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void sparseRoundsAtAMillionDomainsMatchTheDenseUpdate() {
+        Rng rng = new Rng();
+        float[] evalP = new float[K];
+        for (int d = 0; d < K; d++) evalP[d] = 1 + d % 5;
+        try (Backend b = TestBackends.openOrSkip("cpu"); Backend ref = TestBackends.openOrSkip("reference");
+             RnbBalancer balancer = RnbBalancer.builder(b, K, H, V).evalProportions(evalP).lambda(20f).sketch(3).build()) {
+            float[] p = balancer.proportions();
+            float[] evalNormalised = new float[K];
+            double total = 0;
+            for (float x : evalP) total += x;
+            for (int d = 0; d < K; d++) evalNormalised[d] = (float) (evalP[d] / total);
+            for (int round = 0; round < 3; round++) {
+                int rows = 20 * 16 * (1 + rng.nextInt(8));
+                int[] domainOfRow = new int[rows];
+                for (int i = 0; i < rows; i += rows / 320) Arrays.fill(domainOfRow, i, Math.min(rows, i + rows / 320), rng.nextInt(K));
+                balancer.accumulate(rng.gaussian(rows * H), rng.gaussian(rows * V), domainOfRow, rows);
+                long[] counts = balancer.domainGradients().counts();
+                float[] scale = new float[K];
+                for (int d = 0; d < K; d++) scale[d] = counts[d] == 0 ? 0f : 1f / counts[d];
+                int d3 = Math.toIntExact(balancer.domainGradients().dimension());
+                BalanceStep want;
+                try (dev.rnb.backend.Tensor dense = ref.allocate((long) K * d3)) {
+                    float[] host = balancer.domainGradients().toHost();
+                    ref.upload(host, 0, dense, 0, host.length);
+                    want = ref.balanceRound(dense, K, d3, scale, evalNormalised, 20f, p);
+                }
+                RoundResult r = balancer.endRound();
+                assertEquals(want.status(), r.status());
+                double err = Compare.relativeError(r.proportions(), want.next());
+                assertTrue(err < 1e-5, rng + ": round " + round + " relative error " + err);
+                int absent = -1;
+                for (int d = 0; d < K && absent < 0; d++) if (counts[d] == 0) absent = d;
+                for (int d = 0; d < K; d++) {
+                    if (counts[d] == 0) assertEquals(r.proportions()[absent], r.proportions()[d], "absent domains share one proportion");
+                }
+                p = r.proportions();
+            }
+        }
+    }
+
     private static ByteDataset oneExamplePerDomain() {
         List<TrainingExample> examples = new ArrayList<>(K);
         List<String> names = new ArrayList<>(K);
