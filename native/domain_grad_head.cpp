@@ -4,26 +4,24 @@
 // gradient as it leaves the registers. OpenBLAS writes a GEMM's result to one
 // output, so before this kernel every piece went to scratch and a second pass
 // added it twice (docs/BENCHMARKS.md, "Where the fused split's time goes").
-// Compiled once per instruction set like the model's kernels (model_isa.h);
-// the reference is the Java reference backend's domainGradAccumulateWithHead,
-// the check FusedHeadSplitTest, the benchmark FusedSplitProfile.
+// Built with the model's per-instruction-set kernels (model_isa.h), but only
+// the AVX-512 build has it: with AVX2 the same tiles (6 x 16, 3 x 32, 4 x 24)
+// reached 1.25-1.4x OpenBLAS's head GEMM, against 1.05-1.15x for OpenBLAS's
+// per-domain GEMMs plus the adds, which stay the split there (CpuBalanceOps).
+// Reference: the reference backend's domainGradAccumulateWithHead; check:
+// BackendConformanceTest (every instruction set, ragged shapes); benchmark:
+// FusedSplitProfile and OverheadClaimsBenchmark.
 #include "model_isa.h"
 
+#if defined(__AVX512F__)
 #include <algorithm>
 
 namespace RNB_ISA {
 
 // Register tile: MR rows of v by NV vectors of VW floats along h. Per row of
-// the batch the tile does MR x NV multiply-adds from NV loads of H and MR
-// broadcasts of E; the sizes fill the register file (AVX-512: 24 of 32
-// accumulators; AVX2: 12 of 16; SSE2 / others: 8 of 16).
-#if defined(__AVX512F__)
+// the batch the tile does MR x NV = 24 multiply-adds (24 of the 32 vector
+// registers hold the tile) from NV loads of H and MR broadcasts of E.
 constexpr int VW = 16, MR = 6, NV = 4;
-#elif defined(__AVX2__)
-constexpr int VW = 8, MR = 6, NV = 2;
-#else
-constexpr int VW = 4, MR = 4, NV = 2;
-#endif
 constexpr int NR = NV * VW;
 // Rows per pass over the tiles: a packed E chunk (KC x v floats, 128 KiB at
 // v = 256) stays in L2 and a tile's column of H (KC x NR) in L1. Segments
@@ -37,20 +35,21 @@ static inline vec load(const float* p) { return *(const uvec*)p; }
 static inline void store(float* p, vec v) { *(uvec*)p = v; }
 
 // One M x (N*VW) tile over n rows, added to acc and head (both v x h, row
-// stride hDim) at (a0, b0). E comes either packed (ep: n x MR, the rows'
-// columns a0 .. a0+M-1) or in place (e: the batch's E, row stride vDim);
-// h: the batch's H (row stride hDim); rows: the n batch rows.
+// stride hDim) at (a0, b0). Packed, E comes as ep (n x MR: the rows' columns
+// a0 .. a0+M-1) and a whole tile's H as hp (n x NR: columns b0 .. b0+NR-1);
+// else from e (the batch's E, row stride vDim) and h (the batch's H, row
+// stride hDim) in place; rows: the n batch rows.
 template <int M, int N, bool PACKED>
 static inline __attribute__((always_inline)) void tile(const float* __restrict__ e, const float* __restrict__ ep,
-                                                       const float* __restrict__ h, const int* rows, int n, int64_t vDim,
-                                                       int64_t hDim, int a0, int b0, float* __restrict__ acc,
-                                                       float* __restrict__ head) {
+                                                       const float* __restrict__ h, const float* __restrict__ hp,
+                                                       const int* rows, int n, int64_t vDim, int64_t hDim, int a0, int b0,
+                                                       float* __restrict__ acc, float* __restrict__ head) {
     vec c[M][N];
     for (int i = 0; i < M; ++i)
         for (int j = 0; j < N; ++j) c[i][j] = vec{};
     for (int t = 0; t < n; ++t) {
         const float* er = PACKED ? ep + t * MR : e + rows[t] * vDim + a0;
-        const float* hr = h + rows[t] * hDim + b0;
+        const float* hr = PACKED && N == NV ? hp + t * NR : h + rows[t] * hDim + b0;
         vec hv[N];
         for (int j = 0; j < N; ++j) hv[j] = load(hr + j * VW);
         for (int i = 0; i < M; ++i) {
@@ -70,11 +69,11 @@ static inline __attribute__((always_inline)) void tile(const float* __restrict__
 
 // The tile for the m (<= MR) rows of v left at a0: the last tile when MR does not divide v.
 template <int N, bool PACKED>
-static void tile_rows(int m, const float* e, const float* ep, const float* h, const int* rows, int n, int64_t vDim,
-                      int64_t hDim, int a0, int b0, float* acc, float* head) {
+static void tile_rows(int m, const float* e, const float* ep, const float* h, const float* hp, const int* rows, int n,
+                      int64_t vDim, int64_t hDim, int a0, int b0, float* acc, float* head) {
     switch (m) {
 #define RNB_TILE_CASE(x) \
-    case x: if constexpr (x <= MR) tile<x, N, PACKED>(e, ep, h, rows, n, vDim, hDim, a0, b0, acc, head); break;
+    case x: if constexpr (x <= MR) tile<x, N, PACKED>(e, ep, h, hp, rows, n, vDim, hDim, a0, b0, acc, head); break;
         RNB_TILE_CASE(1) RNB_TILE_CASE(2) RNB_TILE_CASE(3) RNB_TILE_CASE(4) RNB_TILE_CASE(5) RNB_TILE_CASE(6)
 #undef RNB_TILE_CASE
     }
@@ -87,7 +86,7 @@ template <bool PACKED>
 static void edge_columns(int m, const float* e, const float* ep, const float* h, const int* rows, int n, int64_t vDim,
                          int64_t hDim, int a0, int b0, float* acc, float* head) {
     int b = b0;
-    for (; b + VW <= hDim; b += VW) tile_rows<1, PACKED>(m, e, ep, h, rows, n, vDim, hDim, a0, b, acc, head);
+    for (; b + VW <= hDim; b += VW) tile_rows<1, PACKED>(m, e, ep, h, h, rows, n, vDim, hDim, a0, b, acc, head);
     for (int i = 0; i < m; ++i) {
         for (int c = b; c < hDim; ++c) {
             float sum = 0.0f;
@@ -98,17 +97,19 @@ static void edge_columns(int m, const float* e, const float* ep, const float* h,
     }
 }
 
-// All tiles of one chunk of n rows of a segment, threads owning disjoint tiles.
+// All tiles of one chunk of n rows of a segment, threads owning disjoint
+// tiles; packed, ep holds E's panels (n x MR each) and hp H's (n x NR each).
 template <bool PACKED>
-static void chunk_tiles(const float* e, const float* ep, const float* h, const int* rows, int n, int64_t vDim,
-                        int64_t hDim, float* acc, float* head) {
+static void chunk_tiles(const float* e, const float* ep, const float* h, const float* hp, const int* rows, int n,
+                        int64_t vDim, int64_t hDim, float* acc, float* head) {
     const int aTiles = int((vDim + MR - 1) / MR), bTiles = int((hDim + NR - 1) / NR);
 #pragma omp for schedule(static)
     for (int tIndex = 0; tIndex < aTiles * bTiles; ++tIndex) {
         const int a0 = tIndex % aTiles * MR, b0 = tIndex / aTiles * NR, m = int(std::min<int64_t>(MR, vDim - a0));
         const float* epTile = ep + int64_t(a0) * n;  // panel a0 / MR of n x MR floats
+        const float* hpTile = hp + int64_t(b0) * n;  // panel b0 / NR of n x NR floats
         if (b0 + NR <= hDim) {
-            tile_rows<NV, PACKED>(m, e, epTile, h, rows, n, vDim, hDim, a0, b0, acc, head);
+            tile_rows<NV, PACKED>(m, e, epTile, h, hpTile, rows, n, vDim, hDim, a0, b0, acc, head);
         } else {
             edge_columns<PACKED>(m, e, epTile, h, rows, n, vDim, hDim, a0, b0, acc, head);
         }
@@ -119,10 +120,13 @@ void domain_grad_with_head(const float* h, const float* e, int hDim, int vDim, c
                            const int* segmentStart, const int* segmentSlot, int segments, float* g, float* head,
                            float* scratch) {
     // With more than one column of tiles, E's columns are read once per
-    // column: they are packed per chunk (MR-wide panels, contiguous rows),
-    // which beats re-reading rows v floats apart from L2 (1.3-1.4x faster at h = 384).
+    // column of tiles and H's once per row of tiles: both are packed per
+    // chunk into panels of contiguous rows (rows of E v floats apart from L2,
+    // and of H h floats apart, which share few L1 sets, cost more than the
+    // copy: 1.2x the plain GEMM instead of 1.5x at h = 384, C++ prototype).
     const bool pack = hDim > NR;
-    const int aTiles = (vDim + MR - 1) / MR;
+    const int aTiles = (vDim + MR - 1) / MR, bPanels = hDim / NR;
+    float* hp = scratch + int64_t(aTiles) * MR * KC;
     const int64_t d = int64_t(vDim) * hDim;
     const int64_t work = int64_t(segmentStart[segments] - segmentStart[0]) * d;
 #pragma omp parallel if (work >= rnb_parallel_min_work)
@@ -144,15 +148,20 @@ void domain_grad_with_head(const float* h, const float* e, int hDim, int vDim, c
                             for (int i = 0; i < vDim - a0; ++i) dst[i] = src[a0 + i];
                         }
                     }
+                    const float* hRow = h + int64_t(rows[t]) * hDim;
+                    for (int p = 0; p < bPanels; ++p) {
+                        for (int j = 0; j < NV; ++j) store(hp + (int64_t(p) * n + t) * NR + j * VW, load(hRow + p * NR + j * VW));
+                    }
                 }
-                chunk_tiles<true>(e, scratch, h, rows, n, vDim, hDim, acc, head);
+                chunk_tiles<true>(e, scratch, h, hp, rows, n, vDim, hDim, acc, head);
             } else {
-                chunk_tiles<false>(e, scratch, h, rows, n, vDim, hDim, acc, head);
+                chunk_tiles<false>(e, scratch, h, h, rows, n, vDim, hDim, acc, head);
             }
         }
     }
 }
 
-int domain_grad_with_head_scratch(int vDim) { return (vDim + MR - 1) / MR * MR * KC; }
+int domain_grad_with_head_scratch(int vDim, int hDim) { return ((vDim + MR - 1) / MR * MR + hDim) * KC; }
 
 }  // namespace RNB_ISA
+#endif

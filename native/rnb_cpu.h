@@ -22,6 +22,10 @@ void rnb_cpu_scaled_domain_sum(const float* X, const float* weight, int k, int64
 // out[i] = scale[i] * <X[i, :], vec>
 void rnb_cpu_scaled_domain_dots(const float* X, const float* scale, const float* vec, int k, int64_t d, float* out);
 
+// The fused head split: for every slot s, g[slotDomain[s]*d + i] += pieces[s*d + i],
+// and head[i] += sum_s pieces[s*d + i]. Slot domains must be distinct.
+void rnb_cpu_domain_pieces_add(const float* pieces, const int* slotDomain, int slots, int64_t d, float* g, float* head);
+
 // CountSketch: sketch[slotDomain[s]*r + bucket(i)] += sign(i) * dense[s*d + i]
 // (contract and hash as cuda/count_sketch.cu); slot domains must be distinct.
 void rnb_cpu_count_sketch_add(const float* dense, const int* slotDomain, int slots, int d, int r, uint32_t seed, float* sketch);

@@ -124,10 +124,11 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
     }
 
     /**
-     * One native pass (native/domain_grad_head.cpp): each register tile of a
-     * segment's E_s^T H_s goes to its accumulator and to the head, so there is
-     * no piece in scratch and no second pass adding it (issue #15). Rows are
-     * read in place through the segments' row order: no gather either.
+     * With AVX-512, one native pass (native/domain_grad_head.cpp): each
+     * register tile of a segment's E_s^T H_s goes to its accumulator and to
+     * the head, so there is no piece in scratch and no second pass adding it
+     * (issue #15). Rows are read in place through the segments' row order:
+     * no gather either.
      */
     @Override
     public void domainGradAccumulateWithHead(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g,
@@ -139,9 +140,26 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
         rowOrder = fill(rowOrder, segments.rowOrder(), segments.rows());
         segmentStart = fill(segmentStart, segments.segmentStarts(), segs + 1);
         segmentSlot = fill(segmentSlot, segments.segmentDomains(), segs);
-        ensureDense(ModelKernels.rnb_model_domain_grad_with_head_scratch(vDim));
-        ModelKernels.rnb_model_domain_grad_with_head(at(h, 0), at(e, 0), hDim, vDim, rowOrder, segmentStart, segmentSlot,
-                segs, at(g, 0), at(headGrad, 0), dense);
+        ensureDense(ModelKernels.rnb_model_domain_grad_with_head_scratch(vDim, hDim));
+        if (ModelKernels.rnb_model_domain_grad_with_head(at(h, 0), at(e, 0), hDim, vDim, rowOrder, segmentStart,
+                segmentSlot, segs, at(g, 0), at(headGrad, 0), dense) == 0) {
+            piecesThenAdds(h, e, hDim, vDim, segments, g, headGrad);
+        }
+    }
+
+    /**
+     * Without AVX-512 the split is OpenBLAS's GEMMs into scratch, then a pass
+     * adding each piece to its accumulator and to the head: with AVX2 the
+     * native tiles reach 1.3x OpenBLAS's GEMM, this 1.05-1.15x
+     * (docs/BENCHMARKS.md, "Where the fused split's time goes").
+     */
+    private void piecesThenAdds(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g,
+                                Tensor headGrad) {
+        // Serial GEMMs form one piece at a time, so the piece is still in cache
+        // when it is added to its domain and to the head.
+        boolean parallel = (long) segments.rows() * vDim * hDim >= segmentParallelMinWork;
+        overPieces(h, e, hDim, vDim, segments, parallel ? PIECE_SLOTS : 1, (chunk, domains, count, d) ->
+                CpuKernels.rnb_cpu_domain_pieces_add(chunk, domains, count, d, at(g, 0), at(headGrad, 0)));
     }
 
     /** x[0 .. n) in {@code buffer}, grown (doubled) when too small: no native allocation per call. */
@@ -162,34 +180,44 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
         }
     }
 
-    /**
-     * Forms every segment's dense piece X_s = E_s^T H_s (v x h) into scratch,
-     * up to {@link #PIECE_SLOTS} at a time, and CountSketches each chunk.
-     */
     @Override
     public void domainGradSketchAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments,
                                            int r, int seed, Tensor sketch) {
+        overPieces(h, e, hDim, vDim, segments, PIECE_SLOTS, (chunk, domains, count, d) ->
+                CpuKernels.rnb_cpu_count_sketch_add(chunk, domains, count, d, r, seed, at(sketch, 0)));
+    }
+
+    /** Dense per-domain pieces are formed at most this many at a time. */
+    private static final int PIECE_SLOTS = 16;
+
+    /** What is done with a chunk of pieces: slot s (of count) holds segment s's E_s^T H_s, its domain at domains[s]. */
+    private interface PieceSink {
+        void accept(FloatPointer chunk, IntPointer domains, int count, int d);
+    }
+
+    /**
+     * Forms every segment's dense piece X_s = E_s^T H_s (v x h) into scratch,
+     * up to {@code maxSlots} at a time, and hands each chunk to the sink.
+     */
+    private void overPieces(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, int maxSlots, PieceSink sink) {
         int segs = segments.segmentCount();
         if (segs == 0) {
             return;
         }
         SegmentRuns runs = rowsByDomain(h, e, hDim, vDim, segments);
         int d = vDim * hDim;
-        int slots = Math.min(PIECE_SLOTS, segs);
+        int slots = Math.min(maxSlots, segs);
+        int[] domain = segments.segmentDomains();
         ensureDense((long) slots * d);
         FloatPointer chunk = dense;
-        try (IntPointer domains = new IntPointer(segments.segmentDomains())) {
-            for (int first = 0; first < segs; first += slots) {
-                int start = first, count = Math.min(slots, segs - first);
-                long work = (long) (segments.segmentStarts()[start + count] - segments.segmentStarts()[start]) * d;
-                overSegments(0, count, work, s -> segmentGemm(h, e, runs, segments, start + s, hDim, vDim, 0f, chunk.getPointer((long) s * d)));
-                CpuKernels.rnb_cpu_count_sketch_add(chunk, domains.getPointer(first), count, d, r, seed, at(sketch, 0));
-            }
+        segmentSlot = fill(segmentSlot, domain, segs);
+        for (int first = 0; first < segs; first += slots) {
+            int start = first, count = Math.min(slots, segs - first);
+            long work = (long) (segments.segmentStarts()[start + count] - segments.segmentStarts()[start]) * d;
+            overSegments(0, count, work, s -> segmentGemm(h, e, runs, segments, start + s, hDim, vDim, 0f, chunk.getPointer((long) s * d)));
+            sink.accept(chunk, segmentSlot.getPointer(first), count, d);
         }
     }
-
-    /** Dense per-domain pieces are formed at most this many at a time. */
-    private static final int PIECE_SLOTS = 16;
 
     private void ensureGather(long hFloats, long eFloats) {
         if (hFloats > gatherHCap) {

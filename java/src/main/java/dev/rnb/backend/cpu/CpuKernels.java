@@ -32,6 +32,9 @@ public final class CpuKernels {
 
     public static native void rnb_cpu_scaled_domain_dots(FloatPointer x, FloatPointer scale, FloatPointer vec, int k, long d, FloatPointer out);
 
+    public static native void rnb_cpu_domain_pieces_add(FloatPointer pieces, IntPointer slotDomain, int slots, long d,
+                                                        FloatPointer g, FloatPointer head);
+
     public static native void rnb_cpu_count_sketch_add(FloatPointer dense, IntPointer slotDomain, int slots, int d, int r,
                                                        @Cast("uint32_t") int seed, FloatPointer sketch);
 

@@ -192,9 +192,9 @@ public final class ModelKernels implements ModelOps {
                                               FloatPointer normSq, float maxNorm, float lr, float beta1, float beta2, float eps,
                                               float weightDecay, int t);
 
-    public static native void rnb_model_domain_grad_with_head(FloatPointer h, FloatPointer e, int hDim, int vDim, IntPointer rowOrder,
+    public static native int rnb_model_domain_grad_with_head(FloatPointer h, FloatPointer e, int hDim, int vDim, IntPointer rowOrder,
                                                               IntPointer segmentStart, IntPointer segmentSlot, int segments,
                                                               FloatPointer g, FloatPointer head, FloatPointer scratch);
 
-    public static native int rnb_model_domain_grad_with_head_scratch(int vDim);
+    public static native int rnb_model_domain_grad_with_head_scratch(int vDim, int hDim);
 }
