@@ -12,7 +12,7 @@
 // Launch: block (256,1,1), grid (ceil(d/256), slots, 1). Buckets collide by
 // design, so the adds are atomic; zero coordinates are skipped.
 #include "rnb_cuda_compat.cuh"
-#include "sketch_hash.cuh"
+#include "../native/sketch_hash.h"  // shared with the C++ kernels
 
 extern "C" __global__ void rnb_count_sketch_add(const float* __restrict__ dense, const int* __restrict__ slotDomain,
                                                 int d, int r, unsigned int seed, float* __restrict__ sketch) {

@@ -8,7 +8,7 @@
 //
 // Launch: block (256,1,1), grid (ceil(n/256), 1, 1).
 #include "rnb_cuda_compat.cuh"
-#include "sketch_hash.cuh"
+#include "../native/sketch_hash.h"  // shared with the C++ kernels
 
 extern "C" __global__ void rnb_sign_projection(float* __restrict__ out, int n, unsigned int seed, float scale) {
   const int i = blockIdx.x * blockDim.x + threadIdx.x;

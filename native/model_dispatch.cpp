@@ -146,4 +146,24 @@ void rnb_model_adamw(float* params, const float* grads, float* m, float* v, int6
     RNB_DISPATCH(adamw(params, grads, m, v, n, normSq, maxNorm, lr, beta1, beta2, eps, weightDecay, t))
 }
 
+int rnb_model_domain_grad_with_head(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,
+                                    const int* segmentStart, const int* segmentSlot, int segments, float* g,
+                                    float* head, float* scratch) {
+#if defined(__x86_64__)
+    if (level == AVX512) {
+        rnb_isa_avx512::domain_grad_with_head(h, e, hDim, vDim, rowOrder, segmentStart, segmentSlot, segments, g, head,
+                                              scratch);
+        return 1;
+    }
+#endif
+    return 0;
+}
+
+int rnb_model_domain_grad_with_head_scratch(int vDim, int hDim) {
+#if defined(__x86_64__)
+    if (level == AVX512) return rnb_isa_avx512::domain_grad_with_head_scratch(vDim, hDim);
+#endif
+    return 0;
+}
+
 }  // extern "C"

@@ -41,4 +41,12 @@ RNB_DECLARE_MODEL_KERNELS(rnb_isa_baseline)
 #if defined(__x86_64__)
 RNB_DECLARE_MODEL_KERNELS(rnb_isa_avx2)
 RNB_DECLARE_MODEL_KERNELS(rnb_isa_avx512)
+
+// R&B's fused head split (domain_grad_head.cpp, AVX-512 only); contract in rnb_model.h.
+namespace rnb_isa_avx512 {
+void domain_grad_with_head(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,
+                           const int* segmentStart, const int* segmentSlot, int segments, float* g, float* head,
+                           float* scratch);
+int domain_grad_with_head_scratch(int vDim, int hDim);
+}
 #endif

@@ -58,6 +58,27 @@ void rnb_model_squared_norm(float* out, const float* x, int64_t n);
 void rnb_model_adamw(float* params, const float* grads, float* m, float* v, int64_t n, const float* normSq, float maxNorm,
                      float lr, float beta1, float beta2, float eps, float weightDecay, int t);
 
+// R&B's fused head split (native/domain_grad_head.cpp): for every segment s,
+// with its batch rows rowOrder[segmentStart[s] .. segmentStart[s+1]) and
+// X_s = E_s^T H_s (vDim x hDim),
+//   g[segmentSlot[s]] += X_s   and   head += X_s,
+// without forming X_s: each register tile goes to both outputs.
+//   h            rows x hDim         the head's input H (row-major)
+//   e            rows x vDim         d loss / d logits E (row-major)
+//   rowOrder     segmentStart[segments]  batch rows, grouped by segment
+//   segmentStart segments + 1        offsets into rowOrder (non-decreasing)
+//   segmentSlot  segments            accumulator of each segment (distinct)
+//   g            slots x vDim x hDim the accumulators
+//   head         vDim x hDim         the head's weight gradient
+//   scratch      rnb_model_domain_grad_with_head_scratch(vDim, hDim) floats
+// Returns 1, or 0 without touching anything when the selected instruction set
+// has no such kernel (only AVX-512 has: the caller runs its GEMMs instead).
+int rnb_model_domain_grad_with_head(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,
+                                    const int* segmentStart, const int* segmentSlot, int segments, float* g,
+                                    float* head, float* scratch);
+// Floats of scratch the selected instruction set's split needs at these widths (0 without one).
+int rnb_model_domain_grad_with_head_scratch(int vDim, int hDim);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,10 +1,19 @@
-// The sketches' 32-bit hash of (coordinate, seed), shared by
-// native/count_sketch.cpp and native/sign_projection.cpp; bit for bit the
-// same as dev.rnb.backend.SketchHash and cuda/sketch_hash.cuh.
+// The sketches' 32-bit hash of (coordinate, seed): murmur3's finaliser after
+// a multiplicative mix, bit for bit dev.rnb.backend.SketchHash. The one
+// definition for the C++ kernels (native/count_sketch.cpp,
+// native/sign_projection.cpp) and the CUDA kernels (cuda/count_sketch.cu,
+// cuda/sign_projection.cu include it as ../native/sketch_hash.h): nvcc
+// compiles it for host and device, the emulator and g++ as plain C++.
 #pragma once
-#include <cstdint>
+#include <stdint.h>
 
-static inline uint32_t rnb_sketch_hash(uint32_t i, uint32_t seed) {
+#if defined(__CUDACC__)
+#define RNB_HOST_DEVICE __host__ __device__ __forceinline__
+#else
+#define RNB_HOST_DEVICE inline
+#endif
+
+static RNB_HOST_DEVICE uint32_t rnb_sketch_hash(uint32_t i, uint32_t seed) {
     uint32_t h = i * 0x9E3779B1u ^ seed;
     h ^= h >> 16;
     h *= 0x85EBCA6Bu;

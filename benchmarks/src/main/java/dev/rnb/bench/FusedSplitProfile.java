@@ -17,82 +17,90 @@ import java.util.function.LongSupplier;
 /**
  * Where R&amp;B's own work in the fused split goes at the default model's head
  * (rows = 1024 = batch 16 x context 64, h = 64, v = 256; one domain per
- * example, so rows come in runs of 64), by differences of what the public API
+ * example, so rows come in runs of 64), or with {@code w384} first at that
+ * model's (rows = 512 = batch 8 x 64, h = 384), by differences of what the public API
  * can time: the plain head GEMM; the same k' per-domain GEMMs on rows already
  * contiguous by domain (views, beta = 1: no gather, no adds); the exact
  * accumulation without the head (the rows by domain: gathered, or read in
  * place when they come in long runs, as here; the GEMMs into the
- * accumulators); the fused call (the same GEMMs into scratch, each piece
- * added to its accumulator and to the head); the segmenting of the rows by
- * domain (Java); one GEMM per example's run, in place.
+ * accumulators); the fused call (the native split: each tile of a domain's
+ * piece added to its accumulator and to the head); the same native call with
+ * every row in one segment (what the split costs without the domains: a
+ * plain GEMM by the same kernel plus one accumulator); the segmenting of the
+ * rows by domain (Java); one GEMM per example's run, in place.
  * Each is timed by the calling thread's CPU time, interleaved, median over
  * {@code reps}. Run with OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar dev.rnb.bench.FusedSplitProfile [k...] </pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.rnb.bench.FusedSplitProfile [w384] [k...] </pre>
  */
 public final class FusedSplitProfile {
-    static final int ROWS = 1024, H = 64, V = 256, CONTEXT = 64;
+    static final int V = 256, CONTEXT = 64;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     public static void main(String[] args) {
-        int[] ks = args.length == 0 ? new int[] {8, 64} : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
-        int reps = 2000;
+        boolean w384 = args.length > 0 && args[0].equals("w384");
+        String[] kArgs = w384 ? Arrays.copyOfRange(args, 1, args.length) : args;
+        int[] ks = kArgs.length == 0 ? new int[] {8, 64} : Arrays.stream(kArgs).mapToInt(Integer::parseInt).toArray();
+        int reps = w384 ? 600 : 2000;
         try (Backend b = Backends.open("cpu")) {
             for (int k : ks) {
-                profile(b, k, reps);
+                profile(b, w384 ? 512 : 1024, w384 ? 384 : 64, k, reps);
             }
         }
     }
 
-    private static void profile(Backend b, int k, int reps) {
+    private static void profile(Backend b, int rows, int hDim, int k, int reps) {
         SplittableRandom random = new SplittableRandom(5);
-        int[] domainOfRow = new int[ROWS];
-        for (int start = 0; start < ROWS; start += CONTEXT) {
+        int[] domainOfRow = new int[rows];
+        for (int start = 0; start < rows; start += CONTEXT) {
             Arrays.fill(domainOfRow, start, start + CONTEXT, random.nextInt(k));
         }
-        DomainSegments seg = DomainSegments.of(domainOfRow, ROWS, k);
+        DomainSegments seg = DomainSegments.of(domainOfRow, rows, k);
+        DomainSegments oneSegment = DomainSegments.of(new int[rows], rows, 1);
         int[] order = seg.rowOrder(), starts = seg.segmentStarts(), domains = seg.segmentDomains();
-        float[] hs = gaussian(random, ROWS * H), es = gaussian(random, ROWS * V);
+        float[] hs = gaussian(random, rows * hDim), es = gaussian(random, rows * V);
         float[] hSorted = new float[hs.length], eSorted = new float[es.length];
-        for (int r = 0; r < ROWS; r++) {
-            System.arraycopy(hs, order[r] * H, hSorted, r * H, H);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(hs, order[r] * hDim, hSorted, r * hDim, hDim);
             System.arraycopy(es, order[r] * V, eSorted, r * V, V);
         }
         try (Tensor th = put(b, hs); Tensor te = put(b, es); Tensor ths = put(b, hSorted); Tensor tes = put(b, eSorted);
-             Tensor head = b.allocate((long) V * H); Tensor g = b.allocate((long) k * V * H);
-             DomainGradients fused = new DomainGradients(b, k, H, V, SketchSpec.EXACT, 1)) {
+             Tensor head = b.allocate((long) V * hDim); Tensor g = b.allocate((long) k * V * hDim);
+             DomainGradients fused = new DomainGradients(b, k, hDim, V, SketchSpec.EXACT, 1)) {
             Tensor[] gBlock = new Tensor[k], hRun = new Tensor[seg.segmentCount()], eRun = new Tensor[seg.segmentCount()];
-            for (int d = 0; d < k; d++) gBlock[d] = b.view(g, (long) d * V * H, (long) V * H);
+            for (int d = 0; d < k; d++) gBlock[d] = b.view(g, (long) d * V * hDim, (long) V * hDim);
             for (int s = 0; s < seg.segmentCount(); s++) {
                 int n = starts[s + 1] - starts[s];
-                hRun[s] = b.view(ths, (long) starts[s] * H, (long) n * H);
+                hRun[s] = b.view(ths, (long) starts[s] * hDim, (long) n * hDim);
                 eRun[s] = b.view(tes, (long) starts[s] * V, (long) n * V);
             }
-            Tensor[] hExample = new Tensor[ROWS / CONTEXT], eExample = new Tensor[ROWS / CONTEXT];
-            for (int r = 0; r < ROWS / CONTEXT; r++) {
-                hExample[r] = b.view(th, (long) r * CONTEXT * H, (long) CONTEXT * H);
+            Tensor[] hExample = new Tensor[rows / CONTEXT], eExample = new Tensor[rows / CONTEXT];
+            for (int r = 0; r < rows / CONTEXT; r++) {
+                hExample[r] = b.view(th, (long) r * CONTEXT * hDim, (long) CONTEXT * hDim);
                 eExample[r] = b.view(te, (long) r * CONTEXT * V, (long) CONTEXT * V);
             }
             LongSupplier[] parts = {
-                    () -> time(() -> b.gemm(true, false, V, H, ROWS, 1f, te, V, th, H, 1f, head, H)),
+                    () -> time(() -> b.gemm(true, false, V, hDim, rows, 1f, te, V, th, hDim, 1f, head, hDim)),
                     () -> time(() -> {
                         for (int s = 0; s < seg.segmentCount(); s++) {
                             int n = starts[s + 1] - starts[s];
-                            b.gemm(true, false, V, H, n, 1f, eRun[s], V, hRun[s], H, 1f, gBlock[domains[s]], H);
+                            b.gemm(true, false, V, hDim, n, 1f, eRun[s], V, hRun[s], hDim, 1f, gBlock[domains[s]], hDim);
                         }
                     }),
-                    () -> time(() -> b.domainGradAccumulate(th, te, H, V, seg, g)),
-                    () -> time(() -> fused.accumulateWithHead(th, te, ROWS, domainOfRow, head)),
-                    () -> time(() -> DomainSegments.of(domainOfRow, ROWS, k)),
+                    () -> time(() -> b.domainGradAccumulate(th, te, hDim, V, seg, g)),
+                    () -> time(() -> fused.accumulateWithHead(th, te, rows, domainOfRow, head)),
+                    () -> time(() -> DomainSegments.of(domainOfRow, rows, k)),
+                    () -> time(() -> b.domainGradAccumulateWithHead(th, te, hDim, V, oneSegment, g, head)),
                     () -> time(() -> {
-                        for (int r = 0; r < ROWS / CONTEXT; r++) {
-                            b.gemm(true, false, V, H, CONTEXT, 1f, eExample[r], V, hExample[r], H, 1f, gBlock[domainOfRow[r * CONTEXT]], H);
+                        for (int r = 0; r < rows / CONTEXT; r++) {
+                            b.gemm(true, false, V, hDim, CONTEXT, 1f, eExample[r], V, hExample[r], hDim, 1f, gBlock[domainOfRow[r * CONTEXT]], hDim);
                         }
                     }),
             };
-            String[] names = {"plain head GEMM (1024 rows)", "k' GEMMs on rows contiguous by domain (no gather, no adds)",
-                    "exact accumulate without head (rows by domain + k' GEMMs, beta = 1)", "fused split (rows by domain + k' GEMMs + adds into G and head)",
-                    "DomainSegments.of (Java)", "one GEMM per example's run of 64 rows, in place (no gather, no adds)"};
+            String[] names = {"plain head GEMM (" + rows + " rows)", "k' GEMMs on rows contiguous by domain (no gather, no adds)",
+                    "exact accumulate without head (rows by domain + k' GEMMs, beta = 1)", "fused split (native: each tile into its domain and the head)",
+                    "DomainSegments.of (Java)", "the native split with all rows in one segment (k = 1)",
+                    "one GEMM per example's run of 64 rows, in place (no gather, no adds)"};
             long[][] t = new long[parts.length][reps];
             for (int i = 0; i < reps; i++) {
                 for (int p = 0; p < parts.length; p++) {

@@ -10,13 +10,14 @@ import java.util.SplittableRandom;
  * call minus the plain step's head GEMM); per round, the end of the round.
  * The overhead is (median own work + mean end of round / K) / median plain
  * step, with a 95% percentile-bootstrap interval (pairs and rounds resampled
- * independently, 2000 resamples, fixed seed).
+ * independently, 2000 resamples, fixed seed). Also the GPU check's R&amp;B
+ * row (dev.rnb.gpu.GpuBenchmarks), in milliseconds there.
  */
-final class PairedOverhead {
+public final class PairedOverhead {
     private final double[] plainStep, ownWork, endRound;
     private final int stepsPerRound;
 
-    PairedOverhead(double[] plainStep, double[] ownWork, double[] endRound, int stepsPerRound) {
+    public PairedOverhead(double[] plainStep, double[] ownWork, double[] endRound, int stepsPerRound) {
         if (plainStep.length == 0 || plainStep.length != ownWork.length) {
             throw new IllegalArgumentException("need matching, non-empty pairs; got " + plainStep.length + " and " + ownWork.length);
         }
@@ -27,7 +28,7 @@ final class PairedOverhead {
     }
 
     /** Overhead as a fraction of the plain step: estimate, 2.5% and 97.5% bootstrap quantiles. */
-    double[] ratio() {
+    public double[] ratio() {
         double estimate = ratioOf(plainStep, ownWork, endRound);
         SplittableRandom random = new SplittableRandom(2505_00358L);
         double[] boot = new double[2000];
@@ -52,11 +53,11 @@ final class PairedOverhead {
         return perStep / median(plain);
     }
 
-    double medianPlainStep() { return median(plainStep); }
+    public double medianPlainStep() { return median(plainStep); }
 
-    double medianOwnWork() { return median(ownWork); }
+    public double medianOwnWork() { return median(ownWork); }
 
-    double meanEndRound() { return endRound.length == 0 ? 0 : mean(endRound); }
+    public double meanEndRound() { return endRound.length == 0 ? 0 : mean(endRound); }
 
     int pairs() { return plainStep.length; }
 

@@ -2,6 +2,7 @@ package dev.rnb.bench;
 
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.Backends;
+import dev.rnb.backend.Tensor;
 import dev.rnb.data.ByteDataset;
 import dev.rnb.data.SyntheticCorpus;
 import dev.rnb.data.TrainingExample;
@@ -29,7 +30,8 @@ import java.util.SplittableRandom;
  * {@link Trainer} as {@code rnb experiment}'s runs attach it) interleaved step
  * by step with a plain run of the same model and data (which one goes first
  * alternates; the plain run trains on the method's mixture of each step, so,
- * with the same seed, on the same batches). A method step is the training step with the method's hooks
+ * with the same seed, on the same batches, and from the method run's
+ * parameters and moments, copied into it before every pair). A method step is the training step with the method's hooks
  * plus its end of step (where DGA, Aioli, Skill-It and R&amp;B's round ends do
  * their work); the method's one-time work before the first step (Skill-It's
  * nothing, DoReMi's and DoGE's proxy runs) is timed too. Overhead and CI:
@@ -110,7 +112,8 @@ public final class StrategyOverheadTable {
         MixingContext ctx = new MixingContext(b, train, eval, config, options, MixOptions.defaults(1));
         try (MixingStrategy strategy = Strategies.create(method, ctx);
              Trainer plain = new Trainer(b, config, options, train);
-             Trainer mixed = new Trainer(b, config, options, train)) {
+             Trainer mixed = new Trainer(b, config, options, train);
+             Tensor state = b.allocate(mixed.model().parameters().size() + mixed.model().moments().size())) {
             mixed.setProportions(strategy.initialProportions());
             long c0 = THREADS.getCurrentThreadCpuTime();
             strategy.begin(mixed);
@@ -127,6 +130,15 @@ public final class StrategyOverheadTable {
                 // credited for the batches its mixture happens to draw.
                 float[] mixture = mixed.sampler().proportions();
                 if (!Arrays.equals(mixture, plain.sampler().proportions())) plain.setProportions(mixture);
+                // ... and from the method run's state: its parameters and AdamW
+                // moments are copied into the plain run before every pair (not
+                // timed). Two runs on the same batches still part after a few
+                // steps (rounding differences in the gradients, which AdamW
+                // amplifies), and a step's time then depends on which weights it
+                // runs on: at w384 the diverged runs' steps differed by -9% to
+                // +40% in either direction, with or without R&B's work in them
+                // (docs/BENCHMARKS.md).
+                syncState(mixed, plain, state);
                 if (!plainFirst) mixedCpu[i] = mixedStep(strategy, mixed);
                 long w0 = System.nanoTime(), t0 = THREADS.getCurrentThreadCpuTime();
                 plain.trainStep();
@@ -143,6 +155,23 @@ public final class StrategyOverheadTable {
                     Strategies.label(method), model, train.domains(), steps, o.meanPlainStep() / 1e6, o.meanMethodStep() / 1e6, o.oneTime() / 1e9,
                     100 * r[0], 100 * r[1], 100 * r[2], 100.0 * strategy.extraNanos() / Arrays.stream(plainWall).sum(),
                     100 * strategy.extraFlops() / trainingFlops, 100 * strategy.costModelRatio(trainingTokens));
+        }
+    }
+
+    /**
+     * Makes {@code to}'s model state (parameters, AdamW moments) a copy of
+     * {@code from}'s, through {@code scratch} (at least parameters + moments
+     * floats) and written back into both: each run's state is then freshly
+     * written memory, so neither step starts with the other's cache state.
+     */
+    private static void syncState(Trainer from, Trainer to, Tensor scratch) {
+        Backend b = from.model().backend();
+        long p = from.model().parameters().size(), m = from.model().moments().size();
+        b.copy(from.model().parameters(), 0, scratch, 0, p);
+        b.copy(from.model().moments(), 0, scratch, p, m);
+        for (Trainer t : new Trainer[] {from, to}) {
+            b.copy(scratch, 0, t.model().parameters(), 0, p);
+            b.copy(scratch, p, t.model().moments(), 0, m);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.rnb.backend.cuda.CudaBackend;
 import dev.rnb.backend.cuda.DeviceBlas;
 import dev.rnb.balance.DomainGradients;
 import dev.rnb.balance.RnbBalancer;
+import dev.rnb.bench.PairedOverhead;
 import dev.rnb.model.Gpt;
 import dev.rnb.model.GptConfig;
 import dev.rnb.regroup.KMeans;
@@ -221,7 +222,16 @@ public final class GpuBenchmarks {
         }
     }
 
-    /** Tokens/s of one training step (forward, backward, AdamW), without and with R&B's per-domain accumulation. */
+    /**
+     * Tokens/s of one training step (forward, backward, AdamW), without and
+     * with R&B's per-domain accumulation as training runs it (the fused split:
+     * the head's weight gradient assembled from the per-domain pieces), and
+     * R&B's overhead per step with a 95% bootstrap interval
+     * ({@link PairedOverhead}): the two steps alternate in pairs (which goes
+     * first alternates), R&B's own work in a pair is their difference, and the
+     * end of round (G p + update, timed after every pair) is amortised over
+     * {@link #STEPS_PER_ROUND} steps.
+     */
     void trainStep(GptConfig config) {
         int batch = scale.modelBatch(), t = config.context(), rows = batch * t, domains = 64;
         float[] tokens = new float[rows], targets = new float[rows], weights = new float[rows];
@@ -244,27 +254,54 @@ public final class GpuBenchmarks {
                 model.adamwStep(1e-4f, 0.9f, 0.95f, 1e-8f, 0.1f, 1f, ++step[0]);
             };
             Runnable withRnb = () -> {
-                plain.run();
-                balancer.accumulate(model.finalLayerInput(), model.logitGradients(), domainOfRow, rows);
+                model.forward(true);
+                model.backward((h, e, n, dW) -> balancer.accumulateWithHead(h, e, domainOfRow, n, dW));
+                model.adamwStep(1e-4f, 0.9f, 0.95f, 1e-8f, 0.1f, 1f, ++step[0]);
             };
-            double off = time(plain);
-            double on = time(withRnb);
-            double round = time(balancer::endRound);
-            record(new Measurement("train step", "rnb GPT, R&B off", sz, off, rows / off * 1e3, "tokens/s", "", 0));
+            int reps = scale.reps();
+            double[] off = new double[reps], own = new double[reps], ends = new double[reps];
+            syncedMs(plain);
+            syncedMs(withRnb);
+            for (int i = 0; i < reps; i++) {
+                double plainMs = (i & 1) == 0 ? syncedMs(plain) : 0, rnbMs = syncedMs(withRnb);
+                if ((i & 1) == 1) plainMs = syncedMs(plain);
+                off[i] = plainMs;
+                own[i] = rnbMs - plainMs;
+                ends[i] = syncedMs(balancer::endRound);
+            }
+            PairedOverhead overhead = new PairedOverhead(off, own, ends, STEPS_PER_ROUND);
+            double offMs = overhead.medianPlainStep(), onMs = offMs + overhead.medianOwnWork();
+            record(new Measurement("train step", "rnb GPT, R&B off", sz, offMs, rows / offMs * 1e3, "tokens/s", "", 0));
             if (noCudnn == null) {
                 backend.useAttention(AttentionPath.CUDNN);
                 try {
                     double viaCudnn = time(plain);
                     record(new Measurement("train step", "rnb GPT, R&B off, cuDNN attention", sz, viaCudnn, rows / viaCudnn * 1e3,
-                            "tokens/s", "R&B off", viaCudnn / off));
+                            "tokens/s", "R&B off", viaCudnn / offMs));
                 } finally {
                     backend.useAttention(AttentionPath.KERNELS);
                 }
             }
-            record(new Measurement("train step", "rnb GPT, R&B accumulate on", sz, on, rows / on * 1e3, "tokens/s", "R&B off", on / off));
+            record(new Measurement("train step", "rnb GPT, R&B on (fused split)", sz, onMs, rows / onMs * 1e3, "tokens/s", "R&B off",
+                    onMs / offMs));
             record(new Measurement("train step", "R&B end of round (G p + update)", size("k=%d d=%d", domains, config.channels() * GptConfig.VOCAB),
-                    round, 0, "", "one step", round / off));
+                    overhead.meanEndRound(), 0, "", "one step", overhead.meanEndRound() / offMs));
+            double[] r = overhead.ratio();
+            record(new Measurement("train step", String.format(Locale.ROOT, "R&B overhead/step, 95%% CI [%.2f%%, %.2f%%]", 100 * r[1], 100 * r[2]),
+                    sz + " K=" + STEPS_PER_ROUND, overhead.medianOwnWork() + overhead.meanEndRound() / STEPS_PER_ROUND, 100 * r[0], "%",
+                    "", 0));
         }
+    }
+
+    /** Steps per R&B round over which the end of round is amortised (the default K). */
+    static final int STEPS_PER_ROUND = 20;
+
+    /** Wall time of op, device synchronised, in ms. */
+    private double syncedMs(Runnable op) {
+        long start = System.nanoTime();
+        op.run();
+        backend.device().synchronize();
+        return (System.nanoTime() - start) / 1e6;
     }
 
     /**

@@ -8,9 +8,11 @@ import dev.rnb.testing.CoversKernels;
 import dev.rnb.testing.Rng;
 import dev.rnb.testing.TestBackends;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -83,8 +85,16 @@ class BackendConformanceTest {
         Rng rng = new Rng();
         // {rows, h, v, k}: ragged widths, k = 1, more domains than rows (absent domains), N = 0.
         // a fifth entry: domains in runs of consecutive rows (one domain per example; the cpu reads them in place)
-        int[][] cases = {{37, 1, 1, 1}, {100, 17, 33, 3}, {65, 64, 64, 5}, {129, 65, 130, 1},
+        int[][] fixed = {{37, 1, 1, 1}, {100, 17, 33, 3}, {65, 64, 64, 5}, {129, 65, 130, 1},
                 {10, 300, 7, 16}, {0, 8, 8, 4}, {200, 96, 257, 7}, {300, 17, 33, 4, 1}, {517, 64, 256, 3, 1}};
+        // Random ragged shapes too: h and v off the cpu kernel's tile sizes
+        // (6 or 4 rows of v, 64, 16 or 8 columns of h), segments longer than
+        // its 128-row chunks, runs of mixed lengths, domains without rows.
+        int[][] cases = java.util.Arrays.copyOf(fixed, fixed.length + 6);
+        for (int i = fixed.length; i < cases.length; i++) {
+            cases[i] = new int[] {1 + rng.nextInt(600), 1 + rng.nextInt(200), 1 + rng.nextInt(300), 1 + rng.nextInt(12),
+                    rng.nextInt(2)};
+        }
         for (int[] c : cases) {
             int rows = c[0], h = c[1], v = c[2], k = c[3];
             float[] hs = rng.gaussian(rows * h), es = rng.gaussian(rows * v);
@@ -138,19 +148,28 @@ class BackendConformanceTest {
         Backend b = backend(name);
         Rng rng = new Rng();
         // a fifth entry: domains in runs of consecutive rows (one domain per example; the cpu reads them in place)
-        int[][] cases = {{37, 1, 1, 1}, {100, 17, 33, 3}, {65, 64, 64, 5}, {129, 65, 130, 1},
+        int[][] fixed = {{37, 1, 1, 1}, {100, 17, 33, 3}, {65, 64, 64, 5}, {129, 65, 130, 1},
                 {10, 300, 7, 16}, {0, 8, 8, 4}, {200, 96, 257, 7}, {300, 17, 33, 4, 1}, {517, 64, 256, 3, 1}};
+        // Random ragged shapes too: h and v off the cpu kernel's tile sizes
+        // (6 or 4 rows of v, 64, 16 or 8 columns of h), segments longer than
+        // its 128-row chunks, runs of mixed lengths, domains without rows.
+        int[][] cases = java.util.Arrays.copyOf(fixed, fixed.length + 6);
+        for (int i = fixed.length; i < cases.length; i++) {
+            cases[i] = new int[] {1 + rng.nextInt(600), 1 + rng.nextInt(200), 1 + rng.nextInt(300), 1 + rng.nextInt(12),
+                    rng.nextInt(2)};
+        }
         for (int[] c : cases) {
             int rows = c[0], h = c[1], v = c[2], k = c[3];
             float[] hs = rng.gaussian(Math.max(1, rows * h)), es = rng.gaussian(Math.max(1, rows * v));
             float[] g0 = rng.gaussian(k * v * h);
             float[] around = rng.gaussian(v * h + 5); // the head sits at offset 3 of this
-            int[] dom = c.length > 4 ? runsOfDomains(rng, rows, k) : rng.ints(rows, k);
+            int[] dom = c.length > 4 && c[4] == 1 ? runsOfDomains(rng, rows, k) : rng.ints(rows, k);
             DomainSegments seg = DomainSegments.of(dom, rows, k);
             float[][] want = accumulateWithHead(REF, hs, es, h, v, seg, g0, around);
             float[][] got = accumulateWithHead(b, hs, es, h, v, seg, g0, around);
             double scale = Compare.norm(want[0]) + Compare.norm(g0) + Compare.norm(around) + 2 * Compare.norm(hs) * Compare.norm(es);
-            String what = name + " rows=" + rows + " h=" + h + " v=" + v + " k=" + k + " " + rng;
+            String what = name + " rows=" + rows + " h=" + h + " v=" + v + " k=" + k + " runs=" + (c.length > 4 && c[4] == 1)
+                    + " " + rng;
             Compare.closeAtScale(got[0], want[0], scale, 1e-5, what + " domain grads");
             Compare.closeAtScale(got[1], want[1], scale, 1e-5, what + " head");
             float[] plain = around.clone();
@@ -161,6 +180,29 @@ class BackendConformanceTest {
             Compare.closeAtScale(got[1], plain, scale, 1e-5, what + " head vs the plain GEMM");
             assertEquals(around[0], got[1][0], what + ": head view wrote before its offset");
             assertEquals(around[v * h + 4], got[1][v * h + 4], what + ": head view wrote past its end");
+        }
+    }
+
+    /**
+     * The cpu's fused split is built once per instruction set, like the model's
+     * kernels: each this CPU supports, forced in turn, must agree with the
+     * reference, serially and with every loop parallel.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"baseline", "avx2", "avx512"})
+    void cpuFusedHeadSplitAgreesOnEveryInstructionSet(String isa) {
+        backend("cpu");
+        Assumptions.assumeTrue(ModelKernels.isaSupported(isa), "this CPU lacks " + isa);
+        String chosen = ModelKernels.isa();
+        long loops = ModelKernels.rnb_model_parallel_min_work();
+        ModelKernels.selectIsa(isa);
+        try {
+            domainGradientsWithHeadMatchReferenceAndTheHeadIsThePlainGemm("cpu");
+            ModelKernels.rnb_model_set_parallel_min_work(0);
+            domainGradientsWithHeadMatchReferenceAndTheHeadIsThePlainGemm("cpu");
+        } finally {
+            ModelKernels.rnb_model_set_parallel_min_work(loops);
+            ModelKernels.selectIsa(chosen);
         }
     }
 

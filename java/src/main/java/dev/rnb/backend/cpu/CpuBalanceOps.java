@@ -24,6 +24,7 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
     private FloatPointer gatherE = new FloatPointer(1);
     private FloatPointer dense = new FloatPointer(1);
     private long gatherHCap = 1, gatherECap = 1, denseCap = 1;
+    private IntPointer rowOrder = new IntPointer(1), segmentStart = new IntPointer(1), segmentSlot = new IntPointer(1);
 
     /**
      * Per-domain GEMMs over fewer multiply-adds than this run one after the
@@ -122,14 +123,61 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
                 beta, out, hDim);
     }
 
+    /**
+     * With AVX-512, one native pass (native/domain_grad_head.cpp): each
+     * register tile of a segment's E_s^T H_s goes to its accumulator and to
+     * the head, so there is no piece in scratch and no second pass adding it
+     * (issue #15). Rows are read in place through the segments' row order:
+     * no gather either.
+     */
     @Override
     public void domainGradAccumulateWithHead(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g,
                                              Tensor headGrad) {
+        int segs = segments.segmentCount();
+        if (segs == 0) {
+            return;
+        }
+        rowOrder = fill(rowOrder, segments.rowOrder(), segments.rows());
+        segmentStart = fill(segmentStart, segments.segmentStarts(), segs + 1);
+        segmentSlot = fill(segmentSlot, segments.segmentDomains(), segs);
+        ensureDense(ModelKernels.rnb_model_domain_grad_with_head_scratch(vDim, hDim));
+        if (ModelKernels.rnb_model_domain_grad_with_head(at(h, 0), at(e, 0), hDim, vDim, rowOrder, segmentStart,
+                segmentSlot, segs, at(g, 0), at(headGrad, 0), dense) == 0) {
+            piecesThenAdds(h, e, hDim, vDim, segments, g, headGrad);
+        }
+    }
+
+    /**
+     * Without AVX-512 the split is OpenBLAS's GEMMs into scratch, then a pass
+     * adding each piece to its accumulator and to the head: with AVX2 the
+     * native tiles reach 1.3x OpenBLAS's GEMM, this 1.05-1.15x
+     * (docs/BENCHMARKS.md, "Where the fused split's time goes").
+     */
+    private void piecesThenAdds(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g,
+                                Tensor headGrad) {
         // Serial GEMMs form one piece at a time, so the piece is still in cache
         // when it is added to its domain and to the head.
         boolean parallel = (long) segments.rows() * vDim * hDim >= segmentParallelMinWork;
         overPieces(h, e, hDim, vDim, segments, parallel ? PIECE_SLOTS : 1, (chunk, domains, count, d) ->
                 CpuKernels.rnb_cpu_domain_pieces_add(chunk, domains, count, d, at(g, 0), at(headGrad, 0)));
+    }
+
+    /** x[0 .. n) in {@code buffer}, grown (doubled) when too small: no native allocation per call. */
+    private static IntPointer fill(IntPointer buffer, int[] x, int n) {
+        if (buffer.capacity() < n) {
+            buffer.close();
+            buffer = new IntPointer(Math.max(n, 2 * buffer.capacity()));
+        }
+        buffer.put(x, 0, n);
+        return buffer;
+    }
+
+    private void ensureDense(long floats) {
+        if (floats > denseCap) {
+            dense.close();
+            denseCap = floats;
+            dense = new FloatPointer(denseCap);
+        }
     }
 
     @Override
@@ -160,19 +208,14 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
         int d = vDim * hDim;
         int slots = Math.min(maxSlots, segs);
         int[] domain = segments.segmentDomains();
-        if ((long) slots * d > denseCap) {
-            dense.close();
-            denseCap = (long) slots * d;
-            dense = new FloatPointer(denseCap);
-        }
+        ensureDense((long) slots * d);
         FloatPointer chunk = dense;
-        try (IntPointer domains = new IntPointer(domain)) {
-            for (int first = 0; first < segs; first += slots) {
-                int start = first, count = Math.min(slots, segs - first);
-                long work = (long) (segments.segmentStarts()[start + count] - segments.segmentStarts()[start]) * d;
-                overSegments(0, count, work, s -> segmentGemm(h, e, runs, segments, start + s, hDim, vDim, 0f, chunk.getPointer((long) s * d)));
-                sink.accept(chunk, domains.getPointer(first), count, d);
-            }
+        segmentSlot = fill(segmentSlot, domain, segs);
+        for (int first = 0; first < segs; first += slots) {
+            int start = first, count = Math.min(slots, segs - first);
+            long work = (long) (segments.segmentStarts()[start + count] - segments.segmentStarts()[start]) * d;
+            overSegments(0, count, work, s -> segmentGemm(h, e, runs, segments, start + s, hDim, vDim, 0f, chunk.getPointer((long) s * d)));
+            sink.accept(chunk, segmentSlot.getPointer(first), count, d);
         }
     }
 
@@ -239,5 +282,8 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
         gatherH.close();
         gatherE.close();
         dense.close();
+        rowOrder.close();
+        segmentStart.close();
+        segmentSlot.close();
     }
 }

@@ -3,6 +3,7 @@ package dev.rnb.backend.cpu;
 import dev.rnb.backend.ModelOps;
 import dev.rnb.backend.Tensor;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.annotation.Platform;
@@ -190,4 +191,10 @@ public final class ModelKernels implements ModelOps {
     public static native void rnb_model_adamw(FloatPointer params, FloatPointer grads, FloatPointer m, FloatPointer v, long n,
                                               FloatPointer normSq, float maxNorm, float lr, float beta1, float beta2, float eps,
                                               float weightDecay, int t);
+
+    public static native int rnb_model_domain_grad_with_head(FloatPointer h, FloatPointer e, int hDim, int vDim, IntPointer rowOrder,
+                                                              IntPointer segmentStart, IntPointer segmentSlot, int segments,
+                                                              FloatPointer g, FloatPointer head, FloatPointer scratch);
+
+    public static native int rnb_model_domain_grad_with_head_scratch(int vDim, int hDim);
 }
