@@ -1,4 +1,4 @@
-// Embedding, LayerNorm, bias, GELU and residual kernels of the byte-level GPT
+// Embedding, LayerNorm (alone and fused with the residual add), bias, GELU and residual kernels of the byte-level GPT
 // (contracts in rnb_model.h / dev.rnb.backend.ModelOps). Parallel loops own
 // disjoint outputs, so results do not depend on the thread count.
 #include "model_isa.h"
@@ -37,6 +37,25 @@ void encoder_backward(float* dwte, float* dwpe, const float* dout, const float* 
     }
 }
 
+// One row of LayerNorm: mean and variance in double over the row (in cache
+// after the first pass), then the normalised, scaled and shifted row.
+static inline void layernorm_row(float* o, float* mean, float* rstd, const float* x, const float* weight,
+                                 const float* bias, int C, double sum) {
+    const double m = sum / C;
+    double var = 0;
+#pragma omp simd reduction(+ : var)
+    for (int c = 0; c < C; c++) {
+        const double d = x[c] - m;
+        var += d * d;
+    }
+    var /= C;
+    const float s = (float)(1.0 / std::sqrt(var + 1e-5));
+    const float mf = (float)m;
+    for (int c = 0; c < C; c++) o[c] = (x[c] - mf) * s * weight[c] + bias[c];
+    *mean = mf;
+    *rstd = s;
+}
+
 void layernorm_forward(float* out, float* mean, float* rstd, const float* inp, const float* weight,
                        const float* bias, int N, int C) {
 #pragma omp parallel for schedule(static) if ((int64_t)N * C >= rnb_parallel_min_work)
@@ -45,20 +64,29 @@ void layernorm_forward(float* out, float* mean, float* rstd, const float* inp, c
         double m = 0;
 #pragma omp simd reduction(+ : m)
         for (int c = 0; c < C; c++) m += x[c];
-        m /= C;
-        double var = 0;
-#pragma omp simd reduction(+ : var)
+        layernorm_row(out + (int64_t)n * C, mean + n, rstd + n, x, weight, bias, C, m);
+    }
+}
+
+// The residual add folded into LayerNorm's first pass (the mean's): the sum
+// row is written once and normalised while it is in cache, instead of add
+// writing it and LayerNorm reading it back. residual may alias inp or delta
+// (each element is read before it is written, by the same iteration).
+void residual_layernorm_forward(float* residual, float* out, float* mean, float* rstd, const float* inp,
+                                const float* delta, const float* weight, const float* bias, int N, int C) {
+#pragma omp parallel for schedule(static) if ((int64_t)N * C >= rnb_parallel_min_work)
+    for (int n = 0; n < N; n++) {
+        const float* x = inp + (int64_t)n * C;
+        const float* y = delta + (int64_t)n * C;
+        float* r = residual + (int64_t)n * C;
+        double m = 0;
+#pragma omp simd reduction(+ : m)
         for (int c = 0; c < C; c++) {
-            const double d = x[c] - m;
-            var += d * d;
+            const float v = x[c] + y[c];
+            r[c] = v;
+            m += v;
         }
-        var /= C;
-        const float s = (float)(1.0 / std::sqrt(var + 1e-5));
-        const float mf = (float)m;
-        float* o = out + (int64_t)n * C;
-        for (int c = 0; c < C; c++) o[c] = (x[c] - mf) * s * weight[c] + bias[c];
-        mean[n] = mf;
-        rstd[n] = s;
+        layernorm_row(out + (int64_t)n * C, mean + n, rstd + n, r, weight, bias, C, m);
     }
 }
 

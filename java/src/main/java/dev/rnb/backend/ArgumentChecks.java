@@ -198,6 +198,14 @@ final class ArgumentChecks {
         need(op, "bias", bias, C);
     }
 
+    static void residualLayerNorm(Tensor residual, Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor delta,
+                                  Tensor weight, Tensor bias, int N, int C) {
+        String op = "residualLayerNormForward";
+        layerNorm(op, out, inp, mean, rstd, weight, bias, N, C);
+        need(op, "delta", delta, (long) N * C);
+        need(op, "residual", residual, (long) N * C);
+    }
+
     static void layerNormBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight,
                                          Tensor mean, Tensor rstd, int N, int C) {
         String op = "layerNormBackward";

@@ -30,6 +30,22 @@ public interface ModelOps {
      */
     void layerNormForward(Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor weight, Tensor bias, int N, int C);
 
+    /**
+     * The residual add and the LayerNorm after it in one pass over the rows:
+     * residual = inp + delta (the new residual stream, kept for later layers
+     * and for the backward), then {@link #layerNormForward} of residual into
+     * out, mean and rstd. residual may alias inp or delta; out must not alias
+     * any input. The backward needs nothing new: {@link #layerNormBackward}
+     * with residual as its input already accumulates into the residual
+     * stream's gradient (dinp +=), which is also the gradient of inp and delta.
+     * The default is the two operations one after the other.
+     */
+    default void residualLayerNormForward(Tensor residual, Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor delta,
+                                          Tensor weight, Tensor bias, int N, int C) {
+        add(residual, inp, delta, (long) N * C);
+        layerNormForward(out, mean, rstd, residual, weight, bias, N, C);
+    }
+
     /** dinp += d/dinp, dweight += .., dbias += .. (llm.c's layernorm_backward). */
     void layerNormBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight,
                            Tensor mean, Tensor rstd, int N, int C);

@@ -194,21 +194,24 @@ public final class Gpt implements AutoCloseable {
         int N = B * T;
         long c = C;
         ops.encoderForward(encoded, tokens, p(lay.wte, V * c), p(lay.wpe, config.context() * c), B, T, C);
+        ops.layerNormForward(ln1[0], ln1Mean[0], ln1Rstd[0], encoded, p(lay.ln1W[0], c), p(lay.ln1B[0], c), N, C);
         Tensor residual = encoded;
         for (int l = 0; l < config.layers(); l++) {
-            ops.layerNormForward(ln1[l], ln1Mean[l], ln1Rstd[l], residual, p(lay.ln1W[l], c), p(lay.ln1B[l], c), N, C);
             linear(qkv[l], ln1[l], lay.qkvW[l], lay.qkvB[l], N, C, 3 * C);
             ops.attentionForward(atty[l], att[l], qkv[l], B, T, C, NH);
             linear(attProj[l], atty[l], lay.attProjW[l], lay.attProjB[l], N, C, C);
-            ops.add(res2[l], residual, attProj[l], N * c);
-            ops.layerNormForward(ln2[l], ln2Mean[l], ln2Rstd[l], res2[l], p(lay.ln2W[l], c), p(lay.ln2B[l], c), N, C);
+            // every residual add is followed by a LayerNorm of its sum: one fused pass each
+            ops.residualLayerNormForward(res2[l], ln2[l], ln2Mean[l], ln2Rstd[l], residual, attProj[l],
+                    p(lay.ln2W[l], c), p(lay.ln2B[l], c), N, C);
             linear(fch[l], ln2[l], lay.fcW[l], lay.fcB[l], N, C, 4 * C);
             ops.geluForward(fchGelu[l], fch[l], 4L * N * C);
             linear(fcProj[l], fchGelu[l], lay.fcProjW[l], lay.fcProjB[l], N, 4 * C, C);
-            ops.add(res3[l], res2[l], fcProj[l], N * c);
+            boolean last = l == config.layers() - 1;
+            ops.residualLayerNormForward(res3[l], last ? lnf : ln1[l + 1], last ? lnfMean : ln1Mean[l + 1],
+                    last ? lnfRstd : ln1Rstd[l + 1], res2[l], fcProj[l], p(last ? lay.lnfW : lay.ln1W[l + 1], c),
+                    p(last ? lay.lnfB : lay.ln1B[l + 1], c), N, C);
             residual = res3[l];
         }
-        ops.layerNormForward(lnf, lnfMean, lnfRstd, residual, p(lay.lnfW, c), p(lay.lnfB, c), N, C);
         linear(logits, lnf, lay.headW, lay.headB, N, C, V);
         ops.crossEntropy(losses, lossSum, withGradient ? dlogits : null, logits, targets, weights, N, V);
         haveGradients = withGradient;
