@@ -193,7 +193,17 @@ class ModelOpsConformanceTest {
             String what = "residualLayerNormForward " + N + "x" + C;
             p.check("res", 1e-6, what);
             for (String o : new String[] {"out", "mean", "rstd", "inp2", "out2", "mean2", "rstd2"}) p.check(o, 1e-5, what);
-            for (String o : new String[] {"dres", "dw", "db"}) p.check(o, 1e-5, "layerNormBackward after " + what);
+            for (String o : new String[] {"dw", "db"}) p.check(o, 1e-5, "layerNormBackward after " + what);
+            if (C > 1) {
+                p.check("dres", 1e-5, "layerNormBackward after " + what);
+            } else {
+                // Through one element's LayerNorm the input gradient is exactly 0: w*dout - mean(w*dout) cancels
+                // in float, and the rounding left is multiplied by rstd = 1/sqrt(1e-5), so compare at that scale.
+                float[] wd = read(REF, p.r("dout")), w = read(REF, p.r("w")), dres = read(REF, p.r("dres"));
+                double scale = 0;
+                for (int n = 0; n < N; n++) scale += Math.pow(w[0] * wd[n], 2) / 1e-5 + Math.pow(dres[n], 2);
+                Compare.closeAtScale(read(p.b, p.g("dres")), dres, Math.sqrt(scale), 1e-6, p.b.name() + " dres " + what + " " + rng);
+            }
         }
     }
 
