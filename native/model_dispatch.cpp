@@ -116,6 +116,12 @@ void rnb_model_layernorm_backward(float* dinp, float* dweight, float* dbias, con
     RNB_DISPATCH(layernorm_backward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C))
 }
 
+void rnb_model_residual_layernorm_backward(float* dinp, float* dweight, float* dbias, float* ddeltaBias,
+                                           const float* dout, const float* inp, const float* weight, const float* mean,
+                                           const float* rstd, int N, int C) {
+    RNB_DISPATCH(residual_layernorm_backward(dinp, dweight, dbias, ddeltaBias, dout, inp, weight, mean, rstd, N, C))
+}
+
 void rnb_model_bias_add(float* out, const float* bias, int N, int OC) { RNB_DISPATCH(bias_add(out, bias, N, OC)) }
 
 void rnb_model_bias_backward(float* dbias, const float* dout, int N, int OC) {

@@ -5,6 +5,7 @@
 #include "fast_exp.h"
 
 #include <cmath>
+#include <stdlib.h>
 
 namespace RNB_ISA {
 
@@ -134,6 +135,78 @@ void layernorm_backward(float* dinp, float* dweight, float* dbias, const float* 
             }
         }
     }
+}
+
+// Rows per chunk of the one-pass backward below: each chunk's column sums
+// are kept apart and added in chunk order, so they do not depend on the
+// number of threads.
+static const int RNB_ROW_CHUNK = 64;
+
+// layernorm_backward and then bias_backward of the updated dinp, in one pass
+// over the rows: each row's dout, inp and dinp are read once, and the
+// column sums (dweight, dbias, ddeltaBias) are added from that same pass into
+// per-chunk double accumulators; separately the two kernels read dout and inp
+// twice (rows, then column blocks) and dinp once more. Without memory for the
+// accumulators it runs the two kernels.
+void residual_layernorm_backward(float* dinp, float* dweight, float* dbias, float* ddeltaBias, const float* dout,
+                                 const float* inp, const float* weight, const float* mean, const float* rstd, int N,
+                                 int C) {
+    const int chunks = (N + RNB_ROW_CHUNK - 1) / RNB_ROW_CHUNK;
+    // per chunk: dweight | dbias | ddeltaBias, C doubles each
+    double* partial = (double*)calloc((size_t)chunks * 3 * C + 1, sizeof(double));
+    if (partial == nullptr) {
+        layernorm_backward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
+        bias_backward(ddeltaBias, dinp, N, C);
+        return;
+    }
+#pragma omp parallel if ((int64_t)N * C >= rnb_parallel_min_work)
+    {
+#pragma omp for schedule(static)
+        for (int k = 0; k < chunks; k++) {
+            double* dw = partial + (size_t)k * 3 * C;
+            double* db = dw + C;
+            double* dd = db + C;
+            const int end = N - k * RNB_ROW_CHUNK < RNB_ROW_CHUNK ? N : (k + 1) * RNB_ROW_CHUNK;
+            for (int n = k * RNB_ROW_CHUNK; n < end; n++) {
+                const float* x = inp + (int64_t)n * C;
+                const float* d = dout + (int64_t)n * C;
+                const float m = mean[n], s = rstd[n];
+                double dm = 0, dnm = 0;
+#pragma omp simd reduction(+ : dm, dnm)
+                for (int c = 0; c < C; c++) {
+                    const float norm = (x[c] - m) * s;
+                    const float dnorm = weight[c] * d[c];
+                    dm += dnorm;
+                    dnm += (double)dnorm * norm;
+                }
+                const float dmf = (float)(dm / C), dnmf = (float)(dnm / C);
+                float* di = dinp + (int64_t)n * C;
+#pragma omp simd
+                for (int c = 0; c < C; c++) {
+                    const float norm = (x[c] - m) * s;
+                    const float v = di[c] + (weight[c] * d[c] - dmf - norm * dnmf) * s;
+                    di[c] = v;
+                    dw[c] += (double)d[c] * norm;
+                    db[c] += d[c];
+                    dd[c] += v;
+                }
+            }
+        }
+#pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double w = 0, b = 0, e = 0;
+            for (int k = 0; k < chunks; k++) {
+                const double* p = partial + (size_t)k * 3 * C + c;
+                w += p[0];
+                b += p[C];
+                e += p[2 * C];
+            }
+            dweight[c] += (float)w;
+            dbias[c] += (float)b;
+            ddeltaBias[c] += (float)e;
+        }
+    }
+    free(partial);
 }
 
 void bias_add(float* out, const float* bias, int N, int OC) {

@@ -33,6 +33,11 @@ void rnb_model_residual_layernorm_forward(float* residual, float* out, float* me
                                           const float* delta, const float* weight, const float* bias, int N, int C);
 void rnb_model_layernorm_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                                   const float* weight, const float* mean, const float* rstd, int N, int C);
+// layernorm_backward, then ddeltaBias += column sums of the updated dinp, in
+// one pass over the rows (ModelOps.residualLayerNormBackward).
+void rnb_model_residual_layernorm_backward(float* dinp, float* dweight, float* dbias, float* ddeltaBias,
+                                           const float* dout, const float* inp, const float* weight, const float* mean,
+                                           const float* rstd, int N, int C);
 
 void rnb_model_bias_add(float* out, const float* bias, int N, int OC);
 void rnb_model_bias_backward(float* dbias, const float* dout, int N, int OC);

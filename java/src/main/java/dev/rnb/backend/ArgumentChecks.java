@@ -214,6 +214,15 @@ final class ArgumentChecks {
         need(op, "dweight", dweight, C);
     }
 
+    static void residualLayerNormBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor ddeltaBias, Tensor dout, Tensor inp,
+                                          Tensor weight, Tensor mean, Tensor rstd, int N, int C) {
+        String op = "residualLayerNormBackward";
+        layerNorm(op, dout, inp, mean, rstd, weight, dbias, N, C);
+        need(op, "dinp", dinp, (long) N * C);
+        need(op, "dweight", dweight, C);
+        need(op, "ddeltaBias", ddeltaBias, C);
+    }
+
     static void bias(String op, Tensor rows, Tensor bias, int N, int OC) {
         sizes(op, N, OC);
         need(op, "rows", rows, (long) N * OC);

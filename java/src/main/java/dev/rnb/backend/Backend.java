@@ -230,6 +230,14 @@ public abstract class Backend implements ModelOps, ClusterOps, BalanceOps, AutoC
     }
 
     @Override
+    public final void residualLayerNormBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor ddeltaBias, Tensor dout,
+                                                Tensor inp, Tensor weight, Tensor mean, Tensor rstd, int N, int C) {
+        own(dinp, dweight, dbias, ddeltaBias, dout, inp, weight, mean, rstd);
+        ArgumentChecks.residualLayerNormBackward(dinp, dweight, dbias, ddeltaBias, dout, inp, weight, mean, rstd, N, C);
+        modelOps().residualLayerNormBackward(dinp, dweight, dbias, ddeltaBias, dout, inp, weight, mean, rstd, N, C);
+    }
+
+    @Override
     public final void biasAdd(Tensor out, Tensor bias, int N, int OC) {
         own(out, bias);
         ArgumentChecks.bias("biasAdd", out, bias, N, OC);

@@ -98,6 +98,8 @@ class BackendArgumentChecksTest {
         bad("layerNormForward mean too small", (b, t) -> b.layerNormForward(t.t(24), t.t(5), t.t(6), t.t(24), t.t(4), t.t(4), 6, 4));
         bad("residualLayerNormForward delta too small", (b, t) ->
                 b.residualLayerNormForward(t.t(24), t.t(24), t.t(6), t.t(6), t.t(24), t.t(23), t.t(4), t.t(4), 6, 4));
+        bad("residualLayerNormBackward ddeltaBias too small", (b, t) ->
+                b.residualLayerNormBackward(t.t(24), t.t(4), t.t(4), t.t(3), t.t(24), t.t(24), t.t(4), t.t(6), t.t(6), 6, 4));
         bad("layerNormBackward dweight too small", (b, t) ->
                 b.layerNormBackward(t.t(24), t.t(3), t.t(4), t.t(24), t.t(24), t.t(4), t.t(6), t.t(6), 6, 4));
         bad("biasAdd bias too small", (b, t) -> b.biasAdd(t.t(24), t.t(3), 6, 4));

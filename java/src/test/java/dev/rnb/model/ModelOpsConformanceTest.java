@@ -159,16 +159,19 @@ class ModelOpsConformanceTest {
      * {rows, width} for the fused residual add + LayerNorm: one row, odd row
      * counts, width 1 (variance 0: the output is the bias), widths that are
      * no multiple of 8 or 16 (the vector tails) and some beyond a warp's 32
-     * lanes, and one whole vector register of either width.
+     * lanes, one whole vector register of either width, and, for the cpu
+     * backward's chunks of 64 rows, one full chunk and ragged ones.
      */
-    static final int[][] RESIDUAL_SHAPES = {{1, 1}, {7, 1}, {1, 5}, {3, 13}, {9, 33}, {5, 100}, {11, 16}, {2, 131}};
+    static final int[][] RESIDUAL_SHAPES = {{1, 1}, {7, 1}, {1, 5}, {3, 13}, {9, 33}, {5, 100}, {11, 16}, {2, 131},
+            {64, 9}, {65, 24}, {131, 7}};
 
     /**
      * residual = inp + delta and its LayerNorm in one call, against the
-     * reference; then the backward the model runs on it (layerNormBackward
-     * with the fused op's residual, mean and rstd, accumulating into the
-     * residual stream's gradient). A second call writes the sum over inp
-     * itself (residual aliasing inp), as the contract allows.
+     * reference; then its backward (the residual stream's gradient, the
+     * LayerNorm's parameter gradients and delta's bias gradient, all
+     * accumulated) on the fused op's residual, mean and rstd. A second call
+     * writes the sum over inp itself (residual aliasing inp), as the
+     * contract allows.
      */
     @ParameterizedTest
     @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
@@ -179,30 +182,35 @@ class ModelOpsConformanceTest {
             Pair p = new Pair(backend(name), rng);
             p.random("inp", N * C).random("delta", N * C).random("w", C).random("b", C).poison("res", N * C)
                     .poison("out", N * C).poison("mean", N).poison("rstd", N).random("dout", N * C).random("dres", N * C)
-                    .random("dw", C).random("db", C).random("inp2", N * C).poison("out2", N * C).poison("mean2", N)
+                    .random("dw", C).random("db", C).random("ddb", C).random("inp2", N * C).poison("out2", N * C).poison("mean2", N)
                     .poison("rstd2", N);
             for (Backend x : new Backend[] {REF, p.b}) {
                 java.util.function.Function<String, Tensor> t = x == REF ? p::r : p::g;
                 ops(x).residualLayerNormForward(t.apply("res"), t.apply("out"), t.apply("mean"), t.apply("rstd"), t.apply("inp"),
                         t.apply("delta"), t.apply("w"), t.apply("b"), N, C);
-                ops(x).layerNormBackward(t.apply("dres"), t.apply("dw"), t.apply("db"), t.apply("dout"), t.apply("res"), t.apply("w"),
-                        t.apply("mean"), t.apply("rstd"), N, C);
+                ops(x).residualLayerNormBackward(t.apply("dres"), t.apply("dw"), t.apply("db"), t.apply("ddb"), t.apply("dout"),
+                        t.apply("res"), t.apply("w"), t.apply("mean"), t.apply("rstd"), N, C);
                 ops(x).residualLayerNormForward(t.apply("inp2"), t.apply("out2"), t.apply("mean2"), t.apply("rstd2"),
                         t.apply("inp2"), t.apply("delta"), t.apply("w"), t.apply("b"), N, C);
             }
             String what = "residualLayerNormForward " + N + "x" + C;
             p.check("res", 1e-6, what);
             for (String o : new String[] {"out", "mean", "rstd", "inp2", "out2", "mean2", "rstd2"}) p.check(o, 1e-5, what);
-            for (String o : new String[] {"dw", "db"}) p.check(o, 1e-5, "layerNormBackward after " + what);
+            String backward = "residualLayerNormBackward " + N + "x" + C;
+            for (String o : new String[] {"dw", "db"}) p.check(o, 1e-5, backward);
             if (C > 1) {
-                p.check("dres", 1e-5, "layerNormBackward after " + what);
+                p.check("dres", 1e-5, backward);
+                p.check("ddb", 1e-5, backward);
             } else {
                 // Through one element's LayerNorm the input gradient is exactly 0: w*dout - mean(w*dout) cancels
                 // in float, and the rounding left is multiplied by rstd = 1/sqrt(1e-5), so compare at that scale.
                 float[] wd = read(REF, p.r("dout")), w = read(REF, p.r("w")), dres = read(REF, p.r("dres"));
                 double scale = 0;
                 for (int n = 0; n < N; n++) scale += Math.pow(w[0] * wd[n], 2) / 1e-5 + Math.pow(dres[n], 2);
-                Compare.closeAtScale(read(p.b, p.g("dres")), dres, Math.sqrt(scale), 1e-6, p.b.name() + " dres " + what + " " + rng);
+                Compare.closeAtScale(read(p.b, p.g("dres")), dres, Math.sqrt(scale), 1e-6, p.b.name() + " dres " + backward + " " + rng);
+                float[] ddb = read(REF, p.r("ddb"));
+                Compare.closeAtScale(read(p.b, p.g("ddb")), ddb, Math.sqrt(N * scale + ddb[0] * ddb[0]), 1e-6,
+                        p.b.name() + " ddb " + backward + " " + rng);
             }
         }
     }

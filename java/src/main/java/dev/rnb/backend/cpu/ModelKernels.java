@@ -95,6 +95,13 @@ public final class ModelKernels implements ModelOps {
     }
 
     @Override
+    public void residualLayerNormBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor ddeltaBias, Tensor dout, Tensor inp,
+                                          Tensor weight, Tensor mean, Tensor rstd, int N, int C) {
+        rnb_model_residual_layernorm_backward(at(dinp), at(dweight), at(dbias), at(ddeltaBias), at(dout), at(inp), at(weight),
+                at(mean), at(rstd), N, C);
+    }
+
+    @Override
     public void biasAdd(Tensor out, Tensor bias, int N, int OC) {
         rnb_model_bias_add(at(out), at(bias), N, OC);
     }
@@ -170,6 +177,11 @@ public final class ModelKernels implements ModelOps {
 
     public static native void rnb_model_layernorm_backward(FloatPointer dinp, FloatPointer dweight, FloatPointer dbias, FloatPointer dout,
                                                            FloatPointer inp, FloatPointer weight, FloatPointer mean, FloatPointer rstd, int N, int C);
+
+    public static native void rnb_model_residual_layernorm_backward(FloatPointer dinp, FloatPointer dweight, FloatPointer dbias,
+                                                                    FloatPointer ddeltaBias, FloatPointer dout, FloatPointer inp,
+                                                                    FloatPointer weight, FloatPointer mean, FloatPointer rstd,
+                                                                    int N, int C);
 
     public static native void rnb_model_bias_add(FloatPointer out, FloatPointer bias, int N, int OC);
 
