@@ -142,18 +142,24 @@ void layernorm_backward(float* dinp, float* dweight, float* dbias, const float* 
 // number of threads.
 static const int RNB_ROW_CHUNK = 64;
 
+// Narrower rows take the two kernels: measured single-threaded (AVX-512,
+// docs/BENCHMARKS.md), the one pass took 1.04-1.13x their time at width 64
+// (1024-4096 rows) and 1024 x 128 (the rows stay in cache between their
+// passes; 2048 x 128 was 0.87x), and 0.68-0.87x at widths 256 to 768.
+static const int RNB_ONE_PASS_MIN_WIDTH = 256;
+
 // layernorm_backward and then bias_backward of the updated dinp, in one pass
 // over the rows: each row's dout, inp and dinp are read once, and the
 // column sums (dweight, dbias, ddeltaBias) are added from that same pass into
 // per-chunk double accumulators; separately the two kernels read dout and inp
-// twice (rows, then column blocks) and dinp once more. Without memory for the
-// accumulators it runs the two kernels.
+// twice (rows, then column blocks) and dinp once more. Rows narrower than
+// RNB_ONE_PASS_MIN_WIDTH, or no memory for the accumulators: the two kernels.
 void residual_layernorm_backward(float* dinp, float* dweight, float* dbias, float* ddeltaBias, const float* dout,
                                  const float* inp, const float* weight, const float* mean, const float* rstd, int N,
                                  int C) {
     const int chunks = (N + RNB_ROW_CHUNK - 1) / RNB_ROW_CHUNK;
     // per chunk: dweight | dbias | ddeltaBias, C doubles each
-    double* partial = (double*)calloc((size_t)chunks * 3 * C + 1, sizeof(double));
+    double* partial = C < RNB_ONE_PASS_MIN_WIDTH ? nullptr : (double*)calloc((size_t)chunks * 3 * C + 1, sizeof(double));
     if (partial == nullptr) {
         layernorm_backward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
         bias_backward(ddeltaBias, dinp, N, C);

@@ -159,11 +159,13 @@ class ModelOpsConformanceTest {
      * {rows, width} for the fused residual add + LayerNorm: one row, odd row
      * counts, width 1 (variance 0: the output is the bias), widths that are
      * no multiple of 8 or 16 (the vector tails) and some beyond a warp's 32
-     * lanes, one whole vector register of either width, and, for the cpu
-     * backward's chunks of 64 rows, one full chunk and ragged ones.
+     * lanes, one whole vector register of either width; and widths of 256
+     * and more, where the cpu backward runs its one pass (narrower ones run
+     * its two kernels) with chunks of 64 rows: one row, one full chunk and
+     * ragged ones.
      */
     static final int[][] RESIDUAL_SHAPES = {{1, 1}, {7, 1}, {1, 5}, {3, 13}, {9, 33}, {5, 100}, {11, 16}, {2, 131},
-            {64, 9}, {65, 24}, {131, 7}};
+            {1, 256}, {64, 257}, {131, 300}};
 
     /**
      * residual = inp + delta and its LayerNorm in one call, against the
