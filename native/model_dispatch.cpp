@@ -106,9 +106,20 @@ void rnb_model_layernorm_forward(float* out, float* mean, float* rstd, const flo
     RNB_DISPATCH(layernorm_forward(out, mean, rstd, inp, weight, bias, N, C))
 }
 
+void rnb_model_residual_layernorm_forward(float* residual, float* out, float* mean, float* rstd, const float* inp,
+                                          const float* delta, const float* weight, const float* bias, int N, int C) {
+    RNB_DISPATCH(residual_layernorm_forward(residual, out, mean, rstd, inp, delta, weight, bias, N, C))
+}
+
 void rnb_model_layernorm_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                                   const float* weight, const float* mean, const float* rstd, int N, int C) {
     RNB_DISPATCH(layernorm_backward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C))
+}
+
+void rnb_model_residual_layernorm_backward(float* dinp, float* dweight, float* dbias, float* ddeltaBias,
+                                           const float* dout, const float* inp, const float* weight, const float* mean,
+                                           const float* rstd, int N, int C) {
+    RNB_DISPATCH(residual_layernorm_backward(dinp, dweight, dbias, ddeltaBias, dout, inp, weight, mean, rstd, N, C))
 }
 
 void rnb_model_bias_add(float* out, const float* bias, int N, int OC) { RNB_DISPATCH(bias_add(out, bias, N, OC)) }

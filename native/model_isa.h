@@ -20,8 +20,13 @@ typedef void (*rnb_sgemm_fn)(int order, int transA, int transB, int M, int N, in
     void encoder_backward(float* dwte, float* dwpe, const float* dout, const float* tokens, int B, int T, int C);       \
     void layernorm_forward(float* out, float* mean, float* rstd, const float* inp, const float* weight,                 \
                            const float* bias, int N, int C);                                                            \
+    void residual_layernorm_forward(float* residual, float* out, float* mean, float* rstd, const float* inp,          \
+                                    const float* delta, const float* weight, const float* bias, int N, int C);          \
     void layernorm_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,             \
                             const float* weight, const float* mean, const float* rstd, int N, int C);                   \
+    void residual_layernorm_backward(float* dinp, float* dweight, float* dbias, float* ddeltaBias, const float* dout,    \
+                                     const float* inp, const float* weight, const float* mean, const float* rstd,       \
+                                     int N, int C);                                                                     \
     void bias_add(float* out, const float* bias, int N, int OC);                                                        \
     void bias_backward(float* dbias, const float* dout, int N, int OC);                                                 \
     void attention_forward(float* out, float* att, const float* qkv, int B, int T, int C, int NH, rnb_sgemm_fn sgemm);  \

@@ -1,10 +1,11 @@
-// Embedding, LayerNorm, bias, GELU and residual kernels of the byte-level GPT
+// Embedding, LayerNorm (alone and fused with the residual add), bias, GELU and residual kernels of the byte-level GPT
 // (contracts in rnb_model.h / dev.rnb.backend.ModelOps). Parallel loops own
 // disjoint outputs, so results do not depend on the thread count.
 #include "model_isa.h"
 #include "fast_exp.h"
 
 #include <cmath>
+#include <stdlib.h>
 
 namespace RNB_ISA {
 
@@ -37,6 +38,25 @@ void encoder_backward(float* dwte, float* dwpe, const float* dout, const float* 
     }
 }
 
+// One row of LayerNorm: mean and variance in double over the row (in cache
+// after the first pass), then the normalised, scaled and shifted row.
+static inline void layernorm_row(float* o, float* mean, float* rstd, const float* x, const float* weight,
+                                 const float* bias, int C, double sum) {
+    const double m = sum / C;
+    double var = 0;
+#pragma omp simd reduction(+ : var)
+    for (int c = 0; c < C; c++) {
+        const double d = x[c] - m;
+        var += d * d;
+    }
+    var /= C;
+    const float s = (float)(1.0 / std::sqrt(var + 1e-5));
+    const float mf = (float)m;
+    for (int c = 0; c < C; c++) o[c] = (x[c] - mf) * s * weight[c] + bias[c];
+    *mean = mf;
+    *rstd = s;
+}
+
 void layernorm_forward(float* out, float* mean, float* rstd, const float* inp, const float* weight,
                        const float* bias, int N, int C) {
 #pragma omp parallel for schedule(static) if ((int64_t)N * C >= rnb_parallel_min_work)
@@ -45,20 +65,29 @@ void layernorm_forward(float* out, float* mean, float* rstd, const float* inp, c
         double m = 0;
 #pragma omp simd reduction(+ : m)
         for (int c = 0; c < C; c++) m += x[c];
-        m /= C;
-        double var = 0;
-#pragma omp simd reduction(+ : var)
+        layernorm_row(out + (int64_t)n * C, mean + n, rstd + n, x, weight, bias, C, m);
+    }
+}
+
+// The residual add folded into LayerNorm's first pass (the mean's): the sum
+// row is written once and normalised while it is in cache, instead of add
+// writing it and LayerNorm reading it back. residual may alias inp or delta
+// (each element is read before it is written, by the same iteration).
+void residual_layernorm_forward(float* residual, float* out, float* mean, float* rstd, const float* inp,
+                                const float* delta, const float* weight, const float* bias, int N, int C) {
+#pragma omp parallel for schedule(static) if ((int64_t)N * C >= rnb_parallel_min_work)
+    for (int n = 0; n < N; n++) {
+        const float* x = inp + (int64_t)n * C;
+        const float* y = delta + (int64_t)n * C;
+        float* r = residual + (int64_t)n * C;
+        double m = 0;
+#pragma omp simd reduction(+ : m)
         for (int c = 0; c < C; c++) {
-            const double d = x[c] - m;
-            var += d * d;
+            const float v = x[c] + y[c];
+            r[c] = v;
+            m += v;
         }
-        var /= C;
-        const float s = (float)(1.0 / std::sqrt(var + 1e-5));
-        const float mf = (float)m;
-        float* o = out + (int64_t)n * C;
-        for (int c = 0; c < C; c++) o[c] = (x[c] - mf) * s * weight[c] + bias[c];
-        mean[n] = mf;
-        rstd[n] = s;
+        layernorm_row(out + (int64_t)n * C, mean + n, rstd + n, r, weight, bias, C, m);
     }
 }
 
@@ -106,6 +135,84 @@ void layernorm_backward(float* dinp, float* dweight, float* dbias, const float* 
             }
         }
     }
+}
+
+// Rows per chunk of the one-pass backward below: each chunk's column sums
+// are kept apart and added in chunk order, so they do not depend on the
+// number of threads.
+static const int RNB_ROW_CHUNK = 64;
+
+// Narrower rows take the two kernels: measured single-threaded (AVX-512,
+// docs/BENCHMARKS.md), the one pass took 1.04-1.13x their time at width 64
+// (1024-4096 rows) and 1024 x 128 (the rows stay in cache between their
+// passes; 2048 x 128 was 0.87x), and 0.68-0.87x at widths 256 to 768.
+static const int RNB_ONE_PASS_MIN_WIDTH = 256;
+
+// layernorm_backward and then bias_backward of the updated dinp, in one pass
+// over the rows: each row's dout, inp and dinp are read once, and the
+// column sums (dweight, dbias, ddeltaBias) are added from that same pass into
+// per-chunk double accumulators; separately the two kernels read dout and inp
+// twice (rows, then column blocks) and dinp once more. Rows narrower than
+// RNB_ONE_PASS_MIN_WIDTH, or no memory for the accumulators: the two kernels.
+void residual_layernorm_backward(float* dinp, float* dweight, float* dbias, float* ddeltaBias, const float* dout,
+                                 const float* inp, const float* weight, const float* mean, const float* rstd, int N,
+                                 int C) {
+    const int chunks = (N + RNB_ROW_CHUNK - 1) / RNB_ROW_CHUNK;
+    // per chunk: dweight | dbias | ddeltaBias, C doubles each
+    double* partial = C < RNB_ONE_PASS_MIN_WIDTH ? nullptr : (double*)calloc((size_t)chunks * 3 * C + 1, sizeof(double));
+    if (partial == nullptr) {
+        layernorm_backward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
+        bias_backward(ddeltaBias, dinp, N, C);
+        return;
+    }
+#pragma omp parallel if ((int64_t)N * C >= rnb_parallel_min_work)
+    {
+#pragma omp for schedule(static)
+        for (int k = 0; k < chunks; k++) {
+            double* dw = partial + (size_t)k * 3 * C;
+            double* db = dw + C;
+            double* dd = db + C;
+            const int end = N - k * RNB_ROW_CHUNK < RNB_ROW_CHUNK ? N : (k + 1) * RNB_ROW_CHUNK;
+            for (int n = k * RNB_ROW_CHUNK; n < end; n++) {
+                const float* x = inp + (int64_t)n * C;
+                const float* d = dout + (int64_t)n * C;
+                const float m = mean[n], s = rstd[n];
+                double dm = 0, dnm = 0;
+#pragma omp simd reduction(+ : dm, dnm)
+                for (int c = 0; c < C; c++) {
+                    const float norm = (x[c] - m) * s;
+                    const float dnorm = weight[c] * d[c];
+                    dm += dnorm;
+                    dnm += (double)dnorm * norm;
+                }
+                const float dmf = (float)(dm / C), dnmf = (float)(dnm / C);
+                float* di = dinp + (int64_t)n * C;
+#pragma omp simd
+                for (int c = 0; c < C; c++) {
+                    const float norm = (x[c] - m) * s;
+                    const float v = di[c] + (weight[c] * d[c] - dmf - norm * dnmf) * s;
+                    di[c] = v;
+                    dw[c] += (double)d[c] * norm;
+                    db[c] += d[c];
+                    dd[c] += v;
+                }
+            }
+        }
+#pragma omp for schedule(static)
+        for (int c = 0; c < C; c++) {
+            double w = 0, b = 0, e = 0;
+            for (int k = 0; k < chunks; k++) {
+                const double* p = partial + (size_t)k * 3 * C + c;
+                w += p[0];
+                b += p[C];
+                e += p[2 * C];
+            }
+            dweight[c] += (float)w;
+            dbias[c] += (float)b;
+            ddeltaBias[c] += (float)e;
+        }
+    }
+    free(partial);
 }
 
 void bias_add(float* out, const float* bias, int N, int OC) {

@@ -26,8 +26,18 @@ void rnb_model_encoder_backward(float* dwte, float* dwpe, const float* dout, con
 
 void rnb_model_layernorm_forward(float* out, float* mean, float* rstd, const float* inp, const float* weight,
                                  const float* bias, int N, int C);
+// residual = inp + delta, then LayerNorm of residual into out, mean, rstd, in
+// one pass over the rows (ModelOps.residualLayerNormForward); residual may
+// alias inp or delta.
+void rnb_model_residual_layernorm_forward(float* residual, float* out, float* mean, float* rstd, const float* inp,
+                                          const float* delta, const float* weight, const float* bias, int N, int C);
 void rnb_model_layernorm_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                                   const float* weight, const float* mean, const float* rstd, int N, int C);
+// layernorm_backward, then ddeltaBias += column sums of the updated dinp, in
+// one pass over the rows (ModelOps.residualLayerNormBackward).
+void rnb_model_residual_layernorm_backward(float* dinp, float* dweight, float* dbias, float* ddeltaBias,
+                                           const float* dout, const float* inp, const float* weight, const float* mean,
+                                           const float* rstd, int N, int C);
 
 void rnb_model_bias_add(float* out, const float* bias, int N, int OC);
 void rnb_model_bias_backward(float* dbias, const float* dout, int N, int OC);

@@ -3,6 +3,7 @@ package dev.rnb.bench;
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.Backends;
 import dev.rnb.backend.InterceptedBackend;
+import dev.rnb.backend.ModelOps;
 import dev.rnb.backend.Tensor;
 import dev.rnb.backend.cpu.ModelKernels;
 import dev.rnb.model.Gpt;
@@ -25,7 +26,8 @@ import java.util.SplittableRandom;
  * own GEMMs replayed alone (same calls, same shapes, same memory); the share
  * of the step outside GEMMs (the backend's gemm calls and, on cpu, the GEMMs
  * inside attention, timed natively); and the time per backend operation; beside the step, the same step with every cpu
- * loop parallel (the kernels' work threshold at 0). The model runs on an
+ * loop parallel (the kernels' work threshold at 0), and the same step with the residual adds and LayerNorms unfused
+ * (timed alternately with the fused one; their operations' shares in both). The model runs on an
  * {@link InterceptedBackend} that times the backend's device parts, so every
  * operation the step issues is seen without changing the model code; on cpu every operation is synchronous, so wall time per call
  * is that operation's time.
@@ -42,16 +44,51 @@ public final class StepProfile {
             new Shape("default", GptConfig.small(), 16),
             new Shape("10x", new GptConfig(256, 6, 6, 384), 8));
 
-    /** Passes each device-part call on; times it by name, or records the GEMM calls. */
+    /**
+     * Passes each device-part call on; times it by name, or records the GEMM
+     * calls. With {@code unfused} the fused residual add + LayerNorm
+     * operations run as the separate operations they replace (add, then
+     * layerNormForward; layerNormBackward, then biasBackward), each timed
+     * under its own name: the step as it ran before the fusion, in the same
+     * process.
+     */
     private static final class Profiler implements InterceptedBackend.Interceptor {
         enum Mode { PASS, TIME, RECORD }
 
+        private static final Method ADD = modelOp("add", Tensor.class, Tensor.class, Tensor.class, long.class);
+        private static final Method LAYER_NORM = modelOp("layerNormForward", Tensor.class, Tensor.class, Tensor.class,
+                Tensor.class, Tensor.class, Tensor.class, int.class, int.class);
+        private static final Method LAYER_NORM_BACKWARD = modelOp("layerNormBackward", Tensor.class, Tensor.class,
+                Tensor.class, Tensor.class, Tensor.class, Tensor.class, Tensor.class, Tensor.class, int.class, int.class);
+        private static final Method BIAS_BACKWARD = modelOp("biasBackward", Tensor.class, Tensor.class, int.class, int.class);
+
         Mode mode = Mode.PASS;
-        final Map<String, long[]> nanosAndCalls = new LinkedHashMap<>();
+        boolean unfused;
+        Map<String, long[]> nanosAndCalls = new LinkedHashMap<>();
         final List<Object[]> gemms = new ArrayList<>();
+
+        private static Method modelOp(String name, Class<?>... parameters) {
+            try {
+                return ModelOps.class.getMethod(name, parameters);
+            } catch (NoSuchMethodException e) {
+                throw new IllegalStateException(e);
+            }
+        }
 
         @Override
         public Object invoke(Object part, Method method, Object[] args) throws Throwable {
+            if (unfused && method.getName().equals("residualLayerNormForward")) {
+                // (residual, out, mean, rstd, inp, delta, weight, bias, N, C)
+                long n = (long) (int) args[8] * (int) args[9];
+                invoke(part, ADD, new Object[] {args[0], args[4], args[5], n});
+                return invoke(part, LAYER_NORM, new Object[] {args[1], args[2], args[3], args[0], args[6], args[7], args[8], args[9]});
+            }
+            if (unfused && method.getName().equals("residualLayerNormBackward")) {
+                // (dinp, dweight, dbias, ddeltaBias, dout, inp, weight, mean, rstd, N, C)
+                invoke(part, LAYER_NORM_BACKWARD, new Object[] {args[0], args[1], args[2], args[4], args[5], args[6], args[7],
+                        args[8], args[9], args[10]});
+                return invoke(part, BIAS_BACKWARD, new Object[] {args[3], args[0], args[9], args[10]});
+            }
             long t0 = System.nanoTime();
             Object result;
             try {
@@ -94,8 +131,8 @@ public final class StepProfile {
                 profile(real, shape, steps, summary, breakdowns);
             }
         }
-        System.out.println("| config | parameters | tokens/step | step (ms) | tokens/s | SGEMM rate (GFLOP/s) | MFU | the step's GEMMs alone (ms) | step / GEMMs | non-GEMM share | step with every loop parallel (ms, / step) |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+        System.out.println("| config | parameters | tokens/step | step (ms) | tokens/s | SGEMM rate (GFLOP/s) | MFU | the step's GEMMs alone (ms) | step / GEMMs | non-GEMM share | step with every loop parallel (ms, / step) | step with residual add + LayerNorm unfused (ms, / step) |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
         summary.forEach(System.out::println);
         breakdowns.forEach(System.out::print);
     }
@@ -114,8 +151,17 @@ public final class StepProfile {
                 model.backward();
                 model.adamwStep(1e-4f, 0.9f, 0.95f, 1e-8f, 0.1f, 1f, ++step[0]);
             };
-            for (int i = 0; i < 3; i++) trainStep.run();
-            double stepNs = median(steps, trainStep);
+            Runnable unfusedStep = () -> {
+                profiler.unfused = true;
+                trainStep.run();
+                profiler.unfused = false;
+            };
+            for (int i = 0; i < 3; i++) {
+                trainStep.run();
+                unfusedStep.run();
+            }
+            double[] fusedAndUnfused = interleavedMedians(steps, trainStep, unfusedStep);
+            double stepNs = fusedAndUnfused[0], unfusedNs = fusedAndUnfused[1];
             double allParallelNs = withParallelMinWork(0, () -> median(steps, trainStep));
 
             profiler.mode = Profiler.Mode.RECORD;
@@ -126,6 +172,11 @@ public final class StepProfile {
             for (int i = 0; i < steps; i++) trainStep.run();
             double attentionGemmMs = cpu ? ModelKernels.rnb_model_attention_gemm_nanos() / 1e6 / steps : 0;
             if (cpu) ModelKernels.rnb_model_time_attention_gemms(0);
+            Map<String, long[]> fusedOps = profiler.nanosAndCalls;
+            profiler.nanosAndCalls = new LinkedHashMap<>();
+            for (int i = 0; i < steps; i++) unfusedStep.run();
+            Map<String, long[]> unfusedOps = profiler.nanosAndCalls;
+            profiler.nanosAndCalls = fusedOps;
             profiler.mode = Profiler.Mode.PASS;
 
             List<Object[]> gemms = profiler.gemms;
@@ -144,12 +195,35 @@ public final class StepProfile {
             double mfu = 6.0 * parameters * tokensPerSecond / sgemmFlops;
             double gemmMs = profiler.nanosAndCalls.getOrDefault("gemm", new long[2])[0] / 1e6 / steps;
             double nonGemmShare = 1 - (gemmMs + attentionGemmMs) / (stepNs / 1e6);
-            summary.add(String.format(Locale.ROOT, "| %s: %d layers, width %d, %d heads, context %d, batch %d | %,d | %d | %.1f | %.0f | %.1f | %.1f%% | %.1f | %.2fx | %.1f%% | %.1f (%.2fx) |",
+            summary.add(String.format(Locale.ROOT, "| %s: %d layers, width %d, %d heads, context %d, batch %d | %,d | %d | %.1f | %.0f | %.1f | %.1f%% | %.1f | %.2fx | %.1f%% | %.1f (%.2fx) | %.1f (%.3fx) |",
                     shape.name(), c.layers(), c.channels(), c.heads(), c.context(), shape.batch(), parameters, n, stepNs / 1e6,
                     tokensPerSecond, sgemmFlops / 1e9, 100 * mfu, gemmNs / 1e6, stepNs / gemmNs, 100 * nonGemmShare,
-                    allParallelNs / 1e6, allParallelNs / stepNs));
+                    allParallelNs / 1e6, allParallelNs / stepNs, unfusedNs / 1e6, unfusedNs / stepNs));
             breakdowns.add(breakdown(shape, profiler.nanosAndCalls, steps, stepNs, gemms.size(), attentionGemmMs));
+            breakdowns.add(fusionShares(shape, fusedOps, unfusedOps, steps, stepNs, unfusedNs));
         }
+    }
+
+    /** The residual adds, LayerNorms and bias gradients of a step, fused and unfused (each share of its own step). */
+    private static String fusionShares(Shape shape, Map<String, long[]> fused, Map<String, long[]> unfused, int steps,
+                                       double fusedStepNs, double unfusedStepNs) {
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
+                "%n%s: residual add + LayerNorm (+ the bias gradients of the projections before them), fused and unfused, mean over %d steps each%n%n"
+                        + "| operation | fused calls/step | fused ms/step | fused share | unfused calls/step | unfused ms/step | unfused share |%n|---|---|---|---|---|---|---|%n",
+                shape.name(), steps));
+        double[] totals = new double[2];
+        for (String op : List.of("residualLayerNormForward", "add", "layerNormForward", "residualLayerNormBackward", "layerNormBackward",
+                "biasBackward")) {
+            long[] f = fused.getOrDefault(op, new long[2]), u = unfused.getOrDefault(op, new long[2]);
+            double fMs = f[0] / 1e6 / steps, uMs = u[0] / 1e6 / steps;
+            totals[0] += fMs;
+            totals[1] += uMs;
+            s.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.1f%% | %d | %.2f | %.1f%% |%n", op, f[1] / steps, fMs,
+                    100 * fMs / (fusedStepNs / 1e6), u[1] / steps, uMs, 100 * uMs / (unfusedStepNs / 1e6)));
+        }
+        s.append(String.format(Locale.ROOT, "| all of the above | | %.2f | %.1f%% | | %.2f | %.1f%% |%n", totals[0],
+                100 * totals[0] / (fusedStepNs / 1e6), totals[1], 100 * totals[1] / (unfusedStepNs / 1e6)));
+        return s.toString();
     }
 
     private static String breakdown(Shape shape, Map<String, long[]> ops, int steps, double stepNs, int gemmCalls,
@@ -200,6 +274,26 @@ public final class StepProfile {
         }
     }
 
+    /** Medians of {@code a} and {@code b} run alternately, {@code reps} times each (a load change hits both). */
+    private static double[] interleavedMedians(int reps, Runnable a, Runnable b) {
+        long[] ta = new long[reps], tb = new long[reps];
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            a.run();
+            long t1 = System.nanoTime();
+            b.run();
+            ta[i] = t1 - t0;
+            tb[i] = System.nanoTime() - t1;
+        }
+        return new double[] {medianOf(ta), medianOf(tb)};
+    }
+
+    private static double medianOf(long[] t) {
+        Arrays.sort(t);
+        int reps = t.length;
+        return reps % 2 == 1 ? t[reps / 2] : (t[reps / 2 - 1] + t[reps / 2]) / 2.0;
+    }
+
     private static double median(int reps, Runnable work) {
         long[] t = new long[reps];
         for (int i = 0; i < reps; i++) {
@@ -207,7 +301,6 @@ public final class StepProfile {
             work.run();
             t[i] = System.nanoTime() - t0;
         }
-        Arrays.sort(t);
-        return reps % 2 == 1 ? t[reps / 2] : (t[reps / 2 - 1] + t[reps / 2]) / 2.0;
+        return medianOf(t);
     }
 }

@@ -198,12 +198,29 @@ final class ArgumentChecks {
         need(op, "bias", bias, C);
     }
 
+    static void residualLayerNorm(Tensor residual, Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor delta,
+                                  Tensor weight, Tensor bias, int N, int C) {
+        String op = "residualLayerNormForward";
+        layerNorm(op, out, inp, mean, rstd, weight, bias, N, C);
+        need(op, "delta", delta, (long) N * C);
+        need(op, "residual", residual, (long) N * C);
+    }
+
     static void layerNormBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight,
                                          Tensor mean, Tensor rstd, int N, int C) {
         String op = "layerNormBackward";
         layerNorm(op, dout, inp, mean, rstd, weight, dbias, N, C);
         need(op, "dinp", dinp, (long) N * C);
         need(op, "dweight", dweight, C);
+    }
+
+    static void residualLayerNormBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor ddeltaBias, Tensor dout, Tensor inp,
+                                          Tensor weight, Tensor mean, Tensor rstd, int N, int C) {
+        String op = "residualLayerNormBackward";
+        layerNorm(op, dout, inp, mean, rstd, weight, dbias, N, C);
+        need(op, "dinp", dinp, (long) N * C);
+        need(op, "dweight", dweight, C);
+        need(op, "ddeltaBias", ddeltaBias, C);
     }
 
     static void bias(String op, Tensor rows, Tensor bias, int N, int OC) {

@@ -214,11 +214,27 @@ public abstract class Backend implements ModelOps, ClusterOps, BalanceOps, AutoC
     }
 
     @Override
+    public final void residualLayerNormForward(Tensor residual, Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor delta,
+                                               Tensor weight, Tensor bias, int N, int C) {
+        own(residual, out, mean, rstd, inp, delta, weight, bias);
+        ArgumentChecks.residualLayerNorm(residual, out, mean, rstd, inp, delta, weight, bias, N, C);
+        modelOps().residualLayerNormForward(residual, out, mean, rstd, inp, delta, weight, bias, N, C);
+    }
+
+    @Override
     public final void layerNormBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight,
                                         Tensor mean, Tensor rstd, int N, int C) {
         own(dinp, dweight, dbias, dout, inp, weight, mean, rstd);
         ArgumentChecks.layerNormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
         modelOps().layerNormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
+    }
+
+    @Override
+    public final void residualLayerNormBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor ddeltaBias, Tensor dout,
+                                                Tensor inp, Tensor weight, Tensor mean, Tensor rstd, int N, int C) {
+        own(dinp, dweight, dbias, ddeltaBias, dout, inp, weight, mean, rstd);
+        ArgumentChecks.residualLayerNormBackward(dinp, dweight, dbias, ddeltaBias, dout, inp, weight, mean, rstd, N, C);
+        modelOps().residualLayerNormBackward(dinp, dweight, dbias, ddeltaBias, dout, inp, weight, mean, rstd, N, C);
     }
 
     @Override

@@ -30,9 +30,41 @@ public interface ModelOps {
      */
     void layerNormForward(Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor weight, Tensor bias, int N, int C);
 
+    /**
+     * The residual add and the LayerNorm after it in one pass over the rows:
+     * residual = inp + delta (the new residual stream, kept for later layers
+     * and for the backward), then {@link #layerNormForward} of residual into
+     * out, mean and rstd. residual may alias inp or delta; out must not alias
+     * any input. The default is the two operations one after the other. Its
+     * backward is {@link #residualLayerNormBackward}.
+     */
+    default void residualLayerNormForward(Tensor residual, Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor delta,
+                                          Tensor weight, Tensor bias, int N, int C) {
+        add(residual, inp, delta, (long) N * C);
+        layerNormForward(out, mean, rstd, residual, weight, bias, N, C);
+    }
+
     /** dinp += d/dinp, dweight += .., dbias += .. (llm.c's layernorm_backward). */
     void layerNormBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight,
                            Tensor mean, Tensor rstd, int N, int C);
+
+    /**
+     * The backward of {@link #residualLayerNormForward} (inp = residual, its
+     * mean and rstd): {@link #layerNormBackward} accumulating into dinp, the
+     * residual stream's gradient (dr = dr_in + LayerNorm's backward of dout,
+     * also the gradient of inp and delta), and then
+     * ddeltaBias[c] += sum_n dinp[n, c] over the updated dinp: the bias
+     * gradient of the layer whose output was delta (an attention or MLP
+     * projection). dinp must not alias any other argument. The default is
+     * the two operations one after the other; cpu does both, and
+     * LayerNorm's own parameter sums, in one pass over the rows when C is
+     * 256 or more (where that measured faster).
+     */
+    default void residualLayerNormBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor ddeltaBias, Tensor dout, Tensor inp,
+                                           Tensor weight, Tensor mean, Tensor rstd, int N, int C) {
+        layerNormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
+        biasBackward(ddeltaBias, dinp, N, C);
+    }
 
     /** out[n, o] += bias[o] for n &lt; N, o &lt; OC. */
     void biasAdd(Tensor out, Tensor bias, int N, int OC);

@@ -194,21 +194,24 @@ public final class Gpt implements AutoCloseable {
         int N = B * T;
         long c = C;
         ops.encoderForward(encoded, tokens, p(lay.wte, V * c), p(lay.wpe, config.context() * c), B, T, C);
+        ops.layerNormForward(ln1[0], ln1Mean[0], ln1Rstd[0], encoded, p(lay.ln1W[0], c), p(lay.ln1B[0], c), N, C);
         Tensor residual = encoded;
         for (int l = 0; l < config.layers(); l++) {
-            ops.layerNormForward(ln1[l], ln1Mean[l], ln1Rstd[l], residual, p(lay.ln1W[l], c), p(lay.ln1B[l], c), N, C);
             linear(qkv[l], ln1[l], lay.qkvW[l], lay.qkvB[l], N, C, 3 * C);
             ops.attentionForward(atty[l], att[l], qkv[l], B, T, C, NH);
             linear(attProj[l], atty[l], lay.attProjW[l], lay.attProjB[l], N, C, C);
-            ops.add(res2[l], residual, attProj[l], N * c);
-            ops.layerNormForward(ln2[l], ln2Mean[l], ln2Rstd[l], res2[l], p(lay.ln2W[l], c), p(lay.ln2B[l], c), N, C);
+            // every residual add is followed by a LayerNorm of its sum: one fused pass each
+            ops.residualLayerNormForward(res2[l], ln2[l], ln2Mean[l], ln2Rstd[l], residual, attProj[l],
+                    p(lay.ln2W[l], c), p(lay.ln2B[l], c), N, C);
             linear(fch[l], ln2[l], lay.fcW[l], lay.fcB[l], N, C, 4 * C);
             ops.geluForward(fchGelu[l], fch[l], 4L * N * C);
             linear(fcProj[l], fchGelu[l], lay.fcProjW[l], lay.fcProjB[l], N, 4 * C, C);
-            ops.add(res3[l], res2[l], fcProj[l], N * c);
+            boolean last = l == config.layers() - 1;
+            ops.residualLayerNormForward(res3[l], last ? lnf : ln1[l + 1], last ? lnfMean : ln1Mean[l + 1],
+                    last ? lnfRstd : ln1Rstd[l + 1], res2[l], fcProj[l], p(last ? lay.lnfW : lay.ln1W[l + 1], c),
+                    p(last ? lay.lnfB : lay.ln1B[l + 1], c), N, C);
             residual = res3[l];
         }
-        ops.layerNormForward(lnf, lnfMean, lnfRstd, residual, p(lay.lnfW, c), p(lay.lnfB, c), N, C);
         linear(logits, lnf, lay.headW, lay.headB, N, C, V);
         ops.crossEntropy(losses, lossSum, withGradient ? dlogits : null, logits, targets, weights, N, V);
         haveGradients = withGradient;
@@ -236,12 +239,17 @@ public final class Gpt implements AutoCloseable {
 
     /** dinp (N x IC) = dout W (overwritten when dinp is not null); dW += dout^T inp; db += column sums of dout. */
     private void linearBackward(Tensor dinp, Tensor dout, Tensor inp, long wOffset, long bOffset, int N, int IC, int OC) {
-        linearBackward(dinp, dout, inp, wOffset, bOffset, N, IC, OC, null);
+        linearBackwardWeights(dinp, dout, inp, wOffset, N, IC, OC, null);
+        ops.biasBackward(g(bOffset, OC), dout, N, OC);
     }
 
-    /** As above, with dW from {@code weightGradient} when it is not null. */
-    private void linearBackward(Tensor dinp, Tensor dout, Tensor inp, long wOffset, long bOffset, int N, int IC, int OC,
-                                HeadGradient weightGradient) {
+    /**
+     * As above without the bias gradient (the projections', added by the
+     * LayerNorm backward that produced dout), with dW from
+     * {@code weightGradient} when it is not null.
+     */
+    private void linearBackwardWeights(Tensor dinp, Tensor dout, Tensor inp, long wOffset, int N, int IC, int OC,
+                                       HeadGradient weightGradient) {
         if (dinp != null) {
             backend.gemm(false, false, N, IC, OC, 1f, dout, OC, p(wOffset, (long) OC * IC), IC, 0f, dinp, IC);
         }
@@ -250,7 +258,6 @@ public final class Gpt implements AutoCloseable {
         } else {
             weightGradient.accumulate(inp, dout, N, g(wOffset, (long) OC * IC));
         }
-        ops.biasBackward(g(bOffset, OC), dout, N, OC);
     }
 
     /** Zeroes the gradients and back-propagates the last {@code forward(true)}. */
@@ -271,24 +278,34 @@ public final class Gpt implements AutoCloseable {
         int N = B * T;
         long c = C;
         backend.zero(grads);
-        linearBackward(dC, dlogits, lnf, lay.headW, lay.headB, N, C, V, head);
+        linearBackwardWeights(dC, dlogits, lnf, lay.headW, N, C, V, head);
+        ops.biasBackward(g(lay.headB, V), dlogits, N, V);
         backend.zero(dres);
-        Tensor last = res3[config.layers() - 1];
-        ops.layerNormBackward(dres, g(lay.lnfW, c), g(lay.lnfB, c), dC, last, p(lay.lnfW, c), lnfMean, lnfRstd, N, C);
-        for (int l = config.layers() - 1; l >= 0; l--) {
-            Tensor residualIn = l == 0 ? encoded : res3[l - 1];
+        int L = config.layers();
+        // Each residual LayerNorm's backward accumulates into dres, the residual stream's gradient, and adds
+        // dres's column sums to the bias gradient of the projection whose output joined the stream there.
+        ops.residualLayerNormBackward(dres, g(lay.lnfW, c), g(lay.lnfB, c), g(lay.fcProjB[L - 1], c), dC, res3[L - 1],
+                p(lay.lnfW, c), lnfMean, lnfRstd, N, C);
+        for (int l = L - 1; l >= 0; l--) {
             // dres is d(res3) = d(res2) through the skip + d(fcProj)
-            linearBackward(d4C, dres, fchGelu[l], lay.fcProjW[l], lay.fcProjB[l], N, 4 * C, C);
+            linearBackwardWeights(d4C, dres, fchGelu[l], lay.fcProjW[l], N, 4 * C, C, null);
             backend.zero(d4Cb);
             ops.geluBackward(d4Cb, fch[l], d4C, 4L * N * C);
             linearBackward(dC, d4Cb, ln2[l], lay.fcW[l], lay.fcB[l], N, C, 4 * C);
-            ops.layerNormBackward(dres, g(lay.ln2W[l], c), g(lay.ln2B[l], c), dC, res2[l], p(lay.ln2W[l], c), ln2Mean[l], ln2Rstd[l], N, C);
+            ops.residualLayerNormBackward(dres, g(lay.ln2W[l], c), g(lay.ln2B[l], c), g(lay.attProjB[l], c), dC, res2[l],
+                    p(lay.ln2W[l], c), ln2Mean[l], ln2Rstd[l], N, C);
             // dres is now d(res2) = d(residualIn) through the skip + d(attProj)
-            linearBackward(dC, dres, atty[l], lay.attProjW[l], lay.attProjB[l], N, C, C);
+            linearBackwardWeights(dC, dres, atty[l], lay.attProjW[l], N, C, C, null);
             backend.zero(d3C);
             ops.attentionBackward(d3C, dpreatt, dC, qkv[l], att[l], B, T, C, NH);
             linearBackward(dC, d3C, ln1[l], lay.qkvW[l], lay.qkvB[l], N, C, 3 * C);
-            ops.layerNormBackward(dres, g(lay.ln1W[l], c), g(lay.ln1B[l], c), dC, residualIn, p(lay.ln1W[l], c), ln1Mean[l], ln1Rstd[l], N, C);
+            if (l > 0) {
+                ops.residualLayerNormBackward(dres, g(lay.ln1W[l], c), g(lay.ln1B[l], c), g(lay.fcProjB[l - 1], c), dC,
+                        res3[l - 1], p(lay.ln1W[l], c), ln1Mean[l], ln1Rstd[l], N, C);
+            } else {
+                ops.layerNormBackward(dres, g(lay.ln1W[0], c), g(lay.ln1B[0], c), dC, encoded, p(lay.ln1W[0], c), ln1Mean[0],
+                        ln1Rstd[0], N, C);
+            }
         }
         ops.encoderBackward(g(lay.wte, V * c), g(lay.wpe, config.context() * c), dres, tokens, B, T, C);
     }

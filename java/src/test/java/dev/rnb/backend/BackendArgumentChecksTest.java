@@ -96,6 +96,10 @@ class BackendArgumentChecksTest {
         bad("encoderBackward tokens too small", (b, t) -> b.encoderBackward(t.t(40), t.t(12), t.t(24), t.t(5), 2, 3, 4));
         bad("encoderForward foreign out", (b, t) -> b.encoderForward(t.foreign(24), t.t(6), t.t(40), t.t(12), 2, 3, 4));
         bad("layerNormForward mean too small", (b, t) -> b.layerNormForward(t.t(24), t.t(5), t.t(6), t.t(24), t.t(4), t.t(4), 6, 4));
+        bad("residualLayerNormForward delta too small", (b, t) ->
+                b.residualLayerNormForward(t.t(24), t.t(24), t.t(6), t.t(6), t.t(24), t.t(23), t.t(4), t.t(4), 6, 4));
+        bad("residualLayerNormBackward ddeltaBias too small", (b, t) ->
+                b.residualLayerNormBackward(t.t(24), t.t(4), t.t(4), t.t(3), t.t(24), t.t(24), t.t(4), t.t(6), t.t(6), 6, 4));
         bad("layerNormBackward dweight too small", (b, t) ->
                 b.layerNormBackward(t.t(24), t.t(3), t.t(4), t.t(24), t.t(24), t.t(4), t.t(6), t.t(6), 6, 4));
         bad("biasAdd bias too small", (b, t) -> b.biasAdd(t.t(24), t.t(3), 6, 4));

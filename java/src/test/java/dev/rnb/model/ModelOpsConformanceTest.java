@@ -25,6 +25,7 @@ import java.util.Map;
  * operations) or start from random values (accumulating ones) first.
  */
 @CoversKernels({"rnb_encoder_forward", "rnb_encoder_backward", "rnb_layernorm_forward", "rnb_layernorm_backward_input",
+        "rnb_residual_layernorm_forward",
         "rnb_layernorm_backward_params", "rnb_bias_add", "rnb_bias_backward", "rnb_attention_forward",
         "rnb_attention_backward_query", "rnb_attention_backward_key", "rnb_gelu_forward", "rnb_gelu_backward", "rnb_add",
         "rnb_cross_entropy", "rnb_loss_sum", "rnb_squared_norm", "rnb_adamw"})
@@ -154,6 +155,102 @@ class ModelOpsConformanceTest {
         }
     }
 
+    /**
+     * {rows, width} for the fused residual add + LayerNorm: one row, odd row
+     * counts, width 1 (variance 0: the output is the bias), widths that are
+     * no multiple of 8 or 16 (the vector tails) and some beyond a warp's 32
+     * lanes, one whole vector register of either width; and widths of 256
+     * and more, where the cpu backward runs its one pass (narrower ones run
+     * its two kernels) with chunks of 64 rows: one row, one full chunk and
+     * ragged ones.
+     */
+    static final int[][] RESIDUAL_SHAPES = {{1, 1}, {7, 1}, {1, 5}, {3, 13}, {9, 33}, {5, 100}, {11, 16}, {2, 131},
+            {1, 256}, {64, 257}, {131, 300}};
+
+    /**
+     * residual = inp + delta and its LayerNorm in one call, against the
+     * reference; then its backward (the residual stream's gradient, the
+     * LayerNorm's parameter gradients and delta's bias gradient, all
+     * accumulated) on the fused op's residual, mean and rstd. A second call
+     * writes the sum over inp itself (residual aliasing inp), as the
+     * contract allows.
+     */
+    @ParameterizedTest
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
+    void residualLayerNorm(String name) {
+        Rng rng = new Rng();
+        for (int[] s : RESIDUAL_SHAPES) {
+            int N = s[0], C = s[1];
+            Pair p = new Pair(backend(name), rng);
+            p.random("inp", N * C).random("delta", N * C).random("w", C).random("b", C).poison("res", N * C)
+                    .poison("out", N * C).poison("mean", N).poison("rstd", N).random("dout", N * C).random("dres", N * C)
+                    .random("dw", C).random("db", C).random("ddb", C).random("inp2", N * C).poison("out2", N * C).poison("mean2", N)
+                    .poison("rstd2", N);
+            for (Backend x : new Backend[] {REF, p.b}) {
+                java.util.function.Function<String, Tensor> t = x == REF ? p::r : p::g;
+                ops(x).residualLayerNormForward(t.apply("res"), t.apply("out"), t.apply("mean"), t.apply("rstd"), t.apply("inp"),
+                        t.apply("delta"), t.apply("w"), t.apply("b"), N, C);
+                ops(x).residualLayerNormBackward(t.apply("dres"), t.apply("dw"), t.apply("db"), t.apply("ddb"), t.apply("dout"),
+                        t.apply("res"), t.apply("w"), t.apply("mean"), t.apply("rstd"), N, C);
+                ops(x).residualLayerNormForward(t.apply("inp2"), t.apply("out2"), t.apply("mean2"), t.apply("rstd2"),
+                        t.apply("inp2"), t.apply("delta"), t.apply("w"), t.apply("b"), N, C);
+            }
+            String what = "residualLayerNormForward " + N + "x" + C;
+            p.check("res", 1e-6, what);
+            for (String o : new String[] {"out", "mean", "rstd", "inp2", "out2", "mean2", "rstd2"}) p.check(o, 1e-5, what);
+            String backward = "residualLayerNormBackward " + N + "x" + C;
+            for (String o : new String[] {"dw", "db"}) p.check(o, 1e-5, backward);
+            if (C > 1) {
+                p.check("dres", 1e-5, backward);
+                p.check("ddb", 1e-5, backward);
+            } else {
+                // Through one element's LayerNorm the input gradient is exactly 0: w*dout - mean(w*dout) cancels
+                // in float, and the rounding left is multiplied by rstd = 1/sqrt(1e-5), so compare at that scale.
+                float[] wd = read(REF, p.r("dout")), w = read(REF, p.r("w")), dres = read(REF, p.r("dres"));
+                double scale = 0;
+                for (int n = 0; n < N; n++) scale += Math.pow(w[0] * wd[n], 2) / 1e-5 + Math.pow(dres[n], 2);
+                Compare.closeAtScale(read(p.b, p.g("dres")), dres, Math.sqrt(scale), 1e-6, p.b.name() + " dres " + backward + " " + rng);
+                float[] ddb = read(REF, p.r("ddb"));
+                Compare.closeAtScale(read(p.b, p.g("ddb")), ddb, Math.sqrt(N * scale + ddb[0] * ddb[0]), 1e-6,
+                        p.b.name() + " ddb " + backward + " " + rng);
+            }
+        }
+    }
+
+    /**
+     * The reference's fused op (the default: add, then layerNormForward)
+     * against the definition written out here in double precision, so the
+     * oracle of the test above is checked by something other than itself.
+     */
+    @Test
+    void referenceResidualLayerNormMatchesTheDefinition() {
+        Rng rng = new Rng();
+        for (int[] s : RESIDUAL_SHAPES) {
+            int N = s[0], C = s[1];
+            float[] x = rng.gaussian(N * C), y = rng.gaussian(N * C), w = rng.gaussian(C), b = rng.gaussian(C);
+            float[] res = new float[N * C], out = new float[N * C], mean = new float[N], rstd = new float[N];
+            for (int n = 0; n < N; n++) {
+                double m = 0, v = 0;
+                for (int c = 0; c < C; c++) {
+                    res[n * C + c] = x[n * C + c] + y[n * C + c];
+                    m += res[n * C + c];
+                }
+                m /= C;
+                for (int c = 0; c < C; c++) v += (res[n * C + c] - m) * (res[n * C + c] - m);
+                double r = 1 / Math.sqrt(v / C + 1e-5);
+                for (int c = 0; c < C; c++) out[n * C + c] = (float) ((res[n * C + c] - m) * r * w[c] + b[c]);
+                mean[n] = (float) m;
+                rstd[n] = (float) r;
+            }
+            Tensor[] t = {put(REF, new float[N * C]), put(REF, new float[N * C]), put(REF, new float[N]), put(REF, new float[N])};
+            ops(REF).residualLayerNormForward(t[0], t[1], t[2], t[3], put(REF, x), put(REF, y), put(REF, w), put(REF, b), N, C);
+            Compare.close(read(REF, t[0]), res, 0, "reference residual " + rng);
+            Compare.close(read(REF, t[1]), out, 1e-6, "reference LayerNorm of the residual " + rng);
+            Compare.close(read(REF, t[2]), mean, 1e-6, "reference mean " + rng);
+            Compare.close(read(REF, t[3]), rstd, 1e-6, "reference rstd " + rng);
+        }
+    }
+
     @ParameterizedTest
     @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
     void biasGeluAdd(String name) {
@@ -268,6 +365,7 @@ class ModelOpsConformanceTest {
         try {
             encoder("cpu");
             layerNorm("cpu");
+            residualLayerNorm("cpu");
             biasGeluAdd("cpu");
             attention("cpu");
             crossEntropy("cpu");
@@ -294,6 +392,7 @@ class ModelOpsConformanceTest {
             org.junit.jupiter.api.Assertions.assertEquals(isa, ModelKernels.isa());
             encoder("cpu");
             layerNorm("cpu");
+            residualLayerNorm("cpu");
             biasGeluAdd("cpu");
             attention("cpu");
             crossEntropy("cpu");

@@ -84,9 +84,22 @@ public final class ModelKernels implements ModelOps {
     }
 
     @Override
+    public void residualLayerNormForward(Tensor residual, Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor delta,
+                                         Tensor weight, Tensor bias, int N, int C) {
+        rnb_model_residual_layernorm_forward(at(residual), at(out), at(mean), at(rstd), at(inp), at(delta), at(weight), at(bias), N, C);
+    }
+
+    @Override
     public void layerNormBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor dout, Tensor inp, Tensor weight,
                                   Tensor mean, Tensor rstd, int N, int C) {
         rnb_model_layernorm_backward(at(dinp), at(dweight), at(dbias), at(dout), at(inp), at(weight), at(mean), at(rstd), N, C);
+    }
+
+    @Override
+    public void residualLayerNormBackward(Tensor dinp, Tensor dweight, Tensor dbias, Tensor ddeltaBias, Tensor dout, Tensor inp,
+                                          Tensor weight, Tensor mean, Tensor rstd, int N, int C) {
+        rnb_model_residual_layernorm_backward(at(dinp), at(dweight), at(dbias), at(ddeltaBias), at(dout), at(inp), at(weight),
+                at(mean), at(rstd), N, C);
     }
 
     @Override
@@ -159,8 +172,17 @@ public final class ModelKernels implements ModelOps {
     public static native void rnb_model_layernorm_forward(FloatPointer out, FloatPointer mean, FloatPointer rstd, FloatPointer inp,
                                                           FloatPointer weight, FloatPointer bias, int N, int C);
 
+    public static native void rnb_model_residual_layernorm_forward(FloatPointer residual, FloatPointer out, FloatPointer mean,
+                                                                   FloatPointer rstd, FloatPointer inp, FloatPointer delta,
+                                                                   FloatPointer weight, FloatPointer bias, int N, int C);
+
     public static native void rnb_model_layernorm_backward(FloatPointer dinp, FloatPointer dweight, FloatPointer dbias, FloatPointer dout,
                                                            FloatPointer inp, FloatPointer weight, FloatPointer mean, FloatPointer rstd, int N, int C);
+
+    public static native void rnb_model_residual_layernorm_backward(FloatPointer dinp, FloatPointer dweight, FloatPointer dbias,
+                                                                    FloatPointer ddeltaBias, FloatPointer dout, FloatPointer inp,
+                                                                    FloatPointer weight, FloatPointer mean, FloatPointer rstd,
+                                                                    int N, int C);
 
     public static native void rnb_model_bias_add(FloatPointer out, FloatPointer bias, int N, int OC);
 

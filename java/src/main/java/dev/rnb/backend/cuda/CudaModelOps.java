@@ -5,8 +5,8 @@ import dev.rnb.backend.Tensor;
 
 /**
  * Launch code of the byte-level GPT's kernels (cuda/encoder.cu, layernorm.cu,
- * bias.cu, attention.cu, gelu.cu, residual.cu, crossentropy.cu,
- * global_norm.cu, adamw.cu; contracts and launch shapes in cuda/KERNELS.md)
+ * residual_layernorm.cu, bias.cu, attention.cu, gelu.cu, residual.cu,
+ * crossentropy.cu, global_norm.cu, adamw.cu; contracts and launch shapes in cuda/KERNELS.md)
  * for {@link CudaBackend}'s {@link ModelOps}, or cuDNN's
  * attention ({@link CudnnAttention}) when chosen. Everything stays in device
  * memory; nothing is copied to or from the host here.
@@ -71,6 +71,13 @@ final class CudaModelOps implements ModelOps {
     public void layerNormForward(Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor weight, Tensor bias, int N, int C) {
         warpRows("rnb_layernorm_forward", N,
                 new KernelArgs().ptr(a(out)).ptr(a(mean)).ptr(a(rstd)).ptr(a(inp)).ptr(a(weight)).ptr(a(bias)).i32(N).i32(C));
+    }
+
+    @Override
+    public void residualLayerNormForward(Tensor residual, Tensor out, Tensor mean, Tensor rstd, Tensor inp, Tensor delta,
+                                         Tensor weight, Tensor bias, int N, int C) {
+        warpRows("rnb_residual_layernorm_forward", N, new KernelArgs().ptr(a(residual)).ptr(a(out)).ptr(a(mean)).ptr(a(rstd))
+                .ptr(a(inp)).ptr(a(delta)).ptr(a(weight)).ptr(a(bias)).i32(N).i32(C));
     }
 
     @Override
