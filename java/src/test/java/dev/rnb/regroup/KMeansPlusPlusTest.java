@@ -30,8 +30,8 @@ class KMeansPlusPlusTest {
     @Test
     void prunedSeedingPicksTheSameCentroidsAsTheFullScan() {
         Rng rng = new Rng();
-        // {n, d, k}: ragged, k = n, a set with many duplicate rows (distances of exactly 0), more rows than one block.
-        int[][] cases = {{300, 7, 17}, {53, 31, 9}, {12, 3, 12}, {500, 2, 40}, {4100, 5, 11}};
+        // {n, d, k}: ragged, k = n, many duplicate rows (distances of exactly 0), several row blocks (vectorised and row by row).
+        int[][] cases = {{300, 7, 17}, {53, 31, 9}, {12, 3, 12}, {500, 2, 40}, {4100, 5, 11}, {3000, 9, 60}};
         for (int[] c : cases) {
             int n = c[0], d = c[1], k = c[2];
             Blobs blobs = new Blobs(rng, n, d, Math.max(1, k / 3), 3, 0.7);
@@ -59,14 +59,14 @@ class KMeansPlusPlusTest {
             double lowest = Double.POSITIVE_INFINITY;
             for (int candidate : candidates) {
                 double potential = 0;
-                for (int i = 0; i < n; i++) potential += Math.min(best[i], KMeansPlusPlus.squaredDistance(x, i * d, x, candidate * d, d));
+                for (int i = 0; i < n; i++) potential += Math.min(best[i], KMeansPlusPlus.rowDistance(x, i * d, candidate * d, d));
                 if (potential < lowest) {
                     lowest = potential;
                     chosen = candidate;
                 }
             }
             System.arraycopy(x, chosen * d, centroids, j * d, d);
-            for (int i = 0; i < n; i++) best[i] = Math.min(best[i], KMeansPlusPlus.squaredDistance(x, i * d, x, chosen * d, d));
+            for (int i = 0; i < n; i++) best[i] = Math.min(best[i], KMeansPlusPlus.rowDistance(x, i * d, chosen * d, d));
             if (j + 1 == k) break;
             double total = 0;
             for (double b : best) total += b;
