@@ -7,8 +7,9 @@ import dev.rnb.backend.Tensor;
 import java.util.Arrays;
 
 /**
- * Lloyd's k-means on any backend: k-means++ seeding (seeded, on the host, so
- * every backend starts from the same centroids), then assignment and
+ * Lloyd's k-means on any backend: greedy k-means++ seeding
+ * ({@link KMeansPlusPlus}, seeded, on the host, so every backend starts from
+ * the same centroids), then assignment and
  * centroid passes on the backend, which return only a few scalars per
  * iteration; the assignment passes carry the backend's Hamerly bounds
  * ({@link Backend#assignNearestBounded}) from one to the next. A cluster left empty is re-seeded at the point farthest from its
@@ -17,8 +18,8 @@ import java.util.Arrays;
  * {@code maxIterations}. Spherical k-means works on unit rows and re-normalises
  * the centroids, so it clusters by cosine. With {@code restarts} &gt; 1 the
  * whole fit is repeated from independent seedings and the lowest inertia
- * kept: one k-means++ seeding lands two centroids in one well-separated group
- * often enough (about one fit in eight on six Gaussian blobs) to matter.
+ * kept: one plain k-means++ seeding lands two centroids in one well-separated
+ * group often enough (about one fit in eight on six Gaussian blobs) to matter.
  */
 public final class KMeans {
 

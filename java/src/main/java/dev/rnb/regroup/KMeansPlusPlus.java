@@ -29,11 +29,11 @@ import java.util.stream.IntStream;
 public final class KMeansPlusPlus {
     /**
      * Rows per block: the unit of the parallel loop, of the transposed copy
-     * (d x BLOCK floats, 64 KiB at d = 64, stays in L2 across the trials) and
+     * (d x BLOCK floats, 256 KiB at d = 64, stays in L2 across the trials) and
      * of the potentials' partial sums; fixed, so that the sums do not depend on
      * the thread count.
      */
-    private static final int BLOCK = 256;
+    private static final int BLOCK = 1024;
 
     private KMeansPlusPlus() {}
 
@@ -55,11 +55,13 @@ public final class KMeansPlusPlus {
         float[][][] columns = transposedBlocks(x, n, d);
         SplittableRandom random = new SplittableRandom(seed);
         float[] centroids = new float[k * d];
-        double[] best = new double[n], prefix = new double[n];
-        Arrays.fill(best, Double.POSITIVE_INFINITY);
+        // best[i]: squared distance of point i to its nearest centroid so far (a float sum, so float).
+        float[] best = new float[n], trial = new float[trials * n];
+        Arrays.fill(best, Float.POSITIVE_INFINITY);
+        double[] prefix = new double[n];
         int[] nearest = new int[n];
         int blocks = columns.length;
-        double[] trial = new double[trials * n], blockSums = new double[blocks * trials], apart = new double[trials * k];
+        double[] blockSums = new double[blocks * trials], apart = new double[trials * k];
         int[] candidates = {random.nextInt(n)};
         // apart and best carry the distances' rounding: skip only with a margin far above it.
         double margin = 4 * (1 + 8 * relativeError(d));
@@ -72,26 +74,21 @@ public final class KMeansPlusPlus {
             // trial[l n + i]: point i's distance to its nearest centroid if candidate l joins.
             IntStream.range(0, blocks).parallel().forEach(blk -> {
                 int start = blk * BLOCK, rows = Math.min(n - start, BLOCK);
-                float[] acc = new float[BLOCK];
+                boolean[] whole = new boolean[m];
+                for (int l = 0; l < m; l++) whole[l] = mostNeed(best, nearest, apart, l * k, margin, start, rows);
+                // Where most rows need a candidate, all of the block's rows get it, vectorised
+                // (the others' distances cannot undercut best, so taking them changes nothing).
+                float[][] acc = blockDistances(columns[blk], x, cands, whole, d);
                 for (int l = 0; l < m; l++) {
-                    int cand = cands[l], needed = 0;
-                    for (int i = start; i < start + rows; i++) {
-                        if (best[i] == Double.POSITIVE_INFINITY || apart[l * k + nearest[i]] <= margin * best[i]) needed++;
-                    }
                     double sum = 0;
-                    if (needed * 16 > rows) {
-                        // Most rows need the candidate: all of the block's, vectorised over rows (the
-                        // others' distances cannot undercut best, so taking them changes nothing).
-                        blockDistances(columns[blk], x, cand * d, d, acc);
-                        for (int r = 0; r < rows; r++) sum += trial[l * n + start + r] = Math.min(best[start + r], acc[r]);
-                    } else {
-                        for (int i = start; i < start + rows; i++) {
-                            double t = best[i];
-                            if (t == Double.POSITIVE_INFINITY || apart[l * k + nearest[i]] <= margin * t) {
-                                t = Math.min(t, rowDistance(x, i * d, cand * d, d));
-                            }
-                            sum += trial[l * n + i] = t;
+                    for (int i = start; i < start + rows; i++) {
+                        float t = best[i];
+                        if (whole[l]) {
+                            t = Math.min(t, acc[l][i - start]);
+                        } else if (needs(best, nearest, apart, l * k, margin, i)) {
+                            t = Math.min(t, rowDistance(x, i * d, cands[l] * d, d));
                         }
+                        sum += trial[l * n + i] = t;
                     }
                     blockSums[blk * trials + l] = sum;
                 }
@@ -129,6 +126,20 @@ public final class KMeansPlusPlus {
         return centroids;
     }
 
+    /** Whether point i may move closer to the candidate whose distances to the centroids start at apart[at]. */
+    private static boolean needs(float[] best, int[] nearest, double[] apart, int at, double margin, int i) {
+        return best[i] == Float.POSITIVE_INFINITY || apart[at + nearest[i]] <= margin * best[i];
+    }
+
+    /** Whether more than one row in 16 of the block needs the candidate (counting stops once it is known). */
+    private static boolean mostNeed(float[] best, int[] nearest, double[] apart, int at, double margin, int start, int rows) {
+        int needed = 0;
+        for (int i = start; i < start + rows; i++) {
+            if (needs(best, nearest, apart, at, margin, i) && ++needed * 16 > rows) return true;
+        }
+        return false;
+    }
+
     /** The points in blocks of BLOCK rows, each block column-major (d x BLOCK, the last one zero-padded). */
     private static float[][][] transposedBlocks(float[] x, int n, int d) {
         float[][][] out = new float[(n + BLOCK - 1) / BLOCK][d][BLOCK];
@@ -141,26 +152,34 @@ public final class KMeansPlusPlus {
     }
 
     /**
-     * acc[r]: squared distance of the block's row r to the row at {@code cOff},
-     * summed over the columns in order, in float. Each column is its own
-     * array at the same index as acc, so the JIT vectorises the row loop
-     * (five times the speed of a row-by-row sum at d = 64); every lane does
-     * what {@link #rowDistance} does, rounding for rounding.
+     * acc[l][r]: squared distance of the block's row r to candidate row
+     * cands[l] (for the candidates marked in {@code whole}), summed over the
+     * columns in order, in float. Each column is its own array at the same
+     * index as the sums, so the JIT vectorises the row loop (about five times
+     * the speed of a row-by-row sum at d = 64), and one sweep over the columns
+     * serves every candidate; every lane does what {@link #rowDistance} does,
+     * rounding for rounding.
      */
-    private static void blockDistances(float[][] block, float[] x, int cOff, int d, float[] acc) {
-        Arrays.fill(acc, 0f);
+    private static float[][] blockDistances(float[][] block, float[] x, int[] cands, boolean[] whole, int d) {
+        float[][] acc = new float[cands.length][];
+        for (int l = 0; l < cands.length; l++) if (whole[l]) acc[l] = new float[BLOCK];
         for (int t = 0; t < d; t++) {
             float[] column = block[t];
-            float c = x[cOff + t];
-            for (int r = 0; r < BLOCK; r++) {
-                float diff = column[r] - c;
-                acc[r] += diff * diff;
+            for (int l = 0; l < cands.length; l++) {
+                if (!whole[l]) continue;
+                float[] sums = acc[l];
+                float c = x[cands[l] * d + t];
+                for (int r = 0; r < BLOCK; r++) {
+                    float diff = column[r] - c;
+                    sums[r] += diff * diff;
+                }
             }
         }
+        return acc;
     }
 
     /** Squared distance of rows at {@code aOff} and {@code bOff} of x, summed in order in float, as a lane of {@link #blockDistances}. */
-    static double rowDistance(float[] x, int aOff, int bOff, int d) {
+    static float rowDistance(float[] x, int aOff, int bOff, int d) {
         float s = 0;
         for (int t = 0; t < d; t++) {
             float diff = x[aOff + t] - x[bOff + t];
