@@ -147,10 +147,10 @@ public final class KMeansComparison {
                 timeRatio.add(seconds.get(name).get(r) / seconds.get(ours).get(r));
                 inertiaRatio.add(inertia.get(name).get(r) / inertia.get(ours).get(r));
                 eachTime.append(r == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", timeRatio.get(r)));
-                eachInertia.append(r == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.5f", inertiaRatio.get(r)));
+                eachInertia.append(r == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.7f", inertiaRatio.get(r)));
             }
             double[] tCi = bootstrapMedianCi(timeRatio), iCi = bootstrapMedianCi(inertiaRatio);
-            System.out.printf(Locale.ROOT, "| %s | %.3f | %.2fx [%.2f, %.2f] (%s) | %.6g | %.5f [%.5f, %.5f] (%s) |%n", name,
+            System.out.printf(Locale.ROOT, "| %s | %.3f | %.2fx [%.2f, %.2f] (%s) | %.8g | %.7f [%.7f, %.7f] (%s) |%n", name,
                     median(seconds.get(name)), median(timeRatio), tCi[0], tCi[1], eachTime, median(inertia.get(name)),
                     median(inertiaRatio), iCi[0], iCi[1], eachInertia);
         }

@@ -117,7 +117,8 @@ class KMeansPlusPlusTest {
     /**
      * Over fresh sets of overlapping blobs, greedy seeding's mean potential
      * (the inertia of the seeds themselves) is below plain seeding's, and so is
-     * the mean inertia after Lloyd from those seeds, within 0.5%.
+     * the mean inertia after Lloyd from those seeds, within 0.2% (measured: 0.7% to
+     * 1.3% below plain over six draws of 24 sets).
      */
     @Test
     void greedySeedingIsNotWorseThanPlainOnRandomBlobs() {
@@ -137,7 +138,7 @@ class KMeansPlusPlusTest {
             }
         }
         assertTrue(greedySeeded < plainSeeded, "seeds' inertia: greedy " + greedySeeded / sets + ", plain " + plainSeeded / sets + " " + rng);
-        assertTrue(greedyFinal <= plainFinal * 1.005, "after Lloyd: greedy " + greedyFinal / sets + ", plain " + plainFinal / sets + " " + rng);
+        assertTrue(greedyFinal <= plainFinal * 1.002, "after Lloyd: greedy " + greedyFinal / sets + ", plain " + plainFinal / sets + " " + rng);
     }
 
     private static double potential(float[] x, int n, int d, float[] centroids, int k) {
