@@ -4,11 +4,11 @@ import dev.rnb.backend.Backend;
 import dev.rnb.backend.Backends;
 import dev.rnb.backend.Tensor;
 import dev.rnb.regroup.KMeans;
+import dev.rnb.regroup.KMeansPlusPlus;
 import dev.rnb.regroup.Points;
 import elki.clustering.kmeans.HamerlyKMeans;
 import elki.clustering.kmeans.ShallotKMeans;
 import elki.clustering.kmeans.initialization.KMeansInitialization;
-import elki.clustering.kmeans.initialization.KMeansPlusPlus;
 import elki.clustering.kmeans.initialization.Predefined;
 import elki.data.Cluster;
 import elki.data.Clustering;
@@ -50,13 +50,15 @@ import java.util.SplittableRandom;
  * (and its per-round ratio to rnb's), each recomputed here in double from the
  * returned centroids and labels so that every library is scored the same way.
  *
- * <p>rnb's time is split into its k-means++ seeding and its Lloyd
+ * <p>rnb seeds with greedy k-means++ of {@code trials} trials a centroid
+ * (default {@link KMeansPlusPlus#greedyTrials}, what {@link KMeans#fit} uses).
+ * rnb's time is split into its k-means++ seeding and its Lloyd
  * iterations (a fit from those centroids), and set against the distance-GEMM
  * floor of the iterations: one N x k x d SGEMM per assignment pass, alone.
  * The points are Gaussian blobs: k centres drawn from N(0, 1)^d, each row a
  * random centre plus N(0, 1)^d noise.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar dev.rnb.bench.KMeansComparison [N d k iterations rounds own|shared [no-smile]]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.rnb.bench.KMeansComparison [N d k iterations rounds own|shared [smile|no-smile [trials]]]</pre>
  */
 public final class KMeansComparison {
     private KMeansComparison() {}
@@ -81,11 +83,13 @@ public final class KMeansComparison {
         boolean shared = args.length > 5 && args[5].equals("shared");
         if (args.length > 5 && !shared && !args[5].equals("own")) throw new IllegalArgumentException("start: own or shared, got " + args[5]);
         boolean smile = !(args.length > 6 && args[6].equals("no-smile"));
+        int trials = args.length > 7 ? Integer.parseInt(args[7]) : KMeansPlusPlus.greedyTrials(k);
 
         Map<String, Contender> contenders = new LinkedHashMap<>();
         contenders.put("rnb (cpu)", (data, seed, init) -> {
             KMeans.Options o = options(k, iterations, seed);
-            KMeans.Result r = KMeans.fit(data.points(), init == null ? o : o.initialCentroids(toFlat(init)));
+            float[] start = init == null ? KMeansPlusPlus.seed(data.points(), k, seed, trials) : toFlat(init);
+            KMeans.Result r = KMeans.fit(data.points(), o.initialCentroids(start));
             return new Fit(toRows(r.centroids(), k, d), r.assignments());
         });
         if (smile) contenders.put("Smile 3.1.1 KMeans", (data, seed, init) -> smile(data.rows(), k, iterations, seed, init));
@@ -109,7 +113,7 @@ public final class KMeansComparison {
                 try (Points points = new Points(backend, x, n, d, false)) {
                     Data data = new Data(x, rows, points, elkiRelation(rows));
                     long t0 = System.nanoTime();
-                    float[] init = KMeans.seed(points, k, seed);
+                    float[] init = KMeansPlusPlus.seed(points, k, seed, trials);
                     long t1 = System.nanoTime();
                     double[][] start = shared ? toRows(init, k, d) : null;
                     for (Map.Entry<String, Contender> e : contenders.entrySet()) {
@@ -182,7 +186,7 @@ public final class KMeansComparison {
     }
 
     private static KMeansInitialization elkiStart(long seed, double[][] init) {
-        return init == null ? new KMeansPlusPlus<>(new RandomFactory(seed)) : new Predefined(copy(init));
+        return init == null ? new elki.clustering.kmeans.initialization.KMeansPlusPlus<>(new RandomFactory(seed)) : new Predefined(copy(init));
     }
 
     /**
