@@ -67,7 +67,7 @@ public final class KMeansComparison {
     record Fit(double[][] centroids, int[] labels) {}
 
     /** One round's points, in each library's form. */
-    private record Data(float[] x, double[][] rows, Points points, Relation<NumberVector> relation) {}
+    private record Data(double[][] rows, Points points, Relation<NumberVector> relation) {}
 
     private interface Contender {
         /** A fit from {@code init} (k x d), or from the library's own seeding from {@code seed} when init is null. */
@@ -111,7 +111,7 @@ public final class KMeansComparison {
                 float[] x = blobs(n, d, k, 7 + round);
                 double[][] rows = toRows(x, n, d);
                 try (Points points = new Points(backend, x, n, d, false)) {
-                    Data data = new Data(x, rows, points, elkiRelation(rows));
+                    Data data = new Data(rows, points, elkiRelation(rows));
                     long t0 = System.nanoTime();
                     float[] init = KMeansPlusPlus.seed(points, k, seed, trials);
                     long t1 = System.nanoTime();
