@@ -46,9 +46,6 @@ final class RegroupCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output directory")
     Path out;
 
-    @Option(names = "--k", defaultValue = "2..16", description = "k values to sweep: a range 4..64, a list 4,8,16, or a mix (default: ${DEFAULT-VALUE})")
-    String k;
-
     @Option(names = "--text-field", defaultValue = "text", description = "JSONL field with the text (default: ${DEFAULT-VALUE})")
     String textField;
 
@@ -67,26 +64,14 @@ final class RegroupCommand implements Callable<Integer> {
     @Mixin
     EmbedderOptions embedding;
 
+    @Mixin
+    KSweepOptions sweep;
+
     @Option(names = "--dims", defaultValue = "256", description = "Dimensions of --embedder hashed (default: ${DEFAULT-VALUE})")
     int dims;
 
-    @Option(names = "--spherical", description = "Cluster by cosine (unit-length points and centroids)")
-    boolean spherical;
-
-    @Option(names = "--max-iterations", defaultValue = "100", description = "Lloyd iterations per k at most (default: ${DEFAULT-VALUE})")
-    int maxIterations;
-
     @Option(names = "--tolerance", defaultValue = "1e-4", description = "Stop when the inertia improves by less than this fraction (default: ${DEFAULT-VALUE})")
     double tolerance;
-
-    @Option(names = "--restarts", defaultValue = "3", description = "Independent k-means++ fits per k, the lowest inertia kept (default: ${DEFAULT-VALUE})")
-    int restarts;
-
-    @Option(names = "--silhouette-sample", defaultValue = "4000", description = "Silhouette is exact up to this many training examples, sampled beyond (default: ${DEFAULT-VALUE})")
-    int silhouetteSample;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the split, the embedder's projection, k-means++ and the silhouette sample (default: ${DEFAULT-VALUE})")
-    long seed;
 
     @Option(names = "--skip-bad-lines", description = "Skip malformed input lines (counted and reported) instead of failing")
     boolean skipBadLines;
@@ -96,7 +81,7 @@ final class RegroupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws OutputNotWritableException {
-        List<Integer> ks = KSweep.parse(k);
+        List<Integer> ks = KSweep.parse(sweep.k);
         if (embeddingField != null && trainEmbeddings != null) {
             throw new IllegalArgumentException("use either --embedding-field or --train-embeddings, not both");
         }
@@ -113,7 +98,7 @@ final class RegroupCommand implements Callable<Integer> {
         // model fails before minutes of loading and embedding.
         boolean ownEmbeddings = embeddingField == null && trainEmbeddings == null;
         try (Backend b = Backends.fromOption(backend);
-             TextEmbedder embedder = ownEmbeddings ? embedding.open(out, dims, seed) : null) {
+             TextEmbedder embedder = ownEmbeddings ? embedding.open(out, dims, sweep.seed) : null) {
             LoadOptions load = new LoadOptions(textField, domainField, embeddingField, skipBadLines);
             Corpus all = CorpusLoader.load(train, load);
             Corpus trainSet, evalSet;
@@ -125,17 +110,17 @@ final class RegroupCommand implements Callable<Integer> {
                 skipped += evalSet.skippedLines();
                 embedded = embed(embedder, all, trainSet, evalSet, null);
             } else {
-                EvalSplit.Parts parts = EvalSplit.split(all, evalFraction, seed);
+                EvalSplit.Parts parts = EvalSplit.split(all, evalFraction, sweep.seed);
                 trainSet = parts.train();
                 evalSet = parts.eval();
                 embedded = embed(embedder, all, trainSet, evalSet, parts);
                 System.out.printf(Locale.ROOT, "split %d examples: %d train, %d eval (fraction %.3f, seed %d)%n",
-                        all.size(), trainSet.size(), evalSet.size(), evalFraction, seed);
+                        all.size(), trainSet.size(), evalSet.size(), evalFraction, sweep.seed);
             }
             if (skipped > 0) {
                 System.out.println("skipped " + skipped + " bad lines (--skip-bad-lines)");
             }
-            Regroup.Options o = new Regroup.Options(ks, spherical, seed, maxIterations, tolerance, restarts, silhouetteSample);
+            Regroup.Options o = new Regroup.Options(ks, sweep.spherical, sweep.seed, sweep.maxIterations, tolerance, sweep.restarts, sweep.silhouetteSample);
             Regroup.Result r = Regroup.run(b, embedded.train(), trainSet.size(), embedded.eval(), evalSet.size(), embedded.dims(), o);
             System.out.printf(Locale.ROOT, "backend %s, %s, %d train / %d eval examples%n",
                     b.name(), embedded.source(), trainSet.size(), evalSet.size());
@@ -156,16 +141,16 @@ final class RegroupCommand implements Callable<Integer> {
         if (trainEmbeddings == null) {
             throw new IllegalArgumentException("--chunk-rows needs --train-embeddings (the rows it reads in chunks)");
         }
-        if (train != null || eval != null || embeddingField != null || spherical) {
+        if (train != null || eval != null || embeddingField != null || sweep.spherical) {
             throw new IllegalArgumentException("--chunk-rows reads only --train-embeddings / --eval-embeddings: drop --train, --eval, --embedding-field and --spherical");
         }
         try (Backend b = Backends.fromOption(backend)) {
-            ChunkedKMeans.Options o = new ChunkedKMeans.Options(ks.get(0), chunkRows, 100_000, maxIterations, tolerance, seed);
+            ChunkedKMeans.Options o = new ChunkedKMeans.Options(ks.get(0), chunkRows, 100_000, sweep.maxIterations, tolerance, sweep.seed);
             printNote(trainEmbeddings, Npy.header(trainEmbeddings).note());
             if (evalEmbeddings != null) printNote(evalEmbeddings, Npy.header(evalEmbeddings).note());
             ChunkedRegroup.Outcome r;
             try {
-                r = ChunkedRegroup.run(b, trainEmbeddings, evalEmbeddings, ks, o, silhouetteSample, out);
+                r = ChunkedRegroup.run(b, trainEmbeddings, evalEmbeddings, ks, o, sweep.silhouetteSample, out);
             } catch (java.io.IOException | UncheckedIOException e) {
                 throw new OutputNotWritableException("cannot write " + out + " (" + e.getMessage() + ")", e);
             }

@@ -88,14 +88,6 @@ abstract class AbstractStrategy implements MixingStrategy {
     /** The proportions currently in force. */
     public float[] proportions() { return proportions.clone(); }
 
-    /** The log line of a method that learns one fixed mixture before the main run (DoReMi, DoGE); "" before it has. */
-    protected String learnedMixture(boolean learned) {
-        if (!learned) return "";
-        StringBuilder s = new StringBuilder("learned domain weights, fixed for the main run:");
-        for (float x : proportions) s.append(String.format(java.util.Locale.ROOT, " %.3f", x));
-        return s.toString();
-    }
-
     @Override public long extraNanos() { return nanos; }
 
     @Override public double extraFlops() { return flops; }

@@ -22,33 +22,25 @@ import java.io.IOException;
  * the proxy and m dot products; the paper's cost model counts the (m + 1)
  * gradients and the proxy step per proxy step.
  */
-public final class DogeStrategy extends AbstractStrategy {
+public final class DogeStrategy extends ProxyMixtureStrategy {
     static final double ETA_OVER_MU = 1.0;
 
-    private final MixingContext ctx;
-    private final ProxyRun proxy;
     private final DomainBatches batches;
     private final DomainBatches evalBatches;
-    private boolean learned;
 
     DogeStrategy(MixingContext ctx) {
-        super("doge", ctx.stratified());
-        this.ctx = ctx;
-        this.proxy = new ProxyRun(ctx, 0xD06EL);
+        super("doge", ctx, 0xD06EL);
         this.batches = new DomainBatches(ctx.train(), ctx.options().batch(), ctx.config().context(), ctx.mix().seed() ^ 0xD06E1L);
         this.evalBatches = new DomainBatches(ctx.eval(), ctx.options().batch(), ctx.config().context(), ctx.mix().seed() ^ 0xD06E2L);
     }
 
     @Override
-    public double costModelRatio(double trainingTokens) {
-        double main = new dev.rnb.model.ParameterLayout(ctx.config()).size();
-        return learned ? proxy.steps() * (proportions.length + 2) * proxy.stepFlops() / (6 * main * trainingTokens) : 0;
+    protected double costModelFlops() {
+        return proxy.steps() * (proportions.length + 2) * proxy.stepFlops();
     }
 
     @Override
-    protected void doBegin(Trainer trainer) {
-        if (learned) return; // restored from a checkpoint
-        float[] initial = proportions.clone();
+    protected float[] learn(float[] initial) {
         int k = initial.length;
         float[] evalMix = ctx.eval().proportions();
         try (Trainer p = proxy.trainer(ctx, 3)) {
@@ -74,10 +66,8 @@ public final class DogeStrategy extends AbstractStrategy {
             }
             float[] out = new float[k];
             for (int d = 0; d < k; d++) out[d] = (float) mean[d];
-            proportions = out;
+            return out;
         }
-        learned = true;
-        trainer.setProportions(proportions);
     }
 
     /** alpha_i proportional to prev_i exp(etaOverMu W_i). */
@@ -86,23 +76,15 @@ public final class DogeStrategy extends AbstractStrategy {
     }
 
     @Override
-    public String summary() { return learnedMixture(learned); }
-
-    @Override
-    protected float[] doEndOfStep(int step, Trainer trainer) {
-        return null;
-    }
-
-    @Override
     protected void writeOwn(DataOutputStream out) throws IOException {
-        out.writeBoolean(learned);
+        super.writeOwn(out);
         out.writeLong(batches.state());
         out.writeLong(evalBatches.state());
     }
 
     @Override
     protected void readOwn(DataInputStream in) throws IOException {
-        learned = in.readBoolean();
+        super.readOwn(in);
         batches.setState(in.readLong());
         evalBatches.setState(in.readLong());
     }

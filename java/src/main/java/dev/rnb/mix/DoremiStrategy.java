@@ -3,10 +3,6 @@ package dev.rnb.mix;
 import dev.rnb.data.Batch;
 import dev.rnb.train.Trainer;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-
 /**
  * DoReMi (Xie et al. 2023, arXiv 2305.10429, Algorithm 1), before the main
  * run ({@link #begin}): a small reference model trained on the initial
@@ -24,29 +20,20 @@ import java.io.IOException;
  * the reference's forward on each proxy batch (S_p 2 N_p B T); the paper's
  * cost model counts the two small training runs.
  */
-public final class DoremiStrategy extends AbstractStrategy {
+public final class DoremiStrategy extends ProxyMixtureStrategy {
     static final double ETA = 1.0, SMOOTHING = 1e-3;
 
-    private final MixingContext ctx;
-    private final ProxyRun proxy;
-    private boolean learned;
-
     DoremiStrategy(MixingContext ctx) {
-        super("doremi", ctx.stratified());
-        this.ctx = ctx;
-        this.proxy = new ProxyRun(ctx, 0xD0E3L);
+        super("doremi", ctx, 0xD0E3L);
     }
 
     @Override
-    public double costModelRatio(double trainingTokens) {
-        double main = new dev.rnb.model.ParameterLayout(ctx.config()).size();
-        return learned ? 2 * proxy.steps() * proxy.stepFlops() / (6 * main * trainingTokens) : 0;
+    protected double costModelFlops() {
+        return 2 * proxy.steps() * proxy.stepFlops();
     }
 
     @Override
-    protected void doBegin(Trainer trainer) {
-        if (learned) return; // restored from a checkpoint
-        float[] initial = proportions.clone();
+    protected float[] learn(float[] initial) {
         int k = initial.length;
         try (Trainer ref = proxy.trainer(ctx, 1); Trainer dro = proxy.trainer(ctx, 2)) {
             ref.setProportions(initial);
@@ -67,10 +54,8 @@ public final class DoremiStrategy extends AbstractStrategy {
             }
             float[] p = new float[k];
             for (int d = 0; d < k; d++) p[d] = initial[d] > 0 ? (float) mean[d] : 0f;
-            proportions = p;
+            return p;
         }
-        learned = true;
-        trainer.setProportions(proportions);
     }
 
     /** lambda_i: mean over domain i's predicted positions of max(proxy - reference, 0); 0 for a domain absent from the batch. */
@@ -111,23 +96,5 @@ public final class DoremiStrategy extends AbstractStrategy {
         float[] w = b.weights().clone();
         for (int i = 0; i < w.length; i++) w[i] *= (float) (alpha.length * alpha[b.domainOfRow()[i]]);
         return new Batch(b.batch(), b.T(), b.tokens(), b.targets(), w, b.domainOfRow(), b.domainOfSequence(), b.validTargets());
-    }
-
-    @Override
-    public String summary() { return learnedMixture(learned); }
-
-    @Override
-    protected float[] doEndOfStep(int step, Trainer trainer) {
-        return null;
-    }
-
-    @Override
-    protected void writeOwn(DataOutputStream out) throws IOException {
-        out.writeBoolean(learned);
-    }
-
-    @Override
-    protected void readOwn(DataInputStream in) throws IOException {
-        learned = in.readBoolean();
     }
 }

@@ -5,12 +5,11 @@ import dev.rnb.backend.ClusterOps.AssignStats;
 import dev.rnb.backend.Tensor;
 
 import java.util.Arrays;
-import java.util.SplittableRandom;
-import java.util.stream.IntStream;
 
 /**
- * Lloyd's k-means on any backend: k-means++ seeding (seeded, on the host, so
- * every backend starts from the same centroids), then assignment and
+ * Lloyd's k-means on any backend: greedy k-means++ seeding
+ * ({@link KMeansPlusPlus}, seeded, on the host, so every backend starts from
+ * the same centroids), then assignment and
  * centroid passes on the backend, which return only a few scalars per
  * iteration; the assignment passes carry the backend's Hamerly bounds
  * ({@link Backend#assignNearestBounded}) from one to the next. A cluster left empty is re-seeded at the point farthest from its
@@ -19,8 +18,8 @@ import java.util.stream.IntStream;
  * {@code maxIterations}. Spherical k-means works on unit rows and re-normalises
  * the centroids, so it clusters by cosine. With {@code restarts} &gt; 1 the
  * whole fit is repeated from independent seedings and the lowest inertia
- * kept: one k-means++ seeding lands two centroids in one well-separated group
- * often enough (about one fit in eight on six Gaussian blobs) to matter.
+ * kept: one plain k-means++ seeding lands two centroids in one well-separated
+ * group often enough (about one fit in eight on six Gaussian blobs) to matter.
  */
 public final class KMeans {
 
@@ -132,97 +131,9 @@ public final class KMeans {
         return o.initialCentroids().clone();
     }
 
-    /**
-     * k-means++: the first centroid uniformly, each next one with probability
-     * proportional to the squared distance to the nearest centroid so far.
-     * When every point already coincides with a centroid (duplicates), the
-     * next one is drawn uniformly.
-     *
-     * <p>A new centroid c can only lower a point's distance r to its nearest
-     * centroid a if ||c - a|| &lt; 2r (triangle inequality), so each point is
-     * compared with c only when that holds; the k x k centroid distances are
-     * cheap. The skipped comparisons could not have changed anything (the
-     * test keeps a relative margin of eight times the distances' rounding
-     * bound, and a triangle inequality with both sides rounded needs about
-     * three), so the seeds are those of the plain O(n k d) scan.
-     */
+    /** The seeding {@link #fit} uses: greedy k-means++ ({@link KMeansPlusPlus#greedyTrials} trials a centroid). */
     public static float[] seed(Points p, int k, long seed) {
-        int n = p.n, d = p.d;
-        float[] x = p.host;
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] centroids = new float[k * d];
-        double[] best = new double[n];
-        Arrays.fill(best, Double.POSITIVE_INFINITY);
-        int[] nearest = new int[n];
-        double[] apart = new double[k];
-        // apart and best carry squaredDistance's rounding: skip only with a margin far above it.
-        double margin = 4 * (1 + 8 * relativeError(d));
-        int chosen = random.nextInt(n);
-        for (int j = 0; j < k; j++) {
-            System.arraycopy(x, chosen * d, centroids, j * d, d);
-            final int centre = chosen, newest = j;
-            for (int m = 0; m < j; m++) apart[m] = squaredDistance(centroids, m * d, centroids, j * d, d);
-            IntStream.range(0, n).parallel().forEach(i -> {
-                if (best[i] != Double.POSITIVE_INFINITY && apart[nearest[i]] > margin * best[i]) return;
-                double s = squaredDistance(x, i * d, x, centre * d, d);
-                if (s < best[i]) {
-                    best[i] = s;
-                    nearest[i] = newest;
-                }
-            });
-            if (j + 1 == k) break;
-            double total = 0;
-            for (double b : best) total += b;
-            if (total <= 0) {
-                chosen = random.nextInt(n);
-                continue;
-            }
-            double target = random.nextDouble() * total, run = 0;
-            chosen = n - 1;
-            for (int i = 0; i < n; i++) {
-                run += best[i];
-                if (run > target && best[i] > 0) {
-                    chosen = i;
-                    break;
-                }
-            }
-        }
-        return centroids;
-    }
-
-    /**
-     * Squared distance of two d-float rows, summed in float with eight
-     * partial sums (this loop is most of the seeding; the JIT keeps the eight
-     * independent chains busy, five times the speed of the double version it
-     * replaced). Every term is non-negative, so the relative error is at most
-     * {@link #relativeError}.
-     */
-    static double squaredDistance(float[] a, int aOff, float[] b, int bOff, int d) {
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-        int c = 0;
-        for (; c + 8 <= d; c += 8) {
-            int i = aOff + c, j = bOff + c;
-            float t0 = a[i] - b[j], t1 = a[i + 1] - b[j + 1], t2 = a[i + 2] - b[j + 2], t3 = a[i + 3] - b[j + 3];
-            float t4 = a[i + 4] - b[j + 4], t5 = a[i + 5] - b[j + 5], t6 = a[i + 6] - b[j + 6], t7 = a[i + 7] - b[j + 7];
-            s0 += t0 * t0;
-            s1 += t1 * t1;
-            s2 += t2 * t2;
-            s3 += t3 * t3;
-            s4 += t4 * t4;
-            s5 += t5 * t5;
-            s6 += t6 * t6;
-            s7 += t7 * t7;
-        }
-        for (; c < d; c++) {
-            float t = a[aOff + c] - b[bOff + c];
-            s0 += t * t;
-        }
-        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
-    }
-
-    /** Bound on {@link #squaredDistance}'s relative error: d + 3 float roundings (2^-24 each). */
-    static double relativeError(int d) {
-        return (d + 3) * 0x1p-24;
+        return KMeansPlusPlus.seed(p, k, seed, KMeansPlusPlus.greedyTrials(k));
     }
 
     /**

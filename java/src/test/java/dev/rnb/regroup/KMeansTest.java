@@ -76,54 +76,6 @@ class KMeansTest {
         sameAsReference(b, blobs.x, 45, 6, KMeans.Options.of(5, rng.nextInt(1000)).restarts(3), name + " restarts " + rng);
     }
 
-    /** The seeding skips points the triangle inequality rules out; it must pick what the full scan picks. */
-    @Test
-    void prunedSeedingPicksTheSameCentroidsAsTheFullScan() {
-        Rng rng = new Rng();
-        // {n, d, k}: ragged, k = n, and a set with many duplicate rows (distances of exactly 0).
-        int[][] cases = {{300, 7, 17}, {53, 31, 9}, {12, 3, 12}, {500, 2, 40}};
-        for (int[] c : cases) {
-            int n = c[0], d = c[1], k = c[2];
-            Blobs blobs = new Blobs(rng, n, d, Math.max(1, k / 3), 3, 0.7);
-            float[] x = blobs.x.clone();
-            if (n == 500) for (int i = 250; i < n; i++) System.arraycopy(x, (i % 25) * d, x, i * d, d);
-            long seed = rng.nextInt(1000);
-            try (Points p = new Points(REF, x, n, d, false)) {
-                assertArrayEquals(fullScanSeed(p.host, n, d, k, seed), KMeans.seed(p, k, seed), "n=" + n + " d=" + d + " k=" + k + " " + rng);
-            }
-        }
-    }
-
-    /** k-means++ as first written: every point against every new centroid. */
-    private static float[] fullScanSeed(float[] x, int n, int d, int k, long seed) {
-        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
-        float[] centroids = new float[k * d];
-        double[] best = new double[n];
-        java.util.Arrays.fill(best, Double.POSITIVE_INFINITY);
-        int chosen = random.nextInt(n);
-        for (int j = 0; j < k; j++) {
-            System.arraycopy(x, chosen * d, centroids, j * d, d);
-            for (int i = 0; i < n; i++) best[i] = Math.min(best[i], KMeans.squaredDistance(x, i * d, x, chosen * d, d));
-            if (j + 1 == k) break;
-            double total = 0;
-            for (double b : best) total += b;
-            if (total <= 0) {
-                chosen = random.nextInt(n);
-                continue;
-            }
-            double target = random.nextDouble() * total, run = 0;
-            chosen = n - 1;
-            for (int i = 0; i < n; i++) {
-                run += best[i];
-                if (run > target && best[i] > 0) {
-                    chosen = i;
-                    break;
-                }
-            }
-        }
-        return centroids;
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"reference", "cpu", "cuda-emulated", "cuda"})
     void kEqualToNGivesZeroInertiaAndKAboveNIsAClearError(String name) {

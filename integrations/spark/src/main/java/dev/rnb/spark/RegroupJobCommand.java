@@ -1,9 +1,11 @@
 package dev.rnb.spark;
 
+import dev.rnb.cli.KSweepOptions;
 import dev.rnb.regroup.KSweep;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -30,9 +32,6 @@ final class RegroupJobCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output directory on the driver's file system")
     Path out;
 
-    @Option(names = "--k", defaultValue = "2..16", description = "k values to sweep: a range 4..64, a list 4,8,16, or a mix (default: ${DEFAULT-VALUE})")
-    String k;
-
     @Option(names = "--text-field", defaultValue = "text", description = "Field (JSONL) or column (Parquet) with the text (default: ${DEFAULT-VALUE})")
     String textField;
 
@@ -42,41 +41,29 @@ final class RegroupJobCommand implements Callable<Integer> {
     @Option(names = "--dims", defaultValue = "256", description = "Dimensions of the built-in embedder (default: ${DEFAULT-VALUE})")
     int dims;
 
-    @Option(names = "--spherical", description = "Cluster by cosine (unit-length points; MLlib's cosine distance)")
-    boolean spherical;
-
-    @Option(names = "--max-iterations", defaultValue = "100", description = "k-means iterations per k at most (default: ${DEFAULT-VALUE})")
-    int maxIterations;
-
     @Option(names = "--tolerance", defaultValue = "1e-4", description = "Seeding on the driver stops when the inertia improves by less than this fraction, MLlib's iterations when no centroid moves farther (default: ${DEFAULT-VALUE})")
     double tolerance;
-
-    @Option(names = "--restarts", defaultValue = "3", description = "Independent k-means++ seedings per k on the driver sample, the lowest inertia kept (default: ${DEFAULT-VALUE})")
-    int restarts;
 
     @Option(names = "--seed-sample", defaultValue = "50000", description = "rnb's k-means++ (with --restarts) seeds each k on the driver over all training documents up to this many, a seeded sample beyond; MLlib's Lloyd iterations then run over every document (default: ${DEFAULT-VALUE})")
     int seedSample;
 
-    @Option(names = "--silhouette-sample", defaultValue = "4000", description = "Silhouette on all training documents up to this many, a seeded sample beyond (default: ${DEFAULT-VALUE})")
-    int silhouetteSample;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the split, the embedder's projection, the samples and k-means++ (default: ${DEFAULT-VALUE})")
-    long seed;
-
     @Option(names = "--backend", defaultValue = "auto", description = "rnb backend for the silhouette on the driver (default: ${DEFAULT-VALUE})")
     String backend;
+
+    @Mixin
+    KSweepOptions sweep;
 
     @Option(names = "--master", description = "Spark master when not run by spark-submit, e.g. local[2]")
     String master;
 
     @Override
     public Integer call() {
-        List<Integer> ks = KSweep.parse(k);
+        List<Integer> ks = KSweep.parse(sweep.k());
         if (dims < 1) throw new IllegalArgumentException("--dims must be >= 1, got " + dims);
-        if (restarts < 1) throw new IllegalArgumentException("--restarts must be >= 1, got " + restarts);
-        if (maxIterations < 1) throw new IllegalArgumentException("--max-iterations must be >= 1, got " + maxIterations);
+        if (sweep.restarts() < 1) throw new IllegalArgumentException("--restarts must be >= 1, got " + sweep.restarts());
+        if (sweep.maxIterations() < 1) throw new IllegalArgumentException("--max-iterations must be >= 1, got " + sweep.maxIterations());
         if (seedSample < 2) throw new IllegalArgumentException("--seed-sample must be >= 2, got " + seedSample);
-        if (silhouetteSample < 2) throw new IllegalArgumentException("--silhouette-sample must be >= 2, got " + silhouetteSample);
+        if (sweep.silhouetteSample() < 2) throw new IllegalArgumentException("--silhouette-sample must be >= 2, got " + sweep.silhouetteSample());
         if (!(evalFraction > 0 && evalFraction < 1)) throw new IllegalArgumentException("--eval-fraction must be in (0, 1), got " + evalFraction);
         if (!(tolerance >= 0)) throw new IllegalArgumentException("--tolerance must be >= 0, got " + tolerance);
         boolean running = SparkSession.getActiveSession().isDefined();
@@ -89,7 +76,8 @@ final class RegroupJobCommand implements Callable<Integer> {
         SparkSession spark = builder.getOrCreate();
         try {
             SparkRegroup.Options o = new SparkRegroup.Options(train, eval, evalFraction, out, ks,
-                    new DocumentReader.Fields(textField, domainField), dims, spherical, maxIterations, tolerance, restarts, seedSample, silhouetteSample, seed, backend);
+                    new DocumentReader.Fields(textField, domainField), dims, sweep.spherical(), sweep.maxIterations(), tolerance,
+                    sweep.restarts(), seedSample, sweep.silhouetteSample(), sweep.seed(), backend);
             SparkRegroup.Outcome r = SparkRegroup.run(spark, o);
             for (KSweep.Row row : r.sweep()) {
                 System.out.printf(Locale.ROOT, "  k=%d silhouette %.4f inertia %.6g iterations %d%n", row.k(), row.silhouette(), row.inertia(), row.iterations());
