@@ -97,7 +97,7 @@ public final class StrategyOverheadTable {
         }
     }
 
-    private static ByteDataset domainsAtRandom(List<SyntheticCorpus.Example> examples, int k, List<String> names, SplittableRandom random) {
+    static ByteDataset domainsAtRandom(List<SyntheticCorpus.Example> examples, int k, List<String> names, SplittableRandom random) {
         List<TrainingExample> out = new ArrayList<>();
         for (SyntheticCorpus.Example e : examples) {
             out.add(new TrainingExample(e.text().getBytes(StandardCharsets.UTF_8), random.nextInt(k)));
@@ -164,7 +164,7 @@ public final class StrategyOverheadTable {
      * floats) and written back into both: each run's state is then freshly
      * written memory, so neither step starts with the other's cache state.
      */
-    private static void syncState(Trainer from, Trainer to, Tensor scratch) {
+    static void syncState(Trainer from, Trainer to, Tensor scratch) {
         Backend b = from.model().backend();
         long p = from.model().parameters().size(), m = from.model().moments().size();
         b.copy(from.model().parameters(), 0, scratch, 0, p);

@@ -129,9 +129,10 @@ public final class DomainGradients implements AutoCloseable {
 
     /**
      * Adds one batch: H (rows x h) and E (rows x v) in the backend's memory,
-     * the domain of every row on the host.
+     * the domain of every row on the host. Returns the number of distinct
+     * domains among the batch's rows (its segments: no extra pass).
      */
-    public void accumulate(Tensor h, Tensor e, int rows, int[] domainOfRow) {
+    public int accumulate(Tensor h, Tensor e, int rows, int[] domainOfRow) {
         DomainSegments segments = segmentsBySlot(domainOfRow, rows);
         switch (spec.kind()) {
             case EXACT -> backend.domainGradAccumulate(h, e, hDim, vDim, segments, gradients);
@@ -139,6 +140,7 @@ public final class DomainGradients implements AutoCloseable {
             case FACTORED -> projection.accumulate(h, e, segments, gradients);
         }
         count(segments);
+        return segments.segmentCount();
     }
 
     /**
@@ -146,17 +148,18 @@ public final class DomainGradients implements AutoCloseable {
      * rows: exact gradients form both from the same multiply-adds (one GEMM
      * per domain segment, no second GEMM over the rows); sketched ones run
      * the head's GEMM and then the sketch (CountSketch forms the pieces
-     * again; the factored sketch projects E and H).
+     * again; the factored sketch projects E and H). Returns the number of
+     * distinct domains among the batch's rows, as {@link #accumulate}.
      */
-    public void accumulateWithHead(Tensor h, Tensor e, int rows, int[] domainOfRow, Tensor headGrad) {
+    public int accumulateWithHead(Tensor h, Tensor e, int rows, int[] domainOfRow, Tensor headGrad) {
         if (sketched()) {
             backend.gemm(true, false, vDim, hDim, rows, 1f, e, vDim, h, hDim, 1f, headGrad, hDim);
-            accumulate(h, e, rows, domainOfRow);
-            return;
+            return accumulate(h, e, rows, domainOfRow);
         }
         DomainSegments segments = segmentsBySlot(domainOfRow, rows);
         backend.domainGradAccumulateWithHead(h, e, hDim, vDim, segments, gradients, headGrad);
         count(segments);
+        return segments.segmentCount();
     }
 
     /** The batch's rows grouped by slot (a new domain takes the next slot): O(rows + slots). */

@@ -89,10 +89,11 @@ public final class RnbBalancer implements AutoCloseable {
      * Adds a batch already in the backend's memory and builds the output
      * head's weight gradient from the same multiply-adds: headGrad (vocab x
      * hidden) += E^T H. What a model's backward calls in place of its own
-     * GEMM ({@code Gpt.backward(Gpt.HeadGradient)}).
+     * GEMM ({@code Gpt.backward(Gpt.HeadGradient)}). Returns the number of
+     * distinct domains among the batch's rows.
      */
-    public void accumulateWithHead(Tensor h, Tensor e, int[] domainOfRow, int rows, Tensor headGrad) {
-        gradients.accumulateWithHead(h, e, rows, domainOfRow, headGrad);
+    public int accumulateWithHead(Tensor h, Tensor e, int[] domainOfRow, int rows, Tensor headGrad) {
+        return gradients.accumulateWithHead(h, e, rows, domainOfRow, headGrad);
     }
 
     /**

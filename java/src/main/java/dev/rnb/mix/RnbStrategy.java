@@ -120,24 +120,15 @@ public final class RnbStrategy extends AbstractStrategy {
     private void splitHeadGradient(Batch batch, Tensor h, Tensor e, int rows, Tensor dW) {
         long t0 = clock(backend);
         try {
-            balancer.accumulateWithHead(h, e, batch.domainOfRow(), rows, dW);
+            // The present domains are the split's own segments: counting them
+            // apart (a copy and sort of the rows' domains) cost a quarter of
+            // R&B's per-step work (docs/BENCHMARKS.md, issue #15).
+            int present = balancer.accumulateWithHead(h, e, batch.domainOfRow(), rows, dW);
             splitThisStep = true;
-            flops += balancer.domainGradients().spec().accumulateFlops(rows, presentDomains(batch.domainOfRow(), rows),
-                    vocab, hidden);
+            flops += balancer.domainGradients().spec().accumulateFlops(rows, present, vocab, hidden);
         } finally {
             nanos += clock(backend) - t0;
         }
-    }
-
-    /** Distinct domains among the batch's rows: O(rows log rows), not O(k). */
-    private static int presentDomains(int[] domainOfRow, int rows) {
-        int[] sorted = java.util.Arrays.copyOf(domainOfRow, rows);
-        java.util.Arrays.sort(sorted);
-        int present = 0;
-        for (int r = 0; r < rows; r++) {
-            if (r == 0 || sorted[r] != sorted[r - 1]) present++;
-        }
-        return present;
     }
 
     @Override

@@ -67,6 +67,9 @@ public final class Trainer implements AutoCloseable {
     /** Training steps build the head's weight gradient with {@code split} (null: the model's own GEMM). */
     public void setHeadGradientSplit(HeadGradientSplit split) { this.split = split; }
 
+    /** The split set by {@link #setHeadGradientSplit} (null: the model's own GEMM), e.g. to time it. */
+    public HeadGradientSplit headGradientSplit() { return split; }
+
     /** Sets the training domain proportions from the next batch on. */
     public void setProportions(float[] p) { sampler.setProportions(p); }
 
