@@ -91,6 +91,23 @@ void residual_layernorm_forward(float* residual, float* out, float* mean, float*
     }
 }
 
+// One row of LayerNorm's backward needs two means over the row: of
+// dnorm = weight * dout, and of dnorm * norm (norm = (x - mean) * rstd).
+// x, dout, weight: [C]; writes *dmf, *dnmf. Summed in double, as everywhere.
+static inline void layernorm_row_dots(float* dmf, float* dnmf, const float* x, const float* d, const float* weight,
+                                      float m, float s, int C) {
+    double dm = 0, dnm = 0;
+#pragma omp simd reduction(+ : dm, dnm)
+    for (int c = 0; c < C; c++) {
+        const float norm = (x[c] - m) * s;
+        const float dnorm = weight[c] * d[c];
+        dm += dnorm;
+        dnm += (double)dnorm * norm;
+    }
+    *dmf = (float)(dm / C);
+    *dnmf = (float)(dnm / C);
+}
+
 void layernorm_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
                         const float* weight, const float* mean, const float* rstd, int N, int C) {
 #pragma omp parallel if ((int64_t)N * C >= rnb_parallel_min_work)
@@ -100,15 +117,8 @@ void layernorm_backward(float* dinp, float* dweight, float* dbias, const float* 
             const float* x = inp + (int64_t)n * C;
             const float* d = dout + (int64_t)n * C;
             const float m = mean[n], s = rstd[n];
-            double dm = 0, dnm = 0;
-#pragma omp simd reduction(+ : dm, dnm)
-            for (int c = 0; c < C; c++) {
-                const float norm = (x[c] - m) * s;
-                const float dnorm = weight[c] * d[c];
-                dm += dnorm;
-                dnm += (double)dnorm * norm;
-            }
-            const float dmf = (float)(dm / C), dnmf = (float)(dnm / C);
+            float dmf, dnmf;
+            layernorm_row_dots(&dmf, &dnmf, x, d, weight, m, s, C);
             float* di = dinp + (int64_t)n * C;
             for (int c = 0; c < C; c++) {
                 const float norm = (x[c] - m) * s;
@@ -177,15 +187,8 @@ void residual_layernorm_backward(float* dinp, float* dweight, float* dbias, floa
                 const float* x = inp + (int64_t)n * C;
                 const float* d = dout + (int64_t)n * C;
                 const float m = mean[n], s = rstd[n];
-                double dm = 0, dnm = 0;
-#pragma omp simd reduction(+ : dm, dnm)
-                for (int c = 0; c < C; c++) {
-                    const float norm = (x[c] - m) * s;
-                    const float dnorm = weight[c] * d[c];
-                    dm += dnorm;
-                    dnm += (double)dnorm * norm;
-                }
-                const float dmf = (float)(dm / C), dnmf = (float)(dnm / C);
+                float dmf, dnmf;
+                layernorm_row_dots(&dmf, &dnmf, x, d, weight, m, s, C);
                 float* di = dinp + (int64_t)n * C;
 #pragma omp simd
                 for (int c = 0; c < C; c++) {
