@@ -363,17 +363,22 @@ class ModelOpsConformanceTest {
         long threshold = ModelKernels.rnb_model_parallel_min_work();
         ModelKernels.rnb_model_set_parallel_min_work(0);
         try {
-            encoder("cpu");
-            layerNorm("cpu");
-            residualLayerNorm("cpu");
-            biasGeluAdd("cpu");
-            attention("cpu");
-            crossEntropy("cpu");
-            normAndAdamw("cpu");
-            wholeModelStepMatchesReference("cpu");
+            everyCpuKernelMatchesReference();
         } finally {
             ModelKernels.rnb_model_set_parallel_min_work(threshold);
         }
+    }
+
+    /** Every model kernel's check on the cpu backend, the whole step last. */
+    private void everyCpuKernelMatchesReference() {
+        encoder("cpu");
+        layerNorm("cpu");
+        residualLayerNorm("cpu");
+        biasGeluAdd("cpu");
+        attention("cpu");
+        crossEntropy("cpu");
+        normAndAdamw("cpu");
+        wholeModelStepMatchesReference("cpu");
     }
 
     /**
@@ -390,14 +395,7 @@ class ModelOpsConformanceTest {
         ModelKernels.selectIsa(isa);
         try {
             org.junit.jupiter.api.Assertions.assertEquals(isa, ModelKernels.isa());
-            encoder("cpu");
-            layerNorm("cpu");
-            residualLayerNorm("cpu");
-            biasGeluAdd("cpu");
-            attention("cpu");
-            crossEntropy("cpu");
-            normAndAdamw("cpu");
-            wholeModelStepMatchesReference("cpu");
+            everyCpuKernelMatchesReference();
         } finally {
             ModelKernels.selectIsa(chosen);
         }
