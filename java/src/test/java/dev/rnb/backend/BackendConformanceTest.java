@@ -303,8 +303,10 @@ class BackendConformanceTest {
     void gramTimesPMatchesReference(String name) {
         Backend b = backend(name);
         Rng rng = new Rng();
-        // cuda: k = 1, 5 and 64 split the columns of the dot pass (ragged last split at d = 3000),
-        // d = 17 and 5 do not; k = 37 and 1000 are no multiple of its 8 rows per block.
+        // cuda: k = 5 and 64 split the columns of the dot pass (12 splits, the last ragged, at
+        // d = 3000; 4 at 1024), the others do not; k = 300 and 1000 cut the sum's rows into
+        // slices of 8 (the last ragged at 300); k = 37 and 1000 are no multiple of the dot
+        // pass's 8 rows per block.
         int[][] cases = {{1, 1}, {5, 3000}, {300, 17}, {64, 1024}, {1000, 5}, {37, 100}};
         for (int[] c : cases) {
             int k = c[0], d = c[1];

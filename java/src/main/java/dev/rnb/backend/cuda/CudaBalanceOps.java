@@ -28,6 +28,8 @@ final class CudaBalanceOps implements BalanceOps, AutoCloseable {
      * streams over X keep every SM busy whatever the shape of X.
      */
     private static final int TARGET_BLOCKS = 2048;
+    /** Independent loads in flight per thread in the G p passes (RNB_GV_UNROLL): the least work worth a slice or split. */
+    private static final int LOADS_IN_FLIGHT = 8;
     /**
      * The update's passes run on at most this many blocks (cuda/balance_update.cu),
      * each thread taking at least this many domains: 256 blocks from k = 2^18.
@@ -164,7 +166,7 @@ final class CudaBalanceOps implements BalanceOps, AutoCloseable {
         // v = X^T (p * scale): a thread per column, rows cut into slices when
         // the columns alone give too few blocks (small d).
         int columnBlocks = Dim3.blocks(d, REDUCE_THREADS);
-        int slices = (int) Math.max(1, Math.min(Math.min(k, MAX_GRID_YZ), TARGET_BLOCKS / columnBlocks));
+        int slices = Math.max(1, Math.min(Math.min(Dim3.blocks(k, LOADS_IN_FLIGHT), MAX_GRID_YZ), TARGET_BLOCKS / columnBlocks));
         int rowsPerSlice = Dim3.blocks(k, slices);
         device.launch("rnb_scaled_domain_sum", Dim3.of(columnBlocks, Dim3.blocks(k, rowsPerSlice)),
                 Dim3.of(REDUCE_THREADS), 0,
@@ -172,7 +174,7 @@ final class CudaBalanceOps implements BalanceOps, AutoCloseable {
         // G p = diag(scale) X v: a warp per row, columns cut into splits when
         // the rows alone give too few blocks (small k, large d).
         int rowBlocks = Dim3.blocks(k, DOT_ROWS_PER_BLOCK);
-        int splits = (int) Math.max(1, Math.min(Math.min(MAX_GRID_YZ, Dim3.blocks(d, 32)), TARGET_BLOCKS / rowBlocks));
+        int splits = Math.max(1, Math.min(Math.min(MAX_GRID_YZ, Dim3.blocks(d, 32 * LOADS_IN_FLIGHT)), TARGET_BLOCKS / rowBlocks));
         int colsPerSplit = Dim3.blocks(Dim3.blocks(d, splits), 32) * 32;
         int splitBlocks = Dim3.blocks(d, colsPerSplit);
         if (splitBlocks > 1) {
