@@ -87,7 +87,7 @@ rnb_scaled_domain_dots(const float* __restrict__ X, const float* __restrict__ sc
 #pragma unroll
     for (int u = 0; u < RNB_GV_UNROLL; u++) acc[u] = 0.0f;
     int c = c0 + lane;
-    for (; c + (RNB_GV_UNROLL - 1) * 32 < c1; c += RNB_GV_UNROLL * 32) {
+    for (; c < c1 - (RNB_GV_UNROLL - 1) * 32; c += RNB_GV_UNROLL * 32) {  // c1 - 224 may be < 0: no overflow near d = 2^31
         float x[RNB_GV_UNROLL];
 #pragma unroll
         for (int u = 0; u < RNB_GV_UNROLL; u++) x[u] = __ldg(row + c + u * 32);

@@ -530,7 +530,7 @@ int main() {
     test_gp_chain(9, 777, 3);
     test_gp_chain(300, 40, 7);
 
-    std::printf("rnb_balance_update\n");
+    std::printf("rnb_balance_stats, _norm, _exp, _normalise\n");
     test_balance();
 
     std::printf("%d checks, %d failed\n", g_cases, g_failures);
