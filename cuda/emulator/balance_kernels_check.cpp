@@ -476,16 +476,18 @@ void test_balance() {
     }
     cases.push_back(make_balance("k = 10^5", 100000, 30.0f, 0.05, 0));
     cases.back().scale[0] = 1.0f;
-    // The grid the cuda backend launches: min(256, ceil(k / 256)) blocks.
-    for (const auto& c : cases) run_balance(c, std::min(256, std::max(1, ceil_div((int)c.gp.size(), 256))));
-    // Other grids (any 1..256 works; fewer blocks than partial slots, grid-stride loops).
-    for (int blocks : {1, 3, 256}) {
+    // The grid the cuda backend launches (CudaBalanceOps): min(256, ceil(k / 1024)) blocks.
+    for (const auto& c : cases) run_balance(c, std::min(256, std::max(1, ceil_div((int)c.gp.size(), 1024))));
+    // Other grids (any 1..256 works; grid-stride loops, partials of many blocks).
+    for (int blocks : {1, 3, 7}) {
         run_balance(cases[4], blocks);   // k = 1025
         run_balance(cases[6], blocks);   // ~30% absent
         run_balance(cases[7], blocks);   // NaN in present
         run_balance(cases[11], blocks);  // all zero
         run_balance(cases[12], blocks);  // no present domain
     }
+    run_balance(cases[6], 256);  // the most blocks: every lane of the partials' reduction takes 8
+    run_balance(cases[7], 256);
 }
 
 }  // namespace
