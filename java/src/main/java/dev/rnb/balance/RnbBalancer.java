@@ -111,9 +111,16 @@ public final class RnbBalancer implements AutoCloseable {
         if (step.status().skipped()) {
             skippedRounds++;
         }
-        proportions = reducer == null ? step.next() : reducer.broadcastProportions(step.next());
+        float[] next = reducer == null ? step.next() : reducer.broadcastProportions(step.next());
         gradients.reset();
-        return new RoundResult(round++, proportions.clone(), step.status(), counts);
+        if (reducer != null) {
+            proportions = next;
+            return new RoundResult(round++, next.clone(), step.status(), counts);
+        }
+        // Every update returns a fresh array: it goes to the caller as it is, and the
+        // balancer copies it into its own (no second k-float allocation per round).
+        System.arraycopy(next, 0, proportions, 0, proportions.length);
+        return new RoundResult(round++, next, step.status(), counts);
     }
 
     /** G p over the touched domains only (slot order; empty when none): O(touched x d). */

@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * emulated kernels) against the reference backend, on fresh random inputs,
  * ragged sizes and the edge cases (k = 1, absent domains, N = 0).
  */
-@CoversKernels({"rnb_domain_grad_accumulate", "rnb_domain_grad_head_accumulate", "rnb_count_sketch_add", "rnb_gram", "rnb_scaled_domain_sum", "rnb_scaled_domain_dots", "rnb_balance_update"})
+@CoversKernels({"rnb_domain_grad_accumulate", "rnb_domain_grad_head_accumulate", "rnb_count_sketch_add", "rnb_gram", "rnb_scaled_domain_sum", "rnb_scaled_domain_dots",
+        "rnb_balance_stats", "rnb_balance_norm", "rnb_balance_exp", "rnb_balance_normalise"})
 class BackendConformanceTest {
     private static final TestBackends BACKENDS = new TestBackends();
     private static final Backend REF = new ReferenceBackend();
@@ -302,7 +303,11 @@ class BackendConformanceTest {
     void gramTimesPMatchesReference(String name) {
         Backend b = backend(name);
         Rng rng = new Rng();
-        int[][] cases = {{1, 1}, {5, 3000}, {300, 17}, {64, 1024}, {1000, 5}};
+        // cuda: k = 5 and 64 split the columns of the dot pass (12 splits, the last ragged, at
+        // d = 3000; 4 at 1024), the others do not; k = 300 and 1000 cut the sum's rows into
+        // slices of 8 (the last ragged at 300); k = 37 and 1000 are no multiple of the dot
+        // pass's 8 rows per block.
+        int[][] cases = {{1, 1}, {5, 3000}, {300, 17}, {64, 1024}, {1000, 5}, {37, 100}};
         for (int[] c : cases) {
             int k = c[0], d = c[1];
             float[] x = rng.gaussian(k * d);
@@ -322,6 +327,7 @@ class BackendConformanceTest {
     void balanceUpdateMatchesReferenceAndHandlesDegenerateRounds(String name) {
         Backend b = backend(name);
         Rng rng = new Rng();
+        // cuda: one block of 256 threads for the update's passes up to k = 1024
         for (int k : new int[] {1, 2, 31, 257, 1000}) {
             float[] gp = rng.gaussian(k);
             float[] scale = scales(rng, k);
@@ -334,20 +340,34 @@ class BackendConformanceTest {
                 Compare.close(got.next(), want.next(), 1e-5, name + " update k=" + k + " lambda=" + lambda + " " + rng);
             }
         }
-        int k = 70;
+        // cuda: 20 blocks, each thread of the grid-stride passes taking 3 or 4 domains
+        int large = 20_011;
+        float[] gp = rng.gaussian(large), scale = scales(rng, large), current = uniform(large);
+        BalanceStep want = REF.balanceUpdate(gp, scale, current, 3f);
+        BalanceStep got = b.balanceUpdate(gp, scale, current, 3f);
+        assertEquals(want.status(), got.status());
+        Compare.close(got.next(), want.next(), 1e-5, name + " update k=" + large + " " + rng);
+        for (int k : new int[] {70, 3000}) { // cuda: 1 and 3 blocks
+            degenerateRounds(b, rng, k);
+        }
+    }
+
+    /** Every status, the offending domain in the last of the update's blocks on cuda. */
+    private static void degenerateRounds(Backend b, Rng rng, int k) {
         float[] gp = rng.gaussian(k), scale = new float[k], current = rng.gaussian(k);
         java.util.Arrays.fill(scale, 0.25f);
         scale[3] = 0f;
         gp[3] = Float.NaN; // NaN in an absent domain is ignored
         assertEquals(BalanceStep.Status.UPDATED, b.balanceUpdate(gp, scale, current, 3f).status());
         float[] bad = gp.clone();
-        bad[40] = Float.POSITIVE_INFINITY;
+        bad[k - 30] = Float.POSITIVE_INFINITY;
         assertSkipped(b.balanceUpdate(bad, scale, current, 3f), BalanceStep.Status.SKIPPED_NON_FINITE, current);
-        bad[40] = Float.NaN;
+        bad[k - 30] = Float.NaN;
         assertSkipped(b.balanceUpdate(bad, scale, current, 3f), BalanceStep.Status.SKIPPED_NON_FINITE, current);
         float[] zeros = new float[k];
+        zeros[3] = 1f; // absent: its G p does not count
         assertSkipped(b.balanceUpdate(zeros, scale, current, 3f), BalanceStep.Status.SKIPPED_ZERO_NORM, current);
-        assertSkipped(b.balanceUpdate(gp, new float[k], current, 3f), BalanceStep.Status.SKIPPED_NO_DOMAIN, current);
+        assertSkipped(b.balanceUpdate(bad, new float[k], current, 3f), BalanceStep.Status.SKIPPED_NO_DOMAIN, current);
     }
 
     private static void assertSkipped(BalanceStep step, BalanceStep.Status status, float[] current) {
@@ -366,12 +386,27 @@ class BackendConformanceTest {
     void balanceRoundMatchesReference(String name) {
         Backend b = backend(name);
         Rng rng = new Rng();
-        int k = 23, d = 401;
+        // cuda: k = 2100 runs the update on 3 blocks and is no multiple of the dot pass's 8 rows per block
+        for (int[] c : new int[][] {{23, 401}, {1, 1}, {2100, 37}}) {
+            int k = c[0], d = c[1];
+            float[] x = rng.gaussian(k * d), scale = scales(rng, k), p = uniform(k), current = rng.gaussian(k);
+            scale[0] = 0.5f; // at least one present domain
+            BalanceStep want = round(REF, x, k, d, scale, p, current);
+            BalanceStep got = round(b, x, k, d, scale, p, current);
+            assertEquals(want.status(), got.status());
+            Compare.close(got.next(), want.next(), 1e-4, name + " balance round k=" + k + " d=" + d + " " + rng);
+        }
+        int k = 300, d = 33;
         float[] x = rng.gaussian(k * d), scale = scales(rng, k), p = uniform(k), current = rng.gaussian(k);
-        BalanceStep want, got;
-        try (Tensor tx = put(REF, x)) { want = REF.balanceRound(tx, k, d, scale, p, 3f, current); }
-        try (Tensor tx = put(b, x)) { got = b.balanceRound(tx, k, d, scale, p, 3f, current); }
-        assertEquals(want.status(), got.status());
-        Compare.close(got.next(), want.next(), 1e-4, name + " balance round " + rng);
+        x[(k - 2) * d + 5] = Float.NaN; // domain k - 2 = 298 is present (scales() leaves out i % 4 == 3)
+        assertSkipped(round(b, x, k, d, scale, p, current), BalanceStep.Status.SKIPPED_NON_FINITE, current);
+        assertSkipped(round(b, new float[k * d], k, d, scale, p, current), BalanceStep.Status.SKIPPED_ZERO_NORM, current);
+        assertSkipped(round(b, x, k, d, new float[k], p, current), BalanceStep.Status.SKIPPED_NO_DOMAIN, current);
+    }
+
+    private static BalanceStep round(Backend b, float[] x, int k, int d, float[] scale, float[] p, float[] current) {
+        try (Tensor tx = put(b, x)) {
+            return b.balanceRound(tx, k, d, scale, p, 3f, current);
+        }
     }
 }

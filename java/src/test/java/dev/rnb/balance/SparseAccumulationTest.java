@@ -30,7 +30,7 @@ class SparseAccumulationTest {
             "cuda, 24"})
     void sparseEqualsDenseOverTwoRounds(String name, int sketch) {
         Rng rng = new Rng();
-        // The emulator runs a block per domain in the dense reference path: fewer domains there keep it quick.
+        // The emulator runs a warp per domain in the dense reference path: fewer domains there keep it quick.
         int k = (name.equals("cuda-emulated") ? 120 : 3000) + rng.nextInt(500), h = 3 + rng.nextInt(4), v = 2 + rng.nextInt(5);
         float[] evalP = new float[k];
         for (int i = 0; i < k; i++) evalP[i] = 0.5f + rng.nextInt(4);

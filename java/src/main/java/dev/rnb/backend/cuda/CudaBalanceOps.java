@@ -20,12 +20,29 @@ final class CudaBalanceOps implements BalanceOps, AutoCloseable {
     private static final Dim3 TILE_BLOCK = Dim3.of(16, 16);
     private static final int REDUCE_THREADS = 256;
     private static final int MAX_GRID_YZ = 65535;
+    /** Rows (warps) per block of rnb_scaled_domain_dots. */
+    private static final int DOT_ROWS_PER_BLOCK = REDUCE_THREADS / 32;
+    /**
+     * Blocks to aim for in each G p pass: about two waves of 256-thread
+     * blocks on the largest GPUs (132 SMs x 8 resident blocks), so that the
+     * streams over X keep every SM busy whatever the shape of X.
+     */
+    private static final int TARGET_BLOCKS = 2048;
+    /** Independent loads in flight per thread in the G p passes (RNB_GV_UNROLL): the least work worth a slice or split. */
+    private static final int LOADS_IN_FLIGHT = 8;
+    /**
+     * The update's passes run on at most this many blocks (cuda/balance_update.cu),
+     * each thread taking at least this many domains: 256 blocks from k = 2^18.
+     */
+    private static final int UPDATE_MAX_BLOCKS = 256, UPDATE_DOMAINS_PER_THREAD = 4;
+    /** Floats per block of the update's partials (cuda/balance_update.cu). */
+    private static final int UPDATE_PARTIAL_FIELDS = 8;
 
     /** At most this many floats of dense per-domain gradients are formed at once before sketching. */
     private static final long SKETCH_DENSE_FLOATS = 1L << 25;
 
-    private static final int ROW_ORDER = 0, SEG_START = 1, SEG_DOMAIN = 2, SCALE = 3, WEIGHT = 4,
-            CURRENT = 5, GP = 6, NEXT = 7, V = 8, STATUS = 9, SLOTS = 10, DENSE = 11;
+    private static final int ROW_ORDER = 0, SEG_START = 1, SEG_DOMAIN = 2, SCALE = 3, P = 4,
+            PARTIAL = 5, GP = 6, NEXT = 7, V = 8, STATUS = 9, SLOTS = 10, DENSE = 11;
 
     private final CudaDevice device;
     private final Scratch scratch;
@@ -134,25 +151,37 @@ final class CudaBalanceOps implements BalanceOps, AutoCloseable {
                 new KernelArgs().ptr(address(x)).ptr(s).i32(k).i32(Math.toIntExact(d)).ptr(address(out)));
     }
 
-    /** Launches G p into scratch slot GP and returns its address. */
+    /**
+     * Launches G p into scratch slot GP and returns its address. Uploads p and
+     * the scales (k floats each; the kernels form the weights p * scale); X
+     * is read twice, by two grids of about {@link #TARGET_BLOCKS} blocks.
+     */
     private long launchGramTimesP(Tensor x, int k, long d, float[] scale, float[] p) {
-        float[] weight = new float[k];
-        for (int j = 0; j < k; j++) {
-            weight[j] = p[j] * scale[j];
-        }
-        long w = scratch.floats(WEIGHT, weight);
+        long pAddress = scratch.floats(P, p);
         long s = scratch.floats(SCALE, scale);
         long v = scratch.get(V, d * Float.BYTES);
         long gp = scratch.get(GP, (long) k * Float.BYTES);
         int dInt = Math.toIntExact(d);
         device.memsetZero(v, d * Float.BYTES);
+        // v = X^T (p * scale): a thread per column, rows cut into slices when
+        // the columns alone give too few blocks (small d).
         int columnBlocks = Dim3.blocks(d, REDUCE_THREADS);
-        // Enough row slices to fill the device (~2048 blocks) when d is small.
-        int slices = (int) Math.max(1, Math.min(Math.min(k, MAX_GRID_YZ), 2048L / columnBlocks));
-        device.launch("rnb_scaled_domain_sum", Dim3.of(columnBlocks, slices), Dim3.of(REDUCE_THREADS), 0,
-                new KernelArgs().ptr(address(x)).ptr(w).i32(k).i32(dInt).ptr(v));
-        device.launch("rnb_scaled_domain_dots", Dim3.of(k), Dim3.of(REDUCE_THREADS), 0,
-                new KernelArgs().ptr(address(x)).ptr(s).ptr(v).i32(k).i32(dInt).ptr(gp));
+        int slices = Math.max(1, Math.min(Math.min(Dim3.blocks(k, LOADS_IN_FLIGHT), MAX_GRID_YZ), TARGET_BLOCKS / columnBlocks));
+        int rowsPerSlice = Dim3.blocks(k, slices);
+        device.launch("rnb_scaled_domain_sum", Dim3.of(columnBlocks, Dim3.blocks(k, rowsPerSlice)),
+                Dim3.of(REDUCE_THREADS), 0,
+                new KernelArgs().ptr(address(x)).ptr(pAddress).ptr(s).i32(k).i32(dInt).i32(rowsPerSlice).ptr(v));
+        // G p = diag(scale) X v: a warp per row, columns cut into splits when
+        // the rows alone give too few blocks (small k, large d).
+        int rowBlocks = Dim3.blocks(k, DOT_ROWS_PER_BLOCK);
+        int splits = Math.max(1, Math.min(Math.min(MAX_GRID_YZ, Dim3.blocks(d, 32 * LOADS_IN_FLIGHT)), TARGET_BLOCKS / rowBlocks));
+        int colsPerSplit = Dim3.blocks(Dim3.blocks(d, splits), 32) * 32;
+        int splitBlocks = Dim3.blocks(d, colsPerSplit);
+        if (splitBlocks > 1) {
+            device.memsetZero(gp, (long) k * Float.BYTES);
+        }
+        device.launch("rnb_scaled_domain_dots", Dim3.of(rowBlocks, splitBlocks), Dim3.of(REDUCE_THREADS), 0,
+                new KernelArgs().ptr(address(x)).ptr(s).ptr(v).i32(k).i32(dInt).i32(colsPerSplit).ptr(gp));
         return gp;
     }
 
@@ -164,19 +193,35 @@ final class CudaBalanceOps implements BalanceOps, AutoCloseable {
         return out;
     }
 
-    /** The update kernel on G p already in device memory; only k floats and a status come back. */
+    /**
+     * The update's four kernels on G p already in device memory. Only the
+     * status comes back, then p' (k floats) when the round updated; a skipped
+     * round keeps {@code current}, which never goes to the device.
+     */
     private BalanceStep launchUpdate(long gp, long scaleAddress, float[] current, float lambda) {
         int k = current.length;
-        long cur = scratch.floats(CURRENT, current);
+        int blocks = Math.min(UPDATE_MAX_BLOCKS, Dim3.blocks(k, REDUCE_THREADS * UPDATE_DOMAINS_PER_THREAD));
+        long partial = scratch.get(PARTIAL, (long) UPDATE_PARTIAL_FIELDS * blocks * Float.BYTES);
         long next = scratch.get(NEXT, (long) k * Float.BYTES);
         long status = scratch.get(STATUS, Integer.BYTES);
-        device.launch("rnb_balance_update", Dim3.of(1), Dim3.of(REDUCE_THREADS), 0,
-                new KernelArgs().ptr(gp).ptr(scaleAddress).ptr(cur).f32(lambda).i32(k).ptr(next).ptr(status));
-        float[] result = new float[k];
+        Dim3 grid = Dim3.of(blocks), block = Dim3.of(REDUCE_THREADS);
+        device.launch("rnb_balance_stats", grid, block, 0,
+                new KernelArgs().ptr(gp).ptr(scaleAddress).i32(k).ptr(partial));
+        device.launch("rnb_balance_norm", grid, block, 0,
+                new KernelArgs().ptr(gp).ptr(scaleAddress).i32(k).ptr(partial).ptr(status));
+        device.launch("rnb_balance_exp", grid, block, 0,
+                new KernelArgs().ptr(gp).ptr(scaleAddress).f32(lambda).i32(k).ptr(partial).ptr(next));
+        device.launch("rnb_balance_normalise", grid, block, 0,
+                new KernelArgs().i32(k).ptr(partial).ptr(next).ptr(status));
         int[] code = new int[1];
-        device.copyToHost(result, 0, next, k);
         device.copyToHost(code, 0, status, 1);
-        return new BalanceStep(result, BalanceStep.Status.fromCode(code[0]));
+        BalanceStep.Status outcome = BalanceStep.Status.fromCode(code[0]);
+        if (outcome.skipped()) {
+            return new BalanceStep(current.clone(), outcome);
+        }
+        float[] result = new float[k];
+        device.copyToHost(result, 0, next, k);
+        return new BalanceStep(result, outcome);
     }
 
     @Override
