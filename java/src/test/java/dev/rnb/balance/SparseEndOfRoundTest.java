@@ -56,7 +56,7 @@ class SparseEndOfRoundTest {
 
     /** Rounds of a balancer at a few thousand domains against p' by hand from its own accumulators. */
     @ParameterizedTest
-    @ValueSource(strings = {"reference", "cpu", "cuda-emulated"})
+    @ValueSource(strings = {"reference", "cpu", "cuda-emulated", "cuda"})
     void roundsMatchAHandComputation(String name) {
         Rng rng = new Rng();
         int k = (name.equals("cuda-emulated") ? 100 : 1000) + rng.nextInt(1000), h = 2 + rng.nextInt(3), v = 2 + rng.nextInt(3);
