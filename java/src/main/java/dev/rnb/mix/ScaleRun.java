@@ -6,6 +6,7 @@ import dev.rnb.backend.DomainSegments;
 import dev.rnb.backend.Tensor;
 import dev.rnb.balance.SketchSpec;
 import dev.rnb.data.ByteDataset;
+import dev.rnb.data.DomainProportions;
 import dev.rnb.data.MixtureSampler;
 import dev.rnb.data.TrainingExample;
 
@@ -142,7 +143,7 @@ public final class ScaleRun {
                 rnb.restoreState(state);
                 long s2 = System.nanoTime();
                 long slotBytes = rnb.accumulatorFloats() * 4;
-                float[] p = rnb.endRound();
+                DomainProportions p = rnb.endRound();
                 long t2 = System.nanoTime();
                 backend.zero(copy); // the dense accumulators' reset: k x d floats written
                 for (int[] dom : domains) {
