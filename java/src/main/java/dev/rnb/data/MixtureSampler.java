@@ -188,6 +188,9 @@ public final class MixtureSampler {
     /** The proportions in the form they were set in. */
     public DomainProportions mixture() { return proportions; }
 
+    /** Whether the current proportions are drawn by the sparse table. */
+    boolean usesSparseTable() { return sparseInUse; }
+
     public long rngState() { return rng.state(); }
 
     public void setRngState(long state) { rng.setState(state); }
