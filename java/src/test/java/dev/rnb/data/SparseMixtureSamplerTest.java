@@ -93,8 +93,8 @@ class SparseMixtureSamplerTest {
         assertArrayEquals(want.domainOfRow(), got.domainOfRow(), what + ": row domains");
         assertArrayEquals(want.tokens(), got.tokens(), what + ": tokens");
         assertArrayEquals(want.targets(), got.targets(), what + ": targets");
-        assertArrayEquals(want.mask(), got.mask(), what + ": mask");
-        assertEquals(want.valid(), got.valid(), what + ": valid rows");
+        assertArrayEquals(want.weights(), got.weights(), what + ": mask");
+        assertEquals(want.validTargets(), got.validTargets(), what + ": valid rows");
     }
 
     /** Examples shorter and longer than T + 1 bytes (reading ahead guesses wrong after a short one), ragged batches. */
