@@ -27,10 +27,10 @@ package dev.rnb.data;
  * <p>At many domains each of a draw's reads (the table's line, the domain's
  * offsets, the example's slot, its bytes) is a cache and TLB miss, and each
  * depends on the one before. So each group of {@link #AHEAD} sequences is
- * first drawn ahead on a copy of the generator in staged loops (all domains,
- * then all offsets, then all examples), whose independent reads overlap; the
- * real draws then find their memory in cache. Reading ahead changes no draw:
- * it only reads.
+ * drawn ahead on a copy of the generator in staged loops (all domains, then
+ * all examples, then all offsets), whose independent reads overlap; a draw
+ * made ahead is used only when the generator is in the state it was made
+ * from, so batches are exactly those of drawing one sequence after another.
  */
 public final class MixtureSampler {
     /**
@@ -56,12 +56,12 @@ public final class MixtureSampler {
     private final SparseMixtureTable sparse;
     private boolean sparseInUse;
     private final SeededRandom ahead = new SeededRandom(0);
-    private final int[] domainAhead = new int[AHEAD];
-    private final int[] slotAhead = new int[AHEAD];
-    private final long[] exampleAhead = new long[AHEAD];
-    private final long[] offsetAhead = new long[AHEAD];
-    /** What reading ahead read, kept so that the reads are not optimised away. */
-    private int aheadSink;
+    /** Drawn ahead for sequence i of the group: the generator's state before it, after its example and after its offset. */
+    private final long[] stateAhead = new long[AHEAD], afterExample = new long[AHEAD], afterOffset = new long[AHEAD];
+    /** Drawn ahead: the domain, the example's slot ({@link ByteDataset#slotOf}) and the offset (0 for a short example). */
+    private final int[] domainAhead = new int[AHEAD], slotAhead = new int[AHEAD], offsetAhead = new int[AHEAD];
+    /** The raw generator outputs of the example and the offset draws. */
+    private final long[] exampleBits = new long[AHEAD], offsetBits = new long[AHEAD];
 
     public MixtureSampler(ByteDataset data, int batch, int T, long seed) {
         if (batch < 1 || T < 1) {
@@ -202,11 +202,20 @@ public final class MixtureSampler {
         int valid = 0;
         for (int b0 = 0; b0 < batch; b0 += AHEAD) {
             int b1 = Math.min(batch, b0 + AHEAD);
-            readAhead(b1 - b0);
+            drawAhead(b1 - b0);
             for (int b = b0; b < b1; b++) {
-                int d = drawDomain(rng);
-                byte[] bytes = data.bytesOf(d, rng.nextInt(data.countOf(d)));
-                int offset = bytes.length > T + 1 ? rng.nextInt(bytes.length - T) : 0;
+                int i = b - b0, d, offset;
+                byte[] bytes;
+                if (rng.state() == stateAhead[i]) { // drawn ahead from this very state: the same draws
+                    d = domainAhead[i];
+                    bytes = data.bytesAt(slotAhead[i]);
+                    offset = offsetAhead[i];
+                    rng.setState(bytes.length > T + 1 ? afterOffset[i] : afterExample[i]);
+                } else {
+                    d = drawDomain(rng);
+                    bytes = data.bytesOf(d, rng.nextInt(data.countOf(d)));
+                    offset = bytes.length > T + 1 ? rng.nextInt(bytes.length - T) : 0;
+                }
                 domainOfSequence[b] = d;
                 for (int t = 0; t < T; t++) {
                     int r = b * T + t;
@@ -229,30 +238,35 @@ public final class MixtureSampler {
     }
 
     /**
-     * Reads, without drawing, the memory the next {@code count} sequences'
-     * draws will read: on a copy of the generator, all their domains first,
-     * then all their examples' slots, then their bytes, so that the misses of
-     * one stage overlap. It assumes every example is longer than T + 1 bytes
-     * (an offset is drawn); after a shorter one the rest of the group reads
-     * the wrong memory, which costs time, never a different draw.
+     * Draws the next {@code count} sequences' domains, examples and offsets
+     * on a copy of the generator in staged loops: all domains first, then all
+     * examples' slots, then their bytes' lengths and offsets, so that the
+     * cache misses of one stage overlap instead of each waiting for the one
+     * before. It assumes every example is longer than T + 1 bytes (an offset
+     * is drawn). {@link #next} takes a sequence's draws from here only when
+     * the generator is in the state they were drawn from (so they are the
+     * draws it would make), else draws it itself: after a short example the
+     * rest of the group is drawn one by one, which costs time, never a
+     * different draw.
      */
-    private void readAhead(int count) {
+    private void drawAhead(int count) {
         ahead.setState(rng.state());
         for (int i = 0; i < count; i++) {
+            stateAhead[i] = ahead.state();
             domainAhead[i] = drawDomain(ahead);
-            exampleAhead[i] = ahead.nextLong();
-            offsetAhead[i] = ahead.nextLong();
+            exampleBits[i] = ahead.nextLong();
+            afterExample[i] = ahead.state();
+            offsetBits[i] = ahead.nextLong();
+            afterOffset[i] = ahead.state();
         }
         for (int i = 0; i < count; i++) {
             int d = domainAhead[i];
-            slotAhead[i] = data.slotOf(d, (int) Math.floorMod(exampleAhead[i], (long) data.countOf(d)));
+            slotAhead[i] = data.slotOf(d, (int) Math.floorMod(exampleBits[i], (long) data.countOf(d))); // nextInt's arithmetic
         }
-        int sink = 0;
         for (int i = 0; i < count; i++) {
-            byte[] bytes = data.bytesAt(slotAhead[i]);
-            sink += bytes.length > T + 1 ? bytes[(int) Math.floorMod(offsetAhead[i], (long) (bytes.length - T))] : bytes.length;
+            int length = data.bytesAt(slotAhead[i]).length;
+            offsetAhead[i] = length > T + 1 ? (int) Math.floorMod(offsetBits[i], (long) (length - T)) : 0;
         }
-        aheadSink += sink;
     }
 
     private int drawDomain(SeededRandom r) { return sparseInUse ? sparse.draw(r) : table.draw(r); }
