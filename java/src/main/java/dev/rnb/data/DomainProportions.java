@@ -85,6 +85,37 @@ public final class DomainProportions {
     }
 
     /**
+     * The same values, sparse when more than half of the domains share one
+     * value (found by Boyer-Moore's vote: O(k) for a dense form), else this.
+     * E.g. for proportions read back from a checkpoint, which stores all k.
+     */
+    public DomainProportions compact() {
+        if (dense == null) return this;
+        float shared = Float.NaN;
+        long votes = 0;
+        for (float v : dense) {
+            if (votes == 0) {
+                shared = v;
+                votes = 1;
+            } else {
+                votes += v == shared ? 1 : -1;
+            }
+        }
+        int others = 0;
+        for (float v : dense) if (v != shared) others++;
+        if (2L * others >= k) return this;
+        int[] ids = new int[others];
+        float[] values = new float[others];
+        for (int d = 0, i = 0; d < k; d++) {
+            if (dense[d] != shared) {
+                ids[i] = d;
+                values[i++] = dense[d];
+            }
+        }
+        return new DomainProportions(k, null, ids, values, shared);
+    }
+
+    /**
      * (1 - u) p + u / k for each value, in the same form (sparse stays sparse:
      * O(t)); u = 0 returns this.
      */

@@ -248,6 +248,7 @@ public final class RnbStrategy extends AbstractStrategy {
                 throw new IOException("R&B state's hierarchy: " + e.getMessage());
             }
         }
+        current = current.compact(); // stored as k values; sparse again, so the next round is O(touched) as before the checkpoint
         balancer.setProportions(current);
     }
 

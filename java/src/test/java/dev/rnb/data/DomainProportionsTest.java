@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The sparse form against its dense expansion: values, the uniform mix, and the L1 distance the round statistics use. */
+/** The sparse form against its dense expansion: values, compacting, the uniform mix, and the L1 distance the round statistics use. */
 class DomainProportionsTest {
 
     private static double relativeError(double want, double got) {
@@ -37,6 +37,9 @@ class DomainProportionsTest {
                 listed++;
             }
             assertEquals(t, listed);
+            DomainProportions compact = DomainProportions.dense(dense).compact();
+            assertArrayEquals(dense, compact.toArray(), "compact keeps the values");
+            if (2 * t < k) assertTrue(compact.isSparse(), t + " of " + k + " listed: sparse again");
             float u = rng.nextBoolean() ? 0f : (float) rng.nextDouble();
             float[] mixedSparse = a.mixWithUniform(u).toArray(), mixedDense = DomainProportions.dense(dense).mixWithUniform(u).toArray();
             for (int i = 0; i < k; i++) assertTrue(relativeError(mixedDense[i], mixedSparse[i]) <= 1e-6, "k " + k + " t " + t + " entry " + i);
