@@ -103,7 +103,7 @@ class SparseEndOfRoundTest {
         TouchedSoftmax.Step got = TouchedSoftmax.update(k, touched, gp, lambda, DomainProportions.dense(current));
         assertEquals(want.status(), got.status());
         double err = Compare.relativeError(got.next().toArray(), want.next());
-        assertTrue(err < 1e-5, rng + ": " + t + " of " + k + " touched, p' relative error " + err);
+        assertTrue(err < 1e-6, rng + ": " + t + " of " + k + " touched, p' relative error " + err);
     }
 
     private static void assertKept(TouchedSoftmax.Step step, BalanceStep.Status status, DomainProportions current) {
