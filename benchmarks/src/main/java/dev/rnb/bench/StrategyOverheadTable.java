@@ -4,6 +4,7 @@ import dev.rnb.backend.Backend;
 import dev.rnb.backend.Backends;
 import dev.rnb.backend.Tensor;
 import dev.rnb.data.ByteDataset;
+import dev.rnb.data.DomainProportions;
 import dev.rnb.data.SyntheticCorpus;
 import dev.rnb.data.TrainingExample;
 import dev.rnb.mix.MixOptions;
@@ -191,7 +192,7 @@ public final class StrategyOverheadTable {
     private static double mixedStep(MixingStrategy strategy, Trainer mixed) {
         long t0 = THREADS.getCurrentThreadCpuTime();
         mixed.trainStep();
-        float[] next = strategy.endOfStep(mixed.step(), mixed);
+        DomainProportions next = strategy.endOfStep(mixed.step(), mixed);
         if (next != null) mixed.setProportions(next);
         return THREADS.getCurrentThreadCpuTime() - t0;
     }

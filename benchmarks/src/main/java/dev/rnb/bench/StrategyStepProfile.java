@@ -4,6 +4,7 @@ import dev.rnb.backend.Backend;
 import dev.rnb.backend.Backends;
 import dev.rnb.backend.Tensor;
 import dev.rnb.data.ByteDataset;
+import dev.rnb.data.DomainProportions;
 import dev.rnb.data.SyntheticCorpus;
 import dev.rnb.mix.MixOptions;
 import dev.rnb.mix.MixingContext;
@@ -85,7 +86,7 @@ public final class StrategyStepProfile {
                             long t0 = THREADS.getCurrentThreadCpuTime();
                             mixed.trainStep();
                             long t1 = THREADS.getCurrentThreadCpuTime();
-                            float[] next = control ? null : strategy.endOfStep(mixed.step(), mixed);
+                            DomainProportions next = control ? null : strategy.endOfStep(mixed.step(), mixed);
                             if (next != null) mixed.setProportions(next);
                             long end = THREADS.getCurrentThreadCpuTime() - t1;
                             mixedStep += t1 - t0;

@@ -3,6 +3,7 @@ package dev.rnb.balance;
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.BalanceStep;
 import dev.rnb.backend.Tensor;
+import dev.rnb.data.DomainProportions;
 
 import java.util.Arrays;
 
@@ -15,8 +16,10 @@ import java.util.Arrays;
  * costs O(k d)) and p the evaluation proportions.
  *
  * <p>Only the domains a round touched enter G p (their accumulators are
- * sparse: {@link DomainGradients}), so a round costs O(touched x d) plus O(k)
- * for the k proportions. Degenerate rounds are explicit: a domain with no rows
+ * sparse: {@link DomainGradients}), so a round costs O(touched x d); under the
+ * paper's rule p' comes out sparse ({@link DomainProportions}: the touched
+ * domains' values plus one shared by the absent ones) and the round does no
+ * O(k) work (carried scores, a hierarchy or a reducer make it O(k)). Degenerate rounds are explicit: a domain with no rows
  * this round gets logit 0 (the paper's rule; {@link Builder#carryAbsent} is
  * an alternative) and is left out of G p; a non-finite G p, a zero G p or a round
  * without rows keeps the current proportions and is counted as skipped.
@@ -35,7 +38,7 @@ public final class RnbBalancer implements AutoCloseable {
     private final GradientReducer reducer;
     private final CarriedScores carried;
     private HierarchicalUpdate hierarchy;
-    private float[] proportions;
+    private DomainProportions proportions;
     private int round;
     private int skippedRounds;
     private Tensor stagingH;
@@ -48,7 +51,7 @@ public final class RnbBalancer implements AutoCloseable {
         this.lambda = b.lambda;
         this.reducer = b.reducer;
         this.evalProportions = b.evalProportions != null ? b.evalProportions.clone() : uniform(b.domains);
-        this.proportions = uniform(b.domains);
+        this.proportions = DomainProportions.uniform(b.domains);
         this.gradients = new DomainGradients(b.backend, b.domains, b.hidden, b.vocab, b.sketch, b.seed);
         this.carried = Float.isNaN(b.carryAbsent) ? null : new CarriedScores(b.domains, b.carryAbsent);
         this.hierarchy = b.groupOf == null ? null : new HierarchicalUpdate(b.groupOf);
@@ -105,22 +108,27 @@ public final class RnbBalancer implements AutoCloseable {
         if (reducer != null) {
             reducer.allReduce(gradients);
         }
-        long[] counts = gradients.counts();
-        BalanceStep step = hierarchy != null ? hierarchy.update(backend, gradients, evalProportions, lambda, proportions)
-                : update(touchedGramTimesP());
-        if (step.status().skipped()) {
+        int[] touched = gradients.touchedDomains();
+        long[] counts = gradients.slotCounts();
+        DomainProportions next;
+        BalanceStep.Status status;
+        if (hierarchy != null || carried != null) {
+            float[] current = proportions.toArray();
+            BalanceStep step = hierarchy != null ? hierarchy.update(backend, gradients, evalProportions, lambda, current)
+                    : carried.update(touched, touchedGramTimesP(), lambda, current);
+            next = DomainProportions.dense(step.next());
+            status = step.status();
+        } else {
+            TouchedSoftmax.Step step = TouchedSoftmax.update(gradients.domains(), touched, touchedGramTimesP(), lambda, proportions);
+            next = step.next();
+            status = step.status();
+        }
+        if (status.skipped()) {
             skippedRounds++;
         }
-        float[] next = reducer == null ? step.next() : reducer.broadcastProportions(step.next());
+        proportions = reducer == null ? next : DomainProportions.dense(reducer.broadcastProportions(next.toArray()));
         gradients.reset();
-        if (reducer != null) {
-            proportions = next;
-            return new RoundResult(round++, next.clone(), step.status(), counts);
-        }
-        // Every update returns a fresh array: it goes to the caller as it is, and the
-        // balancer copies it into its own (no second k-float allocation per round).
-        System.arraycopy(next, 0, proportions, 0, proportions.length);
-        return new RoundResult(round++, next, step.status(), counts);
+        return new RoundResult(round++, proportions, status, touched, counts);
     }
 
     /** G p over the touched domains only (slot order; empty when none): O(touched x d). */
@@ -134,19 +142,6 @@ public final class RnbBalancer implements AutoCloseable {
             p[s] = evalProportions[gradients.domainOfSlot(s)];
         }
         return backend.gramTimesP(gradients.gradients(), n, gradients.dimension(), gradients.inverseSlotCounts(), p);
-    }
-
-    /**
-     * p' from the touched domains' G p; absent domains by the paper's logit 0
-     * (O(touched) and one fill of k floats: {@link TouchedSoftmax}) or by their
-     * carried scores (O(k): each absent domain has its own logit).
-     */
-    private BalanceStep update(float[] touchedGp) {
-        int[] touched = gradients.touchedDomains();
-        if (carried != null) {
-            return carried.update(touched, touchedGp, lambda, proportions);
-        }
-        return TouchedSoftmax.update(gradients.domains(), touched, touchedGp, lambda, proportions);
     }
 
     /**
@@ -175,15 +170,23 @@ public final class RnbBalancer implements AutoCloseable {
         return g;
     }
 
-    /** The current training proportions. */
-    public float[] proportions() { return proportions.clone(); }
+    /** The current training proportions, all k (O(k)). */
+    public float[] proportions() { return proportions.toArray(); }
+
+    /** The current training proportions in the form they were set in. */
+    public DomainProportions mixture() { return proportions; }
 
     /** Restores proportions (e.g. from a checkpoint). */
     public void setProportions(float[] p) {
-        if (p.length != proportions.length) {
-            throw new IllegalArgumentException("expected " + proportions.length + " proportions, got " + p.length);
+        setProportions(DomainProportions.dense(p));
+    }
+
+    /** The same, in either form. */
+    public void setProportions(DomainProportions p) {
+        if (p.domains() != proportions.domains()) {
+            throw new IllegalArgumentException("expected " + proportions.domains() + " proportions, got " + p.domains());
         }
-        proportions = p.clone();
+        proportions = p;
     }
 
     /** With {@link Builder#carryAbsent}: each domain's carried score (NaN: never seen); else null. */

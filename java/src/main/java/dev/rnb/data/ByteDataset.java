@@ -68,6 +68,12 @@ public final class ByteDataset {
     /** The bytes of domain d's j-th example (0 &lt;= j &lt; {@link #countOf}). */
     byte[] bytesOf(int d, int j) { return bytesByDomain[offsets[d] + j]; }
 
+    /** Where domain d's j-th example sits in domain order: {@link #bytesAt} of it is {@link #bytesOf}(d, j). */
+    int slotOf(int d, int j) { return offsets[d] + j; }
+
+    /** The bytes of the example at a {@link #slotOf slot}. */
+    byte[] bytesAt(int slot) { return bytesByDomain[slot]; }
+
     /** Fraction of examples in each domain (the evaluation proportions p of R&amp;B). */
     public float[] proportions() {
         float[] p = new float[domains()];

@@ -18,13 +18,14 @@ import java.util.function.IntPredicate;
  */
 final class DomainAliasTable {
     /** Column j: table[2j] = bits of keep_j, table[2j + 1] = domain_j &lt;&lt; 32 | alias domain_j (0 where keep_j is 1: never read). */
-    private final long[] table;
-    private final int[] work;
+    private long[] table;
+    private int[] work;
     private int columns;
 
-    DomainAliasTable(int domains) {
-        table = new long[2 * domains];
-        work = new int[domains];
+    /** Room for {@code capacity} columns; a rebuild over more entries grows it. */
+    DomainAliasTable(int capacity) {
+        table = new long[2 * capacity];
+        work = new int[capacity];
     }
 
     /**
@@ -32,20 +33,31 @@ final class DomainAliasTable {
      * scale) over the eligible domains; false, leaving the table as it was,
      * when no eligible domain has positive weight.
      */
-    boolean rebuild(float[] w, IntPredicate eligible) {
+    boolean rebuild(float[] w, IntPredicate eligible) { return rebuild(w, null, w.length, eligible); }
+
+    /**
+     * The same over n entries: entry i has weight w[i] and is domain ids[i]
+     * (ids null: domain i), e.g. the listed domains of a sparse mixture.
+     */
+    boolean rebuild(float[] w, int[] ids, int n, IntPredicate eligible) {
         double total = 0;
         int m = 0;
-        for (int d = 0; d < w.length; d++) {
-            if (w[d] > 0 && eligible.test(d)) {
-                total += w[d];
+        for (int i = 0; i < n; i++) {
+            if (w[i] > 0 && eligible.test(ids == null ? i : ids[i])) {
+                total += w[i];
                 m++;
             }
         }
         if (m == 0) return false;
+        if (work.length < m) {
+            table = new long[2 * m];
+            work = new int[m];
+        }
         columns = 0;
-        for (int d = 0; d < w.length; d++) {
-            if (w[d] > 0 && eligible.test(d)) {
-                setKeep(columns, w[d] * (m / total)); // mean 1 over the m columns
+        for (int i = 0; i < n; i++) {
+            int d = ids == null ? i : ids[i];
+            if (w[i] > 0 && eligible.test(d)) {
+                setKeep(columns, w[i] * (m / total)); // mean 1 over the m columns
                 table[2 * columns + 1] = (long) d << 32;
                 columns++;
             }

@@ -1,16 +1,21 @@
 package dev.rnb.data;
 
-import java.util.Arrays;
-
 /**
  * Draws training batches with given domain proportions, from its own seeded
  * generator (its state and the proportions are what a checkpoint saves).
  *
  * <p>Domains are drawn from a Walker/Vose alias table: O(1) per draw (one
  * generator call, no scan over the domains) and O(k) to rebuild when the
- * proportions change (docs/SCALING.md: measured at 10^6 domains). The table is a pure
- * function of the proportions, so a resumed run that restores the proportions
- * and the generator state draws exactly the same domains.
+ * proportions change (docs/SCALING.md: measured at 10^6 domains). From
+ * {@link #SPARSE_MIN_DOMAINS} domains on, proportions in which more than half
+ * of the domains with examples share one value (what R&amp;B's update gives
+ * under the paper's rule: every domain a round did not touch gets the same
+ * share) are drawn by a {@link SparseMixtureTable} instead: O(t) to rebuild
+ * for the t other domains, O(1) expected per draw. Which table is used, and
+ * every draw, is a pure function of the proportions' values (the same whether
+ * they come {@link DomainProportions#dense dense} or sparse), so a resumed run
+ * that restores the proportions and the generator state draws exactly the
+ * same domains.
  *
  * <p>Each row is one example: a domain is drawn from the proportions (domains
  * without examples are left out and the rest renormalised), an example
@@ -18,14 +23,45 @@ import java.util.Arrays;
  * example shorter than T+1 bytes is padded with byte 0 and its padded
  * positions get loss weight 0 (padding with a masked loss, not packing: one
  * example per row keeps one domain per row).
+ *
+ * <p>At many domains each of a draw's reads (the table's line, the domain's
+ * offsets, the example's slot, its bytes) is a cache and TLB miss, and each
+ * depends on the one before. So each group of {@link #AHEAD} sequences is
+ * drawn ahead on a copy of the generator in staged loops (all domains, then
+ * all examples, then all offsets), whose independent reads overlap; a draw
+ * made ahead is used only when the generator is in the state it was made
+ * from, so batches are exactly those of drawing one sequence after another.
  */
 public final class MixtureSampler {
+    /**
+     * The fewest domains at which a sparse mixture is drawn by a
+     * {@link SparseMixtureTable}. Below it the dense table's O(k) rebuild
+     * costs under a millisecond (docs/SCALING.md), and keeping it there keeps
+     * every earlier run's batches (all ran at k &lt;= 4096): the two tables
+     * draw the same distribution but not the same domains for one generator
+     * state.
+     */
+    public static final int SPARSE_MIN_DOMAINS = 1 << 16;
+    /** Sequences drawn ahead at a time (their reads overlap; the scratch arrays stay in L1). */
+    static final int AHEAD = 32;
+
     private final ByteDataset data;
     private final int batch;
     private final int T;
     private final SeededRandom rng;
-    private float[] proportions;
-    private final DomainAliasTable table;
+    private DomainProportions proportions;
+    /** The dense table; built on first use (at many domains a sparse mixture never needs it). */
+    private DomainAliasTable table;
+    /** From SPARSE_MIN_DOMAINS domains on; null below. */
+    private final SparseMixtureTable sparse;
+    private boolean sparseInUse;
+    private final SeededRandom ahead = new SeededRandom(0);
+    /** Drawn ahead for sequence i of the group: the generator's state before it, after its example and after its offset. */
+    private final long[] stateAhead = new long[AHEAD], afterExample = new long[AHEAD], afterOffset = new long[AHEAD];
+    /** Drawn ahead: the domain, the example's slot ({@link ByteDataset#slotOf}) and the offset (0 for a short example). */
+    private final int[] domainAhead = new int[AHEAD], slotAhead = new int[AHEAD], offsetAhead = new int[AHEAD];
+    /** The raw generator outputs of the example and the offset draws. */
+    private final long[] exampleBits = new long[AHEAD], offsetBits = new long[AHEAD];
 
     public MixtureSampler(ByteDataset data, int batch, int T, long seed) {
         if (batch < 1 || T < 1) {
@@ -35,29 +71,125 @@ public final class MixtureSampler {
         this.batch = batch;
         this.T = T;
         this.rng = new SeededRandom(seed);
-        this.table = new DomainAliasTable(data.domains());
-        float[] p = new float[data.domains()];
-        Arrays.fill(p, 1f / p.length);
+        int k = data.domains();
+        this.sparse = k >= SPARSE_MIN_DOMAINS ? new SparseMixtureTable(k, d -> data.countOf(d) > 0) : null;
+        float[] p = new float[k];
+        java.util.Arrays.fill(p, 1f / p.length);
         setProportions(p);
     }
 
     /** Sets the domain proportions used from the next batch on (non-negative, any scale). */
     public void setProportions(float[] p) {
-        if (p.length != data.domains()) {
-            throw new IllegalArgumentException("expected " + data.domains() + " proportions, got " + p.length);
-        }
-        for (int d = 0; d < p.length; d++) {
-            if (!(p[d] >= 0) || !Float.isFinite(p[d])) {
-                throw new IllegalArgumentException("proportion of domain " + d + " is " + p[d]);
-            }
-        }
-        if (!table.rebuild(p, d -> data.countOf(d) > 0)) {
-            throw new IllegalArgumentException("the proportions put no weight on a domain that has examples");
-        }
-        this.proportions = p.clone();
+        setProportions(DomainProportions.dense(p));
     }
 
-    public float[] proportions() { return proportions.clone(); }
+    /** The same, in either form (a sparse one is used without expanding it where the sparse table applies). */
+    public void setProportions(DomainProportions p) {
+        if (p.domains() != data.domains()) {
+            throw new IllegalArgumentException("expected " + data.domains() + " proportions, got " + p.domains());
+        }
+        boolean usable = p.isSparse() ? rebuildSparse(p) : rebuildDense(p.toArray());
+        if (!usable) {
+            throw new IllegalArgumentException("the proportions put no weight on a domain that has examples");
+        }
+        this.proportions = p;
+    }
+
+    private static void check(int domain, float value) {
+        if (!(value >= 0) || !Float.isFinite(value)) {
+            throw new IllegalArgumentException("proportion of domain " + domain + " is " + value);
+        }
+    }
+
+    private boolean rebuildDense(float[] p) {
+        for (int d = 0; d < p.length; d++) check(d, p[d]);
+        if (sparse != null) {
+            float shared = majorityOfEligible(p);
+            if (!Float.isNaN(shared)) { // then fewer than half of the eligible domains differ from it
+                int n = 0;
+                for (int d = 0; d < p.length; d++) {
+                    if (p[d] != shared && data.countOf(d) > 0) n++;
+                }
+                int[] ids = new int[n];
+                float[] w = new float[n];
+                for (int d = 0, i = 0; d < p.length; d++) {
+                    if (p[d] != shared && data.countOf(d) > 0) {
+                        ids[i] = d;
+                        w[i++] = p[d];
+                    }
+                }
+                return useSparse(ids, w, n, shared);
+            }
+        }
+        if (table == null) table = new DomainAliasTable(p.length);
+        if (!table.rebuild(p, d -> data.countOf(d) > 0)) return false;
+        sparseInUse = false;
+        return true;
+    }
+
+    /** The value more than half of the eligible domains have (Boyer-Moore's vote), or NaN when none has. */
+    private float majorityOfEligible(float[] p) {
+        float candidate = Float.NaN;
+        long votes = 0;
+        for (int d = 0; d < p.length; d++) {
+            if (data.countOf(d) == 0) continue;
+            if (votes == 0) {
+                candidate = p[d];
+                votes = 1;
+            } else {
+                votes += p[d] == candidate ? 1 : -1;
+            }
+        }
+        long count = 0;
+        for (int d = 0; d < p.length; d++) {
+            if (data.countOf(d) > 0 && p[d] == candidate) count++;
+        }
+        return 2 * count > sparse.eligibleCount() ? candidate : Float.NaN;
+    }
+
+    /**
+     * A sparse mixture: the listed domains that have examples and differ from
+     * the shared value, in increasing order (the same table a dense array of
+     * the same values gives); expanded to the dense table when those are not
+     * fewer than half of the eligible domains, or below {@link #SPARSE_MIN_DOMAINS}.
+     */
+    private boolean rebuildSparse(DomainProportions p) {
+        float shared = p.rest();
+        check(-1, shared);
+        int t = p.listedCount();
+        for (int i = 0; i < t; i++) check(p.listedDomain(i), p.listedValue(i));
+        if (sparse == null) return rebuildDense(p.toArray());
+        long[] keyed = new long[t];
+        int n = 0;
+        for (int i = 0; i < t; i++) {
+            int d = p.listedDomain(i);
+            if (p.listedValue(i) != shared && data.countOf(d) > 0) keyed[n++] = (long) d << 32 | i;
+        }
+        if (2L * n >= sparse.eligibleCount()) return rebuildDense(p.toArray());
+        java.util.Arrays.sort(keyed, 0, n);
+        int[] ids = new int[n];
+        float[] w = new float[n];
+        for (int j = 0; j < n; j++) {
+            ids[j] = (int) (keyed[j] >>> 32);
+            w[j] = p.listedValue((int) keyed[j]);
+        }
+        return useSparse(ids, w, n, shared);
+    }
+
+    private boolean useSparse(int[] ids, float[] w, int n, float shared) {
+        if (!sparse.rebuild(ids, w, n, shared)) return false;
+        sparseInUse = true;
+        return true;
+    }
+
+    /** All k proportions (O(k): a fresh array). */
+    public float[] proportions() { return proportions.toArray(); }
+
+    /** The proportions in the form they were set in. */
+    public DomainProportions mixture() { return proportions; }
+
+    /** Whether the current proportions are drawn by the sparse table. */
+    boolean usesSparseTable() { return sparseInUse; }
 
     public long rngState() { return rng.state(); }
 
@@ -68,21 +200,34 @@ public final class MixtureSampler {
         float[] tokens = new float[n], targets = new float[n], mask = new float[n];
         int[] domainOfRow = new int[n], domainOfSequence = new int[batch];
         int valid = 0;
-        for (int b = 0; b < batch; b++) {
-            int d = drawDomain();
-            byte[] bytes = data.bytesOf(d, rng.nextInt(data.countOf(d)));
-            int offset = bytes.length > T + 1 ? rng.nextInt(bytes.length - T) : 0;
-            domainOfSequence[b] = d;
-            for (int t = 0; t < T; t++) {
-                int r = b * T + t;
-                domainOfRow[r] = d;
-                if (offset + t + 1 < bytes.length) {
-                    tokens[r] = bytes[offset + t] & 0xFF;
-                    targets[r] = bytes[offset + t + 1] & 0xFF;
-                    mask[r] = 1f;
-                    valid++;
-                } else if (offset + t < bytes.length) {
-                    tokens[r] = bytes[offset + t] & 0xFF;
+        for (int b0 = 0; b0 < batch; b0 += AHEAD) {
+            int b1 = Math.min(batch, b0 + AHEAD);
+            drawAhead(b1 - b0);
+            for (int b = b0; b < b1; b++) {
+                int i = b - b0, d, offset;
+                byte[] bytes;
+                if (rng.state() == stateAhead[i]) { // drawn ahead from this very state: the same draws
+                    d = domainAhead[i];
+                    bytes = data.bytesAt(slotAhead[i]);
+                    offset = offsetAhead[i];
+                    rng.setState(bytes.length > T + 1 ? afterOffset[i] : afterExample[i]);
+                } else {
+                    d = drawDomain(rng);
+                    bytes = data.bytesOf(d, rng.nextInt(data.countOf(d)));
+                    offset = bytes.length > T + 1 ? rng.nextInt(bytes.length - T) : 0;
+                }
+                domainOfSequence[b] = d;
+                for (int t = 0; t < T; t++) {
+                    int r = b * T + t;
+                    domainOfRow[r] = d;
+                    if (offset + t + 1 < bytes.length) {
+                        tokens[r] = bytes[offset + t] & 0xFF;
+                        targets[r] = bytes[offset + t + 1] & 0xFF;
+                        mask[r] = 1f;
+                        valid++;
+                    } else if (offset + t < bytes.length) {
+                        tokens[r] = bytes[offset + t] & 0xFF;
+                    }
                 }
             }
         }
@@ -92,5 +237,37 @@ public final class MixtureSampler {
         return new Batch(batch, T, tokens, targets, mask, domainOfRow, domainOfSequence, valid);
     }
 
-    private int drawDomain() { return table.draw(rng); }
+    /**
+     * Draws the next {@code count} sequences' domains, examples and offsets
+     * on a copy of the generator in staged loops: all domains first, then all
+     * examples' slots, then their bytes' lengths and offsets, so that the
+     * cache misses of one stage overlap instead of each waiting for the one
+     * before. It assumes every example is longer than T + 1 bytes (an offset
+     * is drawn). {@link #next} takes a sequence's draws from here only when
+     * the generator is in the state they were drawn from (so they are the
+     * draws it would make), else draws it itself: after a short example the
+     * rest of the group is drawn one by one, which costs time, never a
+     * different draw.
+     */
+    private void drawAhead(int count) {
+        ahead.setState(rng.state());
+        for (int i = 0; i < count; i++) {
+            stateAhead[i] = ahead.state();
+            domainAhead[i] = drawDomain(ahead);
+            exampleBits[i] = ahead.nextLong();
+            afterExample[i] = ahead.state();
+            offsetBits[i] = ahead.nextLong();
+            afterOffset[i] = ahead.state();
+        }
+        for (int i = 0; i < count; i++) {
+            int d = domainAhead[i];
+            slotAhead[i] = data.slotOf(d, (int) Math.floorMod(exampleBits[i], (long) data.countOf(d))); // nextInt's arithmetic
+        }
+        for (int i = 0; i < count; i++) {
+            int length = data.bytesAt(slotAhead[i]).length;
+            offsetAhead[i] = length > T + 1 ? (int) Math.floorMod(offsetBits[i], (long) (length - T)) : 0;
+        }
+    }
+
+    private int drawDomain(SeededRandom r) { return sparseInUse ? sparse.draw(r) : table.draw(r); }
 }

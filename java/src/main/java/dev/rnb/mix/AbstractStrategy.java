@@ -2,6 +2,7 @@ package dev.rnb.mix;
 
 import dev.rnb.backend.Backend;
 import dev.rnb.data.Batch;
+import dev.rnb.data.DomainProportions;
 import dev.rnb.model.Gpt;
 import dev.rnb.train.Trainer;
 
@@ -20,18 +21,22 @@ import java.io.UncheckedIOException;
  */
 abstract class AbstractStrategy implements MixingStrategy {
     protected final String name;
-    protected float[] proportions;
+    /** The proportions in force (R&amp;B's sparse under the paper's rule; the other methods' dense). */
+    protected DomainProportions current;
     protected long nanos;
     protected double flops;
 
     AbstractStrategy(String name, float[] initial) {
         this.name = name;
-        this.proportions = initial.clone();
+        this.current = DomainProportions.dense(initial);
     }
+
+    /** The number of training domains. */
+    protected int domains() { return current.domains(); }
 
     @Override public final String name() { return name; }
 
-    @Override public float[] initialProportions() { return proportions.clone(); }
+    @Override public float[] initialProportions() { return current.toArray(); }
 
     @Override
     public final void begin(Trainer trainer) {
@@ -55,13 +60,13 @@ abstract class AbstractStrategy implements MixingStrategy {
     }
 
     @Override
-    public final float[] endOfStep(int step, Trainer trainer) {
+    public final DomainProportions endOfStep(int step, Trainer trainer) {
         Backend b = trainer.model().backend();
         long t0 = clock(b);
         try {
-            float[] next = doEndOfStep(step, trainer);
+            DomainProportions next = nextProportions(step, trainer);
             if (next != null) {
-                proportions = next.clone();
+                current = next;
             }
             return next;
         } finally {
@@ -83,10 +88,17 @@ abstract class AbstractStrategy implements MixingStrategy {
 
     protected void doAfterBackward(Gpt model, Batch batch) {}
 
-    protected abstract float[] doEndOfStep(int step, Trainer trainer);
+    /** The next proportions when a round ended, else null: by default {@link #doEndOfStep}'s, dense. */
+    protected DomainProportions nextProportions(int step, Trainer trainer) {
+        float[] next = doEndOfStep(step, trainer);
+        return next == null ? null : DomainProportions.dense(next);
+    }
 
-    /** The proportions currently in force. */
-    public float[] proportions() { return proportions.clone(); }
+    /** The next proportions (all k) when a round ended, else null (default: a fixed mixture). */
+    protected float[] doEndOfStep(int step, Trainer trainer) { return null; }
+
+    /** The proportions currently in force, all k (O(k)). */
+    public float[] proportions() { return current.toArray(); }
 
     @Override public long extraNanos() { return nanos; }
 
@@ -97,7 +109,7 @@ abstract class AbstractStrategy implements MixingStrategy {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeUTF(name);
-            writeFloats(out, proportions);
+            writeFloats(out, current.toArray());
             out.writeLong(nanos);
             out.writeDouble(flops);
             writeOwn(out);
@@ -115,10 +127,10 @@ abstract class AbstractStrategy implements MixingStrategy {
                 throw new IllegalArgumentException("the checkpoint's mixing state is for " + tag + ", this run uses " + name);
             }
             float[] p = readFloats(in);
-            if (p.length != proportions.length) {
-                throw new IllegalArgumentException("the checkpoint's mixing state has " + p.length + " domains, this run has " + proportions.length);
+            if (p.length != domains()) {
+                throw new IllegalArgumentException("the checkpoint's mixing state has " + p.length + " domains, this run has " + domains());
             }
-            proportions = p;
+            current = DomainProportions.dense(p);
             nanos = in.readLong();
             flops = in.readDouble();
             readOwn(in);

@@ -1,5 +1,6 @@
 package dev.rnb.mix;
 
+import dev.rnb.data.DomainProportions;
 import dev.rnb.train.Trainer;
 
 import java.io.DataInputStream;
@@ -71,7 +72,7 @@ public final class AioliStrategy extends AbstractStrategy {
         double n = new dev.rnb.model.ParameterLayout(ctx.config()).size();
         this.evalFlops = 2 * n * probe.tokens();
         this.a = new double[k][k];
-        this.proportions = tilted(initial.length, present, 0, ONE_HOT);
+        this.current = DomainProportions.dense(tilted(initial.length, present, 0, ONE_HOT));
     }
 
     /** Steps per round (K, or twice the LearnParams phase when that is longer). */
@@ -80,7 +81,7 @@ public final class AioliStrategy extends AbstractStrategy {
     /** T m D_e / (3 D_t), D_e = the probe's tokens, T = rounds started. */
     @Override
     public double costModelRatio(double trainingTokens) {
-        return rounds * proportions.length * probe.tokens() / (3 * trainingTokens);
+        return rounds * domains() * probe.tokens() / (3 * trainingTokens);
     }
 
     /** The mixture tilted toward present[block]: oneHot there, the rest spread over the other present domains. */

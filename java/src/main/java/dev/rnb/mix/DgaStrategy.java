@@ -49,7 +49,7 @@ public final class DgaStrategy extends AbstractStrategy {
     @Override
     public double costModelRatio(double trainingTokens) {
         double delta = rounds * batchTokens / trainingTokens;
-        return proportions.length * delta + rounds * delta * batchTokens / trainingTokens;
+        return domains() * delta + rounds * delta * batchTokens / trainingTokens;
     }
 
     @Override
@@ -58,7 +58,7 @@ public final class DgaStrategy extends AbstractStrategy {
             return null;
         }
         rounds++;
-        int k = proportions.length;
+        int k = domains();
         float[] evalGrad = trainer.gradientOn(evalBatches.mixed(evalProportions));
         flops += stepFlops;
         double[] dots = new double[k];
@@ -70,7 +70,7 @@ public final class DgaStrategy extends AbstractStrategy {
             dots[i] = s;
             flops += stepFlops + 2.0 * g.length;
         }
-        return update(proportions, dots, eta, ema);
+        return update(proportions(), dots, eta, ema);
     }
 
     /** p^_i proportional to prev_i exp(eta dots_i), then (1 - ema) p^ + ema prev. */

@@ -36,7 +36,7 @@ public final class DogeStrategy extends ProxyMixtureStrategy {
 
     @Override
     protected double costModelFlops() {
-        return proxy.steps() * (proportions.length + 2) * proxy.stepFlops();
+        return proxy.steps() * (domains() + 2) * proxy.stepFlops();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.rnb.mix;
 
 import dev.rnb.data.ByteDataset;
+import dev.rnb.data.DomainProportions;
 import dev.rnb.train.Checkpoint;
 import dev.rnb.train.EvalWindows;
 import dev.rnb.train.Evaluation;
@@ -87,10 +88,10 @@ public final class MixedRun {
             long t0 = System.nanoTime();
             float loss = trainer.trainStep();
             int step = trainer.step();
-            float[] next = strategy.endOfStep(step, trainer);
+            DomainProportions next = strategy.endOfStep(step, trainer);
             if (next != null) {
                 trainer.setProportions(next);
-                history.add(new RunResult.Proportions(step, next.clone()));
+                history.add(new RunResult.Proportions(step, next.toArray())); // the report's history: k floats a round
             }
             trainNanos += System.nanoTime() - t0;
             window += loss;

@@ -1,6 +1,7 @@
 package dev.rnb.mix;
 
 import dev.rnb.data.Batch;
+import dev.rnb.data.DomainProportions;
 import dev.rnb.model.Gpt;
 import dev.rnb.train.Trainer;
 
@@ -42,9 +43,11 @@ public interface MixingStrategy extends AutoCloseable {
 
     /**
      * After optimiser step {@code step} (counted from 1): the next proportions
-     * when a round ended, else null. May use the trainer for extra passes.
+     * when a round ended, else null; R&amp;B's are sparse under the paper's rule
+     * ({@link DomainProportions}: no k-element array per round). May use the
+     * trainer for extra passes.
      */
-    float[] endOfStep(int step, Trainer trainer);
+    DomainProportions endOfStep(int step, Trainer trainer);
 
     /** The mixing state for a checkpoint's extra section. */
     byte[] saveState();

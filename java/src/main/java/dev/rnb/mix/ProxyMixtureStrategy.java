@@ -1,5 +1,6 @@
 package dev.rnb.mix;
 
+import dev.rnb.data.DomainProportions;
 import dev.rnb.model.ParameterLayout;
 import dev.rnb.train.Trainer;
 
@@ -41,9 +42,9 @@ abstract class ProxyMixtureStrategy extends AbstractStrategy {
     @Override
     protected final void doBegin(Trainer trainer) {
         if (learned) return; // restored from a checkpoint
-        proportions = learn(proportions.clone());
+        current = DomainProportions.dense(learn(proportions()));
         learned = true;
-        trainer.setProportions(proportions);
+        trainer.setProportions(current);
     }
 
     /** The learned weights, for the log; "" before they are learned. */
@@ -51,7 +52,7 @@ abstract class ProxyMixtureStrategy extends AbstractStrategy {
     public final String summary() {
         if (!learned) return "";
         StringBuilder s = new StringBuilder("learned domain weights, fixed for the main run:");
-        for (float x : proportions) s.append(String.format(java.util.Locale.ROOT, " %.3f", x));
+        for (float x : proportions()) s.append(String.format(java.util.Locale.ROOT, " %.3f", x));
         return s.toString();
     }
 

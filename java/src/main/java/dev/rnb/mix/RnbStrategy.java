@@ -7,6 +7,7 @@ import dev.rnb.balance.RnbBalancer;
 import dev.rnb.balance.RoundResult;
 import dev.rnb.balance.SketchSpec;
 import dev.rnb.data.Batch;
+import dev.rnb.data.DomainProportions;
 import dev.rnb.model.Gpt;
 import dev.rnb.model.GptConfig;
 import dev.rnb.train.Trainer;
@@ -70,6 +71,7 @@ public final class RnbStrategy extends AbstractStrategy {
     RnbStrategy(Backend backend, int domains, int hidden, int vocab, float[] evalProportions, float lambda, SketchSpec sketch,
                 int stepsPerRound, long seed, float uniformShare, float carryAbsent, DomainHierarchy hierarchy) {
         super("rnb", uniform(domains));
+        this.current = DomainProportions.uniform(domains); // the same values, sparse: no k-element array per round
         if (!(uniformShare >= 0 && uniformShare <= 1)) {
             throw new IllegalArgumentException("R&B's uniform share must be in [0, 1], got " + uniformShare);
         }
@@ -161,32 +163,28 @@ public final class RnbStrategy extends AbstractStrategy {
     }
 
     @Override
-    protected float[] doEndOfStep(int step, Trainer trainer) {
+    protected DomainProportions nextProportions(int step, Trainer trainer) {
         return step % stepsPerRound == 0 ? endRound() : null;
     }
 
-    /** Ends the round now: p' from the gradients accumulated since the last round. */
-    float[] endRound() {
+    /**
+     * Ends the round now: p' from the gradients accumulated since the last
+     * round. Under the paper's rule O(touched): p' stays sparse from the
+     * balancer to the sampler (immutable, so shared, never copied).
+     */
+    DomainProportions endRound() {
         long d0 = clock(backend);
         float[] gram = balancer.domainGradients().domains() <= RoundStats.MAX_DOMAINS ? balancer.gram() : null;
         nanos -= clock(backend) - d0; // a diagnostic for the report, not part of the method's cost
-        float[] before = proportions; // replaced below, never written in place: no k-float copy
+        DomainProportions before = current;
         last = balancer.endRound();
         rounds++;
         if (last.status().skipped()) skipped++;
-        flops += 4.0 * last.counts().length * balancer.domainGradients().dimension();
-        proportions = mixWithUniform(last.proportions(), uniformShare);
-        balancer.setProportions(proportions);
-        stats.add(before, proportions, last.counts(), gram);
-        return proportions; // endOfStep keeps its own copy
-    }
-
-    /** (1 - u) p + u / k. */
-    static float[] mixWithUniform(float[] p, float u) {
-        if (u == 0f) return p.clone();
-        float[] out = new float[p.length];
-        for (int i = 0; i < p.length; i++) out[i] = (1 - u) * p[i] + u / p.length;
-        return out;
+        flops += 4.0 * domains() * balancer.domainGradients().dimension();
+        current = last.mixture().mixWithUniform(uniformShare);
+        balancer.setProportions(current);
+        stats.add(before, current, last, gram);
+        return current;
     }
 
     @Override
@@ -201,7 +199,7 @@ public final class RnbStrategy extends AbstractStrategy {
 
     @Override
     public double costModelRatio(double trainingTokens) {
-        double m = proportions.length;
+        double m = domains();
         return rounds * m * m / (6 * trainingTokens);
     }
 
@@ -250,7 +248,8 @@ public final class RnbStrategy extends AbstractStrategy {
                 throw new IOException("R&B state's hierarchy: " + e.getMessage());
             }
         }
-        balancer.setProportions(proportions);
+        current = current.compact(); // stored as k values; sparse again, so the next round is O(touched) as before the checkpoint
+        balancer.setProportions(current);
     }
 
     @Override

@@ -1,5 +1,8 @@
 package dev.rnb.mix;
 
+import dev.rnb.balance.RoundResult;
+import dev.rnb.data.DomainProportions;
+
 import java.util.Locale;
 
 /**
@@ -10,6 +13,8 @@ import java.util.Locale;
  * next round. Counted per round: the L1 change of p (oscillation), the largest
  * proportion (concentration), whether the least-sampled domain had the
  * largest G_ii, and whether the largest G_ii's domain got the most weight next.
+ * The first two come from the proportions' own form (O(touched) when both
+ * rounds' are sparse); the last two only for k up to {@link #MAX_DOMAINS}.
  */
 final class RoundStats {
     /** The Gram diagonal is formed (O(k^2 d)) only for k up to this. */
@@ -18,19 +23,18 @@ final class RoundStats {
     private int rounds, diagonalRounds, leastSampledLargestDiag, largestDiagTopNext;
     private double change, maxShare, peakShare, chance;
 
-    /** One round: proportions in force during it, the next ones, rows per domain, the Gram matrix (k x k, or null). */
-    void add(float[] before, float[] next, long[] counts, float[] gram) {
+    /** One round: proportions in force during it, the next ones, the round (its row counts), the Gram matrix (k x k, or null). */
+    void add(DomainProportions before, DomainProportions nextMixture, RoundResult round, float[] gram) {
         rounds++;
-        int k = next.length;
-        double l1 = 0, top = 0;
-        for (int i = 0; i < k; i++) {
-            l1 += Math.abs(next[i] - before[i]);
-            top = Math.max(top, next[i]);
-        }
-        change += l1;
+        double[] l1AndTop = nextMixture.l1DistanceAndMax(before);
+        double top = l1AndTop[1];
+        change += l1AndTop[0];
         maxShare += top;
         peakShare = Math.max(peakShare, top);
         if (gram == null) return;
+        float[] next = nextMixture.toArray();
+        long[] counts = round.counts();
+        int k = next.length;
         int present = 0, least = -1, largest = -1, heaviest = 0;
         for (int i = 0; i < k; i++) {
             if (next[i] > next[heaviest]) heaviest = i;

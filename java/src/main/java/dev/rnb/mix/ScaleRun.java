@@ -6,6 +6,7 @@ import dev.rnb.backend.DomainSegments;
 import dev.rnb.backend.Tensor;
 import dev.rnb.balance.SketchSpec;
 import dev.rnb.data.ByteDataset;
+import dev.rnb.data.DomainProportions;
 import dev.rnb.data.MixtureSampler;
 import dev.rnb.data.TrainingExample;
 
@@ -25,7 +26,10 @@ import java.util.SplittableRandom;
  * Last, a whole round as training runs it with a sketch of r floats per
  * domain (K steps each accumulated and each drawn by the sampler, the end of
  * the round, the sampler's rebuild for p') against a copy of the bytes such a
- * round must move at least ({@link #roundFloorBytes}).
+ * round must move at least ({@link #roundFloorBytes}). The sampler draws
+ * rows of T = 1 (a domain, an example, an offset) from k domains of one
+ * example each, every example its own 9-byte array (at 10^6 domains 10^6
+ * arrays: the example store is k objects, not one shared array).
  * The timed calls are interleaved rep by rep so that a loaded machine slows
  * them alike; every figure is a median over the reps.
  */
@@ -33,7 +37,8 @@ public final class ScaleRun {
     /** The stages measured, in table order. */
     public enum Stage {
         SAMPLER_REBUILD("sampler rebuild (ms)"),
-        SAMPLER_DRAW("sampler draw (ns/row)"),
+        SAMPLER_DRAW("sampler draw, p' with every domain present (ns/row)"),
+        SAMPLER_DRAW_ROUND("sampler draw, the sketched round's p' (ns/row)"),
         ACCUMULATE_SPARSE("accumulate, sparse (ms/round)"),
         ACCUMULATE_DENSE("accumulate, dense (ms/round)"),
         END_ROUND("end of round, touched G p + update + reset (ms)"),
@@ -96,14 +101,17 @@ public final class ScaleRun {
      * each step's H and E read once (rows x (h + v) floats), each touched
      * domain's r-float sketch written once and read once (G p), each step's
      * batch written (tokens, targets, mask and the domain of every row: 16
-     * bytes a row), p' written and read by the sampler (4 k twice), and the
-     * sampler's alias table written (16 bytes a domain: the keep threshold
-     * and two domain ids). What is O(k) is the last two: 24 bytes a domain.
+     * bytes a row), p' written and read by the sampler and the sampler's
+     * table written: under the paper's rule p' is the touched domains' values
+     * plus one shared value ({@code DomainProportions}), so 8 bytes (domain,
+     * value) written and read and a 16-byte table column per touched domain.
+     * Nothing in it is O(k). (Until the sampler drew sparse p' the floor
+     * counted k values and a k-column table instead: 24 bytes a domain.)
      */
-    public long roundFloorBytes(int k, int touched) {
+    public long roundFloorBytes(int touched) {
         long rows = (long) sequences * rowsPerSequence;
         return stepsPerRound * rows * (hidden + vocab) * 4L + 2L * touched * sketch * 4L + stepsPerRound * rows * 16L
-                + 2L * 4L * k + 16L * k;
+                + 2L * 8L * touched + 16L * touched;
     }
 
     /** One k: two warm-up reps, then {@code reps} timed ones. */
@@ -142,7 +150,7 @@ public final class ScaleRun {
                 rnb.restoreState(state);
                 long s2 = System.nanoTime();
                 long slotBytes = rnb.accumulatorFloats() * 4;
-                float[] p = rnb.endRound();
+                DomainProportions p = rnb.endRound();
                 long t2 = System.nanoTime();
                 backend.zero(copy); // the dense accumulators' reset: k x d floats written
                 for (int[] dom : domains) {
@@ -162,9 +170,14 @@ public final class ScaleRun {
                     roundSampler.next();
                 }
                 int sketchedTouched = sketched.balancerTouched();
-                roundSampler.setProportions(sketched.endRound());
+                DomainProportions roundP = sketched.endRound();
+                roundSampler.setProportions(roundP);
                 long t8 = System.nanoTime();
-                long floorFloats = roundFloorBytes(k, sketchedTouched) / 8; // a copy of n floats reads 4n bytes and writes 4n
+                sampler.setProportions(roundP);
+                long t9 = System.nanoTime();
+                sampler.next();
+                long t10 = System.nanoTime();
+                long floorFloats = roundFloorBytes(sketchedTouched) / 8; // a copy of n floats reads 4n bytes and writes 4n
                 long copyNanos;
                 try (Tensor from = backend.allocate(floorFloats); Tensor to = backend.allocate(floorFloats)) {
                     backend.zero(from); // both touched before the clock starts: no page faults timed
@@ -175,7 +188,8 @@ public final class ScaleRun {
                 }
                 if (r < 0) continue;
                 t[Stage.ROUND_FLOOR.ordinal()][r] = copyNanos / 1e6;
-                floorBytes = roundFloorBytes(k, sketchedTouched);
+                floorBytes = roundFloorBytes(sketchedTouched);
+                t[Stage.SAMPLER_DRAW_ROUND.ordinal()][r] = (double) (t10 - t9) / (sequences * 256);
                 t[Stage.ROUND_SKETCHED.ordinal()][r] = (t8 - t7) / 1e6;
                 touched = round;
                 sparseBytes = slotBytes;
@@ -223,13 +237,16 @@ public final class ScaleRun {
         return x;
     }
 
-    /** k domains of one 9-byte example each (a row of T = 1 draws a domain, an example and an offset). */
+    /**
+     * k domains of one 9-byte example each (a row of T = 1 draws a domain, an
+     * example and an offset), each example its own array, as a corpus has them.
+     */
     static ByteDataset oneExamplePerDomain(int k) {
         List<TrainingExample> examples = new ArrayList<>(k);
         List<String> names = new ArrayList<>(k);
         byte[] bytes = "abcdefghi".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         for (int i = 0; i < k; i++) {
-            examples.add(new TrainingExample(bytes, i));
+            examples.add(new TrainingExample(bytes.clone(), i));
             names.add(Integer.toString(i));
         }
         return new ByteDataset(examples, names);

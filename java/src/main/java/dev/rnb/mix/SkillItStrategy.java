@@ -62,7 +62,7 @@ public final class SkillItStrategy extends AbstractStrategy {
     /** delta = probeSteps batches per domain over D_t; D_e = the probe's tokens; T = rounds. */
     @Override
     public double costModelRatio(double trainingTokens) {
-        double m = proportions.length, delta = probeSteps * batchTokens / trainingTokens;
+        double m = domains(), delta = probeSteps * batchTokens / trainingTokens;
         return m * delta + (rounds + m) * probe.tokens() / (3 * trainingTokens);
     }
 

@@ -4,6 +4,7 @@ import dev.rnb.backend.Backend;
 import dev.rnb.backend.Tensor;
 import dev.rnb.data.Batch;
 import dev.rnb.data.ByteDataset;
+import dev.rnb.data.DomainProportions;
 import dev.rnb.data.MixtureSampler;
 import dev.rnb.data.TrainingExample;
 import dev.rnb.model.Gpt;
@@ -72,6 +73,9 @@ public final class Trainer implements AutoCloseable {
 
     /** Sets the training domain proportions from the next batch on. */
     public void setProportions(float[] p) { sampler.setProportions(p); }
+
+    /** The same, in either form (a sparse one stays sparse: {@link MixtureSampler}). */
+    public void setProportions(DomainProportions p) { sampler.setProportions(p); }
 
     /** One optimiser step on the next batch of this trainer's sampler; returns the batch's mean loss per predicted byte. */
     public float trainStep() {

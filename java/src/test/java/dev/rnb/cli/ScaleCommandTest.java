@@ -25,8 +25,8 @@ class ScaleCommandTest {
         assertEquals(table, r.stdout());
         assertTrue(Files.size(out.resolve("scaling.png")) > 1000);
         List<String> rows = table.lines().filter(l -> l.startsWith("| ")).toList();
-        assertEquals(1 + 11 + 7 + 1 + 4, rows.size(), table);
-        for (String row : rows.subList(1, 12)) {
+        assertEquals(1 + 12 + 7 + 1 + 4, rows.size(), table);
+        for (String row : rows.subList(1, 13)) {
             String[] cells = row.split("\\|");
             assertEquals(5, cells.length, row); // "", stage, k = 10^2, k = 10^3, slope
             assertFalse(Double.isNaN(Double.parseDouble(cells[4].trim())), row);
@@ -38,12 +38,12 @@ class ScaleCommandTest {
         assertTrue(small.stdout().contains("| exact | 50257 x 768 | 147.2 MiB | 6 | 6 (sketch needed) |"), small.stdout());
         String touched = rows.stream().filter(l -> l.startsWith("| domains touched")).findFirst().orElseThrow();
         // The round's floor by hand: 4 steps of 24 rows read H and E (16 floats a row) and write 16 batch bytes a row,
-        // t touched sketches of r = 1024 floats written and read, 24 bytes a domain for p' and the alias table.
+        // t touched sketches of r = 1024 floats written and read, 32 bytes a touched domain for p' and the sampler's table.
         String[] t = touched.split("\\|"), floor = rows.stream().filter(l -> l.startsWith("| whole round's minimum bytes"))
                 .findFirst().orElseThrow().split("\\|");
-        int[] ks = {100, 1000};
         for (int i = 0; i < 2; i++) {
-            long bytes = 4L * 24 * 16 * 4 + 2L * Integer.parseInt(t[2 + i].trim()) * 1024 * 4 + 4L * 24 * 16 + 24L * ks[i];
+            int touchedDomains = Integer.parseInt(t[2 + i].trim());
+            long bytes = 4L * 24 * 16 * 4 + 2L * touchedDomains * 1024 * 4 + 4L * 24 * 16 + 32L * touchedDomains;
             assertEquals(String.format(java.util.Locale.ROOT, "%.1f KiB", bytes / 1024.0), floor[2 + i].trim(), table);
         }
         for (String cell : touched.split("\\|")) {

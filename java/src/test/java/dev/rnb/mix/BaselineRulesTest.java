@@ -2,6 +2,7 @@ package dev.rnb.mix;
 
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.Backends;
+import dev.rnb.data.DomainProportions;
 import dev.rnb.train.Trainer;
 import org.junit.jupiter.api.Test;
 
@@ -98,8 +99,8 @@ class BaselineRulesTest {
 
     @Test
     void rnbUniformShareIsAConvexMixture() {
-        assertClose(new double[] {0.8 * 0.7 + 0.1, 0.8 * 0.3 + 0.1}, RnbStrategy.mixWithUniform(new float[] {0.7f, 0.3f}, 0.2f), 1e-7);
-        assertArrayEquals(new float[] {0.7f, 0.3f}, RnbStrategy.mixWithUniform(new float[] {0.7f, 0.3f}, 0f));
+        assertClose(new double[] {0.8 * 0.7 + 0.1, 0.8 * 0.3 + 0.1}, DomainProportions.dense(new float[] {0.7f, 0.3f}).mixWithUniform(0.2f).toArray(), 1e-7);
+        assertArrayEquals(new float[] {0.7f, 0.3f}, DomainProportions.dense(new float[] {0.7f, 0.3f}).mixWithUniform(0f).toArray());
     }
 
     @Test

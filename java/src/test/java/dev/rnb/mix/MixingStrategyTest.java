@@ -4,6 +4,7 @@ import dev.rnb.backend.Backend;
 import dev.rnb.backend.Backends;
 import dev.rnb.balance.SketchSpec;
 import dev.rnb.data.ByteDataset;
+import dev.rnb.data.DomainProportions;
 import dev.rnb.data.TrainingExample;
 import dev.rnb.model.GptConfig;
 import dev.rnb.train.TrainOptions;
@@ -84,7 +85,7 @@ class MixingStrategyTest {
             try (Backend b = Backends.open("reference");
                  RnbStrategy s = new RnbStrategy(b, 2, 2, 2, new float[] {1, 3}, lambda, SketchSpec.EXACT, 1, 1)) {
                 s.accumulate(H, E, new int[] {0, 0, 1}, 3);
-                float[] next = s.endRound();
+                float[] next = s.endRound().toArray();
                 assertClose(softmax(new double[] {lambda * gp[0] / norm, lambda * gp[1] / norm}), next, 1e-6);
                 assertArrayEquals(next, s.proportions());
             }
@@ -96,7 +97,7 @@ class MixingStrategyTest {
         try (Backend b = Backends.open("reference");
              RnbStrategy s = new RnbStrategy(b, 3, 2, 2, new float[] {1, 1, 1}, 2f, SketchSpec.EXACT, 1, 1)) {
             s.accumulate(H, E, new int[] {0, 0, 1}, 3);
-            float[] next = s.endRound();
+            float[] next = s.endRound().toArray();
             // Domain 2 is absent: left out of G p (its scale is 0), logit 0.
             double[] p = {1 / 3.0, 1 / 3.0};
             double[] gp = {1.25 * p[0] - 0.5 * p[1], -0.5 * p[0] + 4 * p[1]};
@@ -105,7 +106,7 @@ class MixingStrategyTest {
             assertEquals(3, s.lastRound().counts().length);
             assertEquals(0, s.lastRound().counts()[2]);
             // A round with no rows at all keeps the proportions and counts as skipped.
-            float[] kept = s.endRound();
+            float[] kept = s.endRound().toArray();
             assertArrayEquals(next, kept);
             assertEquals(1, s.skippedRounds());
         }
@@ -116,11 +117,11 @@ class MixingStrategyTest {
         try (Backend b = Backends.open("reference")) {
             try (RnbStrategy s = new RnbStrategy(b, 2, 2, 2, new float[] {1, 3}, 0f, SketchSpec.EXACT, 1, 1)) {
                 s.accumulate(H, E, new int[] {0, 0, 1}, 3);
-                assertClose(new double[] {0.5, 0.5}, s.endRound(), 1e-7);
+                assertClose(new double[] {0.5, 0.5}, s.endRound().toArray(), 1e-7);
             }
             try (RnbStrategy s = new RnbStrategy(b, 2, 2, 2, new float[] {1, 3}, 1000f, SketchSpec.EXACT, 1, 1)) {
                 s.accumulate(H, E, new int[] {0, 0, 1}, 3);
-                assertClose(new double[] {0, 1}, s.endRound(), 1e-7);
+                assertClose(new double[] {0, 1}, s.endRound().toArray(), 1e-7);
             }
         }
     }
@@ -143,8 +144,8 @@ class MixingStrategyTest {
              RnbStrategy s = new RnbStrategy(b, k, h, v, p, 3f, SketchSpec.count(1024), 1, 9)) {
             e.accumulate(hs, es, dom, rows);
             s.accumulate(hs, es, dom, rows);
-            exact = e.endRound();
-            sketched = s.endRound();
+            exact = e.endRound().toArray();
+            sketched = s.endRound().toArray();
         }
         double l1 = 0;
         for (int i = 0; i < k; i++) l1 += Math.abs(exact[i] - sketched[i]);
@@ -308,7 +309,7 @@ class MixingStrategyTest {
                 s.attach(t);
                 while (t.step() < cut) {
                     t.trainStep();
-                    float[] next = s.endOfStep(t.step(), t);
+                    DomainProportions next = s.endOfStep(t.step(), t);
                     if (next != null) t.setProportions(next);
                 }
                 t.save(ckpt, s.saveState());

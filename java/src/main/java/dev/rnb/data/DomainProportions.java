@@ -1,0 +1,161 @@
+package dev.rnb.data;
+
+import java.util.Arrays;
+
+/**
+ * Training proportions over k domains, immutable: either k values (dense), or
+ * t listed domains with their own values and one shared value for the other
+ * k - t (sparse). The sparse form is what R&amp;B's update produces under the
+ * paper's rule (every domain a round did not touch has logit 0, so all of
+ * them get the same proportion): at 10^6 domains a round touches a few
+ * hundred, and passing p' as t values plus one keeps the balancer, the
+ * strategy and the sampler free of k-element arrays (docs/SCALING.md §3).
+ * {@link #toArray} expands either form (O(k)) for callers that need every
+ * value, e.g. a checkpoint.
+ */
+public final class DomainProportions {
+    private final int k;
+    /** Dense: the k values; null when sparse. */
+    private final float[] dense;
+    /** Sparse: the listed domains (distinct), their values, and the value of every other domain. */
+    private final int[] listed;
+    private final float[] listedValues;
+    private final float rest;
+
+    private DomainProportions(int k, float[] dense, int[] listed, float[] listedValues, float rest) {
+        this.k = k;
+        this.dense = dense;
+        this.listed = listed;
+        this.listedValues = listedValues;
+        this.rest = rest;
+    }
+
+    /** The k values p (copied). */
+    public static DomainProportions dense(float[] p) {
+        return new DomainProportions(p.length, p.clone(), null, null, 0f);
+    }
+
+    /** 1/k for each of k domains, in the sparse form (no domain listed: O(1)). */
+    public static DomainProportions uniform(int k) {
+        if (k < 1) throw new IllegalArgumentException("need at least one domain, got " + k);
+        return new DomainProportions(k, null, new int[0], new float[0], 1f / k);
+    }
+
+    /**
+     * Domain {@code domains[i]} gets {@code values[i]}, every other one of the
+     * k domains {@code rest} (arrays copied; domains distinct, in [0, k)).
+     */
+    public static DomainProportions sparse(int k, int[] domains, float[] values, float rest) {
+        if (domains.length != values.length) {
+            throw new IllegalArgumentException(domains.length + " listed domains but " + values.length + " values");
+        }
+        if (domains.length > k) {
+            throw new IllegalArgumentException(domains.length + " listed domains of " + k);
+        }
+        for (int d : domains) {
+            if (d < 0 || d >= k) throw new IllegalArgumentException("listed domain " + d + " is not in [0, " + k + ")");
+        }
+        return new DomainProportions(k, null, domains.clone(), values.clone(), rest);
+    }
+
+    /** k. */
+    public int domains() { return k; }
+
+    public boolean isSparse() { return dense == null; }
+
+    /** Sparse only: how many domains are listed (t). */
+    public int listedCount() { return listed.length; }
+
+    /** Sparse only: the i-th listed domain. */
+    public int listedDomain(int i) { return listed[i]; }
+
+    /** Sparse only: the i-th listed domain's value. */
+    public float listedValue(int i) { return listedValues[i]; }
+
+    /** Sparse only: the value of every domain that is not listed. */
+    public float rest() { return rest; }
+
+    /** All k values (a fresh array; O(k)). */
+    public float[] toArray() {
+        if (dense != null) return dense.clone();
+        float[] p = new float[k];
+        if (rest != 0f) Arrays.fill(p, rest);
+        for (int i = 0; i < listed.length; i++) p[listed[i]] = listedValues[i];
+        return p;
+    }
+
+    /**
+     * The same values, sparse when more than half of the domains share one
+     * value (found by Boyer-Moore's vote: O(k) for a dense form), else this.
+     * E.g. for proportions read back from a checkpoint, which stores all k.
+     */
+    public DomainProportions compact() {
+        if (dense == null) return this;
+        float shared = Float.NaN;
+        long votes = 0;
+        for (float v : dense) {
+            if (votes == 0) {
+                shared = v;
+                votes = 1;
+            } else {
+                votes += v == shared ? 1 : -1;
+            }
+        }
+        int others = 0;
+        for (float v : dense) if (v != shared) others++;
+        if (2L * others >= k) return this;
+        int[] ids = new int[others];
+        float[] values = new float[others];
+        for (int d = 0, i = 0; d < k; d++) {
+            if (dense[d] != shared) {
+                ids[i] = d;
+                values[i++] = dense[d];
+            }
+        }
+        return new DomainProportions(k, null, ids, values, shared);
+    }
+
+    /**
+     * (1 - u) p + u / k for each value, in the same form (sparse stays sparse:
+     * O(t)); u = 0 returns this.
+     */
+    public DomainProportions mixWithUniform(float u) {
+        if (u == 0f) return this;
+        if (dense != null) {
+            float[] out = new float[k];
+            for (int i = 0; i < k; i++) out[i] = (1 - u) * dense[i] + u / k;
+            return new DomainProportions(k, out, null, null, 0f);
+        }
+        float[] out = new float[listed.length];
+        for (int i = 0; i < out.length; i++) out[i] = (1 - u) * listedValues[i] + u / k;
+        return new DomainProportions(k, null, listed, out, (1 - u) * rest + u / k);
+    }
+
+    /** The L1 distance sum |this_i - other_i| and this's largest value, from the forms' own entries where both are sparse. */
+    public double[] l1DistanceAndMax(DomainProportions other) {
+        if (other.k != k) throw new IllegalArgumentException(k + " domains against " + other.k);
+        if (dense != null || other.dense != null) {
+            float[] a = toArray(), b = other.toArray();
+            double l1 = 0, top = 0;
+            for (int i = 0; i < k; i++) {
+                l1 += Math.abs(a[i] - b[i]);
+                top = Math.max(top, a[i]);
+            }
+            return new double[] {l1, top};
+        }
+        // Both sparse: domains listed in neither differ by |rest - other.rest|;
+        // a domain listed in one or both differs by its own values.
+        java.util.HashMap<Integer, float[]> union = new java.util.HashMap<>();
+        for (int i = 0; i < listed.length; i++) union.put(listed[i], new float[] {listedValues[i], other.rest});
+        for (int i = 0; i < other.listed.length; i++) {
+            float[] ab = union.computeIfAbsent(other.listed[i], d -> new float[] {rest, 0f});
+            ab[1] = other.listedValues[i];
+        }
+        double l1 = (double) (k - union.size()) * Math.abs(rest - other.rest), top = union.size() < k ? rest : 0;
+        for (float[] ab : union.values()) {
+            l1 += Math.abs(ab[0] - ab[1]);
+            top = Math.max(top, ab[0]);
+        }
+        return new double[] {l1, top};
+    }
+}
