@@ -10,9 +10,10 @@ import java.util.Arrays;
  * absent domains share one logit, so the norm, the maximum and the softmax's
  * sum need only the t touched entries plus that count. O(t) arithmetic and one
  * fill of the k outputs, where the dense update ({@code Backend.balanceUpdate})
- * takes k-float copies in and out and k exponentials. The same float steps as
- * the cpu kernel (native/balance_update.cpp): logits lambda / ||G p|| x (G p)_i
- * in float, the sum in double; the degenerate rounds keep the current
+ * takes k exponentials. The same float steps as
+ * the cpu kernel (native/balance_round.cpp): logits lambda / ||G p|| x (G p)_i
+ * in float, the sum in double (its exp is a float polynomial, relative error
+ * about 1e-7, where this is Math.exp); the degenerate rounds keep the current
  * proportions with the dense update's status.
  */
 final class TouchedSoftmax {

@@ -16,7 +16,8 @@ import static org.bytedeco.openblas.global.openblas_nolapack.*;
 /**
  * The cpu backend's Balance operations: per-domain gradients as one OpenBLAS
  * GEMM per domain segment over rows gathered in domain order, the Gram matrix
- * by SSYRK, G p and the update by the C++ kernels of native/ (rnb_cpu.h).
+ * by SSYRK, G p and the update by the per-instruction-set C++ kernels of
+ * native/balance_round.cpp (rnb_model.h), on the caller's arrays in place.
  * Not thread-safe: its gather scratch is reused between calls.
  */
 final class CpuBalanceOps implements BalanceOps, AutoCloseable {
@@ -247,33 +248,23 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
 
     @Override
     public float[] gramTimesP(Tensor x, int k, long d, float[] scale, float[] p) {
-        float[] weight = new float[k];
-        for (int j = 0; j < k; j++) {
-            weight[j] = p[j] * scale[j];
-        }
         float[] gp = new float[k];
-        try (FloatPointer w = new FloatPointer(weight);
-             FloatPointer s = new FloatPointer(scale);
-             FloatPointer v = new FloatPointer(d);
-             FloatPointer out = new FloatPointer(k)) {
-            CpuKernels.rnb_cpu_scaled_domain_sum(at(x, 0), w, k, d, v);
-            CpuKernels.rnb_cpu_scaled_domain_dots(at(x, 0), s, v, k, d, out);
-            out.get(gp);
-        }
+        ModelKernels.rnb_model_gram_times_p(at(x, 0), scale, p, k, d, gp);
         return gp;
     }
 
     @Override
     public BalanceStep balanceUpdate(float[] gp, float[] scale, float[] current, float lambda) {
         float[] next = new float[gp.length];
-        int status;
-        try (FloatPointer g = new FloatPointer(gp);
-             FloatPointer s = new FloatPointer(scale);
-             FloatPointer c = new FloatPointer(current);
-             FloatPointer n = new FloatPointer(gp.length)) {
-            status = CpuKernels.rnb_cpu_balance_update(g, s, c, lambda, gp.length, n);
-            n.get(next);
-        }
+        int status = ModelKernels.rnb_model_balance_update(gp, scale, current, lambda, gp.length, next);
+        return new BalanceStep(next, BalanceStep.Status.fromCode(status));
+    }
+
+    /** G p and the update in one native call: G p never leaves the kernel, its norm and maximum come from pass 2. */
+    @Override
+    public BalanceStep balanceRound(Tensor x, int k, long d, float[] scale, float[] p, float lambda, float[] current) {
+        float[] next = new float[k];
+        int status = ModelKernels.rnb_model_balance_round(at(x, 0), scale, p, current, lambda, k, d, next);
         return new BalanceStep(next, BalanceStep.Status.fromCode(status));
     }
 

@@ -6,6 +6,8 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.annotation.Const;
+import org.bytedeco.javacpp.annotation.CriticalRegion;
 import org.bytedeco.javacpp.annotation.Platform;
 import org.bytedeco.openblas.global.openblas_nolapack;
 
@@ -219,4 +221,20 @@ public final class ModelKernels implements ModelOps {
                                                               FloatPointer g, FloatPointer head, FloatPointer scratch);
 
     public static native int rnb_model_domain_grad_with_head_scratch(int vDim, int hDim);
+
+    // R&B's G p and update (native/balance_round.cpp). The k-float arrays are
+    // Java's own, pinned for the call (JNI critical region: no copy in or out,
+    // the collector waits for the call, tens of ms at k = 10^6); the kernels
+    // call back into nothing.
+
+    @CriticalRegion
+    public static native void rnb_model_gram_times_p(FloatPointer x, @Const float[] scale, @Const float[] p, int k, long d, float[] gp);
+
+    @CriticalRegion
+    public static native int rnb_model_balance_update(@Const float[] gp, @Const float[] scale, @Const float[] current, float lambda,
+                                                      int k, float[] next);
+
+    @CriticalRegion
+    public static native int rnb_model_balance_round(FloatPointer x, @Const float[] scale, @Const float[] p, @Const float[] current,
+                                                     float lambda, int k, long d, float[] next);
 }
