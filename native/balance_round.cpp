@@ -17,7 +17,6 @@
 #include "model_isa.h"
 #include "fast_exp.h"
 
-#include <omp.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,35 +107,31 @@ static void weighted_rows(const float* X, const float* p, const float* s, int j0
     if (m > 0) add_rows(out, row, w, m, c1 - c0);
 }
 
-// Pass 1. Many columns: threads own disjoint column blocks (no reduction).
-// Few columns, many rows: threads own row ranges and their partial sums are
-// added (into the caller's scratch of threads x d floats).
+// Rows of a pass-1 slice (4 MiB of X at d = 64). The slices are fixed by k
+// alone and their partial sums added in order, so v, like every result here,
+// does not depend on the number of threads (rnb_model.h's promise).
+constexpr int SLICE_ROWS = 16384;
+
+// Pass 1 over (row slice, column block) pairs: threads own disjoint pairs, a
+// single slice writes v directly, more write partial sums added at the end.
 static void weighted_sum(const float* X, const float* p, const float* s, int k, int64_t d, bool parallel, float* v) {
     const int64_t blocks = (d + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
-    const int threads = parallel ? omp_get_max_threads() : 1;
-    if (threads == 1 || blocks >= threads || k < 64 * threads) {
-#pragma omp parallel for schedule(static) if (threads > 1)
+    const int slices = (k + SLICE_ROWS - 1) / SLICE_ROWS;
+    float* partial = slices == 1 ? v : (float*)malloc(sizeof(float) * size_t(slices) * d);
+#pragma omp parallel for collapse(2) schedule(static) if (parallel)
+    for (int slice = 0; slice < slices; ++slice) {
         for (int64_t b = 0; b < blocks; ++b) {
+            const int j0 = slice * SLICE_ROWS, j1 = j0 + SLICE_ROWS < k ? j0 + SLICE_ROWS : k;
             const int64_t c0 = b * COLUMN_BLOCK, c1 = c0 + COLUMN_BLOCK < d ? c0 + COLUMN_BLOCK : d;
-            weighted_rows(X, p, s, 0, k, d, c0, c1, v + c0);
+            weighted_rows(X, p, s, j0, j1, d, c0, c1, partial + size_t(slice) * d + c0);
         }
-        return;
     }
-    float* partial = (float*)malloc(sizeof(float) * size_t(threads) * d);
-#pragma omp parallel num_threads(threads)
-    {
-        const int t = omp_get_thread_num(), n = omp_get_num_threads();
-        const int j0 = int(int64_t(k) * t / n), j1 = int(int64_t(k) * (t + 1) / n);
-        float* mine = partial + size_t(t) * d;
-        for (int64_t c0 = 0; c0 < d; c0 += COLUMN_BLOCK)
-            weighted_rows(X, p, s, j0, j1, d, c0, c0 + COLUMN_BLOCK < d ? c0 + COLUMN_BLOCK : d, mine + c0);
-#pragma omp barrier
-#pragma omp for schedule(static)
-        for (int64_t c = 0; c < d; ++c) {
-            float sum = 0.0f;
-            for (int u = 0; u < n; ++u) sum += partial[size_t(u) * d + c];
-            v[c] = sum;
-        }
+    if (slices == 1) return;
+#pragma omp parallel for schedule(static) if (parallel)
+    for (int64_t c = 0; c < d; ++c) {
+        float sum = 0.0f;
+        for (int slice = 0; slice < slices; ++slice) sum += partial[size_t(slice) * d + c];
+        v[c] = sum;
     }
     free(partial);
 }
@@ -174,13 +169,14 @@ static void dots(const float* const* row, const float* __restrict v, int m, int6
     }
 }
 
-// gp[i] = s_i <X_i, v> for rows [i0, i1); 0 for absent rows, which are not read.
+// gp[i] = s_i <X_i, v> for rows [i0, i1), last row first; 0 for absent rows,
+// which are not read.
 static void scaled_dots(const float* X, const float* s, const float* v, int i0, int i1, int64_t d, float* gp) {
     const float* row[4];
     int at[4];
     float out[4];
     int m = 0;
-    for (int i = i0; i < i1; ++i) {
+    for (int i = i1 - 1; i >= i0; --i) {
         if (s[i] == 0.0f) {
             gp[i] = 0.0f;
             continue;
@@ -226,25 +222,32 @@ static void add_stats(const float* gp, const float* s, int i0, int i1, Stats& st
 // Rows of pass 2 between statistics: their G p is still in L1 when read.
 constexpr int STATS_CHUNK = 1024;
 
-// Pass 2 over all k rows, the statistics taken chunk by chunk on the way.
+// Pass 2 over all k rows, the statistics taken chunk by chunk on the way
+// and added in chunk order (independent of the number of threads).
+// It walks the rows backwards: pass 1 ended on the last rows, so those still
+// in the caches are read first, before pass 2's own reads evict them (read
+// forwards, pass 2 would evict each of them just before reaching it).
 static Stats scaled_dots_with_stats(const float* X, const float* s, const float* v, int k, int64_t d, bool parallel,
                                     float* gp) {
-    double sumSquares = 0.0;
-    float hi = -INFINITY, lo = INFINITY;
-    int present = 0, nonFinite = 0;
     const int chunks = (k + STATS_CHUNK - 1) / STATS_CHUNK;
-#pragma omp parallel for schedule(static) if (parallel) reduction(+ : sumSquares, present, nonFinite) \
-    reduction(max : hi) reduction(min : lo)
-    for (int c = 0; c < chunks; ++c) {
+    Stats* part = (Stats*)malloc(sizeof(Stats) * chunks);
+#pragma omp parallel for schedule(static) if (parallel)
+    for (int c = chunks - 1; c >= 0; --c) {
         const int i0 = c * STATS_CHUNK, i1 = i0 + STATS_CHUNK < k ? i0 + STATS_CHUNK : k;
         scaled_dots(X, s, v, i0, i1, d, gp);
-        Stats st = no_stats();
-        add_stats(gp, s, i0, i1, st);
-        sumSquares += st.sumSquares, present += st.present, nonFinite += st.nonFinite;
-        hi = st.max > hi ? st.max : hi;
-        lo = st.min < lo ? st.min : lo;
+        part[c] = no_stats();
+        add_stats(gp, s, i0, i1, part[c]);
     }
-    return Stats{sumSquares, hi, lo, present, nonFinite};
+    Stats st = no_stats();
+    for (int c = 0; c < chunks; ++c) {
+        st.sumSquares += part[c].sumSquares;
+        st.present += part[c].present;
+        st.nonFinite += part[c].nonFinite;
+        st.max = part[c].max > st.max ? part[c].max : st.max;
+        st.min = part[c].min < st.min ? part[c].min : st.min;
+    }
+    free(part);
+    return st;
 }
 
 // next = softmax over the logits lambda / ||G p|| * gp[i] (0 where s_i = 0),

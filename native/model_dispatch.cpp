@@ -170,6 +170,14 @@ int rnb_model_domain_grad_with_head(const float* h, const float* e, int hDim, in
     return 0;
 }
 
+int rnb_model_has_domain_grad_with_head(void) {
+#if defined(__x86_64__)
+    return level == AVX512 ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
 int rnb_model_domain_grad_with_head_scratch(int vDim, int hDim) {
 #if defined(__x86_64__)
     if (level == AVX512) return rnb_isa_avx512::domain_grad_with_head_scratch(vDim, hDim);

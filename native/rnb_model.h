@@ -88,6 +88,8 @@ int rnb_model_domain_grad_with_head(const float* h, const float* e, int hDim, in
                                     float* head, float* scratch);
 // Floats of scratch the selected instruction set's split needs at these widths (0 without one).
 int rnb_model_domain_grad_with_head_scratch(int vDim, int hDim);
+// 1 when the selected instruction set has the split (rnb_model_domain_grad_with_head runs), else 0.
+int rnb_model_has_domain_grad_with_head(void);
 
 // R&B's G p and update (native/balance_round.cpp), for G = diag(scale) X X^T diag(scale):
 //   X        k x d   per-domain gradients (row-major); rows with scale 0 are never read

@@ -168,7 +168,7 @@ public final class RnbStrategy extends AbstractStrategy {
     /** Ends the round now: p' from the gradients accumulated since the last round. */
     float[] endRound() {
         long d0 = clock(backend);
-        float[] gram = balancer.domainGradients().domains() <= RoundStats.MAX_DOMAINS ? balancer.gram() : null;
+        float[] gramDiagonal = balancer.domainGradients().domains() <= RoundStats.MAX_DOMAINS ? balancer.gramDiagonal() : null;
         nanos -= clock(backend) - d0; // a diagnostic for the report, not part of the method's cost
         float[] before = proportions; // replaced below, never written in place: no k-float copy
         last = balancer.endRound();
@@ -177,7 +177,7 @@ public final class RnbStrategy extends AbstractStrategy {
         flops += 4.0 * last.counts().length * balancer.domainGradients().dimension();
         proportions = mixWithUniform(last.proportions(), uniformShare);
         balancer.setProportions(proportions);
-        stats.add(before, proportions, last.counts(), gram);
+        stats.add(before, proportions, last.counts(), gramDiagonal);
         return proportions; // endOfStep keeps its own copy
     }
 

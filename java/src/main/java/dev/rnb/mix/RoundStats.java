@@ -12,14 +12,18 @@ import java.util.Locale;
  * largest G_ii, and whether the largest G_ii's domain got the most weight next.
  */
 final class RoundStats {
-    /** The Gram diagonal is formed (O(k^2 d)) only for k up to this. */
+    /**
+     * The Gram diagonal is taken only for k up to this (when it was the whole
+     * k x k matrix, O(k^2 d)); it is one pass over the touched domains'
+     * accumulators now, and the limit stays so that reports read as before.
+     */
     static final int MAX_DOMAINS = 64;
 
     private int rounds, diagonalRounds, leastSampledLargestDiag, largestDiagTopNext;
     private double change, maxShare, peakShare, chance;
 
-    /** One round: proportions in force during it, the next ones, rows per domain, the Gram matrix (k x k, or null). */
-    void add(float[] before, float[] next, long[] counts, float[] gram) {
+    /** One round: proportions in force during it, the next ones, rows per domain, the Gram diagonal G_ii (k, or null). */
+    void add(float[] before, float[] next, long[] counts, float[] gramDiagonal) {
         rounds++;
         int k = next.length;
         double l1 = 0, top = 0;
@@ -30,14 +34,14 @@ final class RoundStats {
         change += l1;
         maxShare += top;
         peakShare = Math.max(peakShare, top);
-        if (gram == null) return;
+        if (gramDiagonal == null) return;
         int present = 0, least = -1, largest = -1, heaviest = 0;
         for (int i = 0; i < k; i++) {
             if (next[i] > next[heaviest]) heaviest = i;
             if (counts[i] == 0) continue;
             present++;
             if (least < 0 || counts[i] < counts[least]) least = i;
-            if (largest < 0 || gram[i * k + i] > gram[largest * k + largest]) largest = i;
+            if (largest < 0 || gramDiagonal[i] > gramDiagonal[largest]) largest = i;
         }
         if (present < 2) return;
         diagonalRounds++;

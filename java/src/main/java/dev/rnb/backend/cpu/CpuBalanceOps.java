@@ -129,7 +129,9 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
      * register tile of a segment's E_s^T H_s goes to its accumulator and to
      * the head, so there is no piece in scratch and no second pass adding it
      * (issue #15). Rows are read in place through the segments' row order:
-     * no gather either.
+     * no gather either. Without it (the capability is asked once per
+     * instruction-set selection) the native call's row-order buffers are not
+     * filled at all.
      */
     @Override
     public void domainGradAccumulateWithHead(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g,
@@ -138,13 +140,18 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
         if (segs == 0) {
             return;
         }
+        if (!ModelKernels.hasFusedHeadSplit()) {
+            piecesThenAdds(h, e, hDim, vDim, segments, g, headGrad);
+            return;
+        }
         rowOrder = fill(rowOrder, segments.rowOrder(), segments.rows());
         segmentStart = fill(segmentStart, segments.segmentStarts(), segs + 1);
         segmentSlot = fill(segmentSlot, segments.segmentDomains(), segs);
         ensureDense(ModelKernels.rnb_model_domain_grad_with_head_scratch(vDim, hDim));
         if (ModelKernels.rnb_model_domain_grad_with_head(at(h, 0), at(e, 0), hDim, vDim, rowOrder, segmentStart,
                 segmentSlot, segs, at(g, 0), at(headGrad, 0), dense) == 0) {
-            piecesThenAdds(h, e, hDim, vDim, segments, g, headGrad);
+            throw new IllegalStateException("the native fused head split declined although "
+                    + ModelKernels.isa() + " was reported to have it");
         }
     }
 

@@ -20,12 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * native/balance_round.cpp (G p, the update, and both in one call) against
  * the reference backend on every instruction set this CPU runs, forced in
- * turn, each with its loops serial (the default threshold, which these sizes
- * stay under) and with the threshold at 0 (every parallel path: column blocks
- * and row ranges in pass 1, row chunks in pass 2). Ragged k and d: k = 1, d
- * not a multiple of any vector width, d across the 4096-column block of
- * pass 1, k not a multiple of the four rows a kernel step takes, absent
- * domains whose rows hold NaN (never read) and rounds the update skips.
+ * turn, each with its loops serial (the default threshold, which most sizes
+ * stay under) and with the threshold at 0 (every loop parallel). Ragged k and
+ * d: k = 1, d not a multiple of any vector width, d across pass 1's
+ * 4096-column blocks, k across its 16,384-row slices (partial sums added),
+ * k not a multiple of the four rows a kernel step takes, absent domains whose
+ * rows hold NaN (never read) and rounds the update skips.
  */
 class BalanceRoundKernelTest {
     private static final Backend REF = new ReferenceBackend();
@@ -33,7 +33,8 @@ class BalanceRoundKernelTest {
 
     /** {k, d}. */
     private static final int[][] SHAPES = {{1, 1}, {1, 17}, {2, 3}, {3, 5}, {7, 15}, {13, 33}, {5, 64}, {64, 63},
-            {130, 64}, {257, 100}, {1000, 5}, {1030, 7}, {3, 4097}, {9, 8200}, {200, 4100}};
+            {130, 64}, {257, 100}, {1000, 5}, {1030, 7}, {3, 4097}, {9, 8200}, {200, 4100}, {16385, 3}, {40000, 9},
+            {17000, 33}};
 
     @AfterAll
     static void close() {
