@@ -9,22 +9,30 @@
 #include <cmath>
 #include <vector>
 
+// ||row||^2 in double with eight independent partial sums: one sum chained
+// through every element cost an add's latency per float (about 90 us for the
+// round report's 8 rows of 16,384 floats, docs/BENCHMARKS.md), and the
+// compiler may not reorder it by itself.
+static double row_sq_norm(const float* row, int d) {
+    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int c = 0;
+    for (; c + 8 <= d; c += 8)
+        for (int l = 0; l < 8; ++l) acc[l] += double(row[c + l]) * row[c + l];
+    double s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    for (; c < d; ++c) s += double(row[c]) * row[c];
+    return s;
+}
+
 void rnb_cpu_row_sq_norms(const float* X, int64_t n, int d, float* out) {
 #pragma omp parallel for schedule(static) if (n * d >= rnb_parallel_min_work)
-    for (int64_t i = 0; i < n; ++i) {
-        const float* row = X + i * d;
-        double s = 0.0;
-        for (int c = 0; c < d; ++c) s += double(row[c]) * row[c];
-        out[i] = float(s);
-    }
+    for (int64_t i = 0; i < n; ++i) out[i] = float(row_sq_norm(X + i * d, d));
 }
 
 void rnb_cpu_normalize_rows(float* X, int64_t n, int d) {
 #pragma omp parallel for schedule(static) if (n * d >= rnb_parallel_min_work)
     for (int64_t i = 0; i < n; ++i) {
         float* row = X + i * d;
-        double s = 0.0;
-        for (int c = 0; c < d; ++c) s += double(row[c]) * row[c];
+        const double s = row_sq_norm(row, d);
         if (s > 0.0) {
             const double inv = 1.0 / std::sqrt(s);
             for (int c = 0; c < d; ++c) row[c] = float(row[c] * inv);

@@ -170,11 +170,33 @@ int rnb_model_domain_grad_with_head(const float* h, const float* e, int hDim, in
     return 0;
 }
 
+int rnb_model_has_domain_grad_with_head(void) {
+#if defined(__x86_64__)
+    return level == AVX512 ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
 int rnb_model_domain_grad_with_head_scratch(int vDim, int hDim) {
 #if defined(__x86_64__)
     if (level == AVX512) return rnb_isa_avx512::domain_grad_with_head_scratch(vDim, hDim);
 #endif
     return 0;
+}
+
+void rnb_model_gram_times_p(const float* X, const float* scale, const float* p, int k, int64_t d, float* gp) {
+    RNB_DISPATCH(gram_times_p(X, scale, p, k, d, gp))
+}
+
+int rnb_model_balance_update(const float* gp, const float* scale, const float* current, float lambda, int k,
+                             float* next) {
+    RNB_DISPATCH(balance_update(gp, scale, current, lambda, k, next))
+}
+
+int rnb_model_balance_round(const float* X, const float* scale, const float* p, const float* current, float lambda,
+                            int k, int64_t d, float* next) {
+    RNB_DISPATCH(balance_round(X, scale, p, current, lambda, k, d, next))
 }
 
 }  // extern "C"

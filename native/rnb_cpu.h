@@ -16,12 +16,6 @@ int rnb_cpu_call_get_threads(void* fn);
 // dst[r, :] = src[rows[r], :] for r in [0, n); rows of `cols` floats.
 void rnb_cpu_gather_rows(const float* src, int cols, const int* rows, int n, float* dst);
 
-// vOut[c] = sum_j weight[j] * X[j*d + c]   (overwrites vOut)
-void rnb_cpu_scaled_domain_sum(const float* X, const float* weight, int k, int64_t d, float* vOut);
-
-// out[i] = scale[i] * <X[i, :], vec>
-void rnb_cpu_scaled_domain_dots(const float* X, const float* scale, const float* vec, int k, int64_t d, float* out);
-
 // The fused head split: for every slot s, g[slotDomain[s]*d + i] += pieces[s*d + i],
 // and head[i] += sum_s pieces[s*d + i]. Slot domains must be distinct.
 void rnb_cpu_domain_pieces_add(const float* pieces, const int* slotDomain, int slots, int64_t d, float* g, float* head);
@@ -37,10 +31,6 @@ void rnb_cpu_sign_projection(float* out, int n, uint32_t seed, float scale);
 // Completes a Gram matrix whose upper triangle holds X X^T (from SYRK):
 // mirrors it to the lower triangle and scales entry (i, j) by scale[i]*scale[j].
 void rnb_cpu_gram_finish(float* out, const float* scale, int k);
-
-// The R&B update; same contract and status codes as cuda/balance_update.cu
-// (see cuda/KERNELS.md). Returns the status.
-int rnb_cpu_balance_update(const float* gp, const float* scale, const float* current, float lambda, int k, float* next);
 
 // ---- k-means and silhouette (native/kmeans.cpp); X is n x d row-major,
 // cluster ids are floats. D = -2 X C^T (or -2 X X^T) comes from SGEMM.

@@ -88,6 +88,26 @@ int rnb_model_domain_grad_with_head(const float* h, const float* e, int hDim, in
                                     float* head, float* scratch);
 // Floats of scratch the selected instruction set's split needs at these widths (0 without one).
 int rnb_model_domain_grad_with_head_scratch(int vDim, int hDim);
+// 1 when the selected instruction set has the split (rnb_model_domain_grad_with_head runs), else 0.
+int rnb_model_has_domain_grad_with_head(void);
+
+// R&B's G p and update (native/balance_round.cpp), for G = diag(scale) X X^T diag(scale):
+//   X        k x d   per-domain gradients (row-major); rows with scale 0 are never read
+//   scale    k       1 / rows of each domain, 0 for an absent domain
+//   p        k       the evaluation proportions
+//   gp       k       out: (G p)_i = scale_i <X_i, sum_j p_j scale_j X_j>
+void rnb_model_gram_times_p(const float* X, const float* scale, const float* p, int k, int64_t d, float* gp);
+// The update p' = softmax(lambda G p / ||G p||) with the statuses and degenerate
+// cases of cuda/balance_update.cu (cuda/KERNELS.md):
+//   gp, scale, current   k   in (current: kept when the round is skipped)
+//   next                 k   out (may not alias the inputs)
+int rnb_model_balance_update(const float* gp, const float* scale, const float* current, float lambda, int k,
+                             float* next);
+// Both in one call: G p is written into next, and its norm, maximum and checks
+// are taken on the way, so the update adds one exponential and one scaling pass.
+//   X k x d, scale / p / current k in, next k out; returns the update's status.
+int rnb_model_balance_round(const float* X, const float* scale, const float* p, const float* current, float lambda,
+                            int k, int64_t d, float* next);
 
 #ifdef __cplusplus
 }

@@ -145,29 +145,30 @@ public final class RnbBalancer implements AutoCloseable {
     }
 
     /**
-     * The Gram matrix G_ij = &lt;g_i, g_j&gt; / (n_i n_j) of the current round so far
-     * (k x k, row-major; 0 for absent domains), for reports; O(k^2 + touched^2 d),
-     * so meant for small k.
+     * The Gram matrix's diagonal G_ii = ||g_i||^2 / n_i^2 of the current round
+     * so far (k floats, 0 for absent domains), what the round report needs
+     * ({@code RoundStats}): one pass over the touched domains' accumulators
+     * ({@code rowSquaredNorms}), where the whole k x k matrix took O(touched^2 d)
+     * and a k^2-float array to read k entries of it.
      */
-    public float[] gram() {
+    public float[] gramDiagonal() {
         int k = gradients.domains();
         int n = gradients.slots();
-        float[] g = new float[k * k];
+        float[] diagonal = new float[k];
         if (n == 0) {
-            return g;
+            return diagonal;
         }
-        float[] touchedGram = new float[n * n];
-        try (Tensor out = backend.allocate((long) n * n)) {
-            backend.gram(gradients.gradients(), n, gradients.dimension(), gradients.inverseSlotCounts(), out);
-            backend.download(out, 0, touchedGram, 0, touchedGram.length);
+        float[] norms = new float[n];
+        try (Tensor out = backend.allocate(n)) {
+            backend.rowSquaredNorms(gradients.gradients(), n, Math.toIntExact(gradients.dimension()), out);
+            backend.download(out, 0, norms, 0, n);
         }
+        float[] scale = gradients.inverseSlotCounts();
         int[] touched = gradients.touchedDomains();
         for (int a = 0; a < n; a++) {
-            for (int b = 0; b < n; b++) {
-                g[touched[a] * k + touched[b]] = touchedGram[a * n + b];
-            }
+            diagonal[touched[a]] = norms[a] * scale[a] * scale[a];
         }
-        return g;
+        return diagonal;
     }
 
     /** The current training proportions, all k (O(k)). */

@@ -12,8 +12,9 @@ import dev.rnb.data.DomainProportions;
  * ({@link DomainProportions#sparse}), where the dense update
  * ({@code Backend.balanceUpdate}) takes k-float copies in and out and k
  * exponentials. The same float steps as
- * the cpu kernel (native/balance_update.cpp): logits lambda / ||G p|| x (G p)_i
- * in float, the sum in double; the degenerate rounds keep the current
+ * the cpu kernel (native/balance_round.cpp): logits lambda / ||G p|| x (G p)_i
+ * in float, the sum in double (its exp is a float polynomial, relative error
+ * about 1e-7, where this is Math.exp); the degenerate rounds keep the current
  * proportions with the dense update's status.
  */
 final class TouchedSoftmax {

@@ -174,7 +174,7 @@ public final class RnbStrategy extends AbstractStrategy {
      */
     DomainProportions endRound() {
         long d0 = clock(backend);
-        float[] gram = balancer.domainGradients().domains() <= RoundStats.MAX_DOMAINS ? balancer.gram() : null;
+        float[] gramDiagonal = balancer.domainGradients().domains() <= RoundStats.MAX_DOMAINS ? balancer.gramDiagonal() : null;
         nanos -= clock(backend) - d0; // a diagnostic for the report, not part of the method's cost
         DomainProportions before = current;
         last = balancer.endRound();
@@ -183,7 +183,7 @@ public final class RnbStrategy extends AbstractStrategy {
         flops += 4.0 * domains() * balancer.domainGradients().dimension();
         current = last.mixture().mixWithUniform(uniformShare);
         balancer.setProportions(current);
-        stats.add(before, current, last, gram);
+        stats.add(before, current, last, gramDiagonal);
         return current;
     }
 

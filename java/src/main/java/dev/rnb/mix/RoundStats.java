@@ -17,21 +17,25 @@ import java.util.Locale;
  * rounds' are sparse); the last two only for k up to {@link #MAX_DOMAINS}.
  */
 final class RoundStats {
-    /** The Gram diagonal is formed (O(k^2 d)) only for k up to this. */
+    /**
+     * The Gram diagonal is taken only for k up to this (when it was the whole
+     * k x k matrix, O(k^2 d)); it is one pass over the touched domains'
+     * accumulators now, and the limit stays so that reports read as before.
+     */
     static final int MAX_DOMAINS = 64;
 
     private int rounds, diagonalRounds, leastSampledLargestDiag, largestDiagTopNext;
     private double change, maxShare, peakShare, chance;
 
-    /** One round: proportions in force during it, the next ones, the round (its row counts), the Gram matrix (k x k, or null). */
-    void add(DomainProportions before, DomainProportions nextMixture, RoundResult round, float[] gram) {
+    /** One round: proportions in force during it, the next ones, the round (its row counts), the Gram diagonal G_ii (k, or null). */
+    void add(DomainProportions before, DomainProportions nextMixture, RoundResult round, float[] gramDiagonal) {
         rounds++;
         double[] l1AndTop = nextMixture.l1DistanceAndMax(before);
         double top = l1AndTop[1];
         change += l1AndTop[0];
         maxShare += top;
         peakShare = Math.max(peakShare, top);
-        if (gram == null) return;
+        if (gramDiagonal == null) return;
         float[] next = nextMixture.toArray();
         long[] counts = round.counts();
         int k = next.length;
@@ -41,7 +45,7 @@ final class RoundStats {
             if (counts[i] == 0) continue;
             present++;
             if (least < 0 || counts[i] < counts[least]) least = i;
-            if (largest < 0 || gram[i * k + i] > gram[largest * k + largest]) largest = i;
+            if (largest < 0 || gramDiagonal[i] > gramDiagonal[largest]) largest = i;
         }
         if (present < 2) return;
         diagonalRounds++;

@@ -16,7 +16,8 @@ import static org.bytedeco.openblas.global.openblas_nolapack.*;
 /**
  * The cpu backend's Balance operations: per-domain gradients as one OpenBLAS
  * GEMM per domain segment over rows gathered in domain order, the Gram matrix
- * by SSYRK, G p and the update by the C++ kernels of native/ (rnb_cpu.h).
+ * by SSYRK, G p and the update by the per-instruction-set C++ kernels of
+ * native/balance_round.cpp (rnb_model.h), on the caller's arrays in place.
  * Not thread-safe: its gather scratch is reused between calls.
  */
 final class CpuBalanceOps implements BalanceOps, AutoCloseable {
@@ -128,7 +129,9 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
      * register tile of a segment's E_s^T H_s goes to its accumulator and to
      * the head, so there is no piece in scratch and no second pass adding it
      * (issue #15). Rows are read in place through the segments' row order:
-     * no gather either.
+     * no gather either. Without it (the capability is asked once per
+     * instruction-set selection) the native call's row-order buffers are not
+     * filled at all.
      */
     @Override
     public void domainGradAccumulateWithHead(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g,
@@ -137,13 +140,18 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
         if (segs == 0) {
             return;
         }
+        if (!ModelKernels.hasFusedHeadSplit()) {
+            piecesThenAdds(h, e, hDim, vDim, segments, g, headGrad);
+            return;
+        }
         rowOrder = fill(rowOrder, segments.rowOrder(), segments.rows());
         segmentStart = fill(segmentStart, segments.segmentStarts(), segs + 1);
         segmentSlot = fill(segmentSlot, segments.segmentDomains(), segs);
         ensureDense(ModelKernels.rnb_model_domain_grad_with_head_scratch(vDim, hDim));
         if (ModelKernels.rnb_model_domain_grad_with_head(at(h, 0), at(e, 0), hDim, vDim, rowOrder, segmentStart,
                 segmentSlot, segs, at(g, 0), at(headGrad, 0), dense) == 0) {
-            piecesThenAdds(h, e, hDim, vDim, segments, g, headGrad);
+            throw new IllegalStateException("the native fused head split declined although "
+                    + ModelKernels.isa() + " was reported to have it");
         }
     }
 
@@ -247,33 +255,23 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
 
     @Override
     public float[] gramTimesP(Tensor x, int k, long d, float[] scale, float[] p) {
-        float[] weight = new float[k];
-        for (int j = 0; j < k; j++) {
-            weight[j] = p[j] * scale[j];
-        }
         float[] gp = new float[k];
-        try (FloatPointer w = new FloatPointer(weight);
-             FloatPointer s = new FloatPointer(scale);
-             FloatPointer v = new FloatPointer(d);
-             FloatPointer out = new FloatPointer(k)) {
-            CpuKernels.rnb_cpu_scaled_domain_sum(at(x, 0), w, k, d, v);
-            CpuKernels.rnb_cpu_scaled_domain_dots(at(x, 0), s, v, k, d, out);
-            out.get(gp);
-        }
+        ModelKernels.rnb_model_gram_times_p(at(x, 0), scale, p, k, d, gp);
         return gp;
     }
 
     @Override
     public BalanceStep balanceUpdate(float[] gp, float[] scale, float[] current, float lambda) {
         float[] next = new float[gp.length];
-        int status;
-        try (FloatPointer g = new FloatPointer(gp);
-             FloatPointer s = new FloatPointer(scale);
-             FloatPointer c = new FloatPointer(current);
-             FloatPointer n = new FloatPointer(gp.length)) {
-            status = CpuKernels.rnb_cpu_balance_update(g, s, c, lambda, gp.length, n);
-            n.get(next);
-        }
+        int status = ModelKernels.rnb_model_balance_update(gp, scale, current, lambda, gp.length, next);
+        return new BalanceStep(next, BalanceStep.Status.fromCode(status));
+    }
+
+    /** G p and the update in one native call: G p never leaves the kernel, its norm and maximum come from pass 2. */
+    @Override
+    public BalanceStep balanceRound(Tensor x, int k, long d, float[] scale, float[] p, float lambda, float[] current) {
+        float[] next = new float[k];
+        int status = ModelKernels.rnb_model_balance_round(at(x, 0), scale, p, current, lambda, k, d, next);
         return new BalanceStep(next, BalanceStep.Status.fromCode(status));
     }
 

@@ -28,10 +28,6 @@ public final class CpuKernels {
 
     public static native void rnb_cpu_gather_rows(FloatPointer src, int cols, IntPointer rows, int n, FloatPointer dst);
 
-    public static native void rnb_cpu_scaled_domain_sum(FloatPointer x, FloatPointer weight, int k, long d, FloatPointer vOut);
-
-    public static native void rnb_cpu_scaled_domain_dots(FloatPointer x, FloatPointer scale, FloatPointer vec, int k, long d, FloatPointer out);
-
     public static native void rnb_cpu_domain_pieces_add(FloatPointer pieces, IntPointer slotDomain, int slots, long d,
                                                         FloatPointer g, FloatPointer head);
 
@@ -41,8 +37,6 @@ public final class CpuKernels {
     public static native void rnb_cpu_sign_projection(FloatPointer out, int n, @Cast("uint32_t") int seed, float scale);
 
     public static native void rnb_cpu_gram_finish(FloatPointer out, FloatPointer scale, int k);
-
-    public static native int rnb_cpu_balance_update(FloatPointer gp, FloatPointer scale, FloatPointer current, float lambda, int k, FloatPointer next);
 
     public static native void rnb_cpu_row_sq_norms(FloatPointer x, long n, int d, FloatPointer out);
 

@@ -6,6 +6,8 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.annotation.Const;
+import org.bytedeco.javacpp.annotation.CriticalRegion;
 import org.bytedeco.javacpp.annotation.Platform;
 import org.bytedeco.openblas.global.openblas_nolapack;
 
@@ -29,6 +31,9 @@ public final class ModelKernels implements ModelOps {
     public static final String ISA_PROPERTY = "rnb.cpu.isa";
     public static final String ISA_ENV = "RNB_CPU_ISA";
 
+    /** Whether the selected instruction set has the native fused head split; asked once per selection. */
+    private static volatile boolean fusedHeadSplit;
+
     static {
         Loader.load();
         Loader.load(openblas_nolapack.class);
@@ -41,6 +46,7 @@ public final class ModelKernels implements ModelOps {
         if (forced != null && !forced.isEmpty()) {
             selectIsa(forced);
         }
+        fusedHeadSplit = rnb_model_has_domain_grad_with_head() == 1;
     }
 
     ModelKernels() {}
@@ -55,9 +61,19 @@ public final class ModelKernels implements ModelOps {
         return rnb_model_isa_supported(name) == 1;
     }
 
+    /**
+     * Whether {@code rnb_model_domain_grad_with_head} runs with the selected
+     * instruction set (AVX-512 only): callers that would otherwise fill its
+     * row-order buffers for a call that declines ask this first.
+     */
+    public static boolean hasFusedHeadSplit() {
+        return fusedHeadSplit;
+    }
+
     /** Runs the kernels built for {@code name} from now on; IllegalArgumentException if unknown or not on this CPU. */
     public static void selectIsa(String name) {
         int status = rnb_model_select_isa(name);
+        fusedHeadSplit = rnb_model_has_domain_grad_with_head() == 1;
         if (status == -1) {
             throw new IllegalArgumentException("unknown instruction set '" + name + "' (" + ISA_PROPERTY + " / " + ISA_ENV
                     + "): expected baseline, avx2 or avx512");
@@ -219,4 +235,22 @@ public final class ModelKernels implements ModelOps {
                                                               FloatPointer g, FloatPointer head, FloatPointer scratch);
 
     public static native int rnb_model_domain_grad_with_head_scratch(int vDim, int hDim);
+
+    public static native int rnb_model_has_domain_grad_with_head();
+
+    // R&B's G p and update (native/balance_round.cpp). The k-float arrays are
+    // Java's own, pinned for the call (JNI critical region: no copy in or out,
+    // the collector waits for the call, tens of ms at k = 10^6); the kernels
+    // call back into nothing.
+
+    @CriticalRegion
+    public static native void rnb_model_gram_times_p(FloatPointer x, @Const float[] scale, @Const float[] p, int k, long d, float[] gp);
+
+    @CriticalRegion
+    public static native int rnb_model_balance_update(@Const float[] gp, @Const float[] scale, @Const float[] current, float lambda,
+                                                      int k, float[] next);
+
+    @CriticalRegion
+    public static native int rnb_model_balance_round(FloatPointer x, @Const float[] scale, @Const float[] p, @Const float[] current,
+                                                     float lambda, int k, long d, float[] next);
 }
