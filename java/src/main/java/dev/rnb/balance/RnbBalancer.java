@@ -174,9 +174,6 @@ public final class RnbBalancer implements AutoCloseable {
     /** The current training proportions, all k (O(k)). */
     public float[] proportions() { return proportions.toArray(); }
 
-    /** The current training proportions in the form they were set in. */
-    public DomainProportions mixture() { return proportions; }
-
     /** Restores proportions (e.g. from a checkpoint). */
     public void setProportions(float[] p) {
         setProportions(DomainProportions.dense(p));
