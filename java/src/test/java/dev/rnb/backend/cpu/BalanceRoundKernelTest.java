@@ -9,6 +9,7 @@ import dev.rnb.testing.Rng;
 import dev.rnb.testing.TestBackends;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -63,6 +64,37 @@ class BalanceRoundKernelTest {
             ModelKernels.rnb_model_set_parallel_min_work(loops);
             ModelKernels.selectIsa(chosen);
         }
+    }
+
+    /**
+     * Pass 1's row slices and pass 2's statistics chunks are fixed by k, and
+     * their partial results added in order: serial and parallel runs give the
+     * same bits (rnb_model.h promises results independent of the threads).
+     */
+    @Test
+    void serialAndParallelRunsGiveTheSameBits() {
+        if (cpu == null) cpu = TestBackends.openOrSkip("cpu");
+        Rng rng = new Rng();
+        int k = 40000 + rng.nextInt(1000), d = 1 + rng.nextInt(40);
+        float[] x = rng.gaussian(k * d), scale = new float[k], p = new float[k], current = new float[k];
+        for (int i = 0; i < k; i++) {
+            scale[i] = rng.nextInt(7) == 0 ? 0f : (float) (1.0 / (1 + rng.nextInt(50)));
+            p[i] = (float) rng.nextDouble();
+            current[i] = 1f / k;
+        }
+        long loops = ModelKernels.rnb_model_parallel_min_work();
+        float[][] gp = new float[2][], next = new float[2][];
+        try (Tensor tx = put(cpu, x)) {
+            for (int run = 0; run < 2; run++) {
+                ModelKernels.rnb_model_set_parallel_min_work(run == 0 ? Long.MAX_VALUE : 0);
+                gp[run] = cpu.gramTimesP(tx, k, d, scale, p);
+                next[run] = cpu.balanceRound(tx, k, d, scale, p, 3f, current).next();
+            }
+        } finally {
+            ModelKernels.rnb_model_set_parallel_min_work(loops);
+        }
+        assertArrayEquals(gp[0], gp[1], "G p, k=" + k + " d=" + d + " " + rng);
+        assertArrayEquals(next[0], next[1], "p', k=" + k + " d=" + d + " " + rng);
     }
 
     private static void shapeMatchesReference(Rng rng, int k, int d, String what) {
