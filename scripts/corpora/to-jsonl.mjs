@@ -1,10 +1,15 @@
 // Turns the npm packages unpacked by scripts/corpora/fetch into rnb JSONL
 // ({"text", "domain", ...} per line), a seeded sample of each corpus.
-// Usage: node to-jsonl.mjs UNPACKED_DIR OUT_DIR SPAM_DOCS SOTU_DOCS FORTUNE_DIR FORTUNES_PER_TOPIC
+// Usage: node to-jsonl.mjs UNPACKED_DIR OUT_DIR SPAM_DOCS SOTU_DOCS FORTUNE_DIR FORTUNES_PER_TOPIC [SOTU_WORDS]
+// SOTU_DOCS may be "all" (every passage, shuffled); SOTU_WORDS (default 150) is
+// the passages' minimum length in words, and any other value writes
+// sotu-wSOTU_WORDS.jsonl instead of sotu.jsonl, so the two can sit side by side.
 import fs from "node:fs";
 import path from "node:path";
 
-const [src, out, spamDocs, sotuDocs, fortuneDir, fortunesPerTopic] = process.argv.slice(2);
+const [src, out, spamDocs, sotuDocs, fortuneDir, fortunesPerTopic, sotuWordsArg] = process.argv.slice(2);
+const sotuWords = Number(sotuWordsArg || 150);
+if (!Number.isInteger(sotuWords) || sotuWords < 1) throw new Error(`SOTU_WORDS must be a positive integer, got ${sotuWordsArg}`);
 
 // A seeded shuffle (mulberry32), so the sample is the same on every machine.
 function rng(seed) {
@@ -47,7 +52,9 @@ function write(name, rows) {
 }
 
 // State of the Union: each address cut into passages of whole sentences,
-// about 150-250 words; domain = the era (50-year span), party kept.
+// each closed at the first sentence end at or past SOTU_WORDS words (150: about
+// 150-250 words; 40: about 40-80, 59 on average) and an address's shorter
+// tail dropped; domain = the era (50-year span), party kept.
 {
   const dir = path.join(src, "sotu/package/data");
   const rows = [];
@@ -58,13 +65,13 @@ function write(name, rows) {
     let passage = [];
     for (const s of sentences) {
       passage.push(s.trim());
-      if (words(passage.join(" ")).length >= 150) {
+      if (words(passage.join(" ")).length >= sotuWords) {
         rows.push({ text: passage.join(" "), domain: era, party: a.party, year: a.year, president: a.name });
         passage = [];
       }
     }
   }
-  write("sotu.jsonl", sample(rows, Number(sotuDocs), 2));
+  write(sotuWords === 150 ? "sotu.jsonl" : `sotu-w${sotuWords}.jsonl`, sample(rows, sotuDocs === "all" ? rows.length : Number(sotuDocs), 2));
 }
 
 // Fortunes: the entries of eight topic files of fortune-mod ("%" lines

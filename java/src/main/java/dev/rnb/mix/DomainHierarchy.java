@@ -14,8 +14,8 @@ import java.util.Locale;
  * gradients would exist only for the domains a round touched (at large k,
  * a few percent of them).
  *
- * <p>A grouping without centroids (the original domains, {@code --domains-from})
- * has no position for its domains; its groups are then contiguous blocks of
+ * <p>A grouping without centroids (the original domains, {@code --domains-from}
+ * a file, or a folder without centroids.npy) has no position for its domains; its groups are then contiguous blocks of
  * domain ids, and the note says so.
  *
  * @param groupOf each domain's group, 0 .. G-1, none empty

@@ -3,6 +3,7 @@ package dev.rnb.mix;
 import dev.rnb.backend.Backend;
 import dev.rnb.data.BadInputException;
 import dev.rnb.data.ByteDataset;
+import dev.rnb.data.Npy;
 import dev.rnb.embed.TextEmbedder;
 import dev.rnb.regroup.Embedded;
 import dev.rnb.regroup.Regroup;
@@ -123,7 +124,10 @@ public record Grouping(String label, ByteDataset train, ByteDataset eval, Domain
     /**
      * The regrouped domains read from {@code file}: cluster ids 0..k-1, each
      * with at least one training example (a domain without any could not be
-     * sampled, so it is bad input, not an empty domain).
+     * sampled, so it is bad input, not an empty domain). When {@code file} is
+     * an {@code rnb regroup} output folder, its centroids.npy (if there) comes
+     * with them, so {@code rnb:hier} groups the domains by their centroids as
+     * after a Regroup inside the experiment.
      */
     public static Grouping fromAssignment(Path file, ByteDataset train, ByteDataset eval, int[] trainIds, int[] evalIds) {
         int k = 0;
@@ -137,7 +141,14 @@ public record Grouping(String label, ByteDataset train, ByteDataset eval, Domain
                         + ", each given to at least one training example)");
             }
         }
-        return reassigned("regrouped (from " + file.getFileName() + ")", train, eval, trainIds, evalIds);
+        Grouping g = reassigned("regrouped (from " + file.getFileName() + ")", train, eval, trainIds, evalIds);
+        Path centroids = file.resolve("centroids.npy");
+        if (!Files.isDirectory(file) || !Files.exists(centroids)) return g;
+        Npy.Matrix m = Npy.read(centroids);
+        if (m.rows() < k) {
+            throw new BadInputException(centroids + ": has " + m.rows() + " centroids; the cluster ids need at least " + k);
+        }
+        return new Grouping(g.label(), g.train(), g.eval(), new DomainCentroids(java.util.Arrays.copyOf(m.data(), k * m.cols()), m.cols()));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.rnb.cli;
 
+import dev.rnb.data.Npy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -185,6 +186,18 @@ class ExperimentCommandTest {
         String text = CliRun.run(0, concat(new String[] {"experiment"}, concat(TINY, "--steps", "2", "--seeds", "1", "--methods", "stratified",
                 "--groupings", "regrouped", "--input", input.toString(), "--eval", held.toString(), "--domains-from", groups.toString(), "--out", out.toString())));
         assertTrue(text.contains("regrouped (from groups, k=2): 2 domains, 36 train / 12 eval examples"), text);
+        // The folder's centroids.npy comes along: rnb:hier groups the domains by it, as after a Regroup inside the experiment.
+        String[] hier = concat(new String[] {"experiment"}, concat(TINY, "--steps", "4", "--seeds", "1", "--methods", "rnb:hier=2",
+                "--groupings", "regrouped", "--input", input.toString(), "--eval", held.toString(), "--domains-from", groups.toString(), "--out", out.toString()));
+        String clustered = CliRun.run(0, hier);
+        assertTrue(clustered.contains("hier: 2 groups of 2 domains by k-means over the Regroup centroids"), clustered);
+        Npy.Matrix centroids = Npy.read(groups.resolve("centroids.npy"));
+        Files.write(groups.resolve("centroids.npy"), Npy.encode(1, centroids.cols(), Arrays.copyOf(centroids.data(), centroids.cols())));
+        String tooFew = CliRun.run(ExitCodes.BAD_INPUT, hier);
+        assertTrue(tooFew.contains("centroids.npy: has 1 centroids; the cluster ids need at least 2"), tooFew);
+        Files.delete(groups.resolve("centroids.npy"));
+        String blocks = CliRun.run(0, hier);
+        assertTrue(blocks.contains("no Regroup centroids for this grouping, so groups are contiguous blocks"), blocks);
         String noEval = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--input", input.toString(),
                 "--domains-from", groups.toString(), "--out", out.toString())));
         assertTrue(noEval.contains("is a folder (rnb regroup's output), which needs --eval"), noEval);
