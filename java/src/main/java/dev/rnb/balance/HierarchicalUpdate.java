@@ -48,8 +48,8 @@ import java.util.Arrays;
  *
  * <p>Work per round: at every touched inner node one G p over the touched
  * domains under it (the root's straight from the accumulators, the others'
- * copied into one buffer of touched x d floats, freed at the end of the
- * round), O(touched x d x levels) in all, plus O(k x levels) on the host for
+ * copied into one buffer, as large as the largest such node's, freed at the
+ * end of the round), O(touched x d x levels) in all, plus O(k x levels) on the host for
  * the proportions. Nothing is O(k^2).
  */
 public final class HierarchicalUpdate {
@@ -400,7 +400,10 @@ public final class HierarchicalUpdate {
                 }
                 return backend.gramTimesP(g.gradients(), t, d, inverseCount, weight);
             }
-            if (block == null) block = backend.allocate(count.length * d);
+            if (block == null || block.size() < t * d) { // as large as the largest node's slots, not all of them
+                if (block != null) block.close();
+                block = backend.allocate(t * d);
+            }
             float[] scale = new float[t];
             for (int q = 0; q < t; q++) {
                 int s = sorted[from + q], c = local[q];
