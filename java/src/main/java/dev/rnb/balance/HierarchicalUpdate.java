@@ -24,8 +24,9 @@ import java.util.Arrays;
  *       domains under c (1 for a domain).</li>
  * </ul>
  *
- * Two levels (one level of groups: {@code hier=G}) is the first version of
- * this class, unchanged. The factor |c| is the paper's uniform base over
+ * With one level of groups ({@code hier=G}) it computes what the first,
+ * two-level-only version computed, in the same order. A sole child takes
+ * its parent's whole share. The factor |c| is the paper's uniform base over
  * domains carried up a level: with every logit 0 the mixture is uniform over
  * the domains, not over the groups (a first version without it gave each
  * member of a 3-domain group about 10 times the share of a member of a
