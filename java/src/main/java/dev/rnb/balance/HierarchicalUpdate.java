@@ -7,209 +7,417 @@ import dev.rnb.backend.Tensor;
 import java.util.Arrays;
 
 /**
- * R&amp;B over clusters of clusters (beyond the paper; {@code rnb:hier=G}):
- * the k domains are split into G groups, and p'_i = P(A) P(i | A) for the
- * group A holding domain i, each factor an R&amp;B update at its own level:
+ * R&amp;B over clusters of clusters (beyond the paper; {@code rnb:hier=G} or
+ * {@code rnb:hier=G1/G2/...}): the k domains are the leaves of a tree whose
+ * inner nodes are groups, and p'_i is the product, down the path from the
+ * root to domain i, of each node's share within its parent. Every inner node
+ * N splits its share among its children c (groups or domains) by an R&amp;B
+ * update at its own level:
  *
  * <ul>
- *   <li>groups: a group's gradient is the sum of its members' gradients and its
- *       row count the sum of theirs, so its mean gradient is x_A = g_A / n_A;
- *       its evaluation proportion is P_A = sum of its members' p_i;
- *       P(A) proportional to |A| exp(lambda s_A / ||s||) over the groups, with
- *       s_A = &lt;x_A, sum_B P_B x_B&gt; (G p over groups) and |A| the group's number of
- *       domains;</li>
- *   <li>within group A: P(i | A) = softmax(lambda t / ||t||) over A's members with
- *       t_i = &lt;x_i, sum_{j in A} p_j x_j&gt; (G p restricted to A's block;
- *       scaling p by 1 / P_A would cancel in the normalisation).</li>
+ *   <li>a child's gradient is the sum of the accumulators of the domains under
+ *       it and its row count the sum of theirs, so its mean gradient is
+ *       x_c = g_c / n_c; its evaluation proportion P_c is the sum of the p_i
+ *       under it;</li>
+ *   <li>s_c = &lt;x_c, sum_{c' in N} P_c' x_c'&gt; (G p over N's children) and
+ *       P(c | N) proportional to |c| exp(lambda s_c / ||s||), |c| the number of
+ *       domains under c (1 for a domain).</li>
  * </ul>
  *
- * The factor |A| is the paper's uniform base over domains carried up a level:
- * with every logit 0 the mixture is uniform over the domains, not over the
- * groups (a first version without it gave each member of a 3-domain group
- * about 10 times the share of a member of a 30-domain group, whatever their
- * gradients: docs/SCALING.md). Absent domains follow the paper's rule at each level: a group without a
- * touched member gets logit 0 among the groups and the uniform mixture over
- * its members; a member absent from a touched group gets logit 0 within it
- * (a touched group whose block of G p is all 0 keeps its current split).
- * With G = 1 this is the paper's update over the domains; with G = k it is
- * the paper's update over the groups. The norms run over the touched entries
- * of each level, so a group's members spread by about lambda / sqrt(touched
- * in the group), not lambda / sqrt(touched): the coarse level stays sharp
- * at large k because every group is touched most rounds.
+ * With one level of groups ({@code hier=G}) it computes what the first,
+ * two-level-only version computed, in the same order. A sole child takes
+ * its parent's whole share. The factor |c| is the paper's uniform base over
+ * domains carried up a level: with every logit 0 the mixture is uniform over
+ * the domains, not over the groups (a first version without it gave each
+ * member of a 3-domain group about 10 times the share of a member of a
+ * 30-domain group, whatever their gradients: docs/SCALING.md). The norms run
+ * over the touched children of each node, so the coarse levels stay sharp at
+ * large k: every group is touched most rounds.
  *
- * <p>Work per round: one G p over the touched domains' accumulators, then
- * each touched group's accumulators copied into one buffer (as large as the
- * largest group's, freed at the end of the round) and a G p over them,
- * O(touched x d) in all,
- * plus O(k) on the host for the proportions. Nothing is O(k^2).
+ * <p>Absent children. Without carried scores, the paper's rule at each level:
+ * a child none of whose domains was touched gets logit 0 (plus log |c|), an
+ * inner node none of whose domains was touched splits its share uniformly over
+ * its domains, and a touched inner node below the root whose G p is all 0
+ * keeps its current split among its children (the paper's skipped round, one
+ * level down; at the root the round is skipped). With carried scores
+ * ({@code absent=carry}, beyond the paper), every node c but the root keeps
+ * m_c, a moving average of its normalised score s_c / ||s|| within its
+ * parent over the rounds it was touched (m_c = keep m_c + (1 - keep) s_c / ||s||,
+ * its first score as is), and an absent child gets logit lambda m_c + log |c|
+ * (0 + log |c| until first seen), at every level, in touched and untouched
+ * nodes alike. The averages change only in rounds that update.
+ *
+ * <p>Work per round: at every touched inner node one G p over the touched
+ * domains under it (the root's straight from the accumulators, the others'
+ * copied into one buffer, as large as the largest such node's, freed at the
+ * end of the round), O(touched x d x levels) in all, plus O(k x levels) on the host for
+ * the proportions. Nothing is O(k^2).
  */
 public final class HierarchicalUpdate {
-    private final int[] groupOf;
-    private final int groups;
-    /** Members of group a: member[start[a] .. start[a + 1]). */
-    private final int[] start;
-    private final int[] member;
+    private final int domains;
+    /** parents[0][i]: domain i's group at the finest level; parents[j][a]: group a of level j - 1's group at level j. */
+    private final int[][] parents;
+    /** Nodes: the domains 0 .. k-1, then each level's groups, finest first, then the root. */
+    private final int root;
+    private final int[] parentNode;
+    private final int[] childStart;
+    private final int[] child;
+    private final int[] indexInParent;
+    private final int[] size;
+    /** up[depth][i]: domain i's ancestor at that depth (root 0, domains parents.length + 1). */
+    private final int[][] up;
+    private final int[] depth;
+    /** The domains under node v are leafAt[firstLeaf[v] .. firstLeaf[v] + size[v]) (depth-first order). */
+    private final int[] leafAt;
+    private final int[] firstLeaf;
+    /** Finest groups numbered depth-first; the finest groups under node v are ranked below rankTo[v]. */
+    private final int[] finestRank;
+    private final int[] rankTo;
+    private final int finest;
+    /** With carried scores: each node's moving average (NaN: never touched); null without. */
+    private final double[] carried;
+    private final float keep;
 
-    /** @param groupOf each domain's group, 0 .. G-1, every group non-empty */
+    /** Two levels: groupOf[i] the group (0 .. G-1, none empty) of domain i. */
     public HierarchicalUpdate(int[] groupOf) {
-        int g = 0;
-        for (int i = 0; i < groupOf.length; i++) {
-            if (groupOf[i] < 0) throw new IllegalArgumentException("domain " + i + " has group " + groupOf[i]);
-            g = Math.max(g, groupOf[i] + 1);
-        }
-        this.groupOf = groupOf.clone();
-        this.groups = g;
-        this.start = new int[g + 1];
-        for (int a : groupOf) start[a + 1]++;
-        for (int a = 0; a < g; a++) {
-            if (start[a + 1] == 0) throw new IllegalArgumentException("group " + a + " of " + g + " has no domain");
-            start[a + 1] += start[a];
-        }
-        this.member = new int[groupOf.length];
-        int[] next = Arrays.copyOf(start, g);
-        for (int i = 0; i < groupOf.length; i++) member[next[groupOf[i]]++] = i;
-    }
-
-    public int groups() { return groups; }
-
-    /** Each domain's group (a copy). */
-    public int[] groupOf() { return groupOf.clone(); }
-
-    /** Smallest, median and largest group size, for reports. */
-    public int[] sizeQuartiles() {
-        int[] sizes = new int[groups];
-        for (int a = 0; a < groups; a++) sizes[a] = start[a + 1] - start[a];
-        Arrays.sort(sizes);
-        return new int[] {sizes[0], sizes[groups / 2], sizes[groups - 1]};
+        this(new int[][] {groupOf}, Float.NaN);
     }
 
     /**
-     * p' from the round's accumulators: one G p over the touched slots for the
-     * group level, then for each touched group its slots copied to the front of
-     * one buffer in the backend's memory and one G p over them.
+     * @param parents parents[0][i] the finest group of domain i; parents[j][a] the group at level j of group a of
+     *                level j - 1; at every level the groups are 0 .. G_j - 1, none empty; the last level's groups
+     *                are the root's children
+     * @param keep    NaN: absent children by the paper's rule; in [0, 1): carried scores with this weight on the
+     *                previous average
+     */
+    public HierarchicalUpdate(int[][] parents, float keep) {
+        if (parents.length == 0) throw new IllegalArgumentException("a hierarchy needs at least one level of groups");
+        if (!Float.isNaN(keep) && !(keep >= 0 && keep < 1)) {
+            throw new IllegalArgumentException("carried-score weight must be in [0, 1), got " + keep);
+        }
+        this.domains = parents[0].length;
+        this.parents = new int[parents.length][];
+        int[] base = new int[parents.length + 1];
+        base[0] = domains;
+        for (int j = 0; j < parents.length; j++) {
+            int below = j == 0 ? domains : base[j] - base[j - 1];
+            if (parents[j].length != below) {
+                throw new IllegalArgumentException("level " + j + " names a group for " + parents[j].length + " nodes, expected " + below);
+            }
+            this.parents[j] = parents[j].clone();
+            base[j + 1] = base[j] + groupsIn(parents[j], j);
+        }
+        int levels = parents.length;
+        this.root = base[levels];
+        int nodes = root + 1;
+        this.parentNode = new int[nodes];
+        this.depth = new int[nodes];
+        parentNode[root] = -1;
+        for (int j = 0; j < levels; j++) {
+            int from = j == 0 ? 0 : base[j - 1];
+            for (int v = 0; v < parents[j].length; v++) parentNode[from + v] = base[j] + parents[j][v];
+        }
+        for (int v = root - 1; v >= base[levels - 1]; v--) parentNode[v] = root;
+        for (int v = root - 1; v >= 0; v--) depth[v] = depth[parentNode[v]] + 1;
+        this.childStart = new int[nodes + 1];
+        for (int v = 0; v < root; v++) childStart[parentNode[v] + 1]++;
+        for (int v = 0; v < nodes; v++) childStart[v + 1] += childStart[v];
+        this.child = new int[root];
+        int[] next = Arrays.copyOf(childStart, nodes);
+        this.indexInParent = new int[nodes];
+        for (int v = 0; v < root; v++) { // children in id order
+            indexInParent[v] = next[parentNode[v]] - childStart[parentNode[v]];
+            child[next[parentNode[v]]++] = v;
+        }
+        this.up = new int[levels + 2][domains];
+        for (int i = 0; i < domains; i++) {
+            for (int v = i; v >= 0; v = parentNode[v]) up[depth[v]][i] = v;
+        }
+        this.size = new int[nodes];
+        this.leafAt = new int[domains];
+        this.firstLeaf = new int[nodes];
+        this.finestRank = new int[nodes];
+        this.rankTo = new int[nodes];
+        int[] counters = new int[2]; // leaves placed, finest groups ranked
+        number(root, counters);
+        this.finest = counters[1];
+        this.keep = keep;
+        if (Float.isNaN(keep)) {
+            this.carried = null;
+        } else {
+            this.carried = new double[root];
+            Arrays.fill(carried, Double.NaN);
+        }
+    }
+
+    private static int groupsIn(int[] groupOf, int level) {
+        int g = 0;
+        for (int i = 0; i < groupOf.length; i++) {
+            if (groupOf[i] < 0) throw new IllegalArgumentException("level " + level + ": node " + i + " has group " + groupOf[i]);
+            g = Math.max(g, groupOf[i] + 1);
+        }
+        boolean[] used = new boolean[g];
+        for (int a : groupOf) used[a] = true;
+        for (int a = 0; a < g; a++) {
+            if (!used[a]) throw new IllegalArgumentException("level " + level + ": group " + a + " of " + g + " has no member");
+        }
+        return g;
+    }
+
+    /** Depth-first: each node's leaves and finest groups as contiguous ranges (depth: at most the levels + 1). */
+    private void number(int v, int[] counters) {
+        firstLeaf[v] = counters[0];
+        if (v < domains) {
+            leafAt[counters[0]++] = v;
+        } else {
+            if (depth[v] == parents.length) finestRank[v] = counters[1]++;
+            for (int c = childStart[v]; c < childStart[v + 1]; c++) number(child[c], counters);
+        }
+        size[v] = counters[0] - firstLeaf[v];
+        rankTo[v] = counters[1];
+    }
+
+    /** Levels of groups (1 for {@code hier=G}). */
+    public int levels() { return parents.length; }
+
+    /** The groups, finest level first, as the constructor took them (copies; for a checkpoint). */
+    public int[][] parents() {
+        int[][] out = new int[parents.length][];
+        for (int j = 0; j < parents.length; j++) out[j] = parents[j].clone();
+        return out;
+    }
+
+    /** The carry weight, NaN without carried scores. */
+    public float keep() { return keep; }
+
+    /** With carried scores: each node's average below the root (domains first; NaN: never touched); else null. */
+    public double[] carriedScores() { return carried == null ? null : carried.clone(); }
+
+    /** Restores what {@link #carriedScores()} returned. */
+    public void restoreCarriedScores(double[] state) {
+        if (carried == null) throw new IllegalStateException("this hierarchy does not carry scores");
+        if (state.length != carried.length) {
+            throw new IllegalArgumentException("expected " + carried.length + " carried scores, got " + state.length);
+        }
+        System.arraycopy(state, 0, carried, 0, state.length);
+    }
+
+    /**
+     * p' from the round's accumulators.
      *
      * @param g       the round's per-domain gradient sums (touched slots only)
      * @param p       evaluation proportions, k
      * @param current proportions kept when the round is skipped
      */
     BalanceStep update(Backend backend, DomainGradients g, float[] p, float lambda, float[] current) {
-        if (g.domains() != groupOf.length) {
-            throw new IllegalArgumentException("hierarchy over " + groupOf.length + " domains, accumulators over " + g.domains());
+        if (g.domains() != domains) {
+            throw new IllegalArgumentException("hierarchy over " + domains + " domains, accumulators over " + g.domains());
         }
         int n = g.slots();
         if (n == 0) return new BalanceStep(current.clone(), BalanceStep.Status.SKIPPED_NO_DOMAIN);
-        long d = g.dimension();
-        long[] slotCount = g.slotCounts();
-        // Slots sorted by group (counting sort): order[q] is the q-th slot, group a's rows from[a] .. from[a + 1].
-        int[] from = new int[groups + 1];
-        for (int s = 0; s < n; s++) from[groupOf[g.domainOfSlot(s)] + 1]++;
-        for (int a = 0; a < groups; a++) from[a + 1] += from[a];
-        int[] order = new int[n];
-        int[] next = Arrays.copyOf(from, groups);
-        for (int s = 0; s < n; s++) order[next[groupOf[g.domainOfSlot(s)]]++] = s;
+        Round r = new Round(backend, g, p, lambda, current);
+        try {
+            BalanceStep.Status status = r.visit(root, 1.0, 0, n);
+            if (status != BalanceStep.Status.UPDATED) return new BalanceStep(current.clone(), status);
+            for (int q = 0; q < r.pendingCount; q++) carried[r.pendingNode[q]] = r.pendingScore[q];
+            return new BalanceStep(r.out, BalanceStep.Status.UPDATED);
+        } finally {
+            r.close();
+        }
+    }
 
-        // Group level: V = sum_A P_A x_A = sum_s (P_A n_s / N_A) x_s, so <x_s, V> from one G p over the slots;
-        // s_A = sum_s (n_s / N_A) <x_s, V>.
-        float[] scale = g.inverseSlotCounts();
-        double[] rows = new double[groups];
-        for (int s = 0; s < n; s++) rows[groupOf[g.domainOfSlot(s)]] += slotCount[s];
-        double[] evalShare = new double[groups];
-        for (int i = 0; i < p.length; i++) evalShare[groupOf[i]] += p[i];
-        float[] weight = new float[n];
-        for (int s = 0; s < n; s++) {
-            int a = groupOf[g.domainOfSlot(s)];
-            weight[s] = (float) (evalShare[a] * slotCount[s] / rows[a]);
-        }
-        float[] toV = backend.gramTimesP(g.gradients(), n, d, scale, weight);
-        double[] groupScore = new double[groups];
-        for (int s = 0; s < n; s++) {
-            int a = groupOf[g.domainOfSlot(s)];
-            groupScore[a] += slotCount[s] / rows[a] * toV[s];
-        }
-        double norm2 = 0;
-        for (int a = 0; a < groups; a++) {
-            if (!Double.isFinite(groupScore[a])) return new BalanceStep(current.clone(), BalanceStep.Status.SKIPPED_NON_FINITE);
-            norm2 += groupScore[a] * groupScore[a];
-        }
-        if (norm2 == 0) return new BalanceStep(current.clone(), BalanceStep.Status.SKIPPED_ZERO_NORM);
-        double norm = Math.sqrt(norm2);
-        double[] logit = new double[groups];
-        for (int a = 0; a < groups; a++) {
-            logit[a] = (rows[a] > 0 ? lambda * groupScore[a] / norm : 0) + Math.log(start[a + 1] - start[a]);
-        }
-        double[] groupP = softmax(logit);
+    /** One round's working state. */
+    private final class Round implements AutoCloseable {
+        final Backend backend;
+        final DomainGradients g;
+        final float lambda;
+        final float[] current;
+        final long d;
+        final long[] count;
+        final float[] inverseCount;
+        /** Slots by finest group depth-first, slot order within a group (a stable counting sort). */
+        final int[] sorted;
+        /** The sorted slots of finest rank r are sorted[rankStart[r] .. rankStart[r + 1]). */
+        final int[] rankStart;
+        /** Each node's evaluation share. */
+        final double[] evalShare;
+        final float[] out;
+        Tensor block;
+        int[] pendingNode = new int[16];
+        double[] pendingScore = new double[16];
+        int pendingCount;
 
-        int largest = 0;
-        for (int a = 0; a < groups; a++) largest = Math.max(largest, from[a + 1] - from[a]);
-        // Within groups: each touched group's rows copied to the front of one buffer, one G p per group.
-        try (Tensor block = backend.allocate(largest * d)) {
-            // Within each group: uniform unless touched; a touched group by its block of G p.
-            float[] out = new float[groupOf.length];
-            double[] within = new double[groupOf.length];
-            for (int a = 0; a < groups; a++) {
-                int size = start[a + 1] - start[a];
-                int t = from[a + 1] - from[a];
-                if (t == 0) {
-                    for (int m = start[a]; m < start[a + 1]; m++) out[member[m]] = (float) (groupP[a] / size);
-                    continue;
-                }
-                float[] pBlock = new float[t], scaleBlock = new float[t];
-                int[] domainBlock = new int[t];
-                for (int q = 0; q < t; q++) {
-                    int slot = order[from[a] + q];
-                    domainBlock[q] = g.domainOfSlot(slot);
-                    pBlock[q] = p[domainBlock[q]];
-                    scaleBlock[q] = scale[slot];
-                    backend.copy(g.gradients(), slot * d, block, q * d, d);
-                }
-                float[] gp = backend.gramTimesP(block, t, d, scaleBlock, pBlock);
-                double localNorm2 = 0;
-                for (float v : gp) {
-                    if (!Float.isFinite(v)) return new BalanceStep(current.clone(), BalanceStep.Status.SKIPPED_NON_FINITE);
-                    localNorm2 += (double) v * v;
-                }
-                if (localNorm2 == 0) { // nothing to rank by: the group keeps its current split (the paper's skipped round, one level down)
-                    keepSplit(a, groupP[a], current, out);
-                    continue;
-                }
-                double localNorm = Math.sqrt(localNorm2);
-                double max = 0; // absent members' logit
-                for (int q = 0; q < t; q++) {
-                    within[domainBlock[q]] = lambda * gp[q] / localNorm;
-                    max = Math.max(max, within[domainBlock[q]]);
-                }
-                double total = 0;
-                for (int m = start[a]; m < start[a + 1]; m++) total += Math.exp(within[member[m]] - max);
-                for (int m = start[a]; m < start[a + 1]; m++) {
-                    int i = member[m];
-                    out[i] = (float) (groupP[a] * Math.exp(within[i] - max) / total);
-                    within[i] = 0;
-                }
+        Round(Backend backend, DomainGradients g, float[] p, float lambda, float[] current) {
+            this.backend = backend;
+            this.g = g;
+            this.lambda = lambda;
+            this.current = current;
+            this.d = g.dimension();
+            this.count = g.slotCounts();
+            this.inverseCount = g.inverseSlotCounts();
+            int n = count.length;
+            int finestLevel = up.length - 2;
+            this.rankStart = new int[finest + 1];
+            for (int s = 0; s < n; s++) rankStart[finestRank[up[finestLevel][g.domainOfSlot(s)]] + 1]++;
+            for (int r = 0; r < finest; r++) rankStart[r + 1] += rankStart[r];
+            this.sorted = new int[n];
+            int[] next = Arrays.copyOf(rankStart, finest);
+            for (int s = 0; s < n; s++) sorted[next[finestRank[up[finestLevel][g.domainOfSlot(s)]]]++] = s;
+            this.evalShare = new double[root + 1];
+            for (int i = 0; i < domains; i++) {
+                evalShare[i] = p[i];
+                evalShare[parentNode[i]] += p[i];
             }
-            return new BalanceStep(out, BalanceStep.Status.UPDATED);
+            for (int v = domains; v < root; v++) evalShare[parentNode[v]] += evalShare[v];
+            this.out = new float[domains];
         }
-    }
 
-    /** next_i = share x current_i / (current's total over group a), uniform if that total is 0. */
-    private void keepSplit(int a, double share, float[] current, float[] next) {
-        double total = 0;
-        for (int m = start[a]; m < start[a + 1]; m++) total += current[member[m]];
-        int size = start[a + 1] - start[a];
-        for (int m = start[a]; m < start[a + 1]; m++) {
-            next[member[m]] = (float) (total > 0 ? share * current[member[m]] / total : share / size);
+        /** Splits share among v's subtree; the touched slots under v are sorted[from .. to). */
+        BalanceStep.Status visit(int v, double share, int from, int to) {
+            if (from == to && carried == null) {
+                for (int q = firstLeaf[v]; q < firstLeaf[v] + size[v]; q++) out[leafAt[q]] = (float) (share / size[v]);
+                return BalanceStep.Status.UPDATED;
+            }
+            int c0 = childStart[v], m = childStart[v + 1] - c0;
+            if (m == 1 && v != root) return descend(v, from, to, c -> share); // a sole child takes the whole share
+            double[] logit = new double[m];
+            if (from < to) {
+                // x_c = g_c / N_c and V = sum_c P_c x_c = sum_s (P_c(s) n_s / N_c(s)) x_s: one G p over the slots, then
+                // s_c = sum_{s in c} (n_s / N_c) <x_s, V>.
+                int[] local = new int[to - from];
+                double[] rows = new double[m];
+                for (int q = from; q < to; q++) {
+                    int s = sorted[q];
+                    local[q - from] = localIndex(v, s);
+                    rows[local[q - from]] += count[s];
+                }
+                float[] gp = gramTimesP(v, from, to, local, rows);
+                double[] score = new double[m];
+                boolean full = to - from == count.length;
+                for (int q = from; q < to; q++) {
+                    int s = full ? q : sorted[q], c = full ? localIndex(v, s) : local[q - from];
+                    score[c] += count[s] / rows[c] * gp[q - from];
+                }
+                double norm2 = 0;
+                for (int c = 0; c < m; c++) {
+                    if (!Double.isFinite(score[c])) return BalanceStep.Status.SKIPPED_NON_FINITE;
+                    norm2 += score[c] * score[c];
+                }
+                if (norm2 == 0) {
+                    if (v == root) return BalanceStep.Status.SKIPPED_ZERO_NORM;
+                    return keepSplit(v, share, from, to);
+                }
+                double norm = Math.sqrt(norm2);
+                for (int c = 0; c < m; c++) {
+                    int u = child[c0 + c];
+                    if (rows[c] > 0) {
+                        logit[c] = lambda * score[c] / norm;
+                        if (carried != null) remember(u, score[c] / norm);
+                    } else {
+                        logit[c] = carriedLogit(u);
+                    }
+                }
+            } else {
+                for (int c = 0; c < m; c++) logit[c] = carriedLogit(child[c0 + c]);
+            }
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < m; c++) {
+                logit[c] += Math.log(size[child[c0 + c]]);
+                max = Math.max(max, logit[c]);
+            }
+            double total = 0;
+            for (int c = 0; c < m; c++) total += Math.exp(logit[c] - max);
+            double top = max, sum = total;
+            return descend(v, from, to, c -> share * Math.exp(logit[c] - top) / sum);
         }
-    }
 
-    private static double[] softmax(double[] logit) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double l : logit) max = Math.max(max, l);
-        double total = 0;
-        double[] out = new double[logit.length];
-        for (int i = 0; i < logit.length; i++) {
-            out[i] = Math.exp(logit[i] - max);
-            total += out[i];
+        /** Each child's share from shareOf, then each child's own split. */
+        private BalanceStep.Status descend(int v, int from, int to, java.util.function.IntToDoubleFunction shareOf) {
+            int c0 = childStart[v], m = childStart[v + 1] - c0;
+            int q = from;
+            for (int c = 0; c < m; c++) {
+                int u = child[c0 + c];
+                if (u < domains) {
+                    out[u] = (float) shareOf.applyAsDouble(c);
+                    continue;
+                }
+                int end = q;
+                while (end < to && rankOfSlot(sorted[end]) < rankTo[u]) end++;
+                BalanceStep.Status s = visit(u, shareOf.applyAsDouble(c), q, end);
+                if (s != BalanceStep.Status.UPDATED) return s;
+                q = end;
+            }
+            return BalanceStep.Status.UPDATED;
         }
-        for (int i = 0; i < out.length; i++) out[i] /= total;
-        return out;
+
+        /** A zero G p below the root: each child keeps its share of v's current proportions (by size if none). */
+        private BalanceStep.Status keepSplit(int v, double share, int from, int to) {
+            int c0 = childStart[v], m = childStart[v + 1] - c0;
+            double[] mass = new double[m];
+            double total = 0;
+            for (int c = 0; c < m; c++) {
+                int u = child[c0 + c];
+                for (int q = firstLeaf[u]; q < firstLeaf[u] + size[u]; q++) mass[c] += current[leafAt[q]];
+                total += mass[c];
+            }
+            double all = total;
+            return descend(v, from, to, c -> all > 0 ? share * mass[c] / all : share * size[child[c0 + c]] / size[v]);
+        }
+
+        private double carriedLogit(int u) {
+            return carried == null || Double.isNaN(carried[u]) ? 0 : lambda * carried[u];
+        }
+
+        private void remember(int u, double score) {
+            double m = Double.isNaN(carried[u]) ? score : keep * carried[u] + (1 - keep) * score;
+            if (pendingCount == pendingNode.length) {
+                pendingNode = Arrays.copyOf(pendingNode, 2 * pendingCount);
+                pendingScore = Arrays.copyOf(pendingScore, 2 * pendingCount);
+            }
+            pendingNode[pendingCount] = u;
+            pendingScore[pendingCount++] = m;
+        }
+
+        private int rankOfSlot(int s) {
+            return finestRank[up[up.length - 2][g.domainOfSlot(s)]];
+        }
+
+        /** Index, among v's children, of the child holding slot s's domain. */
+        private int localIndex(int v, int s) {
+            return indexInParent[up[depth[v] + 1][g.domainOfSlot(s)]];
+        }
+
+        /**
+         * &lt;x_s, V&gt; for the slots sorted[from .. to) (in that order), V weighted by P_c n_s / N_c; the root's
+         * G p runs on the accumulators in slot order, the others' on a copy.
+         */
+        private float[] gramTimesP(int v, int from, int to, int[] local, double[] rows) {
+            int t = to - from, c0 = childStart[v];
+            float[] weight = new float[t];
+            if (t == count.length) {
+                for (int s = 0; s < t; s++) {
+                    int c = localIndex(v, s);
+                    weight[s] = (float) (evalShare[child[c0 + c]] * count[s] / rows[c]);
+                }
+                return backend.gramTimesP(g.gradients(), t, d, inverseCount, weight);
+            }
+            if (block == null || block.size() < t * d) { // as large as the largest node's slots, not all of them
+                if (block != null) block.close();
+                block = backend.allocate(t * d);
+            }
+            float[] scale = new float[t];
+            for (int q = 0; q < t; q++) {
+                int s = sorted[from + q], c = local[q];
+                weight[q] = (float) (evalShare[child[c0 + c]] * count[s] / rows[c]);
+                scale[q] = inverseCount[s];
+                backend.copy(g.gradients(), s * d, block, q * d, d);
+            }
+            return backend.gramTimesP(block, t, d, scale, weight);
+        }
+
+        @Override
+        public void close() {
+            if (block != null) block.close();
+        }
     }
 }

@@ -53,8 +53,8 @@ public final class RnbBalancer implements AutoCloseable {
         this.evalProportions = b.evalProportions != null ? b.evalProportions.clone() : uniform(b.domains);
         this.proportions = DomainProportions.uniform(b.domains);
         this.gradients = new DomainGradients(b.backend, b.domains, b.hidden, b.vocab, b.sketch, b.seed);
-        this.carried = Float.isNaN(b.carryAbsent) ? null : new CarriedScores(b.domains, b.carryAbsent);
-        this.hierarchy = b.groupOf == null ? null : new HierarchicalUpdate(b.groupOf);
+        this.carried = Float.isNaN(b.carryAbsent) || b.parents != null ? null : new CarriedScores(b.domains, b.carryAbsent);
+        this.hierarchy = b.parents == null ? null : new HierarchicalUpdate(b.parents, b.carryAbsent);
     }
 
     public static Builder builder(Backend backend, int domains, int hidden, int vocab) {
@@ -187,11 +187,21 @@ public final class RnbBalancer implements AutoCloseable {
         proportions = p;
     }
 
-    /** With {@link Builder#carryAbsent}: each domain's carried score (NaN: never seen); else null. */
-    public double[] carriedScores() { return carried == null ? null : carried.state(); }
+    /**
+     * With {@link Builder#carryAbsent}: each domain's carried score (NaN: never seen), and with a hierarchy each
+     * group's after them ({@link HierarchicalUpdate#carriedScores}); else null.
+     */
+    public double[] carriedScores() {
+        if (hierarchy != null) return hierarchy.carriedScores();
+        return carried == null ? null : carried.state();
+    }
 
     /** Restores what {@link #carriedScores()} returned (e.g. from a checkpoint). */
     public void restoreCarriedScores(double[] scores) {
+        if (hierarchy != null && !Float.isNaN(hierarchy.keep())) {
+            hierarchy.restoreCarriedScores(scores);
+            return;
+        }
         if (carried == null) {
             throw new IllegalStateException("this balancer does not carry absent domains' scores");
         }
@@ -201,15 +211,19 @@ public final class RnbBalancer implements AutoCloseable {
     /** With {@link Builder#hierarchy}: the groups; else null. */
     public HierarchicalUpdate hierarchy() { return hierarchy; }
 
-    /** Replaces the hierarchy's groups (e.g. from a checkpoint); only for a balancer built with one. */
-    public void restoreHierarchy(int[] groupOf) {
+    /**
+     * Replaces the hierarchy's groups (e.g. from a checkpoint, {@link HierarchicalUpdate#parents}); only for a
+     * balancer built with a hierarchy of as many levels. Carried scores start afresh: restore them after.
+     */
+    public void restoreHierarchy(int[][] parents) {
         if (hierarchy == null) {
             throw new IllegalStateException("this balancer has no hierarchy");
         }
-        if (groupOf.length != gradients.domains()) {
-            throw new IllegalArgumentException("expected a group for each of " + gradients.domains() + " domains, got " + groupOf.length);
+        if (parents.length != hierarchy.levels() || parents[0].length != gradients.domains()) {
+            throw new IllegalArgumentException("expected " + hierarchy.levels() + " levels of groups over " + gradients.domains()
+                    + " domains, got " + parents.length + (parents.length > 0 ? " over " + parents[0].length : ""));
         }
-        hierarchy = new HierarchicalUpdate(groupOf);
+        hierarchy = new HierarchicalUpdate(parents, hierarchy.keep());
     }
 
     public int roundsCompleted() { return round; }
@@ -243,7 +257,7 @@ public final class RnbBalancer implements AutoCloseable {
         private long seed = 0x5EEDL;
         private GradientReducer reducer;
         private float carryAbsent = Float.NaN;
-        private int[] groupOf;
+        private int[][] parents;
 
         private Builder(Backend backend, int domains, int hidden, int vocab) {
             this.backend = backend;
@@ -332,17 +346,25 @@ public final class RnbBalancer implements AutoCloseable {
          * groupOf[i] the group (0 .. G-1, none empty) of domain i.
          */
         public Builder hierarchy(int[] groupOf) {
-            if (groupOf.length != domains) {
-                throw new IllegalArgumentException("expected a group for each of " + domains + " domains, got " + groupOf.length);
+            return hierarchy(new int[][] {groupOf});
+        }
+
+        /**
+         * Beyond the paper: R&amp;B over a tree of groups ({@link HierarchicalUpdate}): parents[0][i] the finest
+         * group of domain i, parents[j][a] the level-j group of level j - 1's group a. With
+         * {@link #carryAbsent}, every domain and group carries its score ({@link HierarchicalUpdate}).
+         */
+        public Builder hierarchy(int[][] parents) {
+            if (parents.length == 0 || parents[0].length != domains) {
+                throw new IllegalArgumentException("expected a group for each of " + domains + " domains, got "
+                        + (parents.length == 0 ? "no level" : parents[0].length));
             }
-            this.groupOf = groupOf.clone();
+            this.parents = new int[parents.length][];
+            for (int j = 0; j < parents.length; j++) this.parents[j] = parents[j].clone();
             return this;
         }
 
         public RnbBalancer build() {
-            if (groupOf != null && !Float.isNaN(carryAbsent)) {
-                throw new IllegalArgumentException("a hierarchical mixture resolves absent domains itself; it does not carry scores");
-            }
             return new RnbBalancer(this);
         }
     }

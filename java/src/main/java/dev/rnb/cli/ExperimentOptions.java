@@ -134,7 +134,7 @@ final class ExperimentOptions {
     }
 
     MixOptions mix() {
-        return new MixOptions(round, lambda, sketchSpec, eta == null ? Double.NaN : eta, probeSteps, evalExamples, 3, seed, 0f, Double.NaN, AbsentDomains.ZERO, 0);
+        return new MixOptions(round, lambda, sketchSpec, eta == null ? Double.NaN : eta, probeSteps, evalExamples, 3, seed, 0f, Double.NaN, AbsentDomains.ZERO, java.util.List.of());
     }
 
     /** The backend, with --attention applied (check() has parsed it). */

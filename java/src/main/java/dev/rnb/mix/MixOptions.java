@@ -16,12 +16,13 @@ import dev.rnb.balance.SketchSpec;
  * @param uniformShare  R&amp;B extension beyond the paper: train on (1 - u) p' + u uniform (0 = the paper's rule)
  * @param ema           Aioli: EMA weight of the previous A; DGA: EMA weight of the previous proportions; R&amp;B with absent=carry: weight of the previous average; NaN = each method's default
  * @param absent        R&amp;B: what to do about domains a round does not touch (the paper: logit 0)
- * @param hier          R&amp;B extension beyond the paper: groups of a hierarchical mixture (0 = off, the paper's
- *                      flat update; {@link #HIER_SQRT} = round(sqrt(k)); see {@link DomainHierarchy})
+ * @param hier          R&amp;B extension beyond the paper: the groups of a hierarchical mixture, top level first, each
+ *                      entry the number of groups each group of the level above is split into (empty = off, the
+ *                      paper's flat update; a single {@link #HIER_SQRT} = round(sqrt(k)) groups; see {@link DomainHierarchy})
  */
 public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, double eta, int probeSteps, int evalExamples,
                          int window, long seed, float uniformShare, double ema, AbsentDomains absent,
-                         int hier) {
+                         java.util.List<Integer> hier) {
     /** {@code hier=sqrt}: round(sqrt(k)) groups. */
     public static final int HIER_SQRT = -1;
 
@@ -37,11 +38,11 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
             throw new IllegalArgumentException("uniform share must be in [0, 1], got " + uniformShare);
         }
         java.util.Objects.requireNonNull(absent, "absent");
-        if (hier < HIER_SQRT) {
-            throw new IllegalArgumentException("hier must be a number of groups >= 1 or sqrt, got " + hier);
-        }
-        if (hier != 0 && absent == AbsentDomains.CARRY) {
-            throw new IllegalArgumentException("hier and absent=carry cannot be combined (the hierarchy resolves absent domains itself)");
+        hier = java.util.List.copyOf(hier);
+        for (int g : hier) {
+            if (g < 1 && !(g == HIER_SQRT && hier.size() == 1)) {
+                throw new IllegalArgumentException("hier must be sqrt or numbers of groups >= 1 separated by /, got " + hier);
+            }
         }
         if (!Float.isFinite(lambda) || lambda < 0) {
             throw new IllegalArgumentException("lambda must be finite and >= 0, got " + lambda);
@@ -50,7 +51,7 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
 
     /** K = 20, lambda = 1 (chosen by the sweep in docs/RESULTS.md; the paper used 3 on S1), exact gradients, method-default eta, 2 probe steps, 64 eval examples, window 3. */
     public static MixOptions defaults(long seed) {
-        return new MixOptions(20, 1f, SketchSpec.EXACT, Double.NaN, 2, 64, 3, seed, 0f, Double.NaN, AbsentDomains.ZERO, 0);
+        return new MixOptions(20, 1f, SketchSpec.EXACT, Double.NaN, 2, 64, 3, seed, 0f, Double.NaN, AbsentDomains.ZERO, java.util.List.of());
     }
 
     MixOptions withSeed(long s) {
@@ -62,8 +63,8 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
      * {@link Strategies#canonical}): lambda, K (steps per round), sketch, eta,
      * probe-steps, uniform (R&amp;B's share of uniform mixing, an extension),
      * ema (Aioli's and DGA's EMA weight; R&amp;B's with absent=carry), absent (R&amp;B: zero, carry or grow;
-     * {@link AbsentDomains}), hier (R&amp;B over clusters of clusters: a number of groups or sqrt;
-     * {@link DomainHierarchy}). An unknown key or a bad value is an IllegalArgumentException.
+     * {@link AbsentDomains}), hier (R&amp;B over clusters of clusters: a number of groups, sqrt, or
+     * G1/G2/... for more levels; {@link DomainHierarchy}). An unknown key or a bad value is an IllegalArgumentException.
      */
     public MixOptions with(String key, String value) {
         try {
@@ -84,11 +85,16 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
         }
     }
 
-    private static int parseHier(String value) {
-        if (value.equals("sqrt")) return HIER_SQRT;
-        int g = Integer.parseInt(value);
-        if (g < 1) throw new IllegalArgumentException("hier must be a number of groups >= 1 or sqrt, got '" + value + "'");
-        return g;
+    /** sqrt, G, or G1/G2/...: G1 groups, each split into G2, and so on (at most as many as a group has members). */
+    private static java.util.List<Integer> parseHier(String value) {
+        if (value.equals("sqrt")) return java.util.List.of(HIER_SQRT);
+        java.util.List<Integer> levels = new java.util.ArrayList<>();
+        for (String part : value.split("/", -1)) {
+            int g = Integer.parseInt(part);
+            if (g < 1) throw new IllegalArgumentException("hier must be sqrt or numbers of groups >= 1 separated by /, got '" + value + "'");
+            levels.add(g);
+        }
+        return levels;
     }
 
     private static double positive(double v) {

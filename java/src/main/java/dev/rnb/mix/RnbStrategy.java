@@ -83,7 +83,7 @@ public final class RnbStrategy extends AbstractStrategy {
         RnbBalancer.Builder builder = RnbBalancer.builder(backend, domains, hidden, vocab)
                 .evalProportions(evalProportions).lambda(lambda).sketch(sketch).seed(seed);
         if (!Float.isNaN(carryAbsent)) builder.carryAbsent(carryAbsent);
-        if (hierarchy != null) builder.hierarchy(hierarchy.groupOf());
+        if (hierarchy != null) builder.hierarchy(hierarchy.parents());
         this.balancer = builder.build();
         this.hierarchyNote = hierarchy == null ? "" : "; " + hierarchy.note();
     }
@@ -94,7 +94,7 @@ public final class RnbStrategy extends AbstractStrategy {
         float carry = m.absent() == AbsentDomains.CARRY ? (float) m.emaOr(AbsentDomains.DEFAULT_KEEP) : Float.NaN;
         return new RnbStrategy(ctx.backend(), ctx.domains(), ctx.config().channels(), GptConfig.VOCAB,
                 ctx.eval().proportions(), m.lambda(), m.sketch(), steps, m.seed(), m.uniformShare(), carry,
-                m.hier() == 0 ? null : DomainHierarchy.of(ctx));
+                m.hier().isEmpty() ? null : DomainHierarchy.of(ctx));
     }
 
     /** Domains the current round has touched so far. */
@@ -205,7 +205,10 @@ public final class RnbStrategy extends AbstractStrategy {
 
     public int skippedRounds() { return skipped; }
 
-    /** Only the touched domains' accumulators: O(touched x d), not O(k d); and the carried scores if any. */
+    /**
+     * Only the touched domains' accumulators: O(touched x d), not O(k d); then the hierarchy's groups, one int
+     * array per level, finest first; then the carried scores if any (per domain, and per group after them).
+     */
     @Override
     protected void writeOwn(DataOutputStream out) throws IOException {
         out.writeInt(rounds);
@@ -220,9 +223,11 @@ public final class RnbStrategy extends AbstractStrategy {
             g.downloadSlot(s, block);
             writeFloats(out, block);
         }
+        if (balancer.hierarchy() != null) {
+            for (int[] level : balancer.hierarchy().parents()) writeInts(out, level);
+        }
         double[] carried = balancer.carriedScores();
         if (carried != null) writeDoubles(out, carried);
-        if (balancer.hierarchy() != null) writeInts(out, balancer.hierarchy().groupOf());
     }
 
     @Override
@@ -240,12 +245,20 @@ public final class RnbStrategy extends AbstractStrategy {
             long count = in.readLong();
             g.restoreSlot(domain, count, readFloats(in));
         }
-        if (balancer.carriedScores() != null) balancer.restoreCarriedScores(readDoubles(in));
         if (balancer.hierarchy() != null) {
+            int[][] parents = new int[balancer.hierarchy().levels()][];
+            for (int j = 0; j < parents.length; j++) parents[j] = readInts(in);
             try {
-                balancer.restoreHierarchy(readInts(in));
+                balancer.restoreHierarchy(parents);
             } catch (IllegalArgumentException e) {
                 throw new IOException("R&B state's hierarchy: " + e.getMessage());
+            }
+        }
+        if (balancer.carriedScores() != null) {
+            try {
+                balancer.restoreCarriedScores(readDoubles(in));
+            } catch (IllegalArgumentException e) {
+                throw new IOException("R&B state's carried scores: " + e.getMessage());
             }
         }
         current = current.compact(); // stored as k values; sparse again, so the next round is O(touched) as before the checkpoint

@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Data parallelism: N replicas, each on its own thread and backend, each
  * accumulating its share of every global batch of B rows and all-reducing at
  * the end of the round, end every round with the p' one process gets from the
- * whole batches.
+ * whole batches; with a hierarchy of groups too (two and three levels, with
+ * and without carried scores): the reduction comes before the update.
  */
 class DataParallelRoundTest {
     private static final int K = 5, H = 12, V = 16, ROUNDS = 2, BATCHES_PER_ROUND = 3;
@@ -34,9 +35,10 @@ class DataParallelRoundTest {
     /** One global batch: B rows of H and E and their domains. */
     private record GlobalBatch(float[] h, float[] e, int[] domains, int rows) {}
 
-    @ParameterizedTest(name = "{0}, sketch {1}, {2} replicas")
-    @CsvSource({"reference,0,2", "reference,64,3", "cpu,0,4", "cpu,256,3", "cuda-emulated,0,2", "cuda-emulated,128,3"})
-    void replicasWithShardsOfTheBatchEqualOneProcessWithTheWholeBatch(String backend, int sketch, int replicas) throws Exception {
+    @ParameterizedTest(name = "{0}, sketch {1}, {2} replicas, hierarchy {3}")
+    @CsvSource({"reference,0,2,", "reference,64,3,", "cpu,0,4,", "cpu,256,3,", "cuda-emulated,0,2,", "cuda-emulated,128,3,",
+            "reference,0,3,two", "cpu,0,2,three", "cpu,64,3,three+carry", "cuda-emulated,0,3,three+carry", "cuda-emulated,128,2,two"})
+    void replicasWithShardsOfTheBatchEqualOneProcessWithTheWholeBatch(String backend, int sketch, int replicas, String hier) throws Exception {
         Rng rng = new Rng();
         List<List<GlobalBatch>> rounds = new ArrayList<>();
         for (int r = 0; r < ROUNDS; r++) {
@@ -44,7 +46,8 @@ class DataParallelRoundTest {
             for (int b = 0; b < BATCHES_PER_ROUND; b++) {
                 int rows = 37 + rng.nextInt(80);
                 int[] dom = rng.ints(rows, K);
-                for (int i = 0; i < rows; i++) if (dom[i] == 3) dom[i] = 1; // domain 3 absent: logit 0 everywhere
+                // Domain 3 absent: logit 0 everywhere; domain 0 absent from the second round (its carried score, if any).
+                for (int i = 0; i < rows; i++) if (dom[i] == 3 || (r == 1 && dom[i] == 0)) dom[i] = 1;
                 batches.add(new GlobalBatch(rng.gaussian(rows * H), rng.gaussian(rows * V), dom, rows));
             }
             rounds.add(batches);
@@ -53,7 +56,8 @@ class DataParallelRoundTest {
 
         List<RoundResult> single;
         try (Backend b = TestBackends.openOrSkip(backend);
-             RnbBalancer balancer = RnbBalancer.builder(b, K, H, V).sketch(sketch).seed(7).evalProportions(evalP).build()) {
+             RnbBalancer balancer = withHierarchy(RnbBalancer.builder(b, K, H, V).sketch(sketch).seed(7).evalProportions(evalP), hier)
+                     .build()) {
             single = new ArrayList<>();
             for (List<GlobalBatch> round : rounds) {
                 for (GlobalBatch g : round) balancer.accumulate(g.h(), g.e(), g.domains(), g.rows());
@@ -77,8 +81,8 @@ class DataParallelRoundTest {
                 futures.add(pool.submit(() -> {
                     List<RoundResult> out = new ArrayList<>();
                     try (Backend b = TestBackends.openOrSkip(backend);
-                         RnbBalancer balancer = RnbBalancer.builder(b, K, H, V).sketch(sketch).seed(7).evalProportions(evalP)
-                                 .reducer(group.get(me)).build()) {
+                         RnbBalancer balancer = withHierarchy(RnbBalancer.builder(b, K, H, V).sketch(sketch).seed(7)
+                                 .evalProportions(evalP), hier).reducer(group.get(me)).build()) {
                         for (int r = 0; r < ROUNDS; r++) {
                             for (int bi = 0; bi < BATCHES_PER_ROUND; bi++) {
                                 GlobalBatch g = rounds.get(r).get(bi);
@@ -108,6 +112,13 @@ class DataParallelRoundTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** No hierarchy (null), two levels (groups {0, 1}, {2, 3, 4}) or three ({0, 1}, {2, 3} in one group, {4} in another). */
+    private static RnbBalancer.Builder withHierarchy(RnbBalancer.Builder b, String hier) {
+        if (hier == null) return b;
+        b = hier.startsWith("two") ? b.hierarchy(new int[] {0, 0, 1, 1, 1}) : b.hierarchy(new int[][] {{0, 0, 1, 1, 2}, {0, 0, 1}});
+        return hier.endsWith("+carry") ? b.carryAbsent(0.5f) : b;
     }
 
     /** Without the all-reduce a replica balances on its shard alone, and its p' is not the global one. */

@@ -50,7 +50,7 @@ class MixingStrategyTest {
     }
 
     static MixOptions options(int k) {
-        return new MixOptions(k, 3f, SketchSpec.EXACT, Double.NaN, 1, 8, 2, 5, 0f, Double.NaN, AbsentDomains.ZERO, 0);
+        return new MixOptions(k, 3f, SketchSpec.EXACT, Double.NaN, 1, 8, 2, 5, 0f, Double.NaN, AbsentDomains.ZERO, java.util.List.of());
     }
 
     static double[] softmax(double[] logits) {
@@ -290,7 +290,7 @@ class MixingStrategyTest {
 
     /** N steps straight vs k steps + checkpoint (model + mixing state, mid-round) + resume + N-k steps: identical on cpu. */
     @ParameterizedTest
-    @ValueSource(strings = {"rnb", "rnb:sketch=4x3", "rnb:hier=2", "skill-it", "aioli", "dga", "doremi", "doge"})
+    @ValueSource(strings = {"rnb", "rnb:sketch=4x3", "rnb:hier=2", "rnb:hier=2/2:absent=carry", "skill-it", "aioli", "dga", "doremi", "doge"})
     void checkpointRoundTripOfMixingState(String name) throws Exception {
         int steps = 7, cut = 4;
         MixOptions m = options(3);
