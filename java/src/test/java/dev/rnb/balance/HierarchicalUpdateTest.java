@@ -198,7 +198,7 @@ class HierarchicalUpdateTest {
                 float[] eval = new float[k];
                 for (int i = 0; i < k; i++) eval[i] = rnd.nextFloat();
                 int[] groupOf = new int[k], own = new int[k], zeros = new int[k], identityG = new int[g];
-                for (int i = 0; i < k; i++) groupOf[i] = i < g ? (i * 5 + trial) % g : rnd.nextInt(g);
+                for (int i = 0; i < k; i++) groupOf[i] = i < g ? (i + trial) % g : rnd.nextInt(g); // the first g: every group has a member
                 for (int i = 0; i < k; i++) own[i] = (i * 7 + trial) % k;
                 if (java.util.Arrays.stream(own).distinct().count() != k) for (int i = 0; i < k; i++) own[i] = k - 1 - i;
                 for (int a = 0; a < g; a++) identityG[a] = a;
