@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
 /** The comparison grid {original, regrouped domains} x {Stratified, Natural, Skill-It, Aioli, DGA, R&B}. */
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = {"Train every mixing method on the original and the regrouped domains over several seeds, with the same model and",
-                "step budget per seed; print and save the final eval losses with 95% CIs, each method against Stratified paired by seed",
+                "step budget per seed; print and save the final eval losses with 95%% CIs, each method against Stratified paired by seed",
                 "(better / worse / not distinguishable), the overhead (measured, counted, paper's cost model), charts and an HTML report."})
 final class ExperimentCommand implements Callable<Integer> {
     @Mixin

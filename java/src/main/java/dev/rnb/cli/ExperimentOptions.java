@@ -102,7 +102,7 @@ final class ExperimentOptions {
 
     @Option(names = "--eval-tokens", paramLabel = "N", description = {"Evaluations during training score a fixed random sample of about N predicted bytes",
             "(the same windows in every run; 0 = the whole set); the final evaluation scores the whole set.",
-            "Default: eval-every x batch x context / 8 (under 10% of a run measured)"})
+            "Default: eval-every x batch x context / 8 (under 10%% of a run measured)"})
     Long evalTokens;
 
     @Option(names = "--eval-every", defaultValue = "25", description = "Steps between evaluations for the curves (default: ${DEFAULT-VALUE})")
