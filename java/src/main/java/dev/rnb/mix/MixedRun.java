@@ -77,7 +77,7 @@ public final class MixedRun {
         long t00 = System.nanoTime();
         strategy.begin(trainer); // after a restore the one-time work is already in the restored state
         trainNanos += System.nanoTime() - t00;
-        history.add(new RunResult.Proportions(trainer.step(), trainer.sampler().proportions()));
+        history.add(new RunResult.Proportions(trainer.step(), DomainProportions.dense(trainer.sampler().proportions()).compact()));
         strategy.attach(trainer);
         double window = 0;
         int inWindow = 0;
@@ -91,7 +91,7 @@ public final class MixedRun {
             DomainProportions next = strategy.endOfStep(step, trainer);
             if (next != null) {
                 trainer.setProportions(next);
-                history.add(new RunResult.Proportions(step, next.toArray())); // the report's history: k floats a round
+                history.add(new RunResult.Proportions(step, next)); // the report's history: as sparse as p' is
             }
             trainNanos += System.nanoTime() - t0;
             window += loss;

@@ -280,7 +280,12 @@ final class ReportCharts {
         List<String> names = runs.get(0).domainNames();
         int k = names.size();
         double[] mean = new double[k];
-        for (RunResult r : runs) for (RunResult.Proportions p : r.proportions()) for (int d = 0; d < k; d++) mean[d] += p.p()[d];
+        for (RunResult r : runs) {
+            for (RunResult.Proportions round : r.proportions()) {
+                float[] p = round.p(); // expanded one round at a time: the history itself stays sparse
+                for (int d = 0; d < k; d++) mean[d] += p[d];
+            }
+        }
         List<Integer> order = new ArrayList<>();
         for (int d = 0; d < k; d++) order.add(d);
         order.sort(Comparator.comparingDouble(d -> -mean[d]));

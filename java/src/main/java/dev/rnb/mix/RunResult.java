@@ -1,5 +1,7 @@
 package dev.rnb.mix;
 
+import dev.rnb.data.DomainProportions;
+
 import java.util.List;
 
 /**
@@ -31,8 +33,16 @@ public record RunResult(String method, String grouping, long seed, double evalLo
                 monitorNanos, finalEvalNanos, extraNanos, extraFlops, trainingFlops, costModelRatio);
     }
 
-    /** Proportions in force from {@code step} on. */
-    public record Proportions(int step, float[] p) {}
+    /**
+     * Proportions in force from {@code step} on, kept in the form the strategy
+     * produced them (immutable, so shared, not copied): R&amp;B's sparse p' is
+     * t values plus one shared value, so a run's history at 10^6 domains
+     * holds O(touched) per round rather than k floats (docs/SCALING.md §3).
+     */
+    public record Proportions(int step, DomainProportions mixture) {
+        /** All k values (a fresh array; O(k)). */
+        public float[] p() { return mixture.toArray(); }
+    }
 
     /** Measured overhead: extra time over the rest of the training time, in percent. */
     public double measuredOverheadPercent() {

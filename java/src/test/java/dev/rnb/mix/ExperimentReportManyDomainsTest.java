@@ -1,5 +1,7 @@
 package dev.rnb.mix;
 
+import dev.rnb.data.DomainProportions;
+
 import dev.rnb.testing.Rng;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,7 +79,7 @@ class ExperimentReportManyDomainsTest {
                 float[] p = new float[k];
                 Arrays.fill(p, 1f / k);
                 runs.add(new RunResult(method, "regrouped", seed, 1.5, names, loss, List.of(new double[] {0, 1.6}, new double[] {10, 1.5}),
-                        method.equals("rnb") ? List.of(new RunResult.Proportions(0, p), new RunResult.Proportions(10, p)) : List.of(),
+                        method.equals("rnb") ? List.of(new RunResult.Proportions(0, DomainProportions.uniform(k)), new RunResult.Proportions(10, DomainProportions.dense(p))) : List.of(),
                         1, 0, 0, 0, 0, 1, 0));
             }
         }

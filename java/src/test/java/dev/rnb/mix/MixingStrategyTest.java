@@ -198,6 +198,12 @@ class MixingStrategyTest {
             try (MixingStrategy s = Strategies.create(name, ctx); Trainer t = new Trainer(b, TINY, ctx.options(), ctx.train())) {
                 RunResult r = new MixedRun(t, s, ctx.eval()).evalEvery(2).run("original", 7);
                 assertEquals(1 + steps / k, r.proportions().size(), "initial + one per round");
+                if (name.equals("rnb")) {
+                    // R&B's p' is kept as the balancer made it (touched values + one shared), not expanded to k floats.
+                    for (RunResult.Proportions p : r.proportions().subList(1, r.proportions().size())) {
+                        assertTrue(p.mixture().isSparse(), "round from step " + p.step() + " was kept dense");
+                    }
+                }
                 for (RunResult.Proportions p : r.proportions()) {
                     double sum = 0;
                     for (float x : p.p()) {
