@@ -41,10 +41,45 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
         return previous;
     }
 
+    /** The most rnb_model.h's small-piece kernels take (RNB_SMALL_PIECE_MAX: their piece lives on the stack). */
+    static final int SMALL_PIECE_LIMIT = 8192;
+
+    /**
+     * Pieces of at most this many floats (v x h) are formed by one native call
+     * per batch (native/domain_pieces_small.cpp) instead of one OpenBLAS GEMM
+     * per segment: the crossover measured by SmallPiecesProfile
+     * (docs/BENCHMARKS.md). Property {@code rnb.cpu.smallPieceMax}; 0 turns
+     * the small-piece path off.
+     */
+    private static volatile int smallPieceMax = checkSmallPieceMax(Integer.getInteger("rnb.cpu.smallPieceMax", 4096));
+
+    /** See {@link CpuBackend#smallPieceMax(int)}. */
+    static int smallPieceMax(int floats) {
+        int previous = smallPieceMax;
+        smallPieceMax = checkSmallPieceMax(floats);
+        return previous;
+    }
+
+    private static int checkSmallPieceMax(int floats) {
+        if (floats < 0 || floats > SMALL_PIECE_LIMIT) {
+            throw new IllegalArgumentException("rnb.cpu.smallPieceMax must be in [0, " + SMALL_PIECE_LIMIT + "], got " + floats);
+        }
+        return floats;
+    }
+
+    private static boolean smallPieces(int hDim, int vDim) {
+        return (long) hDim * vDim <= smallPieceMax;
+    }
+
     @Override
     public void domainGradAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g) {
         int rows = segments.rows();
         if (rows == 0) {
+            return;
+        }
+        if (smallPieces(hDim, vDim)) {
+            declined(ModelKernels.rnb_model_domain_grad_small(at(h, 0), at(e, 0), hDim, vDim, segments.rowOrder(),
+                    segments.segmentStarts(), segments.segmentDomains(), segments.segmentCount(), at(g, 0)));
             return;
         }
         // Gather the rows in domain order once (unless they come in long runs),
@@ -188,11 +223,25 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
         }
     }
 
+    /** One native call forms and sketches every segment's piece when pieces are small; else OpenBLAS's GEMMs into scratch, then the sketch. */
     @Override
     public void domainGradSketchAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments,
                                            int r, int seed, Tensor sketch) {
+        if (smallPieces(hDim, vDim)) {
+            if (segments.segmentCount() > 0) {
+                declined(ModelKernels.rnb_model_domain_sketch_small(at(h, 0), at(e, 0), hDim, vDim, segments.rowOrder(),
+                        segments.segmentStarts(), segments.segmentDomains(), segments.segmentCount(), r, seed, at(sketch, 0)));
+            }
+            return;
+        }
         overPieces(h, e, hDim, vDim, segments, PIECE_SLOTS, (chunk, domains, count, d) ->
                 CpuKernels.rnb_cpu_count_sketch_add(chunk, domains, count, d, r, seed, at(sketch, 0)));
+    }
+
+    private static void declined(int status) {
+        if (status == 0) {
+            throw new IllegalStateException("the native small-piece kernel declined a piece within " + SMALL_PIECE_LIMIT + " floats");
+        }
     }
 
     /** Dense per-domain pieces are formed at most this many at a time. */
