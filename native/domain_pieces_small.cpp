@@ -9,8 +9,6 @@
 // Built once per instruction set (model_isa.h); contracts in rnb_model.h.
 // Reference: ReferenceBalanceOps; check: SmallPiecesKernelTest.
 #include "model_isa.h"
-#include "rnb_model.h"
-#include "sketch_hash.h"
 
 namespace RNB_ISA {
 namespace {
@@ -45,14 +43,46 @@ template <> struct Lanes<1> {
     static inline void store(float* p, vec v) { *p = v; }
 };
 
+// Where a tile of X goes. Accumulate: out (vDim x hDim) += the tile.
+// Sketch: each coordinate c of the tile to row[bucket(c)] with sign(c), both
+// from code[c] (rnb_cpu_sketch_codes: the bucket, the sign in the top bit).
+struct Accumulate {
+    float* out;
+};
+struct Sketch {
+    const uint32_t* code;
+    float* row;
+};
+
+template <int w>
+static inline void put(Accumulate to, int64_t at, typename Lanes<w>::vec x) {
+    Lanes<w>::store(to.out + at, Lanes<w>::load(to.out + at) + x);
+}
+
+template <int w>
+static inline void put(Sketch to, int64_t at, typename Lanes<w>::vec x) {
+    float lane[w];
+    Lanes<w>::store(lane, x);
+    for (int l = 0; l < w; ++l) {
+        const uint32_t code = to.code[at + l];
+        // sign(c) * x by flipping the sign bit: no branch on the hash
+        uint32_t bits;
+        __builtin_memcpy(&bits, &lane[l], 4);
+        bits ^= code & 0x80000000u;
+        float value;
+        __builtin_memcpy(&value, &bits, 4);
+        to.row[code & 0x7FFFFFFFu] += value;
+    }
+}
+
 // The M x (N*w) block of X at (a0, b0) over the segment's n rows (batch rows
-// rows[0 .. n)), e: rows x vDim, h: rows x hDim. ADD: out (vDim x hDim) +=
-// the block, else out = the block. Sums run over the rows in order: the
-// result does not depend on how segments are spread over threads.
-template <int M, int N, int w, bool ADD>
+// rows[0 .. n)), e: rows x vDim, h: rows x hDim, to `to`. Sums run over the
+// rows in order: the result does not depend on how segments are spread over
+// threads.
+template <int M, int N, int w, class To>
 static inline __attribute__((always_inline)) void tile(const float* __restrict__ e, const float* __restrict__ h,
                                                        const int* __restrict__ rows, int n, int64_t vDim, int64_t hDim,
-                                                       int a0, int b0, float* __restrict__ out) {
+                                                       int a0, int b0, To to) {
     typedef Lanes<w> L;
     typename L::vec c[M][N];
     for (int i = 0; i < M; ++i)
@@ -67,37 +97,33 @@ static inline __attribute__((always_inline)) void tile(const float* __restrict__
             for (int j = 0; j < N; ++j) c[i][j] += x * hv[j];
         }
     }
-    for (int i = 0; i < M; ++i) {
-        for (int j = 0; j < N; ++j) {
-            float* p = out + (a0 + i) * hDim + b0 + j * w;
-            L::store(p, ADD ? L::load(p) + c[i][j] : c[i][j]);
-        }
-    }
+    for (int i = 0; i < M; ++i)
+        for (int j = 0; j < N; ++j) put<w>(to, (a0 + i) * hDim + b0 + j * w, c[i][j]);
 }
 
 // Rows a0 .. a0+M-1 of X, all columns: the widest tiles first, then narrower
 // vectors, then single columns for what no vector fits (hDim = 3, 17, ...).
-template <int M, bool ADD>
+template <int M, class To>
 static void tile_row(const float* e, const float* h, const int* rows, int n, int64_t vDim, int64_t hDim, int a0,
-                     float* out) {
+                     To to) {
     int b = 0;
-    for (; b + NW * W <= hDim; b += NW * W) tile<M, NW, W, ADD>(e, h, rows, n, vDim, hDim, a0, b, out);
-    for (; b + W <= hDim; b += W) tile<M, 1, W, ADD>(e, h, rows, n, vDim, hDim, a0, b, out);
+    for (; b + NW * W <= hDim; b += NW * W) tile<M, NW, W>(e, h, rows, n, vDim, hDim, a0, b, to);
+    for (; b + W <= hDim; b += W) tile<M, 1, W>(e, h, rows, n, vDim, hDim, a0, b, to);
     if constexpr (W > 8) {
-        if (b + 8 <= hDim) { tile<M, 1, 8, ADD>(e, h, rows, n, vDim, hDim, a0, b, out); b += 8; }
+        if (b + 8 <= hDim) { tile<M, 1, 8>(e, h, rows, n, vDim, hDim, a0, b, to); b += 8; }
     }
     if constexpr (W > 4) {
-        if (b + 4 <= hDim) { tile<M, 1, 4, ADD>(e, h, rows, n, vDim, hDim, a0, b, out); b += 4; }
+        if (b + 4 <= hDim) { tile<M, 1, 4>(e, h, rows, n, vDim, hDim, a0, b, to); b += 4; }
     }
-    for (; b < hDim; ++b) tile<M, 1, 1, ADD>(e, h, rows, n, vDim, hDim, a0, b, out);
+    for (; b < hDim; ++b) tile<M, 1, 1>(e, h, rows, n, vDim, hDim, a0, b, to);
 }
 
-// X of one segment into out (ADD: out += X).
-template <bool ADD>
-static void piece(const float* e, const float* h, const int* rows, int n, int vDim, int hDim, float* out) {
+// X of one segment, tile by tile, to `to`.
+template <class To>
+static void piece(const float* e, const float* h, const int* rows, int n, int vDim, int hDim, To to) {
     for (int a0 = 0; a0 < vDim; a0 += MR) {
         switch (smaller(MR, vDim - a0)) {
-#define RNB_ROW_CASE(m) case m: tile_row<m, ADD>(e, h, rows, n, vDim, hDim, a0, out); break;
+#define RNB_ROW_CASE(m) case m: tile_row<m>(e, h, rows, n, vDim, hDim, a0, to); break;
             RNB_ROW_CASE(1) RNB_ROW_CASE(2) RNB_ROW_CASE(3) RNB_ROW_CASE(4)
             RNB_ROW_CASE(5) RNB_ROW_CASE(6) RNB_ROW_CASE(7) RNB_ROW_CASE(8)
 #undef RNB_ROW_CASE
@@ -108,49 +134,26 @@ static_assert(MR == 8, "piece lists row tiles of 1 to 8 rows");
 
 }  // namespace
 
-int domain_grad_small(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,
-                      const int* segmentStart, const int* segmentSlot, int segments, float* g) {
+void domain_grad_small(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,
+                       const int* segmentStart, const int* segmentSlot, int segments, float* g) {
     const int64_t d = int64_t(vDim) * hDim;
-    if (d > RNB_SMALL_PIECE_MAX) return 0;
     const int64_t work = int64_t(segmentStart[segments] - segmentStart[0]) * d;
 #pragma omp parallel for schedule(static) if (work >= rnb_parallel_min_work)
     for (int s = 0; s < segments; ++s) {
-        piece<true>(e, h, rowOrder + segmentStart[s], segmentStart[s + 1] - segmentStart[s], vDim, hDim,
-                    g + segmentSlot[s] * d);
+        piece(e, h, rowOrder + segmentStart[s], segmentStart[s + 1] - segmentStart[s], vDim, hDim,
+              Accumulate{g + segmentSlot[s] * d});
     }
-    return 1;
 }
 
-int domain_sketch_small(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,
-                        const int* segmentStart, const int* segmentSlot, int segments, int r, uint32_t seed,
-                        float* sketch) {
-    const int d = vDim * hDim;
-    if (int64_t(vDim) * hDim > RNB_SMALL_PIECE_MAX) return 0;
-    // Coordinate i's bucket, and its sign in the top bit: one hash per
-    // coordinate per call, shared by every segment (the hash depends on i
-    // and the seed only).
-    uint32_t code[RNB_SMALL_PIECE_MAX];
-    for (int i = 0; i < d; ++i) {
-        const uint32_t x = rnb_sketch_hash(uint32_t(i), seed);
-        code[i] = (x & 0x80000000u) | ((x & 0x7FFFFFFFu) % uint32_t(r));
-    }
-    const int64_t work = int64_t(segmentStart[segments] - segmentStart[0]) * d;
+void domain_sketch_small(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,
+                         const int* segmentStart, const int* segmentSlot, int segments, int r, const uint32_t* codes,
+                         float* sketch) {
+    const int64_t work = int64_t(segmentStart[segments] - segmentStart[0]) * vDim * hDim;
 #pragma omp parallel for schedule(static) if (work >= rnb_parallel_min_work)
     for (int s = 0; s < segments; ++s) {
-        float x[RNB_SMALL_PIECE_MAX];
-        piece<false>(e, h, rowOrder + segmentStart[s], segmentStart[s + 1] - segmentStart[s], vDim, hDim, x);
-        float* row = sketch + int64_t(segmentSlot[s]) * r;
-        for (int i = 0; i < d; ++i) {
-            // sign(i) * x[i] by flipping the sign bit: no branch on the hash
-            uint32_t bits;
-            __builtin_memcpy(&bits, &x[i], 4);
-            bits ^= code[i] & 0x80000000u;
-            float value;
-            __builtin_memcpy(&value, &bits, 4);
-            row[code[i] & 0x7FFFFFFFu] += value;
-        }
+        piece(e, h, rowOrder + segmentStart[s], segmentStart[s + 1] - segmentStart[s], vDim, hDim,
+              Sketch{codes, sketch + int64_t(segmentSlot[s]) * r});
     }
-    return 1;
 }
 
 }  // namespace RNB_ISA

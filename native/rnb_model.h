@@ -96,18 +96,17 @@ int rnb_model_has_domain_grad_with_head(void);
 // and X_s = E_s^T H_s (vDim x hDim, summed over the rows in order, so the result
 // does not depend on the number of threads: segments are spread over them),
 //   h, e, rowOrder, segmentStart, segmentSlot   as rnb_model_domain_grad_with_head
-//   grad:   g[segmentSlot[s]] += X_s                          g: slots x vDim x hDim
-//   sketch: sketch[segmentSlot[s] * r + bucket(i)] += sign(i) * X_s[i]   (r floats a slot)
-//           with bucket and sign from the sketch hash of (i, seed) (contract of
-//           rnb_cpu_count_sketch_add and cuda/count_sketch.cu)
-// Returns 1, or 0 without touching anything when vDim * hDim > RNB_SMALL_PIECE_MAX
-// (the piece lives on the stack; big pieces go to OpenBLAS's GEMMs).
-#define RNB_SMALL_PIECE_MAX 8192
-int rnb_model_domain_grad_small(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,
-                                const int* segmentStart, const int* segmentSlot, int segments, float* g);
-int rnb_model_domain_sketch_small(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,
-                                  const int* segmentStart, const int* segmentSlot, int segments, int r, uint32_t seed,
-                                  float* sketch);
+//   grad:   g[segmentSlot[s]] += X_s                       g: slots x vDim x hDim
+//   sketch: sketch[segmentSlot[s] * r + bucket(i)] += sign(i) * X_s[i]   (r floats a slot),
+//           codes: vDim * hDim from rnb_cpu_sketch_codes(vDim * hDim, r, seed, codes)
+//           (contract of rnb_cpu_count_sketch_add and cuda/count_sketch.cu)
+// Any size runs; the cpu backend sends only pieces below its measured
+// crossover with OpenBLAS's GEMMs (CpuBalanceOps).
+void rnb_model_domain_grad_small(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,
+                                 const int* segmentStart, const int* segmentSlot, int segments, float* g);
+void rnb_model_domain_sketch_small(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,
+                                   const int* segmentStart, const int* segmentSlot, int segments, int r,
+                                   const uint32_t* codes, float* sketch);
 
 // R&B's G p and update (native/balance_round.cpp), for G = diag(scale) X X^T diag(scale):
 //   X        k x d   per-domain gradients (row-major); rows with scale 0 are never read

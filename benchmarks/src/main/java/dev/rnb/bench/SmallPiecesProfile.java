@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
  * segment (then, sketched, a CountSketch pass over the pieces in scratch).
  * A batch of 1024 rows (16 sequences x 64), each sequence its own domain
  * (16 segments of one 64-row run), or all rows in one segment; v x h from
- * the arguments (default 8x8 32x32 64x64 128x64 256x64), r = 1024. Each
+ * the arguments (default 8x8 32x32 64x64 128x64 256x64 256x128), r = 1024. Each
  * variant runs blocks of calls back to back, blocks interleaved (the order
  * rotating), the median block's time per call reported. Run with
  * OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1.
@@ -28,7 +28,7 @@ public final class SmallPiecesProfile {
     private static final int ROWS = 1024, SEQUENCE = 64, R = 1024, BLOCKS = 41;
 
     public static void main(String[] args) {
-        String[] shapes = args.length == 0 ? new String[] {"8x8", "32x32", "64x64", "128x64", "256x64"} : args;
+        String[] shapes = args.length == 0 ? new String[] {"8x8", "32x32", "64x64", "128x64", "256x64", "256x128"} : args;
         try (Backend b = Backends.open("cpu")) {
             System.out.println("| v x h | segments | exact: GEMMs (us) | exact: one call (us) | ratio | sketched: GEMMs (us) | sketched: one call (us) | ratio |");
             System.out.println("|---|---|---|---|---|---|---|---|");
@@ -57,7 +57,7 @@ public final class SmallPiecesProfile {
             for (int block = -3; block < BLOCKS; block++) {
                 for (int i = 0; i < 4; i++) {
                     int p = (i + Math.max(block, 0)) % 4;
-                    int previous = CpuBackend.smallPieceMax(p % 2 == 0 ? 0 : 8192);
+                    int previous = CpuBackend.smallPieceMax(p % 2 == 0 ? 0 : Integer.MAX_VALUE);
                     long t0 = System.nanoTime();
                     for (int c = 0; c < callsPerBlock; c++) (p < 2 ? exact : sketched).run();
                     long elapsed = System.nanoTime() - t0;

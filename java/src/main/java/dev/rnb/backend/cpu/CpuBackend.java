@@ -37,7 +37,7 @@ public final class CpuBackend extends Backend {
     }
 
     /**
-     * Sets the largest piece (v x h floats, at most 8192; 0: none) whose
+     * Sets the largest piece (v x h floats; 0: none) whose
      * per-domain gradients and sketches are formed by one native call per
      * batch instead of one OpenBLAS GEMM per domain (property
      * {@code rnb.cpu.smallPieceMax}); returns the previous value. Tests and

@@ -26,6 +26,8 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
     private FloatPointer dense = new FloatPointer(1);
     private long gatherHCap = 1, gatherECap = 1, denseCap = 1;
     private IntPointer rowOrder = new IntPointer(1), segmentStart = new IntPointer(1), segmentSlot = new IntPointer(1);
+    private IntPointer codes = new IntPointer(1);
+    private int codesD = -1, codesR, codesSeed;
 
     /**
      * Per-domain GEMMs over fewer multiply-adds than this run one after the
@@ -41,9 +43,6 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
         return previous;
     }
 
-    /** The most rnb_model.h's small-piece kernels take (RNB_SMALL_PIECE_MAX: their piece lives on the stack). */
-    static final int SMALL_PIECE_LIMIT = 8192;
-
     /**
      * Pieces of at most this many floats (v x h) are formed by one native call
      * per batch (native/domain_pieces_small.cpp) instead of one OpenBLAS GEMM
@@ -51,7 +50,7 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
      * (docs/BENCHMARKS.md). Property {@code rnb.cpu.smallPieceMax}; 0 turns
      * the small-piece path off.
      */
-    private static volatile int smallPieceMax = checkSmallPieceMax(Integer.getInteger("rnb.cpu.smallPieceMax", 4096));
+    private static volatile int smallPieceMax = checkSmallPieceMax(Integer.getInteger("rnb.cpu.smallPieceMax", 16384));
 
     /** See {@link CpuBackend#smallPieceMax(int)}. */
     static int smallPieceMax(int floats) {
@@ -61,8 +60,8 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
     }
 
     private static int checkSmallPieceMax(int floats) {
-        if (floats < 0 || floats > SMALL_PIECE_LIMIT) {
-            throw new IllegalArgumentException("rnb.cpu.smallPieceMax must be in [0, " + SMALL_PIECE_LIMIT + "], got " + floats);
+        if (floats < 0) {
+            throw new IllegalArgumentException("rnb.cpu.smallPieceMax must be >= 0, got " + floats);
         }
         return floats;
     }
@@ -78,8 +77,8 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
             return;
         }
         if (smallPieces(hDim, vDim)) {
-            declined(ModelKernels.rnb_model_domain_grad_small(at(h, 0), at(e, 0), hDim, vDim, segments.rowOrder(),
-                    segments.segmentStarts(), segments.segmentDomains(), segments.segmentCount(), at(g, 0)));
+            ModelKernels.rnb_model_domain_grad_small(at(h, 0), at(e, 0), hDim, vDim, segments.rowOrder(),
+                    segments.segmentStarts(), segments.segmentDomains(), segments.segmentCount(), at(g, 0));
             return;
         }
         // Gather the rows in domain order once (unless they come in long runs),
@@ -223,14 +222,19 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
         }
     }
 
-    /** One native call forms and sketches every segment's piece when pieces are small; else OpenBLAS's GEMMs into scratch, then the sketch. */
+    /**
+     * One native call forms and sketches every segment's piece when pieces
+     * are small (each register tile's coordinates go straight to their
+     * buckets); else OpenBLAS's GEMMs into scratch, then the sketch.
+     */
     @Override
     public void domainGradSketchAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments,
                                            int r, int seed, Tensor sketch) {
         if (smallPieces(hDim, vDim)) {
             if (segments.segmentCount() > 0) {
-                declined(ModelKernels.rnb_model_domain_sketch_small(at(h, 0), at(e, 0), hDim, vDim, segments.rowOrder(),
-                        segments.segmentStarts(), segments.segmentDomains(), segments.segmentCount(), r, seed, at(sketch, 0)));
+                ModelKernels.rnb_model_domain_sketch_small(at(h, 0), at(e, 0), hDim, vDim, segments.rowOrder(),
+                        segments.segmentStarts(), segments.segmentDomains(), segments.segmentCount(), r,
+                        sketchCodes(vDim * hDim, r, seed), at(sketch, 0));
             }
             return;
         }
@@ -238,10 +242,23 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
                 CpuKernels.rnb_cpu_count_sketch_add(chunk, domains, count, d, r, seed, at(sketch, 0)));
     }
 
-    private static void declined(int status) {
-        if (status == 0) {
-            throw new IllegalStateException("the native small-piece kernel declined a piece within " + SMALL_PIECE_LIMIT + " floats");
+    /**
+     * Every coordinate's bucket and sign (rnb_cpu_sketch_codes), kept while
+     * d, r and the seed stay: a round's steps share its seed, so the hashes
+     * are computed once per round, not once per coordinate per domain per step.
+     */
+    private IntPointer sketchCodes(int d, int r, int seed) {
+        if (d != codesD || r != codesR || seed != codesSeed) {
+            if (codes.capacity() < d) {
+                codes.close();
+                codes = new IntPointer((long) d);
+            }
+            CpuKernels.rnb_cpu_sketch_codes(d, r, seed, codes);
+            codesD = d;
+            codesR = r;
+            codesSeed = seed;
         }
+        return codes;
     }
 
     /** Dense per-domain pieces are formed at most this many at a time. */
@@ -332,5 +349,6 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
         rowOrder.close();
         segmentStart.close();
         segmentSlot.close();
+        codes.close();
     }
 }

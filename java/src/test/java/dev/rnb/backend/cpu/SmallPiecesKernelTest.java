@@ -51,7 +51,7 @@ class SmallPiecesKernelTest {
         Assumptions.assumeTrue(ModelKernels.isaSupported(isa), "this CPU lacks " + isa);
         String chosen = ModelKernels.isa();
         long loops = ModelKernels.rnb_model_parallel_min_work();
-        int small = CpuBackend.smallPieceMax(CpuBalanceOps.SMALL_PIECE_LIMIT);
+        int small = CpuBackend.smallPieceMax(Integer.MAX_VALUE);
         ModelKernels.selectIsa(isa);
         try {
             for (long threshold : new long[] {loops, 0}) {
@@ -74,14 +74,14 @@ class SmallPiecesKernelTest {
         }
     }
 
-    /** Pieces at the kernels' limit (8192 floats: 128 x 64 and 8192 x 1) and segments longer than anything above. */
+    /** Bigger pieces (the default model's 256 x 64, long thin ones) and segments longer than anything above. */
     @Test
-    void piecesAtTheLimitMatchReference() {
+    void biggerPiecesMatchReference() {
         Backend b = cpu();
-        int small = CpuBackend.smallPieceMax(CpuBalanceOps.SMALL_PIECE_LIMIT);
+        int small = CpuBackend.smallPieceMax(Integer.MAX_VALUE);
         try {
             Rng rng = new Rng();
-            for (int[] vh : new int[][] {{128, 64}, {8192, 1}, {1, 8192}, {64, 100}}) {
+            for (int[] vh : new int[][] {{256, 64}, {8192, 1}, {1, 8192}, {64, 100}}) {
                 Batch batch = Batch.random(rng, vh[0], vh[1], 1 + rng.nextInt(700));
                 batch.matchesReference(b, rng, batch + " " + rng);
             }
@@ -113,7 +113,7 @@ class SmallPiecesKernelTest {
     void oneThreadOrTwoGiveTheSameBits() {
         Backend b = cpu();
         long loops = ModelKernels.rnb_model_parallel_min_work();
-        int small = CpuBackend.smallPieceMax(CpuBalanceOps.SMALL_PIECE_LIMIT);
+        int small = CpuBackend.smallPieceMax(Integer.MAX_VALUE);
         try {
             Rng rng = new Rng();
             for (int trial = 0; trial < 20; trial++) {
