@@ -6,6 +6,8 @@ import dev.rnb.backend.DomainSegments;
 import dev.rnb.backend.Tensor;
 import dev.rnb.backend.cpu.CpuBackend;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -19,13 +21,15 @@ import java.util.SplittableRandom;
  * (16 segments of one 64-row run), or all rows in one segment; v x h from
  * the arguments (default 8x8 32x32 64x64 128x64 256x64 256x128), r = 1024. Each
  * variant runs blocks of calls back to back, blocks interleaved (the order
- * rotating), the median block's time per call reported. Run with
+ * rotating), the median block's time per call reported (the calling
+ * thread's CPU time: the machine is shared). Run with
  * OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.rnb.bench.SmallPiecesProfile [VxH...]</pre>
  */
 public final class SmallPiecesProfile {
     private static final int ROWS = 1024, SEQUENCE = 64, R = 1024, BLOCKS = 41;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     public static void main(String[] args) {
         String[] shapes = args.length == 0 ? new String[] {"8x8", "32x32", "64x64", "128x64", "256x64", "256x128"} : args;
@@ -58,9 +62,9 @@ public final class SmallPiecesProfile {
                 for (int i = 0; i < 4; i++) {
                     int p = (i + Math.max(block, 0)) % 4;
                     int previous = CpuBackend.smallPieceMax(p % 2 == 0 ? 0 : Integer.MAX_VALUE);
-                    long t0 = System.nanoTime();
+                    long t0 = THREADS.getCurrentThreadCpuTime();
                     for (int c = 0; c < callsPerBlock; c++) (p < 2 ? exact : sketched).run();
-                    long elapsed = System.nanoTime() - t0;
+                    long elapsed = THREADS.getCurrentThreadCpuTime() - t0;
                     CpuBackend.smallPieceMax(previous);
                     if (block >= 0) t[p][block] = elapsed / 1e3 / callsPerBlock;
                 }

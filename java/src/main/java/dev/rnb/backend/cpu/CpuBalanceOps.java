@@ -44,13 +44,18 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
     }
 
     /**
-     * Pieces of at most this many floats (v x h) are formed by one native call
-     * per batch (native/domain_pieces_small.cpp) instead of one OpenBLAS GEMM
-     * per segment: the crossover measured by SmallPiecesProfile
-     * (docs/BENCHMARKS.md). Property {@code rnb.cpu.smallPieceMax}; 0 turns
-     * the small-piece path off.
+     * Per instruction set (baseline, avx2, avx512), the largest pieces (v x h
+     * floats) formed by one native call per batch (native/domain_pieces_small.cpp)
+     * instead of one OpenBLAS GEMM per segment, exact and sketched: the
+     * crossovers SmallPiecesProfile measured (docs/BENCHMARKS.md, "Small
+     * pieces in one call"). Sketched pieces go native further: the GEMM path
+     * then hashes every coordinate of every piece again.
      */
-    private static volatile int smallPieceMax = checkSmallPieceMax(Integer.getInteger("rnb.cpu.smallPieceMax", 16384));
+    private static final int[] EXACT_SMALL_MAX = {64, 256, 32768};
+    private static final int[] SKETCH_SMALL_MAX = {64, 1024, Integer.MAX_VALUE};
+
+    /** One limit for both (property {@code rnb.cpu.smallPieceMax}; 0: never native), or -1: the measured ones. */
+    private static volatile int smallPieceMax = checkSmallPieceMax(Integer.getInteger("rnb.cpu.smallPieceMax", -1));
 
     /** See {@link CpuBackend#smallPieceMax(int)}. */
     static int smallPieceMax(int floats) {
@@ -60,14 +65,16 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
     }
 
     private static int checkSmallPieceMax(int floats) {
-        if (floats < 0) {
-            throw new IllegalArgumentException("rnb.cpu.smallPieceMax must be >= 0, got " + floats);
+        if (floats < -1) {
+            throw new IllegalArgumentException("rnb.cpu.smallPieceMax must be >= 0 (or -1: per instruction set), got " + floats);
         }
         return floats;
     }
 
-    private static boolean smallPieces(int hDim, int vDim) {
-        return (long) hDim * vDim <= smallPieceMax;
+    private static boolean smallPieces(int hDim, int vDim, boolean sketched) {
+        int forced = smallPieceMax;
+        int limit = forced >= 0 ? forced : (sketched ? SKETCH_SMALL_MAX : EXACT_SMALL_MAX)[ModelKernels.isaLevel()];
+        return (long) hDim * vDim <= limit;
     }
 
     @Override
@@ -76,7 +83,7 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
         if (rows == 0) {
             return;
         }
-        if (smallPieces(hDim, vDim)) {
+        if (smallPieces(hDim, vDim, false)) {
             ModelKernels.rnb_model_domain_grad_small(at(h, 0), at(e, 0), hDim, vDim, segments.rowOrder(),
                     segments.segmentStarts(), segments.segmentDomains(), segments.segmentCount(), at(g, 0));
             return;
@@ -230,7 +237,7 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
     @Override
     public void domainGradSketchAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments,
                                            int r, int seed, Tensor sketch) {
-        if (smallPieces(hDim, vDim)) {
+        if (smallPieces(hDim, vDim, true)) {
             if (segments.segmentCount() > 0) {
                 ModelKernels.rnb_model_domain_sketch_small(at(h, 0), at(e, 0), hDim, vDim, segments.rowOrder(),
                         segments.segmentStarts(), segments.segmentDomains(), segments.segmentCount(), r,

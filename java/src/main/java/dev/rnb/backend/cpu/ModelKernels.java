@@ -12,6 +12,8 @@ import org.bytedeco.javacpp.annotation.CriticalRegion;
 import org.bytedeco.javacpp.annotation.Platform;
 import org.bytedeco.openblas.global.openblas_nolapack;
 
+import java.util.List;
+
 import static dev.rnb.backend.cpu.NativeTensor.at;
 
 /**
@@ -35,6 +37,11 @@ public final class ModelKernels implements ModelOps {
     /** Whether the selected instruction set has the native fused head split; asked once per selection. */
     private static volatile boolean fusedHeadSplit;
 
+    /** The selected instruction set: 0 baseline, 1 avx2, 2 avx512; asked once per selection. */
+    private static volatile int isaLevel;
+
+    private static final List<String> ISAS = List.of("baseline", "avx2", "avx512");
+
     static {
         Loader.load();
         Loader.load(openblas_nolapack.class);
@@ -48,6 +55,7 @@ public final class ModelKernels implements ModelOps {
             selectIsa(forced);
         }
         fusedHeadSplit = rnb_model_has_domain_grad_with_head() == 1;
+        isaLevel = ISAS.indexOf(rnb_model_isa());
     }
 
     ModelKernels() {}
@@ -71,10 +79,16 @@ public final class ModelKernels implements ModelOps {
         return fusedHeadSplit;
     }
 
+    /** {@link #isa()} as 0 (baseline), 1 (avx2) or 2 (avx512), without a native call. */
+    static int isaLevel() {
+        return isaLevel;
+    }
+
     /** Runs the kernels built for {@code name} from now on; IllegalArgumentException if unknown or not on this CPU. */
     public static void selectIsa(String name) {
         int status = rnb_model_select_isa(name);
         fusedHeadSplit = rnb_model_has_domain_grad_with_head() == 1;
+        isaLevel = ISAS.indexOf(rnb_model_isa());
         if (status == -1) {
             throw new IllegalArgumentException("unknown instruction set '" + name + "' (" + ISA_PROPERTY + " / " + ISA_ENV
                     + "): expected baseline, avx2 or avx512");
