@@ -52,7 +52,8 @@ public final class SmallPiecesProfile {
         for (int r = 0; r < ROWS; r++) domainOfRow[r] = r / (ROWS / segments);
         DomainSegments seg = DomainSegments.of(domainOfRow, ROWS, segments);
         int callsPerBlock = (int) Math.max(5, Math.min(400, 2e7 / ((double) ROWS * v * h)));
-        try (Tensor th = put(b, gaussian(random, ROWS * h)); Tensor te = put(b, gaussian(random, ROWS * v));
+        try (Tensor th = FusedSplitProfile.put(b, FusedSplitProfile.gaussian(random, ROWS * h));
+             Tensor te = FusedSplitProfile.put(b, FusedSplitProfile.gaussian(random, ROWS * v));
              Tensor g = b.allocate((long) segments * v * h); Tensor sketch = b.allocate((long) segments * R)) {
             Runnable exact = () -> b.domainGradAccumulate(th, te, h, v, seg, g);
             Runnable sketched = () -> b.domainGradSketchAccumulate(th, te, h, v, seg, R, 12345, sketch);
@@ -77,17 +78,5 @@ public final class SmallPiecesProfile {
             System.out.printf(Locale.ROOT, "| %dx%d | %d | %.2f | %.2f | %.2fx | %.2f | %.2f | %.2fx |%n", v, h, segments,
                     m[0], m[1], m[0] / m[1], m[2], m[3], m[2] / m[3]);
         }
-    }
-
-    private static float[] gaussian(SplittableRandom random, int n) {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) x[i] = (float) random.nextGaussian();
-        return x;
-    }
-
-    private static Tensor put(Backend b, float[] x) {
-        Tensor t = b.allocate(x.length);
-        b.upload(x, 0, t, 0, x.length);
-        return t;
     }
 }
