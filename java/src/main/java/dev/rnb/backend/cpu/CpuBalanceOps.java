@@ -14,11 +14,14 @@ import static dev.rnb.backend.cpu.NativeTensor.at;
 import static org.bytedeco.openblas.global.openblas_nolapack.*;
 
 /**
- * The cpu backend's Balance operations: per-domain gradients as one OpenBLAS
- * GEMM per domain segment over rows gathered in domain order, the Gram matrix
- * by SSYRK, G p and the update by the per-instruction-set C++ kernels of
+ * The cpu backend's Balance operations: per-domain gradients (exact or
+ * CountSketched) of small pieces by one native call per batch
+ * (native/domain_pieces_small.cpp), of bigger ones as one OpenBLAS GEMM per
+ * domain segment over rows gathered in domain order, the Gram matrix by
+ * SSYRK, G p and the update by the per-instruction-set C++ kernels of
  * native/balance_round.cpp (rnb_model.h), on the caller's arrays in place.
- * Not thread-safe: its gather scratch is reused between calls.
+ * Not thread-safe: its scratch (gather, pieces, sketch codes) is reused
+ * between calls.
  */
 final class CpuBalanceOps implements BalanceOps, AutoCloseable {
     private FloatPointer gatherH = new FloatPointer(1);
