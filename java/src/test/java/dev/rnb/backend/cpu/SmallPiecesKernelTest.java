@@ -22,15 +22,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
  * call, exact and CountSketched) against the reference backend on every
  * instruction set this CPU runs, forced in turn, with its segments on one
  * thread and spread over threads: ragged batches of 1..300 rows, segments of
- * 1..n rows whose rows are contiguous or interleaved, v and h in {1, 3, 8,
- * 17, 32} (no vector width divides some, every tile width is used), r in
+ * 1..n rows whose rows are contiguous or interleaved, v and h in {1, 3, 5, 8,
+ * 12, 17, 32} (no vector width divides some; on every instruction set each
+ * tile width, 32 / 16 / 8 / 4 / 1 columns as it has them, and row tiles of 1
+ * to 8 rows of v are used), r in
  * {7, 64, 1024}, accumulators that already hold values and slots that are a
  * subset of the domains. The OpenBLAS path the cpu backend keeps for big
  * pieces is checked on the same batches.
  */
 class SmallPiecesKernelTest {
     private static final Backend REF = new ReferenceBackend();
-    private static final int[] WIDTHS = {1, 3, 8, 17, 32};
+    private static final int[] WIDTHS = {1, 3, 5, 8, 12, 17, 32};
     private static final int[] SKETCH_SIZES = {7, 64, 1024};
     private static Backend cpu;
 
