@@ -18,3 +18,10 @@ void rnb_cpu_count_sketch_add(const float* dense, const int* slotDomain, int slo
         }
     }
 }
+
+void rnb_cpu_sketch_codes(int d, int r, uint32_t seed, uint32_t* codes) {
+    for (int i = 0; i < d; ++i) {
+        const uint32_t h = rnb_sketch_hash(uint32_t(i), seed);
+        codes[i] = (h & 0x80000000u) | ((h & 0x7FFFFFFFu) % uint32_t(r));
+    }
+}

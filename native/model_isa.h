@@ -50,6 +50,23 @@ RNB_DECLARE_MODEL_KERNELS(rnb_isa_baseline)
 #if defined(__x86_64__)
 RNB_DECLARE_MODEL_KERNELS(rnb_isa_avx2)
 RNB_DECLARE_MODEL_KERNELS(rnb_isa_avx512)
+#endif
+
+// A batch's small per-domain pieces in one call (domain_pieces_small.cpp);
+// contracts in rnb_model.h.
+#define RNB_DECLARE_SMALL_PIECE_KERNELS(ns)                                                                            \
+    namespace ns {                                                                                                      \
+    void domain_grad_small(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,                    \
+                           const int* segmentStart, const int* segmentSlot, int segments, float* g);                    \
+    void domain_sketch_small(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,                  \
+                             const int* segmentStart, const int* segmentSlot, int segments, int r,                      \
+                             const uint32_t* codes, float* sketch);                                                     \
+    }
+
+RNB_DECLARE_SMALL_PIECE_KERNELS(rnb_isa_baseline)
+#if defined(__x86_64__)
+RNB_DECLARE_SMALL_PIECE_KERNELS(rnb_isa_avx2)
+RNB_DECLARE_SMALL_PIECE_KERNELS(rnb_isa_avx512)
 
 // R&B's fused head split (domain_grad_head.cpp, AVX-512 only); contract in rnb_model.h.
 namespace rnb_isa_avx512 {

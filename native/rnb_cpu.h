@@ -24,6 +24,11 @@ void rnb_cpu_domain_pieces_add(const float* pieces, const int* slotDomain, int s
 // (contract and hash as cuda/count_sketch.cu); slot domains must be distinct.
 void rnb_cpu_count_sketch_add(const float* dense, const int* slotDomain, int slots, int d, int r, uint32_t seed, float* sketch);
 
+// The CountSketch of coordinate i as one word: codes[i] = bucket(i) | (sign bit << 31)
+// for i in [0, d), from the sketch hash of (i, seed) (as rnb_cpu_count_sketch_add);
+// the small-piece sketch kernel (rnb_model.h) reads them.
+void rnb_cpu_sketch_codes(int d, int r, uint32_t seed, uint32_t* codes);
+
 // A random sign projection (factored sketch): out[i] = -scale when the top bit of
 // the sketch hash of (i, seed) is set, else scale (contract as cuda/sign_projection.cu).
 void rnb_cpu_sign_projection(float* out, int n, uint32_t seed, float scale);

@@ -91,6 +91,23 @@ int rnb_model_domain_grad_with_head_scratch(int vDim, int hDim);
 // 1 when the selected instruction set has the split (rnb_model_domain_grad_with_head runs), else 0.
 int rnb_model_has_domain_grad_with_head(void);
 
+// A batch's small per-domain pieces in one call (native/domain_pieces_small.cpp):
+// for every segment s, with its batch rows rowOrder[segmentStart[s] .. segmentStart[s+1])
+// and X_s = E_s^T H_s (vDim x hDim, summed over the rows in order, so the result
+// does not depend on the number of threads: segments are spread over them),
+//   h, e, rowOrder, segmentStart, segmentSlot   as rnb_model_domain_grad_with_head
+//   grad:   g[segmentSlot[s]] += X_s                       g: slots x vDim x hDim
+//   sketch: sketch[segmentSlot[s] * r + bucket(i)] += sign(i) * X_s[i]   (r floats a slot),
+//           codes: vDim * hDim from rnb_cpu_sketch_codes(vDim * hDim, r, seed, codes)
+//           (contract of rnb_cpu_count_sketch_add and cuda/count_sketch.cu)
+// Any size runs; the cpu backend sends only pieces below its measured
+// crossover with OpenBLAS's GEMMs (CpuBalanceOps).
+void rnb_model_domain_grad_small(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,
+                                 const int* segmentStart, const int* segmentSlot, int segments, float* g);
+void rnb_model_domain_sketch_small(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,
+                                   const int* segmentStart, const int* segmentSlot, int segments, int r,
+                                   const uint32_t* codes, float* sketch);
+
 // R&B's G p and update (native/balance_round.cpp), for G = diag(scale) X X^T diag(scale):
 //   X        k x d   per-domain gradients (row-major); rows with scale 0 are never read
 //   scale    k       1 / rows of each domain, 0 for an absent domain

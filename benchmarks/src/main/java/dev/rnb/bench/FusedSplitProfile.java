@@ -130,13 +130,15 @@ public final class FusedSplitProfile {
         return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
     }
 
-    private static float[] gaussian(SplittableRandom random, int n) {
+    /** n Gaussian floats (also SmallPiecesProfile's). */
+    static float[] gaussian(SplittableRandom random, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) x[i] = (float) random.nextGaussian();
         return x;
     }
 
-    private static Tensor put(Backend b, float[] x) {
+    /** x in a tensor of b (also SmallPiecesProfile's). */
+    static Tensor put(Backend b, float[] x) {
         Tensor t = b.allocate(x.length);
         b.upload(x, 0, t, 0, x.length);
         return t;

@@ -43,7 +43,7 @@ public final class DomainGradients implements AutoCloseable {
     private long[] slotCounts;
     private int used;
     private Tensor gradients;
-    private int[] slotOfRow = new int[0];
+    private final DomainSegments.Builder grouping = new DomainSegments.Builder();
 
     /**
      * @param sketchSize 0 for exact gradients, else the sketch size r (floats per domain)
@@ -162,28 +162,40 @@ public final class DomainGradients implements AutoCloseable {
         return segments.segmentCount();
     }
 
-    /** The batch's rows grouped by slot (a new domain takes the next slot): O(rows + slots). */
+    /**
+     * The batch's rows grouped by slot (a new domain takes the next slot) in
+     * one pass over the rows: a trainer's batch comes as runs of one domain
+     * (a sequence each), and each run's domain is checked and mapped once.
+     * O(rows + runs log runs); the grouping's scratch is kept. On a bad id
+     * the slots this batch took are given back: nothing changes.
+     */
     private DomainSegments segmentsBySlot(int[] domainOfRow, int rows) {
-        if (rows < 0 || rows > domainOfRow.length) {
-            throw new IllegalArgumentException("rows = " + rows + " but " + domainOfRow.length + " domain ids were given");
-        }
+        DomainSegments.checkRows(domainOfRow, rows);
+        int usedBefore = used;
+        grouping.clear();
         for (int r = 0; r < rows; r++) {
             int d = domainOfRow[r];
-            if (d < 0 || d >= domains) {
-                throw new IllegalArgumentException("row " + r + ": domain id " + d + " is outside [0, " + domains + ")");
+            if (r > 0 && d == domainOfRow[r - 1]) {
+                continue;
             }
-        }
-        if (slotOfRow.length < rows) {
-            slotOfRow = new int[rows];
-        }
-        for (int r = 0; r < rows; r++) {
-            int d = domainOfRow[r];
+            if (d < 0 || d >= domains) {
+                giveBackSlots(usedBefore);
+                throw DomainSegments.outside(r, d, domains);
+            }
             if (slotOfDomain[d] < 0) {
                 takeSlot(d);
             }
-            slotOfRow[r] = slotOfDomain[d];
+            grouping.run(r, slotOfDomain[d]);
         }
-        return DomainSegments.of(slotOfRow, rows, Math.max(1, used));
+        return grouping.build(rows, Math.max(1, used));
+    }
+
+    /** Frees the slots from {@code from} on (taken by a batch that turned out bad; their blocks are still zero). */
+    private void giveBackSlots(int from) {
+        for (int s = from; s < used; s++) {
+            slotOfDomain[domainOfSlot[s]] = -1;
+        }
+        used = from;
     }
 
     private void takeSlot(int domain) {

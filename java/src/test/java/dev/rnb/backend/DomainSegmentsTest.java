@@ -1,6 +1,10 @@
 package dev.rnb.backend;
 
+import dev.rnb.testing.Rng;
 import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,5 +42,65 @@ class DomainSegmentsTest {
         assertThrows(IllegalArgumentException.class, () -> DomainSegments.of(new int[] {-1}, 1, 3));
         assertThrows(IllegalArgumentException.class, () -> DomainSegments.of(new int[] {0}, 1, 0));
         assertThrows(IllegalArgumentException.class, () -> DomainSegments.of(new int[] {0}, 2, 1));
+    }
+
+    /** The grouping against a plain stable sort, on random batches (runs and interleaved rows), one builder reused. */
+    @Test
+    void builderGroupsLikeAStableSortAcrossReusedBatches() {
+        Rng rng = new Rng();
+        DomainSegments.Builder builder = new DomainSegments.Builder();
+        for (int trial = 0; trial < 200; trial++) {
+            int rows = rng.nextInt(300), domains = 1 + rng.nextInt(trial % 2 == 0 ? 5 : 2000);
+            int[] dom = new int[rows];
+            for (int r = 0; r < rows; r++) {
+                dom[r] = r > 0 && rng.nextInt(4) > 0 ? dom[r - 1] : rng.nextInt(domains);
+            }
+            for (int r = 0; r < rows; r++) {
+                if (r == 0 || dom[r] != dom[r - 1]) builder.run(r, dom[r]);
+            }
+            DomainSegments built = builder.build(rows, domains), of = DomainSegments.of(dom, rows, domains);
+            List<Integer> order = new ArrayList<>(), starts = new ArrayList<>(), present = new ArrayList<>();
+            long[] counts = new long[domains];
+            for (int d = 0; d < domains; d++) {
+                int before = order.size();
+                for (int r = 0; r < rows; r++) if (dom[r] == d) order.add(r);
+                if (order.size() > before) {
+                    starts.add(before);
+                    present.add(d);
+                    counts[d] = order.size() - before;
+                }
+            }
+            starts.add(rows);
+            for (DomainSegments s : new DomainSegments[] {built, of}) {
+                String what = "trial " + trial + " " + rng;
+                assertArrayEquals(order.stream().mapToInt(Integer::intValue).toArray(), s.rowOrder(), what);
+                assertArrayEquals(starts.stream().mapToInt(Integer::intValue).toArray(), s.segmentStarts(), what);
+                assertArrayEquals(present.stream().mapToInt(Integer::intValue).toArray(), s.segmentDomains(), what);
+                assertArrayEquals(counts, s.counts(), what);
+                assertEquals(domains, s.domains(), what);
+            }
+        }
+    }
+
+    @Test
+    void builderRejectsRunsThatDoNotCoverTheRowsAndStartsAfresh() {
+        DomainSegments.Builder builder = new DomainSegments.Builder();
+        builder.run(1, 0);
+        assertThrows(IllegalArgumentException.class, () -> builder.build(3, 2)); // row 0 in no run
+        builder.run(0, 0);
+        builder.run(2, 1);
+        builder.run(2, 0);
+        assertThrows(IllegalArgumentException.class, () -> builder.build(4, 2)); // an empty run
+        builder.run(0, 0);
+        builder.run(2, 5);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> builder.build(4, 2));
+        assertTrue(e.getMessage().contains("row 2"), e.getMessage());
+        builder.run(0, 1);
+        builder.clear();
+        builder.run(0, 1);
+        builder.run(2, 0);
+        DomainSegments s = builder.build(3, 2);
+        assertArrayEquals(new int[] {2, 0, 1}, s.rowOrder());
+        assertArrayEquals(new long[] {1, 2}, s.counts());
     }
 }

@@ -36,6 +36,17 @@ public final class CpuBackend extends Backend {
         return CpuBalanceOps.segmentParallelMinWork(multiplyAdds);
     }
 
+    /**
+     * Sets the largest piece (v x h floats; 0: none; -1: the limits measured
+     * per instruction set, the default) whose per-domain gradients and
+     * sketches are formed by one native call per batch instead of one
+     * OpenBLAS GEMM per domain (property {@code rnb.cpu.smallPieceMax});
+     * returns the previous value. Tests and benchmarks switch paths with it.
+     */
+    public static int smallPieceMax(int floats) {
+        return CpuBalanceOps.smallPieceMax(floats);
+    }
+
     @Override public String name() { return "cpu"; }
 
     @Override

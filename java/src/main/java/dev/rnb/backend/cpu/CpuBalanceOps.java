@@ -14,11 +14,14 @@ import static dev.rnb.backend.cpu.NativeTensor.at;
 import static org.bytedeco.openblas.global.openblas_nolapack.*;
 
 /**
- * The cpu backend's Balance operations: per-domain gradients as one OpenBLAS
- * GEMM per domain segment over rows gathered in domain order, the Gram matrix
- * by SSYRK, G p and the update by the per-instruction-set C++ kernels of
+ * The cpu backend's Balance operations: per-domain gradients (exact or
+ * CountSketched) of small pieces by one native call per batch
+ * (native/domain_pieces_small.cpp), of bigger ones as one OpenBLAS GEMM per
+ * domain segment over rows gathered in domain order, the Gram matrix by
+ * SSYRK, G p and the update by the per-instruction-set C++ kernels of
  * native/balance_round.cpp (rnb_model.h), on the caller's arrays in place.
- * Not thread-safe: its gather scratch is reused between calls.
+ * Not thread-safe: its scratch (gather, pieces, sketch codes) is reused
+ * between calls.
  */
 final class CpuBalanceOps implements BalanceOps, AutoCloseable {
     private FloatPointer gatherH = new FloatPointer(1);
@@ -26,6 +29,8 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
     private FloatPointer dense = new FloatPointer(1);
     private long gatherHCap = 1, gatherECap = 1, denseCap = 1;
     private IntPointer rowOrder = new IntPointer(1), segmentStart = new IntPointer(1), segmentSlot = new IntPointer(1);
+    private IntPointer codes = new IntPointer(1);
+    private int codesD = -1, codesR, codesSeed;
 
     /**
      * Per-domain GEMMs over fewer multiply-adds than this run one after the
@@ -41,10 +46,49 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
         return previous;
     }
 
+    /**
+     * Per instruction set (baseline, avx2, avx512), the largest pieces (v x h
+     * floats) formed by one native call per batch (native/domain_pieces_small.cpp)
+     * instead of one OpenBLAS GEMM per segment, exact and sketched: the
+     * crossovers SmallPiecesProfile measured (docs/BENCHMARKS.md, "Small
+     * pieces in one call"). Sketched pieces go native further: the GEMM path
+     * then hashes every coordinate of every piece again.
+     */
+    private static final int[] EXACT_SMALL_MAX = {64, 256, 32768};
+    private static final int[] SKETCH_SMALL_MAX = {64, 1024, Integer.MAX_VALUE};
+
+    /** One limit for both (property {@code rnb.cpu.smallPieceMax}; 0: never native), or -1: the measured ones. */
+    private static volatile int smallPieceMax = checkSmallPieceMax(Integer.getInteger("rnb.cpu.smallPieceMax", -1));
+
+    /** See {@link CpuBackend#smallPieceMax(int)}. */
+    static int smallPieceMax(int floats) {
+        int previous = smallPieceMax;
+        smallPieceMax = checkSmallPieceMax(floats);
+        return previous;
+    }
+
+    private static int checkSmallPieceMax(int floats) {
+        if (floats < -1) {
+            throw new IllegalArgumentException("rnb.cpu.smallPieceMax must be >= 0 (or -1: per instruction set), got " + floats);
+        }
+        return floats;
+    }
+
+    private static boolean smallPieces(int hDim, int vDim, boolean sketched) {
+        int forced = smallPieceMax;
+        int limit = forced >= 0 ? forced : (sketched ? SKETCH_SMALL_MAX : EXACT_SMALL_MAX)[ModelKernels.isaLevel()];
+        return (long) hDim * vDim <= limit;
+    }
+
     @Override
     public void domainGradAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments, Tensor g) {
         int rows = segments.rows();
         if (rows == 0) {
+            return;
+        }
+        if (smallPieces(hDim, vDim, false)) {
+            ModelKernels.rnb_model_domain_grad_small(at(h, 0), at(e, 0), hDim, vDim, segments.rowOrder(),
+                    segments.segmentStarts(), segments.segmentDomains(), segments.segmentCount(), at(g, 0));
             return;
         }
         // Gather the rows in domain order once (unless they come in long runs),
@@ -188,11 +232,43 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
         }
     }
 
+    /**
+     * One native call forms and sketches every segment's piece when pieces
+     * are small (each register tile's coordinates go straight to their
+     * buckets); else OpenBLAS's GEMMs into scratch, then the sketch.
+     */
     @Override
     public void domainGradSketchAccumulate(Tensor h, Tensor e, int hDim, int vDim, DomainSegments segments,
                                            int r, int seed, Tensor sketch) {
+        if (smallPieces(hDim, vDim, true)) {
+            if (segments.segmentCount() > 0) {
+                ModelKernels.rnb_model_domain_sketch_small(at(h, 0), at(e, 0), hDim, vDim, segments.rowOrder(),
+                        segments.segmentStarts(), segments.segmentDomains(), segments.segmentCount(), r,
+                        sketchCodes(vDim * hDim, r, seed), at(sketch, 0));
+            }
+            return;
+        }
         overPieces(h, e, hDim, vDim, segments, PIECE_SLOTS, (chunk, domains, count, d) ->
                 CpuKernels.rnb_cpu_count_sketch_add(chunk, domains, count, d, r, seed, at(sketch, 0)));
+    }
+
+    /**
+     * Every coordinate's bucket and sign (rnb_cpu_sketch_codes), kept while
+     * d, r and the seed stay: a round's steps share its seed, so the hashes
+     * are computed once per round, not once per coordinate per domain per step.
+     */
+    private IntPointer sketchCodes(int d, int r, int seed) {
+        if (d != codesD || r != codesR || seed != codesSeed) {
+            if (codes.capacity() < d) {
+                codes.close();
+                codes = new IntPointer((long) d);
+            }
+            CpuKernels.rnb_cpu_sketch_codes(d, r, seed, codes);
+            codesD = d;
+            codesR = r;
+            codesSeed = seed;
+        }
+        return codes;
     }
 
     /** Dense per-domain pieces are formed at most this many at a time. */
@@ -283,5 +359,6 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
         rowOrder.close();
         segmentStart.close();
         segmentSlot.close();
+        codes.close();
     }
 }

@@ -34,6 +34,8 @@ public final class CpuKernels {
     public static native void rnb_cpu_count_sketch_add(FloatPointer dense, IntPointer slotDomain, int slots, int d, int r,
                                                        @Cast("uint32_t") int seed, FloatPointer sketch);
 
+    public static native void rnb_cpu_sketch_codes(int d, int r, @Cast("uint32_t") int seed, @Cast("uint32_t*") IntPointer codes);
+
     public static native void rnb_cpu_sign_projection(FloatPointer out, int n, @Cast("uint32_t") int seed, float scale);
 
     public static native void rnb_cpu_gram_finish(FloatPointer out, FloatPointer scale, int k);

@@ -6,10 +6,13 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
 import org.bytedeco.javacpp.annotation.CriticalRegion;
 import org.bytedeco.javacpp.annotation.Platform;
 import org.bytedeco.openblas.global.openblas_nolapack;
+
+import java.util.List;
 
 import static dev.rnb.backend.cpu.NativeTensor.at;
 
@@ -34,6 +37,11 @@ public final class ModelKernels implements ModelOps {
     /** Whether the selected instruction set has the native fused head split; asked once per selection. */
     private static volatile boolean fusedHeadSplit;
 
+    /** The selected instruction set: 0 baseline, 1 avx2, 2 avx512; asked once per selection. */
+    private static volatile int isaLevel;
+
+    private static final List<String> ISAS = List.of("baseline", "avx2", "avx512");
+
     static {
         Loader.load();
         Loader.load(openblas_nolapack.class);
@@ -47,6 +55,7 @@ public final class ModelKernels implements ModelOps {
             selectIsa(forced);
         }
         fusedHeadSplit = rnb_model_has_domain_grad_with_head() == 1;
+        isaLevel = ISAS.indexOf(rnb_model_isa());
     }
 
     ModelKernels() {}
@@ -70,10 +79,16 @@ public final class ModelKernels implements ModelOps {
         return fusedHeadSplit;
     }
 
+    /** {@link #isa()} as 0 (baseline), 1 (avx2) or 2 (avx512), without a native call. */
+    static int isaLevel() {
+        return isaLevel;
+    }
+
     /** Runs the kernels built for {@code name} from now on; IllegalArgumentException if unknown or not on this CPU. */
     public static void selectIsa(String name) {
         int status = rnb_model_select_isa(name);
         fusedHeadSplit = rnb_model_has_domain_grad_with_head() == 1;
+        isaLevel = ISAS.indexOf(rnb_model_isa());
         if (status == -1) {
             throw new IllegalArgumentException("unknown instruction set '" + name + "' (" + ISA_PROPERTY + " / " + ISA_ENV
                     + "): expected baseline, avx2 or avx512");
@@ -237,6 +252,19 @@ public final class ModelKernels implements ModelOps {
     public static native int rnb_model_domain_grad_with_head_scratch(int vDim, int hDim);
 
     public static native int rnb_model_has_domain_grad_with_head();
+
+    // A batch's small per-domain pieces in one call (native/domain_pieces_small.cpp):
+    // the segments' arrays are Java's own, pinned for the call (microseconds).
+
+    @CriticalRegion
+    public static native void rnb_model_domain_grad_small(FloatPointer h, FloatPointer e, int hDim, int vDim, @Const int[] rowOrder,
+                                                          @Const int[] segmentStart, @Const int[] segmentSlot, int segments,
+                                                          FloatPointer g);
+
+    @CriticalRegion
+    public static native void rnb_model_domain_sketch_small(FloatPointer h, FloatPointer e, int hDim, int vDim, @Const int[] rowOrder,
+                                                            @Const int[] segmentStart, @Const int[] segmentSlot, int segments, int r,
+                                                            @Cast("const uint32_t*") IntPointer codes, FloatPointer sketch);
 
     // R&B's G p and update (native/balance_round.cpp). The k-float arrays are
     // Java's own, pinned for the call (JNI critical region: no copy in or out,

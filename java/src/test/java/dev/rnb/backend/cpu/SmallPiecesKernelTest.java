@@ -1,0 +1,210 @@
+package dev.rnb.backend.cpu;
+
+import dev.rnb.backend.Backend;
+import dev.rnb.backend.DomainSegments;
+import dev.rnb.backend.Tensor;
+import dev.rnb.backend.reference.ReferenceBackend;
+import dev.rnb.testing.Compare;
+import dev.rnb.testing.Rng;
+import dev.rnb.testing.TestBackends;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+/**
+ * native/domain_pieces_small.cpp (a batch's small per-domain pieces in one
+ * call, exact and CountSketched) against the reference backend on every
+ * instruction set this CPU runs, forced in turn, with its segments on one
+ * thread and spread over threads: ragged batches of 1..300 rows, segments of
+ * 1..n rows whose rows are contiguous or interleaved, v and h in {1, 3, 5, 8,
+ * 12, 17, 32} (no vector width divides some; on every instruction set each
+ * tile width, 32 / 16 / 8 / 4 / 1 columns as it has them, and row tiles of 1
+ * to 8 rows of v are used), r in
+ * {7, 64, 1024}, accumulators that already hold values and slots that are a
+ * subset of the domains. The OpenBLAS path the cpu backend keeps for big
+ * pieces is checked on the same batches.
+ */
+class SmallPiecesKernelTest {
+    private static final Backend REF = new ReferenceBackend();
+    private static final int[] WIDTHS = {1, 3, 5, 8, 12, 17, 32};
+    private static final int[] SKETCH_SIZES = {7, 64, 1024};
+    private static Backend cpu;
+
+    @AfterAll
+    static void close() {
+        if (cpu != null) cpu.close();
+    }
+
+    private static Backend cpu() {
+        if (cpu == null) cpu = TestBackends.openOrSkip("cpu");
+        return cpu;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"baseline", "avx2", "avx512"})
+    void smallPiecesMatchReferenceOnEveryInstructionSet(String isa) {
+        Backend b = cpu();
+        Assumptions.assumeTrue(ModelKernels.isaSupported(isa), "this CPU lacks " + isa);
+        String chosen = ModelKernels.isa();
+        long loops = ModelKernels.rnb_model_parallel_min_work();
+        int small = CpuBackend.smallPieceMax(Integer.MAX_VALUE);
+        ModelKernels.selectIsa(isa);
+        try {
+            for (long threshold : new long[] {loops, 0}) {
+                ModelKernels.rnb_model_set_parallel_min_work(threshold);
+                for (int seed = 0; seed < 3; seed++) {
+                    Rng rng = new Rng();
+                    for (int v : WIDTHS) {
+                        for (int h : WIDTHS) {
+                            Batch batch = Batch.random(rng, v, h);
+                            String what = isa + " threshold=" + threshold + " " + batch + " " + rng;
+                            batch.matchesReference(b, rng, what);
+                        }
+                    }
+                }
+            }
+        } finally {
+            ModelKernels.rnb_model_set_parallel_min_work(loops);
+            ModelKernels.selectIsa(chosen);
+            CpuBackend.smallPieceMax(small);
+        }
+    }
+
+    /** Bigger pieces (the default model's 256 x 64, long thin ones) and segments longer than anything above. */
+    @Test
+    void biggerPiecesMatchReference() {
+        Backend b = cpu();
+        int small = CpuBackend.smallPieceMax(Integer.MAX_VALUE);
+        try {
+            Rng rng = new Rng();
+            for (int[] vh : new int[][] {{256, 64}, {8192, 1}, {1, 8192}, {64, 100}}) {
+                Batch batch = Batch.random(rng, vh[0], vh[1], 1 + rng.nextInt(700));
+                batch.matchesReference(b, rng, batch + " " + rng);
+            }
+        } finally {
+            CpuBackend.smallPieceMax(small);
+        }
+    }
+
+    /** OpenBLAS's per-segment GEMMs (the path for big pieces), on batches like those above. */
+    @Test
+    void theGemmPathMatchesReferenceOnTheSameBatches() {
+        Backend b = cpu();
+        int small = CpuBackend.smallPieceMax(0);
+        try {
+            Rng rng = new Rng();
+            for (int v : WIDTHS) {
+                for (int h : WIDTHS) {
+                    Batch batch = Batch.random(rng, v, h);
+                    batch.matchesReference(b, rng, "GEMM path " + batch + " " + rng);
+                }
+            }
+        } finally {
+            CpuBackend.smallPieceMax(small);
+        }
+    }
+
+    /** Segments are independent and each sums its rows in order: one thread or two give the same bits. */
+    @Test
+    void oneThreadOrTwoGiveTheSameBits() {
+        Backend b = cpu();
+        long loops = ModelKernels.rnb_model_parallel_min_work();
+        int small = CpuBackend.smallPieceMax(Integer.MAX_VALUE);
+        try {
+            Rng rng = new Rng();
+            for (int trial = 0; trial < 20; trial++) {
+                Batch batch = Batch.random(rng, WIDTHS[rng.nextInt(WIDTHS.length)], WIDTHS[rng.nextInt(WIDTHS.length)]);
+                int r = SKETCH_SIZES[rng.nextInt(SKETCH_SIZES.length)], seed = rng.nextInt(Integer.MAX_VALUE);
+                float[] g0 = rng.gaussian(batch.k * batch.v * batch.h), s0 = rng.gaussian(batch.k * r);
+                ModelKernels.rnb_model_set_parallel_min_work(Long.MAX_VALUE);
+                float[] exactSerial = batch.exact(b, g0), sketchSerial = batch.sketch(b, r, seed, s0);
+                ModelKernels.rnb_model_set_parallel_min_work(0);
+                float[] exactParallel = batch.exact(b, g0), sketchParallel = batch.sketch(b, r, seed, s0);
+                assertArrayEquals(exactSerial, exactParallel, "exact " + batch + " " + rng);
+                assertArrayEquals(sketchSerial, sketchParallel, "sketch r=" + r + " " + batch + " " + rng);
+            }
+        } finally {
+            ModelKernels.rnb_model_set_parallel_min_work(loops);
+            CpuBackend.smallPieceMax(small);
+        }
+    }
+
+    /** One batch: H, E and its rows grouped by domain, of k domains (some absent). */
+    private record Batch(int rows, int v, int h, int k, boolean contiguous, float[] hs, float[] es, DomainSegments segments) {
+        static Batch random(Rng rng, int v, int h) {
+            return random(rng, v, h, 1 + rng.nextInt(300));
+        }
+
+        static Batch random(Rng rng, int v, int h, int rows) {
+            int k = 1 + rng.nextInt(Math.min(rows, 24) + 3);
+            boolean contiguous = rng.nextInt(2) == 0;
+            int[] domainOfRow = new int[rows];
+            if (contiguous) {
+                // runs of random length, each a domain of its own or one seen before (then the
+                // segment is several runs); some domains never appear
+                for (int r = 0; r < rows; ) {
+                    int end = Math.min(rows, r + 1 + rng.nextInt(Math.max(1, rows / 3)));
+                    Arrays.fill(domainOfRow, r, end, rng.nextInt(k));
+                    r = end;
+                }
+            } else {
+                domainOfRow = rng.ints(rows, k);
+            }
+            return new Batch(rows, v, h, k, contiguous, rng.gaussian(rows * h), rng.gaussian(rows * v),
+                    DomainSegments.of(domainOfRow, rows, k));
+        }
+
+        void matchesReference(Backend b, Rng rng, String what) {
+            float[] g0 = rng.gaussian(k * v * h);
+            float[] want = exact(REF, g0), got = exact(b, g0);
+            // Sums can cancel to near zero: judge the error against the size of the terms.
+            double scale = Compare.norm(g0) + Compare.norm(hs) * Compare.norm(es);
+            Compare.closeAtScale(got, want, scale, 1e-5, "exact " + what);
+            for (int r : SKETCH_SIZES) {
+                float[] s0 = rng.gaussian(k * r);
+                int seed = rng.nextInt(Integer.MAX_VALUE);
+                float[] wantSketch = sketch(REF, r, seed, s0), gotSketch = sketch(b, r, seed, s0);
+                Compare.closeAtScale(gotSketch, wantSketch, Compare.norm(s0) + Compare.norm(hs) * Compare.norm(es), 1e-5,
+                        "sketch r=" + r + " " + what);
+            }
+        }
+
+        float[] exact(Backend b, float[] g0) {
+            try (Tensor th = put(b, hs); Tensor te = put(b, es); Tensor tg = put(b, g0)) {
+                b.domainGradAccumulate(th, te, h, v, segments, tg);
+                return get(b, tg);
+            }
+        }
+
+        float[] sketch(Backend b, int r, int seed, float[] s0) {
+            try (Tensor th = put(b, hs); Tensor te = put(b, es); Tensor ts = put(b, s0)) {
+                b.domainGradSketchAccumulate(th, te, h, v, segments, r, seed, ts);
+                return get(b, ts);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "rows=" + rows + " v=" + v + " h=" + h + " k=" + k + " segments=" + segments.segmentCount()
+                    + (contiguous ? " (runs)" : " (interleaved)");
+        }
+    }
+
+    private static Tensor put(Backend b, float[] x) {
+        Tensor t = b.allocate(x.length);
+        b.upload(x, 0, t, 0, x.length);
+        return t;
+    }
+
+    private static float[] get(Backend b, Tensor t) {
+        float[] x = new float[(int) t.size()];
+        b.download(t, 0, x, 0, x.length);
+        return x;
+    }
+}

@@ -1,0 +1,159 @@
+// A batch's small per-domain pieces in one call (issue #17): for every domain
+// segment s, X_s = E_s^T H_s (vDim x hDim) is formed register tile by register
+// tile from the segment's rows read in place (through the row order: no
+// gather) and either added to its slot's accumulator or CountSketched into
+// its slot's sketch row. The OpenBLAS path (CpuBalanceOps) pays about a
+// microsecond of call overhead per segment and a second pass over a piece
+// in scratch; at R&B's many small domains (a sequence each, v x h = 64) that
+// overhead was the step (docs/BENCHMARKS.md, "Small pieces in one call").
+// Built once per instruction set (model_isa.h); contracts in rnb_model.h.
+// Reference: ReferenceBalanceOps; check: SmallPiecesKernelTest.
+#include "model_isa.h"
+
+namespace RNB_ISA {
+namespace {
+
+#if defined(__AVX512F__)
+constexpr int W = 16;
+#elif defined(__AVX2__)
+constexpr int W = 8;
+#else
+constexpr int W = 4;
+#endif
+// Vectors per tile along h: 8 x 2 accumulators need 16 of AVX-512's 32
+// registers; with 16 registers (AVX2, SSE2) a tile is one vector wide.
+constexpr int NW = W == 16 ? 2 : 1;
+// Rows of X per tile.
+constexpr int MR = 8;
+
+// Not std::min: an inline function with external linkage would be kept once,
+// from any one instruction set's build (model_isa.h).
+static inline int smaller(int a, int b) { return a < b ? a : b; }
+
+// w floats (w = 1: a scalar column) and their unaligned access.
+template <int w> struct Lanes {
+    typedef float vec __attribute__((vector_size(w * 4)));
+    typedef float uvec __attribute__((vector_size(w * 4), aligned(4), may_alias));
+    static inline vec load(const float* p) { return *(const uvec*)p; }
+    static inline void store(float* p, vec v) { *(uvec*)p = v; }
+};
+template <> struct Lanes<1> {
+    typedef float vec;
+    static inline vec load(const float* p) { return *p; }
+    static inline void store(float* p, vec v) { *p = v; }
+};
+
+// Where a tile of X goes. Accumulate: out (vDim x hDim) += the tile.
+// Sketch: each coordinate c of the tile to row[bucket(c)] with sign(c), both
+// from code[c] (rnb_cpu_sketch_codes: the bucket, the sign in the top bit).
+struct Accumulate {
+    float* out;
+};
+struct Sketch {
+    const uint32_t* code;
+    float* row;
+};
+
+template <int w>
+static inline void put(Accumulate to, int64_t at, typename Lanes<w>::vec x) {
+    Lanes<w>::store(to.out + at, Lanes<w>::load(to.out + at) + x);
+}
+
+template <int w>
+static inline void put(Sketch to, int64_t at, typename Lanes<w>::vec x) {
+    float lane[w];
+    Lanes<w>::store(lane, x);
+    for (int l = 0; l < w; ++l) {
+        const uint32_t code = to.code[at + l];
+        // sign(c) * x by flipping the sign bit: no branch on the hash
+        uint32_t bits;
+        __builtin_memcpy(&bits, &lane[l], 4);
+        bits ^= code & 0x80000000u;
+        float value;
+        __builtin_memcpy(&value, &bits, 4);
+        to.row[code & 0x7FFFFFFFu] += value;
+    }
+}
+
+// The M x (N*w) block of X at (a0, b0) over the segment's n rows (batch rows
+// rows[0 .. n)), e: rows x vDim, h: rows x hDim, to `to`. Sums run over the
+// rows in order: the result does not depend on how segments are spread over
+// threads.
+template <int M, int N, int w, class To>
+static inline __attribute__((always_inline)) void tile(const float* __restrict__ e, const float* __restrict__ h,
+                                                       const int* __restrict__ rows, int n, int64_t vDim, int64_t hDim,
+                                                       int a0, int b0, To to) {
+    typedef Lanes<w> L;
+    typename L::vec c[M][N];
+    for (int i = 0; i < M; ++i)
+        for (int j = 0; j < N; ++j) c[i][j] = typename L::vec{};
+    for (int t = 0; t < n; ++t) {
+        const float* er = e + rows[t] * vDim + a0;
+        const float* hr = h + rows[t] * hDim + b0;
+        typename L::vec hv[N];
+        for (int j = 0; j < N; ++j) hv[j] = L::load(hr + j * w);
+        for (int i = 0; i < M; ++i) {
+            const float x = er[i];
+            for (int j = 0; j < N; ++j) c[i][j] += x * hv[j];
+        }
+    }
+    for (int i = 0; i < M; ++i)
+        for (int j = 0; j < N; ++j) put<w>(to, (a0 + i) * hDim + b0 + j * w, c[i][j]);
+}
+
+// Rows a0 .. a0+M-1 of X, all columns: the widest tiles first, then narrower
+// vectors, then single columns for what no vector fits (hDim = 3, 17, ...).
+template <int M, class To>
+static void tile_row(const float* e, const float* h, const int* rows, int n, int64_t vDim, int64_t hDim, int a0,
+                     To to) {
+    int b = 0;
+    for (; b + NW * W <= hDim; b += NW * W) tile<M, NW, W>(e, h, rows, n, vDim, hDim, a0, b, to);
+    for (; b + W <= hDim; b += W) tile<M, 1, W>(e, h, rows, n, vDim, hDim, a0, b, to);
+    if constexpr (W > 8) {
+        if (b + 8 <= hDim) { tile<M, 1, 8>(e, h, rows, n, vDim, hDim, a0, b, to); b += 8; }
+    }
+    if constexpr (W > 4) {
+        if (b + 4 <= hDim) { tile<M, 1, 4>(e, h, rows, n, vDim, hDim, a0, b, to); b += 4; }
+    }
+    for (; b < hDim; ++b) tile<M, 1, 1>(e, h, rows, n, vDim, hDim, a0, b, to);
+}
+
+// X of one segment, tile by tile, to `to`.
+template <class To>
+static void piece(const float* e, const float* h, const int* rows, int n, int vDim, int hDim, To to) {
+    for (int a0 = 0; a0 < vDim; a0 += MR) {
+        switch (smaller(MR, vDim - a0)) {
+#define RNB_ROW_CASE(m) case m: tile_row<m>(e, h, rows, n, vDim, hDim, a0, to); break;
+            RNB_ROW_CASE(1) RNB_ROW_CASE(2) RNB_ROW_CASE(3) RNB_ROW_CASE(4)
+            RNB_ROW_CASE(5) RNB_ROW_CASE(6) RNB_ROW_CASE(7) RNB_ROW_CASE(8)
+#undef RNB_ROW_CASE
+        }
+    }
+}
+static_assert(MR == 8, "piece lists row tiles of 1 to 8 rows");
+
+}  // namespace
+
+void domain_grad_small(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,
+                       const int* segmentStart, const int* segmentSlot, int segments, float* g) {
+    const int64_t d = int64_t(vDim) * hDim;
+    const int64_t work = int64_t(segmentStart[segments] - segmentStart[0]) * d;
+#pragma omp parallel for schedule(static) if (work >= rnb_parallel_min_work)
+    for (int s = 0; s < segments; ++s) {
+        piece(e, h, rowOrder + segmentStart[s], segmentStart[s + 1] - segmentStart[s], vDim, hDim,
+              Accumulate{g + segmentSlot[s] * d});
+    }
+}
+
+void domain_sketch_small(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,
+                         const int* segmentStart, const int* segmentSlot, int segments, int r, const uint32_t* codes,
+                         float* sketch) {
+    const int64_t work = int64_t(segmentStart[segments] - segmentStart[0]) * vDim * hDim;
+#pragma omp parallel for schedule(static) if (work >= rnb_parallel_min_work)
+    for (int s = 0; s < segments; ++s) {
+        piece(e, h, rowOrder + segmentStart[s], segmentStart[s + 1] - segmentStart[s], vDim, hDim,
+              Sketch{codes, sketch + int64_t(segmentSlot[s]) * r});
+    }
+}
+
+}  // namespace RNB_ISA
