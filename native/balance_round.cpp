@@ -86,15 +86,39 @@ static void add_rows(float* __restrict out, const float* const* row, const float
         for (int r = 0; r < m; ++r) out[c] += w[r] * row[r][c];
 }
 
+// Software prefetch for both passes when X comes from memory: the lines of
+// the row PREFETCH_BYTES ahead in the pass's direction (16 rows at d = 64)
+// are asked for while the current row is read. At k = 10^6, d = 64 (256 MiB)
+// the hardware prefetchers alone left pass 2 (rows last first, four at a
+// time) at 1.05x a copy of X and pass 1 at 0.87x; with this 0.88x and 0.83x
+// (a C++ loop of these passes, one thread). On X in L2 (the touched
+// sketches, 320 x 1024 floats) the same prefetches cost 18%: below
+// PREFETCH_MIN_BYTES of X there are none.
+constexpr int64_t PREFETCH_BYTES = 4096;
+constexpr int64_t PREFETCH_MIN_BYTES = int64_t(64) << 20;
+
+// Rows ahead to prefetch (0: none).
+static int prefetch_rows(int k, int64_t d) {
+    if (int64_t(k) * d * int64_t(sizeof(float)) < PREFETCH_MIN_BYTES) return 0;
+    const int64_t rows = PREFETCH_BYTES / (int64_t(sizeof(float)) * d);
+    return rows > 0 ? int(rows) : 1;
+}
+
+// The cache lines of n floats from row.
+static inline void prefetch_row(const float* row, int64_t n) {
+    for (int64_t c = 0; c < n; c += 64 / int64_t(sizeof(float))) __builtin_prefetch(row + c, 0, 3);
+}
+
 // out[0 .. c1-c0) = sum over rows j in [j0, j1) of p_j s_j X[j, c0 .. c1),
 // rows of weight 0 (absent domains, whose rows may hold anything) skipped.
 static void weighted_rows(const float* X, const float* p, const float* s, int j0, int j1, int64_t d, int64_t c0,
-                          int64_t c1, float* __restrict out) {
+                          int64_t c1, int ahead, float* __restrict out) {
     memset(out, 0, sizeof(float) * (c1 - c0));
     const float* row[4];
     float w[4];
     int m = 0;
     for (int j = j0; j < j1; ++j) {
+        if (ahead > 0 && j + ahead < j1) prefetch_row(X + int64_t(j + ahead) * d + c0, c1 - c0);
         const float wj = p[j] * s[j];
         if (wj == 0.0f) continue;
         row[m] = X + int64_t(j) * d + c0;
@@ -123,7 +147,7 @@ static void weighted_sum(const float* X, const float* p, const float* s, int k, 
         for (int64_t b = 0; b < blocks; ++b) {
             const int j0 = slice * SLICE_ROWS, j1 = j0 + SLICE_ROWS < k ? j0 + SLICE_ROWS : k;
             const int64_t c0 = b * COLUMN_BLOCK, c1 = c0 + COLUMN_BLOCK < d ? c0 + COLUMN_BLOCK : d;
-            weighted_rows(X, p, s, j0, j1, d, c0, c1, partial + size_t(slice) * d + c0);
+            weighted_rows(X, p, s, j0, j1, d, c0, c1, prefetch_rows(k, d), partial + size_t(slice) * d + c0);
         }
     }
     if (slices == 1) return;
@@ -190,12 +214,13 @@ static void dots(float* const* row, const float* __restrict v, int m, int64_t n,
 // gp[i] = s_i <X_i, v> for rows [i0, i1), last row first; 0 for absent rows,
 // which are not read (with ZERO they are zeroed all the same).
 template <bool ZERO>
-static void scaled_dots(float* X, const float* s, const float* v, int i0, int i1, int64_t d, float* gp) {
+static void scaled_dots(float* X, const float* s, const float* v, int i0, int i1, int64_t d, int ahead, float* gp) {
     float* row[4];
     int at[4];
     float out[4];
     int m = 0;
     for (int i = i1 - 1; i >= i0; --i) {
+        if (ahead > 0 && i - ahead >= 0) prefetch_row(X + int64_t(i - ahead) * d, d);  // into the next chunk too
         if (s[i] == 0.0f) {
             gp[i] = 0.0f;
             if (ZERO) memset(X + int64_t(i) * d, 0, sizeof(float) * d);
@@ -255,7 +280,7 @@ static Stats scaled_dots_with_stats(float* X, const float* s, const float* v, in
 #pragma omp parallel for schedule(static) if (parallel)
     for (int c = chunks - 1; c >= 0; --c) {
         const int i0 = c * STATS_CHUNK, i1 = i0 + STATS_CHUNK < k ? i0 + STATS_CHUNK : k;
-        scaled_dots<ZERO>(X, s, v, i0, i1, d, gp);
+        scaled_dots<ZERO>(X, s, v, i0, i1, d, prefetch_rows(k, d), gp);
         part[c] = no_stats();
         add_stats(gp, s, i0, i1, part[c]);
     }
