@@ -41,6 +41,7 @@ typedef void (*rnb_sgemm_fn)(int order, int transA, int transB, int M, int N, in
     void adamw(float* params, const float* grads, float* m, float* v, int64_t n, const float* normSq, float maxNorm,    \
                float lr, float beta1, float beta2, float eps, float weightDecay, int t);                                 \
     void gram_times_p(const float* X, const float* scale, const float* p, int k, int64_t d, float* gp);                 \
+    void gram_times_p_then_zero(float* X, const float* scale, const float* p, int k, int64_t d, float* gp);             \
     int balance_update(const float* gp, const float* scale, const float* current, float lambda, int k, float* next);    \
     int balance_round(const float* X, const float* scale, const float* p, const float* current, float lambda, int k,    \
                       int64_t d, float* next);                                                                          \

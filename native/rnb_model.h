@@ -114,6 +114,10 @@ void rnb_model_domain_sketch_small(const float* h, const float* e, int hDim, int
 //   p        k       the evaluation proportions
 //   gp       k       out: (G p)_i = scale_i <X_i, sum_j p_j scale_j X_j>
 void rnb_model_gram_times_p(const float* X, const float* scale, const float* p, int k, int64_t d, float* gp);
+// The same G p (the same bits), and X's k x d floats zeroed on the way: each
+// row is overwritten right after pass 2 read it (the end of an R&B round,
+// whose accumulators are emptied after G p). Rows with scale 0 are zeroed too.
+void rnb_model_gram_times_p_then_zero(float* X, const float* scale, const float* p, int k, int64_t d, float* gp);
 // The update p' = softmax(lambda G p / ||G p||) with the statuses and degenerate
 // cases of cuda/balance_update.cu (cuda/KERNELS.md):
 //   gp, scale, current   k   in (current: kept when the round is skipped)

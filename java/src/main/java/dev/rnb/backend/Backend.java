@@ -178,6 +178,12 @@ public abstract class Backend implements ModelOps, ClusterOps, BalanceOps, AutoC
     }
 
     @Override
+    public final float[] gramTimesPThenZero(Tensor x, int k, long d, float[] scale, float[] p) {
+        ArgumentChecks.domainMatrix(own(x), k, d, scale, p);
+        return balanceOps().gramTimesPThenZero(x, k, d, scale, p);
+    }
+
+    @Override
     public final BalanceStep balanceUpdate(float[] gp, float[] scale, float[] current, float lambda) {
         ArgumentChecks.update(gp, scale, current, lambda);
         return balanceOps().balanceUpdate(gp, scale, current, lambda);

@@ -56,6 +56,14 @@ public interface BalanceOps {
     float[] gramTimesP(Tensor x, int k, long d, float[] scale, float[] p);
 
     /**
+     * {@link #gramTimesP} (the same result), then X's first k x d floats
+     * zeroed: the end of an R&amp;B round, whose accumulators are emptied right
+     * after G p. The cpu zeroes each row in G p's second pass, while it is
+     * in L1 (no pass of its own); cuda zeroes after.
+     */
+    float[] gramTimesPThenZero(Tensor x, int k, long d, float[] scale, float[] p);
+
+    /**
      * The R&amp;B update alone, from a host G p (see {@link BalanceStep.Status}):
      * p' = softmax(lambda * G p / ||G p||) over the domains with scale != 0.
      */

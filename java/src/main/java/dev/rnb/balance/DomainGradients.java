@@ -104,6 +104,10 @@ public final class DomainGradients implements AutoCloseable {
      */
     public void startRound(int n) {
         clear();
+        begin(n);
+    }
+
+    private void begin(int n) {
         round = n;
         roundSeed = SketchHash.hash(n, baseSeed);
         if (projection != null) {
@@ -304,6 +308,21 @@ public final class DomainGradients implements AutoCloseable {
         startRound(round + 1);
     }
 
+    /**
+     * G p over the used slots (G = diag(1/n_s) X X^T diag(1/n_s), X the used
+     * blocks; {@code pOfSlot} p per slot), in slot order (empty when no slot
+     * is used), then {@link #reset}: the backend zeroes the blocks while G p
+     * reads them ({@code Backend.gramTimesPThenZero}), so the end of a round
+     * makes two passes over the used blocks, not three.
+     */
+    public float[] gramTimesPThenReset(float[] pOfSlot) {
+        float[] gp = used == 0 ? new float[0]
+                : backend.gramTimesPThenZero(gradients, used, dimension(), inverseSlotCounts(), pOfSlot);
+        freeSlots();
+        begin(round + 1);
+        return gp;
+    }
+
     /** Zeroes the used blocks and frees their slots: O(slots x dimension()). */
     private void clear() {
         if (used > 0) {
@@ -311,6 +330,11 @@ public final class DomainGradients implements AutoCloseable {
                 backend.zero(touched);
             }
         }
+        freeSlots();
+    }
+
+    /** Frees the used slots (their blocks already zero). */
+    private void freeSlots() {
         for (int s = 0; s < used; s++) {
             slotOfDomain[domainOfSlot[s]] = -1;
             slotCounts[s] = 0;

@@ -32,6 +32,12 @@ public final class RnbBalancer implements AutoCloseable {
     private final Backend backend;
     private final DomainGradients gradients;
     private final float[] evalProportions;
+    /**
+     * Every domain's evaluation proportion when they are all equal (a uniform
+     * evaluation split), else NaN: the round then reads no k-float array per
+     * touched domain (at k = 10^6 those reads were cache misses, 20 us a round).
+     */
+    private final float sharedEvalProportion;
     private final float lambda;
     private final int hidden;
     private final int vocab;
@@ -51,6 +57,7 @@ public final class RnbBalancer implements AutoCloseable {
         this.lambda = b.lambda;
         this.reducer = b.reducer;
         this.evalProportions = b.evalProportions != null ? b.evalProportions.clone() : uniform(b.domains);
+        this.sharedEvalProportion = shared(evalProportions);
         this.proportions = DomainProportions.uniform(b.domains);
         this.gradients = new DomainGradients(b.backend, b.domains, b.hidden, b.vocab, b.sketch, b.seed);
         this.carried = Float.isNaN(b.carryAbsent) || b.parents != null ? null : new CarriedScores(b.domains, b.carryAbsent);
@@ -65,6 +72,15 @@ public final class RnbBalancer implements AutoCloseable {
         float[] p = new float[k];
         Arrays.fill(p, 1f / k);
         return p;
+    }
+
+    /** The value every entry has, or NaN when two differ (or there is none: the domain count is checked after). */
+    private static float shared(float[] p) {
+        if (p.length == 0) return Float.NaN;
+        for (float v : p) {
+            if (v != p[0]) return Float.NaN;
+        }
+        return p[0];
     }
 
     /** Adds a batch held in host arrays: h is rows x hidden, e is rows x vocab, row-major. */
@@ -112,14 +128,17 @@ public final class RnbBalancer implements AutoCloseable {
         long[] counts = gradients.slotCounts();
         DomainProportions next;
         BalanceStep.Status status;
-        if (hierarchy != null || carried != null) {
-            float[] current = proportions.toArray();
-            BalanceStep step = hierarchy != null ? hierarchy.update(backend, gradients, evalProportions, lambda, current)
-                    : carried.update(touched, touchedGramTimesP(), lambda, current);
+        if (hierarchy != null) {
+            BalanceStep step = hierarchy.update(backend, gradients, evalProportions, lambda, proportions.toArray());
+            gradients.reset();
+            next = DomainProportions.dense(step.next());
+            status = step.status();
+        } else if (carried != null) {
+            BalanceStep step = carried.update(touched, touchedGramTimesPThenReset(), lambda, proportions.toArray());
             next = DomainProportions.dense(step.next());
             status = step.status();
         } else {
-            TouchedSoftmax.Step step = TouchedSoftmax.update(gradients.domains(), touched, touchedGramTimesP(), lambda, proportions);
+            TouchedSoftmax.Step step = TouchedSoftmax.update(gradients.domains(), touched, touchedGramTimesPThenReset(), lambda, proportions);
             next = step.next();
             status = step.status();
         }
@@ -127,21 +146,20 @@ public final class RnbBalancer implements AutoCloseable {
             skippedRounds++;
         }
         proportions = reducer == null ? next : DomainProportions.dense(reducer.broadcastProportions(next.toArray()));
-        gradients.reset();
         return new RoundResult(round++, proportions, status, touched, counts);
     }
 
-    /** G p over the touched domains only (slot order; empty when none): O(touched x d). */
-    private float[] touchedGramTimesP() {
+    /**
+     * G p over the touched domains only (slot order; empty when none), and the
+     * accumulators emptied for the next round in the same pass: O(touched x d).
+     */
+    private float[] touchedGramTimesPThenReset() {
         int n = gradients.slots();
-        if (n == 0) {
-            return new float[0];
-        }
         float[] p = new float[n];
         for (int s = 0; s < n; s++) {
-            p[s] = evalProportions[gradients.domainOfSlot(s)];
+            p[s] = Float.isNaN(sharedEvalProportion) ? evalProportions[gradients.domainOfSlot(s)] : sharedEvalProportion;
         }
-        return backend.gramTimesP(gradients.gradients(), n, gradients.dimension(), gradients.inverseSlotCounts(), p);
+        return gradients.gramTimesPThenReset(p);
     }
 
     /**

@@ -144,18 +144,45 @@ public final class DomainProportions {
             return new double[] {l1, top};
         }
         // Both sparse: domains listed in neither differ by |rest - other.rest|;
-        // a domain listed in one or both differs by its own values.
-        java.util.HashMap<Integer, float[]> union = new java.util.HashMap<>();
-        for (int i = 0; i < listed.length; i++) union.put(listed[i], new float[] {listedValues[i], other.rest});
-        for (int i = 0; i < other.listed.length; i++) {
-            float[] ab = union.computeIfAbsent(other.listed[i], d -> new float[] {rest, 0f});
-            ab[1] = other.listedValues[i];
+        // a domain listed in one or both differs by its own values. Matched
+        // through an open-addressing table of this form's listed domains
+        // (primitive ints: a HashMap's boxes took 0.1 ms of the 0.2 ms end
+        // of round at t = 320).
+        int n = listed.length;
+        int mask = Integer.highestOneBit(Math.max(1, 2 * n)) * 2 - 1;
+        int[] table = new int[mask + 1]; // 1 + index into listed; 0 empty
+        for (int i = 0; i < n; i++) {
+            int at = mix(listed[i]) & mask;
+            while (table[at] != 0) at = (at + 1) & mask;
+            table[at] = i + 1;
         }
-        double l1 = (double) (k - union.size()) * Math.abs(rest - other.rest), top = union.size() < k ? rest : 0;
-        for (float[] ab : union.values()) {
-            l1 += Math.abs(ab[0] - ab[1]);
-            top = Math.max(top, ab[0]);
+        float[] otherOfListed = new float[n];
+        Arrays.fill(otherOfListed, other.rest);
+        long union = n;
+        double l1 = 0, top = 0;
+        for (int j = 0; j < other.listed.length; j++) {
+            int d = other.listed[j], at = mix(d) & mask;
+            while (table[at] != 0 && listed[table[at] - 1] != d) at = (at + 1) & mask;
+            if (table[at] != 0) {
+                otherOfListed[table[at] - 1] = other.listedValues[j];
+            } else {
+                union++;
+                l1 += Math.abs(rest - other.listedValues[j]);
+                top = Math.max(top, rest);
+            }
         }
+        for (int i = 0; i < n; i++) {
+            l1 += Math.abs(listedValues[i] - otherOfListed[i]);
+            top = Math.max(top, listedValues[i]);
+        }
+        l1 += (double) (k - union) * Math.abs(rest - other.rest);
+        if (union < k) top = Math.max(top, rest);
         return new double[] {l1, top};
+    }
+
+    /** A domain id's table position before masking (Fibonacci hashing: consecutive ids spread). */
+    private static int mix(int domain) {
+        int h = domain * 0x9E3779B9;
+        return h ^ (h >>> 16);
     }
 }

@@ -86,6 +86,8 @@ class BackendArgumentChecksTest {
         bad("gram scale length", (b, t) -> b.gram(t.t(6), 2, 3, new float[3], t.t(4)));
         bad("gramTimesP p length", (b, t) -> b.gramTimesP(t.t(6), 2, 3, new float[2], new float[1]));
         bad("gramTimesP X too small", (b, t) -> b.gramTimesP(t.t(5), 2, 3, new float[2], new float[2]));
+        bad("gramTimesPThenZero p length", (b, t) -> b.gramTimesPThenZero(t.t(6), 2, 3, new float[2], new float[1]));
+        bad("gramTimesPThenZero X too small", (b, t) -> b.gramTimesPThenZero(t.t(5), 2, 3, new float[2], new float[2]));
         bad("balanceUpdate lengths", (b, t) -> b.balanceUpdate(new float[2], new float[3], new float[2], 1f));
         bad("balanceUpdate NaN lambda", (b, t) -> b.balanceUpdate(new float[2], new float[2], new float[2], Float.NaN));
         bad("balanceRound current length", (b, t) -> b.balanceRound(t.t(6), 2, 3, new float[2], new float[2], 1f, new float[3]));

@@ -7,6 +7,7 @@ import dev.rnb.testing.Compare;
 import dev.rnb.testing.CoversKernels;
 import dev.rnb.testing.Rng;
 import dev.rnb.testing.TestBackends;
+import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -263,6 +264,7 @@ class BackendConformanceTest {
             domainGradientsWithHeadMatchReferenceAndTheHeadIsThePlainGemm("cpu");
             sketchedDomainGradientsMatchReference("cpu");
             gramTimesPMatchesReference("cpu");
+            gramTimesPThenZeroIsGramTimesPAndEmptiesTheRows("cpu");
             balanceRoundMatchesReference("cpu");
         } finally {
             CpuBackend.segmentParallelMinWork(segments);
@@ -322,6 +324,38 @@ class BackendConformanceTest {
             try (Tensor tx = put(REF, x)) { want = REF.gramTimesP(tx, k, d, scale, p); }
             try (Tensor tx = put(b, x)) { got = b.gramTimesP(tx, k, d, scale, p); }
             Compare.close(got, want, 1e-4, name + " G p k=" + k + " d=" + d + " " + rng);
+        }
+    }
+
+    /**
+     * The end of an R&amp;B round: G p with the same bits as {@code gramTimesP}
+     * (and close to the reference's), the first k x d floats zero afterwards
+     * (absent rows too, NaN or not), and the floats after them untouched.
+     */
+    @ParameterizedTest
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
+    void gramTimesPThenZeroIsGramTimesPAndEmptiesTheRows(String name) {
+        Backend b = backend(name);
+        Rng rng = new Rng();
+        int[][] cases = {{1, 1}, {5, 3000}, {300, 17}, {64, 1024}, {37, 100}, {7, 15}};
+        for (int[] c : cases) {
+            int k = c[0], d = c[1], after = 1 + rng.nextInt(40);
+            float[] x = rng.gaussian(k * d + after);
+            float[] scale = scales(rng, k);
+            float[] p = rng.gaussian(k);
+            for (int i = 0; i < k; i++) p[i] = Math.abs(p[i]);
+            float[] want, plain, got, left;
+            try (Tensor tx = put(REF, Arrays.copyOf(x, k * d))) { want = REF.gramTimesP(tx, k, d, scale, p); }
+            try (Tensor tx = put(b, x)) {
+                plain = b.gramTimesP(tx, k, d, scale, p);
+                got = b.gramTimesPThenZero(tx, k, d, scale, p);
+                left = get(b, tx);
+            }
+            String at = name + " k=" + k + " d=" + d + " " + rng;
+            assertArrayEquals(plain, got, at + ": G p as gramTimesP's");
+            Compare.close(got, want, 1e-4, at);
+            for (int i = 0; i < k * d; i++) assertEquals(0f, left[i], at + ": float " + i + " zeroed");
+            for (int i = k * d; i < x.length; i++) assertEquals(x[i], left[i], at + ": float " + i + " after the rows kept");
         }
     }
 

@@ -62,9 +62,12 @@ class SparseEndOfRoundTest {
         Rng rng = new Rng();
         int k = (name.equals("cuda-emulated") ? 100 : 1000) + rng.nextInt(1000), h = 2 + rng.nextInt(3), v = 2 + rng.nextInt(3);
         float lambda = 1 + 10 * (float) rng.nextDouble(), keep = (float) rng.nextDouble() * 0.9f;
-        float[] evalP = new float[k];
-        for (int i = 0; i < k; i++) evalP[i] = 0.5f + rng.nextInt(4);
-        for (boolean carry : new boolean[] {false, true}) {
+        // The paper's rule and carried scores on a ragged evaluation split; the paper's rule on a uniform
+        // one too (the balancer reads it as one shared value, not per touched domain).
+        for (int variant = 0; variant < 3; variant++) {
+            boolean carry = variant == 1, uniformEval = variant == 2;
+            float[] evalP = new float[k];
+            for (int i = 0; i < k; i++) evalP[i] = uniformEval ? 2.5f : 0.5f + rng.nextInt(4);
             try (Backend b = TestBackends.openOrSkip(name);
                  RnbBalancer balancer = (carry ? RnbBalancer.builder(b, k, h, v).evalProportions(evalP).lambda(lambda).carryAbsent(keep)
                          : RnbBalancer.builder(b, k, h, v).evalProportions(evalP).lambda(lambda)).build()) {

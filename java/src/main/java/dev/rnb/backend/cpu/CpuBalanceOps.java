@@ -336,6 +336,14 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
         return gp;
     }
 
+    /** One native call: pass 2 zeroes each row right after reading it. */
+    @Override
+    public float[] gramTimesPThenZero(Tensor x, int k, long d, float[] scale, float[] p) {
+        float[] gp = new float[k];
+        ModelKernels.rnb_model_gram_times_p_then_zero(at(x, 0), scale, p, k, d, gp);
+        return gp;
+    }
+
     @Override
     public BalanceStep balanceUpdate(float[] gp, float[] scale, float[] current, float lambda) {
         float[] next = new float[gp.length];

@@ -275,6 +275,10 @@ public final class ModelKernels implements ModelOps {
     public static native void rnb_model_gram_times_p(FloatPointer x, @Const float[] scale, @Const float[] p, int k, long d, float[] gp);
 
     @CriticalRegion
+    public static native void rnb_model_gram_times_p_then_zero(FloatPointer x, @Const float[] scale, @Const float[] p, int k, long d,
+                                                               float[] gp);
+
+    @CriticalRegion
     public static native int rnb_model_balance_update(@Const float[] gp, @Const float[] scale, @Const float[] current, float lambda,
                                                       int k, float[] next);
 

@@ -193,6 +193,15 @@ final class CudaBalanceOps implements BalanceOps, AutoCloseable {
         return out;
     }
 
+    @Override
+    public float[] gramTimesPThenZero(Tensor x, int k, long d, float[] scale, float[] p) {
+        long gp = launchGramTimesP(x, k, d, scale, p);
+        device.memsetZero(address(x), k * d * Float.BYTES); // after the dots on the same stream
+        float[] out = new float[k];
+        device.copyToHost(out, 0, gp, k);
+        return out;
+    }
+
     /**
      * The update's four kernels on G p already in device memory. Only the
      * status comes back, then p' (k floats) when the round updated; a skipped

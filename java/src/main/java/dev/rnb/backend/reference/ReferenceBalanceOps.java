@@ -115,6 +115,13 @@ final class ReferenceBalanceOps implements BalanceOps {
     }
 
     @Override
+    public float[] gramTimesPThenZero(Tensor x, int k, long d, float[] scale, float[] p) {
+        float[] gp = gramTimesP(x, k, d, scale, p);
+        java.util.Arrays.fill(floats(x), 0, Math.toIntExact(k * d), 0f);
+        return gp;
+    }
+
+    @Override
     public BalanceStep balanceUpdate(float[] gp, float[] scale, float[] current, float lambda) {
         int k = gp.length;
         double norm2 = 0;

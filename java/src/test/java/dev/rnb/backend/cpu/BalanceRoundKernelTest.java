@@ -89,6 +89,9 @@ class BalanceRoundKernelTest {
                 ModelKernels.rnb_model_set_parallel_min_work(run == 0 ? Long.MAX_VALUE : 0);
                 gp[run] = cpu.gramTimesP(tx, k, d, scale, p);
                 next[run] = cpu.balanceRound(tx, k, d, scale, p, 3f, current).next();
+                try (Tensor copy = put(cpu, x)) {
+                    assertArrayEquals(gp[run], cpu.gramTimesPThenZero(copy, k, d, scale, p), "G p then zero, run " + run);
+                }
             }
         } finally {
             ModelKernels.rnb_model_set_parallel_min_work(loops);
@@ -122,6 +125,7 @@ class BalanceRoundKernelTest {
             gotGp = cpu.gramTimesP(tx, k, d, scale, p);
             got = cpu.balanceRound(tx, k, d, scale, p, lambda, current);
         }
+        gramTimesPThenZeroKeepsTheBits(x, k, d, scale, p, gotGp, at);
         Compare.close(gotGp, wantGp, 1e-4, at + " G p");
         assertEquals(want.status(), got.status(), at);
         Compare.close(got.next(), want.next(), 1e-4, at + " balance round");
@@ -129,6 +133,25 @@ class BalanceRoundKernelTest {
         BalanceStep wantUpdate = REF.balanceUpdate(wantGp, scale, current, lambda);
         assertEquals(wantUpdate.status(), update.status(), at);
         Compare.close(update.next(), wantUpdate.next(), 1e-5, at + " update");
+    }
+
+    /**
+     * The fused reset: G p's bits unchanged (the same dots, each row zeroed
+     * after its read), every row zero after, NaN rows included, and the
+     * floats after the k rows (here a ragged tail) untouched.
+     */
+    private static void gramTimesPThenZeroKeepsTheBits(float[] x, int k, int d, float[] scale, float[] p, float[] gp, String at) {
+        int after = 1 + (k + d) % 19;
+        float[] padded = Arrays.copyOf(x, k * d + after);
+        for (int i = k * d; i < padded.length; i++) padded[i] = 7f + i;
+        float[] fused, left = new float[padded.length];
+        try (Tensor tx = put(cpu, padded)) {
+            fused = cpu.gramTimesPThenZero(tx, k, d, scale, p);
+            cpu.download(tx, 0, left, 0, left.length);
+        }
+        assertArrayEquals(gp, fused, at + " G p then zero: the bits of G p");
+        for (int i = 0; i < k * d; i++) assertEquals(0f, left[i], at + " float " + i + " zeroed");
+        for (int i = k * d; i < left.length; i++) assertEquals(padded[i], left[i], at + " float " + i + " after the rows kept");
     }
 
     /** A round with no present domain, one with a non-finite present row, one whose gradients are all zero. */
