@@ -28,8 +28,7 @@ package dev.rnb.data;
  * offsets, the example's slot, its bytes) is a cache and TLB miss, and each
  * depends on the one before. So each group of {@link #AHEAD} sequences is
  * drawn ahead on a copy of the generator in staged loops (all domains, then
- * all examples, then all offsets and the windows' ends), whose independent
- * reads overlap; a draw
+ * all examples, then all offsets), whose independent reads overlap; a draw
  * made ahead is used only when the generator is in the state it was made
  * from, so batches are exactly those of drawing one sequence after another.
  */
@@ -63,8 +62,6 @@ public final class MixtureSampler {
     private final int[] domainAhead = new int[AHEAD], slotAhead = new int[AHEAD], offsetAhead = new int[AHEAD];
     /** The raw generator outputs of the example and the offset draws. */
     private final long[] exampleBits = new long[AHEAD], offsetBits = new long[AHEAD];
-    /** The sum of the window bytes {@link #drawAhead} read ahead: stored so that those reads are not dropped as unused. */
-    private int windowBytesSum;
 
     public MixtureSampler(ByteDataset data, int batch, int T, long seed) {
         if (batch < 1 || T < 1) {
@@ -240,7 +237,7 @@ public final class MixtureSampler {
     /**
      * Draws the next {@code count} sequences' domains, examples and offsets
      * on a copy of the generator in staged loops: all domains first, then all
-     * examples' slots, then their bytes' lengths, offsets and windows, so that the
+     * examples' slots, then their bytes' lengths and offsets, so that the
      * cache misses of one stage overlap instead of each waiting for the one
      * before. It assumes every example is longer than T + 1 bytes (an offset
      * is drawn). {@link #next} takes a sequence's draws from here only when
@@ -263,17 +260,10 @@ public final class MixtureSampler {
             int d = domainAhead[i];
             slotAhead[i] = data.slotOf(d, (int) Math.floorMod(exampleBits[i], (long) data.countOf(d))); // nextInt's arithmetic
         }
-        int sum = 0;
         for (int i = 0; i < count; i++) {
-            byte[] bytes = data.bytesAt(slotAhead[i]);
-            int offset = bytes.length > T + 1 ? (int) Math.floorMod(offsetBits[i], (long) (bytes.length - T)) : 0;
-            offsetAhead[i] = offset;
-            // The window's first and last bytes, read here so that their cache
-            // misses overlap too (a window of T = 64 bytes at an offset lies
-            // past the array's first line); next() then copies it from the cache.
-            if (bytes.length > 0) sum += bytes[offset] + bytes[Math.min(bytes.length - 1, offset + T)];
+            int length = data.bytesAt(slotAhead[i]).length;
+            offsetAhead[i] = length > T + 1 ? (int) Math.floorMod(offsetBits[i], (long) (length - T)) : 0;
         }
-        windowBytesSum = sum;
     }
 
     private int drawDomain(SeededRandom r) { return sparseInUse ? sparse.draw(r) : table.draw(r); }
