@@ -248,11 +248,12 @@ public final class MixtureSampler {
      * examples' slots, then their bytes' lengths and offsets, so that the
      * cache misses of one stage overlap instead of each waiting for the one
      * before. It assumes an offset is drawn, except in a domain whose examples
-     * are all at most T + 1 bytes ({@link #shortDomains}). {@link #next} takes a sequence's draws from here only when
-     * the generator is in the state they were drawn from (so they are the
-     * draws it would make), else draws it itself: after a short example in a
-     * domain with longer ones the rest of the group is drawn one by one, which
-     * costs time, never a different draw.
+     * are all at most T + 1 bytes ({@link #shortDomains}). {@link #next} takes
+     * a sequence's draws from here only when the generator is in the state
+     * they were drawn from (so they are the draws it would make), else draws
+     * it itself: after a short example in a domain with longer ones the rest
+     * of the group is drawn one by one, which costs time, never a different
+     * draw.
      */
     private void drawAhead(int count) {
         ahead.setState(rng.state());
