@@ -62,6 +62,13 @@ public final class MixtureSampler {
     private final int[] domainAhead = new int[AHEAD], slotAhead = new int[AHEAD], offsetAhead = new int[AHEAD];
     /** The raw generator outputs of the example and the offset draws. */
     private final long[] exampleBits = new long[AHEAD], offsetBits = new long[AHEAD];
+    /**
+     * Bit d set: every example of domain d is at most T + 1 bytes, so its draw
+     * takes no offset and drawing ahead can go on past it. Built (O(n + k)) when
+     * the first short example is drawn, so a corpus of long documents never
+     * builds it; null before.
+     */
+    private long[] shortDomains;
 
     public MixtureSampler(ByteDataset data, int batch, int T, long seed) {
         if (batch < 1 || T < 1) {
@@ -208,6 +215,7 @@ public final class MixtureSampler {
                     bytes = data.bytesAt(slotAhead[i]);
                     offset = offsetAhead[i];
                     rng.setState(bytes.length > T + 1 ? afterOffset[i] : afterExample[i]);
+                    if (bytes.length <= T + 1 && shortDomains == null) shortDomains = shortDomains();
                 } else {
                     d = drawDomain(rng);
                     bytes = data.bytesOf(d, rng.nextInt(data.countOf(d)));
@@ -239,22 +247,28 @@ public final class MixtureSampler {
      * on a copy of the generator in staged loops: all domains first, then all
      * examples' slots, then their bytes' lengths and offsets, so that the
      * cache misses of one stage overlap instead of each waiting for the one
-     * before. It assumes every example is longer than T + 1 bytes (an offset
-     * is drawn). {@link #next} takes a sequence's draws from here only when
-     * the generator is in the state they were drawn from (so they are the
-     * draws it would make), else draws it itself: after a short example the
-     * rest of the group is drawn one by one, which costs time, never a
-     * different draw.
+     * before. It assumes an offset is drawn, except in a domain whose examples
+     * are all at most T + 1 bytes ({@link #shortDomains}). {@link #next} takes
+     * a sequence's draws from here only when the generator is in the state
+     * they were drawn from (so they are the draws it would make), else draws
+     * it itself: after a short example in a domain with longer ones the rest
+     * of the group is drawn one by one, which costs time, never a different
+     * draw.
      */
     private void drawAhead(int count) {
         ahead.setState(rng.state());
         for (int i = 0; i < count; i++) {
             stateAhead[i] = ahead.state();
-            domainAhead[i] = drawDomain(ahead);
+            int d = drawDomain(ahead);
+            domainAhead[i] = d;
             exampleBits[i] = ahead.nextLong();
             afterExample[i] = ahead.state();
-            offsetBits[i] = ahead.nextLong();
-            afterOffset[i] = ahead.state();
+            if (shortDomains != null && (shortDomains[d >>> 6] & 1L << d) != 0) {
+                afterOffset[i] = afterExample[i]; // no offset drawn: the example is at most T + 1 bytes
+            } else {
+                offsetBits[i] = ahead.nextLong();
+                afterOffset[i] = ahead.state();
+            }
         }
         for (int i = 0; i < count; i++) {
             int d = domainAhead[i];
@@ -264,6 +278,17 @@ public final class MixtureSampler {
             int length = data.bytesAt(slotAhead[i]).length;
             offsetAhead[i] = length > T + 1 ? (int) Math.floorMod(offsetBits[i], (long) (length - T)) : 0;
         }
+    }
+
+    private long[] shortDomains() {
+        int k = data.domains();
+        long[] bits = new long[(k + 63) >>> 6];
+        for (int d = 0; d < k; d++) {
+            boolean allShort = data.countOf(d) > 0;
+            for (int j = 0; j < data.countOf(d) && allShort; j++) allShort = data.bytesOf(d, j).length <= T + 1;
+            if (allShort) bits[d >>> 6] |= 1L << d;
+        }
+        return bits;
     }
 
     private int drawDomain(SeededRandom r) { return sparseInUse ? sparse.draw(r) : table.draw(r); }

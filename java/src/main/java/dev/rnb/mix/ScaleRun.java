@@ -26,10 +26,14 @@ import java.util.SplittableRandom;
  * Last, a whole round as training runs it with a sketch of r floats per
  * domain (K steps each accumulated and each drawn by the sampler, the end of
  * the round, the sampler's rebuild for p') against a copy of the bytes such a
- * round must move at least ({@link #roundFloorBytes}). The sampler draws
- * rows of T = 1 (a domain, an example, an offset) from k domains of one
+ * round must move at least ({@link #roundFloorBytes}). The sampler's rows
+ * of T = 1 (a domain, an example, an offset) are drawn from k domains of one
  * example each, every example its own 9-byte array (at 10^6 domains 10^6
- * arrays: the example store is k objects, not one shared array).
+ * arrays: the example store is k objects, not one shared array). The whole
+ * round's sampler draws its sequences of T rows from a store as a training
+ * corpus has it ({@link #documentPerDomain}): every example its own array
+ * longer than T + 1 bytes, so that each sequence is a window of one document
+ * (the 9-byte store padded every sequence of more than 8 rows).
  * The timed calls are interleaved rep by rep so that a loaded machine slows
  * them alike; every figure is a median over the reps.
  */
@@ -104,14 +108,16 @@ public final class ScaleRun {
      * bytes a row), p' written and read by the sampler and the sampler's
      * table written: under the paper's rule p' is the touched domains' values
      * plus one shared value ({@code DomainProportions}), so 8 bytes (domain,
-     * value) written and read and a 16-byte table column per touched domain.
+     * value) written and read and a 16-byte table column per touched domain,
+     * and each sequence's T + 1 bytes of its example read by the sampler.
      * Nothing in it is O(k). (Until the sampler drew sparse p' the floor
-     * counted k values and a k-column table instead: 24 bytes a domain.)
+     * counted k values and a k-column table instead: 24 bytes a domain; until
+     * the round drew windows of long examples it did not count their bytes.)
      */
     public long roundFloorBytes(int touched) {
         long rows = (long) sequences * rowsPerSequence;
         return stepsPerRound * rows * (hidden + vocab) * 4L + 2L * touched * sketch * 4L + stepsPerRound * rows * 16L
-                + 2L * 8L * touched + 16L * touched;
+                + 2L * 8L * touched + 16L * touched + (long) stepsPerRound * sequences * (rowsPerSequence + 1);
     }
 
     /** One k: two warm-up reps, then {@code reps} timed ones. */
@@ -127,7 +133,7 @@ public final class ScaleRun {
         long sparseBytes = 0, checkpointBytes = 0;
         ByteDataset data = oneExamplePerDomain(k);
         MixtureSampler sampler = new MixtureSampler(data, sequences * 256, 1, 7);
-        MixtureSampler roundSampler = new MixtureSampler(data, sequences, rowsPerSequence, 8);
+        MixtureSampler roundSampler = new MixtureSampler(documentPerDomain(k, rowsPerSequence), sequences, rowsPerSequence, 8);
         long floorBytes = 0;
         try (RnbStrategy rnb = new RnbStrategy(backend, k, hidden, vocab, uniform, 1f, SketchSpec.EXACT, stepsPerRound, 1);
              RnbStrategy sketched = new RnbStrategy(backend, k, hidden, vocab, uniform, 1f, SketchSpec.count(sketch), stepsPerRound, 1);
@@ -247,6 +253,26 @@ public final class ScaleRun {
         byte[] bytes = "abcdefghi".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         for (int i = 0; i < k; i++) {
             examples.add(new TrainingExample(bytes.clone(), i));
+            names.add(Integer.toString(i));
+        }
+        return new ByteDataset(examples, names);
+    }
+
+    /**
+     * k domains of one document each, its own array of T + 2 to T + 1 +
+     * min(T, 64) bytes (seeded): longer than T + 1, so a sequence of T rows is
+     * a window at a drawn offset of one document and is never padded, as in a
+     * corpus whose documents fill a context; the spread is capped so that the
+     * store stays near k x (T + 50) bytes (about 110 MiB at 10^6, T = 64).
+     */
+    static ByteDataset documentPerDomain(int k, int T) {
+        SplittableRandom random = new SplittableRandom(k ^ 0x5eedL);
+        List<TrainingExample> examples = new ArrayList<>(k);
+        List<String> names = new ArrayList<>(k);
+        for (int i = 0; i < k; i++) {
+            byte[] bytes = new byte[T + 2 + random.nextInt(Math.min(T, 64))];
+            for (int j = 0; j < bytes.length; j++) bytes[j] = (byte) ('a' + (i + j) % 26);
+            examples.add(new TrainingExample(bytes, i));
             names.add(Integer.toString(i));
         }
         return new ByteDataset(examples, names);

@@ -38,12 +38,13 @@ class ScaleCommandTest {
         assertTrue(small.stdout().contains("| exact | 50257 x 768 | 147.2 MiB | 6 | 6 (sketch needed) |"), small.stdout());
         String touched = rows.stream().filter(l -> l.startsWith("| domains touched")).findFirst().orElseThrow();
         // The round's floor by hand: 4 steps of 24 rows read H and E (16 floats a row) and write 16 batch bytes a row,
-        // t touched sketches of r = 1024 floats written and read, 32 bytes a touched domain for p' and the sampler's table.
+        // t touched sketches of r = 1024 floats written and read, 32 bytes a touched domain for p' and the sampler's table,
+        // and each of the 4 x 8 sequences' T + 1 = 4 bytes of its example read.
         String[] t = touched.split("\\|"), floor = rows.stream().filter(l -> l.startsWith("| whole round's minimum bytes"))
                 .findFirst().orElseThrow().split("\\|");
         for (int i = 0; i < 2; i++) {
             int touchedDomains = Integer.parseInt(t[2 + i].trim());
-            long bytes = 4L * 24 * 16 * 4 + 2L * touchedDomains * 1024 * 4 + 4L * 24 * 16 + 32L * touchedDomains;
+            long bytes = 4L * 24 * 16 * 4 + 2L * touchedDomains * 1024 * 4 + 4L * 24 * 16 + 32L * touchedDomains + 4L * 8 * 4;
             assertEquals(String.format(java.util.Locale.ROOT, "%.1f KiB", bytes / 1024.0), floor[2 + i].trim(), table);
         }
         for (String cell : touched.split("\\|")) {

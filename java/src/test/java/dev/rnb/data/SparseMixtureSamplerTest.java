@@ -124,6 +124,48 @@ class SparseMixtureSamplerTest {
         }
     }
 
+    /**
+     * Domains whose examples are all at most T + 1 bytes (drawing ahead goes
+     * on past them once the sampler has met one), all longer, mixed, with one
+     * example, or none; examples of exactly T + 1 bytes and of 0 bytes;
+     * batches identical to drawing without reading ahead, before and after
+     * the first short example.
+     */
+    @Test
+    void readingAheadPastDomainsOfShortExamplesChangesNoBatch() {
+        SplittableRandom rng = new SplittableRandom(53);
+        for (int trial = 0; trial < 30; trial++) {
+            int k = 2 + rng.nextInt(300), T = 1 + rng.nextInt(40);
+            int batch = 1 + rng.nextInt(3 * MixtureSampler.AHEAD);
+            List<TrainingExample> ex = new ArrayList<>();
+            List<String> names = new ArrayList<>(k);
+            float[] p = new float[k];
+            for (int d = 0; d < k; d++) {
+                names.add("d" + d);
+                int kind = rng.nextInt(5); // 0 none, 1 all short, 2 all long, 3 mixed, 4 one example
+                int n = kind == 0 ? 0 : kind == 4 ? 1 : 1 + rng.nextInt(4);
+                for (int i = 0; i < n; i++) {
+                    boolean isShort = kind == 1 || kind == 3 && rng.nextBoolean() || kind == 4 && rng.nextBoolean();
+                    int length = isShort ? rng.nextInt(T + 2) : T + 2 + rng.nextInt(30); // 0 .. T + 1, or longer
+                    byte[] b = new byte[length];
+                    for (int j = 0; j < length; j++) b[j] = (byte) rng.nextInt(256);
+                    ex.add(new TrainingExample(b, d));
+                }
+                p[d] = (float) rng.nextDouble();
+            }
+            ByteDataset data = new ByteDataset(ex, names);
+            if (data.size() == 0) continue;
+            long seed = rng.nextLong();
+            MixtureSampler sampler = new MixtureSampler(data, batch, T, seed);
+            sampler.setProportions(p);
+            SeededRandom reference = new SeededRandom(seed);
+            for (int i = 0; i < 4; i++) {
+                assertSameBatch(drawWithoutReadingAhead(data, p, batch, T, reference), sampler.next(), "trial " + trial + " batch " + i);
+            }
+            assertEquals(reference.state(), sampler.rngState());
+        }
+    }
+
     /** Which table draws, and every draw, depends only on the values: sparse and dense forms draw the same domains. */
     @Test
     void sparseAndDenseFormsDrawTheSameDomains() {
