@@ -197,7 +197,16 @@ class ModelOpsConformanceTest {
             }
             String what = "residualLayerNormForward " + N + "x" + C;
             p.check("res", 1e-6, what);
-            for (String o : new String[] {"out", "mean", "rstd", "inp2", "out2", "mean2", "rstd2"}) p.check(o, 1e-5, what);
+            for (String o : new String[] {"out", "rstd", "inp2", "out2", "rstd2"}) p.check(o, 1e-5, what);
+            // A row's mean is a sum of C terms that may cancel to near 0 (one row of N = 1 did, at relative error
+            // 2.8e-5): its rounding is set by the row's values, so compare at their root mean square.
+            for (String[] m : new String[][] {{"mean", "res"}, {"mean2", "inp2"}}) {
+                float[] rows = read(REF, p.r(m[1]));
+                double scale = 0;
+                for (float v : rows) scale += (double) v * v / C;
+                Compare.closeAtScale(read(p.b, p.g(m[0])), read(REF, p.r(m[0])), Math.sqrt(scale), 1e-5,
+                        p.b.name() + " " + what + " " + m[0] + " " + rng);
+            }
             String backward = "residualLayerNormBackward " + N + "x" + C;
             for (String o : new String[] {"dw", "db"}) p.check(o, 1e-5, backward);
             if (C > 1) {
