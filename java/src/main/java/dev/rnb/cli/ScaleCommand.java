@@ -46,6 +46,10 @@ final class ScaleCommand implements Callable<Integer> {
     @Option(names = "--reps", defaultValue = "5", description = "Timed rounds per k, medians reported (default: ${DEFAULT-VALUE})")
     int reps;
 
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed rounds per k before the timed ones; the once-a-round code "
+            + "(end of round, sampler rebuild) is compiled by the JVM only after a few dozen (default: ${DEFAULT-VALUE})")
+    int warmup;
+
     @Option(names = "--memory-gib", defaultValue = "24", description = "Memory for the accumulators in the crossover table (default: ${DEFAULT-VALUE})")
     double memoryGib;
 
@@ -65,6 +69,10 @@ final class ScaleCommand implements Callable<Integer> {
             System.err.println("rnb scale: --sketch must be >= 1, got " + sketch);
             return ExitCodes.BAD_OPTIONS;
         }
+        if (warmup < 0) {
+            System.err.println("rnb scale: --warmup must be >= 0, got " + warmup);
+            return ExitCodes.BAD_OPTIONS;
+        }
         if (maxExponent < 3 || maxExponent > 7) {
             System.err.println("rnb scale: --max-exponent must be in 3..7, got " + maxExponent);
             return ExitCodes.BAD_OPTIONS;
@@ -73,7 +81,7 @@ final class ScaleCommand implements Callable<Integer> {
         List<ScaleRun.Point> points = new ArrayList<>();
         long dimension;
         try (Backend b = Backends.open(backend)) {
-            ScaleRun run = new ScaleRun(b, hidden, vocab, batch, context, round, reps, sketch);
+            ScaleRun run = new ScaleRun(b, hidden, vocab, batch, context, round, reps, sketch, warmup);
             dimension = run.dimension();
             for (int e = 2; e <= maxExponent; e++) {
                 int k = (int) Math.round(Math.pow(10, e));
@@ -87,8 +95,8 @@ final class ScaleCommand implements Callable<Integer> {
                 Runtime.getRuntime().availableProcessors());
         int[][] shapes = {{vocab, hidden}, {256, 64}, {50257, 768}}; // this run's, rnb's default model, GPT-2 small
         String text = String.format(Locale.ROOT, "backend %s, d = v x h = %d x %d, K = %d steps of %d sequences x %d rows, "
-                        + "whole round sketched with r = %d, medians of %d rounds; %s%n%n%s%n%s", backend, vocab, hidden, round, batch, context,
-                sketch, reps, load,
+                        + "whole round sketched with r = %d, medians of %d rounds after %d untimed; %s%n%n%s%n%s", backend, vocab, hidden, round, batch, context,
+                sketch, reps, warmup, load,
                 report.markdown(), ScaleReport.crossover((long) (memoryGib * (1L << 30)), round * batch, 1024, shapes));
         System.out.print(text);
         Path table = out.resolve("scaling.md"), chart = out.resolve("scaling.png");

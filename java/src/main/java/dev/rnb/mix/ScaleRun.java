@@ -80,13 +80,29 @@ public final class ScaleRun {
     private final int rowsPerSequence;
     private final int stepsPerRound;
     private final int reps;
+    private final int warmup;
     private final int sketch;
 
     /** {@code sketch}: r, the floats per domain of the whole round's CountSketch. */
     public ScaleRun(Backend backend, int hidden, int vocab, int sequences, int rowsPerSequence, int stepsPerRound, int reps, int sketch) {
+        this(backend, hidden, vocab, sequences, rowsPerSequence, stepsPerRound, reps, sketch, 2);
+    }
+
+    /**
+     * {@code warmup}: untimed rounds per k before the timed ones. The code a
+     * round runs once (the end of the round, the sampler's rebuild) runs only
+     * warmup + reps times per k, so with few warm-ups the JVM times part of it
+     * interpreted; a training run of hundreds of rounds runs it compiled.
+     */
+    public ScaleRun(Backend backend, int hidden, int vocab, int sequences, int rowsPerSequence, int stepsPerRound, int reps, int sketch,
+                    int warmup) {
         if (hidden < 1 || vocab < 1 || sequences < 1 || rowsPerSequence < 1 || stepsPerRound < 1 || reps < 1 || sketch < 1) {
             throw new IllegalArgumentException("hidden, vocab, sequences, rows per sequence, steps per round, reps and sketch must be >= 1");
         }
+        if (warmup < 0) {
+            throw new IllegalArgumentException("warm-up rounds must be >= 0, got " + warmup);
+        }
+        this.warmup = warmup;
         this.sketch = sketch;
         this.backend = backend;
         this.hidden = hidden;
@@ -120,7 +136,7 @@ public final class ScaleRun {
                 + 2L * 8L * touched + 16L * touched + (long) stepsPerRound * sequences * (rowsPerSequence + 1);
     }
 
-    /** One k: two warm-up reps, then {@code reps} timed ones. */
+    /** One k: {@code warmup} untimed reps, then {@code reps} timed ones. */
     public Point measure(int k) {
         SplittableRandom random = new SplittableRandom(k);
         int rows = sequences * rowsPerSequence;
@@ -144,7 +160,7 @@ public final class ScaleRun {
             float[] scale = new float[k];
             for (int i = 0; i < k; i++) scale[i] = 1f / (1 + random.nextInt(100));
             fill(dense, k, d, random);
-            for (int r = -2; r < reps; r++) {
+            for (int r = -warmup; r < reps; r++) {
                 int[][] domains = roundDomains(k, rows, random);
                 long t0 = System.nanoTime();
                 for (int[] dom : domains) rnb.accumulate(th, te, dom, rows);

@@ -18,11 +18,12 @@ class ScaleCommandTest {
     @Test
     void writesATableWithEveryStageAndAChart(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("scale");
-        CliRun.Result r = CliRun.capture("scale", "--max-exponent", "3", "--reps", "1", "--round", "4", "--batch", "8",
+        CliRun.Result r = CliRun.capture("scale", "--max-exponent", "3", "--reps", "1", "--warmup", "3", "--round", "4", "--batch", "8",
                 "--context", "3", "--out", out.toString());
         assertEquals(0, r.code(), r.stderr());
         String table = Files.readString(out.resolve("scaling.md"));
         assertEquals(table, r.stdout());
+        assertTrue(table.contains("medians of 1 rounds after 3 untimed"), table);
         assertTrue(Files.size(out.resolve("scaling.png")) > 1000);
         List<String> rows = table.lines().filter(l -> l.startsWith("| ")).toList();
         assertEquals(1 + 12 + 7 + 1 + 4, rows.size(), table);
@@ -60,5 +61,8 @@ class ScaleCommandTest {
         CliRun.Result r = CliRun.capture("scale", "--max-exponent", "9", "--out", dir.toString());
         assertEquals(ExitCodes.BAD_OPTIONS, r.code());
         assertEquals("rnb scale: --max-exponent must be in 3..7, got 9", r.stderr().strip());
+        CliRun.Result w = CliRun.capture("scale", "--warmup", "-1", "--out", dir.toString());
+        assertEquals(ExitCodes.BAD_OPTIONS, w.code());
+        assertEquals("rnb scale: --warmup must be >= 0, got -1", w.stderr().strip());
     }
 }
