@@ -56,7 +56,8 @@ public interface BalanceOps {
     float[] gramTimesP(Tensor x, int k, long d, float[] scale, float[] p);
 
     /**
-     * {@link #gramTimesP} (the same result), then X's first k x d floats
+     * {@link #gramTimesP} (the same bits on cpu and reference; on cuda the
+     * same sum to rounding, its atomics adding in a varying order), then X's first k x d floats
      * zeroed: the end of an R&amp;B round, whose accumulators are emptied right
      * after G p. The cpu zeroes each row in G p's second pass, while it is
      * in L1 (no pass of its own); cuda zeroes after.

@@ -26,7 +26,8 @@ import java.util.SplittableRandom;
  * Last, a whole round as training runs it with a sketch of r floats per
  * domain (K steps each accumulated and each drawn by the sampler, the end of
  * the round, the sampler's rebuild for p') against a copy of the bytes such a
- * round must move at least ({@link #roundFloorBytes}). The sampler's rows
+ * round must move at least ({@link #roundFloorBytes}), and its four parts
+ * timed apart inside it (so that where it misses its floor shows). The sampler's rows
  * of T = 1 (a domain, an example, an offset) are drawn from k domains of one
  * example each, every example its own 9-byte array (at 10^6 domains 10^6
  * arrays: the example store is k objects, not one shared array). The whole
@@ -51,6 +52,10 @@ public final class ScaleRun {
         CHECKPOINT_WRITE("checkpoint state write (ms)"),
         CHECKPOINT_READ("checkpoint state read (ms)"),
         ROUND_SKETCHED("whole round, sketched: K steps accumulated and drawn, end of round, sampler rebuild (ms)"),
+        ROUND_ACCUMULATE("whole round's part: its K sketched accumulations (ms)"),
+        ROUND_DRAWS("whole round's part: its K batch draws (ms)"),
+        ROUND_END("whole round's part: its end of round (ms)"),
+        ROUND_REBUILD("whole round's part: its sampler rebuild (ms)"),
         ROUND_FLOOR("copy of the round's minimum bytes (ms)");
 
         public final String label;
@@ -187,12 +192,19 @@ public final class ScaleRun {
                 long t6 = System.nanoTime();
                 sampler.next();
                 long t7 = System.nanoTime();
+                long accumulating = 0, drawing = 0; // the round's parts, read between its calls (two clock reads a call)
                 for (int[] dom : domains) {
+                    long a0 = System.nanoTime();
                     sketched.accumulate(th, te, dom, rows);
+                    long a1 = System.nanoTime();
                     roundSampler.next();
+                    drawing += System.nanoTime() - a1;
+                    accumulating += a1 - a0;
                 }
                 int sketchedTouched = sketched.balancerTouched();
+                long e0 = System.nanoTime();
                 DomainProportions roundP = sketched.endRound();
+                long e1 = System.nanoTime();
                 roundSampler.setProportions(roundP);
                 long t8 = System.nanoTime();
                 sampler.setProportions(roundP);
@@ -213,6 +225,10 @@ public final class ScaleRun {
                 floorBytes = roundFloorBytes(sketchedTouched);
                 t[Stage.SAMPLER_DRAW_ROUND.ordinal()][r] = (double) (t10 - t9) / (sequences * 256);
                 t[Stage.ROUND_SKETCHED.ordinal()][r] = (t8 - t7) / 1e6;
+                t[Stage.ROUND_ACCUMULATE.ordinal()][r] = accumulating / 1e6;
+                t[Stage.ROUND_DRAWS.ordinal()][r] = drawing / 1e6;
+                t[Stage.ROUND_END.ordinal()][r] = (e1 - e0) / 1e6;
+                t[Stage.ROUND_REBUILD.ordinal()][r] = (t8 - e1) / 1e6;
                 touched = round;
                 sparseBytes = slotBytes;
                 checkpointBytes = state.length;

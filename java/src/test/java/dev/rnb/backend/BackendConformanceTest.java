@@ -329,7 +329,8 @@ class BackendConformanceTest {
 
     /**
      * The end of an R&amp;B round: G p with the same bits as {@code gramTimesP}
-     * (and close to the reference's), the first k x d floats zero afterwards
+     * on cpu and reference (to rounding on cuda, whose atomics add in a varying
+     * order), close to the reference's, the first k x d floats zero afterwards
      * (absent rows too, NaN or not), and the floats after them untouched.
      */
     @ParameterizedTest
@@ -352,7 +353,12 @@ class BackendConformanceTest {
                 left = get(b, tx);
             }
             String at = name + " k=" + k + " d=" + d + " " + rng;
-            assertArrayEquals(plain, got, at + ": G p as gramTimesP's");
+            if (name.startsWith("cuda")) {
+                // cuda's G p adds with float atomics, whose order changes from call to call: the same sum to rounding.
+                Compare.close(got, plain, 1e-6, at + ": G p as gramTimesP's");
+            } else {
+                assertArrayEquals(plain, got, at + ": G p as gramTimesP's");
+            }
             Compare.close(got, want, 1e-4, at);
             for (int i = 0; i < k * d; i++) assertEquals(0f, left[i], at + ": float " + i + " zeroed");
             for (int i = k * d; i < x.length; i++) assertEquals(x[i], left[i], at + ": float " + i + " after the rows kept");

@@ -26,8 +26,8 @@ class ScaleCommandTest {
         assertTrue(table.contains("medians of 1 rounds after 3 untimed"), table);
         assertTrue(Files.size(out.resolve("scaling.png")) > 1000);
         List<String> rows = table.lines().filter(l -> l.startsWith("| ")).toList();
-        assertEquals(1 + 12 + 7 + 1 + 4, rows.size(), table);
-        for (String row : rows.subList(1, 13)) {
+        assertEquals(1 + 16 + 7 + 1 + 4, rows.size(), table);
+        for (String row : rows.subList(1, 17)) {
             String[] cells = row.split("\\|");
             assertEquals(5, cells.length, row); // "", stage, k = 10^2, k = 10^3, slope
             assertFalse(Double.isNaN(Double.parseDouble(cells[4].trim())), row);
