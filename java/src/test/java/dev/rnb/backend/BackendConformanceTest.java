@@ -18,6 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static dev.rnb.testing.Tensors.get;
+import static dev.rnb.testing.Tensors.put;
 
 /**
  * Every operation of the cpu backend and of the cuda launch code (run on the
@@ -37,18 +39,6 @@ class BackendConformanceTest {
     @AfterAll
     static void closeAll() {
         BACKENDS.close();
-    }
-
-    private static Tensor put(Backend b, float[] values) {
-        Tensor t = b.allocate(values.length);
-        b.upload(values, 0, t, 0, values.length);
-        return t;
-    }
-
-    private static float[] get(Backend b, Tensor t) {
-        float[] out = new float[(int) t.size()];
-        b.download(t, 0, out, 0, out.length);
-        return out;
     }
 
     @ParameterizedTest

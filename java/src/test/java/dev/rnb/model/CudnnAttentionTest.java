@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import dev.rnb.testing.Tensors;
 
 /**
  * The cuda backend's attention choice (AttentionPath): cuDNN where it is
@@ -104,12 +105,12 @@ class CudnnAttentionTest {
     /** {out, dqkv} of one forward and backward on b; dqkv starts from the given values (the backward accumulates). */
     private static float[][] attention(Backend b, float[] qkv, float[] dout, float[] dqkv, int B, int T, int C, int NH) {
         long att = (long) B * NH * T * T;
-        Function<float[], Tensor> up = x -> ModelOpsConformanceTest.put(b, x);
+        Function<float[], Tensor> up = x -> Tensors.put(b, x);
         try (Tensor q = up.apply(qkv); Tensor d = up.apply(dout); Tensor dq = up.apply(dqkv);
              Tensor out = b.allocate((long) B * T * C); Tensor a = b.allocate(att); Tensor dpre = b.allocate(att)) {
             b.attentionForward(out, a, q, B, T, C, NH);
             b.attentionBackward(dq, dpre, d, q, a, B, T, C, NH);
-            return new float[][] {ModelOpsConformanceTest.read(b, out), ModelOpsConformanceTest.read(b, dq)};
+            return new float[][] {Tensors.get(b, out), Tensors.get(b, dq)};
         }
     }
 }

@@ -17,6 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.HashMap;
 import java.util.Map;
+import static dev.rnb.testing.Tensors.get;
+import static dev.rnb.testing.Tensors.put;
 
 /**
  * Every model operation of the cpu backend and of the cuda launch code (on
@@ -88,20 +90,8 @@ class ModelOpsConformanceTest {
         Tensor g(String name) { return got.get(name); }
 
         void check(String name, double tol, String what) {
-            Compare.close(read(b, got.get(name)), read(REF, ref.get(name)), tol, b.name() + " " + what + " " + name + " " + rng);
+            Compare.close(get(b, got.get(name)), get(REF, ref.get(name)), tol, b.name() + " " + what + " " + name + " " + rng);
         }
-    }
-
-    static Tensor put(Backend b, float[] values) {
-        Tensor t = b.allocate(values.length);
-        b.upload(values, 0, t, 0, values.length);
-        return t;
-    }
-
-    static float[] read(Backend b, Tensor t) {
-        float[] out = new float[(int) t.size()];
-        b.download(t, 0, out, 0, out.length);
-        return out;
     }
 
     static ModelOps ops(Backend b) { return b; }
@@ -201,10 +191,10 @@ class ModelOpsConformanceTest {
             // A row's mean is a sum of C terms that may cancel to near 0 (one row of N = 1 did, at relative error
             // 2.8e-5): its rounding is set by the row's values, so compare at their root mean square.
             for (String[] m : new String[][] {{"mean", "res"}, {"mean2", "inp2"}}) {
-                float[] rows = read(REF, p.r(m[1]));
+                float[] rows = get(REF, p.r(m[1]));
                 double scale = 0;
                 for (float v : rows) scale += (double) v * v / C;
-                Compare.closeAtScale(read(p.b, p.g(m[0])), read(REF, p.r(m[0])), Math.sqrt(scale), 1e-5,
+                Compare.closeAtScale(get(p.b, p.g(m[0])), get(REF, p.r(m[0])), Math.sqrt(scale), 1e-5,
                         p.b.name() + " " + what + " " + m[0] + " " + rng);
             }
             String backward = "residualLayerNormBackward " + N + "x" + C;
@@ -215,12 +205,12 @@ class ModelOpsConformanceTest {
             } else {
                 // Through one element's LayerNorm the input gradient is exactly 0: w*dout - mean(w*dout) cancels
                 // in float, and the rounding left is multiplied by rstd = 1/sqrt(1e-5), so compare at that scale.
-                float[] wd = read(REF, p.r("dout")), w = read(REF, p.r("w")), dres = read(REF, p.r("dres"));
+                float[] wd = get(REF, p.r("dout")), w = get(REF, p.r("w")), dres = get(REF, p.r("dres"));
                 double scale = 0;
                 for (int n = 0; n < N; n++) scale += Math.pow(w[0] * wd[n], 2) / 1e-5 + Math.pow(dres[n], 2);
-                Compare.closeAtScale(read(p.b, p.g("dres")), dres, Math.sqrt(scale), 1e-6, p.b.name() + " dres " + backward + " " + rng);
-                float[] ddb = read(REF, p.r("ddb"));
-                Compare.closeAtScale(read(p.b, p.g("ddb")), ddb, Math.sqrt(N * scale + ddb[0] * ddb[0]), 1e-6,
+                Compare.closeAtScale(get(p.b, p.g("dres")), dres, Math.sqrt(scale), 1e-6, p.b.name() + " dres " + backward + " " + rng);
+                float[] ddb = get(REF, p.r("ddb"));
+                Compare.closeAtScale(get(p.b, p.g("ddb")), ddb, Math.sqrt(N * scale + ddb[0] * ddb[0]), 1e-6,
                         p.b.name() + " ddb " + backward + " " + rng);
             }
         }
@@ -253,10 +243,10 @@ class ModelOpsConformanceTest {
             }
             Tensor[] t = {put(REF, new float[N * C]), put(REF, new float[N * C]), put(REF, new float[N]), put(REF, new float[N])};
             ops(REF).residualLayerNormForward(t[0], t[1], t[2], t[3], put(REF, x), put(REF, y), put(REF, w), put(REF, b), N, C);
-            Compare.close(read(REF, t[0]), res, 0, "reference residual " + rng);
-            Compare.close(read(REF, t[1]), out, 1e-6, "reference LayerNorm of the residual " + rng);
-            Compare.close(read(REF, t[2]), mean, 1e-6, "reference mean " + rng);
-            Compare.close(read(REF, t[3]), rstd, 1e-6, "reference rstd " + rng);
+            Compare.close(get(REF, t[0]), res, 0, "reference residual " + rng);
+            Compare.close(get(REF, t[1]), out, 1e-6, "reference LayerNorm of the residual " + rng);
+            Compare.close(get(REF, t[2]), mean, 1e-6, "reference mean " + rng);
+            Compare.close(get(REF, t[3]), rstd, 1e-6, "reference rstd " + rng);
         }
     }
 
@@ -332,7 +322,7 @@ class ModelOpsConformanceTest {
             p.check("dlogits", 1e-5, "crossEntropy");
             p.check("losses2", 1e-5, "crossEntropy without gradient");
             if (N > 1) {
-                float[] d = read(p.b, p.g("dlogits"));
+                float[] d = get(p.b, p.g("dlogits"));
                 for (int i = 0; i < V; i++) {
                     org.junit.jupiter.api.Assertions.assertTrue(d[(N / 2) * V + i] == 0f, "masked row has a gradient");
                 }
@@ -469,8 +459,8 @@ class ModelOpsConformanceTest {
                 m.adamwStep(1e-3f, 0.9f, 0.95f, 1e-8f, 0.1f, 1f, 1);
             }
             Compare.close(new float[] {got.loss()}, new float[] {want.loss()}, lossTolerance, name + " loss " + rng);
-            Compare.close(read(b, got.gradients()), read(REF, want.gradients()), gradientTolerance, name + " gradients " + rng);
-            Compare.close(read(b, got.parameters()), read(REF, want.parameters()), lossTolerance, name + " parameters after AdamW " + rng);
+            Compare.close(get(b, got.gradients()), get(REF, want.gradients()), gradientTolerance, name + " gradients " + rng);
+            Compare.close(get(b, got.parameters()), get(REF, want.parameters()), lossTolerance, name + " parameters after AdamW " + rng);
         }
     }
 }

@@ -17,6 +17,7 @@ import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static dev.rnb.testing.Tensors.put;
 
 /**
  * native/balance_round.cpp (G p, the update, and both in one call) against
@@ -175,11 +176,5 @@ class BalanceRoundKernelTest {
     private static void assertSkipped(BalanceStep step, BalanceStep.Status status, float[] current, String what) {
         assertEquals(status, step.status(), what);
         assertArrayEquals(current, step.next(), what + ": a skipped round keeps the current proportions");
-    }
-
-    private static Tensor put(Backend b, float[] values) {
-        Tensor t = b.allocate(values.length);
-        b.upload(values, 0, t, 0, values.length);
-        return t;
     }
 }

@@ -16,6 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static dev.rnb.testing.Tensors.get;
+import static dev.rnb.testing.Tensors.put;
 
 /**
  * native/domain_pieces_small.cpp (a batch's small per-domain pieces in one
@@ -194,17 +196,5 @@ class SmallPiecesKernelTest {
             return "rows=" + rows + " v=" + v + " h=" + h + " k=" + k + " segments=" + segments.segmentCount()
                     + (contiguous ? " (runs)" : " (interleaved)");
         }
-    }
-
-    private static Tensor put(Backend b, float[] x) {
-        Tensor t = b.allocate(x.length);
-        b.upload(x, 0, t, 0, x.length);
-        return t;
-    }
-
-    private static float[] get(Backend b, Tensor t) {
-        float[] x = new float[(int) t.size()];
-        b.download(t, 0, x, 0, x.length);
-        return x;
     }
 }
