@@ -192,6 +192,9 @@ public final class MixtureSampler {
     /** All k proportions (O(k): a fresh array). */
     public float[] proportions() { return proportions.toArray(); }
 
+    /** The proportions in the form they were set (immutable: shared, not copied). */
+    public DomainProportions mixture() { return proportions; }
+
     /** Whether the current proportions are drawn by the sparse table. */
     boolean usesSparseTable() { return sparseInUse; }
 

@@ -77,7 +77,7 @@ public final class MixedRun {
         long t00 = System.nanoTime();
         strategy.begin(trainer); // after a restore the one-time work is already in the restored state
         trainNanos += System.nanoTime() - t00;
-        history.add(new RunResult.Proportions(trainer.step(), DomainProportions.dense(trainer.sampler().proportions()).compact()));
+        history.add(new RunResult.Proportions(trainer.step(), trainer.sampler().mixture().compact()));
         strategy.attach(trainer);
         double window = 0;
         int inWindow = 0;
