@@ -46,8 +46,9 @@ final class ScaleCommand implements Callable<Integer> {
     @Option(names = "--reps", defaultValue = "5", description = "Timed rounds per k, medians reported (default: ${DEFAULT-VALUE})")
     int reps;
 
-    @Option(names = "--warmup", defaultValue = "2", description = "Untimed rounds per k before the timed ones; the once-a-round code "
-            + "(end of round, sampler rebuild) is compiled by the JVM only after a few dozen (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "60", description = "Untimed rounds per k before the timed ones: the once-a-round code "
+            + "(end of round, sampler rebuild) is compiled by the JVM only after a few dozen rounds, as in a long run; "
+            + "2 times it mostly interpreted, as in a run of a few rounds (default: ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(names = "--memory-gib", defaultValue = "24", description = "Memory for the accumulators in the crossover table (default: ${DEFAULT-VALUE})")

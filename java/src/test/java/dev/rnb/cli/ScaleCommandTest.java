@@ -33,7 +33,7 @@ class ScaleCommandTest {
             assertFalse(Double.isNaN(Double.parseDouble(cells[4].trim())), row);
         }
         // 1 GiB holds 16,384 exact 128 x 128 domains of 64 KiB; GPT-2 small's head (147 MiB per domain) 6 of them.
-        CliRun.Result small = CliRun.capture("scale", "--max-exponent", "3", "--reps", "1", "--round", "4", "--batch", "8",
+        CliRun.Result small = CliRun.capture("scale", "--max-exponent", "3", "--reps", "1", "--warmup", "0", "--round", "4", "--batch", "8",
                 "--context", "3", "--hidden", "128", "--vocab", "128", "--memory-gib", "1", "--out", out.toString());
         assertTrue(small.stdout().contains("| exact | 128 x 128 | 64.0 KiB | 16,384 | 16,384 (fits) |"), small.stdout());
         assertTrue(small.stdout().contains("| exact | 50257 x 768 | 147.2 MiB | 6 | 6 (sketch needed) |"), small.stdout());
