@@ -27,8 +27,9 @@ import java.io.IOException;
  * assembled from the per-domain pieces (exact mode: one GEMM per domain
  * segment, no second GEMM over the rows; issue #15), so the flops counted
  * per step are the 2 k' v h adds of the pieces into their accumulators and
- * into the head (k' domains present), plus 4 k d for G p and the update per
- * round. Its timer covers that call, which includes the head's own
+ * into the head (k' domains present), plus 4 t d for G p per round (t the
+ * round's touched domains: two passes over their blocks; k - t absent
+ * domains cost nothing). Its timer covers that call, which includes the head's own
  * weight-gradient multiply-adds; the JMH suite "overhead claims"
  * (docs/BENCHMARKS.md) measures the step with and without R&amp;B instead.
  * Sketched, the head's GEMM runs as usual and the sketch after it
@@ -180,7 +181,7 @@ public final class RnbStrategy extends AbstractStrategy {
         last = balancer.endRound();
         rounds++;
         if (last.status().skipped()) skipped++;
-        flops += 4.0 * domains() * balancer.domainGradients().dimension();
+        flops += 4.0 * last.touched().length * balancer.domainGradients().dimension();
         current = last.mixture().mixWithUniform(uniformShare);
         balancer.setProportions(current);
         stats.add(before, current, last, gramDiagonal);
