@@ -19,7 +19,8 @@ import java.util.Arrays;
  * sparse: {@link DomainGradients}), so a round costs O(touched x d); under the
  * paper's rule p' comes out sparse ({@link DomainProportions}: the touched
  * domains' values plus one shared by the absent ones) and the round does no
- * O(k) work (carried scores, a hierarchy or a reducer make it O(k)). Degenerate rounds are explicit: a domain with no rows
+ * O(k) work (a hierarchy or a reducer make it O(k); carried scores make it
+ * O(domains seen so far) from {@code MixtureSampler.SPARSE_MIN_DOMAINS} domains on). Degenerate rounds are explicit: a domain with no rows
  * this round gets logit 0 (the paper's rule; {@link Builder#carryAbsent} is
  * an alternative) and is left out of G p; a non-finite G p, a zero G p or a round
  * without rows keeps the current proportions and is counted as skipped.
@@ -134,8 +135,8 @@ public final class RnbBalancer implements AutoCloseable {
             next = DomainProportions.dense(step.next());
             status = step.status();
         } else if (carried != null) {
-            BalanceStep step = carried.update(touched, touchedGramTimesPThenReset(), lambda, proportions.toArray());
-            next = DomainProportions.dense(step.next());
+            TouchedSoftmax.Step step = carried.update(touched, touchedGramTimesPThenReset(), lambda, proportions);
+            next = step.next();
             status = step.status();
         } else {
             TouchedSoftmax.Step step = TouchedSoftmax.update(gradients.domains(), touched, touchedGramTimesPThenReset(), lambda, proportions);
