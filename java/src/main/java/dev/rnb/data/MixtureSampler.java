@@ -62,6 +62,8 @@ public final class MixtureSampler {
     private final int[] domainAhead = new int[AHEAD], slotAhead = new int[AHEAD], offsetAhead = new int[AHEAD];
     /** The raw generator outputs of the example and the offset draws. */
     private final long[] exampleBits = new long[AHEAD], offsetBits = new long[AHEAD];
+    /** Per sequence of the batch being drawn: its rows with a target, a prefix of its T rows (the mask is written once their sum is known). */
+    private final int[] validRows;
     /**
      * Bit d set: every example of domain d is at most T + 1 bytes, so its draw
      * takes no offset and drawing ahead can go on past it. Built (O(n + k)) when
@@ -78,6 +80,7 @@ public final class MixtureSampler {
         this.batch = batch;
         this.T = T;
         this.rng = new SeededRandom(seed);
+        this.validRows = new int[batch];
         int k = data.domains();
         this.sparse = k >= SPARSE_MIN_DOMAINS ? new SparseMixtureTable(k, d -> data.countOf(d) > 0) : null;
         float[] p = new float[k];
@@ -225,24 +228,40 @@ public final class MixtureSampler {
                     offset = bytes.length > T + 1 ? rng.nextInt(bytes.length - T) : 0;
                 }
                 domainOfSequence[b] = d;
-                for (int t = 0; t < T; t++) {
-                    int r = b * T + t;
-                    domainOfRow[r] = d;
-                    if (offset + t + 1 < bytes.length) {
-                        tokens[r] = bytes[offset + t] & 0xFF;
-                        targets[r] = bytes[offset + t + 1] & 0xFF;
-                        mask[r] = 1f;
-                        valid++;
-                    } else if (offset + t < bytes.length) {
-                        tokens[r] = bytes[offset + t] & 0xFF;
-                    }
-                }
+                validRows[b] = copyWindow(bytes, offset, b * T, d, tokens, targets, domainOfRow);
+                valid += validRows[b];
             }
         }
         if (valid > 0) {
-            for (int i = 0; i < n; i++) mask[i] /= valid;
+            float weight = 1f / valid; // what mask / valid gives for a mask of 1, to the bit
+            for (int b = 0; b < batch; b++) {
+                for (int t = b * T; t < b * T + validRows[b]; t++) mask[t] = weight;
+            }
         }
         return new Batch(batch, T, tokens, targets, mask, domainOfRow, domainOfSequence, valid);
+    }
+
+    /**
+     * Writes the window of T + 1 bytes at {@code offset} into T rows from
+     * {@code row} (tokens, the next bytes as targets, the domain) and returns
+     * how many rows have a target: all T for a full window (offset + T + 1
+     * &lt;= length, every example longer than T + 1 bytes), else the first
+     * length - offset - 1 (the rest are padding: zeros, as allocated).
+     */
+    private int copyWindow(byte[] bytes, int offset, int row, int d, float[] tokens, float[] targets, int[] domainOfRow) {
+        if (offset + T < bytes.length) { // a full window: no branch per row
+            for (int t = 0; t < T; t++) {
+                tokens[row + t] = bytes[offset + t] & 0xFF;
+                targets[row + t] = bytes[offset + t + 1] & 0xFF;
+                domainOfRow[row + t] = d;
+            }
+            return T;
+        }
+        int tokenRows = Math.min(T, bytes.length - offset);
+        for (int t = 0; t < tokenRows; t++) tokens[row + t] = bytes[offset + t] & 0xFF;
+        for (int t = 0; t < tokenRows - 1; t++) targets[row + t] = bytes[offset + t + 1] & 0xFF;
+        for (int t = 0; t < T; t++) domainOfRow[row + t] = d;
+        return Math.max(0, tokenRows - 1);
     }
 
     /**
