@@ -62,8 +62,16 @@ public final class MixtureSampler {
     private final int[] domainAhead = new int[AHEAD], slotAhead = new int[AHEAD], offsetAhead = new int[AHEAD];
     /** The raw generator outputs of the example and the offset draws. */
     private final long[] exampleBits = new long[AHEAD], offsetBits = new long[AHEAD];
-    /** Per sequence of the batch being drawn: its rows with a target, a prefix of its T rows (the mask is written once their sum is known). */
-    private final int[] validRows;
+    /**
+     * Windows of more than this many bytes can end past the cache line of the
+     * example's array header (16 bytes of header in a 64-byte line), which
+     * drawing ahead has read: {@link #drawAhead} reads their last bytes too,
+     * so that those misses overlap rather than each stalling the copy of its
+     * row (at T = 1 the 9-byte examples' windows are in that line: no read).
+     */
+    private static final int WINDOW_IN_HEADER_LINE = 48;
+    /** The sum of the windows' last bytes read ahead: kept so that the reads are not optimised away. */
+    private int windowEnds;
     /**
      * Bit d set: every example of domain d is at most T + 1 bytes, so its draw
      * takes no offset and drawing ahead can go on past it. Built (O(n + k)) when
@@ -80,7 +88,6 @@ public final class MixtureSampler {
         this.batch = batch;
         this.T = T;
         this.rng = new SeededRandom(seed);
-        this.validRows = new int[batch];
         int k = data.domains();
         this.sparse = k >= SPARSE_MIN_DOMAINS ? new SparseMixtureTable(k, d -> data.countOf(d) > 0) : null;
         float[] p = new float[k];
@@ -228,40 +235,24 @@ public final class MixtureSampler {
                     offset = bytes.length > T + 1 ? rng.nextInt(bytes.length - T) : 0;
                 }
                 domainOfSequence[b] = d;
-                validRows[b] = copyWindow(bytes, offset, b * T, d, tokens, targets, domainOfRow);
-                valid += validRows[b];
+                for (int t = 0; t < T; t++) {
+                    int r = b * T + t;
+                    domainOfRow[r] = d;
+                    if (offset + t + 1 < bytes.length) {
+                        tokens[r] = bytes[offset + t] & 0xFF;
+                        targets[r] = bytes[offset + t + 1] & 0xFF;
+                        mask[r] = 1f;
+                        valid++;
+                    } else if (offset + t < bytes.length) {
+                        tokens[r] = bytes[offset + t] & 0xFF;
+                    }
+                }
             }
         }
         if (valid > 0) {
-            float weight = 1f / valid; // what mask / valid gives for a mask of 1, to the bit
-            for (int b = 0; b < batch; b++) {
-                for (int t = b * T; t < b * T + validRows[b]; t++) mask[t] = weight;
-            }
+            for (int i = 0; i < n; i++) mask[i] /= valid;
         }
         return new Batch(batch, T, tokens, targets, mask, domainOfRow, domainOfSequence, valid);
-    }
-
-    /**
-     * Writes the window of T + 1 bytes at {@code offset} into T rows from
-     * {@code row} (tokens, the next bytes as targets, the domain) and returns
-     * how many rows have a target: all T for a full window (offset + T + 1
-     * &lt;= length, every example longer than T + 1 bytes), else the first
-     * length - offset - 1 (the rest are padding: zeros, as allocated).
-     */
-    private int copyWindow(byte[] bytes, int offset, int row, int d, float[] tokens, float[] targets, int[] domainOfRow) {
-        if (offset + T < bytes.length) { // a full window: no branch per row
-            for (int t = 0; t < T; t++) {
-                tokens[row + t] = bytes[offset + t] & 0xFF;
-                targets[row + t] = bytes[offset + t + 1] & 0xFF;
-                domainOfRow[row + t] = d;
-            }
-            return T;
-        }
-        int tokenRows = Math.min(T, bytes.length - offset);
-        for (int t = 0; t < tokenRows; t++) tokens[row + t] = bytes[offset + t] & 0xFF;
-        for (int t = 0; t < tokenRows - 1; t++) targets[row + t] = bytes[offset + t + 1] & 0xFF;
-        for (int t = 0; t < T; t++) domainOfRow[row + t] = d;
-        return Math.max(0, tokenRows - 1);
     }
 
     /**
@@ -299,6 +290,14 @@ public final class MixtureSampler {
         for (int i = 0; i < count; i++) {
             int length = data.bytesAt(slotAhead[i]).length;
             offsetAhead[i] = length > T + 1 ? (int) Math.floorMod(offsetBits[i], (long) (length - T)) : 0;
+        }
+        if (T + 1 > WINDOW_IN_HEADER_LINE) {
+            int last = 0;
+            for (int i = 0; i < count; i++) {
+                byte[] bytes = data.bytesAt(slotAhead[i]);
+                if (offsetAhead[i] + T < bytes.length) last += bytes[offsetAhead[i] + T]; // a full window's last byte
+            }
+            windowEnds = last;
         }
     }
 
