@@ -214,10 +214,30 @@ public final class MixtureSampler {
 
     public void setRngState(long state) { rng.setState(state); }
 
+    /** The next batch, in fresh arrays (the caller may keep it). */
     public Batch next() {
+        return next(null);
+    }
+
+    /**
+     * The next batch, written into {@code reuse}'s arrays when it is a batch
+     * of this sampler's shape (else into fresh ones): the same rows as
+     * {@link #next()}, and {@code reuse}'s contents are gone, so pass only a
+     * batch that nothing reads any more. A training loop that is done with
+     * each batch before drawing the next one passes the last one
+     * ({@code Trainer.trainStep()}): fresh arrays are zeroed by the JVM and
+     * written in heap lines no cache holds, which was most of a draw's time
+     * (docs/SCALING.md, "The batch's rows"); reused, the five arrays stay in
+     * cache.
+     */
+    public Batch next(Batch reuse) {
         int n = batch * T;
-        float[] tokens = new float[n], targets = new float[n], mask = new float[n];
-        int[] domainOfRow = new int[n], domainOfSequence = new int[batch];
+        boolean fits = reuse != null && reuse.batch() == batch && reuse.T() == T && reuse.tokens().length == n
+                && reuse.targets().length == n && reuse.weights().length == n && reuse.domainOfRow().length == n
+                && reuse.domainOfSequence().length == batch;
+        float[] tokens = fits ? reuse.tokens() : new float[n], targets = fits ? reuse.targets() : new float[n];
+        float[] mask = fits ? reuse.weights() : new float[n];
+        int[] domainOfRow = fits ? reuse.domainOfRow() : new int[n], domainOfSequence = fits ? reuse.domainOfSequence() : new int[batch];
         int valid = 0;
         for (int b0 = 0; b0 < batch; b0 += AHEAD) {
             int b1 = Math.min(batch, b0 + AHEAD);
@@ -245,8 +265,10 @@ public final class MixtureSampler {
                         targets[r] = bytes[offset + t + 1] & 0xFF;
                         mask[r] = 1f;
                         valid++;
-                    } else if (offset + t < bytes.length) {
-                        tokens[r] = bytes[offset + t] & 0xFF;
+                    } else { // past the example's end: every value written, so that reused arrays hold no earlier batch's
+                        tokens[r] = offset + t < bytes.length ? bytes[offset + t] & 0xFF : 0f;
+                        targets[r] = 0f;
+                        mask[r] = 0f;
                     }
                 }
             }
