@@ -28,7 +28,8 @@ package dev.rnb.data;
  * offsets, the example's slot, its bytes) is a cache and TLB miss, and each
  * depends on the one before. So each group of {@link #AHEAD} sequences is
  * drawn ahead on a copy of the generator in staged loops (all domains, then
- * all examples, then all offsets), whose independent reads overlap; a draw
+ * all examples, then all offsets, then long windows' last bytes), whose
+ * independent reads overlap; a draw
  * made ahead is used only when the generator is in the state it was made
  * from, so batches are exactly those of drawing one sequence after another.
  */
@@ -62,6 +63,17 @@ public final class MixtureSampler {
     private final int[] domainAhead = new int[AHEAD], slotAhead = new int[AHEAD], offsetAhead = new int[AHEAD];
     /** The raw generator outputs of the example and the offset draws. */
     private final long[] exampleBits = new long[AHEAD], offsetBits = new long[AHEAD];
+    /**
+     * Windows of more than this many bytes end past the cache line of the
+     * example's array header (16 bytes of header in a 64-byte line), which
+     * drawing ahead has read for the length: {@link #drawAhead} then reads
+     * each one's last byte too, so that those misses overlap rather than
+     * each stalling its sequence's copy. Shorter windows are not read ahead,
+     * even where a large offset puts them past that line.
+     */
+    private static final int HEADER_LINE_BYTES = 48;
+    /** The sum of the windows' last bytes read ahead: kept so that the reads are not optimised away. */
+    private int windowEnds;
     /**
      * Bit d set: every example of domain d is at most T + 1 bytes, so its draw
      * takes no offset and drawing ahead can go on past it. Built (O(n + k)) when
@@ -202,10 +214,30 @@ public final class MixtureSampler {
 
     public void setRngState(long state) { rng.setState(state); }
 
+    /** The next batch, in fresh arrays (the caller may keep it). */
     public Batch next() {
+        return next(null);
+    }
+
+    /**
+     * The next batch, written into {@code reuse}'s arrays when it is a batch
+     * of this sampler's shape (else into fresh ones): the same rows as
+     * {@link #next()}, and {@code reuse}'s contents are gone, so pass only a
+     * batch that nothing reads any more. A training loop that is done with
+     * each batch before drawing the next one passes the last one
+     * ({@code Trainer.trainStep()}): fresh arrays are zeroed by the JVM and
+     * written in heap lines no cache holds, which was most of a draw's time
+     * (docs/SCALING.md, "The batch's rows"); reused, the five arrays stay in
+     * cache.
+     */
+    public Batch next(Batch reuse) {
         int n = batch * T;
-        float[] tokens = new float[n], targets = new float[n], mask = new float[n];
-        int[] domainOfRow = new int[n], domainOfSequence = new int[batch];
+        boolean fits = reuse != null && reuse.batch() == batch && reuse.T() == T && reuse.tokens().length == n
+                && reuse.targets().length == n && reuse.weights().length == n && reuse.domainOfRow().length == n
+                && reuse.domainOfSequence().length == batch;
+        float[] tokens = fits ? reuse.tokens() : new float[n], targets = fits ? reuse.targets() : new float[n];
+        float[] mask = fits ? reuse.weights() : new float[n];
+        int[] domainOfRow = fits ? reuse.domainOfRow() : new int[n], domainOfSequence = fits ? reuse.domainOfSequence() : new int[batch];
         int valid = 0;
         for (int b0 = 0; b0 < batch; b0 += AHEAD) {
             int b1 = Math.min(batch, b0 + AHEAD);
@@ -233,8 +265,10 @@ public final class MixtureSampler {
                         targets[r] = bytes[offset + t + 1] & 0xFF;
                         mask[r] = 1f;
                         valid++;
-                    } else if (offset + t < bytes.length) {
-                        tokens[r] = bytes[offset + t] & 0xFF;
+                    } else { // past the example's end: every value written, so that reused arrays hold no earlier batch's
+                        tokens[r] = offset + t < bytes.length ? bytes[offset + t] & 0xFF : 0f;
+                        targets[r] = 0f;
+                        mask[r] = 0f;
                     }
                 }
             }
@@ -248,9 +282,10 @@ public final class MixtureSampler {
     /**
      * Draws the next {@code count} sequences' domains, examples and offsets
      * on a copy of the generator in staged loops: all domains first, then all
-     * examples' slots, then their bytes' lengths and offsets, so that the
-     * cache misses of one stage overlap instead of each waiting for the one
-     * before. It assumes an offset is drawn, except in a domain whose examples
+     * examples' slots, then their bytes' lengths and offsets (then, for
+     * windows of more than {@link #HEADER_LINE_BYTES} bytes, each one's last byte), so
+     * that the cache misses of one stage overlap instead of each waiting for
+     * the one before. It assumes an offset is drawn, except in a domain whose examples
      * are all at most T + 1 bytes ({@link #shortDomains}). {@link #next} takes
      * a sequence's draws from here only when the generator is in the state
      * they were drawn from (so they are the draws it would make), else draws
@@ -280,6 +315,14 @@ public final class MixtureSampler {
         for (int i = 0; i < count; i++) {
             int length = data.bytesAt(slotAhead[i]).length;
             offsetAhead[i] = length > T + 1 ? (int) Math.floorMod(offsetBits[i], (long) (length - T)) : 0;
+        }
+        if (T + 1 > HEADER_LINE_BYTES) { // not tested per window: any change to the loop above cost T = 1 rows 8% to 16%
+            int last = 0;
+            for (int i = 0; i < count; i++) {
+                byte[] bytes = data.bytesAt(slotAhead[i]);
+                if (offsetAhead[i] + T < bytes.length) last += bytes[offsetAhead[i] + T]; // a full window's last byte
+            }
+            windowEnds = last;
         }
     }
 

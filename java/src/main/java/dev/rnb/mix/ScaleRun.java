@@ -5,6 +5,7 @@ import dev.rnb.backend.BalanceStep;
 import dev.rnb.backend.DomainSegments;
 import dev.rnb.backend.Tensor;
 import dev.rnb.balance.SketchSpec;
+import dev.rnb.data.Batch;
 import dev.rnb.data.ByteDataset;
 import dev.rnb.data.DomainProportions;
 import dev.rnb.data.MixtureSampler;
@@ -155,6 +156,7 @@ public final class ScaleRun {
         ByteDataset data = oneExamplePerDomain(k);
         MixtureSampler sampler = new MixtureSampler(data, sequences * 256, 1, 7);
         MixtureSampler roundSampler = new MixtureSampler(documentPerDomain(k, rowsPerSequence), sequences, rowsPerSequence, 8);
+        Batch roundBatch = null; // drawn into the last batch's arrays, as Trainer.trainStep() does
         long floorBytes = 0;
         try (RnbStrategy rnb = new RnbStrategy(backend, k, hidden, vocab, uniform, 1f, SketchSpec.EXACT, stepsPerRound, 1);
              RnbStrategy sketched = new RnbStrategy(backend, k, hidden, vocab, uniform, 1f, SketchSpec.count(sketch), stepsPerRound, 1);
@@ -197,7 +199,7 @@ public final class ScaleRun {
                     long a0 = System.nanoTime();
                     sketched.accumulate(th, te, dom, rows);
                     long a1 = System.nanoTime();
-                    roundSampler.next();
+                    roundBatch = roundSampler.next(roundBatch);
                     drawing += System.nanoTime() - a1;
                     accumulating += a1 - a0;
                 }

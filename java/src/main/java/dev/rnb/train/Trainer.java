@@ -43,6 +43,8 @@ public final class Trainer implements AutoCloseable {
     private final Gpt model;
     private final TrainOptions options;
     private final MixtureSampler sampler;
+    /** The last batch {@link #trainStep()} drew, whose arrays the next one is drawn into. */
+    private Batch lastBatch;
     private int step;
     private AfterBackward hook;
     private HeadGradientSplit split;
@@ -77,9 +79,15 @@ public final class Trainer implements AutoCloseable {
     /** The same, in either form (a sparse one stays sparse: {@link MixtureSampler}). */
     public void setProportions(DomainProportions p) { sampler.setProportions(p); }
 
-    /** One optimiser step on the next batch of this trainer's sampler; returns the batch's mean loss per predicted byte. */
+    /**
+     * One optimiser step on the next batch of this trainer's sampler; returns
+     * the batch's mean loss per predicted byte. The batch is drawn into the
+     * previous step's arrays (the model has copied them by then: nothing
+     * keeps them), so a step allocates no batch.
+     */
     public float trainStep() {
-        return trainStep(sampler.next());
+        lastBatch = sampler.next(lastBatch);
+        return trainStep(lastBatch);
     }
 
     /**

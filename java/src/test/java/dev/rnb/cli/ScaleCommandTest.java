@@ -64,5 +64,8 @@ class ScaleCommandTest {
         CliRun.Result w = CliRun.capture("scale", "--warmup", "-1", "--out", dir.toString());
         assertEquals(ExitCodes.BAD_OPTIONS, w.code());
         assertEquals("rnb scale: --warmup must be >= 0, got -1", w.stderr().strip());
+        CliRun.Result m = CliRun.capture("scale", "--min-exponent", "4", "--max-exponent", "3", "--out", dir.toString());
+        assertEquals(ExitCodes.BAD_OPTIONS, m.code());
+        assertEquals("rnb scale: --min-exponent must be in 1..3 (--max-exponent), got 4", m.stderr().strip());
     }
 }

@@ -166,6 +166,65 @@ class SparseMixtureSamplerTest {
         }
     }
 
+    /**
+     * The rows' copy: full windows (examples longer than T + 1 bytes, at any
+     * offset), short examples of 0, 1, T and exactly T + 1 bytes (padded, or
+     * a window that ends at the example's end), both in one batch and in one
+     * domain, domains without examples, T = 1 and T past the group of
+     * sequences drawn ahead: every batch identical, bit for bit (the mask's
+     * weight too), to the old loop's.
+     */
+    @Test
+    void windowsFullAndShortInOneBatchMatchTheOldLoop() {
+        SplittableRandom rng = new SplittableRandom(59);
+        for (int T : new int[] {1, 2, 3, 17, 64, 100}) {
+            for (int trial = 0; trial < 6; trial++) {
+                int k = 1 + rng.nextInt(50), batch = 1 + rng.nextInt(3 * MixtureSampler.AHEAD + 5);
+                List<TrainingExample> ex = new ArrayList<>();
+                List<String> names = new ArrayList<>(k);
+                float[] p = new float[k];
+                for (int d = 0; d < k; d++) {
+                    names.add("d" + d);
+                    p[d] = 0.1f + (float) rng.nextDouble();
+                    if (k > 1 && d % 5 == 2) continue; // no examples
+                    int[] lengths = {0, 1, T, T + 1, T + 2, T + 2 + rng.nextInt(3 * T + 5)};
+                    int n = 1 + rng.nextInt(4);
+                    for (int i = 0; i < n; i++) {
+                        byte[] b = new byte[trial % 3 == 0 ? T + 2 + rng.nextInt(40) : lengths[rng.nextInt(lengths.length)]];
+                        for (int j = 0; j < b.length; j++) b[j] = (byte) rng.nextInt(256);
+                        ex.add(new TrainingExample(b, d));
+                    }
+                }
+                ByteDataset data = new ByteDataset(ex, names);
+                long seed = rng.nextLong();
+                MixtureSampler sampler = new MixtureSampler(data, batch, T, seed);
+                sampler.setProportions(p);
+                SeededRandom reference = new SeededRandom(seed);
+                for (int i = 0; i < 3; i++) {
+                    assertSameBatch(drawWithoutReadingAhead(data, p, batch, T, reference), sampler.next(), "T = " + T + ", trial " + trial + " batch " + i);
+                }
+                assertEquals(reference.state(), sampler.rngState());
+            }
+        }
+    }
+
+    /** From SPARSE_MIN_DOMAINS domains on, proportions without a shared value are drawn by the dense table: the old loop's batches. */
+    @Test
+    void manyDomainsWithoutASharedValueMatchTheOldLoop() {
+        SplittableRandom rng = new SplittableRandom(61);
+        int k = MixtureSampler.SPARSE_MIN_DOMAINS + 11;
+        ByteDataset data = dataset(k, d -> d % 9 == 4, 40, rng);
+        float[] p = new float[k];
+        for (int d = 0; d < k; d++) p[d] = d % 7 == 0 ? 0f : (float) rng.nextDouble();
+        for (int T : new int[] {1, 8, 64}) {
+            MixtureSampler sampler = new MixtureSampler(data, 200, T, T);
+            sampler.setProportions(p);
+            assertFalse(sampler.usesSparseTable());
+            SeededRandom reference = new SeededRandom(T);
+            for (int i = 0; i < 3; i++) assertSameBatch(drawWithoutReadingAhead(data, p, 200, T, reference), sampler.next(), "T = " + T + ", batch " + i);
+        }
+    }
+
     /** Which table draws, and every draw, depends only on the values: sparse and dense forms draw the same domains. */
     @Test
     void sparseAndDenseFormsDrawTheSameDomains() {
