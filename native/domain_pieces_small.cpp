@@ -1,7 +1,8 @@
 // A batch's small per-domain pieces in one call (issue #17): for every domain
 // segment s, X_s = E_s^T H_s (vDim x hDim) is formed register tile by register
-// tile from the segment's rows read in place (through the row order: no
-// gather) and either added to its slot's accumulator or CountSketched into
+// tile from the segment's rows read in place, run by run (a run: consecutive
+// batch rows of one domain, a sequence each in a trainer's batch; no gather,
+// no index per row) and either added to its slot's accumulator or CountSketched into
 // its slot's sketch row. The OpenBLAS path (CpuBalanceOps) pays about a
 // microsecond of call overhead per segment and a second pass over a piece
 // in scratch; at R&B's many small domains (a sequence each, v x h = 64) that
@@ -75,26 +76,33 @@ static inline void put(Sketch to, int64_t at, typename Lanes<w>::vec x) {
     }
 }
 
-// The M x (N*w) block of X at (a0, b0) over the segment's n rows (batch rows
-// rows[0 .. n)), e: rows x vDim, h: rows x hDim, to `to`. Sums run over the
-// rows in order: the result does not depend on how segments are spread over
-// threads.
+// A segment's rows: its runs, run j the batch rows first[j] .. first[j] + count[j] - 1.
+struct Runs {
+    const int* first;
+    const int* count;
+    int n;
+};
+
+// The M x (N*w) block of X at (a0, b0) over the segment's rows, e: rows x vDim,
+// h: rows x hDim, to `to`. Sums run over the rows in batch order: the result
+// does not depend on how segments are spread over threads.
 template <int M, int N, int w, class To>
 static inline __attribute__((always_inline)) void tile(const float* __restrict__ e, const float* __restrict__ h,
-                                                       const int* __restrict__ rows, int n, int64_t vDim, int64_t hDim,
-                                                       int a0, int b0, To to) {
+                                                       Runs runs, int64_t vDim, int64_t hDim, int a0, int b0, To to) {
     typedef Lanes<w> L;
     typename L::vec c[M][N];
     for (int i = 0; i < M; ++i)
         for (int j = 0; j < N; ++j) c[i][j] = typename L::vec{};
-    for (int t = 0; t < n; ++t) {
-        const float* er = e + rows[t] * vDim + a0;
-        const float* hr = h + rows[t] * hDim + b0;
-        typename L::vec hv[N];
-        for (int j = 0; j < N; ++j) hv[j] = L::load(hr + j * w);
-        for (int i = 0; i < M; ++i) {
-            const float x = er[i];
-            for (int j = 0; j < N; ++j) c[i][j] += x * hv[j];
+    for (int run = 0; run < runs.n; ++run) {
+        const float* er = e + runs.first[run] * vDim + a0;
+        const float* hr = h + runs.first[run] * hDim + b0;
+        for (int t = runs.count[run]; t > 0; --t, er += vDim, hr += hDim) {
+            typename L::vec hv[N];
+            for (int j = 0; j < N; ++j) hv[j] = L::load(hr + j * w);
+            for (int i = 0; i < M; ++i) {
+                const float x = er[i];
+                for (int j = 0; j < N; ++j) c[i][j] += x * hv[j];
+            }
         }
     }
     for (int i = 0; i < M; ++i)
@@ -104,26 +112,25 @@ static inline __attribute__((always_inline)) void tile(const float* __restrict__
 // Rows a0 .. a0+M-1 of X, all columns: the widest tiles first, then narrower
 // vectors, then single columns for what no vector fits (hDim = 3, 17, ...).
 template <int M, class To>
-static void tile_row(const float* e, const float* h, const int* rows, int n, int64_t vDim, int64_t hDim, int a0,
-                     To to) {
+static void tile_row(const float* e, const float* h, Runs runs, int64_t vDim, int64_t hDim, int a0, To to) {
     int b = 0;
-    for (; b + NW * W <= hDim; b += NW * W) tile<M, NW, W>(e, h, rows, n, vDim, hDim, a0, b, to);
-    for (; b + W <= hDim; b += W) tile<M, 1, W>(e, h, rows, n, vDim, hDim, a0, b, to);
+    for (; b + NW * W <= hDim; b += NW * W) tile<M, NW, W>(e, h, runs, vDim, hDim, a0, b, to);
+    for (; b + W <= hDim; b += W) tile<M, 1, W>(e, h, runs, vDim, hDim, a0, b, to);
     if constexpr (W > 8) {
-        if (b + 8 <= hDim) { tile<M, 1, 8>(e, h, rows, n, vDim, hDim, a0, b, to); b += 8; }
+        if (b + 8 <= hDim) { tile<M, 1, 8>(e, h, runs, vDim, hDim, a0, b, to); b += 8; }
     }
     if constexpr (W > 4) {
-        if (b + 4 <= hDim) { tile<M, 1, 4>(e, h, rows, n, vDim, hDim, a0, b, to); b += 4; }
+        if (b + 4 <= hDim) { tile<M, 1, 4>(e, h, runs, vDim, hDim, a0, b, to); b += 4; }
     }
-    for (; b < hDim; ++b) tile<M, 1, 1>(e, h, rows, n, vDim, hDim, a0, b, to);
+    for (; b < hDim; ++b) tile<M, 1, 1>(e, h, runs, vDim, hDim, a0, b, to);
 }
 
 // X of one segment, tile by tile, to `to`.
 template <class To>
-static void piece(const float* e, const float* h, const int* rows, int n, int vDim, int hDim, To to) {
+static void piece(const float* e, const float* h, Runs runs, int vDim, int hDim, To to) {
     for (int a0 = 0; a0 < vDim; a0 += MR) {
         switch (smaller(MR, vDim - a0)) {
-#define RNB_ROW_CASE(m) case m: tile_row<m>(e, h, rows, n, vDim, hDim, a0, to); break;
+#define RNB_ROW_CASE(m) case m: tile_row<m>(e, h, runs, vDim, hDim, a0, to); break;
             RNB_ROW_CASE(1) RNB_ROW_CASE(2) RNB_ROW_CASE(3) RNB_ROW_CASE(4)
             RNB_ROW_CASE(5) RNB_ROW_CASE(6) RNB_ROW_CASE(7) RNB_ROW_CASE(8)
 #undef RNB_ROW_CASE
@@ -132,28 +139,60 @@ static void piece(const float* e, const float* h, const int* rows, int n, int vD
 }
 static_assert(MR == 8, "piece lists row tiles of 1 to 8 rows");
 
-}  // namespace
+// Segment s's runs.
+static inline Runs runs_of(const int* runFirst, const int* runRows, const int* segmentRun, int s) {
+    return Runs{runFirst + segmentRun[s], runRows + segmentRun[s], segmentRun[s + 1] - segmentRun[s]};
+}
 
-void domain_grad_small(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,
-                       const int* segmentStart, const int* segmentSlot, int segments, float* g) {
-    const int64_t d = int64_t(vDim) * hDim;
-    const int64_t work = int64_t(segmentStart[segments] - segmentStart[0]) * d;
-#pragma omp parallel for schedule(static) if (work >= rnb_parallel_min_work)
-    for (int s = 0; s < segments; ++s) {
-        piece(e, h, rowOrder + segmentStart[s], segmentStart[s + 1] - segmentStart[s], vDim, hDim,
-              Accumulate{g + segmentSlot[s] * d});
+// Asks for the lines of a sketch row that the piece's coordinates will add
+// to, for writing. A step's segments are mostly domains new to the round:
+// their rows were last touched at the previous round's end, and at k = 10^6
+// other work has usually evicted them; the buckets are hashed (no hardware
+// prefetcher follows them), so without this every put waits for its line.
+static inline void prefetch_buckets(const uint32_t* code, int64_t d, const float* row) {
+    for (int64_t c = 0; c < d; ++c) __builtin_prefetch(row + (code[c] & 0x7FFFFFFFu), 1, 3);
+}
+
+// Segments ahead whose sketch rows are asked for: about one DRAM latency of
+// work (a segment of a run of 64 rows at v x h = 64 is a few hundred cycles).
+constexpr int PREFETCH_AHEAD = 2;
+
+// Every segment's piece to where(s); before segment s, prefetch(s + PREFETCH_AHEAD).
+// The segments are spread over threads when the batch has enough work; else
+// the loop runs without entering OpenMP at all: an inactive parallel region
+// still cost 0.3 us a call, a tenth of R&B's sketched step at v x h = 64.
+template <class Where, class Prefetch>
+static void over_segments(const float* h, const float* e, int hDim, int vDim, const int* runFirst, const int* runRows,
+                          const int* segmentRun, int segments, int rows, Where where, Prefetch prefetch) {
+    auto segment = [&](int s) {
+        if (s + PREFETCH_AHEAD < segments) prefetch(s + PREFETCH_AHEAD);
+        piece(e, h, runs_of(runFirst, runRows, segmentRun, s), vDim, hDim, where(s));
+    };
+    for (int s = 0; s < PREFETCH_AHEAD && s < segments; ++s) prefetch(s);
+    if (int64_t(rows) * vDim * hDim >= rnb_parallel_min_work) {
+#pragma omp parallel for schedule(static)
+        for (int s = 0; s < segments; ++s) segment(s);
+    } else {
+        for (int s = 0; s < segments; ++s) segment(s);
     }
 }
 
-void domain_sketch_small(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,
-                         const int* segmentStart, const int* segmentSlot, int segments, int r, const uint32_t* codes,
-                         float* sketch) {
-    const int64_t work = int64_t(segmentStart[segments] - segmentStart[0]) * vDim * hDim;
-#pragma omp parallel for schedule(static) if (work >= rnb_parallel_min_work)
-    for (int s = 0; s < segments; ++s) {
-        piece(e, h, rowOrder + segmentStart[s], segmentStart[s + 1] - segmentStart[s], vDim, hDim,
-              Sketch{codes, sketch + int64_t(segmentSlot[s]) * r});
-    }
+}  // namespace
+
+void domain_grad_small(const float* h, const float* e, int hDim, int vDim, const int* runFirst, const int* runRows,
+                       const int* segmentRun, const int* segmentSlot, int segments, int rows, float* g) {
+    const int64_t d = int64_t(vDim) * hDim;
+    over_segments(h, e, hDim, vDim, runFirst, runRows, segmentRun, segments, rows,
+                  [=](int s) { return Accumulate{g + segmentSlot[s] * d}; }, [](int) {});
+}
+
+void domain_sketch_small(const float* h, const float* e, int hDim, int vDim, const int* runFirst, const int* runRows,
+                         const int* segmentRun, const int* segmentSlot, int segments, int rows, int r,
+                         const uint32_t* codes, float* sketch) {
+    const int64_t d = int64_t(vDim) * hDim;
+    over_segments(h, e, hDim, vDim, runFirst, runRows, segmentRun, segments, rows,
+                  [=](int s) { return Sketch{codes, sketch + int64_t(segmentSlot[s]) * r}; },
+                  [=](int s) { prefetch_buckets(codes, d, sketch + int64_t(segmentSlot[s]) * r); });
 }
 
 }  // namespace RNB_ISA

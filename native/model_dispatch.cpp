@@ -185,15 +185,17 @@ int rnb_model_domain_grad_with_head_scratch(int vDim, int hDim) {
     return 0;
 }
 
-void rnb_model_domain_grad_small(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,
-                                 const int* segmentStart, const int* segmentSlot, int segments, float* g) {
-    RNB_DISPATCH(domain_grad_small(h, e, hDim, vDim, rowOrder, segmentStart, segmentSlot, segments, g))
+void rnb_model_domain_grad_small(const float* h, const float* e, int hDim, int vDim, const int* runFirst,
+                                 const int* runRows, const int* segmentRun, const int* segmentSlot, int segments,
+                                 int rows, float* g) {
+    RNB_DISPATCH(domain_grad_small(h, e, hDim, vDim, runFirst, runRows, segmentRun, segmentSlot, segments, rows, g))
 }
 
-void rnb_model_domain_sketch_small(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,
-                                   const int* segmentStart, const int* segmentSlot, int segments, int r,
-                                   const uint32_t* codes, float* sketch) {
-    RNB_DISPATCH(domain_sketch_small(h, e, hDim, vDim, rowOrder, segmentStart, segmentSlot, segments, r, codes, sketch))
+void rnb_model_domain_sketch_small(const float* h, const float* e, int hDim, int vDim, const int* runFirst,
+                                   const int* runRows, const int* segmentRun, const int* segmentSlot, int segments,
+                                   int rows, int r, const uint32_t* codes, float* sketch) {
+    RNB_DISPATCH(domain_sketch_small(h, e, hDim, vDim, runFirst, runRows, segmentRun, segmentSlot, segments, rows, r,
+                                     codes, sketch))
 }
 
 void rnb_model_gram_times_p(const float* X, const float* scale, const float* p, int k, int64_t d, float* gp) {

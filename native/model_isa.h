@@ -57,11 +57,12 @@ RNB_DECLARE_MODEL_KERNELS(rnb_isa_avx512)
 // contracts in rnb_model.h.
 #define RNB_DECLARE_SMALL_PIECE_KERNELS(ns)                                                                            \
     namespace ns {                                                                                                      \
-    void domain_grad_small(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,                    \
-                           const int* segmentStart, const int* segmentSlot, int segments, float* g);                    \
-    void domain_sketch_small(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,                  \
-                             const int* segmentStart, const int* segmentSlot, int segments, int r,                      \
-                             const uint32_t* codes, float* sketch);                                                     \
+    void domain_grad_small(const float* h, const float* e, int hDim, int vDim, const int* runFirst,                    \
+                           const int* runRows, const int* segmentRun, const int* segmentSlot, int segments, int rows,  \
+                           float* g);                                                                                   \
+    void domain_sketch_small(const float* h, const float* e, int hDim, int vDim, const int* runFirst,                  \
+                             const int* runRows, const int* segmentRun, const int* segmentSlot, int segments,           \
+                             int rows, int r, const uint32_t* codes, float* sketch);                                    \
     }
 
 RNB_DECLARE_SMALL_PIECE_KERNELS(rnb_isa_baseline)

@@ -92,21 +92,24 @@ int rnb_model_domain_grad_with_head_scratch(int vDim, int hDim);
 int rnb_model_has_domain_grad_with_head(void);
 
 // A batch's small per-domain pieces in one call (native/domain_pieces_small.cpp):
-// for every segment s, with its batch rows rowOrder[segmentStart[s] .. segmentStart[s+1])
-// and X_s = E_s^T H_s (vDim x hDim, summed over the rows in order, so the result
-// does not depend on the number of threads: segments are spread over them),
-//   h, e, rowOrder, segmentStart, segmentSlot   as rnb_model_domain_grad_with_head
+// for every segment s, with its batch rows the runs segmentRun[s] .. segmentRun[s+1]-1
+// (run j: rows runFirst[j] .. runFirst[j] + runRows[j] - 1; DomainSegments)
+// and X_s = E_s^T H_s (vDim x hDim, summed over the rows in batch order, so the
+// result does not depend on the number of threads: segments are spread over them),
+//   h, e, segmentSlot   as rnb_model_domain_grad_with_head
+//   rows                the batch's rows (all in some segment): the work, for the threading threshold
 //   grad:   g[segmentSlot[s]] += X_s                       g: slots x vDim x hDim
 //   sketch: sketch[segmentSlot[s] * r + bucket(i)] += sign(i) * X_s[i]   (r floats a slot),
 //           codes: vDim * hDim from rnb_cpu_sketch_codes(vDim * hDim, r, seed, codes)
 //           (contract of rnb_cpu_count_sketch_add and cuda/count_sketch.cu)
 // Any size runs; the cpu backend sends only pieces below its measured
 // crossover with OpenBLAS's GEMMs (CpuBalanceOps).
-void rnb_model_domain_grad_small(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,
-                                 const int* segmentStart, const int* segmentSlot, int segments, float* g);
-void rnb_model_domain_sketch_small(const float* h, const float* e, int hDim, int vDim, const int* rowOrder,
-                                   const int* segmentStart, const int* segmentSlot, int segments, int r,
-                                   const uint32_t* codes, float* sketch);
+void rnb_model_domain_grad_small(const float* h, const float* e, int hDim, int vDim, const int* runFirst,
+                                 const int* runRows, const int* segmentRun, const int* segmentSlot, int segments,
+                                 int rows, float* g);
+void rnb_model_domain_sketch_small(const float* h, const float* e, int hDim, int vDim, const int* runFirst,
+                                   const int* runRows, const int* segmentRun, const int* segmentSlot, int segments,
+                                   int rows, int r, const uint32_t* codes, float* sketch);
 
 // R&B's G p and update (native/balance_round.cpp), for G = diag(scale) X X^T diag(scale):
 //   X        k x d   per-domain gradients (row-major); rows with scale 0 are never read

@@ -1,26 +1,42 @@
 package dev.rnb.backend;
 
 import java.util.Arrays;
+import java.util.function.IntUnaryOperator;
 
 /**
  * The rows of one batch grouped by domain (a counting sort of the domain ids):
  * rows rowOrder[segStart[s] .. segStart[s+1]) all belong to domain segDomain[s].
  * Only domains present in the batch get a segment, so kernels never see an empty one;
  * segments come in increasing domain order, rows within one in batch order.
+ *
+ * <p>The same rows also as runs of consecutive batch rows: segment s is runs
+ * segRun[s] .. segRun[s+1] - 1 in batch order, run j the rows runFirst[j] ..
+ * runFirst[j] + runRows[j] - 1. A trainer's batch comes as one run per
+ * sequence (64 rows at the default model), so a kernel that walks the runs
+ * reads H and E in place without a row index per row, and the grouping is
+ * O(runs), not O(rows): the row order is only built when a backend asks for
+ * it (issue #17).
  */
 public final class DomainSegments {
     private final int rows;
     private final int domains;
-    private final int[] rowOrder;
     private final int[] segStart;
     private final int[] segDomain;
+    private final int[] segRun;
+    private final int[] runFirst;
+    private final int[] runRows;
+    /** Built on the first {@link #rowOrder()} (volatile: published whole to any thread). */
+    private volatile int[] rowOrder;
 
-    private DomainSegments(int rows, int domains, int[] rowOrder, int[] segStart, int[] segDomain) {
+    private DomainSegments(int rows, int domains, int[] segStart, int[] segDomain, int[] segRun, int[] runFirst,
+                           int[] runRows) {
         this.rows = rows;
         this.domains = domains;
-        this.rowOrder = rowOrder;
         this.segStart = segStart;
         this.segDomain = segDomain;
+        this.segRun = segRun;
+        this.runFirst = runFirst;
+        this.runRows = runRows;
     }
 
     /**
@@ -93,6 +109,19 @@ public final class DomainSegments {
             runDomain[runs++] = domain;
         }
 
+        /**
+         * Replaces the domain of every run given since the last build by
+         * {@code label} of it, in run order (e.g. a domain by its accumulator
+         * slot, taken at its first run). One tight pass over the runs: at k =
+         * 10^6 a lookup in a k-int map misses the cache, and lookups issued
+         * back to back overlap where ones spread over a pass over the rows did not.
+         */
+        public void relabel(IntUnaryOperator label) {
+            for (int i = 0; i < runs; i++) {
+                runDomain[i] = label.applyAsInt(runDomain[i]);
+            }
+        }
+
         /** The segments of the runs given since the last build over rows 0..rows-1; starts the next batch. */
         public DomainSegments build(int rows, int domains) {
             try {
@@ -102,6 +131,10 @@ public final class DomainSegments {
             }
         }
 
+        /**
+         * A stable counting sort of the runs (not the rows) by domain: per
+         * present domain its number of runs, then where its next run goes.
+         */
         private DomainSegments group(int rows, int domains) {
             checkRuns(rows, domains);
             if (offsetOfDomain.length < domains) {
@@ -113,34 +146,36 @@ public final class DomainSegments {
             int segs = 0;
             for (int i = 0; i < runs; i++) {
                 int d = runDomain[i];
-                if (offsetOfDomain[d] == 0) {
+                if (offsetOfDomain[d]++ == 0) {
                     present[segs++] = d;
                 }
-                offsetOfDomain[d] += end(i, rows) - runStart[i];
             }
             Arrays.sort(present, 0, segs);
             int[] segDomain = Arrays.copyOf(present, segs);
-            int[] segStart = new int[segs + 1];
-            int offset = 0;
-            for (int s = 0; s < segs; s++) {
+            int[] segRun = new int[segs + 1];
+            for (int s = 0, next = 0; s < segs; s++) {
                 int d = segDomain[s];
-                segStart[s] = offset;
-                offset += offsetOfDomain[d];
-                offsetOfDomain[d] = segStart[s];
+                segRun[s] = next;
+                next += offsetOfDomain[d];
+                offsetOfDomain[d] = segRun[s];
             }
-            segStart[segs] = rows;
-            int[] rowOrder = new int[rows];
+            segRun[segs] = runs;
+            int[] runFirst = new int[runs], runRows = new int[runs];
             for (int i = 0; i < runs; i++) {
-                int d = runDomain[i], next = offsetOfDomain[d];
-                for (int r = runStart[i], end = end(i, rows); r < end; r++) {
-                    rowOrder[next++] = r;
-                }
-                offsetOfDomain[d] = next;
+                int j = offsetOfDomain[runDomain[i]]++;
+                runFirst[j] = runStart[i];
+                runRows[j] = end(i, rows) - runStart[i];
             }
-            for (int s = 0; s < segs; s++) {
+            int[] segStart = new int[segs + 1];
+            for (int s = 0, j = 0, offset = 0; s < segs; s++) {
+                segStart[s] = offset;
+                for (; j < segRun[s + 1]; j++) {
+                    offset += runRows[j];
+                }
                 offsetOfDomain[segDomain[s]] = 0;
             }
-            return new DomainSegments(rows, domains, rowOrder, segStart, segDomain);
+            segStart[segs] = rows;
+            return new DomainSegments(rows, domains, segStart, segDomain, segRun, runFirst, runRows);
         }
 
         private int end(int i, int rows) {
@@ -171,8 +206,31 @@ public final class DomainSegments {
 
     public int domains() { return domains; }
 
-    /** Row indices sorted by domain (stable). */
-    public int[] rowOrder() { return rowOrder; }
+    /** Row indices sorted by domain (stable); built from the runs on the first call. */
+    public int[] rowOrder() {
+        int[] order = rowOrder;
+        if (order == null) {
+            order = new int[rows];
+            for (int j = 0, next = 0; j < runFirst.length; j++) {
+                for (int r = runFirst[j], end = r + runRows[j]; r < end; r++) {
+                    order[next++] = r;
+                }
+            }
+            rowOrder = order;
+        }
+        return order;
+    }
+
+    /** segmentCount()+1 offsets into runFirst() / runRows(): segment s is runs segmentRuns()[s] .. segmentRuns()[s+1]-1. */
+    public int[] segmentRuns() { return segRun; }
+
+    /** The first batch row of every run, runs grouped by segment and in batch order within one. */
+    public int[] runFirst() { return runFirst; }
+
+    /** The rows of every run (at least 1), in the order of {@link #runFirst()}. */
+    public int[] runRows() { return runRows; }
+
+    public int runCount() { return runFirst.length; }
 
     /** segmentCount()+1 offsets into rowOrder(). */
     public int[] segmentStarts() { return segStart; }

@@ -167,15 +167,15 @@ public final class DomainGradients implements AutoCloseable {
     }
 
     /**
-     * The batch's rows grouped by slot (a new domain takes the next slot) in
-     * one pass over the rows: a trainer's batch comes as runs of one domain
-     * (a sequence each), and each run's domain is checked and mapped once.
-     * O(rows + runs log runs); the grouping's scratch is kept. On a bad id
-     * the slots this batch took are given back: nothing changes.
+     * The batch's rows grouped by slot (a new domain takes the next slot):
+     * one pass over the rows finds the runs of one domain (a trainer's batch
+     * comes as a run per sequence) and checks their ids, then one pass over
+     * the runs maps each id to its slot, then the runs are grouped
+     * (O(runs log runs); the grouping's scratch is kept). On a bad id nothing
+     * changes: no slot is taken before every id is checked.
      */
     private DomainSegments segmentsBySlot(int[] domainOfRow, int rows) {
         DomainSegments.checkRows(domainOfRow, rows);
-        int usedBefore = used;
         grouping.clear();
         for (int r = 0; r < rows; r++) {
             int d = domainOfRow[r];
@@ -183,23 +183,23 @@ public final class DomainGradients implements AutoCloseable {
                 continue;
             }
             if (d < 0 || d >= domains) {
-                giveBackSlots(usedBefore);
+                grouping.clear();
                 throw DomainSegments.outside(r, d, domains);
             }
-            if (slotOfDomain[d] < 0) {
-                takeSlot(d);
-            }
-            grouping.run(r, slotOfDomain[d]);
+            grouping.run(r, d);
         }
+        grouping.relabel(this::slotOf);
         return grouping.build(rows, Math.max(1, used));
     }
 
-    /** Frees the slots from {@code from} on (taken by a batch that turned out bad; their blocks are still zero). */
-    private void giveBackSlots(int from) {
-        for (int s = from; s < used; s++) {
-            slotOfDomain[domainOfSlot[s]] = -1;
+    /** The domain's slot, taking the next one at its first row this round. */
+    private int slotOf(int domain) {
+        int slot = slotOfDomain[domain];
+        if (slot < 0) {
+            takeSlot(domain);
+            slot = used - 1;
         }
-        used = from;
+        return slot;
     }
 
     private void takeSlot(int domain) {

@@ -4,6 +4,7 @@ import dev.rnb.testing.Rng;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -78,7 +79,49 @@ class DomainSegmentsTest {
                 assertArrayEquals(present.stream().mapToInt(Integer::intValue).toArray(), s.segmentDomains(), what);
                 assertArrayEquals(counts, s.counts(), what);
                 assertEquals(domains, s.domains(), what);
+                runsSpellTheRowOrder(s, what);
             }
+        }
+    }
+
+    /**
+     * Segment s's runs, expanded, are its rows in the row order; every run has
+     * rows; runs of one segment come in batch order and never touch (a batch's
+     * runs are maximal: a new run starts where the domain changes).
+     */
+    private static void runsSpellTheRowOrder(DomainSegments s, String what) {
+        int[] order = s.rowOrder(), segStart = s.segmentStarts(), segRun = s.segmentRuns();
+        int[] first = s.runFirst(), count = s.runRows();
+        assertEquals(s.segmentCount() + 1, segRun.length, what);
+        assertEquals(s.runCount(), segRun[s.segmentCount()], what);
+        for (int seg = 0; seg < s.segmentCount(); seg++) {
+            int t = segStart[seg];
+            for (int j = segRun[seg]; j < segRun[seg + 1]; j++) {
+                assertTrue(count[j] >= 1, what);
+                if (j > segRun[seg]) assertTrue(first[j] > first[j - 1] + count[j - 1], what);
+                for (int r = first[j]; r < first[j] + count[j]; r++) assertEquals(order[t++], r, what);
+            }
+            assertEquals(segStart[seg + 1], t, what);
+        }
+        assertTrue(order == s.rowOrder(), "the row order is built once");
+    }
+
+    /** A batch given as runs: one sequence a domain, one domain throughout, one row a domain. */
+    @Test
+    void runsOfTrainerShapedBatches() {
+        Rng rng = new Rng();
+        int rows = 16 * 64, k = 1_000;
+        int[] sequences = new int[rows], one = new int[rows], perRow = new int[rows];
+        for (int s = 0; s < 16; s++) Arrays.fill(sequences, s * 64, s * 64 + 64, rng.nextInt(k));
+        Arrays.fill(one, rng.nextInt(k));
+        for (int r = 0; r < rows; r++) perRow[r] = r % k;
+        for (int[] dom : new int[][] {sequences, one, perRow}) {
+            DomainSegments s = DomainSegments.of(dom, rows, k);
+            String what = "segments " + s.segmentCount() + " " + rng;
+            runsSpellTheRowOrder(s, what);
+            int runs = 0;
+            for (int r = 0; r < rows; r++) if (r == 0 || dom[r] != dom[r - 1]) runs++;
+            assertEquals(runs, s.runCount(), what);
         }
     }
 

@@ -13,8 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A batch with a bad domain id is rejected naming the first bad row, and
- * changes nothing: the slots its earlier rows' new domains took are given
- * back (a slot with no rows would give G a 1/0 scale).
+ * changes nothing: its earlier rows' new domains take no slot (every id is
+ * checked before any slot is taken; a slot with no rows would give G a 1/0 scale).
  */
 class DomainGradientsBadBatchTest {
 
@@ -44,7 +44,7 @@ class DomainGradientsBadBatchTest {
             assertArrayEquals(counts, g.counts());
             assertArrayEquals(before, g.toHost());
             for (float scale : g.inverseSlotCounts()) assertTrue(Float.isFinite(scale));
-            // the next good batch takes the slots the bad one gave back
+            // the next good batch's new domain takes the next free slot
             int[] next = {30, 30, 30, 30, 4, 4, 4, 4, 4, 4, 4, 4};
             g.accumulate(th, te, rows, next);
             assertEquals(touched.length + 1, g.slots());

@@ -16,7 +16,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.*;
 /**
  * The cpu backend's Balance operations: per-domain gradients (exact or
  * CountSketched) of small pieces by one native call per batch
- * (native/domain_pieces_small.cpp), of bigger ones as one OpenBLAS GEMM per
+ * (native/domain_pieces_small.cpp, walking the segments' runs of rows), of bigger ones as one OpenBLAS GEMM per
  * domain segment over rows gathered in domain order, the Gram matrix by
  * SSYRK, G p and the update by the per-instruction-set C++ kernels of
  * native/balance_round.cpp (rnb_model.h), on the caller's arrays in place.
@@ -87,8 +87,9 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
             return;
         }
         if (smallPieces(hDim, vDim, false)) {
-            ModelKernels.rnb_model_domain_grad_small(at(h, 0), at(e, 0), hDim, vDim, segments.rowOrder(),
-                    segments.segmentStarts(), segments.segmentDomains(), segments.segmentCount(), at(g, 0));
+            ModelKernels.rnb_model_domain_grad_small(at(h, 0), at(e, 0), hDim, vDim, segments.runFirst(),
+                    segments.runRows(), segments.segmentRuns(), segments.segmentDomains(), segments.segmentCount(), rows,
+                    at(g, 0));
             return;
         }
         // Gather the rows in domain order once (unless they come in long runs),
@@ -242,9 +243,9 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
                                            int r, int seed, Tensor sketch) {
         if (smallPieces(hDim, vDim, true)) {
             if (segments.segmentCount() > 0) {
-                ModelKernels.rnb_model_domain_sketch_small(at(h, 0), at(e, 0), hDim, vDim, segments.rowOrder(),
-                        segments.segmentStarts(), segments.segmentDomains(), segments.segmentCount(), r,
-                        sketchCodes(vDim * hDim, r, seed), at(sketch, 0));
+                ModelKernels.rnb_model_domain_sketch_small(at(h, 0), at(e, 0), hDim, vDim, segments.runFirst(),
+                        segments.runRows(), segments.segmentRuns(), segments.segmentDomains(), segments.segmentCount(),
+                        segments.rows(), r, sketchCodes(vDim * hDim, r, seed), at(sketch, 0));
             }
             return;
         }

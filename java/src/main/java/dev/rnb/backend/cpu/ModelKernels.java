@@ -253,17 +253,19 @@ public final class ModelKernels implements ModelOps {
 
     public static native int rnb_model_has_domain_grad_with_head();
 
-    // A batch's small per-domain pieces in one call (native/domain_pieces_small.cpp):
-    // the segments' arrays are Java's own, pinned for the call (microseconds).
+    // A batch's small per-domain pieces in one call (native/domain_pieces_small.cpp),
+    // the segments' rows as runs (DomainSegments): the arrays are Java's own,
+    // pinned for the call (no copy).
 
     @CriticalRegion
-    public static native void rnb_model_domain_grad_small(FloatPointer h, FloatPointer e, int hDim, int vDim, @Const int[] rowOrder,
-                                                          @Const int[] segmentStart, @Const int[] segmentSlot, int segments,
-                                                          FloatPointer g);
+    public static native void rnb_model_domain_grad_small(FloatPointer h, FloatPointer e, int hDim, int vDim, @Const int[] runFirst,
+                                                          @Const int[] runRows, @Const int[] segmentRun, @Const int[] segmentSlot,
+                                                          int segments, int rows, FloatPointer g);
 
     @CriticalRegion
-    public static native void rnb_model_domain_sketch_small(FloatPointer h, FloatPointer e, int hDim, int vDim, @Const int[] rowOrder,
-                                                            @Const int[] segmentStart, @Const int[] segmentSlot, int segments, int r,
+    public static native void rnb_model_domain_sketch_small(FloatPointer h, FloatPointer e, int hDim, int vDim, @Const int[] runFirst,
+                                                            @Const int[] runRows, @Const int[] segmentRun, @Const int[] segmentSlot,
+                                                            int segments, int rows, int r,
                                                             @Cast("const uint32_t*") IntPointer codes, FloatPointer sketch);
 
     // R&B's G p and update (native/balance_round.cpp). The k-float arrays are

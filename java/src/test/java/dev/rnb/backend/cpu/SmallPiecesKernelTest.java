@@ -78,6 +78,55 @@ class SmallPiecesKernelTest {
         }
     }
 
+    /**
+     * The kernels walk each segment's runs of rows: batches shaped as a
+     * trainer's (a run of T rows per sequence, each sequence its own domain
+     * or some sharing one, so a segment is several runs), one domain
+     * throughout (one segment, one run), one row per domain (runs of one row)
+     * and rows in no runs at all, of ragged sizes, on every instruction set.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"baseline", "avx2", "avx512"})
+    void runShapesMatchReferenceOnEveryInstructionSet(String isa) {
+        Backend b = cpu();
+        Assumptions.assumeTrue(ModelKernels.isaSupported(isa), "this CPU lacks " + isa);
+        String chosen = ModelKernels.isa();
+        int small = CpuBackend.smallPieceMax(Integer.MAX_VALUE);
+        ModelKernels.selectIsa(isa);
+        try {
+            Rng rng = new Rng();
+            for (int trial = 0; trial < 24; trial++) {
+                int v = WIDTHS[rng.nextInt(WIDTHS.length)], h = WIDTHS[rng.nextInt(WIDTHS.length)];
+                int sequences = 1 + rng.nextInt(20), t = 1 + rng.nextInt(70), rows = sequences * t;
+                int[] dom = new int[rows];
+                int k;
+                switch (trial % 4) {
+                    case 0 -> { // a run per sequence, domains drawn from many (mostly distinct) or few (shared)
+                        k = trial % 8 == 0 ? 1_000 : 1 + rng.nextInt(4);
+                        for (int s = 0; s < sequences; s++) Arrays.fill(dom, s * t, s * t + t, rng.nextInt(k));
+                    }
+                    case 1 -> { // one domain throughout
+                        k = 1 + rng.nextInt(30);
+                        Arrays.fill(dom, rng.nextInt(k));
+                    }
+                    case 2 -> { // one row per domain
+                        k = rows;
+                        for (int r = 0; r < rows; r++) dom[r] = r;
+                    }
+                    default -> { // rows in no runs: neighbours always differ
+                        k = 2 + rng.nextInt(5);
+                        for (int r = 0; r < rows; r++) dom[r] = r == 0 ? rng.nextInt(k) : (dom[r - 1] + 1 + rng.nextInt(k - 1)) % k;
+                    }
+                }
+                Batch batch = Batch.of(rng, v, h, dom, k, trial % 4 < 2);
+                batch.matchesReference(b, rng, isa + " " + batch + " " + rng);
+            }
+        } finally {
+            ModelKernels.selectIsa(chosen);
+            CpuBackend.smallPieceMax(small);
+        }
+    }
+
     /** Bigger pieces (the default model's 256 x 64, long thin ones) and segments longer than anything above. */
     @Test
     void biggerPiecesMatchReference() {
@@ -158,6 +207,11 @@ class SmallPiecesKernelTest {
             } else {
                 domainOfRow = rng.ints(rows, k);
             }
+            return of(rng, v, h, domainOfRow, k, contiguous);
+        }
+
+        static Batch of(Rng rng, int v, int h, int[] domainOfRow, int k, boolean contiguous) {
+            int rows = domainOfRow.length;
             return new Batch(rows, v, h, k, contiguous, rng.gaussian(rows * h), rng.gaussian(rows * v),
                     DomainSegments.of(domainOfRow, rows, k));
         }
