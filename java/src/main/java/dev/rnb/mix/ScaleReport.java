@@ -50,6 +50,8 @@ public final class ScaleReport {
                 p.time(ScaleRun.Stage.GP_ALL) / p.time(ScaleRun.Stage.COPY_FLOOR)));
         row(sb, "whole round (sketched) / copy of its minimum bytes", p -> String.format(Locale.ROOT, "%.1fx",
                 p.time(ScaleRun.Stage.ROUND_SKETCHED) / p.time(ScaleRun.Stage.ROUND_FLOOR)));
+        row(sb, "whole round (sketched) back to back / copy of its minimum bytes", p -> String.format(Locale.ROOT, "%.1fx",
+                p.time(ScaleRun.Stage.ROUND_BACK_TO_BACK) / p.time(ScaleRun.Stage.ROUND_FLOOR)));
         row(sb, "whole round's minimum bytes", p -> bytes(p.roundFloorBytes()));
         row(sb, "domains touched per round", p -> Integer.toString(p.touched()));
         row(sb, "sparse accumulators (device)", p -> bytes(p.sparseBytes()));

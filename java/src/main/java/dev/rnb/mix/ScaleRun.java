@@ -28,7 +28,9 @@ import java.util.SplittableRandom;
  * domain (K steps each accumulated and each drawn by the sampler, the end of
  * the round, the sampler's rebuild for p') against a copy of the bytes such a
  * round must move at least ({@link #roundFloorBytes}), and its four parts
- * timed apart inside it (so that where it misses its floor shows). The sampler's rows
+ * timed apart inside it (so that where it misses its floor shows), and the
+ * same round again with rounds back to back (the interleaved one starts
+ * with caches the dense stages emptied). The sampler's rows
  * of T = 1 (a domain, an example, an offset) are drawn from k domains of one
  * example each, every example its own 9-byte array (at 10^6 domains 10^6
  * arrays: the example store is k objects, not one shared array). The whole
@@ -57,6 +59,7 @@ public final class ScaleRun {
         ROUND_DRAWS("whole round's part: its K batch draws (ms)"),
         ROUND_END("whole round's part: its end of round (ms)"),
         ROUND_REBUILD("whole round's part: its sampler rebuild (ms)"),
+        ROUND_BACK_TO_BACK("whole round, sketched, rounds back to back (no other stage between them) (ms)"),
         ROUND_FLOOR("copy of the round's minimum bytes (ms)");
 
         public final String label;
@@ -245,11 +248,30 @@ public final class ScaleRun {
                 t[Stage.SAMPLER_DRAW.ordinal()][r] = (double) (t7 - t6) / (sequences * 256);
                 if (p == null) throw new IllegalStateException("the round produced no proportions");
             }
+            // The same round again, rounds back to back with nothing between them. Above, each
+            // round follows the dense stages' passes over k x d floats (256 MiB at 10^6), which
+            // evict its sketch rows and the sampler's lines, while its floor is a copy of buffers
+            // just zeroed; here the round, like its floor, starts from caches only it has used, as
+            // in a training run whose model step leaves them to R&B. Both are reported.
+            for (int r = -BACK_TO_BACK_WARMUP; r < reps; r++) {
+                int[][] domains = roundDomains(k, rows, random);
+                long b0 = System.nanoTime();
+                for (int[] dom : domains) {
+                    sketched.accumulate(th, te, dom, rows);
+                    roundBatch = roundSampler.next(roundBatch);
+                }
+                roundSampler.setProportions(sketched.endRound());
+                long b1 = System.nanoTime();
+                if (r >= 0) t[Stage.ROUND_BACK_TO_BACK.ordinal()][r] = (b1 - b0) / 1e6;
+            }
         }
         double[] medians = new double[t.length];
         for (int i = 0; i < t.length; i++) medians[i] = median(t[i]);
         return new Point(k, medians, touched, sparseBytes, k * d * 4, checkpointBytes, floorBytes);
     }
+
+    /** Untimed back-to-back rounds before the timed ones (the code is compiled by then: these settle the caches). */
+    private static final int BACK_TO_BACK_WARMUP = 3;
 
     /** The domain of every row for one round: each step's B sequences draw a domain uniformly, T rows each. */
     private int[][] roundDomains(int k, int rows, SplittableRandom random) {
