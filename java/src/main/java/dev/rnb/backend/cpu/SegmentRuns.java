@@ -28,15 +28,21 @@ final class SegmentRuns {
         this.firstRun = firstRun;
     }
 
-    /** The runs of the segments' rows, or null when they average fewer than {@link #MIN_MEAN_RUN} rows. */
+    /**
+     * The runs of the segments' rows, or null when they average fewer than
+     * {@link #MIN_MEAN_RUN} rows: the segments' own runs
+     * ({@link DomainSegments#runFirst}), two of one segment that meet in the
+     * batch joined into one, as rows consecutive in the row order are. Read
+     * from the runs, the row order is not built for it.
+     */
     static SegmentRuns of(DomainSegments segments) {
         int rows = segments.rows();
-        int[] order = segments.rowOrder(), segStart = segments.segmentStarts();
+        int[] first = segments.runFirst(), count = segments.runRows(), segRun = segments.segmentRuns();
         int segs = segments.segmentCount();
         int runs = 0;
         for (int s = 0; s < segs; s++) {
-            for (int t = segStart[s]; t < segStart[s + 1]; t++) {
-                if (t == segStart[s] || order[t] != order[t - 1] + 1) runs++;
+            for (int j = segRun[s]; j < segRun[s + 1]; j++) {
+                if (!continues(first, count, segRun[s], j)) runs++;
             }
         }
         if (runs == 0 || (long) runs * MIN_MEAN_RUN > rows) {
@@ -46,14 +52,19 @@ final class SegmentRuns {
         int r = -1;
         for (int s = 0; s < segs; s++) {
             firstRun[s] = r + 1;
-            for (int t = segStart[s]; t < segStart[s + 1]; t++) {
-                if (t == segStart[s] || order[t] != order[t - 1] + 1) {
-                    start[++r] = order[t];
+            for (int j = segRun[s]; j < segRun[s + 1]; j++) {
+                if (!continues(first, count, segRun[s], j)) {
+                    start[++r] = first[j];
                 }
-                length[r]++;
+                length[r] += count[j];
             }
         }
         firstRun[segs] = runs;
         return new SegmentRuns(start, length, firstRun);
+    }
+
+    /** Whether run j starts right where the run before it in its segment (which starts at run {@code from}) ends. */
+    private static boolean continues(int[] first, int[] count, int from, int j) {
+        return j > from && first[j] == first[j - 1] + count[j - 1];
     }
 }
