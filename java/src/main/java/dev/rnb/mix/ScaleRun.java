@@ -92,13 +92,9 @@ public final class ScaleRun {
     private final int warmup;
     private final int sketch;
 
-    /** {@code sketch}: r, the floats per domain of the whole round's CountSketch. */
-    public ScaleRun(Backend backend, int hidden, int vocab, int sequences, int rowsPerSequence, int stepsPerRound, int reps, int sketch) {
-        this(backend, hidden, vocab, sequences, rowsPerSequence, stepsPerRound, reps, sketch, 2);
-    }
-
     /**
-     * {@code warmup}: untimed rounds per k before the timed ones. The code a
+     * {@code sketch}: r, the floats per domain of the whole round's
+     * CountSketch. {@code warmup}: untimed rounds per k before the timed ones. The code a
      * round runs once (the end of the round, the sampler's rebuild) runs only
      * warmup + reps times per k, so with few warm-ups the JVM times part of it
      * interpreted; a training run of hundreds of rounds runs it compiled.

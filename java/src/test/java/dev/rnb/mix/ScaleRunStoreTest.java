@@ -38,7 +38,7 @@ class ScaleRunStoreTest {
     /** The floor counts each sequence's T + 1 example bytes on top of the rest (no k in it). */
     @Test
     void theRoundFloorCountsTheWindowsRead() {
-        ScaleRun run = new ScaleRun(null, 8, 8, 16, 64, 20, 1, 1024);
+        ScaleRun run = new ScaleRun(null, 8, 8, 16, 64, 20, 1, 1024, 0);
         long withoutWindows = 20L * 16 * 64 * 16 * 4 + 2L * 320 * 1024 * 4 + 20L * 16 * 64 * 16 + 32L * 320;
         assertEquals(withoutWindows + 20L * 16 * 65, run.roundFloorBytes(320));
     }
