@@ -56,6 +56,21 @@ class SparseMixtureSamplerTest {
         return DomainProportions.sparse(k, Arrays.copyOf(all, t), v, rest);
     }
 
+    /**
+     * {@code batches} batches of a sampler seeded with {@code seed} over p,
+     * each the old loop's, bit for bit, and the generators in the same state after.
+     */
+    private static void assertSameBatchesAsTheOldLoop(ByteDataset data, float[] p, int batch, int T, long seed, int batches,
+                                                      String label) {
+        MixtureSampler sampler = new MixtureSampler(data, batch, T, seed);
+        sampler.setProportions(p);
+        SeededRandom reference = new SeededRandom(seed);
+        for (int i = 0; i < batches; i++) {
+            assertSameBatch(drawWithoutReadingAhead(data, p, batch, T, reference), sampler.next(), label + " batch " + i);
+        }
+        assertEquals(reference.state(), sampler.rngState(), label);
+    }
+
     /** The sampler's draw without reading ahead (the loop before it), on the dense alias table. */
     private static Batch drawWithoutReadingAhead(ByteDataset data, float[] p, int batch, int T, SeededRandom rng) {
         DomainAliasTable table = new DomainAliasTable(data.domains());
@@ -113,14 +128,7 @@ class SparseMixtureSamplerTest {
             boolean usable = false;
             for (int d = 0; d < k; d++) usable |= p[d] > 0 && data.countOf(d) > 0;
             if (!usable || data.size() == 0) continue;
-            long seed = rng.nextLong();
-            MixtureSampler sampler = new MixtureSampler(data, batch, T, seed);
-            sampler.setProportions(p);
-            SeededRandom reference = new SeededRandom(seed);
-            for (int i = 0; i < 3; i++) {
-                assertSameBatch(drawWithoutReadingAhead(data, p, batch, T, reference), sampler.next(), "trial " + trial + " batch " + i);
-            }
-            assertEquals(reference.state(), sampler.rngState());
+            assertSameBatchesAsTheOldLoop(data, p, batch, T, rng.nextLong(), 3, "trial " + trial);
         }
     }
 
@@ -155,14 +163,7 @@ class SparseMixtureSamplerTest {
             }
             ByteDataset data = new ByteDataset(ex, names);
             if (data.size() == 0) continue;
-            long seed = rng.nextLong();
-            MixtureSampler sampler = new MixtureSampler(data, batch, T, seed);
-            sampler.setProportions(p);
-            SeededRandom reference = new SeededRandom(seed);
-            for (int i = 0; i < 4; i++) {
-                assertSameBatch(drawWithoutReadingAhead(data, p, batch, T, reference), sampler.next(), "trial " + trial + " batch " + i);
-            }
-            assertEquals(reference.state(), sampler.rngState());
+            assertSameBatchesAsTheOldLoop(data, p, batch, T, rng.nextLong(), 4, "trial " + trial);
         }
     }
 
@@ -196,14 +197,7 @@ class SparseMixtureSamplerTest {
                     }
                 }
                 ByteDataset data = new ByteDataset(ex, names);
-                long seed = rng.nextLong();
-                MixtureSampler sampler = new MixtureSampler(data, batch, T, seed);
-                sampler.setProportions(p);
-                SeededRandom reference = new SeededRandom(seed);
-                for (int i = 0; i < 3; i++) {
-                    assertSameBatch(drawWithoutReadingAhead(data, p, batch, T, reference), sampler.next(), "T = " + T + ", trial " + trial + " batch " + i);
-                }
-                assertEquals(reference.state(), sampler.rngState());
+                assertSameBatchesAsTheOldLoop(data, p, batch, T, rng.nextLong(), 3, "T = " + T + ", trial " + trial);
             }
         }
     }
