@@ -52,12 +52,8 @@ class SmallPiecesKernelTest {
     @ValueSource(strings = {"baseline", "avx2", "avx512"})
     void smallPiecesMatchReferenceOnEveryInstructionSet(String isa) {
         Backend b = cpu();
-        Assumptions.assumeTrue(ModelKernels.isaSupported(isa), "this CPU lacks " + isa);
-        String chosen = ModelKernels.isa();
         long loops = ModelKernels.rnb_model_parallel_min_work();
-        int small = CpuBackend.smallPieceMax(Integer.MAX_VALUE);
-        ModelKernels.selectIsa(isa);
-        try {
+        onSmallPieces(isa, () -> {
             for (long threshold : new long[] {loops, 0}) {
                 ModelKernels.rnb_model_set_parallel_min_work(threshold);
                 for (int seed = 0; seed < 3; seed++) {
@@ -71,11 +67,7 @@ class SmallPiecesKernelTest {
                     }
                 }
             }
-        } finally {
-            ModelKernels.rnb_model_set_parallel_min_work(loops);
-            ModelKernels.selectIsa(chosen);
-            CpuBackend.smallPieceMax(small);
-        }
+        }, () -> ModelKernels.rnb_model_set_parallel_min_work(loops));
     }
 
     /**
@@ -89,11 +81,7 @@ class SmallPiecesKernelTest {
     @ValueSource(strings = {"baseline", "avx2", "avx512"})
     void runShapesMatchReferenceOnEveryInstructionSet(String isa) {
         Backend b = cpu();
-        Assumptions.assumeTrue(ModelKernels.isaSupported(isa), "this CPU lacks " + isa);
-        String chosen = ModelKernels.isa();
-        int small = CpuBackend.smallPieceMax(Integer.MAX_VALUE);
-        ModelKernels.selectIsa(isa);
-        try {
+        onSmallPieces(isa, () -> {
             Rng rng = new Rng();
             for (int trial = 0; trial < 24; trial++) {
                 int v = WIDTHS[rng.nextInt(WIDTHS.length)], h = WIDTHS[rng.nextInt(WIDTHS.length)];
@@ -121,7 +109,23 @@ class SmallPiecesKernelTest {
                 Batch batch = Batch.of(rng, v, h, dom, k, trial % 4 < 2);
                 batch.matchesReference(b, rng, isa + " " + batch + " " + rng);
             }
+        }, () -> {});
+    }
+
+    /**
+     * Runs {@code body} with instruction set {@code isa} (skipped where the
+     * CPU lacks it) and every piece on the small-piece kernels, then puts the
+     * instruction set and the crossover back and runs {@code restore}.
+     */
+    private static void onSmallPieces(String isa, Runnable body, Runnable restore) {
+        Assumptions.assumeTrue(ModelKernels.isaSupported(isa), "this CPU lacks " + isa);
+        String chosen = ModelKernels.isa();
+        int small = CpuBackend.smallPieceMax(Integer.MAX_VALUE);
+        ModelKernels.selectIsa(isa);
+        try {
+            body.run();
         } finally {
+            restore.run();
             ModelKernels.selectIsa(chosen);
             CpuBackend.smallPieceMax(small);
         }
