@@ -88,9 +88,10 @@ final class ScaleCommand implements Callable<Integer> {
         }
         OutputFolder.prepare(out);
         List<ScaleRun.Point> points = new ArrayList<>();
+        int corpus = (int) Math.round(Math.pow(10, maxExponent)); // N: the corpus rows' one corpus, split into every k
         long dimension;
         try (Backend b = Backends.open(backend)) {
-            ScaleRun run = new ScaleRun(b, hidden, vocab, batch, context, round, reps, sketch, warmup);
+            ScaleRun run = new ScaleRun(b, hidden, vocab, batch, context, round, reps, sketch, warmup, corpus);
             dimension = run.dimension();
             // An untimed pass over the smallest k first: else that k's rows are timed while the JIT is still compiling
             // (the first k measured came out up to 2x slower than the next in the sampler's draw rows).
@@ -107,8 +108,9 @@ final class ScaleCommand implements Callable<Integer> {
                 Runtime.getRuntime().availableProcessors());
         int[][] shapes = {{vocab, hidden}, {256, 64}, {50257, 768}}; // this run's, rnb's default model, GPT-2 small
         String text = String.format(Locale.ROOT, "backend %s, d = v x h = %d x %d, K = %d steps of %d sequences x %d rows, "
-                        + "whole round sketched with r = %d, medians of %d rounds after %d untimed; %s%n%n%s%n%s", backend, vocab, hidden, round, batch, context,
-                sketch, reps, warmup, load,
+                        + "whole round sketched with r = %d, medians of %d rounds after %d untimed; corpus rows: one corpus of N = %d documents, "
+                        + "document i in domain i mod k; %s%n%n%s%n%s", backend, vocab, hidden, round, batch, context,
+                sketch, reps, warmup, corpus, load,
                 report.markdown(), ScaleReport.crossover((long) (memoryGib * (1L << 30)), round * batch, 1024, shapes));
         System.out.print(text);
         Path table = out.resolve("scaling.md"), chart = out.resolve("scaling.png");

@@ -52,6 +52,15 @@ public final class ScaleReport {
                 p.time(ScaleRun.Stage.ROUND_SKETCHED) / p.time(ScaleRun.Stage.ROUND_FLOOR)));
         row(sb, "whole round (sketched) back to back / copy of its minimum bytes", p -> String.format(Locale.ROOT, "%.1fx",
                 p.time(ScaleRun.Stage.ROUND_BACK_TO_BACK) / p.time(ScaleRun.Stage.ROUND_FLOOR)));
+        String smallest = power(points.get(0).k());
+        ratioToSmallest(sb, "T = 1 draw, round's p', one document per domain (the store grows with k) / at k = " + smallest,
+                ScaleRun.Stage.SAMPLER_DRAW_ROUND);
+        ratioToSmallest(sb, "T = 1 draw, round's p', one corpus of N documents in k domains / at k = " + smallest,
+                ScaleRun.Stage.CORPUS_DRAW);
+        ratioToSmallest(sb, "round's K batch draws, one document per domain (the store grows with k) / at k = " + smallest,
+                ScaleRun.Stage.ROUND_DRAWS);
+        ratioToSmallest(sb, "round's K batch draws, one corpus of N documents in k domains / at k = " + smallest,
+                ScaleRun.Stage.CORPUS_ROUND_DRAWS);
         row(sb, "whole round's minimum bytes", p -> bytes(p.roundFloorBytes()));
         row(sb, "domains touched per round", p -> Integer.toString(p.touched()));
         row(sb, "sparse accumulators (device)", p -> bytes(p.sparseBytes()));
@@ -79,6 +88,12 @@ public final class ScaleReport {
         sb.append(String.format(Locale.ROOT, "| sketched, r = %d | any | %s | %,d | %,d (fits) |%n", sketch, bytes(perDomain),
                 memoryBytes / perDomain, memoryBytes / perDomain));
         return sb.toString();
+    }
+
+    /** A stage's time at each k over its time at the smallest k measured (the same process). */
+    private void ratioToSmallest(StringBuilder sb, String label, ScaleRun.Stage stage) {
+        double first = points.get(0).time(stage);
+        row(sb, label, p -> String.format(Locale.ROOT, "%.2fx", p.time(stage) / first));
     }
 
     private void row(StringBuilder sb, String label, java.util.function.Function<ScaleRun.Point, String> cell) {

@@ -38,6 +38,12 @@ import java.util.SplittableRandom;
  * corpus has it ({@link #documentPerDomain}): every example its own array
  * longer than T + 1 bytes, so that each sequence is a window of one document
  * (the 9-byte store padded every sequence of more than 8 rows).
+ * Those two stores grow with k (one document per domain), so their draw rows
+ * compare k cached documents at small k with 10^6 in DRAM at 10^6; the
+ * corpus rows hold the store fixed instead: one corpus of N documents (each
+ * of the two kinds above), built once per run, split into k domains
+ * (document i in domain i mod k), as regrouping clusters a fixed corpus into
+ * k domains, and drawn with the same p'.
  * The timed calls are interleaved rep by rep so that a loaded machine slows
  * them alike; every figure is a median over the reps.
  */
@@ -45,8 +51,10 @@ public final class ScaleRun {
     /** The stages measured, in table order. */
     public enum Stage {
         SAMPLER_REBUILD("sampler rebuild (ms)"),
-        SAMPLER_DRAW("sampler draw, p' with every domain present (ns/row)"),
-        SAMPLER_DRAW_ROUND("sampler draw, the sketched round's p' (ns/row)"),
+        SAMPLER_DRAW("sampler draw, one document per domain (the store grows with k), p' with every domain present (ns/row)"),
+        SAMPLER_DRAW_ROUND("sampler draw, one document per domain (the store grows with k), the sketched round's p' (ns/row)"),
+        CORPUS_DRAW("sampler draw, one corpus of N documents in k domains, the sketched round's p' (ns/row)"),
+        CORPUS_ROUND_DRAWS("sampler draw, one corpus of N documents in k domains, the round's K batches, the sketched round's p' (ms)"),
         ACCUMULATE_SPARSE("accumulate, sparse (ms/round)"),
         ACCUMULATE_DENSE("accumulate, dense (ms/round)"),
         END_ROUND("end of round, touched G p + update + reset (ms)"),
@@ -56,7 +64,7 @@ public final class ScaleRun {
         CHECKPOINT_READ("checkpoint state read (ms)"),
         ROUND_SKETCHED("whole round, sketched: K steps accumulated and drawn, end of round, sampler rebuild (ms)"),
         ROUND_ACCUMULATE("whole round's part: its K sketched accumulations (ms)"),
-        ROUND_DRAWS("whole round's part: its K batch draws (ms)"),
+        ROUND_DRAWS("whole round's part: its K batch draws, one document per domain (the store grows with k) (ms)"),
         ROUND_END("whole round's part: its end of round (ms)"),
         ROUND_REBUILD("whole round's part: its sampler rebuild (ms)"),
         ROUND_BACK_TO_BACK("whole round, sketched, rounds back to back (no other stage between them) (ms)"),
@@ -91,6 +99,10 @@ public final class ScaleRun {
     private final int reps;
     private final int warmup;
     private final int sketch;
+    /** N: the documents of the one corpus split into k domains (the corpus rows). */
+    private final int corpusDocuments;
+    /** That corpus as 9-byte examples (T = 1 rows) and as documents longer than T + 1 bytes; built on first use, once a run. */
+    private byte[][] corpusShort, corpusLong;
 
     /**
      * {@code sketch}: r, the floats per domain of the whole round's
@@ -98,12 +110,16 @@ public final class ScaleRun {
      * round runs once (the end of the round, the sampler's rebuild) runs only
      * warmup + reps times per k, so with few warm-ups the JVM times part of it
      * interpreted; a training run of hundreds of rounds runs it compiled.
+     * {@code corpusDocuments}: N, at least the largest k measured.
      */
     public ScaleRun(Backend backend, int hidden, int vocab, int sequences, int rowsPerSequence, int stepsPerRound, int reps, int sketch,
-                    int warmup) {
-        if (hidden < 1 || vocab < 1 || sequences < 1 || rowsPerSequence < 1 || stepsPerRound < 1 || reps < 1 || sketch < 1) {
-            throw new IllegalArgumentException("hidden, vocab, sequences, rows per sequence, steps per round, reps and sketch must be >= 1");
+                    int warmup, int corpusDocuments) {
+        if (hidden < 1 || vocab < 1 || sequences < 1 || rowsPerSequence < 1 || stepsPerRound < 1 || reps < 1 || sketch < 1
+                || corpusDocuments < 1) {
+            throw new IllegalArgumentException("hidden, vocab, sequences, rows per sequence, steps per round, reps, sketch and corpus "
+                    + "documents must be >= 1");
         }
+        this.corpusDocuments = corpusDocuments;
         if (warmup < 0) {
             throw new IllegalArgumentException("warm-up rounds must be >= 0, got " + warmup);
         }
@@ -143,6 +159,13 @@ public final class ScaleRun {
 
     /** One k: {@code warmup} untimed reps, then {@code reps} timed ones. */
     public Point measure(int k) {
+        if (k > corpusDocuments) {
+            throw new IllegalArgumentException("k = " + k + " domains of a corpus of " + corpusDocuments + " documents: some would be empty");
+        }
+        if (corpusShort == null) {
+            corpusShort = shortDocuments(corpusDocuments);
+            corpusLong = documents(corpusDocuments, rowsPerSequence);
+        }
         SplittableRandom random = new SplittableRandom(k);
         int rows = sequences * rowsPerSequence;
         long d = dimension();
@@ -156,6 +179,9 @@ public final class ScaleRun {
         MixtureSampler sampler = new MixtureSampler(data, sequences * 256, 1, 7);
         MixtureSampler roundSampler = new MixtureSampler(documentPerDomain(k, rowsPerSequence), sequences, rowsPerSequence, 8);
         Batch roundBatch = null; // drawn into the last batch's arrays, as Trainer.trainStep() does
+        MixtureSampler corpusSampler = new MixtureSampler(inDomains(corpusShort, k), sequences * 256, 1, 9);
+        MixtureSampler corpusRoundSampler = new MixtureSampler(inDomains(corpusLong, k), sequences, rowsPerSequence, 10);
+        Batch corpusBatch = null;
         long floorBytes = 0;
         try (RnbStrategy rnb = new RnbStrategy(backend, k, hidden, vocab, uniform, 1f, SketchSpec.EXACT, stepsPerRound, 1);
              RnbStrategy sketched = new RnbStrategy(backend, k, hidden, vocab, uniform, 1f, SketchSpec.count(sketch), stepsPerRound, 1);
@@ -212,6 +238,13 @@ public final class ScaleRun {
                 long t9 = System.nanoTime();
                 sampler.next();
                 long t10 = System.nanoTime();
+                corpusSampler.setProportions(roundP); // the same p' over the fixed corpus
+                corpusRoundSampler.setProportions(roundP);
+                long f0 = System.nanoTime();
+                corpusSampler.next();
+                long f1 = System.nanoTime();
+                for (int s = 0; s < stepsPerRound; s++) corpusBatch = corpusRoundSampler.next(corpusBatch);
+                long f2 = System.nanoTime();
                 long floorFloats = roundFloorBytes(sketchedTouched) / 8; // a copy of n floats reads 4n bytes and writes 4n
                 long copyNanos;
                 try (Tensor from = backend.allocate(floorFloats); Tensor to = backend.allocate(floorFloats)) {
@@ -225,6 +258,8 @@ public final class ScaleRun {
                 t[Stage.ROUND_FLOOR.ordinal()][r] = copyNanos / 1e6;
                 floorBytes = roundFloorBytes(sketchedTouched);
                 t[Stage.SAMPLER_DRAW_ROUND.ordinal()][r] = (double) (t10 - t9) / (sequences * 256);
+                t[Stage.CORPUS_DRAW.ordinal()][r] = (double) (f1 - f0) / (sequences * 256);
+                t[Stage.CORPUS_ROUND_DRAWS.ordinal()][r] = (f2 - f1) / 1e6;
                 t[Stage.ROUND_SKETCHED.ordinal()][r] = (t8 - t7) / 1e6;
                 t[Stage.ROUND_ACCUMULATE.ordinal()][r] = accumulating / 1e6;
                 t[Stage.ROUND_DRAWS.ordinal()][r] = drawing / 1e6;
@@ -299,34 +334,54 @@ public final class ScaleRun {
      * k domains of one 9-byte example each (a row of T = 1 draws a domain, an
      * example and an offset), each example its own array, as a corpus has them.
      */
-    static ByteDataset oneExamplePerDomain(int k) {
-        List<TrainingExample> examples = new ArrayList<>(k);
-        List<String> names = new ArrayList<>(k);
-        byte[] bytes = "abcdefghi".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        for (int i = 0; i < k; i++) {
-            examples.add(new TrainingExample(bytes.clone(), i));
-            names.add(Integer.toString(i));
-        }
-        return new ByteDataset(examples, names);
-    }
+    static ByteDataset oneExamplePerDomain(int k) { return inDomains(shortDocuments(k), k); }
 
     /**
      * k domains of one document each, its own array of T + 2 to T + 1 +
-     * min(T, 64) bytes (seeded): longer than T + 1, so a sequence of T rows is
-     * a window at a drawn offset of one document and is never padded, as in a
-     * corpus whose documents fill a context; the spread is capped so that the
-     * store stays near k x (T + 50) bytes (about 110 MiB at 10^6, T = 64).
+     * min(T, 64) bytes ({@link #documents}).
      */
-    static ByteDataset documentPerDomain(int k, int T) {
-        SplittableRandom random = new SplittableRandom(k ^ 0x5eedL);
-        List<TrainingExample> examples = new ArrayList<>(k);
-        List<String> names = new ArrayList<>(k);
-        for (int i = 0; i < k; i++) {
+    static ByteDataset documentPerDomain(int k, int T) { return inDomains(documents(k, T), k); }
+
+    /** n arrays of the 9 bytes "abcdefghi" (T = 1 rows). */
+    static byte[][] shortDocuments(int n) {
+        byte[] bytes = "abcdefghi".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[][] out = new byte[n][];
+        for (int i = 0; i < n; i++) out[i] = bytes.clone();
+        return out;
+    }
+
+    /**
+     * n documents, each its own array of T + 2 to T + 1 + min(T, 64) bytes
+     * (seeded by n): longer than T + 1, so a sequence of T rows is a window at
+     * a drawn offset of one document and is never padded, as in a corpus whose
+     * documents fill a context; the spread is capped so that the store stays
+     * near n x (T + 50) bytes (about 110 MiB at 10^6, T = 64).
+     */
+    static byte[][] documents(int n, int T) {
+        SplittableRandom random = new SplittableRandom(n ^ 0x5eedL);
+        byte[][] out = new byte[n][];
+        for (int i = 0; i < n; i++) {
             byte[] bytes = new byte[T + 2 + random.nextInt(Math.min(T, 64))];
             for (int j = 0; j < bytes.length; j++) bytes[j] = (byte) ('a' + (i + j) % 26);
-            examples.add(new TrainingExample(bytes, i));
-            names.add(Integer.toString(i));
+            out[i] = bytes;
         }
+        return out;
+    }
+
+    /**
+     * The documents split into k domains (k at most their number): document i
+     * in domain i mod k, sharing its array. Round robin rather than a seeded
+     * random assignment: every domain gets n / k documents (rounded), none
+     * empty, where a random one leaves about 1/e of the domains empty at
+     * k = n; and a domain's documents lie across the whole store (i, i + k,
+     * ...), so a draw at small k reads a random document of the corpus as one
+     * at large k does.
+     */
+    static ByteDataset inDomains(byte[][] documents, int k) {
+        List<TrainingExample> examples = new ArrayList<>(documents.length);
+        List<String> names = new ArrayList<>(k);
+        for (int i = 0; i < documents.length; i++) examples.add(new TrainingExample(documents[i], i % k));
+        for (int d = 0; d < k; d++) names.add(Integer.toString(d));
         return new ByteDataset(examples, names);
     }
 

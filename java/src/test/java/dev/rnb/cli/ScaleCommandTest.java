@@ -26,9 +26,25 @@ class ScaleCommandTest {
         assertTrue(table.contains("medians of 1 rounds after 3 untimed"), table);
         assertTrue(Files.size(out.resolve("scaling.png")) > 1000);
         List<String> rows = table.lines().filter(l -> l.startsWith("| ")).toList();
-        assertEquals(1 + 17 + 8 + 1 + 4, rows.size(), table);
+        assertEquals(1 + 19 + 12 + 1 + 4, rows.size(), table);
         assertTrue(table.contains("| whole round (sketched) back to back / copy of its minimum bytes |"), table);
-        for (String row : rows.subList(1, 18)) {
+        assertTrue(table.contains("corpus rows: one corpus of N = 1000 documents, document i in domain i mod k"), table);
+        for (String stage : new String[] {"sampler draw, one corpus of N documents in k domains, the sketched round's p' (ns/row)",
+                "sampler draw, one corpus of N documents in k domains, the round's K batches, the sketched round's p' (ms)",
+                "sampler draw, one document per domain (the store grows with k), the sketched round's p' (ns/row)"}) {
+            assertTrue(rows.stream().anyMatch(l -> l.startsWith("| " + stage + " |")), stage + "\n" + table);
+        }
+        // The draws against the smallest k, both stores: 1.00x at k = 10^2 itself, a positive ratio at 10^3.
+        List<String> ratios = rows.stream().filter(l -> l.contains(" / at k = 10^2 |")).toList();
+        assertEquals(4, ratios.size(), table);
+        assertTrue(ratios.stream().anyMatch(l -> l.startsWith("| T = 1 draw, round's p', one corpus of N documents in k domains")), table);
+        assertTrue(ratios.stream().anyMatch(l -> l.startsWith("| round's K batch draws, one corpus of N documents in k domains")), table);
+        for (String row : ratios) {
+            String[] cells = row.split("\\|");
+            assertEquals("1.00x", cells[2].trim(), row);
+            assertTrue(Double.parseDouble(cells[3].trim().replace("x", "")) > 0, row);
+        }
+        for (String row : rows.subList(1, 20)) {
             String[] cells = row.split("\\|");
             assertEquals(5, cells.length, row); // "", stage, k = 10^2, k = 10^3, slope
             assertFalse(Double.isNaN(Double.parseDouble(cells[4].trim())), row);

@@ -6,7 +6,10 @@ import dev.rnb.data.DomainProportions;
 import dev.rnb.data.MixtureSampler;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code rnb scale}'s whole-round store: one document per domain, each longer than T + 1 bytes, so no sequence is padded. */
@@ -35,10 +38,30 @@ class ScaleRunStoreTest {
         }
     }
 
+    /** The corpus rows' store: the same documents (the same arrays, not copies) in every k, document i in domain i mod k. */
+    @Test
+    void oneCorpusIsSplitRoundRobinIntoKDomains() {
+        byte[][] documents = ScaleRun.documents(1000, 64);
+        for (int k : new int[] {1, 7, 10, 999, 1000}) {
+            ByteDataset data = ScaleRun.inDomains(documents, k);
+            assertEquals(k, data.domains());
+            assertEquals(1000, data.size());
+            for (int i = 0; i < 1000; i++) {
+                assertSame(documents[i], data.get(i).bytes(), "k = " + k + ", document " + i);
+                assertEquals(i % k, data.get(i).domain());
+            }
+            for (int d = 0; d < k; d++) {
+                int count = data.countOf(d);
+                assertTrue(count == 1000 / k || count == 1000 / k + 1, "k = " + k + ", domain " + d + ": " + count);
+            }
+        }
+        for (byte[] document : ScaleRun.shortDocuments(50)) assertEquals("abcdefghi", new String(document, StandardCharsets.US_ASCII));
+    }
+
     /** The floor counts each sequence's T + 1 example bytes on top of the rest (no k in it). */
     @Test
     void theRoundFloorCountsTheWindowsRead() {
-        ScaleRun run = new ScaleRun(null, 8, 8, 16, 64, 20, 1, 1024, 0);
+        ScaleRun run = new ScaleRun(null, 8, 8, 16, 64, 20, 1, 1024, 0, 1);
         long withoutWindows = 20L * 16 * 64 * 16 * 4 + 2L * 320 * 1024 * 4 + 20L * 16 * 64 * 16 + 32L * 320;
         assertEquals(withoutWindows + 20L * 16 * 65, run.roundFloorBytes(320));
     }
