@@ -54,7 +54,7 @@ public final class ScaleReport {
                 p.time(ScaleRun.Stage.ROUND_BACK_TO_BACK) / p.time(ScaleRun.Stage.ROUND_FLOOR)));
         // The copy above runs on two buffers just zeroed (cache-warm: 2 x 2 MiB at 10^6); the floor is
         // memory bandwidth, so the same bytes also at the streaming rate of the largest k's copy of k x d floats
-        // (512 MiB moved at 10^6: DRAM), the round against both.
+        // (512 MB moved at 10^6: DRAM), the round against both.
         double rate = streamingBytesPerMs();
         row(sb, "whole round's minimum bytes at the largest k's copy rate (ms)", p -> number(p.roundFloorBytes() / rate));
         row(sb, "whole round (sketched) / its minimum bytes at that rate", p -> String.format(Locale.ROOT, "%.1fx",
@@ -92,7 +92,7 @@ public final class ScaleReport {
 
     /**
      * Bytes per ms of the copy of k x d floats at the largest k (it reads and writes them: 2 k d 4 bytes);
-     * at 10^6 domains, d = 64, 512 MiB, far past the caches: the machine's DRAM streaming rate.
+     * at 10^6 domains, d = 64, 512 MB, far past the caches: the machine's DRAM streaming rate.
      */
     double streamingBytesPerMs() {
         ScaleRun.Point last = points.stream().max(java.util.Comparator.comparingInt(ScaleRun.Point::k)).orElseThrow();
