@@ -56,7 +56,7 @@ public final class ScaleReport {
         // memory bandwidth, so the same bytes also at the streaming rate of the largest k's copy of k x d floats
         // (512 MB moved at 10^6: DRAM), the round against both.
         double rate = streamingBytesPerMs();
-        row(sb, "whole round's minimum bytes at the largest k's copy rate (ms)", p -> number(p.roundFloorBytes() / rate));
+        row(sb, "round's minimum bytes at the largest k's copy rate (ms)", p -> number(p.roundFloorBytes() / rate));
         row(sb, "whole round (sketched) / its minimum bytes at that rate", p -> String.format(Locale.ROOT, "%.1fx",
                 p.time(ScaleRun.Stage.ROUND_SKETCHED) * rate / p.roundFloorBytes()));
         row(sb, "whole round (sketched) back to back / its minimum bytes at that rate", p -> String.format(Locale.ROOT, "%.1fx",

@@ -26,8 +26,9 @@ class ScaleCommandTest {
         assertTrue(table.contains("medians of 1 rounds after 3 untimed"), table);
         assertTrue(Files.size(out.resolve("scaling.png")) > 1000);
         List<String> rows = table.lines().filter(l -> l.startsWith("| ")).toList();
-        assertEquals(1 + 17 + 8 + 1 + 4, rows.size(), table);
+        assertEquals(1 + 17 + 11 + 1 + 4, rows.size(), table);
         assertTrue(table.contains("| whole round (sketched) back to back / copy of its minimum bytes |"), table);
+        assertTrue(table.contains("| whole round (sketched) back to back / its minimum bytes at that rate |"), table);
         for (String row : rows.subList(1, 18)) {
             String[] cells = row.split("\\|");
             assertEquals(5, cells.length, row); // "", stage, k = 10^2, k = 10^3, slope
