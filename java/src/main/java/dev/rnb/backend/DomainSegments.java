@@ -112,9 +112,9 @@ public final class DomainSegments {
         /**
          * Replaces the domain of every run given since the last build by
          * {@code label} of it, in run order (e.g. a domain by its accumulator
-         * slot, taken at its first run). One tight pass over the runs: at k =
-         * 10^6 a lookup in a k-int map misses the cache, and lookups issued
-         * back to back overlap where ones spread over a pass over the rows did not.
+         * slot, taken at its first run). One tight pass over the runs: lookups
+         * that miss the cache (a k-int map at k = 10^6 did) overlap when issued
+         * back to back, where ones spread over a pass over the rows did not.
          */
         public void relabel(IntUnaryOperator label) {
             for (int i = 0; i < runs; i++) {

@@ -23,8 +23,9 @@ import java.util.Arrays;
  * round ({@code G p} over {@link #slots()} blocks) and the reset (zeroing
  * the used blocks) are proportional to the domains touched, not to k; the
  * slot buffer grows by doubling, up to k blocks, and is kept across rounds.
- * The one O(k) array is the domain-to-slot map (k ints, reset per touched
- * domain). Not thread-safe: one caller at a time, like its backend.
+ * The domain-to-slot map is a hash table over the touched domains
+ * ({@link SlotTable}), emptied in O(1): nothing here is O(k). Not
+ * thread-safe: one caller at a time, like its backend.
  */
 public final class DomainGradients implements AutoCloseable {
     private static final int INITIAL_SLOTS = 64;
@@ -38,7 +39,7 @@ public final class DomainGradients implements AutoCloseable {
     private final FactoredProjection projection;
     private int round;
     private int roundSeed;
-    private final int[] slotOfDomain;
+    private final SlotTable slotOfDomain = new SlotTable();
     private int[] domainOfSlot;
     private long[] slotCounts;
     private int used;
@@ -75,9 +76,8 @@ public final class DomainGradients implements AutoCloseable {
         this.baseSeed = (int) (seed ^ (seed >>> 32));
         this.projection = spec.kind() == SketchSpec.Kind.FACTORED
                 ? new FactoredProjection(backend, hDim, vDim, spec.rv(), spec.rh()) : null;
-        this.slotOfDomain = new int[domains];
-        Arrays.fill(slotOfDomain, -1);
         int capacity = Math.min(domains, INITIAL_SLOTS);
+        slotOfDomain.reserve(capacity);
         this.domainOfSlot = new int[capacity];
         this.slotCounts = new long[capacity];
         this.gradients = backend.allocate((long) capacity * dimension());
@@ -194,20 +194,19 @@ public final class DomainGradients implements AutoCloseable {
 
     /** The domain's slot, taking the next one at its first row this round. */
     private int slotOf(int domain) {
-        int slot = slotOfDomain[domain];
-        if (slot < 0) {
-            takeSlot(domain);
-            slot = used - 1;
-        }
-        return slot;
+        int slot = slotOfDomain.find(domain);
+        return slot >= 0 ? slot : takeSlot(domain, ~slot);
     }
 
-    private void takeSlot(int domain) {
+    /** Gives the domain the next slot; {@code at}: where {@link SlotTable#find} said it goes. */
+    private int takeSlot(int domain, int at) {
         if (used == domainOfSlot.length) {
             grow();
+            at = ~slotOfDomain.find(domain); // the table was rebuilt larger
         }
         domainOfSlot[used] = domain;
-        slotOfDomain[domain] = used++;
+        slotOfDomain.put(at, domain, used);
+        return used++;
     }
 
     /** Doubles the slot buffer (at most k blocks), keeping the used blocks. */
@@ -221,6 +220,7 @@ public final class DomainGradients implements AutoCloseable {
         gradients = bigger;
         domainOfSlot = Arrays.copyOf(domainOfSlot, capacity);
         slotCounts = Arrays.copyOf(slotCounts, capacity);
+        slotOfDomain.reserve(capacity);
     }
 
     private void count(DomainSegments segments) {
@@ -294,11 +294,12 @@ public final class DomainGradients implements AutoCloseable {
 
     /** Gives an untouched domain the next slot with this accumulator and row count (count &gt; 0). */
     public void restoreSlot(int domain, long count, float[] block) {
-        if (domain < 0 || domain >= domains || slotOfDomain[domain] >= 0 || count < 1 || block.length != dimension()) {
+        int at = domain < 0 || domain >= domains ? 0 : slotOfDomain.find(domain);
+        if (at >= 0 || count < 1 || block.length != dimension()) {
             throw new IllegalArgumentException("cannot restore domain " + domain + " of " + domains + " with count " + count
                     + " and " + block.length + " floats (" + dimension() + " per domain, each domain once)");
         }
-        takeSlot(domain);
+        takeSlot(domain, ~at);
         slotCounts[used - 1] = count;
         backend.upload(block, 0, gradients, (used - 1) * dimension(), block.length);
     }
@@ -333,12 +334,10 @@ public final class DomainGradients implements AutoCloseable {
         freeSlots();
     }
 
-    /** Frees the used slots (their blocks already zero). */
+    /** Frees the used slots (their blocks already zero): O(slots), the map's entries in O(1). */
     private void freeSlots() {
-        for (int s = 0; s < used; s++) {
-            slotOfDomain[domainOfSlot[s]] = -1;
-            slotCounts[s] = 0;
-        }
+        Arrays.fill(slotCounts, 0, used, 0L);
+        slotOfDomain.clear();
         used = 0;
     }
 

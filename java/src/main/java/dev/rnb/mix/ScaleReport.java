@@ -61,6 +61,15 @@ public final class ScaleReport {
                 ScaleRun.Stage.ROUND_DRAWS);
         ratioToSmallest(sb, "round's K batch draws, one corpus of N documents in k domains / at k = " + smallest,
                 ScaleRun.Stage.CORPUS_ROUND_DRAWS);
+        // The copy above runs on two buffers just zeroed (cache-warm: 2 x 2 MiB at 10^6); the floor is
+        // memory bandwidth, so the same bytes also at the streaming rate of the largest k's copy of k x d floats
+        // (512 MB moved at 10^6: DRAM), the round against both.
+        double rate = streamingBytesPerMs();
+        row(sb, "round's minimum bytes at the largest k's copy rate (ms)", p -> number(p.roundFloorBytes() / rate));
+        row(sb, "whole round (sketched) / its minimum bytes at that rate", p -> String.format(Locale.ROOT, "%.1fx",
+                p.time(ScaleRun.Stage.ROUND_SKETCHED) * rate / p.roundFloorBytes()));
+        row(sb, "whole round (sketched) back to back / its minimum bytes at that rate", p -> String.format(Locale.ROOT, "%.1fx",
+                p.time(ScaleRun.Stage.ROUND_BACK_TO_BACK) * rate / p.roundFloorBytes()));
         row(sb, "whole round's minimum bytes", p -> bytes(p.roundFloorBytes()));
         row(sb, "domains touched per round", p -> Integer.toString(p.touched()));
         row(sb, "sparse accumulators (device)", p -> bytes(p.sparseBytes()));
@@ -94,6 +103,15 @@ public final class ScaleReport {
     private void ratioToSmallest(StringBuilder sb, String label, ScaleRun.Stage stage) {
         double first = points.get(0).time(stage);
         row(sb, label, p -> String.format(Locale.ROOT, "%.2fx", p.time(stage) / first));
+    }
+
+    /**
+     * Bytes per ms of the copy of k x d floats at the largest k (it reads and writes them: 2 k d 4 bytes);
+     * at 10^6 domains, d = 64, 512 MB, far past the caches: the machine's DRAM streaming rate.
+     */
+    double streamingBytesPerMs() {
+        ScaleRun.Point last = points.stream().max(java.util.Comparator.comparingInt(ScaleRun.Point::k)).orElseThrow();
+        return 2.0 * last.denseBytes() / last.time(ScaleRun.Stage.COPY_FLOOR);
     }
 
     private void row(StringBuilder sb, String label, java.util.function.Function<ScaleRun.Point, String> cell) {

@@ -26,8 +26,9 @@ class ScaleCommandTest {
         assertTrue(table.contains("medians of 1 rounds after 3 untimed"), table);
         assertTrue(Files.size(out.resolve("scaling.png")) > 1000);
         List<String> rows = table.lines().filter(l -> l.startsWith("| ")).toList();
-        assertEquals(1 + 19 + 12 + 1 + 4, rows.size(), table);
+        assertEquals(1 + 19 + 15 + 1 + 4, rows.size(), table);
         assertTrue(table.contains("| whole round (sketched) back to back / copy of its minimum bytes |"), table);
+        assertTrue(table.contains("| whole round (sketched) back to back / its minimum bytes at that rate |"), table);
         assertTrue(table.contains("corpus rows: one corpus of N = 1000 documents, document i in domain i mod k"), table);
         for (String stage : new String[] {"sampler draw, one corpus of N documents in k domains, the sketched round's p' (ns/row)",
                 "sampler draw, one corpus of N documents in k domains, the round's K batches, the sketched round's p' (ms)",
