@@ -12,6 +12,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
+import static dev.rnb.testing.ProportionEntries.groupRests;
+import static dev.rnb.testing.ProportionEntries.listed;
+import static dev.rnb.testing.ProportionEntries.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -84,7 +87,7 @@ class GroupedHierarchyTest {
             for (int round = 0; round < 3; round++) p = round(a, b, g, eval, p, seeds[round], parents);
             HierarchicalUpdate restored = new HierarchicalUpdate(parents, 0.5f);
             restored.restoreCarriedScores(a.carriedScores());
-            DomainProportions q = DomainProportions.grouped(restored.finestGroups(), listed(p), values(p), rests(p));
+            DomainProportions q = DomainProportions.grouped(restored.finestGroups(), listed(p), values(p), groupRests(p));
             for (int round = 3; round < 6; round++) {
                 p = round(a, b, g, eval, p, seeds[round], parents);
                 q = round(restored, b, g, eval, q, seeds[round], parents);
@@ -210,23 +213,5 @@ class GroupedHierarchyTest {
     private static boolean contains(int[] a, int x) {
         for (int v : a) if (v == x) return true;
         return false;
-    }
-
-    private static int[] listed(DomainProportions p) {
-        int[] ids = new int[p.listedCount()];
-        for (int i = 0; i < ids.length; i++) ids[i] = p.listedDomain(i);
-        return ids;
-    }
-
-    private static float[] values(DomainProportions p) {
-        float[] v = new float[p.listedCount()];
-        for (int i = 0; i < v.length; i++) v[i] = p.listedValue(i);
-        return v;
-    }
-
-    private static float[] rests(DomainProportions p) {
-        float[] r = new float[p.groups().groups()];
-        for (int g = 0; g < r.length; g++) r[g] = p.groupRest(g);
-        return r;
     }
 }

@@ -33,19 +33,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * resuming to the same batches and p', bit for bit.
  */
 class GroupedRoundsResumeTest {
-    static final int K_DOMAINS = MixtureSampler.SPARSE_MIN_DOMAINS + 999, H = 4, V = 6, B = 16, T = 8, STEPS = 3, ROUNDS = 3;
-
-    private static float[] gaussian(int n, SplittableRandom rng) {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) x[i] = (float) rng.nextGaussian();
-        return x;
-    }
+    static final int K_DOMAINS = MixtureSampler.SPARSE_MIN_DOMAINS + 999, STEPS = 3, ROUNDS = 3;
+    /** The shapes of {@link SparseRoundsAtAMillionDomainsTest}, whose step this test takes. */
+    static final int H = SparseRoundsAtAMillionDomainsTest.H, V = SparseRoundsAtAMillionDomainsTest.V,
+            B = SparseRoundsAtAMillionDomainsTest.B, T = SparseRoundsAtAMillionDomainsTest.T;
 
     private static Batch step(RnbStrategy s, MixtureSampler sampler, int round, int step) {
-        Batch batch = sampler.next();
-        SplittableRandom rng = new SplittableRandom(1000L * round + step);
-        s.accumulate(gaussian(B * T * H, rng), gaussian(B * T * V, rng), batch.domainOfRow(), B * T);
-        return batch;
+        return SparseRoundsAtAMillionDomainsTest.step(s, sampler, round, step);
     }
 
     @ParameterizedTest
