@@ -13,6 +13,8 @@ public final class DomainGroups {
     /** Group g's members are member[start[g] .. start[g + 1]), increasing. */
     private final int[] start;
     private final int[] member;
+    /** The last other groups found to be the same partition: checking them again is O(1) (e.g. a data-parallel replica's every round). */
+    private volatile DomainGroups sameAs;
 
     /** groupOf[d]: the group (0 .. groups - 1) of domain d; every group has a member (copied). */
     public DomainGroups(int[] groupOf, int groups) {
@@ -47,4 +49,12 @@ public final class DomainGroups {
 
     /** Group g's i-th member (increasing in i). */
     public int member(int g, int i) { return member[start[g] + i]; }
+
+    /** Whether other puts every domain in the group of the same number: O(k) the first time for another object, then O(1). */
+    public boolean samePartition(DomainGroups other) {
+        if (other == this || other == sameAs) return true;
+        if (other.groups() != groups() || !java.util.Arrays.equals(other.groupOf, groupOf)) return false;
+        sameAs = other;
+        return true;
+    }
 }

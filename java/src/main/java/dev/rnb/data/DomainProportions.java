@@ -135,13 +135,19 @@ public final class DomainProportions {
 
     /**
      * The same values grouped by {@code groups}: this when it already is;
-     * from one shared value O(t + G) (the same listed domains, every group's
-     * value the shared one); otherwise O(k), each group's value the one most
-     * of its members have (Boyer-Moore's vote), its other members listed.
+     * the same entries over {@code groups} when this is grouped by the same
+     * partition in another object ({@link DomainGroups#samePartition}: e.g. a
+     * data-parallel replica holding replica 0's p'); from one shared value
+     * O(t + G) (the same listed domains, every group's value the shared one);
+     * otherwise O(k), each group's value the one most of its members have
+     * (Boyer-Moore's vote), its other members listed.
      */
     public DomainProportions groupedBy(DomainGroups groups) {
         if (groups.domains() != k) throw new IllegalArgumentException(k + " domains grouped by groups of " + groups.domains());
         if (this.groups == groups) return this;
+        if (this.groups != null && groups.samePartition(this.groups)) {
+            return new DomainProportions(k, null, listed, listedValues, 0f, groups, groupRests);
+        }
         float[] rests = new float[groups.groups()];
         if (dense == null && this.groups == null) {
             Arrays.fill(rests, rest);

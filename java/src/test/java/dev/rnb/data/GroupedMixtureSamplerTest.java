@@ -229,6 +229,17 @@ class GroupedMixtureSamplerTest {
                 assertArrayEquals(b.toArray(), regrouped.toArray(), "re-grouped, trial " + trial);
             }
             assertTrue(a == a.groupedBy(groups));
+            int[] map = new int[k];
+            for (int d = 0; d < k; d++) map[d] = groups.groupOf(d);
+            DomainGroups same = new DomainGroups(map, groups.groups());
+            DomainProportions rebound = a.groupedBy(same);
+            assertTrue(rebound.groups() == same && same.samePartition(groups), "the same partition in another object");
+            assertArrayEquals(dense, rebound.toArray());
+            assertEquals(a.listedCount(), rebound.listedCount());
+            if (groups.groups() > 1) { // two groups' numbers swapped: another partition by number
+                for (int d = 0; d < k; d++) map[d] = map[d] == 0 ? 1 : map[d] == 1 ? 0 : map[d];
+                assertFalse(new DomainGroups(map, groups.groups()).samePartition(groups));
+            }
             assertTrue(a == a.compact());
         }
         DomainGroups two = new DomainGroups(new int[] {1, 0, 1}, 2);
