@@ -117,12 +117,7 @@ class GroupedRoundsResumeTest {
                 Batch batch = step(resumed, again, ROUNDS - 1, st);
                 assertArrayEquals(wanted.get(st - 1).domainOfRow(), batch.domainOfRow(), "step " + st + " after resuming");
             }
-            DomainProportions p = resumed.endRound();
-            assertArrayEquals(lastP, p.toArray(), "p' after resuming");
-            again.setProportions(p);
-            Batch resumedAfter = again.next();
-            assertArrayEquals(after.domainOfRow(), resumedAfter.domainOfRow(), "the next batch's domains after resuming");
-            assertArrayEquals(after.tokens(), resumedAfter.tokens(), "the next batch's tokens after resuming");
+            SparseRoundsAtAMillionDomainsTest.assertTheRoundEndsAsBefore(resumed, again, lastP, after);
         }
     }
 

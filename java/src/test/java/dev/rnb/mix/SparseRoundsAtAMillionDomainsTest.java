@@ -103,12 +103,17 @@ class SparseRoundsAtAMillionDomainsTest {
             again.setProportions(storedProportions);
             again.setRngState(storedRng);
             for (int st = 1; st < STEPS; st++) step(resumed, again, ROUNDS - 1, st);
-            DomainProportions p = resumed.endRound();
-            assertArrayEquals(lastP, p.toArray(), "p' after resuming");
-            again.setProportions(p);
-            Batch resumedAfter = again.next();
-            assertArrayEquals(after.domainOfRow(), resumedAfter.domainOfRow(), "the next batch's domains after resuming");
-            assertArrayEquals(after.tokens(), resumedAfter.tokens(), "the next batch's tokens after resuming");
+            assertTheRoundEndsAsBefore(resumed, again, lastP, after);
         }
+    }
+
+    /** The resumed run's round ends with the p' of the run it resumes (all k values) and its next batch. */
+    static void assertTheRoundEndsAsBefore(RnbStrategy resumed, MixtureSampler again, float[] lastP, Batch after) {
+        DomainProportions p = resumed.endRound();
+        assertArrayEquals(lastP, p.toArray(), "p' after resuming");
+        again.setProportions(p);
+        Batch resumedAfter = again.next();
+        assertArrayEquals(after.domainOfRow(), resumedAfter.domainOfRow(), "the next batch's domains after resuming");
+        assertArrayEquals(after.tokens(), resumedAfter.tokens(), "the next batch's tokens after resuming");
     }
 }
