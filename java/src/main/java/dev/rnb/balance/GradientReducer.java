@@ -1,5 +1,7 @@
 package dev.rnb.balance;
 
+import dev.rnb.data.DomainProportions;
+
 /**
  * Combines the Balance accumulators of data-parallel replicas. Per-domain
  * gradients (exact or sketched) and row counts are sums over rows, so after one
@@ -23,12 +25,15 @@ public interface GradientReducer {
 
     /**
      * Collective: every replica calls it once per round with the p' it computed
-     * from the reduced accumulators, and all get back replica 0's. The sums are
+     * from the reduced accumulators, and all get back replica 0's, in its form
+     * (dense, sparse or grouped: what crosses is its listed entries and its
+     * shared values, O(touched + groups) where it is not dense; the groups are
+     * every replica's own, built alike). The sums are
      * bit-identical, but a backend may compute G p in a nondeterministic order
      * (float atomics on cuda), so replicas can differ in the last bit of p';
-     * broadcasting k floats keeps their sampling identical.
+     * broadcasting replica 0's keeps their sampling identical.
      */
-    float[] broadcastProportions(float[] proportions);
+    DomainProportions broadcastProportions(DomainProportions proportions);
 
     /** How many replicas take part. */
     int replicas();

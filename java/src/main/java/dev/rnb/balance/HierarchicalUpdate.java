@@ -3,6 +3,9 @@ package dev.rnb.balance;
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.BalanceStep;
 import dev.rnb.backend.Tensor;
+import dev.rnb.data.DomainGroups;
+import dev.rnb.data.DomainProportions;
+import dev.rnb.data.MixtureSampler;
 
 import java.util.Arrays;
 
@@ -50,8 +53,21 @@ import java.util.Arrays;
  * <p>Work per round: at every touched inner node one G p over the touched
  * domains under it (the root's straight from the accumulators, the others'
  * copied into one buffer, as large as the largest such node's, freed at the
- * end of the round), O(touched x d x levels) in all, plus O(k x levels) on the host for
- * the proportions. Nothing is O(k^2).
+ * end of the round), O(touched x d x levels) in all. Nothing is O(k^2).
+ *
+ * <p>The proportions' form. Below {@link MixtureSampler#SPARSE_MIN_DOMAINS}
+ * domains p' is dense (k values, O(k x levels) on the host a round; every
+ * earlier run's bits). From there on it is grouped
+ * ({@link DomainProportions#grouped}, by the finest groups, {@link #finestGroups}):
+ * within a finest group every domain that is neither touched nor (with
+ * carried scores) ever seen has logit 0, so all of them get one value, the
+ * group's; only the touched and seen domains are listed. The round is then
+ * O(touched x levels + groups + seen) on the host, no k-element array: the
+ * evaluation shares of the groups are summed once, an untouched group gets
+ * its value without visiting its domains, a touched one sums the softmax over
+ * its listed domains plus its others' count, and the kept split of a zero G p
+ * reads the current proportions' group sums. The values are the dense
+ * form's up to rounding (sums in another order).
  */
 public final class HierarchicalUpdate {
     private final int domains;
@@ -77,6 +93,18 @@ public final class HierarchicalUpdate {
     /** With carried scores: each node's moving average (NaN: never touched); null without. */
     private final double[] carried;
     private final float keep;
+    /** The finest groups as a partition of the domains, when p' is grouped; null when it is dense. */
+    private final DomainGroups finestGroups;
+    /** Each finest group's node by its depth-first rank, and the first rank under each node (below rankTo). */
+    private final int[] finestAtRank;
+    private final int[] rankFrom;
+    /** Grouped, with carried scores: the domains ever touched, increasing (the order a restore gives too). */
+    private int[] seenDomains = new int[0];
+    /** Grouped, with carried scores: bit d set while domain d is touched in the round being computed. */
+    private final long[] touchedBits;
+    /** The evaluation proportions the node shares below were summed from (the balancer's own array), and the sums. */
+    private float[] sharedFrom;
+    private double[] evalShareOfNode;
 
     /** Two levels: groupOf[i] the group (0 .. G-1, none empty) of domain i. */
     public HierarchicalUpdate(int[] groupOf) {
@@ -91,6 +119,11 @@ public final class HierarchicalUpdate {
      *                previous average
      */
     public HierarchicalUpdate(int[][] parents, float keep) {
+        this(parents, keep, parents.length > 0 && parents[0].length >= MixtureSampler.SPARSE_MIN_DOMAINS);
+    }
+
+    /** The same, p' grouped ({@code grouped}) or dense whatever k is (a test compares the two). */
+    HierarchicalUpdate(int[][] parents, float keep, boolean grouped) {
         if (parents.length == 0) throw new IllegalArgumentException("a hierarchy needs at least one level of groups");
         if (!Float.isNaN(keep) && !(keep >= 0 && keep < 1)) {
             throw new IllegalArgumentException("carried-score weight must be in [0, 1), got " + keep);
@@ -138,9 +171,12 @@ public final class HierarchicalUpdate {
         this.firstLeaf = new int[nodes];
         this.finestRank = new int[nodes];
         this.rankTo = new int[nodes];
+        this.rankFrom = new int[nodes];
         int[] counters = new int[2]; // leaves placed, finest groups ranked
         number(root, counters);
         this.finest = counters[1];
+        this.finestAtRank = new int[finest];
+        for (int v = domains; v < root; v++) if (depth[v] == levels) finestAtRank[finestRank[v]] = v;
         this.keep = keep;
         if (Float.isNaN(keep)) {
             this.carried = null;
@@ -148,6 +184,8 @@ public final class HierarchicalUpdate {
             this.carried = new double[root];
             Arrays.fill(carried, Double.NaN);
         }
+        this.finestGroups = grouped ? new DomainGroups(parents[0], finest) : null;
+        this.touchedBits = grouped && carried != null ? new long[(domains + 63) >>> 6] : null;
     }
 
     private static int groupsIn(int[] groupOf, int level) {
@@ -167,6 +205,7 @@ public final class HierarchicalUpdate {
     /** Depth-first: each node's leaves and finest groups as contiguous ranges (depth: at most the levels + 1). */
     private void number(int v, int[] counters) {
         firstLeaf[v] = counters[0];
+        rankFrom[v] = counters[1];
         if (v < domains) {
             leafAt[counters[0]++] = v;
         } else {
@@ -190,6 +229,9 @@ public final class HierarchicalUpdate {
     /** The carry weight, NaN without carried scores. */
     public float keep() { return keep; }
 
+    /** The finest groups p' is grouped by (domain i in group parents[0][i]); null where p' is dense (below 2^16 domains). */
+    public DomainGroups finestGroups() { return finestGroups; }
+
     /** With carried scores: each node's average below the root (domains first; NaN: never touched); else null. */
     public double[] carriedScores() { return carried == null ? null : carried.clone(); }
 
@@ -200,30 +242,77 @@ public final class HierarchicalUpdate {
             throw new IllegalArgumentException("expected " + carried.length + " carried scores, got " + state.length);
         }
         System.arraycopy(state, 0, carried, 0, state.length);
+        if (finestGroups != null) {
+            int n = 0;
+            for (int i = 0; i < domains; i++) if (!Double.isNaN(carried[i])) n++;
+            seenDomains = new int[n];
+            for (int i = 0, j = 0; i < domains; i++) if (!Double.isNaN(carried[i])) seenDomains[j++] = i;
+        }
     }
 
     /**
-     * p' from the round's accumulators.
+     * Each node's evaluation share (a domain's p_i, a group's the sum under
+     * it), summed once for the array p: the balancer passes its own
+     * evaluation proportions, which never change.
+     */
+    private double[] evalShares(float[] p) {
+        if (p != sharedFrom) {
+            double[] share = new double[root + 1];
+            for (int i = 0; i < domains; i++) {
+                share[i] = p[i];
+                share[parentNode[i]] += p[i];
+            }
+            for (int v = domains; v < root; v++) share[parentNode[v]] += share[v];
+            evalShareOfNode = share;
+            sharedFrom = p;
+        }
+        return evalShareOfNode;
+    }
+
+    /**
+     * p' from the round's accumulators: dense, or grouped by {@link #finestGroups}.
      *
      * @param g       the round's per-domain gradient sums (touched slots only)
-     * @param p       evaluation proportions, k
-     * @param current proportions kept when the round is skipped
+     * @param p       evaluation proportions, k (the same array every round: its group sums are kept)
+     * @param current proportions kept when the round is skipped (any form)
      */
-    BalanceStep update(Backend backend, DomainGradients g, float[] p, float lambda, float[] current) {
+    TouchedSoftmax.Step update(Backend backend, DomainGradients g, float[] p, float lambda, DomainProportions current) {
         if (g.domains() != domains) {
             throw new IllegalArgumentException("hierarchy over " + domains + " domains, accumulators over " + g.domains());
         }
         int n = g.slots();
-        if (n == 0) return new BalanceStep(current.clone(), BalanceStep.Status.SKIPPED_NO_DOMAIN);
+        if (n == 0) return new TouchedSoftmax.Step(current, BalanceStep.Status.SKIPPED_NO_DOMAIN);
         Round r = new Round(backend, g, p, lambda, current);
         try {
             BalanceStep.Status status = r.visit(root, 1.0, 0, n);
-            if (status != BalanceStep.Status.UPDATED) return new BalanceStep(current.clone(), status);
+            if (status != BalanceStep.Status.UPDATED) return new TouchedSoftmax.Step(current, status);
+            if (finestGroups != null && carried != null) rememberSeen(r);
             for (int q = 0; q < r.pendingCount; q++) carried[r.pendingNode[q]] = r.pendingScore[q];
-            return new BalanceStep(r.out, BalanceStep.Status.UPDATED);
+            DomainProportions next = finestGroups == null ? DomainProportions.dense(r.out)
+                    : DomainProportions.grouped(finestGroups, Arrays.copyOf(r.listedIds, r.listedCount),
+                            Arrays.copyOf(r.listedValues, r.listedCount), r.rests);
+            return new TouchedSoftmax.Step(next, BalanceStep.Status.UPDATED);
         } finally {
             r.close();
         }
+    }
+
+    /** Merges the domains first seen this round (before their scores are committed) into the increasing seen list. */
+    private void rememberSeen(Round r) {
+        int[] fresh = new int[r.pendingCount];
+        int m = 0;
+        for (int q = 0; q < r.pendingCount; q++) {
+            int u = r.pendingNode[q];
+            if (u < domains && Double.isNaN(carried[u])) fresh[m++] = u;
+        }
+        if (m == 0) return;
+        Arrays.sort(fresh, 0, m);
+        int[] merged = new int[seenDomains.length + m];
+        int a = 0, b = 0, n = 0;
+        while (a < seenDomains.length || b < m) {
+            merged[n++] = b == m || a < seenDomains.length && seenDomains[a] < fresh[b] ? seenDomains[a++] : fresh[b++];
+        }
+        seenDomains = merged;
     }
 
     /** One round's working state. */
@@ -231,7 +320,14 @@ public final class HierarchicalUpdate {
         final Backend backend;
         final DomainGradients g;
         final float lambda;
-        final float[] current;
+        final DomainProportions current;
+        /** Dense: the current proportions' k values, made when a kept split needs them. */
+        float[] currentValues;
+        /** Grouped: the current proportions grouped by the finest groups, and each node's sum of them, made when a kept split needs them. */
+        DomainProportions currentGrouped;
+        double[] currentMass;
+        /** currentGrouped's listed entries by finest group: group rank r's are currentAt[currentStart[r] .. currentStart[r + 1]). */
+        int[] currentStart, currentAt;
         final long d;
         final long[] count;
         final float[] inverseCount;
@@ -241,13 +337,21 @@ public final class HierarchicalUpdate {
         final int[] rankStart;
         /** Each node's evaluation share. */
         final double[] evalShare;
+        /** Dense: p'. */
         final float[] out;
+        /** Grouped: p''s listed domains and their values, and each finest group's value for its other members. */
+        int[] listedIds;
+        float[] listedValues;
+        int listedCount;
+        final float[] rests;
+        /** Grouped, with carried scores: the seen domains by finest group, rank r's seenAt[seenStart[r] .. seenStart[r + 1]). */
+        int[] seenStart, seenAt;
         Tensor block;
         int[] pendingNode = new int[16];
         double[] pendingScore = new double[16];
         int pendingCount;
 
-        Round(Backend backend, DomainGradients g, float[] p, float lambda, float[] current) {
+        Round(Backend backend, DomainGradients g, float[] p, float lambda, DomainProportions current) {
             this.backend = backend;
             this.g = g;
             this.lambda = lambda;
@@ -263,19 +367,35 @@ public final class HierarchicalUpdate {
             this.sorted = new int[n];
             int[] next = Arrays.copyOf(rankStart, finest);
             for (int s = 0; s < n; s++) sorted[next[finestRank[up[finestLevel][g.domainOfSlot(s)]]]++] = s;
-            this.evalShare = new double[root + 1];
-            for (int i = 0; i < domains; i++) {
-                evalShare[i] = p[i];
-                evalShare[parentNode[i]] += p[i];
+            this.evalShare = evalShares(p);
+            if (finestGroups == null) {
+                this.out = new float[domains];
+                this.rests = null;
+                return;
             }
-            for (int v = domains; v < root; v++) evalShare[parentNode[v]] += evalShare[v];
-            this.out = new float[domains];
+            this.out = null;
+            this.rests = new float[finest];
+            this.listedIds = new int[Math.max(16, n)];
+            this.listedValues = new float[listedIds.length];
+            if (carried == null) return;
+            for (int s = 0; s < n; s++) touchedBits[g.domainOfSlot(s) >>> 6] |= 1L << g.domainOfSlot(s);
+            this.seenStart = new int[finest + 1];
+            for (int u : seenDomains) seenStart[finestRank[up[finestLevel][u]] + 1]++;
+            for (int r = 0; r < finest; r++) seenStart[r + 1] += seenStart[r];
+            this.seenAt = new int[seenDomains.length];
+            int[] at = Arrays.copyOf(seenStart, finest);
+            for (int u : seenDomains) seenAt[at[finestRank[up[finestLevel][u]]]++] = u;
         }
 
         /** Splits share among v's subtree; the touched slots under v are sorted[from .. to). */
         BalanceStep.Status visit(int v, double share, int from, int to) {
+            if (finestGroups != null && depth[v] == parents.length) return visitFinest(v, share, from, to);
             if (from == to && carried == null) {
-                for (int q = firstLeaf[v]; q < firstLeaf[v] + size[v]; q++) out[leafAt[q]] = (float) (share / size[v]);
+                if (out != null) {
+                    for (int q = firstLeaf[v]; q < firstLeaf[v] + size[v]; q++) out[leafAt[q]] = (float) (share / size[v]);
+                } else {
+                    for (int r = rankFrom[v]; r < rankTo[v]; r++) rests[finestAtRank[r] - domains] = (float) (share / size[v]);
+                }
                 return BalanceStep.Status.UPDATED;
             }
             int c0 = childStart[v], m = childStart[v + 1] - c0;
@@ -291,9 +411,14 @@ public final class HierarchicalUpdate {
                     local[q - from] = localIndex(v, s);
                     rows[local[q - from]] += count[s];
                 }
-                float[] gp = gramTimesP(v, from, to, local, rows);
-                double[] score = new double[m];
                 boolean full = to - from == count.length;
+                float[] weight = new float[to - from];
+                for (int q = 0; q < weight.length; q++) { // in slot order when v holds every slot (then G p reads the accumulators as they are)
+                    int s = full ? q : sorted[from + q], c = full ? localIndex(v, s) : local[q];
+                    weight[q] = (float) (evalShare[child[c0 + c]] * count[s] / rows[c]);
+                }
+                float[] gp = gramTimesP(from, to, weight);
+                double[] score = new double[m];
                 for (int q = from; q < to; q++) {
                     int s = full ? q : sorted[q], c = full ? localIndex(v, s) : local[q - from];
                     score[c] += count[s] / rows[c] * gp[q - from];
@@ -337,7 +462,7 @@ public final class HierarchicalUpdate {
             int q = from;
             for (int c = 0; c < m; c++) {
                 int u = child[c0 + c];
-                if (u < domains) {
+                if (u < domains) { // dense only: a grouped p''s finest groups are visitFinest's
                     out[u] = (float) shareOf.applyAsDouble(c);
                     continue;
                 }
@@ -355,9 +480,14 @@ public final class HierarchicalUpdate {
             int c0 = childStart[v], m = childStart[v + 1] - c0;
             double[] mass = new double[m];
             double total = 0;
+            if (out != null && currentValues == null) currentValues = current.toArray();
             for (int c = 0; c < m; c++) {
                 int u = child[c0 + c];
-                for (int q = firstLeaf[u]; q < firstLeaf[u] + size[u]; q++) mass[c] += current[leafAt[q]];
+                if (out != null) {
+                    for (int q = firstLeaf[u]; q < firstLeaf[u] + size[u]; q++) mass[c] += currentValues[leafAt[q]];
+                } else {
+                    mass[c] = currentMass()[u];
+                }
                 total += mass[c];
             }
             double all = total;
@@ -388,36 +518,145 @@ public final class HierarchicalUpdate {
         }
 
         /**
-         * &lt;x_s, V&gt; for the slots sorted[from .. to) (in that order), V weighted by P_c n_s / N_c; the root's
-         * G p runs on the accumulators in slot order, the others' on a copy.
+         * &lt;x_s, V&gt; for the slots sorted[from .. to) (in that order; in slot order when they are all the
+         * slots), V weighted by weight (P_c n_s / N_c, in the same order); all the slots' G p runs on the
+         * accumulators, a node's on a copy of its slots.
          */
-        private float[] gramTimesP(int v, int from, int to, int[] local, double[] rows) {
-            int t = to - from, c0 = childStart[v];
-            float[] weight = new float[t];
-            if (t == count.length) {
-                for (int s = 0; s < t; s++) {
-                    int c = localIndex(v, s);
-                    weight[s] = (float) (evalShare[child[c0 + c]] * count[s] / rows[c]);
-                }
-                return backend.gramTimesP(g.gradients(), t, d, inverseCount, weight);
-            }
+        private float[] gramTimesP(int from, int to, float[] weight) {
+            int t = to - from;
+            if (t == count.length) return backend.gramTimesP(g.gradients(), t, d, inverseCount, weight);
             if (block == null || block.size() < t * d) { // as large as the largest node's slots, not all of them
                 if (block != null) block.close();
                 block = backend.allocate(t * d);
             }
             float[] scale = new float[t];
             for (int q = 0; q < t; q++) {
-                int s = sorted[from + q], c = local[q];
-                weight[q] = (float) (evalShare[child[c0 + c]] * count[s] / rows[c]);
+                int s = sorted[from + q];
                 scale[q] = inverseCount[s];
                 backend.copy(g.gradients(), s * d, block, q * d, d);
             }
             return backend.gramTimesP(block, t, d, scale, weight);
         }
 
+        /**
+         * Grouped: finest group v's split of share among its domains. Its
+         * touched domains get lambda s_i / ||s|| as in {@link #visit} (each its
+         * own child: x_i = g_i / n_i, V = sum_i p_i x_i), its other seen ones
+         * (carried scores) lambda m_i, and the rest logit 0: they share one
+         * value, the group's. O(touched + seen) in the group, not its size.
+         */
+        private BalanceStep.Status visitFinest(int v, double share, int from, int to) {
+            int group = v - domains, m = size[v], t = to - from;
+            if (t == 0 && carried == null) {
+                rests[group] = (float) (share / m);
+                return BalanceStep.Status.UPDATED;
+            }
+            if (m == 1) { // a sole domain takes the whole share
+                rests[group] = (float) share;
+                return BalanceStep.Status.UPDATED;
+            }
+            int seenFrom = carried == null ? 0 : seenStart[finestRank[v]], seenTo = carried == null ? 0 : seenStart[finestRank[v] + 1];
+            int[] who = new int[t + seenTo - seenFrom];
+            double[] logit = new double[who.length];
+            int n = 0;
+            if (t > 0) {
+                boolean full = t == count.length;
+                float[] weight = new float[t];
+                for (int q = 0; q < t; q++) {
+                    int s = full ? q : sorted[from + q];
+                    weight[q] = (float) (evalShare[g.domainOfSlot(s)] * count[s] / (double) count[s]);
+                }
+                float[] gp = gramTimesP(from, to, weight);
+                double[] score = new double[t];
+                double norm2 = 0;
+                for (int q = 0; q < t; q++) {
+                    int s = full ? q : sorted[from + q];
+                    score[q] = count[s] / (double) count[s] * gp[q];
+                    if (!Double.isFinite(score[q])) return BalanceStep.Status.SKIPPED_NON_FINITE;
+                    norm2 += score[q] * score[q];
+                }
+                if (norm2 == 0) return keepFinest(v, share);
+                double norm = Math.sqrt(norm2);
+                for (int q = 0; q < t; q++) {
+                    int u = g.domainOfSlot(full ? q : sorted[from + q]);
+                    who[n] = u;
+                    logit[n++] = lambda * score[q] / norm;
+                    if (carried != null) remember(u, score[q] / norm);
+                }
+            }
+            for (int j = seenFrom; j < seenTo; j++) {
+                int u = seenAt[j];
+                if ((touchedBits[u >>> 6] & 1L << u) != 0) continue;
+                who[n] = u;
+                logit[n++] = lambda * carried[u];
+            }
+            long others = m - n; // logit 0 (plus log 1)
+            double max = others > 0 ? 0 : Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) max = Math.max(max, logit[j]);
+            double total = 0;
+            for (int j = 0; j < n; j++) total += Math.exp(logit[j] - max);
+            total += others * Math.exp(-max);
+            for (int j = 0; j < n; j++) list(who[j], (float) (share * Math.exp(logit[j] - max) / total));
+            rests[group] = others > 0 ? (float) (share * Math.exp(-max) / total) : 0f;
+            return BalanceStep.Status.UPDATED;
+        }
+
+        /** Grouped: a zero G p in finest group v: its domains keep their shares of its current proportions (by size if none). */
+        private BalanceStep.Status keepFinest(int v, double share) {
+            double all = currentMass()[v];
+            int group = v - domains, r = finestRank[v];
+            if (!(all > 0)) {
+                rests[group] = (float) (share / size[v]);
+                return BalanceStep.Status.UPDATED;
+            }
+            for (int j = currentStart[r]; j < currentStart[r + 1]; j++) {
+                int i = currentAt[j];
+                list(currentGrouped.listedDomain(i), (float) (share * currentGrouped.listedValue(i) / all));
+            }
+            rests[group] = (float) (share * currentGrouped.groupRest(group) / all);
+            return BalanceStep.Status.UPDATED;
+        }
+
+        /** Grouped: each node's sum of the current proportions, from their grouped form (O(listed + groups) once a round). */
+        private double[] currentMass() {
+            if (currentMass != null) return currentMass;
+            currentGrouped = current.groupedBy(finestGroups);
+            int t = currentGrouped.listedCount();
+            currentStart = new int[finest + 1];
+            int finestLevel = up.length - 2;
+            for (int i = 0; i < t; i++) currentStart[finestRank[up[finestLevel][currentGrouped.listedDomain(i)]] + 1]++;
+            for (int r = 0; r < finest; r++) currentStart[r + 1] += currentStart[r];
+            currentAt = new int[t];
+            int[] at = Arrays.copyOf(currentStart, finest);
+            for (int i = 0; i < t; i++) currentAt[at[finestRank[up[finestLevel][currentGrouped.listedDomain(i)]]]++] = i;
+            double[] mass = new double[root + 1];
+            for (int r = 0; r < finest; r++) {
+                int v = finestAtRank[r];
+                double listedSum = 0;
+                for (int j = currentStart[r]; j < currentStart[r + 1]; j++) listedSum += currentGrouped.listedValue(currentAt[j]);
+                mass[v] = (double) currentGrouped.groupRest(v - domains) * (size[v] - (currentStart[r + 1] - currentStart[r])) + listedSum;
+            }
+            for (int v = domains; v < root; v++) mass[parentNode[v]] += mass[v];
+            currentMass = mass;
+            return mass;
+        }
+
+        /** Grouped: domain u is listed with value x. */
+        private void list(int u, float x) {
+            if (listedCount == listedIds.length) {
+                listedIds = Arrays.copyOf(listedIds, 2 * listedCount);
+                listedValues = Arrays.copyOf(listedValues, 2 * listedCount);
+            }
+            listedIds[listedCount] = u;
+            listedValues[listedCount++] = x;
+        }
+
         @Override
         public void close() {
             if (block != null) block.close();
+            if (touchedBits != null) {
+                for (int s = 0; s < count.length; s++) touchedBits[g.domainOfSlot(s) >>> 6] = 0;
+            }
         }
     }
 }

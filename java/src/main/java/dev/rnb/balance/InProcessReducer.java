@@ -1,5 +1,7 @@
 package dev.rnb.balance;
 
+import dev.rnb.data.DomainProportions;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BrokenBarrierException;
@@ -21,7 +23,8 @@ public final class InProcessReducer {
     private final long timeoutSeconds;
     private final float[][] gradients;
     private final long[][] counts;
-    private float[] firstProportions;
+    /** Replica 0's p' of the round (immutable, so handed to every replica as it is: in one process nothing need be copied). */
+    private DomainProportions firstProportions;
 
     private InProcessReducer(int replicas, long timeoutSeconds) {
         this.replicas = replicas;
@@ -80,16 +83,16 @@ public final class InProcessReducer {
         local.restore(sum, total);
     }
 
-    private float[] broadcast(int rank, float[] proportions) {
+    private DomainProportions broadcast(int rank, DomainProportions proportions) {
         if (rank == 0) {
-            firstProportions = proportions.clone();
+            firstProportions = proportions;
         }
         await(rank);
-        float[] out = firstProportions.clone();
+        DomainProportions out = firstProportions;
         await(rank);   // replica 0 overwrites the slot only after every replica has read it
-        if (out.length != proportions.length) {
+        if (out.domains() != proportions.domains()) {
             throw new IllegalStateException("replicas disagree on the number of domains: replica 0 has "
-                    + out.length + ", replica " + rank + " has " + proportions.length);
+                    + out.domains() + ", replica " + rank + " has " + proportions.domains());
         }
         return out;
     }
@@ -140,7 +143,7 @@ public final class InProcessReducer {
         }
 
         @Override
-        public float[] broadcastProportions(float[] proportions) {
+        public DomainProportions broadcastProportions(DomainProportions proportions) {
             return broadcast(rank, proportions);
         }
 

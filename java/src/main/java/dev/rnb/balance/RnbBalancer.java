@@ -19,8 +19,10 @@ import java.util.Arrays;
  * sparse: {@link DomainGradients}), so a round costs O(touched x d); under the
  * paper's rule p' comes out sparse ({@link DomainProportions}: the touched
  * domains' values plus one shared by the absent ones) and the round does no
- * O(k) work (a hierarchy or a reducer make it O(k); carried scores make it
- * O(domains seen so far) from {@code MixtureSampler.SPARSE_MIN_DOMAINS} domains on). Degenerate rounds are explicit: a domain with no rows
+ * O(k) work on the host (a reducer's all-reduce moves k x d floats; from
+ * {@code MixtureSampler.SPARSE_MIN_DOMAINS} domains on carried scores make it
+ * O(domains seen so far) and a hierarchy O(touched x levels + groups), its p'
+ * grouped; below, both are O(k) with a dense p'). Degenerate rounds are explicit: a domain with no rows
  * this round gets logit 0 (the paper's rule; {@link Builder#carryAbsent} is
  * an alternative) and is left out of G p; a non-finite G p, a zero G p or a round
  * without rows keeps the current proportions and is counted as skipped.
@@ -130,9 +132,9 @@ public final class RnbBalancer implements AutoCloseable {
         DomainProportions next;
         BalanceStep.Status status;
         if (hierarchy != null) {
-            BalanceStep step = hierarchy.update(backend, gradients, evalProportions, lambda, proportions.toArray());
+            TouchedSoftmax.Step step = hierarchy.update(backend, gradients, evalProportions, lambda, proportions);
             gradients.reset();
-            next = DomainProportions.dense(step.next());
+            next = step.next();
             status = step.status();
         } else if (carried != null) {
             TouchedSoftmax.Step step = carried.update(touched, touchedGramTimesPThenReset(), lambda, proportions);
@@ -146,7 +148,7 @@ public final class RnbBalancer implements AutoCloseable {
         if (status.skipped()) {
             skippedRounds++;
         }
-        proportions = reducer == null ? next : DomainProportions.dense(reducer.broadcastProportions(next.toArray()));
+        proportions = reducer == null ? next : reducer.broadcastProportions(next);
         return new RoundResult(round++, proportions, status, touched, counts);
     }
 

@@ -5,12 +5,17 @@ import java.util.Arrays;
 /**
  * Training proportions over k domains, immutable: either k values (dense), or
  * t listed domains with their own values and one shared value for the other
- * k - t (sparse). The sparse form is what R&amp;B's update produces under the
+ * k - t (sparse), or t listed domains and one shared value per group of a
+ * {@link DomainGroups} for that group's other members (grouped, also
+ * {@link #isSparse}). The sparse form is what R&amp;B's update produces under the
  * paper's rule (every domain a round did not touch has logit 0, so all of
  * them get the same proportion): at 10^6 domains a round touches a few
  * hundred, and passing p' as t values plus one keeps the balancer, the
  * strategy and the sampler free of k-element arrays (docs/SCALING.md §3).
- * {@link #toArray} expands either form (O(k)) for callers that need every
+ * The grouped form is what R&amp;B over groups ({@code rnb:hier}) produces:
+ * an untouched domain's share depends on its finest group, the same for all
+ * of that group's untouched members; the groups are shared, not copied.
+ * {@link #toArray} expands any form (O(k)) for callers that need every
  * value, e.g. a checkpoint.
  */
 public final class DomainProportions {
@@ -21,13 +26,22 @@ public final class DomainProportions {
     private final int[] listed;
     private final float[] listedValues;
     private final float rest;
+    /** Grouped: the groups, and each group's value for its members that are not listed; else null. */
+    private final DomainGroups groups;
+    private final float[] groupRests;
 
     private DomainProportions(int k, float[] dense, int[] listed, float[] listedValues, float rest) {
+        this(k, dense, listed, listedValues, rest, null, null);
+    }
+
+    private DomainProportions(int k, float[] dense, int[] listed, float[] listedValues, float rest, DomainGroups groups, float[] groupRests) {
         this.k = k;
         this.dense = dense;
         this.listed = listed;
         this.listedValues = listedValues;
         this.rest = rest;
+        this.groups = groups;
+        this.groupRests = groupRests;
     }
 
     /** The k values p (copied). */
@@ -58,30 +72,113 @@ public final class DomainProportions {
         return new DomainProportions(k, null, domains.clone(), values.clone(), rest);
     }
 
+    /**
+     * Domain {@code domains[i]} gets {@code values[i]}, every other member of
+     * group g of {@code groups} gets {@code rests[g]} (arrays copied, the
+     * groups shared; domains distinct, in [0, k)). O(t + G).
+     */
+    public static DomainProportions grouped(DomainGroups groups, int[] domains, float[] values, float[] rests) {
+        if (rests.length != groups.groups()) {
+            throw new IllegalArgumentException(rests.length + " group values for " + groups.groups() + " groups");
+        }
+        DomainProportions listedPart = sparse(groups.domains(), domains, values, 0f); // the same checks, and the copies
+        return new DomainProportions(groups.domains(), null, listedPart.listed, listedPart.listedValues, 0f, groups, rests.clone());
+    }
+
     /** k. */
     public int domains() { return k; }
 
+    /** Listed values plus one shared value, or plus one per group (grouped): not k values. */
     public boolean isSparse() { return dense == null; }
 
-    /** Sparse only: how many domains are listed (t). */
+    /** Sparse or grouped: how many domains are listed (t). */
     public int listedCount() { return listed.length; }
 
-    /** Sparse only: the i-th listed domain. */
+    /** Sparse or grouped: the i-th listed domain. */
     public int listedDomain(int i) { return listed[i]; }
 
-    /** Sparse only: the i-th listed domain's value. */
+    /** Sparse or grouped: the i-th listed domain's value. */
     public float listedValue(int i) { return listedValues[i]; }
 
-    /** Sparse only: the value of every domain that is not listed. */
-    public float rest() { return rest; }
+    /** Sparse with one shared value only: the value of every domain that is not listed. */
+    public float rest() {
+        if (groups != null) throw new IllegalStateException("grouped proportions have a value per group");
+        return rest;
+    }
+
+    /** Whether this is the grouped form. */
+    public boolean isGrouped() { return groups != null; }
+
+    /** Grouped only: the groups (shared). */
+    public DomainGroups groups() { return groups; }
+
+    /** Grouped only: the value of group g's members that are not listed. */
+    public float groupRest(int g) { return groupRests[g]; }
+
+    /** Sparse or grouped: the value of a domain that is not listed, in group g (any g when one value is shared). */
+    private float restOfGroup(int g) { return groups == null ? rest : groupRests[g]; }
 
     /** All k values (a fresh array; O(k)). */
     public float[] toArray() {
         if (dense != null) return dense.clone();
         float[] p = new float[k];
-        if (rest != 0f) Arrays.fill(p, rest);
+        if (groups != null) {
+            for (int g = 0; g < groupRests.length; g++) {
+                for (int i = 0; i < groups.size(g); i++) p[groups.member(g, i)] = groupRests[g];
+            }
+        } else if (rest != 0f) {
+            Arrays.fill(p, rest);
+        }
         for (int i = 0; i < listed.length; i++) p[listed[i]] = listedValues[i];
         return p;
+    }
+
+    /**
+     * The same values grouped by {@code groups}: this when it already is;
+     * the same entries over {@code groups} when this is grouped by the same
+     * partition in another object ({@link DomainGroups#samePartition}: e.g. a
+     * data-parallel replica holding replica 0's p'); from one shared value
+     * O(t + G) (the same listed domains, every group's value the shared one);
+     * otherwise O(k), each group's value the one most of its members have
+     * (Boyer-Moore's vote), its other members listed.
+     */
+    public DomainProportions groupedBy(DomainGroups groups) {
+        if (groups.domains() != k) throw new IllegalArgumentException(k + " domains grouped by groups of " + groups.domains());
+        if (this.groups == groups) return this;
+        if (this.groups != null && groups.samePartition(this.groups)) {
+            return new DomainProportions(k, null, listed, listedValues, 0f, groups, groupRests);
+        }
+        float[] rests = new float[groups.groups()];
+        if (dense == null && this.groups == null) {
+            Arrays.fill(rests, rest);
+            return new DomainProportions(k, null, listed, listedValues, 0f, groups, rests);
+        }
+        float[] p = toArray();
+        int others = 0;
+        for (int g = 0; g < rests.length; g++) {
+            float shared = Float.NaN;
+            long votes = 0;
+            for (int i = 0; i < groups.size(g); i++) {
+                float v = p[groups.member(g, i)];
+                if (votes == 0) {
+                    shared = v;
+                    votes = 1;
+                } else {
+                    votes += v == shared ? 1 : -1;
+                }
+            }
+            rests[g] = shared;
+            for (int i = 0; i < groups.size(g); i++) if (p[groups.member(g, i)] != shared) others++;
+        }
+        int[] ids = new int[others];
+        float[] values = new float[others];
+        for (int d = 0, i = 0; d < k; d++) {
+            if (p[d] != rests[groups.groupOf(d)]) {
+                ids[i] = d;
+                values[i++] = p[d];
+            }
+        }
+        return new DomainProportions(k, null, ids, values, 0f, groups, rests);
     }
 
     /**
@@ -128,13 +225,24 @@ public final class DomainProportions {
         }
         float[] out = new float[listed.length];
         for (int i = 0; i < out.length; i++) out[i] = (1 - u) * listedValues[i] + u / k;
-        return new DomainProportions(k, null, listed, out, (1 - u) * rest + u / k);
+        float[] rests = null;
+        if (groups != null) {
+            rests = new float[groupRests.length];
+            for (int g = 0; g < rests.length; g++) rests[g] = (1 - u) * groupRests[g] + u / k;
+        }
+        return new DomainProportions(k, null, listed, out, (1 - u) * rest + u / k, groups, rests);
     }
 
-    /** The L1 distance sum |this_i - other_i| and this's largest value, from the forms' own entries where both are sparse. */
+    /**
+     * The L1 distance sum |this_i - other_i| and this's largest value, from
+     * the forms' own entries where both are sparse (grouped ones by the same
+     * groups, or one grouped and one with a single shared value: O(t + G)).
+     */
     public double[] l1DistanceAndMax(DomainProportions other) {
         if (other.k != k) throw new IllegalArgumentException(k + " domains against " + other.k);
-        if (dense != null || other.dense != null) {
+        DomainGroups by = groups != null ? groups : other.groups;
+        boolean sameGroups = (groups == null || groups == by) && (other.groups == null || other.groups == by);
+        if (dense != null || other.dense != null || !sameGroups) {
             float[] a = toArray(), b = other.toArray();
             double l1 = 0, top = 0;
             for (int i = 0; i < k; i++) {
@@ -157,8 +265,13 @@ public final class DomainProportions {
             table[at] = i + 1;
         }
         float[] otherOfListed = new float[n];
-        Arrays.fill(otherOfListed, other.rest);
-        long union = n;
+        // Per group (by == null: one group of all k): the domains listed in either form.
+        long[] union = new long[by == null ? 1 : by.groups()];
+        for (int i = 0; i < n; i++) {
+            int g = by == null ? 0 : by.groupOf(listed[i]);
+            otherOfListed[i] = other.restOfGroup(g);
+            union[g]++;
+        }
         double l1 = 0, top = 0;
         for (int j = 0; j < other.listed.length; j++) {
             int d = other.listed[j], at = mix(d) & mask;
@@ -166,17 +279,22 @@ public final class DomainProportions {
             if (table[at] != 0) {
                 otherOfListed[table[at] - 1] = other.listedValues[j];
             } else {
-                union++;
-                l1 += Math.abs(rest - other.listedValues[j]);
-                top = Math.max(top, rest);
+                int g = by == null ? 0 : by.groupOf(d);
+                union[g]++;
+                float mine = restOfGroup(g);
+                l1 += Math.abs(mine - other.listedValues[j]);
+                top = Math.max(top, mine);
             }
         }
         for (int i = 0; i < n; i++) {
             l1 += Math.abs(listedValues[i] - otherOfListed[i]);
             top = Math.max(top, listedValues[i]);
         }
-        l1 += (double) (k - union) * Math.abs(rest - other.rest);
-        if (union < k) top = Math.max(top, rest);
+        for (int g = 0; g < union.length; g++) {
+            long size = by == null ? k : by.size(g);
+            l1 += (double) (size - union[g]) * Math.abs(restOfGroup(g) - other.restOfGroup(g));
+            if (union[g] < size) top = Math.max(top, restOfGroup(g));
+        }
         return new double[] {l1, top};
     }
 

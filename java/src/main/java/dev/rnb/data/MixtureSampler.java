@@ -15,7 +15,12 @@ package dev.rnb.data;
  * every draw, is a pure function of the proportions' values (the same whether
  * they come {@link DomainProportions#dense dense} or sparse), so a resumed run
  * that restores the proportions and the generator state draws exactly the
- * same domains.
+ * same domains. Grouped proportions ({@link DomainProportions#grouped}, R&amp;B
+ * over groups) are drawn from that table too, with a value per group (O(t log t
+ * + G) to rebuild): their draws are a pure function of the values and the
+ * groups, not of the values alone (the same values set dense or sparse are
+ * drawn from the tables those forms use), so a resumed run draws the same
+ * domains when it restores the grouped form ({@code RnbStrategy} does).
  *
  * <p>Each row is one example: a domain is drawn from the proportions (domains
  * without examples are left out and the rest renormalised), an example
@@ -107,7 +112,7 @@ public final class MixtureSampler {
         if (p.domains() != data.domains()) {
             throw new IllegalArgumentException("expected " + data.domains() + " proportions, got " + p.domains());
         }
-        boolean usable = p.isSparse() ? rebuildSparse(p) : rebuildDense(p.toArray());
+        boolean usable = p.isGrouped() ? rebuildGrouped(p) : p.isSparse() ? rebuildSparse(p) : rebuildDense(p.toArray());
         if (!usable) {
             throw new IllegalArgumentException("the proportions put no weight on a domain that has examples");
         }
@@ -194,6 +199,16 @@ public final class MixtureSampler {
             w[j] = p.listedValue((int) keyed[j]);
         }
         return useSparse(ids, w, n, shared);
+    }
+
+    /** Grouped proportions: the sparse table's grouped rest from {@link #SPARSE_MIN_DOMAINS} domains on, else dense. */
+    private boolean rebuildGrouped(DomainProportions p) {
+        for (int g = 0; g < p.groups().groups(); g++) check(-1, p.groupRest(g));
+        for (int i = 0; i < p.listedCount(); i++) check(p.listedDomain(i), p.listedValue(i));
+        if (sparse == null) return rebuildDense(p.toArray());
+        if (!sparse.rebuildGrouped(p)) return false;
+        sparseInUse = true;
+        return true;
     }
 
     /**

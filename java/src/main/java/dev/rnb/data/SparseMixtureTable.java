@@ -11,14 +11,25 @@ package dev.rnb.data;
  * listed domains below half of the eligible ones, so a rest draw takes fewer
  * than two tries on average; rejection keeps it exact.
  *
- * <p>The draws are a pure function of the arguments of {@link #rebuild} and
- * the generator's state (a resumed run draws the same domains).
+ * <p>Grouped proportions ({@link #rebuildGrouped}: one shared weight per group
+ * of a {@link DomainGroups} instead of one for all) are drawn the same way,
+ * with one more step for the rest: a group from a Walker/Vose table over the
+ * groups' total weights, then a uniform eligible member of it, drawn again
+ * while it is listed. A group whose listed members are not fewer than half of
+ * its eligible ones is listed whole, so that step also takes fewer than two
+ * tries on average.
+ *
+ * <p>The draws are a pure function of the arguments of {@link #rebuild} (of
+ * the values and the groups for {@link #rebuildGrouped}) and the generator's
+ * state (a resumed run draws the same domains).
  */
 final class SparseMixtureTable {
     private final int domains;
     /** The eligible domains in increasing order, or null when every domain is eligible. */
     private final int[] eligible;
     private final int eligibleCount;
+    /** Bit d set: domain d is eligible; null when every domain is. */
+    private final long[] eligibleBits;
     /** Bit d set: domain d is listed. */
     private final long[] listedBits;
     private int[] listed = new int[0];
@@ -26,6 +37,12 @@ final class SparseMixtureTable {
     private final DomainAliasTable listedTable = new DomainAliasTable(64);
     private double listedWeight;
     private double restWeight;
+    /** Whether the rest is drawn group by group (the last rebuild was {@link #rebuildGrouped}). */
+    private boolean grouped;
+    /** The groups last drawn from, and their eligible members: group g's are groupMember[groupStart[g] .. groupStart[g + 1]). */
+    private DomainGroups groups;
+    private int[] groupStart, groupMember;
+    private final DomainAliasTable groupTable = new DomainAliasTable(64);
 
     /** Over {@code domains} domains, of which those with {@code eligible.test(d)} may be drawn. */
     SparseMixtureTable(int domains, java.util.function.IntPredicate isEligible) {
@@ -37,10 +54,15 @@ final class SparseMixtureTable {
         eligibleCount = count;
         if (count == domains) {
             eligible = null;
+            eligibleBits = null;
         } else {
             eligible = new int[count];
+            eligibleBits = new long[(domains + 63) >>> 6];
             for (int d = 0, i = 0; d < domains; d++) {
-                if (isEligible.test(d)) eligible[i++] = d;
+                if (isEligible.test(d)) {
+                    eligible[i++] = d;
+                    eligibleBits[d >>> 6] |= 1L << d;
+                }
             }
         }
         listedBits = new long[(domains + 63) >>> 6];
@@ -63,6 +85,13 @@ final class SparseMixtureTable {
         for (int i = 0; i < n; i++) listedSum += w[i];
         double restSum = (double) rest * (eligibleCount - n);
         if (listedSum == 0 && restSum == 0) return false;
+        useListed(ids, w, n, listedSum);
+        restWeight = restSum;
+        grouped = false;
+        return true;
+    }
+
+    private void useListed(int[] ids, float[] w, int n, double listedSum) {
         if (listedSum > 0) listedTable.rebuild(w, ids, n, d -> true);
         for (int i = 0; i < listedCount; i++) listedBits[listed[i] >>> 6] = 0;
         if (listed.length < n) listed = new int[Math.max(n, 2 * listed.length)];
@@ -70,8 +99,96 @@ final class SparseMixtureTable {
         listedCount = n;
         for (int i = 0; i < n; i++) listedBits[ids[i] >>> 6] |= 1L << ids[i];
         listedWeight = listedSum;
+    }
+
+    private boolean eligible(int d) { return eligibleBits == null || (eligibleBits[d >>> 6] & 1L << d) != 0; }
+
+    /**
+     * Grouped proportions (values finite and non-negative): the listed
+     * domains that are eligible and differ from their group's value get their
+     * own weights, every other eligible member of a group the group's value;
+     * a group of which those listed are not fewer than half of its eligible
+     * members is listed whole. O(t log t + G) after the first rebuild with
+     * these groups (O(k): each group's eligible members). False, leaving the
+     * table as it was, when no domain gets positive weight.
+     */
+    boolean rebuildGrouped(DomainProportions p) {
+        DomainGroups by = p.groups();
+        if (by != groups) indexGroups(by);
+        int t = p.listedCount(), groupCount = by.groups();
+        long[] keyed = new long[t]; // domain << 32 | where its value is (an index into p's listed, or t + its group)
+        int[] listedIn = new int[groupCount];
+        int n = 0;
+        for (int i = 0; i < t; i++) {
+            int d = p.listedDomain(i), g = by.groupOf(d);
+            if (p.listedValue(i) != p.groupRest(g) && eligible(d)) {
+                keyed[n++] = (long) d << 32 | i;
+                listedIn[g]++;
+            }
+        }
+        MixtureSampler.sortByDomain(keyed, n, domains);
+        int kept = n;
+        for (int g = 0; g < groupCount; g++) {
+            int from = groupStart[g], size = groupStart[g + 1] - from;
+            if (size == 0 || 2L * listedIn[g] < size) continue;
+            if (keyed.length < n + size - listedIn[g]) keyed = java.util.Arrays.copyOf(keyed, Math.max(2 * keyed.length, n + size));
+            for (int j = from; j < groupStart[g + 1]; j++) {
+                int d = groupMember[j];
+                if (!isKept(keyed, kept, d)) keyed[n++] = (long) d << 32 | (t + g);
+            }
+            listedIn[g] = size;
+        }
+        if (n > kept) MixtureSampler.sortByDomain(keyed, n, domains);
+        int[] ids = new int[n];
+        float[] w = new float[n];
+        double listedSum = 0;
+        for (int j = 0; j < n; j++) {
+            int at = (int) keyed[j];
+            ids[j] = (int) (keyed[j] >>> 32);
+            w[j] = at < t ? p.listedValue(at) : p.groupRest(at - t);
+            listedSum += w[j];
+        }
+        float[] groupWeight = new float[groupCount];
+        double restSum = 0;
+        for (int g = 0; g < groupCount; g++) {
+            double weight = (double) p.groupRest(g) * (groupStart[g + 1] - groupStart[g] - listedIn[g]);
+            groupWeight[g] = (float) weight;
+            restSum += weight;
+        }
+        if (listedSum == 0 && restSum == 0) return false;
+        useListed(ids, w, n, listedSum);
+        if (restSum > 0) groupTable.rebuild(groupWeight, null, groupCount, g -> true);
         restWeight = restSum;
+        grouped = true;
         return true;
+    }
+
+    /** Whether d is among the first n keys (sorted by domain). */
+    private static boolean isKept(long[] keyed, int n, int d) {
+        int lo = 0, hi = n - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1, at = (int) (keyed[mid] >>> 32);
+            if (at == d) return true;
+            if (at < d) lo = mid + 1;
+            else hi = mid - 1;
+        }
+        return false;
+    }
+
+    /** Each group's eligible members, increasing: O(k), once per groups. */
+    private void indexGroups(DomainGroups by) {
+        if (by.domains() != domains) throw new IllegalArgumentException("groups over " + by.domains() + " domains, expected " + domains);
+        int groupCount = by.groups();
+        groupStart = new int[groupCount + 1];
+        groupMember = new int[eligibleCount];
+        for (int g = 0, at = 0; g < groupCount; g++) {
+            for (int i = 0; i < by.size(g); i++) {
+                int d = by.member(g, i);
+                if (eligible(d)) groupMember[at++] = d;
+            }
+            groupStart[g + 1] = at;
+        }
+        groups = by;
     }
 
     /** One domain, drawn with probability proportional to its weight. */
@@ -79,6 +196,13 @@ final class SparseMixtureTable {
         boolean fromListed = restWeight == 0
                 || listedWeight > 0 && rng.nextDouble() * (listedWeight + restWeight) < listedWeight;
         if (fromListed) return listedTable.draw(rng);
+        if (grouped) {
+            int g = groupTable.draw(rng), from = groupStart[g], size = groupStart[g + 1] - from;
+            while (true) {
+                int d = groupMember[from + rng.nextInt(size)];
+                if ((listedBits[d >>> 6] & (1L << d)) == 0) return d;
+            }
+        }
         while (true) {
             int d = eligible == null ? rng.nextInt(domains) : eligible[rng.nextInt(eligibleCount)];
             if ((listedBits[d >>> 6] & (1L << d)) == 0) return d;

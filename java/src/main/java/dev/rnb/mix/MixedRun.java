@@ -64,6 +64,8 @@ public final class MixedRun {
     public void resume(Path file) throws IOException {
         byte[] extra = trainer.restore(Checkpoint.read(file));
         strategy.restoreState(extra);
+        DomainProportions form = strategy.resumedMixture();
+        if (form != null) trainer.setProportions(form);
     }
 
     public RunResult run(String grouping, long seed) throws IOException {

@@ -55,6 +55,14 @@ public interface MixingStrategy extends AutoCloseable {
     /** Restores what {@link #saveState} wrote (same strategy, same domains). */
     void restoreState(byte[] state);
 
+    /**
+     * After {@link #restoreState}: the proportions to draw from when their form
+     * decides the draws (R&amp;B's grouped p' at many domains, which the sampler
+     * draws by group, where the checkpoint's k values would be drawn from
+     * another table), else null: the checkpoint's values are drawn alike in any form.
+     */
+    default DomainProportions resumedMixture() { return null; }
+
     /** Wall-clock nanoseconds spent in the strategy's own extra work so far. */
     long extraNanos();
 

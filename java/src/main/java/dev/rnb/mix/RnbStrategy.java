@@ -7,6 +7,7 @@ import dev.rnb.balance.RnbBalancer;
 import dev.rnb.balance.RoundResult;
 import dev.rnb.balance.SketchSpec;
 import dev.rnb.data.Batch;
+import dev.rnb.data.DomainGroups;
 import dev.rnb.data.DomainProportions;
 import dev.rnb.model.Gpt;
 import dev.rnb.model.GptConfig;
@@ -208,7 +209,9 @@ public final class RnbStrategy extends AbstractStrategy {
 
     /**
      * Only the touched domains' accumulators: O(touched x d), not O(k d); then the hierarchy's groups, one int
-     * array per level, finest first; then the carried scores if any (per domain, and per group after them).
+     * array per level, finest first; then the carried scores if any (per domain, and per group after them); then,
+     * where the hierarchy's p' is grouped, the proportions in force in that form (listed domains, their values,
+     * each finest group's value), so that a resumed run draws from the same table ({@link #resumedMixture}).
      */
     @Override
     protected void writeOwn(DataOutputStream out) throws IOException {
@@ -229,6 +232,25 @@ public final class RnbStrategy extends AbstractStrategy {
         }
         double[] carried = balancer.carriedScores();
         if (carried != null) writeDoubles(out, carried);
+        DomainGroups groups = finestGroups();
+        if (groups != null) {
+            DomainProportions p = current.groupedBy(groups); // as it is unless restored from another form
+            int[] ids = new int[p.listedCount()];
+            float[] values = new float[ids.length], rests = new float[groups.groups()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = p.listedDomain(i);
+                values[i] = p.listedValue(i);
+            }
+            for (int a = 0; a < rests.length; a++) rests[a] = p.groupRest(a);
+            writeInts(out, ids);
+            writeFloats(out, values);
+            writeFloats(out, rests);
+        }
+    }
+
+    /** The groups a hierarchy's p' is grouped by, or null (no hierarchy, or a dense p' below 2^16 domains). */
+    private DomainGroups finestGroups() {
+        return balancer.hierarchy() == null ? null : balancer.hierarchy().finestGroups();
     }
 
     @Override
@@ -262,9 +284,24 @@ public final class RnbStrategy extends AbstractStrategy {
                 throw new IOException("R&B state's carried scores: " + e.getMessage());
             }
         }
-        current = current.compact(); // stored as k values; sparse again, so the next round is O(touched) as before the checkpoint
+        DomainGroups groups = finestGroups();
+        if (groups != null) {
+            int[] ids = readInts(in);
+            float[] values = readFloats(in), rests = readFloats(in);
+            try {
+                current = DomainProportions.grouped(groups, ids, values, rests);
+            } catch (IllegalArgumentException e) {
+                throw new IOException("R&B state's grouped proportions: " + e.getMessage());
+            }
+        } else {
+            current = current.compact(); // stored as k values; sparse again, so the next round is O(touched) as before the checkpoint
+        }
         balancer.setProportions(current);
     }
+
+    /** The restored proportions in their own form: grouped ones are drawn from another table than their k values. */
+    @Override
+    public DomainProportions resumedMixture() { return current; }
 
     @Override
     public void close() {

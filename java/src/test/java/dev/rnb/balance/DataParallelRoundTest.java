@@ -140,6 +140,69 @@ class DataParallelRoundTest {
         }
     }
 
+    /**
+     * From 2^16 domains on a hierarchy's p' is grouped: it reaches every replica in that form (in one process
+     * replica 0's object itself, no k floats), equal to one process's with the whole batches.
+     */
+    @Test
+    void groupedProportionsReachEveryReplicaInTheirForm() throws Exception {
+        int k = dev.rnb.data.MixtureSampler.SPARSE_MIN_DOMAINS + 77, h = 4, v = 6, replicas = 2;
+        Rng rng = new Rng();
+        int[] groups = new int[k];
+        for (int i = 0; i < k; i++) groups[i] = (int) ((long) i * 8 / k);
+        float[] evalP = new float[k];
+        for (int i = 0; i < k; i++) evalP[i] = rng.nextInt(3) == 0 ? 0f : 1 + rng.nextInt(1000);
+        List<GlobalBatch> batches = new ArrayList<>(); // one a round
+        for (int r = 0; r < ROUNDS; r++) {
+            int rows = 200 + rng.nextInt(100);
+            batches.add(new GlobalBatch(rng.gaussian(rows * h), rng.gaussian(rows * v), rng.ints(rows, k), rows));
+        }
+        List<dev.rnb.data.DomainProportions> single = new ArrayList<>();
+        try (Backend b = TestBackends.openOrSkip("cpu");
+             RnbBalancer balancer = RnbBalancer.builder(b, k, h, v).sketch(16).seed(7).evalProportions(evalP).hierarchy(groups).build()) {
+            for (GlobalBatch g : batches) {
+                balancer.accumulate(g.h(), g.e(), g.domains(), g.rows());
+                single.add(balancer.endRound().mixture());
+            }
+        }
+        List<GradientReducer> group = InProcessReducer.group(replicas, 60);
+        ExecutorService pool = Executors.newFixedThreadPool(replicas);
+        try {
+            List<Future<List<dev.rnb.data.DomainProportions>>> futures = new ArrayList<>();
+            for (int rank = 0; rank < replicas; rank++) {
+                int me = rank;
+                futures.add(pool.submit(() -> {
+                    List<dev.rnb.data.DomainProportions> out = new ArrayList<>();
+                    try (Backend b = TestBackends.openOrSkip("cpu");
+                         RnbBalancer balancer = RnbBalancer.builder(b, k, h, v).sketch(16).seed(7).evalProportions(evalP)
+                                 .hierarchy(groups).reducer(group.get(me)).build()) {
+                        for (GlobalBatch g : batches) {
+                            int from = me * g.rows() / replicas, to = (me + 1) * g.rows() / replicas;
+                            balancer.accumulate(Arrays.copyOfRange(g.h(), from * h, to * h), Arrays.copyOfRange(g.e(), from * v, to * v),
+                                    Arrays.copyOfRange(g.domains(), from, to), to - from);
+                            out.add(balancer.endRound().mixture());
+                        }
+                    }
+                    return out;
+                }));
+            }
+            List<List<dev.rnb.data.DomainProportions>> perReplica = new ArrayList<>();
+            for (Future<List<dev.rnb.data.DomainProportions>> f : futures) perReplica.add(f.get());
+            for (int r = 0; r < ROUNDS; r++) {
+                String what = "round " + r + " (" + rng + ")";
+                assertTrue(single.get(r).isGrouped(), what);
+                for (int rank = 0; rank < replicas; rank++) {
+                    dev.rnb.data.DomainProportions got = perReplica.get(rank).get(r);
+                    assertTrue(got.isGrouped(), what + ", replica " + rank);
+                    assertTrue(got == perReplica.get(0).get(r), what + ": replica 0's p' itself");
+                    Compare.close(got.toArray(), single.get(r).toArray(), 1e-5, what + ", replica " + rank);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void replicasThatDisagreeOnTheShapeFailTogether() throws Exception {
         List<GradientReducer> group = InProcessReducer.group(2, 60);

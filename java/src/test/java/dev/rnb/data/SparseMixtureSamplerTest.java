@@ -2,6 +2,9 @@ package dev.rnb.data;
 
 import org.junit.jupiter.api.Test;
 
+import static dev.rnb.testing.ProportionEntries.listed;
+import static dev.rnb.testing.ProportionEntries.values;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -255,18 +258,6 @@ class SparseMixtureSamplerTest {
                 assertArrayEquals(dense, a.proportions());
             }
         }
-    }
-
-    private static int[] listed(DomainProportions p) {
-        int[] ids = new int[p.listedCount()];
-        for (int i = 0; i < ids.length; i++) ids[i] = p.listedDomain(i);
-        return ids;
-    }
-
-    private static float[] values(DomainProportions p) {
-        float[] v = new float[p.listedCount()];
-        for (int i = 0; i < v.length; i++) v[i] = p.listedValue(i);
-        return v;
     }
 
     /**

@@ -32,14 +32,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SparseRoundsAtAMillionDomainsTest {
     static final int K_DOMAINS = 1_000_000, H = 4, V = 6, B = 16, T = 8, STEPS = 3, ROUNDS = 3;
 
-    private static float[] gaussian(int n, SplittableRandom rng) {
+    static float[] gaussian(int n, SplittableRandom rng) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) x[i] = (float) rng.nextGaussian();
         return x;
     }
 
     /** One step: a batch from the sampler, random H and E for its rows (seeded by round and step), accumulated. */
-    private static Batch step(RnbStrategy s, MixtureSampler sampler, int round, int step) {
+    static Batch step(RnbStrategy s, MixtureSampler sampler, int round, int step) {
         Batch batch = sampler.next();
         SplittableRandom rng = new SplittableRandom(1000L * round + step);
         s.accumulate(gaussian(B * T * H, rng), gaussian(B * T * V, rng), batch.domainOfRow(), B * T);
@@ -103,12 +103,17 @@ class SparseRoundsAtAMillionDomainsTest {
             again.setProportions(storedProportions);
             again.setRngState(storedRng);
             for (int st = 1; st < STEPS; st++) step(resumed, again, ROUNDS - 1, st);
-            DomainProportions p = resumed.endRound();
-            assertArrayEquals(lastP, p.toArray(), "p' after resuming");
-            again.setProportions(p);
-            Batch resumedAfter = again.next();
-            assertArrayEquals(after.domainOfRow(), resumedAfter.domainOfRow(), "the next batch's domains after resuming");
-            assertArrayEquals(after.tokens(), resumedAfter.tokens(), "the next batch's tokens after resuming");
+            assertTheRoundEndsAsBefore(resumed, again, lastP, after);
         }
+    }
+
+    /** The resumed run's round ends with the p' of the run it resumes (all k values) and its next batch. */
+    static void assertTheRoundEndsAsBefore(RnbStrategy resumed, MixtureSampler again, float[] lastP, Batch after) {
+        DomainProportions p = resumed.endRound();
+        assertArrayEquals(lastP, p.toArray(), "p' after resuming");
+        again.setProportions(p);
+        Batch resumedAfter = again.next();
+        assertArrayEquals(after.domainOfRow(), resumedAfter.domainOfRow(), "the next batch's domains after resuming");
+        assertArrayEquals(after.tokens(), resumedAfter.tokens(), "the next batch's tokens after resuming");
     }
 }
