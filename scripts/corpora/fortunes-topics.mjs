@@ -15,6 +15,7 @@
 //   TOPICS, SKEW_TOPICS: comma-separated file names; SKEW_TOPICS a subset of TOPICS
 import fs from "node:fs";
 import path from "node:path";
+import { rng } from "./seeded-random.mjs";
 
 const [dir, out, trainArg, evalArg, topicsArg, skewArg] = process.argv.slice(2);
 const fail = (message) => { console.error(`fortunes-topics: ${message}`); process.exit(3); };
@@ -26,15 +27,7 @@ if (!Number.isInteger(evalN) || evalN % topics.length !== 0 || evalN % skewTopic
   fail(`EVAL_N must be a multiple of both topic counts (${topics.length}, ${skewTopics.length}), got ${evalArg}`);
 for (const t of skewTopics) if (!topics.includes(t)) fail(`skewed topic ${t} is not among TOPICS`);
 
-// A seeded shuffle (mulberry32, as to-jsonl.mjs), seeded by the topic's name.
-function rng(seed) {
-  return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A seeded shuffle (seeded-random.mjs), seeded by the topic's name.
 function shuffled(items, name) {
   let seed = 17;
   for (const c of name) seed = Math.imul(seed, 31) + c.charCodeAt(0);

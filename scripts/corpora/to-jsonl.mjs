@@ -6,20 +6,13 @@
 // sotu-wSOTU_WORDS.jsonl instead of sotu.jsonl, so the two can sit side by side.
 import fs from "node:fs";
 import path from "node:path";
+import { rng } from "./seeded-random.mjs";
 
 const [src, out, spamDocs, sotuDocs, fortuneDir, fortunesPerTopic, sotuWordsArg] = process.argv.slice(2);
 const sotuWords = Number(sotuWordsArg || 150);
 if (!Number.isInteger(sotuWords) || sotuWords < 1) throw new Error(`SOTU_WORDS must be a positive integer, got ${sotuWordsArg}`);
 
-// A seeded shuffle (mulberry32), so the sample is the same on every machine.
-function rng(seed) {
-  return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A seeded shuffle (seeded-random.mjs), so the sample is the same on every machine.
 function sample(items, n, seed) {
   const r = rng(seed), a = items.slice();
   for (let i = a.length - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); [a[i], a[j]] = [a[j], a[i]]; }
