@@ -49,7 +49,7 @@ class SparseAllReduceTest {
         // Per round and replica: its ragged batches' domains (null rows: the replica touches nothing).
         List<List<List<int[]>>> domainsOfBatches = new ArrayList<>();
         for (int round = 0; round < ROUNDS; round++) {
-            int[] pool = distinctDomains(rng, 20 + rng.nextInt(60), k);
+            int[] pool = rng.distinct(20 + rng.nextInt(60), k);
             List<List<int[]>> perReplica = new ArrayList<>();
             for (int r = 0; r < replicas; r++) {
                 List<int[]> batches = new ArrayList<>();
@@ -142,7 +142,7 @@ class SparseAllReduceTest {
             TouchedSlots[] deposits = new TouchedSlots[n];
             float[][] dense = new float[n][k * d];
             for (int r = 0; r < n; r++) {
-                int[] domains = distinctDomains(rng, rng.nextInt(k + 1), k);
+                int[] domains = rng.distinct(rng.nextInt(k + 1), k);
                 long[] counts = new long[domains.length];
                 float[] blocks = new float[domains.length * d];
                 for (int s = 0; s < domains.length; s++) {
@@ -212,18 +212,5 @@ class SparseAllReduceTest {
             b.upload(es, 0, te, 0, es.length);
             g.accumulate(th, te, rows, dom);
         }
-    }
-
-    /** n distinct domains of k (n &lt;= k), in random order. */
-    private static int[] distinctDomains(Rng rng, int n, int k) {
-        int[] all = new int[k];
-        for (int i = 0; i < k; i++) all[i] = i;
-        for (int i = 0; i < n; i++) {
-            int j = i + rng.nextInt(k - i);
-            int t = all[i];
-            all[i] = all[j];
-            all[j] = t;
-        }
-        return Arrays.copyOf(all, n);
     }
 }
