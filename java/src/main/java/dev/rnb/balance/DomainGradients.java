@@ -278,11 +278,11 @@ public final class DomainGradients implements AutoCloseable {
     }
 
     /**
-     * Replaces the round's accumulators with these, in their order (one slot
-     * each, one upload): O(listed x dimension()). The domains must be listed
-     * in ascending order, which is also the order that makes a reduced round
-     * end as one with the same domains in slot order 0, 1, ... would. On bad
-     * input nothing changes.
+     * Replaces the round's accumulators with these, slot i holding listed
+     * domain i (one upload): O(listed x dimension()). The domains must be
+     * ascending, so a reducer's result has one slot order whatever the
+     * replicas' orders were (the order a dense k x d restore gave, so G p is
+     * the same to the bit). On bad input nothing changes.
      */
     public void restoreTouched(TouchedSlots t) {
         if (t.domainCount() != domains || t.dimension() != dimension()) {
