@@ -99,7 +99,7 @@ public final class DomainGradients implements AutoCloseable {
     /**
      * Empties the accumulators and makes them belong to round {@code n}:
      * draws that round's sketch seed (and projections). For a resume from a
-     * checkpoint, before {@link #restore} or {@link #restoreSlot}; replicas of
+     * checkpoint, before {@link #restoreSlot}; replicas of
      * one run agree on it by construction.
      */
     public void startRound(int n) {
@@ -258,7 +258,7 @@ public final class DomainGradients implements AutoCloseable {
         return scale;
     }
 
-    /** The round's accumulated gradients on the host as k x dimension() (absent domains zero), e.g. for a reducer. */
+    /** The round's accumulated gradients on the host as k x dimension() (absent domains zero): a dense view, O(k). */
     public float[] toHost() {
         long d = dimension();
         float[] g = new float[Math.toIntExact(domains * d)];
@@ -268,21 +268,44 @@ public final class DomainGradients implements AutoCloseable {
         return g;
     }
 
+    /** The touched slots on the host, in slot order, e.g. for a reducer: one download of slots() x dimension() floats. */
+    public TouchedSlots touched() {
+        float[] blocks = new float[Math.toIntExact(used * dimension())];
+        if (used > 0) {
+            backend.download(gradients, 0, blocks, 0, blocks.length);
+        }
+        return new TouchedSlots(domains, dimension(), touchedDomains(), slotCounts(), blocks);
+    }
+
     /**
-     * Replaces the round's accumulators with ones taken by {@link #toHost()} and
-     * {@link #counts()}: the domains with a count above 0 are the touched ones.
+     * Replaces the round's accumulators with these, slot i holding listed
+     * domain i (one upload): O(listed x dimension()). The domains must be
+     * ascending, so a reducer's result has one slot order whatever the
+     * replicas' orders were (the order a dense k x d restore gave, so G p is
+     * the same to the bit). On bad input nothing changes.
      */
-    public void restore(float[] g, long[] rowCounts) {
-        if (g.length != domains * dimension() || rowCounts.length != domains) {
-            throw new IllegalArgumentException("expected " + domains * dimension() + " gradient floats and " + domains
-                    + " counts, got " + g.length + " and " + rowCounts.length);
+    public void restoreTouched(TouchedSlots t) {
+        if (t.domainCount() != domains || t.dimension() != dimension()) {
+            throw new IllegalArgumentException("cannot restore " + t.domainCount() + " domains of " + t.dimension()
+                    + " floats into " + domains + " of " + dimension());
+        }
+        int[] listed = t.domains();
+        for (int i = 0; i < listed.length; i++) {
+            if (listed[i] < 0 || listed[i] >= domains || (i > 0 && listed[i] <= listed[i - 1]) || t.counts()[i] < 1) {
+                throw new IllegalArgumentException("cannot restore domain " + listed[i] + " with count " + t.counts()[i]
+                        + " at position " + i + ": domains must be ascending, below " + domains + ", counts >= 1");
+            }
         }
         clear();
-        int d = Math.toIntExact(dimension());
-        for (int i = 0; i < domains; i++) {
-            if (rowCounts[i] > 0) {
-                restoreSlot(i, rowCounts[i], Arrays.copyOfRange(g, i * d, i * d + d));
-            }
+        while (domainOfSlot.length < listed.length) {
+            grow();
+        }
+        for (int i = 0; i < listed.length; i++) {
+            takeSlot(listed[i], ~slotOfDomain.find(listed[i]));
+            slotCounts[i] = t.counts()[i];
+        }
+        if (listed.length > 0) {
+            backend.upload(t.blocks(), 0, gradients, 0, t.blocks().length);
         }
     }
 

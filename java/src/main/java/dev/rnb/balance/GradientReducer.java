@@ -5,9 +5,12 @@ import dev.rnb.data.DomainProportions;
 /**
  * Combines the Balance accumulators of data-parallel replicas. Per-domain
  * gradients (exact or sketched) and row counts are sums over rows, so after one
- * all-reduce of k x dimension() floats and k counts every replica holds the
- * round's accumulators of the global batch and computes the same p'
- * (docs/SCALING.md). {@link RnbBalancer} calls it at the end of every round
+ * all-reduce every replica holds the round's accumulators of the global batch
+ * and computes the same p' (docs/SCALING.md). The accumulators are sparse
+ * (a slot per touched domain), so what crosses is each replica's touched
+ * domains, their counts and dimension() floats each, and every replica gets
+ * back the union of the domains with the sums: O(touched x dimension()), not
+ * k x dimension(). {@link RnbBalancer} calls it at the end of every round
  * when its builder is given one.
  */
 public interface GradientReducer {
@@ -15,8 +18,9 @@ public interface GradientReducer {
     /**
      * Collective: every replica calls it once per round with accumulators of the
      * same shape (domains, dimension, sketch seed); on return {@code local} holds
-     * the element-wise sums over all replicas of the gradients and the counts.
-     * Every replica receives bit-identical sums.
+     * a slot for every domain some replica touched, with the element-wise sums
+     * over all replicas of its gradients and its counts (a replica that did not
+     * touch it adds zeros). Every replica receives bit-identical sums.
      *
      * @throws IllegalStateException when replicas disagree on the shape or a
      *                               replica failed or gave up waiting

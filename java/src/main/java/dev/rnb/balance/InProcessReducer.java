@@ -11,9 +11,13 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * An all-reduce among N replicas that are threads of one process, each with
- * its own balancer and backend: every replica deposits its accumulators, all
- * wait at a barrier, and each sums the deposits in replica order (double
- * accumulation), so every replica gets the same bits. It is the simulation of
+ * its own balancer and backend: every replica deposits its touched slots
+ * ({@link DomainGradients#touched()}), all wait at a barrier, and each forms
+ * the union of the deposited domains ({@link TouchedUnion}) and sums every
+ * domain's blocks in replica order (double accumulation), so every replica
+ * gets the same bits, and the same bits as a sum of dense k x d buffers
+ * (an absent replica's +0.0 changes no sum). O(touched x dimension) per round,
+ * summed over the replicas; nothing O(k). It is the simulation of
  * data parallelism the tests run, and the contract a NCCL or MPI reducer
  * implements (docs/SCALING.md).
  */
@@ -21,8 +25,7 @@ public final class InProcessReducer {
     private final int replicas;
     private final CyclicBarrier barrier;
     private final long timeoutSeconds;
-    private final float[][] gradients;
-    private final long[][] counts;
+    private final TouchedSlots[] deposits;
     /** Replica 0's p' of the round (immutable, so handed to every replica as it is: in one process nothing need be copied). */
     private DomainProportions firstProportions;
 
@@ -30,8 +33,7 @@ public final class InProcessReducer {
         this.replicas = replicas;
         this.barrier = new CyclicBarrier(replicas);
         this.timeoutSeconds = timeoutSeconds;
-        this.gradients = new float[replicas][];
-        this.counts = new long[replicas][];
+        this.deposits = new TouchedSlots[replicas];
     }
 
     /**
@@ -67,20 +69,17 @@ public final class InProcessReducer {
     }
 
     private void reduce(int rank, DomainGradients local) {
-        gradients[rank] = local.toHost();
-        counts[rank] = local.counts();
+        deposits[rank] = local.touched();
         await(rank);
-        float[] sum;
-        long[] total;
+        TouchedSlots sum;
         try {
             checkShapes();
-            sum = sumGradients();
-            total = sumCounts();
+            sum = TouchedUnion.sum(deposits);
         } finally {
             // No replica deposits the next round before every replica has read this one.
             await(rank);
         }
-        local.restore(sum, total);
+        local.restoreTouched(sum);
     }
 
     private DomainProportions broadcast(int rank, DomainProportions proportions) {
@@ -99,35 +98,14 @@ public final class InProcessReducer {
 
     /** Every replica runs the same check on the same deposits, so all fail together or none does. */
     private void checkShapes() {
+        TouchedSlots first = deposits[0];
         for (int r = 1; r < replicas; r++) {
-            if (gradients[r].length != gradients[0].length || counts[r].length != counts[0].length) {
+            if (deposits[r].domainCount() != first.domainCount() || deposits[r].dimension() != first.dimension()) {
                 throw new IllegalStateException("replicas disagree on the accumulators' shape: replica 0 has "
-                        + counts[0].length + " domains x " + gradients[0].length + " floats, replica " + r + " has "
-                        + counts[r].length + " domains x " + gradients[r].length + " floats");
+                        + first.domainCount() + " domains x " + first.dimension() + " floats, replica " + r + " has "
+                        + deposits[r].domainCount() + " domains x " + deposits[r].dimension() + " floats");
             }
         }
-    }
-
-    private float[] sumGradients() {
-        float[] sum = new float[gradients[0].length];
-        for (int i = 0; i < sum.length; i++) {
-            double s = 0;
-            for (int r = 0; r < replicas; r++) {
-                s += gradients[r][i];
-            }
-            sum[i] = (float) s;
-        }
-        return sum;
-    }
-
-    private long[] sumCounts() {
-        long[] total = new long[counts[0].length];
-        for (int r = 0; r < replicas; r++) {
-            for (int d = 0; d < total.length; d++) {
-                total[d] += counts[r][d];
-            }
-        }
-        return total;
     }
 
     private final class Member implements GradientReducer {

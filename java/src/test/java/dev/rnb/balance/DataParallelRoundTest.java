@@ -222,7 +222,7 @@ class DataParallelRoundTest {
             for (Future<?> f : futures) {
                 ExecutionException e = assertThrows(ExecutionException.class, f::get);
                 assertInstanceOf(IllegalStateException.class, e.getCause());
-                assertTrue(e.getCause().getMessage().contains("replica 0 has 5 domains x 960 floats, replica 1 has 6 domains x 1152 floats"),
+                assertTrue(e.getCause().getMessage().contains("replica 0 has 5 domains x 192 floats, replica 1 has 6 domains x 192 floats"),
                         e.getCause().getMessage());
             }
         } finally {

@@ -41,7 +41,7 @@ class SparseAccumulationTest {
             float[] current = sparse.proportions();
             for (int round = 0; round < 2; round++) {
                 int touchedPool = 70 + rng.nextInt(40);
-                int[] pool = distinct(rng, touchedPool, k);
+                int[] pool = rng.distinct(touchedPool, k);
                 try (Tensor dense = b.allocate(k * d)) {
                     for (int batch = 0; batch < 3; batch++) {
                         int rows = batch == 0 ? touchedPool : 1 + rng.nextInt(50);
@@ -77,18 +77,6 @@ class SparseAccumulationTest {
         }
     }
 
-    /** n distinct domains of k (n &lt; k): the head of a partial shuffle. */
-    private static int[] distinct(Rng rng, int n, int k) {
-        int[] all = new int[k];
-        for (int i = 0; i < k; i++) all[i] = i;
-        for (int i = 0; i < n; i++) {
-            int j = i + rng.nextInt(k - i);
-            int t = all[i];
-            all[i] = all[j];
-            all[j] = t;
-        }
-        return java.util.Arrays.copyOf(all, n);
-    }
 
     /** The dense path: the backend's kernel with segments over all k domains into a k x d tensor, with the round's sketch seed. */
     private static void denseAccumulate(Backend b, float[] hs, float[] es, int[] dom, int rows, int k, int h, int v,

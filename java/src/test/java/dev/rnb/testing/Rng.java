@@ -32,6 +32,21 @@ public final class Rng {
         return x;
     }
 
+    /** n distinct ints below bound (n &lt;= bound), in random order: the head of a partial shuffle. */
+    public int[] distinct(int n, int bound) {
+        int[] all = new int[bound];
+        for (int i = 0; i < bound; i++) {
+            all[i] = i;
+        }
+        for (int i = 0; i < n; i++) {
+            int j = i + random.nextInt(bound - i);
+            int t = all[i];
+            all[i] = all[j];
+            all[j] = t;
+        }
+        return java.util.Arrays.copyOf(all, n);
+    }
+
     public int nextInt(int bound) { return random.nextInt(bound); }
 
     public double nextDouble() { return random.nextDouble(); }
