@@ -66,6 +66,8 @@ public final class MixtureSampler {
     private final long[] stateAhead = new long[AHEAD], afterExample = new long[AHEAD], afterOffset = new long[AHEAD];
     /** Drawn ahead: the domain, the example's slot ({@link ByteDataset#slotOf}) and the offset (0 for a short example). */
     private final int[] domainAhead = new int[AHEAD], slotAhead = new int[AHEAD], offsetAhead = new int[AHEAD];
+    /** Drawn ahead by slot ({@link SparseMixtureTable#draw}): the example's bytes, read in the domain loop (see {@link #drawAhead}). */
+    private final byte[][] bytesAhead = new byte[AHEAD][];
     /** The raw generator outputs of the example and the offset draws. */
     private final long[] exampleBits = new long[AHEAD], offsetBits = new long[AHEAD];
     /**
@@ -96,7 +98,7 @@ public final class MixtureSampler {
         this.T = T;
         this.rng = new SeededRandom(seed);
         int k = data.domains();
-        this.sparse = k >= SPARSE_MIN_DOMAINS ? new SparseMixtureTable(k, d -> data.countOf(d) > 0) : null;
+        this.sparse = k >= SPARSE_MIN_DOMAINS ? new SparseMixtureTable(data) : null;
         float[] p = new float[k];
         java.util.Arrays.fill(p, 1f / p.length);
         setProportions(p);
@@ -291,8 +293,14 @@ public final class MixtureSampler {
                     rng.setState(bytes.length > T + 1 ? afterOffset[i] : afterExample[i]);
                     if (bytes.length <= T + 1 && shortDomains == null) shortDomains = shortDomains();
                 } else {
-                    d = drawDomain(rng);
-                    bytes = data.bytesOf(d, rng.nextInt(data.countOf(d)));
+                    int drawn = drawDomain(rng);
+                    if (drawn >= 0) {
+                        d = drawn;
+                        bytes = data.bytesOf(d, rng.nextInt(data.countOf(d)));
+                    } else { // a slot: its example drawn with it
+                        d = sparse.domainOfSlot(~drawn);
+                        bytes = data.bytesAt(~drawn);
+                    }
                     offset = bytes.length > T + 1 ? rng.nextInt(bytes.length - T) : 0;
                 }
                 domainOfSequence[b] = d;
@@ -334,22 +342,13 @@ public final class MixtureSampler {
      */
     private void drawAhead(int count) {
         ahead.setState(rng.state());
-        for (int i = 0; i < count; i++) {
-            stateAhead[i] = ahead.state();
-            int d = drawDomain(ahead);
-            domainAhead[i] = d;
-            exampleBits[i] = ahead.nextLong();
-            afterExample[i] = ahead.state();
-            if (shortDomains != null && (shortDomains[d >>> 6] & 1L << d) != 0) {
-                afterOffset[i] = afterExample[i]; // no offset drawn: the example is at most T + 1 bytes
-            } else {
-                offsetBits[i] = ahead.nextLong();
-                afterOffset[i] = ahead.state();
-            }
-        }
-        for (int i = 0; i < count; i++) {
-            int d = domainAhead[i];
-            slotAhead[i] = data.slotOf(d, (int) Math.floorMod(exampleBits[i], (long) data.countOf(d))); // nextInt's arithmetic
+        for (int from = 0; from < count; ) {
+            drawDomainsAhead(from, count);
+            int wrong = locateExamples(from, count);
+            if (wrong == count) break;
+            ahead.setState(stateAhead[wrong]);
+            drawExactly(wrong);
+            from = wrong + 1;
         }
         for (int i = 0; i < count; i++) {
             int length = data.bytesAt(slotAhead[i]).length;
@@ -362,6 +361,73 @@ public final class MixtureSampler {
                 if (offsetAhead[i] + T < bytes.length) last += bytes[offsetAhead[i] + T]; // a full window's last byte
             }
             windowEnds = last;
+        }
+    }
+
+    /**
+     * drawAhead's first stage, from sequence {@code from} on: each sequence's
+     * domain, or the rest's first slot ~s where the sparse table draws it by
+     * slot ({@link SparseMixtureTable#drawFirstTry}; no record read here), then
+     * the example's bits (for a slot: its test's bits), then the offset's.
+     */
+    private void drawDomainsAhead(int from, int count) {
+        for (int i = from; i < count; i++) {
+            stateAhead[i] = ahead.state();
+            int d = sparseInUse ? sparse.drawFirstTry(ahead) : table.draw(ahead);
+            domainAhead[i] = d;
+            exampleBits[i] = ahead.nextLong();
+            afterExample[i] = ahead.state();
+            if (d >= 0 && shortDomains != null && (shortDomains[d >>> 6] & 1L << d) != 0) {
+                afterOffset[i] = afterExample[i]; // no offset drawn: the example is at most T + 1 bytes
+            } else {
+                offsetBits[i] = ahead.nextLong();
+                afterOffset[i] = ahead.state();
+            }
+        }
+    }
+
+    /**
+     * drawAhead's second stage: each sequence's slot, from its domain's
+     * offsets, or for a slot drawn first its record (domain, count) and the
+     * reference at it, two reads of one index that overlap. Returns the first
+     * sequence drawn wrong, or count: a slot its test rejects (the table would
+     * have drawn again), or one in a domain of short examples, for which an
+     * offset was drawn that the draw does not take.
+     */
+    private int locateExamples(int from, int count) {
+        int wrong = count;
+        for (int i = from; i < count; i++) {
+            int d = domainAhead[i];
+            if (d >= 0) {
+                slotAhead[i] = data.slotOf(d, (int) Math.floorMod(exampleBits[i], (long) data.countOf(d))); // nextInt's arithmetic
+            } else {
+                int s = ~d;
+                slotAhead[i] = s;
+                bytesAhead[i] = data.bytesAt(s);
+                d = sparse.domainOfSlot(s);
+                domainAhead[i] = d;
+                boolean right = sparse.keeps(s, exampleBits[i]) && (shortDomains == null || (shortDomains[d >>> 6] & 1L << d) == 0);
+                if (!right && wrong == count) wrong = i;
+            }
+        }
+        return wrong;
+    }
+
+    /**
+     * Sequence i, whose first slot its test rejected, drawn as {@link #next}
+     * draws it, from the generator {@code ahead} (in stateAhead[i]): the same
+     * choice of the rest, then slots until one is kept.
+     */
+    private void drawExactly(int i) {
+        int s = ~sparse.draw(ahead), d = sparse.domainOfSlot(s);
+        slotAhead[i] = s;
+        domainAhead[i] = d;
+        afterExample[i] = ahead.state();
+        if (shortDomains != null && (shortDomains[d >>> 6] & 1L << d) != 0) {
+            afterOffset[i] = afterExample[i];
+        } else {
+            offsetBits[i] = ahead.nextLong();
+            afterOffset[i] = ahead.state();
         }
     }
 
