@@ -65,9 +65,10 @@ public final class MixtureSampler {
     /** Drawn ahead for sequence i of the group: the generator's state before it, after its example and after its offset. */
     private final long[] stateAhead = new long[AHEAD], afterExample = new long[AHEAD], afterOffset = new long[AHEAD];
     /** Drawn ahead: the domain, the example's slot ({@link ByteDataset#slotOf}) and the offset (0 for a short example). */
-    private final int[] domainAhead = new int[AHEAD], slotAhead = new int[AHEAD], offsetAhead = new int[AHEAD];
-    /** Drawn ahead by slot ({@link SparseMixtureTable#draw}): the example's bytes, read in the domain loop (see {@link #drawAhead}). */
+    private final int[] domainAhead = new int[AHEAD], offsetAhead = new int[AHEAD];
+    /** Drawn ahead: the example's bytes, and where its window may start in them (0, or the prefix of a slot drawn by the sparse table). */
     private final byte[][] bytesAhead = new byte[AHEAD][];
+    private final int[] baseAhead = new int[AHEAD];
     /** The raw generator outputs of the example and the offset draws. */
     private final long[] exampleBits = new long[AHEAD], offsetBits = new long[AHEAD];
     /**
@@ -288,20 +289,23 @@ public final class MixtureSampler {
                 byte[] bytes;
                 if (rng.state() == stateAhead[i]) { // drawn ahead from this very state: the same draws
                     d = domainAhead[i];
-                    bytes = data.bytesAt(slotAhead[i]);
+                    bytes = bytesAhead[i];
                     offset = offsetAhead[i];
-                    rng.setState(bytes.length > T + 1 ? afterOffset[i] : afterExample[i]);
-                    if (bytes.length <= T + 1 && shortDomains == null) shortDomains = shortDomains();
+                    boolean isLong = bytes.length - baseAhead[i] > T + 1;
+                    rng.setState(isLong ? afterOffset[i] : afterExample[i]);
+                    if (!isLong && shortDomains == null) shortDomains = shortDomains();
                 } else {
-                    int drawn = drawDomain(rng);
+                    int drawn = drawDomain(rng), base = 0;
                     if (drawn >= 0) {
                         d = drawn;
                         bytes = data.bytesOf(d, rng.nextInt(data.countOf(d)));
                     } else { // a slot: its example drawn with it
-                        d = sparse.domainOfSlot(~drawn);
-                        bytes = data.bytesAt(~drawn);
+                        bytes = sparse.slotBytes(~drawn);
+                        d = SparseMixtureTable.domainOf(bytes);
+                        base = SparseMixtureTable.PREFIX;
                     }
-                    offset = bytes.length > T + 1 ? rng.nextInt(bytes.length - T) : 0;
+                    int length = bytes.length - base;
+                    offset = base + (length > T + 1 ? rng.nextInt(length - T) : 0);
                 }
                 domainOfSequence[b] = d;
                 for (int t = 0; t < T; t++) {
@@ -351,13 +355,13 @@ public final class MixtureSampler {
             from = wrong + 1;
         }
         for (int i = 0; i < count; i++) {
-            int length = data.bytesAt(slotAhead[i]).length;
-            offsetAhead[i] = length > T + 1 ? (int) Math.floorMod(offsetBits[i], (long) (length - T)) : 0;
+            int length = bytesAhead[i].length - baseAhead[i];
+            offsetAhead[i] = baseAhead[i] + (length > T + 1 ? (int) Math.floorMod(offsetBits[i], (long) (length - T)) : 0);
         }
         if (T + 1 > HEADER_LINE_BYTES) { // not tested per window: any change to the loop above cost T = 1 rows 8% to 16%
             int last = 0;
             for (int i = 0; i < count; i++) {
-                byte[] bytes = data.bytesAt(slotAhead[i]);
+                byte[] bytes = bytesAhead[i];
                 if (offsetAhead[i] + T < bytes.length) last += bytes[offsetAhead[i] + T]; // a full window's last byte
             }
             windowEnds = last;
@@ -399,14 +403,15 @@ public final class MixtureSampler {
         for (int i = from; i < count; i++) {
             int d = domainAhead[i];
             if (d >= 0) {
-                slotAhead[i] = data.slotOf(d, (int) Math.floorMod(exampleBits[i], (long) data.countOf(d))); // nextInt's arithmetic
+                bytesAhead[i] = data.bytesOf(d, (int) Math.floorMod(exampleBits[i], (long) data.countOf(d))); // nextInt's arithmetic
+                baseAhead[i] = 0;
             } else {
-                int s = ~d;
-                slotAhead[i] = s;
-                bytesAhead[i] = data.bytesAt(s);
-                d = sparse.domainOfSlot(s);
+                byte[] bytes = sparse.slotBytes(~d);
+                bytesAhead[i] = bytes;
+                baseAhead[i] = SparseMixtureTable.PREFIX;
+                d = SparseMixtureTable.domainOf(bytes);
                 domainAhead[i] = d;
-                boolean right = sparse.keeps(s, exampleBits[i]) && (shortDomains == null || (shortDomains[d >>> 6] & 1L << d) == 0);
+                boolean right = sparse.keeps(bytes, exampleBits[i]) && (shortDomains == null || (shortDomains[d >>> 6] & 1L << d) == 0);
                 if (!right && wrong == count) wrong = i;
             }
         }
@@ -419,8 +424,10 @@ public final class MixtureSampler {
      * choice of the rest, then slots until one is kept.
      */
     private void drawExactly(int i) {
-        int s = ~sparse.draw(ahead), d = sparse.domainOfSlot(s);
-        slotAhead[i] = s;
+        byte[] bytes = sparse.slotBytes(~sparse.draw(ahead));
+        int d = SparseMixtureTable.domainOf(bytes);
+        bytesAhead[i] = bytes;
+        baseAhead[i] = SparseMixtureTable.PREFIX;
         domainAhead[i] = d;
         afterExample[i] = ahead.state();
         if (shortDomains != null && (shortDomains[d >>> 6] & 1L << d) != 0) {

@@ -70,11 +70,16 @@ final class SparseMixtureTable {
     /** Whether the (ungrouped) rest is drawn by slot: set by each rebuild. */
     private boolean restBySlot;
     /**
-     * Slot s: its domain's example count &lt;&lt; 32 | its domain (one long, so
-     * the slot draw's test reads one line); built at the first rebuild that
-     * draws by slot (8 bytes an example), null before.
+     * Slot s's example, prefixed by {@link #PREFIX} bytes: its domain and its
+     * domain's example count (little-endian ints), so that one read of the
+     * array's first line gives the slot draw's test, the domain and a short
+     * window; built at the first rebuild that draws by slot, null before.
      */
-    private long[] slotRecord;
+    private byte[][] slotBytes;
+    /** The bytes before each example in {@link #slotBytes}. */
+    static final int PREFIX = 8;
+    private static final java.lang.invoke.VarHandle LONG_AT =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     /** Over the dataset's domains, of which those with examples may be drawn. */
     SparseMixtureTable(ByteDataset data) {
@@ -126,25 +131,33 @@ final class SparseMixtureTable {
         restWeight = restSum;
         grouped = false;
         restBySlot = 2L * smallestCount * (eligibleCount - n) >= data.size();
-        if (restBySlot && slotRecord == null) slotRecord = slotRecords();
+        if (restBySlot && slotBytes == null) slotBytes = prefixedExamples();
         return true;
     }
 
-    /** Each slot's record: O(N + k), once. */
-    private long[] slotRecords() {
-        long[] records = new long[data.size()];
+    /** Each slot's example behind its prefix: O(N + k) and a copy of the examples' bytes, once. */
+    private byte[][] prefixedExamples() {
+        byte[][] prefixed = new byte[data.size()][];
         for (int d = 0; d < domains; d++) {
             int count = data.countOf(d);
-            for (int j = 0; j < count; j++) records[data.slotOf(d, j)] = (long) count << 32 | d;
+            for (int j = 0; j < count; j++) {
+                byte[] bytes = data.bytesOf(d, j), copy = new byte[PREFIX + bytes.length];
+                LONG_AT.set(copy, 0, (long) count << 32 | d);
+                System.arraycopy(bytes, 0, copy, PREFIX, bytes.length);
+                prefixed[data.slotOf(d, j)] = copy;
+            }
         }
-        return records;
+        return prefixed;
     }
 
     /** Whether the last rebuild draws the rest by slot. */
     boolean drawsRestBySlot() { return restBySlot; }
 
-    /** The domain of a slot drawn by {@link #draw} (one read of its record, which the draw has just read). */
-    int domainOfSlot(int slot) { return (int) slotRecord[slot]; }
+    /** The prefixed example of a slot drawn by {@link #draw} (its window starts at {@link #PREFIX}). */
+    byte[] slotBytes(int slot) { return slotBytes[slot]; }
+
+    /** The domain of a prefixed example. */
+    static int domainOf(byte[] prefixed) { return (int) (long) LONG_AT.get(prefixed, 0); }
 
     private void useListed(int[] ids, float[] w, int n, double listedSum) {
         if (listedSum > 0) listedTable.rebuild(w, ids, n, d -> true);
@@ -251,13 +264,13 @@ final class SparseMixtureTable {
      * One domain d &gt;= 0, drawn with probability proportional to its weight,
      * whose example is still to be drawn uniformly; or, where the rest is
      * drawn by slot and the draw fell in the rest, ~s &lt; 0 for slot s,
-     * domain and example drawn together ({@link #domainOfSlot}).
+     * domain and example drawn together ({@link #slotBytes}).
      */
     int draw(SeededRandom rng) {
         int drawn = drawFirstTry(rng);
         if (drawn >= 0) return drawn;
-        for (int s = ~drawn; ; s = rng.nextInt(slotRecord.length)) {
-            if (keeps(s, rng.nextLong())) return ~s;
+        for (int s = ~drawn; ; s = rng.nextInt(slotBytes.length)) {
+            if (keeps(slotBytes[s], rng.nextLong())) return ~s;
         }
     }
 
@@ -273,7 +286,7 @@ final class SparseMixtureTable {
         boolean fromListed = restWeight == 0
                 || listedWeight > 0 && rng.nextDouble() * (listedWeight + restWeight) < listedWeight;
         if (fromListed) return listedTable.draw(rng);
-        if (restBySlot) return ~rng.nextInt(slotRecord.length);
+        if (restBySlot) return ~rng.nextInt(slotBytes.length);
         if (grouped) {
             int g = groupTable.draw(rng), from = groupStart[g], size = groupStart[g + 1] - from;
             while (true) {
@@ -293,9 +306,9 @@ final class SparseMixtureTable {
      * below n_min; the bits are drawn whatever n_d is, so that every try takes
      * two generator calls). One read: the slot's record.
      */
-    boolean keeps(int s, long bits) {
-        long record = slotRecord[s];
+    boolean keeps(byte[] prefixed, long bits) {
+        long record = (long) LONG_AT.get(prefixed, 0);
         int d = (int) record, count = (int) (record >>> 32);
-        return (listedBits[d >>> 6] & (1L << d)) == 0 && Math.floorMod(bits, (long) count) < smallestCount;
+        return (listedBits[d >>> 6] & (1L << d)) == 0 && (count == smallestCount || Math.floorMod(bits, (long) count) < smallestCount);
     }
 }
