@@ -65,10 +65,7 @@ public final class MixtureSampler {
     /** Drawn ahead for sequence i of the group: the generator's state before it, after its example and after its offset. */
     private final long[] stateAhead = new long[AHEAD], afterExample = new long[AHEAD], afterOffset = new long[AHEAD];
     /** Drawn ahead: the domain, the example's slot ({@link ByteDataset#slotOf}) and the offset (0 for a short example). */
-    private final int[] domainAhead = new int[AHEAD], offsetAhead = new int[AHEAD];
-    /** Drawn ahead: the example's bytes, and where its window may start in them (0, or the prefix of a slot drawn by the sparse table). */
-    private final byte[][] bytesAhead = new byte[AHEAD][];
-    private final int[] baseAhead = new int[AHEAD];
+    private final int[] domainAhead = new int[AHEAD], slotAhead = new int[AHEAD], offsetAhead = new int[AHEAD];
     /** The raw generator outputs of the example and the offset draws. */
     private final long[] exampleBits = new long[AHEAD], offsetBits = new long[AHEAD];
     /**
@@ -99,7 +96,7 @@ public final class MixtureSampler {
         this.T = T;
         this.rng = new SeededRandom(seed);
         int k = data.domains();
-        this.sparse = k >= SPARSE_MIN_DOMAINS ? new SparseMixtureTable(data) : null;
+        this.sparse = k >= SPARSE_MIN_DOMAINS ? new SparseMixtureTable(k, d -> data.countOf(d) > 0) : null;
         float[] p = new float[k];
         java.util.Arrays.fill(p, 1f / p.length);
         setProportions(p);
@@ -289,23 +286,14 @@ public final class MixtureSampler {
                 byte[] bytes;
                 if (rng.state() == stateAhead[i]) { // drawn ahead from this very state: the same draws
                     d = domainAhead[i];
-                    bytes = bytesAhead[i];
+                    bytes = data.bytesAt(slotAhead[i]);
                     offset = offsetAhead[i];
-                    boolean isLong = bytes.length - baseAhead[i] > T + 1;
-                    rng.setState(isLong ? afterOffset[i] : afterExample[i]);
-                    if (!isLong && shortDomains == null) shortDomains = shortDomains();
+                    rng.setState(bytes.length > T + 1 ? afterOffset[i] : afterExample[i]);
+                    if (bytes.length <= T + 1 && shortDomains == null) shortDomains = shortDomains();
                 } else {
-                    int drawn = drawDomain(rng), base = 0;
-                    if (drawn >= 0) {
-                        d = drawn;
-                        bytes = data.bytesOf(d, rng.nextInt(data.countOf(d)));
-                    } else { // a slot: its example drawn with it
-                        bytes = sparse.slotBytes(~drawn);
-                        d = SparseMixtureTable.domainOf(bytes);
-                        base = SparseMixtureTable.PREFIX;
-                    }
-                    int length = bytes.length - base;
-                    offset = base + (length > T + 1 ? rng.nextInt(length - T) : 0);
+                    d = drawDomain(rng);
+                    bytes = data.bytesOf(d, rng.nextInt(data.countOf(d)));
+                    offset = bytes.length > T + 1 ? rng.nextInt(bytes.length - T) : 0;
                 }
                 domainOfSequence[b] = d;
                 for (int t = 0; t < T; t++) {
@@ -346,95 +334,34 @@ public final class MixtureSampler {
      */
     private void drawAhead(int count) {
         ahead.setState(rng.state());
-        for (int from = 0; from < count; ) {
-            drawDomainsAhead(from, count);
-            int wrong = locateExamples(from, count);
-            if (wrong == count) break;
-            ahead.setState(stateAhead[wrong]);
-            drawExactly(wrong);
-            from = wrong + 1;
-        }
         for (int i = 0; i < count; i++) {
-            int length = bytesAhead[i].length - baseAhead[i];
-            offsetAhead[i] = baseAhead[i] + (length > T + 1 ? (int) Math.floorMod(offsetBits[i], (long) (length - T)) : 0);
-        }
-        if (T + 1 > HEADER_LINE_BYTES) { // not tested per window: any change to the loop above cost T = 1 rows 8% to 16%
-            int last = 0;
-            for (int i = 0; i < count; i++) {
-                byte[] bytes = bytesAhead[i];
-                if (offsetAhead[i] + T < bytes.length) last += bytes[offsetAhead[i] + T]; // a full window's last byte
-            }
-            windowEnds = last;
-        }
-    }
-
-    /**
-     * drawAhead's first stage, from sequence {@code from} on: each sequence's
-     * domain, or the rest's first slot ~s where the sparse table draws it by
-     * slot ({@link SparseMixtureTable#drawFirstTry}; no record read here), then
-     * the example's bits (for a slot: its test's bits), then the offset's.
-     */
-    private void drawDomainsAhead(int from, int count) {
-        for (int i = from; i < count; i++) {
             stateAhead[i] = ahead.state();
-            int d = sparseInUse ? sparse.drawFirstTry(ahead) : table.draw(ahead);
+            int d = drawDomain(ahead);
             domainAhead[i] = d;
             exampleBits[i] = ahead.nextLong();
             afterExample[i] = ahead.state();
-            if (d >= 0 && shortDomains != null && (shortDomains[d >>> 6] & 1L << d) != 0) {
+            if (shortDomains != null && (shortDomains[d >>> 6] & 1L << d) != 0) {
                 afterOffset[i] = afterExample[i]; // no offset drawn: the example is at most T + 1 bytes
             } else {
                 offsetBits[i] = ahead.nextLong();
                 afterOffset[i] = ahead.state();
             }
         }
-    }
-
-    /**
-     * drawAhead's second stage: each sequence's slot, from its domain's
-     * offsets, or for a slot drawn first its record (domain, count) and the
-     * reference at it, two reads of one index that overlap. Returns the first
-     * sequence drawn wrong, or count: a slot its test rejects (the table would
-     * have drawn again), or one in a domain of short examples, for which an
-     * offset was drawn that the draw does not take.
-     */
-    private int locateExamples(int from, int count) {
-        int wrong = count;
-        for (int i = from; i < count; i++) {
+        for (int i = 0; i < count; i++) {
             int d = domainAhead[i];
-            if (d >= 0) {
-                bytesAhead[i] = data.bytesOf(d, (int) Math.floorMod(exampleBits[i], (long) data.countOf(d))); // nextInt's arithmetic
-                baseAhead[i] = 0;
-            } else {
-                byte[] bytes = sparse.slotBytes(~d);
-                bytesAhead[i] = bytes;
-                baseAhead[i] = SparseMixtureTable.PREFIX;
-                d = SparseMixtureTable.domainOf(bytes);
-                domainAhead[i] = d;
-                boolean right = sparse.keeps(bytes, exampleBits[i]) && (shortDomains == null || (shortDomains[d >>> 6] & 1L << d) == 0);
-                if (!right && wrong == count) wrong = i;
-            }
+            slotAhead[i] = data.slotOf(d, (int) Math.floorMod(exampleBits[i], (long) data.countOf(d))); // nextInt's arithmetic
         }
-        return wrong;
-    }
-
-    /**
-     * Sequence i, whose first slot its test rejected, drawn as {@link #next}
-     * draws it, from the generator {@code ahead} (in stateAhead[i]): the same
-     * choice of the rest, then slots until one is kept.
-     */
-    private void drawExactly(int i) {
-        byte[] bytes = sparse.slotBytes(~sparse.draw(ahead));
-        int d = SparseMixtureTable.domainOf(bytes);
-        bytesAhead[i] = bytes;
-        baseAhead[i] = SparseMixtureTable.PREFIX;
-        domainAhead[i] = d;
-        afterExample[i] = ahead.state();
-        if (shortDomains != null && (shortDomains[d >>> 6] & 1L << d) != 0) {
-            afterOffset[i] = afterExample[i];
-        } else {
-            offsetBits[i] = ahead.nextLong();
-            afterOffset[i] = ahead.state();
+        for (int i = 0; i < count; i++) {
+            int length = data.bytesAt(slotAhead[i]).length;
+            offsetAhead[i] = length > T + 1 ? (int) Math.floorMod(offsetBits[i], (long) (length - T)) : 0;
+        }
+        if (T + 1 > HEADER_LINE_BYTES) { // not tested per window: any change to the loop above cost T = 1 rows 8% to 16%
+            int last = 0;
+            for (int i = 0; i < count; i++) {
+                byte[] bytes = data.bytesAt(slotAhead[i]);
+                if (offsetAhead[i] + T < bytes.length) last += bytes[offsetAhead[i] + T]; // a full window's last byte
+            }
+            windowEnds = last;
         }
     }
 

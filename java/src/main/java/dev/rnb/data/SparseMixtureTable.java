@@ -11,41 +11,19 @@ package dev.rnb.data;
  * listed domains below half of the eligible ones, so a rest draw takes fewer
  * than two tries on average; rejection keeps it exact.
  *
- * <p>At many domains the rest is drawn by slot instead, where that is cheap:
- * a uniform slot s of the dataset's domain-ordered store (the slots of
- * {@link ByteDataset#slotOf}), drawn again while its domain is listed, and
- * kept with probability n_min / n_{d(s)} (n_d: domain d's example count,
- * n_min: the smallest count of a domain with examples), else drawn again.
- * Slot s then has probability proportional to 1 / n_{d(s)} over the unlisted
- * slots: exactly "a uniform unlisted eligible domain, then a uniform example
- * within it", the domain-level draw's distribution. Its point is the reads: a
- * domain-level draw reads the domain's offsets (a random line of 4 MiB at
- * 10^6 domains, a cache and TLB miss) before it knows where the example's
- * reference is, while a slot draw reads the slot's record (its domain and
- * that domain's count, one long) and the reference at the same index, two
- * misses that overlap (docs/SCALING.md, "The rest drawn by slot"). A try is
- * kept with probability n_min x (unlisted eligible domains) / N over N
- * examples, so the slot draw is used only where that is at least 1/2 (about
- * 1 when the domains have similar sizes); skewed sizes keep the domain-level
- * draw. Which draw a rebuild uses is a pure function of its arguments and the
- * dataset.
- *
  * <p>Grouped proportions ({@link #rebuildGrouped}: one shared weight per group
  * of a {@link DomainGroups} instead of one for all) are drawn the same way,
  * with one more step for the rest: a group from a Walker/Vose table over the
  * groups' total weights, then a uniform eligible member of it, drawn again
  * while it is listed. A group whose listed members are not fewer than half of
  * its eligible ones is listed whole, so that step also takes fewer than two
- * tries on average. Their rest is always drawn by domain: a slot draw within
- * a group would read an index of the group's slots first, the one dependent
- * read it is meant to save.
+ * tries on average.
  *
  * <p>The draws are a pure function of the arguments of {@link #rebuild} (of
  * the values and the groups for {@link #rebuildGrouped}) and the generator's
  * state (a resumed run draws the same domains).
  */
 final class SparseMixtureTable {
-    private final ByteDataset data;
     private final int domains;
     /** The eligible domains in increasing order, or null when every domain is eligible. */
     private final int[] eligible;
@@ -65,35 +43,15 @@ final class SparseMixtureTable {
     private DomainGroups groups;
     private int[] groupStart, groupMember;
     private final DomainAliasTable groupTable = new DomainAliasTable(64);
-    /** The smallest example count of a domain with examples (n_min of the slot draw). */
-    private final int smallestCount;
-    /** Whether the (ungrouped) rest is drawn by slot: set by each rebuild. */
-    private boolean restBySlot;
-    /**
-     * Slot s's example, prefixed by {@link #PREFIX} bytes: its domain and its
-     * domain's example count (little-endian ints), so that one read of the
-     * array's first line gives the slot draw's test, the domain and a short
-     * window; built at the first rebuild that draws by slot, null before.
-     */
-    private byte[][] slotBytes;
-    /** The bytes before each example in {@link #slotBytes}. */
-    static final int PREFIX = 8;
-    private static final java.lang.invoke.VarHandle LONG_AT =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
-    /** Over the dataset's domains, of which those with examples may be drawn. */
-    SparseMixtureTable(ByteDataset data) {
-        this.data = data;
-        this.domains = data.domains();
-        int count = 0, smallest = Integer.MAX_VALUE;
+    /** Over {@code domains} domains, of which those with {@code eligible.test(d)} may be drawn. */
+    SparseMixtureTable(int domains, java.util.function.IntPredicate isEligible) {
+        this.domains = domains;
+        int count = 0;
         for (int d = 0; d < domains; d++) {
-            if (data.countOf(d) > 0) {
-                count++;
-                smallest = Math.min(smallest, data.countOf(d));
-            }
+            if (isEligible.test(d)) count++;
         }
         eligibleCount = count;
-        smallestCount = smallest;
         if (count == domains) {
             eligible = null;
             eligibleBits = null;
@@ -101,7 +59,7 @@ final class SparseMixtureTable {
             eligible = new int[count];
             eligibleBits = new long[(domains + 63) >>> 6];
             for (int d = 0, i = 0; d < domains; d++) {
-                if (data.countOf(d) > 0) {
+                if (isEligible.test(d)) {
                     eligible[i++] = d;
                     eligibleBits[d >>> 6] |= 1L << d;
                 }
@@ -130,34 +88,8 @@ final class SparseMixtureTable {
         useListed(ids, w, n, listedSum);
         restWeight = restSum;
         grouped = false;
-        restBySlot = 2L * smallestCount * (eligibleCount - n) >= data.size();
-        if (restBySlot && slotBytes == null) slotBytes = prefixedExamples();
         return true;
     }
-
-    /** Each slot's example behind its prefix: O(N + k) and a copy of the examples' bytes, once. */
-    private byte[][] prefixedExamples() {
-        byte[][] prefixed = new byte[data.size()][];
-        for (int d = 0; d < domains; d++) {
-            int count = data.countOf(d);
-            for (int j = 0; j < count; j++) {
-                byte[] bytes = data.bytesOf(d, j), copy = new byte[PREFIX + bytes.length];
-                LONG_AT.set(copy, 0, (long) count << 32 | d);
-                System.arraycopy(bytes, 0, copy, PREFIX, bytes.length);
-                prefixed[data.slotOf(d, j)] = copy;
-            }
-        }
-        return prefixed;
-    }
-
-    /** Whether the last rebuild draws the rest by slot. */
-    boolean drawsRestBySlot() { return restBySlot; }
-
-    /** The prefixed example of a slot drawn by {@link #draw} (its window starts at {@link #PREFIX}). */
-    byte[] slotBytes(int slot) { return slotBytes[slot]; }
-
-    /** The domain of a prefixed example. */
-    static int domainOf(byte[] prefixed) { return (int) (long) LONG_AT.get(prefixed, 0); }
 
     private void useListed(int[] ids, float[] w, int n, double listedSum) {
         if (listedSum > 0) listedTable.rebuild(w, ids, n, d -> true);
@@ -228,7 +160,6 @@ final class SparseMixtureTable {
         if (restSum > 0) groupTable.rebuild(groupWeight, null, groupCount, g -> true);
         restWeight = restSum;
         grouped = true;
-        restBySlot = false;
         return true;
     }
 
@@ -260,33 +191,11 @@ final class SparseMixtureTable {
         groups = by;
     }
 
-    /**
-     * One domain d &gt;= 0, drawn with probability proportional to its weight,
-     * whose example is still to be drawn uniformly; or, where the rest is
-     * drawn by slot and the draw fell in the rest, ~s &lt; 0 for slot s,
-     * domain and example drawn together ({@link #slotBytes}).
-     */
+    /** One domain, drawn with probability proportional to its weight. */
     int draw(SeededRandom rng) {
-        int drawn = drawFirstTry(rng);
-        if (drawn >= 0) return drawn;
-        for (int s = ~drawn; ; s = rng.nextInt(slotBytes.length)) {
-            if (keeps(slotBytes[s], rng.nextLong())) return ~s;
-        }
-    }
-
-    /**
-     * {@link #draw}'s generator calls up to a slot's test: a domain, exactly
-     * as {@link #draw} gives it, or ~s for the rest's first slot s, whose
-     * test takes the generator's next long ({@link #keeps}); if it keeps s,
-     * ~s is what {@link #draw} gives and the generator is where it leaves it.
-     * So a caller can draw the slots of many sequences before reading any of
-     * their records, and read those together (MixtureSampler's drawAhead).
-     */
-    int drawFirstTry(SeededRandom rng) {
         boolean fromListed = restWeight == 0
                 || listedWeight > 0 && rng.nextDouble() * (listedWeight + restWeight) < listedWeight;
         if (fromListed) return listedTable.draw(rng);
-        if (restBySlot) return ~rng.nextInt(slotBytes.length);
         if (grouped) {
             int g = groupTable.draw(rng), from = groupStart[g], size = groupStart[g + 1] - from;
             while (true) {
@@ -298,17 +207,5 @@ final class SparseMixtureTable {
             int d = eligible == null ? rng.nextInt(domains) : eligible[rng.nextInt(eligibleCount)];
             if ((listedBits[d >>> 6] & (1L << d)) == 0) return d;
         }
-    }
-
-    /**
-     * The slot draw's test of slot s with the generator's long {@code bits}:
-     * its domain unlisted, and kept with probability n_min / n_d (bits mod n_d
-     * below n_min; the bits are drawn whatever n_d is, so that every try takes
-     * two generator calls). One read: the slot's record.
-     */
-    boolean keeps(byte[] prefixed, long bits) {
-        long record = (long) LONG_AT.get(prefixed, 0);
-        int d = (int) record, count = (int) (record >>> 32);
-        return (listedBits[d >>> 6] & (1L << d)) == 0 && (count == smallestCount || Math.floorMod(bits, (long) count) < smallestCount);
     }
 }
