@@ -199,24 +199,13 @@ final class SparseMixtureTable {
         if (grouped) {
             int g = groupTable.draw(rng), from = groupStart[g], size = groupStart[g + 1] - from;
             while (true) {
-                int d = groupMember[from + below(rng, size)];
+                int d = groupMember[from + rng.nextInt(size)];
                 if ((listedBits[d >>> 6] & (1L << d)) == 0) return d;
             }
         }
         while (true) {
-            int d = eligible == null ? below(rng, domains) : eligible[below(rng, eligibleCount)];
+            int d = eligible == null ? rng.nextInt(domains) : eligible[rng.nextInt(eligibleCount)];
             if ((listedBits[d >>> 6] & (1L << d)) == 0) return d;
         }
     }
-
-    /**
-     * Uniform in [0, bound) (bound &gt;= 1) from one generator call by a
-     * multiply's high half (Lemire's range reduction: floor(x bound / 2^63)
-     * for 63 uniform bits x; off uniform by at most bound / 2^63, as
-     * {@link SeededRandom#nextInt}'s remainder is by bound / 2^64), where
-     * nextInt's 64-bit division takes several times as long. Only this
-     * table draws with it, so no draw below {@link MixtureSampler#SPARSE_MIN_DOMAINS}
-     * domains changes.
-     */
-    static int below(SeededRandom rng, int bound) { return (int) Math.multiplyHigh(rng.nextLong() >>> 1, 2L * bound); }
 }
