@@ -193,16 +193,17 @@ public final class DomainGradients implements AutoCloseable {
     private DomainSegments segmentsBySlot(int[] domainOfRow, int rows) {
         DomainSegments.checkRows(domainOfRow, rows);
         grouping.clear();
-        for (int r = 0; r < rows; r++) {
+        for (int r = 0; r < rows; ) {
             int d = domainOfRow[r];
-            if (r > 0 && d == domainOfRow[r - 1]) {
-                continue;
-            }
             if (d < 0 || d >= domains) {
                 grouping.clear();
                 throw DomainSegments.outside(r, d, domains);
             }
             grouping.run(r, d);
+            // the run's end: where the ids stop equalling their predecessors (a vectorized compare of the
+            // ids against themselves shifted by one; one call a run, not one branch a row)
+            int end = Arrays.mismatch(domainOfRow, r, rows - 1, domainOfRow, r + 1, rows);
+            r += end < 0 ? rows - r : end + 1;
         }
         grouping.relabel(this::slotOf);
         return grouping.build(rows, Math.max(1, used));
