@@ -145,7 +145,7 @@ struct Blocks {
 // Columns a pass reads: for the threading threshold.
 static inline int64_t live_columns(int64_t d, Blocks live) { return live.at != nullptr ? BLOCK * live.n : d; }
 
-// The live lines of n-float rows only: those are all a masked pass reads.
+// Asks for a row's live lines: all that a pass over the live blocks reads of it.
 static inline void prefetch_blocks(const float* row, Blocks live) {
     for (int b = 0; b < live.n; ++b) __builtin_prefetch(row + BLOCK * live.at[b], 0, 3);
 }
