@@ -131,6 +131,73 @@ static void weighted_rows(const float* X, const float* p, const float* s, int j0
     if (m > 0) add_rows(out, row, w, m, c1 - c0);
 }
 
+// Columns of a live block (rnb_model.h, gram_times_p_then_zero_blocks): a cache line.
+constexpr int64_t BLOCK = 16;
+static_assert(BLOCK % VW == 0, "a block is whole vectors");
+
+// The live blocks of a row: ascending block indices; every other column of X
+// is zero and is neither read nor written.
+struct Blocks {
+    const int* at;
+    int n;
+};
+
+// Columns a pass reads: for the threading threshold.
+static inline int64_t live_columns(int64_t d, Blocks live) { return live.at != nullptr ? BLOCK * live.n : d; }
+
+// Asks for a row's live lines: all that a pass over the live blocks reads of it.
+static inline void prefetch_blocks(const float* row, Blocks live) {
+    for (int b = 0; b < live.n; ++b) __builtin_prefetch(row + BLOCK * live.at[b], 0, 3);
+}
+
+// add_rows over the live blocks: each column gets the same multiply-adds in
+// the same order as there (columns are independent), the dead ones none.
+static void add_rows_blocks(float* __restrict out, const float* const* row, const float* w, int m, Blocks live) {
+    if (m == 4) {
+        const vec w0 = splat(w[0]), w1 = splat(w[1]), w2 = splat(w[2]), w3 = splat(w[3]);
+        for (int b = 0; b < live.n; ++b) {
+            const int64_t c0 = BLOCK * live.at[b];
+            for (int64_t c = c0; c < c0 + BLOCK; c += VW) {
+                vec o = load(out + c);
+                o += w0 * load(row[0] + c);
+                o += w1 * load(row[1] + c);
+                o += w2 * load(row[2] + c);
+                o += w3 * load(row[3] + c);
+                store(out + c, o);
+            }
+        }
+        return;
+    }
+    for (int r = 0; r < m; ++r) {
+        const vec wr = splat(w[r]);
+        for (int b = 0; b < live.n; ++b) {
+            const int64_t c0 = BLOCK * live.at[b];
+            for (int64_t c = c0; c < c0 + BLOCK; c += VW) store(out + c, load(out + c) + wr * load(row[r] + c));
+        }
+    }
+}
+
+// weighted_rows over all d columns of the live blocks (v's dead columns stay 0).
+static void weighted_rows_blocks(const float* X, const float* p, const float* s, int j0, int j1, int64_t d,
+                                 Blocks live, int ahead, float* __restrict out) {
+    memset(out, 0, sizeof(float) * d);
+    const float* row[4];
+    float w[4];
+    int m = 0;
+    for (int j = j0; j < j1; ++j) {
+        if (ahead > 0 && j + ahead < j1) prefetch_blocks(X + int64_t(j + ahead) * d, live);
+        const float wj = p[j] * s[j];
+        if (wj == 0.0f) continue;
+        row[m] = X + int64_t(j) * d;
+        w[m++] = wj;
+        if (m == 4) {
+            add_rows_blocks(out, row, w, 4, live);
+            m = 0;
+        }
+    }
+    if (m > 0) add_rows_blocks(out, row, w, m, live);
+}
+
 // Rows of a pass-1 slice (4 MiB of X at d = 64). The slices are fixed by k
 // alone and their partial sums added in order, so v, like every result here,
 // does not depend on the number of threads (rnb_model.h's promise).
@@ -138,8 +205,11 @@ constexpr int SLICE_ROWS = 16384;
 
 // Pass 1 over (row slice, column block) pairs: threads own disjoint pairs, a
 // single slice writes v directly, more write partial sums added at the end.
-static void weighted_sum(const float* X, const float* p, const float* s, int k, int64_t d, bool parallel, float* v) {
-    const int64_t blocks = (d + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
+// With live.at (not null) only the live blocks are read, in the same slices:
+// the same sums as over all columns, as the dead columns add nothing.
+static void weighted_sum(const float* X, const float* p, const float* s, int k, int64_t d, bool parallel, Blocks live,
+                         float* v) {
+    const int64_t blocks = live.at != nullptr ? 1 : (d + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
     const int slices = (k + SLICE_ROWS - 1) / SLICE_ROWS;
     float* partial = slices == 1 ? v : (float*)malloc(sizeof(float) * size_t(slices) * d);
 #pragma omp parallel for collapse(2) schedule(static) if (parallel)
@@ -147,7 +217,10 @@ static void weighted_sum(const float* X, const float* p, const float* s, int k, 
         for (int64_t b = 0; b < blocks; ++b) {
             const int j0 = slice * SLICE_ROWS, j1 = j0 + SLICE_ROWS < k ? j0 + SLICE_ROWS : k;
             const int64_t c0 = b * COLUMN_BLOCK, c1 = c0 + COLUMN_BLOCK < d ? c0 + COLUMN_BLOCK : d;
-            weighted_rows(X, p, s, j0, j1, d, c0, c1, prefetch_rows(k, d), partial + size_t(slice) * d + c0);
+            if (live.at != nullptr)
+                weighted_rows_blocks(X, p, s, j0, j1, d, live, prefetch_rows(k, d), partial + size_t(slice) * d);
+            else
+                weighted_rows(X, p, s, j0, j1, d, c0, c1, prefetch_rows(k, d), partial + size_t(slice) * d + c0);
         }
     }
     if (slices == 1) return;
@@ -211,33 +284,84 @@ static void dots(float* const* row, const float* __restrict v, int m, int64_t n,
     }
 }
 
+// dots over the live blocks: each row's accumulators get the products of the
+// same vectors as there (with four rows one accumulator a row; else vector q
+// of the row to accumulator q mod 2, as dots' loop of pairs does), the dead
+// columns' products, exact zeros, left out; d % BLOCK == 0, so no tail.
+template <bool ZERO>
+static void dots_blocks(float* const* row, const float* __restrict v, int m, Blocks live, float* out) {
+    const vec zero{};
+    if (m == 4) {
+        vec a0{}, a1{}, a2{}, a3{};
+        for (int b = 0; b < live.n; ++b) {
+            const int64_t c0 = BLOCK * live.at[b];
+            for (int64_t c = c0; c < c0 + BLOCK; c += VW) {
+                const vec x = load(v + c);
+                a0 += load(row[0] + c) * x;
+                a1 += load(row[1] + c) * x;
+                a2 += load(row[2] + c) * x;
+                a3 += load(row[3] + c) * x;
+                if (ZERO) store(row[0] + c, zero), store(row[1] + c, zero), store(row[2] + c, zero), store(row[3] + c, zero);
+            }
+        }
+        out[0] = hsum(a0), out[1] = hsum(a1), out[2] = hsum(a2), out[3] = hsum(a3);
+        return;
+    }
+    for (int r = 0; r < m; ++r) {
+        vec a[2] = {vec{}, vec{}};
+        for (int b = 0; b < live.n; ++b) {
+            const int64_t c0 = BLOCK * live.at[b];
+            for (int64_t c = c0; c < c0 + BLOCK; c += VW) {
+                a[(c / VW) & 1] += load(row[r] + c) * load(v + c);
+                if (ZERO) store(row[r] + c, zero);
+            }
+        }
+        out[r] = hsum(a[0] + a[1]);
+    }
+}
+
+// The live blocks of a row zeroed.
+static void zero_blocks(float* row, Blocks live) {
+    const vec zero{};
+    for (int b = 0; b < live.n; ++b)
+        for (int64_t c = BLOCK * live.at[b]; c < BLOCK * (live.at[b] + 1); c += VW) store(row + c, zero);
+}
+
 // gp[i] = s_i <X_i, v> for rows [i0, i1), last row first; 0 for absent rows,
 // which are not read (with ZERO they are zeroed all the same).
+// With live.at (not null) only the live blocks are read and zeroed.
 template <bool ZERO>
-static void scaled_dots(float* X, const float* s, const float* v, int i0, int i1, int64_t d, int ahead, float* gp) {
+static void scaled_dots(float* X, const float* s, const float* v, int i0, int i1, int64_t d, Blocks live, int ahead,
+                        float* gp) {
     float* row[4];
     int at[4];
     float out[4];
     int m = 0;
+    const bool masked = live.at != nullptr;
+    auto flush = [&](int n) {
+        if (masked) dots_blocks<ZERO>(row, v, n, live, out);
+        else dots<ZERO>(row, v, n, d, out);
+        for (int r = 0; r < n; ++r) gp[at[r]] = s[at[r]] * out[r];
+    };
     for (int i = i1 - 1; i >= i0; --i) {
-        if (ahead > 0 && i - ahead >= 0) prefetch_row(X + int64_t(i - ahead) * d, d);  // into the next chunk too
+        if (ahead > 0 && i - ahead >= 0) {  // into the next chunk too
+            if (masked) prefetch_blocks(X + int64_t(i - ahead) * d, live);
+            else prefetch_row(X + int64_t(i - ahead) * d, d);
+        }
         if (s[i] == 0.0f) {
             gp[i] = 0.0f;
-            if (ZERO) memset(X + int64_t(i) * d, 0, sizeof(float) * d);
+            if (ZERO && masked) zero_blocks(X + int64_t(i) * d, live);
+            else if (ZERO) memset(X + int64_t(i) * d, 0, sizeof(float) * d);
             continue;
         }
         row[m] = X + int64_t(i) * d;
         at[m++] = i;
         if (m == 4) {
-            dots<ZERO>(row, v, 4, d, out);
-            for (int r = 0; r < 4; ++r) gp[at[r]] = s[at[r]] * out[r];
+            flush(4);
             m = 0;
         }
     }
-    if (m > 0) {
-        dots<ZERO>(row, v, m, d, out);
-        for (int r = 0; r < m; ++r) gp[at[r]] = s[at[r]] * out[r];
-    }
+    if (m > 0) flush(m);
 }
 
 // What the update needs from G p.
@@ -274,13 +398,13 @@ constexpr int STATS_CHUNK = 1024;
 // forwards, pass 2 would evict each of them just before reaching it).
 template <bool ZERO>
 static Stats scaled_dots_with_stats(float* X, const float* s, const float* v, int k, int64_t d, bool parallel,
-                                    float* gp) {
+                                    Blocks live, float* gp) {
     const int chunks = (k + STATS_CHUNK - 1) / STATS_CHUNK;
     Stats* part = (Stats*)malloc(sizeof(Stats) * chunks);
 #pragma omp parallel for schedule(static) if (parallel)
     for (int c = chunks - 1; c >= 0; --c) {
         const int i0 = c * STATS_CHUNK, i1 = i0 + STATS_CHUNK < k ? i0 + STATS_CHUNK : k;
-        scaled_dots<ZERO>(X, s, v, i0, i1, d, prefetch_rows(k, d), gp);
+        scaled_dots<ZERO>(X, s, v, i0, i1, d, live, prefetch_rows(k, d), gp);
         part[c] = no_stats();
         add_stats(gp, s, i0, i1, part[c]);
     }
@@ -328,27 +452,35 @@ static int softmax_update(const float* gp, const float* s, const float* current,
 
 // Both passes; gp may be the update's output (balance_round). With ZERO
 // (X is then written) pass 2 leaves X's k rows zeroed.
+// All columns when live.at is null.
 template <bool ZERO>
-static Stats gp_with_stats(float* X, const float* scale, const float* p, int k, int64_t d, float* gp) {
-    const bool parallel = int64_t(k) * d >= rnb_parallel_min_work;
+static Stats gp_with_stats(float* X, const float* scale, const float* p, int k, int64_t d, Blocks live, float* gp) {
+    const bool parallel = int64_t(k) * live_columns(d, live) >= rnb_parallel_min_work;
     float* v = (float*)malloc(sizeof(float) * (d > 0 ? d : 1));
-    weighted_sum(X, p, scale, k, d, parallel, v);
-    const Stats st = scaled_dots_with_stats<ZERO>(X, scale, v, k, d, parallel, gp);
+    weighted_sum(X, p, scale, k, d, parallel, live, v);
+    const Stats st = scaled_dots_with_stats<ZERO>(X, scale, v, k, d, parallel, live, gp);
     free(v);
     return st;
 }
 
+static const Blocks ALL_COLUMNS{nullptr, 0};
+
 void gram_times_p(const float* X, const float* scale, const float* p, int k, int64_t d, float* gp) {
-    gp_with_stats<false>(const_cast<float*>(X), scale, p, k, d, gp);  // not written without ZERO
+    gp_with_stats<false>(const_cast<float*>(X), scale, p, k, d, ALL_COLUMNS, gp);  // not written without ZERO
 }
 
 void gram_times_p_then_zero(float* X, const float* scale, const float* p, int k, int64_t d, float* gp) {
-    gp_with_stats<true>(X, scale, p, k, d, gp);
+    gp_with_stats<true>(X, scale, p, k, d, ALL_COLUMNS, gp);
+}
+
+void gram_times_p_then_zero_blocks(float* X, const float* scale, const float* p, int k, int64_t d, const int* blocks,
+                                   int nBlocks, float* gp) {
+    gp_with_stats<true>(X, scale, p, k, d, Blocks{blocks, nBlocks}, gp);
 }
 
 int balance_round(const float* X, const float* scale, const float* p, const float* current, float lambda, int k,
                   int64_t d, float* next) {
-    const Stats st = gp_with_stats<false>(const_cast<float*>(X), scale, p, k, d, next);
+    const Stats st = gp_with_stats<false>(const_cast<float*>(X), scale, p, k, d, ALL_COLUMNS, next);
     return softmax_update(next, scale, current, lambda, k, st, next);
 }
 

@@ -206,6 +206,11 @@ void rnb_model_gram_times_p_then_zero(float* X, const float* scale, const float*
     RNB_DISPATCH(gram_times_p_then_zero(X, scale, p, k, d, gp))
 }
 
+void rnb_model_gram_times_p_then_zero_blocks(float* X, const float* scale, const float* p, int k, int64_t d,
+                                             const int* blocks, int nBlocks, float* gp) {
+    RNB_DISPATCH(gram_times_p_then_zero_blocks(X, scale, p, k, d, blocks, nBlocks, gp))
+}
+
 int rnb_model_balance_update(const float* gp, const float* scale, const float* current, float lambda, int k,
                              float* next) {
     RNB_DISPATCH(balance_update(gp, scale, current, lambda, k, next))

@@ -42,6 +42,8 @@ typedef void (*rnb_sgemm_fn)(int order, int transA, int transB, int M, int N, in
                float lr, float beta1, float beta2, float eps, float weightDecay, int t);                                 \
     void gram_times_p(const float* X, const float* scale, const float* p, int k, int64_t d, float* gp);                 \
     void gram_times_p_then_zero(float* X, const float* scale, const float* p, int k, int64_t d, float* gp);             \
+    void gram_times_p_then_zero_blocks(float* X, const float* scale, const float* p, int k, int64_t d,                  \
+                                       const int* blocks, int nBlocks, float* gp);                                      \
     int balance_update(const float* gp, const float* scale, const float* current, float lambda, int k, float* next);    \
     int balance_round(const float* X, const float* scale, const float* p, const float* current, float lambda, int k,    \
                       int64_t d, float* next);                                                                          \

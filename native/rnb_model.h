@@ -121,6 +121,15 @@ void rnb_model_gram_times_p(const float* X, const float* scale, const float* p, 
 // row is overwritten right after pass 2 read it (the end of an R&B round,
 // whose accumulators are emptied after G p). Rows with scale 0 are zeroed too.
 void rnb_model_gram_times_p_then_zero(float* X, const float* scale, const float* p, int k, int64_t d, float* gp);
+// The same, when every row of X is zero outside some 16-float column blocks
+// (a cache line each; the caller's promise, e.g. a round's CountSketch rows at
+// d = v x h < r, whose coordinates hash into the same lines for every domain):
+//   blocks   nBlocks   ascending, distinct block indices below d / 16 (d % 16 == 0)
+// Only those blocks are read and zeroed, the rest of X is not touched; G p has
+// the same bits as rnb_model_gram_times_p_then_zero's on such X (the columns
+// left out add exact zeros), up to the sign of a zero.
+void rnb_model_gram_times_p_then_zero_blocks(float* X, const float* scale, const float* p, int k, int64_t d,
+                                             const int* blocks, int nBlocks, float* gp);
 // The update p' = softmax(lambda G p / ||G p||) with the statuses and degenerate
 // cases of cuda/balance_update.cu (cuda/KERNELS.md):
 //   gp, scale, current   k   in (current: kept when the round is skipped)

@@ -117,6 +117,19 @@ final class ArgumentChecks {
         }
     }
 
+    static void liveBlocks(long d, int[] blocks) {
+        int size = BalanceOps.LIVE_BLOCK;
+        if (d % size != 0) {
+            throw new IllegalArgumentException("live column blocks need d a multiple of " + size + ", got d=" + d);
+        }
+        for (int i = 0; i < blocks.length; i++) {
+            if (blocks[i] < 0 || blocks[i] >= d / size || (i > 0 && blocks[i] <= blocks[i - 1])) {
+                throw new IllegalArgumentException("live column block " + blocks[i] + " at position " + i
+                        + ": blocks must be ascending, distinct and below d/" + size + " = " + d / size);
+            }
+        }
+    }
+
     static void gramOutput(Tensor out, int k) {
         if (out.size() < (long) k * k) {
             throw new IllegalArgumentException("gram output holds " + out.size() + " floats, needs k*k = " + (long) k * k);

@@ -184,6 +184,13 @@ public abstract class Backend implements ModelOps, ClusterOps, BalanceOps, AutoC
     }
 
     @Override
+    public final float[] gramTimesPThenZero(Tensor x, int k, long d, float[] scale, float[] p, int[] liveBlocks) {
+        ArgumentChecks.domainMatrix(own(x), k, d, scale, p);
+        ArgumentChecks.liveBlocks(d, liveBlocks);
+        return balanceOps().gramTimesPThenZero(x, k, d, scale, p, liveBlocks);
+    }
+
+    @Override
     public final BalanceStep balanceUpdate(float[] gp, float[] scale, float[] current, float lambda) {
         ArgumentChecks.update(gp, scale, current, lambda);
         return balanceOps().balanceUpdate(gp, scale, current, lambda);

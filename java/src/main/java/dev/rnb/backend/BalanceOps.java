@@ -64,6 +64,25 @@ public interface BalanceOps {
      */
     float[] gramTimesPThenZero(Tensor x, int k, long d, float[] scale, float[] p);
 
+    /** Floats of a live column block ({@link #gramTimesPThenZero(Tensor, int, long, float[], float[], int[])}): a cache line. */
+    int LIVE_BLOCK = 16;
+
+    /**
+     * {@link #gramTimesPThenZero} when every row of X is zero outside the
+     * listed column blocks of {@link #LIVE_BLOCK} floats (the caller's
+     * promise; d a multiple of {@code LIVE_BLOCK}, {@code liveBlocks}
+     * ascending and distinct): only those blocks need be read and zeroed,
+     * the others are left as they are. The same G p as without the list on
+     * such X (the columns left out add exact zeros). A CountSketch's rows at
+     * v x h &lt; r are such rows: a round's coordinates hash into the same
+     * buckets, so the same lines, for every domain. The cpu reads only the
+     * listed blocks; the default (cuda) runs the call without the list,
+     * which is right under the promise.
+     */
+    default float[] gramTimesPThenZero(Tensor x, int k, long d, float[] scale, float[] p, int[] liveBlocks) {
+        return gramTimesPThenZero(x, k, d, scale, p);
+    }
+
     /**
      * The R&amp;B update alone, from a host G p (see {@link BalanceStep.Status}):
      * p' = softmax(lambda * G p / ||G p||) over the domains with scale != 0.

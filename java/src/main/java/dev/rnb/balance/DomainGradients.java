@@ -1,6 +1,7 @@
 package dev.rnb.balance;
 
 import dev.rnb.backend.Backend;
+import dev.rnb.backend.BalanceOps;
 import dev.rnb.backend.DomainSegments;
 import dev.rnb.backend.SketchHash;
 import dev.rnb.backend.Tensor;
@@ -39,6 +40,10 @@ public final class DomainGradients implements AutoCloseable {
     private final FactoredProjection projection;
     private int round;
     private int roundSeed;
+    /** CountSketch: the row blocks this round's coordinates reach (null: all), see {@link SketchLines}. */
+    private int[] liveBlocks;
+    /** Rows were uploaded this round (a restore): they may hold anything outside the live blocks. */
+    private boolean restored;
     private final SlotTable slotOfDomain = new SlotTable();
     private int[] domainOfSlot;
     private long[] slotCounts;
@@ -110,12 +115,23 @@ public final class DomainGradients implements AutoCloseable {
     private void begin(int n) {
         round = n;
         roundSeed = SketchHash.hash(n, baseSeed);
+        liveBlocks = spec.kind() == SketchSpec.Kind.COUNT ? SketchLines.live((long) vDim * hDim, spec.r(), roundSeed) : null;
+        restored = false;
         if (projection != null) {
             projection.draw(roundSeed);
         }
     }
 
     public int domains() { return domains; }
+
+    /**
+     * Floats of a touched domain's block that this round's accumulation can
+     * write, whole cache lines counted: {@link #dimension()} except for a
+     * CountSketch whose coordinates miss some of a row's lines ({@link SketchLines}).
+     */
+    public long liveFloats() {
+        return liveBlocks == null ? dimension() : (long) liveBlocks.length * BalanceOps.LIVE_BLOCK;
+    }
 
     /** Domains touched this round so far: the used slots. */
     public int slots() { return used; }
@@ -177,16 +193,17 @@ public final class DomainGradients implements AutoCloseable {
     private DomainSegments segmentsBySlot(int[] domainOfRow, int rows) {
         DomainSegments.checkRows(domainOfRow, rows);
         grouping.clear();
-        for (int r = 0; r < rows; r++) {
+        for (int r = 0; r < rows; ) {
             int d = domainOfRow[r];
-            if (r > 0 && d == domainOfRow[r - 1]) {
-                continue;
-            }
             if (d < 0 || d >= domains) {
                 grouping.clear();
                 throw DomainSegments.outside(r, d, domains);
             }
             grouping.run(r, d);
+            // the run's end: where the ids stop equalling their predecessors (a vectorized compare of the
+            // ids against themselves shifted by one; one call a run, not one branch a row)
+            int end = Arrays.mismatch(domainOfRow, r, rows - 1, domainOfRow, r + 1, rows);
+            r += end < 0 ? rows - r : end + 1;
         }
         grouping.relabel(this::slotOf);
         return grouping.build(rows, Math.max(1, used));
@@ -307,6 +324,7 @@ public final class DomainGradients implements AutoCloseable {
         if (listed.length > 0) {
             backend.upload(t.blocks(), 0, gradients, 0, t.blocks().length);
         }
+        restored = true;
     }
 
     /** Slot s's accumulator (dimension() floats) into block, e.g. for a checkpoint. */
@@ -325,6 +343,7 @@ public final class DomainGradients implements AutoCloseable {
         takeSlot(domain, ~at);
         slotCounts[used - 1] = count;
         backend.upload(block, 0, gradients, (used - 1) * dimension(), block.length);
+        restored = true;
     }
 
     /** Empties the accumulators for the next round, which draws a fresh sketch seed. */
@@ -337,11 +356,17 @@ public final class DomainGradients implements AutoCloseable {
      * blocks; {@code pOfSlot} p per slot), in slot order (empty when no slot
      * is used), then {@link #reset}: the backend zeroes the blocks while G p
      * reads them ({@code Backend.gramTimesPThenZero}), so the end of a round
-     * makes two passes over the used blocks, not three.
+     * makes two passes over the used blocks, not three. A CountSketch whose
+     * coordinates miss some lines of a row ({@link SketchLines}) has those
+     * lines zero in every used block (only the accumulation wrote them since
+     * they were last zeroed), and the passes read and zero only the live
+     * lines; after a restore (uploaded blocks) the whole blocks.
      */
     public float[] gramTimesPThenReset(float[] pOfSlot) {
         float[] gp = used == 0 ? new float[0]
-                : backend.gramTimesPThenZero(gradients, used, dimension(), inverseSlotCounts(), pOfSlot);
+                : liveBlocks == null || restored
+                ? backend.gramTimesPThenZero(gradients, used, dimension(), inverseSlotCounts(), pOfSlot)
+                : backend.gramTimesPThenZero(gradients, used, dimension(), inverseSlotCounts(), pOfSlot, liveBlocks);
         freeSlots();
         begin(round + 1);
         return gp;

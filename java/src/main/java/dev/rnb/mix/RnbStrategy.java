@@ -102,6 +102,9 @@ public final class RnbStrategy extends AbstractStrategy {
     /** Domains the current round has touched so far. */
     int balancerTouched() { return balancer.domainGradients().slots(); }
 
+    /** Floats of a touched domain's accumulator this round's accumulation can write (whole cache lines). */
+    long balancerLiveFloats() { return balancer.domainGradients().liveFloats(); }
+
     /** Floats the per-domain accumulators hold in the backend's memory (the slot buffer). */
     long accumulatorFloats() { return balancer.domainGradients().gradients().size(); }
 

@@ -71,6 +71,16 @@ public final class ScaleReport {
         row(sb, "whole round (sketched) back to back / its minimum bytes at that rate", p -> String.format(Locale.ROOT, "%.1fx",
                 p.time(ScaleRun.Stage.ROUND_BACK_TO_BACK) * rate / p.roundFloorBytes()));
         row(sb, "whole round's minimum bytes", p -> bytes(p.roundFloorBytes()));
+        // The floor until the end of the round read only a sketch row's live lines: every touched row whole.
+        row(sb, "whole round (sketched) / copy of its minimum bytes counting whole sketch rows", p -> String.format(Locale.ROOT,
+                "%.1fx", p.time(ScaleRun.Stage.ROUND_SKETCHED) / p.time(ScaleRun.Stage.ROUND_FLOOR_WHOLE_ROWS)));
+        row(sb, "whole round (sketched) back to back / the same copy", p -> String.format(Locale.ROOT, "%.1fx",
+                p.time(ScaleRun.Stage.ROUND_BACK_TO_BACK) / p.time(ScaleRun.Stage.ROUND_FLOOR_WHOLE_ROWS)));
+        row(sb, "whole round (sketched) / those bytes at the largest k's copy rate", p -> String.format(Locale.ROOT, "%.1fx",
+                p.time(ScaleRun.Stage.ROUND_SKETCHED) * rate / p.wholeRowsFloorBytes()));
+        row(sb, "whole round (sketched) back to back / those bytes at that rate", p -> String.format(Locale.ROOT, "%.1fx",
+                p.time(ScaleRun.Stage.ROUND_BACK_TO_BACK) * rate / p.wholeRowsFloorBytes()));
+        row(sb, "whole round's minimum bytes counting whole sketch rows", p -> bytes(p.wholeRowsFloorBytes()));
         row(sb, "domains touched per round", p -> Integer.toString(p.touched()));
         row(sb, "sparse accumulators (device)", p -> bytes(p.sparseBytes()));
         row(sb, "dense accumulators (k x d floats)", p -> bytes(p.denseBytes()));

@@ -68,7 +68,8 @@ public final class ScaleRun {
         ROUND_END("whole round's part: its end of round (ms)"),
         ROUND_REBUILD("whole round's part: its sampler rebuild (ms)"),
         ROUND_BACK_TO_BACK("whole round, sketched, rounds back to back (no other stage between them) (ms)"),
-        ROUND_FLOOR("copy of the round's minimum bytes (ms)");
+        ROUND_FLOOR("copy of the round's minimum bytes (ms)"),
+        ROUND_FLOOR_WHOLE_ROWS("copy of the round's minimum bytes counting whole sketch rows, the floor until live lines (ms)");
 
         public final String label;
 
@@ -84,9 +85,10 @@ public final class ScaleRun {
      * @param denseBytes     what dense accumulators would hold: k x d floats
      * @param checkpointBytes the R&amp;B strategy's state in a checkpoint at the end of the round's steps
      * @param roundFloorBytes  what the sketched round must read and write at least ({@link ScaleRun#roundFloorBytes})
+     * @param wholeRowsFloorBytes the same counting every touched sketch row whole (the floor until live lines)
      */
     public record Point(int k, double[] times, int touched, long sparseBytes, long denseBytes, long checkpointBytes,
-                        long roundFloorBytes) {
+                        long roundFloorBytes, long wholeRowsFloorBytes) {
         public double time(Stage s) { return times[s.ordinal()]; }
     }
 
@@ -139,21 +141,25 @@ public final class ScaleRun {
     /**
      * The fewest bytes a sketched round over k domains reads and writes,
      * whatever the implementation (the floor the whole round is compared with):
-     * each step's H and E read once (rows x (h + v) floats), each touched
-     * domain's r-float sketch written once and read once (G p), each step's
+     * each step's H and E read once (rows x (h + v) floats), each step's
      * batch written (tokens, targets, mask and the domain of every row: 16
-     * bytes a row), p' written and read by the sampler and the sampler's
+     * bytes a row), {@code sketchFloats} of each touched domain's sketch
+     * written once and read once (the lines its coordinates reach:
+     * {@code DomainGradients.liveFloats()}; r when counted whole), p' written and read by the sampler and the sampler's
      * table written: under the paper's rule p' is the touched domains' values
      * plus one shared value ({@code DomainProportions}), so 8 bytes (domain,
      * value) written and read and a 16-byte table column per touched domain,
      * and each sequence's T + 1 bytes of its example read by the sampler.
      * Nothing in it is O(k). (Until the sampler drew sparse p' the floor
      * counted k values and a k-column table instead: 24 bytes a domain; until
-     * the round drew windows of long examples it did not count their bytes.)
+     * the round drew windows of long examples it did not count their bytes;
+     * until the end of the round read only a sketch row's live lines it
+     * counted whole rows, r floats, which at d = v x h &lt; r includes lines
+     * no implementation need touch.)
      */
-    public long roundFloorBytes(int touched) {
+    public long roundFloorBytes(int touched, long sketchFloats) {
         long rows = (long) sequences * rowsPerSequence;
-        return stepsPerRound * rows * (hidden + vocab) * 4L + 2L * touched * sketch * 4L + stepsPerRound * rows * 16L
+        return stepsPerRound * rows * (hidden + vocab) * 4L + 2L * touched * sketchFloats * 4L + stepsPerRound * rows * 16L
                 + 2L * 8L * touched + 16L * touched + (long) stepsPerRound * sequences * (rowsPerSequence + 1);
     }
 
@@ -182,7 +188,7 @@ public final class ScaleRun {
         MixtureSampler corpusSampler = new MixtureSampler(inDomains(corpusShort, k), sequences * 256, 1, 9);
         MixtureSampler corpusRoundSampler = new MixtureSampler(inDomains(corpusLong, k), sequences, rowsPerSequence, 10);
         Batch corpusBatch = null;
-        long floorBytes = 0;
+        long floorBytes = 0, wholeRowsFloorBytes = 0;
         try (RnbStrategy rnb = new RnbStrategy(backend, k, hidden, vocab, uniform, 1f, SketchSpec.EXACT, stepsPerRound, 1);
              RnbStrategy sketched = new RnbStrategy(backend, k, hidden, vocab, uniform, 1f, SketchSpec.count(sketch), stepsPerRound, 1);
              Tensor dense = backend.allocate(k * d); Tensor copy = backend.allocate(k * d);
@@ -229,6 +235,7 @@ public final class ScaleRun {
                     accumulating += a1 - a0;
                 }
                 int sketchedTouched = sketched.balancerTouched();
+                long liveFloats = sketched.balancerLiveFloats(); // of this round's seed: read before its end
                 long e0 = System.nanoTime();
                 DomainProportions roundP = sketched.endRound();
                 long e1 = System.nanoTime();
@@ -245,18 +252,13 @@ public final class ScaleRun {
                 long f1 = System.nanoTime();
                 for (int s = 0; s < stepsPerRound; s++) corpusBatch = corpusRoundSampler.next(corpusBatch);
                 long f2 = System.nanoTime();
-                long floorFloats = roundFloorBytes(sketchedTouched) / 8; // a copy of n floats reads 4n bytes and writes 4n
-                long copyNanos;
-                try (Tensor from = backend.allocate(floorFloats); Tensor to = backend.allocate(floorFloats)) {
-                    backend.zero(from); // both touched before the clock starts: no page faults timed
-                    backend.zero(to);
-                    long c0 = System.nanoTime();
-                    backend.copy(from, 0, to, 0, floorFloats);
-                    copyNanos = System.nanoTime() - c0;
-                }
+                long copyNanos = copyNanos(roundFloorBytes(sketchedTouched, liveFloats));
+                long wholeRowsCopyNanos = copyNanos(roundFloorBytes(sketchedTouched, sketch));
                 if (r < 0) continue;
                 t[Stage.ROUND_FLOOR.ordinal()][r] = copyNanos / 1e6;
-                floorBytes = roundFloorBytes(sketchedTouched);
+                t[Stage.ROUND_FLOOR_WHOLE_ROWS.ordinal()][r] = wholeRowsCopyNanos / 1e6;
+                floorBytes = roundFloorBytes(sketchedTouched, liveFloats);
+                wholeRowsFloorBytes = roundFloorBytes(sketchedTouched, sketch);
                 t[Stage.SAMPLER_DRAW_ROUND.ordinal()][r] = (double) (t10 - t9) / (sequences * 256);
                 t[Stage.CORPUS_DRAW.ordinal()][r] = (double) (f1 - f0) / (sequences * 256);
                 t[Stage.CORPUS_ROUND_DRAWS.ordinal()][r] = (f2 - f1) / 1e6;
@@ -298,7 +300,19 @@ public final class ScaleRun {
         }
         double[] medians = new double[t.length];
         for (int i = 0; i < t.length; i++) medians[i] = median(t[i]);
-        return new Point(k, medians, touched, sparseBytes, k * d * 4, checkpointBytes, floorBytes);
+        return new Point(k, medians, touched, sparseBytes, k * d * 4, checkpointBytes, floorBytes, wholeRowsFloorBytes);
+    }
+
+    /** A copy of half these bytes (a copy of n floats reads 4n bytes and writes 4n) between two buffers just zeroed: its nanoseconds. */
+    private long copyNanos(long bytes) {
+        long floats = bytes / 8;
+        try (Tensor from = backend.allocate(floats); Tensor to = backend.allocate(floats)) {
+            backend.zero(from); // both touched before the clock starts: no page faults timed
+            backend.zero(to);
+            long c0 = System.nanoTime();
+            backend.copy(from, 0, to, 0, floats);
+            return System.nanoTime() - c0;
+        }
     }
 
     /** Untimed back-to-back rounds before the timed ones (the code is compiled by then: these settle the caches). */

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static dev.rnb.testing.Tensors.get;
 import static dev.rnb.testing.Tensors.put;
 
@@ -352,6 +353,110 @@ class BackendConformanceTest {
             Compare.close(got, want, 1e-4, at);
             for (int i = 0; i < k * d; i++) assertEquals(0f, left[i], at + ": float " + i + " zeroed");
             for (int i = k * d; i < x.length; i++) assertEquals(x[i], left[i], at + ": float " + i + " after the rows kept");
+        }
+    }
+
+    /**
+     * G p then zero over the live column blocks only, rows zero elsewhere (a
+     * round's CountSketch rows at v x h &lt; r): the same G p as the call
+     * without the list (the same bits on cpu), close to the reference's
+     * (which reads only the listed columns), every row zero afterwards and
+     * the floats after the rows untouched. Random block subsets (none, one,
+     * all, ragged), absent rows, k across the kernels' groups of four rows.
+     */
+    @ParameterizedTest
+    @FieldSource("dev.rnb.testing.TestBackends#UNDER_TEST")
+    void gramTimesPThenZeroOverLiveBlocksIsTheWholeRowsCall(String name) {
+        Backend b = backend(name);
+        Rng rng = new Rng();
+        int[][] cases = {{1, 16}, {5, 64}, {3, 1024}, {64, 1024}, {37, 48}, {130, 160}, {7, 4112}};
+        for (int[] c : cases) {
+            int k = c[0], d = c[1], blocks = d / BalanceOps.LIVE_BLOCK, after = 1 + rng.nextInt(40);
+            for (int draw = 0; draw < 4; draw++) {
+                int[] live = switch (draw) {
+                    case 0 -> new int[0];
+                    case 1 -> new int[] {rng.nextInt(blocks)};
+                    case 2 -> java.util.stream.IntStream.range(0, blocks).toArray();
+                    default -> java.util.stream.IntStream.range(0, blocks).filter(i -> rng.nextInt(3) > 0).toArray();
+                };
+                float[] x = rng.gaussian(k * d + after);
+                boolean[] isLive = new boolean[blocks];
+                for (int blk : live) isLive[blk] = true;
+                for (int i = 0; i < k * d; i++) if (!isLive[(i % d) / BalanceOps.LIVE_BLOCK]) x[i] = 0f;
+                float[] scale = scales(rng, k);
+                float[] p = rng.gaussian(k);
+                for (int i = 0; i < k; i++) p[i] = Math.abs(p[i]);
+                String at = name + " k=" + k + " d=" + d + " live " + live.length + " of " + blocks + " " + rng;
+                float[] want, refLive, plain, got, left;
+                try (Tensor tx = put(REF, Arrays.copyOf(x, k * d))) {
+                    want = REF.gramTimesP(tx, k, d, scale, p);
+                    refLive = REF.gramTimesPThenZero(tx, k, d, scale, p, live);
+                }
+                try (Tensor tx = put(b, x)) {
+                    plain = b.gramTimesP(tx, k, d, scale, p);
+                    got = b.gramTimesPThenZero(tx, k, d, scale, p, live);
+                    left = get(b, tx);
+                }
+                if (name.startsWith("cuda")) {
+                    Compare.close(got, plain, 1e-6, at + ": G p as gramTimesP's"); // float atomics: the same sum to rounding
+                } else {
+                    assertArrayEquals(plain, got, at + ": G p as gramTimesP's");
+                }
+                Compare.close(refLive, want, 1e-6, at + ": the reference over the live columns");
+                Compare.close(got, want, 1e-4, at);
+                for (int i = 0; i < k * d; i++) assertEquals(0f, left[i], at + ": float " + i + " zero");
+                for (int i = k * d; i < x.length; i++) assertEquals(x[i], left[i], at + ": float " + i + " after the rows kept");
+            }
+        }
+    }
+
+    /** The cpu and the reference read and write only the live blocks: NaN elsewhere is neither read nor cleared. */
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "reference"})
+    void deadBlocksAreNeitherReadNorWritten(String name) {
+        Backend b = name.equals("reference") ? REF : backend(name);
+        Rng rng = new Rng();
+        for (int[] c : new int[][] {{1, 32}, {6, 1024}, {65, 96}, {300, 64}}) {
+            int k = c[0], d = c[1], blocks = d / BalanceOps.LIVE_BLOCK;
+            int[] live = java.util.stream.IntStream.range(0, blocks).filter(i -> i % 2 == 0 || rng.nextInt(2) == 0).toArray();
+            boolean[] isLive = new boolean[blocks];
+            for (int blk : live) isLive[blk] = true;
+            float[] x = rng.gaussian(k * d), zeroed = x.clone();
+            for (int i = 0; i < k * d; i++) {
+                if (!isLive[(i % d) / BalanceOps.LIVE_BLOCK]) {
+                    x[i] = Float.NaN;
+                    zeroed[i] = 0f;
+                }
+            }
+            float[] scale = scales(rng, k), p = rng.gaussian(k);
+            for (int i = 0; i < k; i++) p[i] = Math.abs(p[i]);
+            String at = name + " k=" + k + " d=" + d + " " + rng;
+            float[] want, got, left;
+            try (Tensor tx = put(b, zeroed)) { want = b.gramTimesP(tx, k, d, scale, p); }
+            try (Tensor tx = put(b, x)) {
+                got = b.gramTimesPThenZero(tx, k, d, scale, p, live);
+                left = get(b, tx);
+            }
+            assertArrayEquals(want, got, at + ": G p as over the rows with zeros there");
+            for (int i = 0; i < k * d; i++) {
+                if (isLive[(i % d) / BalanceOps.LIVE_BLOCK]) assertEquals(0f, left[i], at + ": live float " + i + " zeroed");
+                else assertTrue(Float.isNaN(left[i]), at + ": dead float " + i + " not written");
+            }
+        }
+    }
+
+    @Test
+    void liveBlocksOutsideTheRowOrOutOfOrderAreRejected() {
+        try (Tensor tx = REF.allocate(64)) {
+            float[] one = {1f, 1f};
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> REF.gramTimesPThenZero(tx, 2, 32, one, one, new int[] {2}));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> REF.gramTimesPThenZero(tx, 2, 32, one, one, new int[] {1, 0}));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> REF.gramTimesPThenZero(tx, 2, 32, one, one, new int[] {0, 0}));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> REF.gramTimesPThenZero(tx, 2, 24, one, one, new int[] {0})); // d not whole blocks
         }
     }
 

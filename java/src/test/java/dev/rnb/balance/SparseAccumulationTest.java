@@ -21,13 +21,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * tensor filled by the backend's own per-domain kernel over all k domains and
  * {@code balanceRound} over all of them. Batches touch a few of hundreds to
  * thousands of domains, more than the initial 64 slots over a round (the buffer grows),
- * and two rounds check that the reset leaves nothing behind.
+ * and two rounds check that the reset leaves nothing behind. At r = 1024 a
+ * round's v x h coordinates reach a few of a sketch row's 64 lines, which the
+ * end of the round alone reads and zeroes (each round its own, by its seed).
  */
 class SparseAccumulationTest {
 
     @ParameterizedTest
     @CsvSource({"reference, 0", "cpu, 0", "cuda-emulated, 0", "cuda, 0", "reference, 24", "cpu, 24", "cuda-emulated, 24",
-            "cuda, 24"})
+            "cuda, 24", "reference, 1024", "cpu, 1024", "cuda-emulated, 1024", "cuda, 1024"})
     void sparseEqualsDenseOverTwoRounds(String name, int sketch) {
         Rng rng = new Rng();
         // The emulator runs a warp per domain in the dense reference path: fewer domains there keep it quick.

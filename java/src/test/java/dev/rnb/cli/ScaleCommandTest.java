@@ -26,7 +26,7 @@ class ScaleCommandTest {
         assertTrue(table.contains("medians of 1 rounds after 3 untimed"), table);
         assertTrue(Files.size(out.resolve("scaling.png")) > 1000);
         List<String> rows = table.lines().filter(l -> l.startsWith("| ")).toList();
-        assertEquals(1 + 19 + 15 + 1 + 4, rows.size(), table);
+        assertEquals(1 + 20 + 20 + 1 + 4, rows.size(), table);
         assertTrue(table.contains("| whole round (sketched) back to back / copy of its minimum bytes |"), table);
         assertTrue(table.contains("| whole round (sketched) back to back / its minimum bytes at that rate |"), table);
         assertTrue(table.contains("corpus rows: one corpus of N = 1000 documents, document i in domain i mod k"), table);
@@ -45,7 +45,7 @@ class ScaleCommandTest {
             assertEquals("1.00x", cells[2].trim(), row);
             assertTrue(Double.parseDouble(cells[3].trim().replace("x", "")) > 0, row);
         }
-        for (String row : rows.subList(1, 20)) {
+        for (String row : rows.subList(1, 21)) {
             String[] cells = row.split("\\|");
             assertEquals(5, cells.length, row); // "", stage, k = 10^2, k = 10^3, slope
             assertFalse(Double.isNaN(Double.parseDouble(cells[4].trim())), row);
@@ -57,14 +57,21 @@ class ScaleCommandTest {
         assertTrue(small.stdout().contains("| exact | 50257 x 768 | 147.2 MiB | 6 | 6 (sketch needed) |"), small.stdout());
         String touched = rows.stream().filter(l -> l.startsWith("| domains touched")).findFirst().orElseThrow();
         // The round's floor by hand: 4 steps of 24 rows read H and E (16 floats a row) and write 16 batch bytes a row,
-        // t touched sketches of r = 1024 floats written and read, 32 bytes a touched domain for p' and the sampler's table,
-        // and each of the 4 x 8 sequences' T + 1 = 4 bytes of its example read.
-        String[] t = touched.split("\\|"), floor = rows.stream().filter(l -> l.startsWith("| whole round's minimum bytes"))
-                .findFirst().orElseThrow().split("\\|");
+        // t touched sketches written and read, 32 bytes a touched domain for p' and the sampler's table, and each of
+        // the 4 x 8 sequences' T + 1 = 4 bytes of its example read. The sketches count whole rows of r = 1024 floats
+        // in the old floor, their live lines in the new: the 64 coordinates reach at most 64 of a row's 64 lines of
+        // 16 floats, at least one.
+        String[] t = touched.split("\\|"), floor = rows.stream().filter(l -> l.startsWith("| whole round's minimum bytes |"))
+                .findFirst().orElseThrow().split("\\|"), whole = rows.stream()
+                .filter(l -> l.startsWith("| whole round's minimum bytes counting whole sketch rows |")).findFirst().orElseThrow().split("\\|");
         for (int i = 0; i < 2; i++) {
             int touchedDomains = Integer.parseInt(t[2 + i].trim());
-            long bytes = 4L * 24 * 16 * 4 + 2L * touchedDomains * 1024 * 4 + 4L * 24 * 16 + 32L * touchedDomains + 4L * 8 * 4;
-            assertEquals(String.format(java.util.Locale.ROOT, "%.1f KiB", bytes / 1024.0), floor[2 + i].trim(), table);
+            java.util.function.LongFunction<String> bytes = sketchFloats -> String.format(java.util.Locale.ROOT, "%.1f KiB",
+                    (4L * 24 * 16 * 4 + 2L * touchedDomains * sketchFloats * 4 + 4L * 24 * 16 + 32L * touchedDomains + 4L * 8 * 4) / 1024.0);
+            assertEquals(bytes.apply(1024), whole[2 + i].trim(), table);
+            String live = floor[2 + i].trim();
+            assertTrue(java.util.stream.LongStream.rangeClosed(1, 64).anyMatch(lines -> bytes.apply(16 * lines).equals(live)),
+                    live + " is no whole number of lines a touched row\n" + table);
         }
         for (String cell : touched.split("\\|")) {
             if (cell.trim().matches("\\d+")) {

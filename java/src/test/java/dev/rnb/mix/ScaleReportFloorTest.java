@@ -21,7 +21,7 @@ class ScaleReportFloorTest {
         times[ScaleRun.Stage.ROUND_SKETCHED.ordinal()] = roundMs;
         times[ScaleRun.Stage.ROUND_BACK_TO_BACK.ordinal()] = backToBackMs;
         times[ScaleRun.Stage.ROUND_FLOOR.ordinal()] = 0.1;
-        return new ScaleRun.Point(k, times, 10, 1, k * 64L * 4, 1, floorBytes);
+        return new ScaleRun.Point(k, times, 10, 1, k * 64L * 4, 1, floorBytes, floorBytes);
     }
 
     @Test

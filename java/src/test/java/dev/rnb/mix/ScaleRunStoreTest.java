@@ -63,6 +63,13 @@ class ScaleRunStoreTest {
     void theRoundFloorCountsTheWindowsRead() {
         ScaleRun run = new ScaleRun(null, 8, 8, 16, 64, 20, 1, 1024, 0, 1);
         long withoutWindows = 20L * 16 * 64 * 16 * 4 + 2L * 320 * 1024 * 4 + 20L * 16 * 64 * 16 + 32L * 320;
-        assertEquals(withoutWindows + 20L * 16 * 65, run.roundFloorBytes(320));
+        assertEquals(withoutWindows + 20L * 16 * 65, run.roundFloorBytes(320, 1024));
+    }
+
+    /** Counting only a sketch row's live lines takes 2 x touched x the dead floats off the floor, nothing else. */
+    @Test
+    void theRoundFloorCountsTheLiveSketchFloats() {
+        ScaleRun run = new ScaleRun(null, 8, 8, 16, 64, 20, 1, 1024, 0, 1);
+        assertEquals(2L * 320 * (1024 - 640) * 4, run.roundFloorBytes(320, 1024) - run.roundFloorBytes(320, 640));
     }
 }

@@ -345,6 +345,14 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
         return gp;
     }
 
+    /** The same native passes over the live blocks only: the dead lines are neither read nor written. */
+    @Override
+    public float[] gramTimesPThenZero(Tensor x, int k, long d, float[] scale, float[] p, int[] liveBlocks) {
+        float[] gp = new float[k];
+        ModelKernels.rnb_model_gram_times_p_then_zero_blocks(at(x, 0), scale, p, k, d, liveBlocks, liveBlocks.length, gp);
+        return gp;
+    }
+
     @Override
     public BalanceStep balanceUpdate(float[] gp, float[] scale, float[] current, float lambda) {
         float[] next = new float[gp.length];

@@ -281,6 +281,10 @@ public final class ModelKernels implements ModelOps {
                                                                float[] gp);
 
     @CriticalRegion
+    public static native void rnb_model_gram_times_p_then_zero_blocks(FloatPointer x, @Const float[] scale, @Const float[] p, int k,
+                                                                      long d, @Const int[] blocks, int nBlocks, float[] gp);
+
+    @CriticalRegion
     public static native int rnb_model_balance_update(@Const float[] gp, @Const float[] scale, @Const float[] current, float lambda,
                                                       int k, float[] next);
 

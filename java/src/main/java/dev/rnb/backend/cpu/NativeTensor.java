@@ -22,6 +22,14 @@ final class NativeTensor implements Tensor {
     private FloatPointer memory;
     /** Floats from the allocation's start to the first 64-byte boundary (0 for a view). */
     private final long start;
+    /**
+     * {@link #at}(0) of an allocation (null for a view), made once: JavaCPP's
+     * {@code getPointer} builds a pointer by reflection (80 to 170 ns a call
+     * here), and most native calls start at a tensor's first float, several
+     * a step of R&amp;B's accumulation. Callers only pass it to native calls
+     * (none moves its position or closes it).
+     */
+    private final FloatPointer first;
 
     NativeTensor(Backend owner, long size) {
         this.owner = owner;
@@ -39,6 +47,7 @@ final class NativeTensor implements Tensor {
         }
         this.start = Math.floorMod(-memory.address(), (long) ALIGN_FLOATS * Float.BYTES) / Float.BYTES;
         Pointer.memset(memory, 0, floats * Float.BYTES);
+        this.first = memory.getPointer(start);
     }
 
     private static final int ALIGN_FLOATS = 16;
@@ -56,6 +65,7 @@ final class NativeTensor implements Tensor {
         this.offset = base.offset + offset;
         this.memory = null;
         this.start = 0;
+        this.first = null;
     }
 
     NativeTensor view(long offset, long size) { return new NativeTensor(this, offset, size); }
@@ -72,6 +82,9 @@ final class NativeTensor implements Tensor {
         }
         if (memory == null) {
             throw new IllegalStateException("tensor was closed");
+        }
+        if (offset == 0) { // the common case, once per native call: kept, as JavaCPP makes each pointer by reflection
+            return first;
         }
         return memory.getPointer(start + offset);
     }

@@ -121,6 +121,31 @@ final class ReferenceBalanceOps implements BalanceOps {
         return gp;
     }
 
+    /** The definition over the listed blocks' columns alone (the others are taken as zero, never read), then those zeroed. */
+    @Override
+    public float[] gramTimesPThenZero(Tensor x, int k, long d, float[] scale, float[] p, int[] liveBlocks) {
+        float[] X = floats(x);
+        int[] columns = new int[liveBlocks.length * LIVE_BLOCK];
+        for (int b = 0; b < liveBlocks.length; b++) {
+            for (int c = 0; c < LIVE_BLOCK; c++) columns[b * LIVE_BLOCK + c] = liveBlocks[b] * LIVE_BLOCK + c;
+        }
+        double[] v = new double[columns.length];
+        for (int j = 0; j < k; j++) {
+            double w = (double) p[j] * scale[j];
+            for (int c = 0; c < columns.length; c++) v[c] += w * X[(int) (j * d + columns[c])];
+        }
+        float[] gp = new float[k];
+        for (int i = 0; i < k; i++) {
+            double dot = 0;
+            for (int c = 0; c < columns.length; c++) {
+                dot += X[(int) (i * d + columns[c])] * v[c];
+                X[(int) (i * d + columns[c])] = 0f;
+            }
+            gp[i] = (float) (scale[i] * dot);
+        }
+        return gp;
+    }
+
     @Override
     public BalanceStep balanceUpdate(float[] gp, float[] scale, float[] current, float lambda) {
         int k = gp.length;

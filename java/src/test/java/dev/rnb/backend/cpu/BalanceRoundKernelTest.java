@@ -38,6 +38,10 @@ class BalanceRoundKernelTest {
             {130, 64}, {257, 100}, {1000, 5}, {1030, 7}, {3, 4097}, {9, 8200}, {200, 4100}, {16385, 3}, {40000, 9},
             {17000, 33}};
 
+    /** {k, d} for the live-block passes: d whole blocks of 16; k across the four-row groups and pass 1's slices. */
+    private static final int[][] LIVE_SHAPES = {{1, 16}, {2, 32}, {7, 48}, {64, 1024}, {130, 64}, {1030, 160}, {16385, 16},
+            {17000, 64}};
+
     @AfterAll
     static void close() {
         if (cpu != null) cpu.close();
@@ -58,6 +62,9 @@ class BalanceRoundKernelTest {
                 String what = isa + " threshold=" + threshold + " " + rng;
                 for (int[] s : SHAPES) {
                     shapeMatchesReference(rng, s[0], s[1], what);
+                }
+                for (int[] s : LIVE_SHAPES) {
+                    liveBlocksKeepTheBits(rng, s[0], s[1], what);
                 }
                 degenerateRounds(rng, what);
             }
@@ -153,6 +160,45 @@ class BalanceRoundKernelTest {
         assertArrayEquals(gp, fused, at + " G p then zero: the bits of G p");
         for (int i = 0; i < k * d; i++) assertEquals(0f, left[i], at + " float " + i + " zeroed");
         for (int i = k * d; i < left.length; i++) assertEquals(padded[i], left[i], at + " float " + i + " after the rows kept");
+    }
+
+    /**
+     * G p over the live blocks only (rnb_model_gram_times_p_then_zero_blocks)
+     * has the bits of the whole-row call on the same rows with zeros in the
+     * dead blocks; the dead blocks (NaN here) are neither read nor written,
+     * the live ones zeroed; absent rows (NaN) are not read.
+     */
+    private static void liveBlocksKeepTheBits(Rng rng, int k, int d, String what) {
+        int blocks = d / 16;
+        int[] live = java.util.stream.IntStream.range(0, blocks).filter(b -> blocks == 1 || rng.nextInt(3) > 0).toArray();
+        boolean[] isLive = new boolean[blocks];
+        for (int b : live) isLive[b] = true;
+        float[] x = rng.gaussian(k * d), scale = new float[k], p = new float[k];
+        for (int i = 0; i < k; i++) {
+            boolean absent = k > 1 && rng.nextInt(5) == 0;
+            scale[i] = absent ? 0f : (float) (1.0 / (1 + rng.nextInt(50)));
+            p[i] = (float) rng.nextDouble();
+            if (absent) Arrays.fill(x, i * d, (i + 1) * d, Float.NaN);
+        }
+        float[] zeroed = x.clone();
+        for (int i = 0; i < k * d; i++) {
+            if (!isLive[(i % d) / 16]) {
+                x[i] = Float.NaN;
+                zeroed[i] = 0f;
+            }
+        }
+        String at = what + " k=" + k + " d=" + d + " live " + live.length + " of " + blocks;
+        float[] want, got, left = new float[k * d];
+        try (Tensor tx = put(cpu, zeroed)) { want = cpu.gramTimesPThenZero(tx, k, d, scale, p); }
+        try (Tensor tx = put(cpu, x)) {
+            got = cpu.gramTimesPThenZero(tx, k, d, scale, p, live);
+            cpu.download(tx, 0, left, 0, left.length);
+        }
+        assertArrayEquals(want, got, at + ": G p over the live blocks, the bits of the whole rows'");
+        for (int i = 0; i < k * d; i++) {
+            if (isLive[(i % d) / 16]) assertEquals(0f, left[i], at + ": live float " + i + " zeroed");
+            else assertEquals(Float.floatToRawIntBits(Float.NaN), Float.floatToRawIntBits(left[i]), at + ": dead float " + i + " kept");
+        }
     }
 
     /** A round with no present domain, one with a non-finite present row, one whose gradients are all zero. */
