@@ -150,30 +150,15 @@ static inline void prefetch_blocks(const float* row, Blocks live) {
     for (int b = 0; b < live.n; ++b) __builtin_prefetch(row + BLOCK * live.at[b], 0, 3);
 }
 
-// add_rows over the live blocks: each column gets the same multiply-adds in
-// the same order as there (columns are independent), the dead ones none.
+// add_rows over the live blocks, one block at a time: each column gets the
+// same multiply-adds in the same order as over whole rows (columns are
+// independent), the dead ones none.
 static void add_rows_blocks(float* __restrict out, const float* const* row, const float* w, int m, Blocks live) {
-    if (m == 4) {
-        const vec w0 = splat(w[0]), w1 = splat(w[1]), w2 = splat(w[2]), w3 = splat(w[3]);
-        for (int b = 0; b < live.n; ++b) {
-            const int64_t c0 = BLOCK * live.at[b];
-            for (int64_t c = c0; c < c0 + BLOCK; c += VW) {
-                vec o = load(out + c);
-                o += w0 * load(row[0] + c);
-                o += w1 * load(row[1] + c);
-                o += w2 * load(row[2] + c);
-                o += w3 * load(row[3] + c);
-                store(out + c, o);
-            }
-        }
-        return;
-    }
-    for (int r = 0; r < m; ++r) {
-        const vec wr = splat(w[r]);
-        for (int b = 0; b < live.n; ++b) {
-            const int64_t c0 = BLOCK * live.at[b];
-            for (int64_t c = c0; c < c0 + BLOCK; c += VW) store(out + c, load(out + c) + wr * load(row[r] + c));
-        }
+    const float* at[4];
+    for (int b = 0; b < live.n; ++b) {
+        const int64_t c0 = BLOCK * live.at[b];
+        for (int r = 0; r < m; ++r) at[r] = row[r] + c0;
+        add_rows(out + c0, at, w, m, BLOCK);
     }
 }
 
@@ -233,6 +218,23 @@ static void weighted_sum(const float* X, const float* p, const float* s, int k, 
     free(partial);
 }
 
+// One vector of four rows' dots (dots and dots_blocks): columns c .. c+VW of
+// each row times v's into the row's accumulator, and with ZERO the row's
+// vector overwritten with zeros right after it is read.
+template <bool ZERO>
+static inline void dot4_step(float* const* row, const float* __restrict v, int64_t c, vec& a0, vec& a1, vec& a2,
+                             vec& a3) {
+    const vec x = load(v + c);
+    a0 += load(row[0] + c) * x;
+    a1 += load(row[1] + c) * x;
+    a2 += load(row[2] + c) * x;
+    a3 += load(row[3] + c) * x;
+    if (ZERO) {
+        const vec zero{};
+        store(row[0] + c, zero), store(row[1] + c, zero), store(row[2] + c, zero), store(row[3] + c, zero);
+    }
+}
+
 // out[r] = <row[r], v> over n floats for m <= 4 rows, each with its own
 // accumulators: four rows' chains in one loop body keep the loads of all four
 // in flight (one row at a time left pass 2 at twice pass 1's time). With
@@ -247,14 +249,7 @@ static void dots(float* const* row, const float* __restrict v, int m, int64_t n,
     if (m == 4) {
         vec a0{}, a1{}, a2{}, a3{};
         int64_t c = 0;
-        for (; c + VW <= n; c += VW) {
-            const vec x = load(v + c);
-            a0 += load(row[0] + c) * x;
-            a1 += load(row[1] + c) * x;
-            a2 += load(row[2] + c) * x;
-            a3 += load(row[3] + c) * x;
-            if (ZERO) store(row[0] + c, zero), store(row[1] + c, zero), store(row[2] + c, zero), store(row[3] + c, zero);
-        }
+        for (; c + VW <= n; c += VW) dot4_step<ZERO>(row, v, c, a0, a1, a2, a3);
         out[0] = hsum(a0), out[1] = hsum(a1), out[2] = hsum(a2), out[3] = hsum(a3);
         const int64_t tail = c;
         for (; c < n; ++c)
@@ -295,14 +290,7 @@ static void dots_blocks(float* const* row, const float* __restrict v, int m, Blo
         vec a0{}, a1{}, a2{}, a3{};
         for (int b = 0; b < live.n; ++b) {
             const int64_t c0 = BLOCK * live.at[b];
-            for (int64_t c = c0; c < c0 + BLOCK; c += VW) {
-                const vec x = load(v + c);
-                a0 += load(row[0] + c) * x;
-                a1 += load(row[1] + c) * x;
-                a2 += load(row[2] + c) * x;
-                a3 += load(row[3] + c) * x;
-                if (ZERO) store(row[0] + c, zero), store(row[1] + c, zero), store(row[2] + c, zero), store(row[3] + c, zero);
-            }
+            for (int64_t c = c0; c < c0 + BLOCK; c += VW) dot4_step<ZERO>(row, v, c, a0, a1, a2, a3);
         }
         out[0] = hsum(a0), out[1] = hsum(a1), out[2] = hsum(a2), out[3] = hsum(a3);
         return;
