@@ -46,12 +46,12 @@ public final class ScaleReport {
             for (ScaleRun.Point p : points) sb.append(' ').append(number(p.time(s))).append(" |");
             sb.append(String.format(Locale.ROOT, " %.2f |%n", slope(s)));
         }
-        row(sb, "G p + update (all present) / copy floor", p -> String.format(Locale.ROOT, "%.1fx",
-                p.time(ScaleRun.Stage.GP_ALL) / p.time(ScaleRun.Stage.COPY_FLOOR)));
-        row(sb, "whole round (sketched) / copy of its minimum bytes", p -> String.format(Locale.ROOT, "%.1fx",
-                p.time(ScaleRun.Stage.ROUND_SKETCHED) / p.time(ScaleRun.Stage.ROUND_FLOOR)));
-        row(sb, "whole round (sketched) back to back / copy of its minimum bytes", p -> String.format(Locale.ROOT, "%.1fx",
-                p.time(ScaleRun.Stage.ROUND_BACK_TO_BACK) / p.time(ScaleRun.Stage.ROUND_FLOOR)));
+        ratio(sb, "G p + update (all present) / copy floor",
+                p -> p.time(ScaleRun.Stage.GP_ALL) / p.time(ScaleRun.Stage.COPY_FLOOR));
+        ratio(sb, "whole round (sketched) / copy of its minimum bytes",
+                p -> p.time(ScaleRun.Stage.ROUND_SKETCHED) / p.time(ScaleRun.Stage.ROUND_FLOOR));
+        ratio(sb, "whole round (sketched) back to back / copy of its minimum bytes",
+                p -> p.time(ScaleRun.Stage.ROUND_BACK_TO_BACK) / p.time(ScaleRun.Stage.ROUND_FLOOR));
         String smallest = power(points.get(0).k());
         ratioToSmallest(sb, "T = 1 draw, round's p', one document per domain (the store grows with k) / at k = " + smallest,
                 ScaleRun.Stage.SAMPLER_DRAW_ROUND);
@@ -66,20 +66,20 @@ public final class ScaleReport {
         // (512 MB moved at 10^6: DRAM), the round against both.
         double rate = streamingBytesPerMs();
         row(sb, "round's minimum bytes at the largest k's copy rate (ms)", p -> number(p.roundFloorBytes() / rate));
-        row(sb, "whole round (sketched) / its minimum bytes at that rate", p -> String.format(Locale.ROOT, "%.1fx",
-                p.time(ScaleRun.Stage.ROUND_SKETCHED) * rate / p.roundFloorBytes()));
-        row(sb, "whole round (sketched) back to back / its minimum bytes at that rate", p -> String.format(Locale.ROOT, "%.1fx",
-                p.time(ScaleRun.Stage.ROUND_BACK_TO_BACK) * rate / p.roundFloorBytes()));
+        ratio(sb, "whole round (sketched) / its minimum bytes at that rate",
+                p -> p.time(ScaleRun.Stage.ROUND_SKETCHED) * rate / p.roundFloorBytes());
+        ratio(sb, "whole round (sketched) back to back / its minimum bytes at that rate",
+                p -> p.time(ScaleRun.Stage.ROUND_BACK_TO_BACK) * rate / p.roundFloorBytes());
         row(sb, "whole round's minimum bytes", p -> bytes(p.roundFloorBytes()));
         // The floor until the end of the round read only a sketch row's live lines: every touched row whole.
-        row(sb, "whole round (sketched) / copy of its minimum bytes counting whole sketch rows", p -> String.format(Locale.ROOT,
-                "%.1fx", p.time(ScaleRun.Stage.ROUND_SKETCHED) / p.time(ScaleRun.Stage.ROUND_FLOOR_WHOLE_ROWS)));
-        row(sb, "whole round (sketched) back to back / the same copy", p -> String.format(Locale.ROOT, "%.1fx",
-                p.time(ScaleRun.Stage.ROUND_BACK_TO_BACK) / p.time(ScaleRun.Stage.ROUND_FLOOR_WHOLE_ROWS)));
-        row(sb, "whole round (sketched) / those bytes at the largest k's copy rate", p -> String.format(Locale.ROOT, "%.1fx",
-                p.time(ScaleRun.Stage.ROUND_SKETCHED) * rate / p.wholeRowsFloorBytes()));
-        row(sb, "whole round (sketched) back to back / those bytes at that rate", p -> String.format(Locale.ROOT, "%.1fx",
-                p.time(ScaleRun.Stage.ROUND_BACK_TO_BACK) * rate / p.wholeRowsFloorBytes()));
+        ratio(sb, "whole round (sketched) / copy of its minimum bytes counting whole sketch rows",
+                p -> p.time(ScaleRun.Stage.ROUND_SKETCHED) / p.time(ScaleRun.Stage.ROUND_FLOOR_WHOLE_ROWS));
+        ratio(sb, "whole round (sketched) back to back / the same copy",
+                p -> p.time(ScaleRun.Stage.ROUND_BACK_TO_BACK) / p.time(ScaleRun.Stage.ROUND_FLOOR_WHOLE_ROWS));
+        ratio(sb, "whole round (sketched) / those bytes at the largest k's copy rate",
+                p -> p.time(ScaleRun.Stage.ROUND_SKETCHED) * rate / p.wholeRowsFloorBytes());
+        ratio(sb, "whole round (sketched) back to back / those bytes at that rate",
+                p -> p.time(ScaleRun.Stage.ROUND_BACK_TO_BACK) * rate / p.wholeRowsFloorBytes());
         row(sb, "whole round's minimum bytes counting whole sketch rows", p -> bytes(p.wholeRowsFloorBytes()));
         row(sb, "domains touched per round", p -> Integer.toString(p.touched()));
         row(sb, "sparse accumulators (device)", p -> bytes(p.sparseBytes()));
@@ -122,6 +122,11 @@ public final class ScaleReport {
     double streamingBytesPerMs() {
         ScaleRun.Point last = points.stream().max(java.util.Comparator.comparingInt(ScaleRun.Point::k)).orElseThrow();
         return 2.0 * last.denseBytes() / last.time(ScaleRun.Stage.COPY_FLOOR);
+    }
+
+    /** A row of one ratio a k, printed as "2.1x". */
+    private void ratio(StringBuilder sb, String label, java.util.function.ToDoubleFunction<ScaleRun.Point> ratio) {
+        row(sb, label, p -> String.format(Locale.ROOT, "%.1fx", ratio.applyAsDouble(p)));
     }
 
     private void row(StringBuilder sb, String label, java.util.function.Function<ScaleRun.Point, String> cell) {
