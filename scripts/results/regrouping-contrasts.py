@@ -47,8 +47,8 @@ for k, e in cells:
             pooled.append((k, e, a, b, per))
 print('\nAcross regroupings (R regroupings, n training seeds each):\n')
 print('| k | evaluation set | contrast | R x n | per-regrouping means | their SD | pooled mean | 95% CI, regrouping as a random effect | '
-      'verdict | 95% CI, seed noise only | between-regrouping SD beyond seed noise |')
-print('|---:|---|---|---|---|---|---|---|---|---|---|')
+      'verdict | 95% CI, seed noise only | verdict | between-regrouping SD beyond seed noise |')
+print('|---:|---|---|---|---|---|---|---|---|---|---|---|')
 for k, e, a, b, per in pooled:
     means = [st.mean(d) for d in per.values()]
     n = min(len(d) for d in per.values())
@@ -56,9 +56,9 @@ for k, e, a, b, per in pooled:
     within = st.mean(st.variance(d) for d in per.values())
     hs = stats.t.ppf(0.975, sum(len(d) - 1 for d in per.values())) * (within / sum(len(d) for d in per.values())) ** 0.5
     between = max(0.0, st.variance(means) - within / n) ** 0.5
-    print('| %d | %s | %s − %s | %d x %d | %s | %.4f | %+.4f | [%+.4f, %+.4f] | %s | [%+.4f, %+.4f] | %.4f |' % (
+    print('| %d | %s | %s − %s | %d x %d | %s | %.4f | %+.4f | [%+.4f, %+.4f] | %s | [%+.4f, %+.4f] | %s | %.4f |' % (
         k, e, a, b, len(per), n, ' / '.join('%+.4f' % x for x in means), st.stdev(means), m, m - h, m + h,
-        verdict(m, h), m - hs, m + hs, between))
+        verdict(m, h), m - hs, m + hs, verdict(m, hs), between))
 print('\nStratified itself under each regrouping (mean ± 95% t over seeds; − the first regrouping, paired by seed):\n')
 print('| k | evaluation set | regrouping | seeds | Stratified | − the first regrouping | 95% CI |')
 print('|---:|---|---:|---:|---|---|---|')
