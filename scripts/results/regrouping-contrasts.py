@@ -18,9 +18,9 @@ for line, r in enumerate(csv.DictReader(open(runs_csv)), start=2):
     key = (int(r['k_asked']), r['eval_set'], int(r['regroup_seed']), r['method'], seed)
     if loss.setdefault(key, r['eval_loss']) != r['eval_loss']:
         sys.exit('%s:%d: %s seed %d repeats with loss %s against %s' % (runs_csv, line, key[:4], seed, r['eval_loss'], loss[key]))
-def ci(xs, df=None):
+def ci(xs):
     m = st.mean(xs)
-    return m, stats.t.ppf(0.975, df or len(xs) - 1) * st.stdev(xs) / len(xs) ** 0.5
+    return m, stats.t.ppf(0.975, len(xs) - 1) * st.stdev(xs) / len(xs) ** 0.5
 def verdict(m, h):
     return 'better' if m + h < 0 else 'worse' if m - h > 0 else 'not distinguishable'
 def paired(k, e, r, a, b):
