@@ -5,11 +5,14 @@ the regroupings, their per-regrouping means, the spread of those means, a pooled
 regrouping as a random effect (t over the per-regrouping means, R - 1 degrees of freedom) beside the CI from seed noise
 alone (the pooled within-regrouping variance, R (n - 1) degrees of freedom), and how far Stratified's own loss moves
 between regroupings. Runs repeated in several invocations must agree to the digit (the cpu backend is deterministic).
-Usage: regrouping-contrasts.py RUNS_CSV STEPS FIRST_SEED LAST_SEED"""
+Usage: regrouping-contrasts.py RUNS_CSV STEPS FIRST_SEED LAST_SEED [A:B,...]
+(the optional last argument names the contrasts A - B by method; the default is R&B and hier=4 against Stratified, and
+hier=4/4 against hier=4)"""
 import csv, statistics as st, sys
 from scipy import stats
 runs_csv, steps, first, last = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-CONTRASTS = [('R&B', 'Stratified'), ('R&B (hier=4)', 'Stratified'), ('R&B (hier=4/4)', 'R&B (hier=4)')]
+CONTRASTS = ([tuple(c.split(':')) for c in sys.argv[5].split(',')] if len(sys.argv) > 5 else
+             [('R&B', 'Stratified'), ('R&B (hier=4)', 'Stratified'), ('R&B (hier=4/4)', 'R&B (hier=4)')])
 loss = {}
 for line, r in enumerate(csv.DictReader(open(runs_csv)), start=2):
     seed = int(r['seed'])
