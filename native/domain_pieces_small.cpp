@@ -144,13 +144,26 @@ static inline Runs runs_of(const int* runFirst, const int* runRows, const int* s
     return Runs{runFirst + segmentRun[s], runRows + segmentRun[s], segmentRun[s + 1] - segmentRun[s]};
 }
 
+// Asks for the line holding p. An asm statement, not __builtin_prefetch:
+// GCC 12 dropped every __builtin_prefetch of this file (the helpers below
+// and the lambdas that call them do nothing else, and the calls were
+// removed as if they had no effect), so the prefetches this file's
+// comments describe were not in the library until this was.
+static inline void ask_for_line(const float* p) {
+#if defined(__x86_64__)
+    asm volatile("prefetcht0 %0" : : "m"(*(const char*)p));
+#else
+    __builtin_prefetch(p, 1, 3);
+#endif
+}
+
 // Asks for the lines of a sketch row that the piece's coordinates will add
 // to, for writing. A step's segments are mostly domains new to the round:
 // their rows were last touched at the previous round's end, and at k = 10^6
 // other work has usually evicted them; the buckets are hashed (no hardware
 // prefetcher follows them), so without this every put waits for its line.
 static inline void prefetch_buckets(const uint32_t* code, int64_t d, const float* row) {
-    for (int64_t c = 0; c < d; ++c) __builtin_prefetch(row + (code[c] & 0x7FFFFFFFu), 1, 3);
+    for (int64_t c = 0; c < d; ++c) ask_for_line(row + (code[c] & 0x7FFFFFFFu));
 }
 
 // Segments ahead whose sketch rows are asked for: about one DRAM latency of
