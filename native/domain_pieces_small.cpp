@@ -145,10 +145,10 @@ static inline Runs runs_of(const int* runFirst, const int* runRows, const int* s
 }
 
 // Asks for the line holding p. An asm statement, not __builtin_prefetch:
-// GCC 12 dropped every __builtin_prefetch of this file (the helpers below
-// and the lambdas that call them do nothing else, and the calls were
-// removed as if they had no effect), so the prefetches this file's
-// comments describe were not in the library until this was.
+// since the segment loop calls lambdas (over_segments), GCC 12 removed the
+// calls of the prefetch helpers below, which do nothing else, as if they
+// had no effect, and no build of main had the bucket prefetch until this
+// (docs/SCALING.md, "The sketch rows' prefetch, compiled in").
 static inline void ask_for_line(const float* p) {
 #if defined(__x86_64__)
     asm volatile("prefetcht0 %0" : : "m"(*(const char*)p));
