@@ -101,7 +101,10 @@ int rnb_model_has_domain_grad_with_head(void);
 //   grad:   g[segmentSlot[s]] += X_s                       g: slots x vDim x hDim
 //   sketch: sketch[segmentSlot[s] * r + bucket(i)] += sign(i) * X_s[i]   (r floats a slot),
 //           codes: vDim * hDim from rnb_cpu_sketch_codes(vDim * hDim, r, seed, codes)
-//           (contract of rnb_cpu_count_sketch_add and cuda/count_sketch.cu)
+//           (contract of rnb_cpu_count_sketch_add and cuda/count_sketch.cu);
+//           firstFresh: the rows of slots from this one on are asked for ahead of
+//           their writes (prefetched), the others not (a round's rows already
+//           written are in the caches; 0: every row). No result depends on it.
 // Any size runs; the cpu backend sends only pieces below its measured
 // crossover with OpenBLAS's GEMMs (CpuBalanceOps).
 void rnb_model_domain_grad_small(const float* h, const float* e, int hDim, int vDim, const int* runFirst,
@@ -109,7 +112,7 @@ void rnb_model_domain_grad_small(const float* h, const float* e, int hDim, int v
                                  int rows, float* g);
 void rnb_model_domain_sketch_small(const float* h, const float* e, int hDim, int vDim, const int* runFirst,
                                    const int* runRows, const int* segmentRun, const int* segmentSlot, int segments,
-                                   int rows, int r, const uint32_t* codes, float* sketch);
+                                   int rows, int r, const uint32_t* codes, int firstFresh, float* sketch);
 
 // R&B's G p and update (native/balance_round.cpp), for G = diag(scale) X X^T diag(scale):
 //   X        k x d   per-domain gradients (row-major); rows with scale 0 are never read
