@@ -4,8 +4,7 @@ Stratified (the cpu backend is deterministic: a seed gives the same run in any i
 Usage: paired-by-seed.py BASE_LABEL BASE_GROUPING(original|regrouped) LOG... ; prints mean +- t95 and each method - base,
 paired by seed, then the overheads (measured, counted flops, paper's cost model), mean +- t95."""
 import re, sys
-from scipy import stats
-import statistics as st
+from paired_ci import ci, verdict
 base_m, base_g, logs = sys.argv[1], sys.argv[2], sys.argv[3:]
 runs, over = {}, {}
 for f in logs:
@@ -17,9 +16,6 @@ for f in logs:
         if m and cur and m.group(1) == cur[0]:
             runs.setdefault(cur[:2], {})[cur[2]] = float(m.group(2))
             over.setdefault(cur[:2], []).append(tuple(float(m.group(i)) for i in (3, 4, 5)))
-def ci(xs):
-    m = st.mean(xs)
-    return (m, stats.t.ppf(0.975, len(xs) - 1) * st.stdev(xs) / len(xs) ** 0.5) if len(xs) > 1 else (m, float('nan'))
 base = runs[(base_m, base_g)]
 print('| method | grouping | eval loss | − %s (%s) | 95%% CI | seeds lower | verdict |' % (base_m, base_g))
 print('|---|---|---|---|---|---|---|')
@@ -30,8 +26,7 @@ for (m, g), v in runs.items():
     if (m, g) != (base_m, base_g) and len(seeds) >= 2:
         d = [v[s] - base[s] for s in seeds]
         dm, dh = ci(d)
-        verdict = 'better' if dm + dh < 0 else 'worse' if dm - dh > 0 else 'not distinguishable'
-        row += ' %+.4f | [%+.4f, %+.4f] | %d/%d | %s |' % (dm, dm - dh, dm + dh, sum(x < 0 for x in d), len(d), verdict)
+        row += ' %+.4f | [%+.4f, %+.4f] | %d/%d | %s |' % (dm, dm - dh, dm + dh, sum(x < 0 for x in d), len(d), verdict(dm, dh))
     else:
         row += ' | | | |'
     print(row)

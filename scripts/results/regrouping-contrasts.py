@@ -10,6 +10,7 @@ Usage: regrouping-contrasts.py RUNS_CSV STEPS FIRST_SEED LAST_SEED [A:B,...]
 hier=4/4 against hier=4)"""
 import csv, statistics as st, sys
 from scipy import stats
+from paired_ci import ci, verdict
 runs_csv, steps, first, last = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 CONTRASTS = ([tuple(c.split(':')) for c in sys.argv[5].split(',')] if len(sys.argv) > 5 else
              [('R&B', 'Stratified'), ('R&B (hier=4)', 'Stratified'), ('R&B (hier=4/4)', 'R&B (hier=4)')])
@@ -21,11 +22,6 @@ for line, r in enumerate(csv.DictReader(open(runs_csv)), start=2):
     key = (int(r['k_asked']), r['eval_set'], int(r['regroup_seed']), r['method'], seed)
     if loss.setdefault(key, r['eval_loss']) != r['eval_loss']:
         sys.exit('%s:%d: %s seed %d repeats with loss %s against %s' % (runs_csv, line, key[:4], seed, r['eval_loss'], loss[key]))
-def ci(xs):
-    m = st.mean(xs)
-    return m, stats.t.ppf(0.975, len(xs) - 1) * st.stdev(xs) / len(xs) ** 0.5
-def verdict(m, h):
-    return 'better' if m + h < 0 else 'worse' if m - h > 0 else 'not distinguishable'
 def paired(k, e, r, a, b):
     seeds = [s for s in range(first, last + 1) if (k, e, r, a, s) in loss and (k, e, r, b, s) in loss]
     return [float(loss[(k, e, r, a, s)]) - float(loss[(k, e, r, b, s)]) for s in seeds]
