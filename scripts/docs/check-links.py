@@ -5,7 +5,7 @@
    must exist, and the anchor must be a heading of the target as GitHub names it (lowercase, spaces to '-', punctuation
    dropped, '-1', '-2' on repeats).
 2. Every quoted section name after a mention of a docs file, in any file given (code comments and scripts too):
-   `docs/X.md, "Name"` or `docs/X.md ("Name")` (also with a § number between) must start a heading of docs/X.md
+   `docs/<file>.md, "<name>"` or `docs/<file>.md ("<name>")` (also with a § number between) must start a heading of it
    (its number, "3. ", aside) or an emphasised lead in it (**Name, *Name, or a list item "- Name").
 Prints each broken link or reference and a count; exit status 1 if any. Run it from the repository root.
 
