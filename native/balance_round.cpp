@@ -12,8 +12,8 @@
 // update is one exponential pass and one scaling pass over k floats.
 // Reference: the reference backend's gramTimesP / balanceUpdate; check:
 // BalanceRoundKernelTest (every instruction set, serial and parallel paths,
-// ragged k and d); benchmark: `rnb scale` (docs/SCALING.md, "G p + update,
-// all k present").
+// ragged k and d); benchmark: `rnb scale` (docs/scaling/round-cost-journal.md,
+// "G p + update, all k present").
 #include "model_isa.h"
 #include "fast_exp.h"
 

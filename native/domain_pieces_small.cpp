@@ -148,7 +148,7 @@ static inline Runs runs_of(const int* runFirst, const int* runRows, const int* s
 // since the segment loop calls lambdas (over_segments), GCC 12 removed the
 // calls of the prefetch helpers below, which do nothing else, as if they
 // had no effect, and no build of main had the bucket prefetch until this
-// (docs/SCALING.md, "The sketch rows' prefetch, compiled in").
+// (docs/scaling/round-cost-journal.md, "The sketch rows' prefetch, compiled in").
 static inline void ask_for_line(const float* p) {
 #if defined(__x86_64__)
     asm volatile("prefetcht0 %0" : : "m"(*(const char*)p));

@@ -1,5 +1,5 @@
 // Builds a Fortunes corpus with a chosen, known number of topics (one topic =
-// one fortune-mod file) for the topic-count study of docs/SCALING.md ("Does
+// one fortune-mod file) for the topic-count study of docs/scaling/hierarchy-study.md ("Does
 // G follow the topic count? Fortunes"), from the files scripts/corpora/fetch
 // unpacks (OUT_DIR/deb/fortunes/usr/share/games/fortunes):
 //   train.jsonl        TRAIN_PER_TOPIC entries of every topic (balanced)

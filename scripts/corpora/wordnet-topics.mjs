@@ -1,6 +1,6 @@
 // Builds a WordNet gloss corpus with known topics (topic = the synset's
 // lexicographer file: noun.animal, noun.food, verb.motion, ..., 45 in all) for
-// the G-rule study of docs/SCALING.md ("The G rule on WordNet's topics"), from
+// the G-rule study of docs/scaling/hierarchy-study.md ("The G rule on WordNet's topics"), from
 // Debian's wordnet-base as scripts/corpora/fetch unpacks it (OUT_DIR/deb/wordnet):
 //   train.jsonl        TRAIN_N glosses, a seeded sample of all synsets (topics in WordNet's proportions)
 //   eval-random.jsonl  EVAL_N further glosses of the same sample: in distribution

@@ -1,5 +1,5 @@
 """The paired comparisons' statistics, shared by the results scripts: a mean with the half-width of its 95% Student-t
-interval, and the verdict that docs/RESULTS.md and docs/SCALING.md print for a difference (lower loss is better)."""
+interval, and the verdict that docs/RESULTS.md and docs/scaling/*.md print for a difference (lower loss is better)."""
 import statistics as st
 from scipy import stats
 

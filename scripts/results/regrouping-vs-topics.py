@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Describes `rnb regroup` folders of a topic-labelled corpus, one markdown row each, the columns of docs/SCALING.md's
-WordNet regrouping table: Lloyd passes, silhouette, training examples per cluster, purity (the share of training examples
-in their cluster's majority topic), ARI / NMI against the topics (rnb's own, from summary.json), the clusters the
-evaluation sets fall into, and the share of the skewed topics among the training examples of the skewed set's clusters.
+"""Describes `rnb regroup` folders of a topic-labelled corpus, one markdown row each, the columns of the WordNet
+regrouping table of docs/scaling/hierarchy-study.md: Lloyd passes, silhouette, training examples per cluster, purity
+(the share of training examples in their cluster's majority topic), ARI / NMI against the topics (rnb's own, from
+summary.json), the clusters the evaluation sets fall into, and the share of the skewed topics among the training
+examples of the skewed set's clusters.
 The regroup's --eval must be the in-distribution set's N lines then the skewed set's N (wordnet-topics.mjs' eval-both).
 Usage: regrouping-vs-topics.py TRAIN.jsonl SKEWED_TOPICS(comma-separated) REGROUP_DIR..."""
 import json, statistics as st, sys

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The sampler's cost per drawn row against k (docs/SCALING.md §3, "Where a
+ * The sampler's cost per drawn row against k (docs/scaling/draws.md, "Where a
  * draw's time goes"): batches of 4,096 rows of T = 1 (a domain, an example,
  * an offset) from k domains of one 9-byte example each, every example its own
  * array, for a p' with every domain present and for R&amp;B's sparse p' (320

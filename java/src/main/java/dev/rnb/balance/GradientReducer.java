@@ -6,7 +6,7 @@ import dev.rnb.data.DomainProportions;
  * Combines the Balance accumulators of data-parallel replicas. Per-domain
  * gradients (exact or sketched) and row counts are sums over rows, so after one
  * all-reduce every replica holds the round's accumulators of the global batch
- * and computes the same p' (docs/SCALING.md). The accumulators are sparse
+ * and computes the same p' (docs/scaling/data-parallel.md). The accumulators are sparse
  * (a slot per touched domain), so what crosses is each replica's touched
  * domains, their counts and dimension() floats each, and every replica gets
  * back the union of the domains with the sums: O(touched x dimension()), not

@@ -33,7 +33,7 @@ import java.util.Arrays;
  * domains carried up a level: with every logit 0 the mixture is uniform over
  * the domains, not over the groups (a first version without it gave each
  * member of a 3-domain group about 10 times the share of a member of a
- * 30-domain group, whatever their gradients: docs/SCALING.md). The norms run
+ * 30-domain group, whatever their gradients: docs/scaling/hierarchy.md). The norms run
  * over the touched children of each node, so the coarse levels stay sharp at
  * large k: every group is touched most rounds.
  *

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeoutException;
  * (an absent replica's +0.0 changes no sum). O(touched x dimension) per round,
  * summed over the replicas; nothing O(k). It is the simulation of
  * data parallelism the tests run, and the contract a NCCL or MPI reducer
- * implements (docs/SCALING.md).
+ * implements (docs/scaling/data-parallel.md).
  */
 public final class InProcessReducer {
     private final int replicas;

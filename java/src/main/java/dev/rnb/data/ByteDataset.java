@@ -14,7 +14,7 @@ import java.util.List;
  * per domain. Beside the ids it keeps each example's bytes in the same order,
  * so that the sampler's draw reads one offset pair and one array slot (not a
  * per-domain array, the example list and the example record): at 10^6 domains
- * each of those is a cache miss (docs/SCALING.md §3).
+ * each of those is a cache miss (docs/scaling/draws.md).
  */
 public final class ByteDataset {
     private final List<TrainingExample> examples;

@@ -6,7 +6,7 @@ package dev.rnb.data;
  *
  * <p>Domains are drawn from a Walker/Vose alias table: O(1) per draw (one
  * generator call, no scan over the domains) and O(k) to rebuild when the
- * proportions change (docs/SCALING.md: measured at 10^6 domains). From
+ * proportions change (docs/SCALING.md §3: measured at 10^6 domains). From
  * {@link #SPARSE_MIN_DOMAINS} domains on, proportions in which more than half
  * of the domains with examples share one value (what R&amp;B's update gives
  * under the paper's rule: every domain a round did not touch gets the same
@@ -42,7 +42,7 @@ public final class MixtureSampler {
     /**
      * The fewest domains at which a sparse mixture is drawn by a
      * {@link SparseMixtureTable}. Below it the dense table's O(k) rebuild
-     * costs under a millisecond (docs/SCALING.md), and keeping it there keeps
+     * costs under a millisecond (docs/scaling/round-cost-journal.md), and keeping it there keeps
      * every earlier run's batches (all ran at k &lt;= 4096): the two tables
      * draw the same distribution but not the same domains for one generator
      * state.
@@ -266,7 +266,7 @@ public final class MixtureSampler {
      * each batch before drawing the next one passes the last one
      * ({@code Trainer.trainStep()}): fresh arrays are zeroed by the JVM and
      * written in heap lines no cache holds, which was most of a draw's time
-     * (docs/SCALING.md, "The batch's rows"); reused, the five arrays stay in
+     * (docs/scaling/draws.md, "The batch's rows"); reused, the five arrays stay in
      * cache.
      */
     public Batch next(Batch reuse) {

@@ -4,7 +4,7 @@ package dev.rnb.mix;
  * What R&amp;B does about domains a round does not touch, which at large k is
  * most of them (a round of K steps of B sequences touches at most K B
  * domains). Setting {@code absent} of an R&amp;B method spec, e.g.
- * {@code rnb:absent=carry}; docs/SCALING.md §3 compares them.
+ * {@code rnb:absent=carry}; docs/scaling/training-vs-k.md compares them.
  */
 public enum AbsentDomains {
     /** The paper's rule: an absent domain gets logit 0. */

@@ -22,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * every instruction set's {@code domain_sketch_small} in the loaded
  * libjniModelKernels.so holds a {@code prefetcht0}. Nothing else can see it
  * (a prefetch changes no value), and GCC 12 once removed it without a word
- * (native/domain_pieces_small.cpp, {@code ask_for_line}; docs/SCALING.md,
- * "The sketch rows' prefetch, compiled in"). x86-64 ELF only.
+ * (native/domain_pieces_small.cpp, {@code ask_for_line};
+ * docs/scaling/round-cost-journal.md, "The sketch rows' prefetch, compiled in"). x86-64 ELF only.
  */
 class SketchPrefetchInLibraryTest {
     private static final String KERNEL = "domain_sketch_small";
