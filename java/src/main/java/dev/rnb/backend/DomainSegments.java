@@ -16,6 +16,10 @@ import java.util.function.IntUnaryOperator;
  * reads H and E in place without a row index per row, and the grouping is
  * O(runs), not O(rows): the row order is only built when a backend asks for
  * it (issue #17).
+ *
+ * <p>{@link #firstFresh()}: the caller's word on which domains' accumulator
+ * rows no earlier batch of the round has written (the slots DomainGradients
+ * gives this batch's new domains), for the sketch kernel's prefetch.
  */
 public final class DomainSegments {
     private final int rows;
@@ -25,11 +29,12 @@ public final class DomainSegments {
     private final int[] segRun;
     private final int[] runFirst;
     private final int[] runRows;
+    private final int firstFresh;
     /** Built on the first {@link #rowOrder()} (volatile: published whole to any thread). */
     private volatile int[] rowOrder;
 
     private DomainSegments(int rows, int domains, int[] segStart, int[] segDomain, int[] segRun, int[] runFirst,
-                           int[] runRows) {
+                           int[] runRows, int firstFresh) {
         this.rows = rows;
         this.domains = domains;
         this.segStart = segStart;
@@ -37,6 +42,7 @@ public final class DomainSegments {
         this.segRun = segRun;
         this.runFirst = runFirst;
         this.runRows = runRows;
+        this.firstFresh = firstFresh;
     }
 
     /**
@@ -122,10 +128,22 @@ public final class DomainSegments {
             }
         }
 
-        /** The segments of the runs given since the last build over rows 0..rows-1; starts the next batch. */
+        /** The segments of the runs given since the last build over rows 0..rows-1, every domain fresh; starts the next batch. */
         public DomainSegments build(int rows, int domains) {
+            return build(rows, domains, 0);
+        }
+
+        /**
+         * As {@link #build(int, int)}, with domains {@code firstFresh} and
+         * above fresh ({@link DomainSegments#firstFresh()}), 0 &lt;=
+         * firstFresh &lt;= domains.
+         */
+        public DomainSegments build(int rows, int domains, int firstFresh) {
             try {
-                return group(rows, domains);
+                if (firstFresh < 0 || firstFresh > domains) {
+                    throw new IllegalArgumentException("first fresh domain " + firstFresh + " is outside [0, " + domains + "]");
+                }
+                return group(rows, domains, firstFresh);
             } finally {
                 runs = 0;
             }
@@ -135,7 +153,7 @@ public final class DomainSegments {
          * A stable counting sort of the runs (not the rows) by domain: per
          * present domain its number of runs, then where its next run goes.
          */
-        private DomainSegments group(int rows, int domains) {
+        private DomainSegments group(int rows, int domains, int firstFresh) {
             checkRuns(rows, domains);
             if (offsetOfDomain.length < domains) {
                 offsetOfDomain = new int[Math.max(domains, Math.min(2 * offsetOfDomain.length, Integer.MAX_VALUE / 2))];
@@ -175,7 +193,7 @@ public final class DomainSegments {
                 offsetOfDomain[segDomain[s]] = 0;
             }
             segStart[segs] = rows;
-            return new DomainSegments(rows, domains, segStart, segDomain, segRun, runFirst, runRows);
+            return new DomainSegments(rows, domains, segStart, segDomain, segRun, runFirst, runRows, firstFresh);
         }
 
         private int end(int i, int rows) {
@@ -205,6 +223,19 @@ public final class DomainSegments {
     public int segmentCount() { return segDomain.length; }
 
     public int domains() { return domains; }
+
+    /**
+     * The first fresh domain: the accumulator rows of domains from this one
+     * on were written by no earlier batch since they were last zeroed (a
+     * round's new domains, which DomainGradients gives the slots from the
+     * ones used before the batch on), the others maybe were. A hint for the
+     * sketch kernel, which asks for fresh rows ahead of its writes (at
+     * k = 10^6 they were last touched at the round before's end and other
+     * work has evicted them) and not for the others (in the caches): no value
+     * depends on it. 0 (from {@link #of} and {@link Builder#build(int, int)}):
+     * every domain is treated as fresh.
+     */
+    public int firstFresh() { return firstFresh; }
 
     /** Row indices sorted by domain (stable); built from the runs on the first call. */
     public int[] rowOrder() {

@@ -146,4 +146,21 @@ class DomainSegmentsTest {
         assertArrayEquals(new int[] {2, 0, 1}, s.rowOrder());
         assertArrayEquals(new long[] {1, 2}, s.counts());
     }
+
+    /** The first fresh domain: 0 unless given, given within [0, domains], else rejected with the runs dropped. */
+    @Test
+    void firstFreshIsZeroUnlessGivenAndWithinTheDomains() {
+        assertEquals(0, DomainSegments.of(new int[] {1, 0}, 2, 3).firstFresh());
+        DomainSegments.Builder builder = new DomainSegments.Builder();
+        for (int firstFresh : new int[] {0, 2, 3}) {
+            builder.run(0, 2);
+            assertEquals(firstFresh, builder.build(1, 3, firstFresh).firstFresh());
+        }
+        for (int bad : new int[] {-1, 4}) {
+            builder.run(0, 2);
+            assertThrows(IllegalArgumentException.class, () -> builder.build(1, 3, bad));
+        }
+        builder.run(0, 1);
+        assertEquals(0, builder.build(1, 3).firstFresh());
+    }
 }
