@@ -86,7 +86,9 @@ public final class DomainSegments {
      * O(rows + runs log runs) and with its scratch kept from batch to batch:
      * nothing of the size of the domains is allocated per batch once it has
      * grown (a trainer's batch comes as one run per sequence; issue #17).
-     * Not thread-safe.
+     * The segments it builds share its arrays when the next batch has as
+     * many runs and segments ({@link #build(int, int, int)}): each stays
+     * valid until the builder's next build. Not thread-safe.
      */
     public static final class Builder {
         private int[] runStart = new int[16];
@@ -95,6 +97,17 @@ public final class DomainSegments {
         /** Per domain: its rows in this batch, then where its next row goes; all zero between builds. */
         private int[] offsetOfDomain = new int[0];
         private int[] present = new int[16];
+        /**
+         * The last build's arrays, filled again by a build of as many segments
+         * (segDomain, segRun, segStart) or runs (runFirst, runRows) instead of
+         * fresh ones: a trainer's batches have the same counts step after step
+         * (16 runs in 16 segments at k = 10^6), and five fresh arrays a step
+         * took 8 of the 12 us a round of 20 steps spent building segments when
+         * the round started from evicted caches, new memory missing them
+         * (docs/scaling-java-side.md).
+         */
+        private int[] lastSegDomain = new int[0], lastSegRun = new int[1], lastSegStart = new int[1], lastRunFirst = new int[0],
+                lastRunRows = new int[0];
 
         /** Drops the runs given since the last build. */
         public void clear() {
@@ -136,7 +149,8 @@ public final class DomainSegments {
         /**
          * As {@link #build(int, int)}, with domains {@code firstFresh} and
          * above fresh ({@link DomainSegments#firstFresh()}), 0 &lt;=
-         * firstFresh &lt;= domains.
+         * firstFresh &lt;= domains. The segments are valid until this
+         * builder's next build, which may refill their arrays.
          */
         public DomainSegments build(int rows, int domains, int firstFresh) {
             try {
@@ -169,8 +183,13 @@ public final class DomainSegments {
                 }
             }
             Arrays.sort(present, 0, segs);
-            int[] segDomain = Arrays.copyOf(present, segs);
-            int[] segRun = new int[segs + 1];
+            boolean sameSegs = lastSegDomain.length == segs, sameRuns = lastRunFirst.length == runs;
+            int[] segDomain = sameSegs ? lastSegDomain : new int[segs];
+            int[] segRun = sameSegs ? lastSegRun : new int[segs + 1];
+            int[] segStart = sameSegs ? lastSegStart : new int[segs + 1];
+            int[] runFirst = sameRuns ? lastRunFirst : new int[runs], runRows = sameRuns ? lastRunRows : new int[runs];
+            // every entry of the five is written below
+            System.arraycopy(present, 0, segDomain, 0, segs);
             for (int s = 0, next = 0; s < segs; s++) {
                 int d = segDomain[s];
                 segRun[s] = next;
@@ -178,13 +197,11 @@ public final class DomainSegments {
                 offsetOfDomain[d] = segRun[s];
             }
             segRun[segs] = runs;
-            int[] runFirst = new int[runs], runRows = new int[runs];
             for (int i = 0; i < runs; i++) {
                 int j = offsetOfDomain[runDomain[i]]++;
                 runFirst[j] = runStart[i];
                 runRows[j] = end(i, rows) - runStart[i];
             }
-            int[] segStart = new int[segs + 1];
             for (int s = 0, j = 0, offset = 0; s < segs; s++) {
                 segStart[s] = offset;
                 for (; j < segRun[s + 1]; j++) {
@@ -193,6 +210,11 @@ public final class DomainSegments {
                 offsetOfDomain[segDomain[s]] = 0;
             }
             segStart[segs] = rows;
+            lastSegDomain = segDomain;
+            lastSegRun = segRun;
+            lastSegStart = segStart;
+            lastRunFirst = runFirst;
+            lastRunRows = runRows;
             return new DomainSegments(rows, domains, segStart, segDomain, segRun, runFirst, runRows, firstFresh);
         }
 
