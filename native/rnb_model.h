@@ -104,7 +104,9 @@ int rnb_model_has_domain_grad_with_head(void);
 //           (contract of rnb_cpu_count_sketch_add and cuda/count_sketch.cu);
 //           firstFresh: the rows of slots from this one on are asked for ahead of
 //           their writes (prefetched), the others not (a round's rows already
-//           written are in the caches; 0: every row). No result depends on it.
+//           written are in the caches; 0: every row; DomainSegments.firstFresh,
+//           which DomainGradients sets to the slots used before the batch).
+//           No result depends on it.
 // Any size runs; the cpu backend sends only pieces below its measured
 // crossover with OpenBLAS's GEMMs (CpuBalanceOps).
 void rnb_model_domain_grad_small(const float* h, const float* e, int hDim, int vDim, const int* runFirst,

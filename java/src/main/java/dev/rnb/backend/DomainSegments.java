@@ -16,6 +16,10 @@ import java.util.function.IntUnaryOperator;
  * reads H and E in place without a row index per row, and the grouping is
  * O(runs), not O(rows): the row order is only built when a backend asks for
  * it (issue #17).
+ *
+ * <p>{@link #firstFresh()}: the caller's word on which domains' accumulator
+ * rows no earlier batch of the round has written (the slots DomainGradients
+ * gives this batch's new domains), for the sketch kernel's prefetch.
  */
 public final class DomainSegments {
     private final int rows;
@@ -25,11 +29,12 @@ public final class DomainSegments {
     private final int[] segRun;
     private final int[] runFirst;
     private final int[] runRows;
+    private final int firstFresh;
     /** Built on the first {@link #rowOrder()} (volatile: published whole to any thread). */
     private volatile int[] rowOrder;
 
     private DomainSegments(int rows, int domains, int[] segStart, int[] segDomain, int[] segRun, int[] runFirst,
-                           int[] runRows) {
+                           int[] runRows, int firstFresh) {
         this.rows = rows;
         this.domains = domains;
         this.segStart = segStart;
@@ -37,6 +42,7 @@ public final class DomainSegments {
         this.segRun = segRun;
         this.runFirst = runFirst;
         this.runRows = runRows;
+        this.firstFresh = firstFresh;
     }
 
     /**
@@ -80,7 +86,9 @@ public final class DomainSegments {
      * O(rows + runs log runs) and with its scratch kept from batch to batch:
      * nothing of the size of the domains is allocated per batch once it has
      * grown (a trainer's batch comes as one run per sequence; issue #17).
-     * Not thread-safe.
+     * The segments it builds share its arrays when the next batch has as
+     * many runs and segments ({@link #build(int, int, int)}): each stays
+     * valid until the builder's next build. Not thread-safe.
      */
     public static final class Builder {
         private int[] runStart = new int[16];
@@ -89,6 +97,17 @@ public final class DomainSegments {
         /** Per domain: its rows in this batch, then where its next row goes; all zero between builds. */
         private int[] offsetOfDomain = new int[0];
         private int[] present = new int[16];
+        /**
+         * The last build's arrays, filled again by a build of as many segments
+         * (segDomain, segRun, segStart) or runs (runFirst, runRows) instead of
+         * fresh ones: a trainer's batches have the same counts step after step
+         * (16 runs in 16 segments at k = 10^6), and five fresh arrays a step
+         * took 8 of the 12 us a round of 20 steps spent building segments when
+         * the round started from evicted caches, new memory missing them
+         * (docs/scaling-java-side.md).
+         */
+        private int[] lastSegDomain = new int[0], lastSegRun = new int[1], lastSegStart = new int[1], lastRunFirst = new int[0],
+                lastRunRows = new int[0];
 
         /** Drops the runs given since the last build. */
         public void clear() {
@@ -122,10 +141,23 @@ public final class DomainSegments {
             }
         }
 
-        /** The segments of the runs given since the last build over rows 0..rows-1; starts the next batch. */
+        /** The segments of the runs given since the last build over rows 0..rows-1, every domain fresh; starts the next batch. */
         public DomainSegments build(int rows, int domains) {
+            return build(rows, domains, 0);
+        }
+
+        /**
+         * As {@link #build(int, int)}, with domains {@code firstFresh} and
+         * above fresh ({@link DomainSegments#firstFresh()}), 0 &lt;=
+         * firstFresh &lt;= domains. The segments are valid until this
+         * builder's next build, which may refill their arrays.
+         */
+        public DomainSegments build(int rows, int domains, int firstFresh) {
             try {
-                return group(rows, domains);
+                if (firstFresh < 0 || firstFresh > domains) {
+                    throw new IllegalArgumentException("first fresh domain " + firstFresh + " is outside [0, " + domains + "]");
+                }
+                return group(rows, domains, firstFresh);
             } finally {
                 runs = 0;
             }
@@ -135,7 +167,7 @@ public final class DomainSegments {
          * A stable counting sort of the runs (not the rows) by domain: per
          * present domain its number of runs, then where its next run goes.
          */
-        private DomainSegments group(int rows, int domains) {
+        private DomainSegments group(int rows, int domains, int firstFresh) {
             checkRuns(rows, domains);
             if (offsetOfDomain.length < domains) {
                 offsetOfDomain = new int[Math.max(domains, Math.min(2 * offsetOfDomain.length, Integer.MAX_VALUE / 2))];
@@ -151,8 +183,13 @@ public final class DomainSegments {
                 }
             }
             Arrays.sort(present, 0, segs);
-            int[] segDomain = Arrays.copyOf(present, segs);
-            int[] segRun = new int[segs + 1];
+            boolean sameSegs = lastSegDomain.length == segs, sameRuns = lastRunFirst.length == runs;
+            int[] segDomain = sameSegs ? lastSegDomain : new int[segs];
+            int[] segRun = sameSegs ? lastSegRun : new int[segs + 1];
+            int[] segStart = sameSegs ? lastSegStart : new int[segs + 1];
+            int[] runFirst = sameRuns ? lastRunFirst : new int[runs], runRows = sameRuns ? lastRunRows : new int[runs];
+            // every entry of the five is written below
+            System.arraycopy(present, 0, segDomain, 0, segs);
             for (int s = 0, next = 0; s < segs; s++) {
                 int d = segDomain[s];
                 segRun[s] = next;
@@ -160,13 +197,11 @@ public final class DomainSegments {
                 offsetOfDomain[d] = segRun[s];
             }
             segRun[segs] = runs;
-            int[] runFirst = new int[runs], runRows = new int[runs];
             for (int i = 0; i < runs; i++) {
                 int j = offsetOfDomain[runDomain[i]]++;
                 runFirst[j] = runStart[i];
                 runRows[j] = end(i, rows) - runStart[i];
             }
-            int[] segStart = new int[segs + 1];
             for (int s = 0, j = 0, offset = 0; s < segs; s++) {
                 segStart[s] = offset;
                 for (; j < segRun[s + 1]; j++) {
@@ -175,7 +210,12 @@ public final class DomainSegments {
                 offsetOfDomain[segDomain[s]] = 0;
             }
             segStart[segs] = rows;
-            return new DomainSegments(rows, domains, segStart, segDomain, segRun, runFirst, runRows);
+            lastSegDomain = segDomain;
+            lastSegRun = segRun;
+            lastSegStart = segStart;
+            lastRunFirst = runFirst;
+            lastRunRows = runRows;
+            return new DomainSegments(rows, domains, segStart, segDomain, segRun, runFirst, runRows, firstFresh);
         }
 
         private int end(int i, int rows) {
@@ -205,6 +245,19 @@ public final class DomainSegments {
     public int segmentCount() { return segDomain.length; }
 
     public int domains() { return domains; }
+
+    /**
+     * The first fresh domain: the accumulator rows of domains from this one
+     * on were written by no earlier batch since they were last zeroed (a
+     * round's new domains, which DomainGradients gives the slots from the
+     * ones used before the batch on), the others maybe were. A hint for the
+     * sketch kernel, which asks for fresh rows ahead of its writes (at
+     * k = 10^6 they were last touched at the round before's end and other
+     * work has evicted them) and not for the others (in the caches): no value
+     * depends on it. 0 (from {@link #of} and {@link Builder#build(int, int)}):
+     * every domain is treated as fresh.
+     */
+    public int firstFresh() { return firstFresh; }
 
     /** Row indices sorted by domain (stable); built from the runs on the first call. */
     public int[] rowOrder() {

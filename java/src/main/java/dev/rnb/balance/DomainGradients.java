@@ -205,8 +205,9 @@ public final class DomainGradients implements AutoCloseable {
             int end = Arrays.mismatch(domainOfRow, r, rows - 1, domainOfRow, r + 1, rows);
             r += end < 0 ? rows - r : end + 1;
         }
+        int usedBefore = used; // the slots this batch's new domains take are usedBefore .. used - 1: its fresh rows
         grouping.relabel(this::slotOf);
-        return grouping.build(rows, Math.max(1, used));
+        return grouping.build(rows, Math.max(1, used), usedBefore);
     }
 
     /** The domain's slot, taking the next one at its first row this round. */

@@ -85,6 +85,59 @@ class DomainSegmentsTest {
     }
 
     /**
+     * Batches of as many runs and segments one after the other (a trainer's
+     * sequences), so that the builder refills the last build's arrays: each
+     * build against {@link DomainSegments#of} on the same ids, with run
+     * lengths and domains drawn afresh every batch (and now and then a batch
+     * of other counts between them, which takes fresh arrays).
+     */
+    @Test
+    void builderRefillsItsArraysForBatchesOfTheSameCounts() {
+        Rng rng = new Rng();
+        DomainSegments.Builder builder = new DomainSegments.Builder();
+        int[] lastRunFirst = null;
+        int refilled = 0;
+        for (int trial = 0; trial < 300; trial++) {
+            boolean other = trial % 7 == 6;
+            int runs = other ? 1 + rng.nextInt(12) : 9, domains = 1 + rng.nextInt(trial % 2 == 0 ? 12 : 100_000);
+            int[] runLength = new int[runs], runDomain = new int[runs];
+            int rows = 0;
+            for (int j = 0; j < runs; j++) {
+                runLength[j] = 1 + rng.nextInt(40);
+                rows += runLength[j];
+                do { // runs are maximal: a run's domain differs from the one before
+                    runDomain[j] = rng.nextInt(domains);
+                } while (j > 0 && runDomain[j] == runDomain[j - 1] && domains > 1);
+            }
+            if (domains == 1) {
+                runs = 1;
+                runLength = new int[] {rows};
+            }
+            int[] dom = new int[rows];
+            for (int j = 0, r = 0; j < runs; j++) {
+                builder.run(r, runDomain[j]);
+                Arrays.fill(dom, r, r + runLength[j], runDomain[j]);
+                r += runLength[j];
+            }
+            int firstFresh = rng.nextInt(domains + 1);
+            DomainSegments built = builder.build(rows, domains, firstFresh), of = DomainSegments.of(dom, rows, domains);
+            String what = "trial " + trial + " " + rng;
+            assertArrayEquals(of.segmentDomains(), built.segmentDomains(), what);
+            assertArrayEquals(of.segmentRuns(), built.segmentRuns(), what);
+            assertArrayEquals(of.segmentStarts(), built.segmentStarts(), what);
+            assertArrayEquals(of.runFirst(), built.runFirst(), what);
+            assertArrayEquals(of.runRows(), built.runRows(), what);
+            assertArrayEquals(of.rowOrder(), built.rowOrder(), what);
+            assertArrayEquals(of.counts(), built.counts(), what);
+            assertEquals(firstFresh, built.firstFresh(), what);
+            runsSpellTheRowOrder(built, what);
+            if (built.runFirst() == lastRunFirst) refilled++;
+            lastRunFirst = built.runFirst();
+        }
+        assertTrue(refilled > 100, "the builder refilled its arrays in only " + refilled + " of 300 builds");
+    }
+
+    /**
      * Segment s's runs, expanded, are its rows in the row order; every run has
      * rows; runs of one segment come in batch order and never touch (a batch's
      * runs are maximal: a new run starts where the domain changes).
@@ -145,5 +198,22 @@ class DomainSegmentsTest {
         DomainSegments s = builder.build(3, 2);
         assertArrayEquals(new int[] {2, 0, 1}, s.rowOrder());
         assertArrayEquals(new long[] {1, 2}, s.counts());
+    }
+
+    /** The first fresh domain: 0 unless given, given within [0, domains], else rejected with the runs dropped. */
+    @Test
+    void firstFreshIsZeroUnlessGivenAndWithinTheDomains() {
+        assertEquals(0, DomainSegments.of(new int[] {1, 0}, 2, 3).firstFresh());
+        DomainSegments.Builder builder = new DomainSegments.Builder();
+        for (int firstFresh : new int[] {0, 2, 3}) {
+            builder.run(0, 2);
+            assertEquals(firstFresh, builder.build(1, 3, firstFresh).firstFresh());
+        }
+        for (int bad : new int[] {-1, 4}) {
+            builder.run(0, 2);
+            assertThrows(IllegalArgumentException.class, () -> builder.build(1, 3, bad));
+        }
+        builder.run(0, 1);
+        assertEquals(0, builder.build(1, 3).firstFresh());
     }
 }

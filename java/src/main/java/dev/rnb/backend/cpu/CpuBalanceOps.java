@@ -31,14 +31,6 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
     private IntPointer rowOrder = new IntPointer(1), segmentStart = new IntPointer(1), segmentSlot = new IntPointer(1);
     private IntPointer codes = new IntPointer(1);
     private int codesD = -1, codesR, codesSeed;
-    /**
-     * The sketch and seed of the last small-piece sketch call, and the
-     * highest slot the calls have written since either changed: the rows of
-     * higher slots are the round's fresh ones, which the kernel prefetches
-     * ({@link #firstFreshSlot}).
-     */
-    private Tensor writtenSketch;
-    private int writtenSeed, highestWrittenSlot = -1;
 
     /**
      * Per-domain GEMMs over fewer multiply-adds than this run one after the
@@ -253,7 +245,7 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
             if (segments.segmentCount() > 0) {
                 ModelKernels.rnb_model_domain_sketch_small(at(h, 0), at(e, 0), hDim, vDim, segments.runFirst(),
                         segments.runRows(), segments.segmentRuns(), segments.segmentDomains(), segments.segmentCount(),
-                        segments.rows(), r, sketchCodes(vDim * hDim, r, seed), firstFreshSlot(sketch, seed, segments),
+                        segments.rows(), r, sketchCodes(vDim * hDim, r, seed), segments.firstFresh(),
                         at(sketch, 0));
             }
             return;
@@ -279,27 +271,6 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
             codesSeed = seed;
         }
         return codes;
-    }
-
-    /**
-     * The first slot whose row this call is the first to write since the
-     * sketch or the seed (the round) changed, as far as these calls show:
-     * one past the highest slot they have been given. {@code DomainGradients}
-     * gives a round's new domains the next slots, so the rows of the slots
-     * from it on are the batch's fresh ones, last written at the round
-     * before's end and, at k = 10^6, evicted since; the others the round has
-     * written, and they are in the caches. Only a hint for the prefetch
-     * (every row is written the same either way).
-     */
-    private int firstFreshSlot(Tensor sketch, int seed, DomainSegments segments) {
-        if (sketch != writtenSketch || seed != writtenSeed) {
-            writtenSketch = sketch;
-            writtenSeed = seed;
-            highestWrittenSlot = -1;
-        }
-        int first = highestWrittenSlot + 1;
-        for (int slot : segments.segmentDomains()) highestWrittenSlot = Math.max(highestWrittenSlot, slot);
-        return first;
     }
 
     /** Dense per-domain pieces are formed at most this many at a time. */
