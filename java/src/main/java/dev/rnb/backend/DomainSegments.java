@@ -104,7 +104,7 @@ public final class DomainSegments {
          * (16 runs in 16 segments at k = 10^6), and five fresh arrays a step
          * took 8 of the 12 us a round of 20 steps spent building segments when
          * the round started from evicted caches, new memory missing them
-         * (docs/scaling-java-side.md).
+         * (docs/scaling/round-cost-journal.md, "The Java around the sketched round's kernels").
          */
         private int[] lastSegDomain = new int[0], lastSegRun = new int[1], lastSegStart = new int[1], lastRunFirst = new int[0],
                 lastRunRows = new int[0];
