@@ -244,37 +244,59 @@ public final class RnbStrategy extends AbstractStrategy {
         return balancer.hierarchy() == null ? null : balancer.hierarchy().finestGroups();
     }
 
+    /**
+     * Reads every field before it changes anything, so that a state cut short
+     * or malformed leaves this strategy as it was; then the hierarchy, the
+     * carried scores and the touched accumulators, each checked by its owner
+     * as it is restored.
+     */
     @Override
     protected void readOwn(DataInputStream in) throws IOException {
-        rounds = in.readInt();
-        skipped = in.readInt();
+        int restoredRounds = in.readInt();
+        int restoredSkipped = in.readInt();
         DomainGradients g = balancer.domainGradients();
         int touched = in.readInt();
-        if (touched < 0 || touched > g.domains()) {
+        if (touched < 0 || touched > g.domains() || (long) touched * (4 + 8 + 4) > in.available()) {
             throw new IOException("R&B state names " + touched + " touched domains of " + g.domains());
         }
-        g.startRound(rounds);
+        int[] domains = new int[touched];
+        long[] counts = new long[touched];
+        float[][] blocks = new float[touched][];
         for (int s = 0; s < touched; s++) {
-            int domain = in.readInt();
-            long count = in.readLong();
-            g.restoreSlot(domain, count, readFloats(in));
+            domains[s] = in.readInt();
+            counts[s] = in.readLong();
+            blocks[s] = readFloats(in);
         }
+        int[][] parents = null;
         if (balancer.hierarchy() != null) {
-            int[][] parents = new int[balancer.hierarchy().levels()][];
+            parents = new int[balancer.hierarchy().levels()][];
             for (int j = 0; j < parents.length; j++) parents[j] = readInts(in);
+        }
+        double[] carried = balancer.carriedScores() != null ? readDoubles(in) : null;
+        if (parents != null) {
             try {
                 balancer.restoreHierarchy(parents);
             } catch (IllegalArgumentException e) {
                 throw new IOException("R&B state's hierarchy: " + e.getMessage());
             }
         }
-        if (balancer.carriedScores() != null) {
+        if (carried != null) {
             try {
-                balancer.restoreCarriedScores(readDoubles(in));
+                balancer.restoreCarriedScores(carried);
             } catch (IllegalArgumentException e) {
                 throw new IOException("R&B state's carried scores: " + e.getMessage());
             }
         }
+        g.startRound(restoredRounds);
+        for (int s = 0; s < touched; s++) {
+            try {
+                g.restoreSlot(domains[s], counts[s], blocks[s]);
+            } catch (IllegalArgumentException e) {
+                throw new IOException("R&B state's accumulators: " + e.getMessage());
+            }
+        }
+        rounds = restoredRounds;
+        skipped = restoredSkipped;
     }
 
     /** The restored p' in its own form (sparse, or grouped by the restored groups): the next round is O(touched) as before. */
