@@ -127,9 +127,10 @@ public record Checkpoint(GptConfig config, int batch, int step, long samplerStat
 
     /** Parses the bytes of a checkpoint file named {@code file} in errors (tests and fuzzing call this directly). */
     static Checkpoint decode(String file, byte[] all) throws CheckpointException {
-        byte[] magic = all.length < MAGIC.length + 8 ? null : Arrays.copyOf(all, MAGIC.length);
+        // Never Arrays.equals on null: Jazzer's hook of it dereferences both arrays in native code (a SIGSEGV, not false).
+        byte[] magic = Arrays.copyOf(all, MAGIC.length);
         boolean v1 = Arrays.equals(magic, MAGIC_V1);
-        if (!v1 && !Arrays.equals(magic, MAGIC)) {
+        if (all.length < MAGIC.length + 8 || !v1 && !Arrays.equals(magic, MAGIC)) {
             throw new CheckpointException("checkpoint " + file + " is not an rnb checkpoint (bad magic or too short)");
         }
         CRC32C crc = new CRC32C();
