@@ -80,21 +80,6 @@ public final class StoredProportions {
     /** k. */
     public int domains() { return k; }
 
-    /** Whether these are grouped: {@link #bind} needs the groups. */
-    public boolean isGrouped() { return form == GROUPED; }
-
-    /** Grouped: G; else 0. */
-    public int groupCount() { return form == GROUPED ? groupRests.length : 0; }
-
-    /** The bytes {@link #write} writes. */
-    public long encodedBytes() {
-        return switch (form) {
-            case DENSE -> 5 + 4L * k;
-            case SPARSE -> 5 + 4 + 8L * listed.length + 4;
-            default -> 5 + 4 + 8 + 4 + 8L * listed.length + 4L * groupRests.length;
-        };
-    }
-
     /**
      * The proportions, grouped by {@code groups} where they were stored
      * grouped (then {@code groups} must be the same partition as at writing:
