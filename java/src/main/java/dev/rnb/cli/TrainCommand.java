@@ -112,7 +112,7 @@ final class TrainCommand implements Callable<Integer> {
              Trainer trainer = new Trainer(b, config, options, train)) {
             AttentionOption.apply(b, attentionPath);
             if (restored != null) {
-                trainer.restore(restored);
+                trainer.restore(restored, resume, null);
             }
             System.out.printf(Locale.ROOT, "rnb train: %s | %d examples in %d domains%s | %d parameters (%d layers, width %d, %d heads, context %d) | batch %d | steps %d..%d%n",
                     b.describe(), train.size(), train.domains(), held == null ? "" : ", " + held.size() + " held out",

@@ -15,6 +15,8 @@ public final class DomainGroups {
     private final int[] member;
     /** The last other groups found to be the same partition: checking them again is O(1) (e.g. a data-parallel replica's every round). */
     private volatile DomainGroups sameAs;
+    /** {@link #fingerprint}, computed on first use (0: not yet). */
+    private volatile long fingerprint;
 
     /** groupOf[d]: the group (0 .. groups - 1) of domain d; every group has a member (copied). */
     public DomainGroups(int[] groupOf, int groups) {
@@ -49,6 +51,30 @@ public final class DomainGroups {
 
     /** Group g's i-th member (increasing in i). */
     public int member(int g, int i) { return member[start[g] + i]; }
+
+    /**
+     * A 64-bit hash of the partition (k, G and every domain's group): what a
+     * checkpoint of proportions grouped by it stores instead of the k-int map,
+     * so that reading them back against other groups is an error rather than
+     * other draws (StoredProportions). O(k) once, then O(1).
+     */
+    public long fingerprint() {
+        long f = fingerprint;
+        if (f == 0) {
+            f = mix(groupOf.length * 0x9E3779B97F4A7C15L + groups());
+            for (int g : groupOf) f = mix(f + g);
+            if (f == 0) f = 1; // 0 marks "not computed"
+            fingerprint = f;
+        }
+        return f;
+    }
+
+    /** SplitMix64's finaliser: each input bit changes about half of the output's. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
 
     /** Whether other puts every domain in the group of the same number: O(k) the first time for another object, then O(1). */
     public boolean samePartition(DomainGroups other) {

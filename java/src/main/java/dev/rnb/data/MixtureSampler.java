@@ -20,7 +20,8 @@ package dev.rnb.data;
  * + G) to rebuild): their draws are a pure function of the values and the
  * groups, not of the values alone (the same values set dense or sparse are
  * drawn from the tables those forms use), so a resumed run draws the same
- * domains when it restores the grouped form ({@code RnbStrategy} does).
+ * domains when it restores the grouped form (a checkpoint stores each form as
+ * it is, {@link StoredProportions}).
  *
  * <p>Each row is one example: a domain is drawn from the proportions (domains
  * without examples are left out and the rest renormalised), an example

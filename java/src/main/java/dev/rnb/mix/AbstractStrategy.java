@@ -3,6 +3,7 @@ package dev.rnb.mix;
 import dev.rnb.backend.Backend;
 import dev.rnb.data.Batch;
 import dev.rnb.data.DomainProportions;
+import dev.rnb.data.StoredProportions;
 import dev.rnb.model.Gpt;
 import dev.rnb.train.Trainer;
 
@@ -12,14 +13,22 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 
 /**
  * Times the extra work of a strategy (the public hooks wrap the protected
  * ones with a clock that synchronises the device first) and keeps its flop count and current proportions.
- * State is serialised as a name tag, the proportions, the counters, then the
- * subclass's own fields.
+ * State is serialised as a format mark, a name tag, the proportions in their
+ * own form ({@link StoredProportions}: R&amp;B's sparse p' at many domains in
+ * O(t) bytes, not k floats), the counters, then the subclass's own fields.
  */
 abstract class AbstractStrategy implements MixingStrategy {
+    /**
+     * The state's first four bytes ("RNS2"). States of the first format began
+     * with the name's length (two bytes, then its first letters) and stored the
+     * proportions as k floats; they are refused, saying so.
+     */
+    private static final int STATE_FORMAT = 0x524E5332;
     protected final String name;
     /** The proportions in force (R&amp;B's sparse under the paper's rule; the other methods' dense). */
     protected DomainProportions current;
@@ -108,8 +117,9 @@ abstract class AbstractStrategy implements MixingStrategy {
     public final byte[] saveState() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(STATE_FORMAT);
             out.writeUTF(name);
-            writeFloats(out, current.toArray());
+            StoredProportions.write(out, current);
             out.writeLong(nanos);
             out.writeDouble(flops);
             writeOwn(out);
@@ -119,28 +129,58 @@ abstract class AbstractStrategy implements MixingStrategy {
         return bytes.toByteArray();
     }
 
+    /**
+     * Restores what {@link #saveState} wrote. The proportions are read first
+     * and bound last, to {@link #proportionGroups} as the subclass's fields
+     * restored them (grouped ones are stored without their groups); the
+     * counters and the proportions are set only when all of the state parsed.
+     */
     @Override
     public final void restoreState(byte[] state) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
+        if (state.length < Integer.BYTES || ByteBuffer.wrap(state).getInt() != STATE_FORMAT) {
+            throw new IllegalArgumentException("the checkpoint's mixing state is not in this rnb's format (a state of an older rnb,"
+                    + " which stored the proportions as k floats, cannot be resumed: start the run afresh)");
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state, Integer.BYTES, state.length - Integer.BYTES))) {
             String tag = in.readUTF();
             if (!tag.equals(name)) {
                 throw new IllegalArgumentException("the checkpoint's mixing state is for " + tag + ", this run uses " + name);
             }
-            float[] p = readFloats(in);
-            if (p.length != domains()) {
-                throw new IllegalArgumentException("the checkpoint's mixing state has " + p.length + " domains, this run has " + domains());
+            int at = state.length - in.available();
+            ByteBuffer buf = ByteBuffer.wrap(state, at, state.length - at);
+            StoredProportions p;
+            try {
+                p = StoredProportions.read(buf);
+            } catch (IOException e) {
+                throw new IOException("its proportions: " + e.getMessage(), e);
             }
-            current = DomainProportions.dense(p);
-            nanos = in.readLong();
-            flops = in.readDouble();
+            if (p.domains() != domains()) {
+                throw new IllegalArgumentException("the checkpoint's mixing state has " + p.domains() + " domains, this run has " + domains());
+            }
+            in.skipNBytes(buf.position() - at);
+            long restoredNanos = in.readLong();
+            double restoredFlops = in.readDouble();
             readOwn(in);
             if (in.available() > 0) {
                 throw new IllegalArgumentException("the checkpoint's mixing state has " + in.available() + " trailing bytes");
             }
+            DomainProportions restored;
+            try {
+                restored = p.bind(proportionGroups());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("the checkpoint's mixing state's proportions: " + e.getMessage(), e);
+            }
+            nanos = restoredNanos;
+            flops = restoredFlops;
+            current = restored;
+            proportionsRestored();
         } catch (IOException e) {
             throw new IllegalArgumentException("the checkpoint's mixing state is malformed: " + e.getMessage(), e);
         }
     }
+
+    /** After {@link #restoreState} set {@link #current} (default: nothing; R&amp;B hands them to its balancer). */
+    protected void proportionsRestored() {}
 
     /** Subclass state after the common fields (default: none). */
     protected void writeOwn(DataOutputStream out) throws IOException {}

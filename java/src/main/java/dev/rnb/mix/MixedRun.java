@@ -3,6 +3,7 @@ package dev.rnb.mix;
 import dev.rnb.data.ByteDataset;
 import dev.rnb.data.DomainProportions;
 import dev.rnb.train.Checkpoint;
+import dev.rnb.train.CheckpointException;
 import dev.rnb.train.EvalWindows;
 import dev.rnb.train.Evaluation;
 import dev.rnb.train.Trainer;
@@ -60,12 +61,23 @@ public final class MixedRun {
     /** Write {@code file} every n steps and at the end. */
     public MixedRun checkpoint(Path file, int every) { this.checkpoint = file; this.checkpointEvery = every; return this; }
 
-    /** Restores the model, sampler and strategy state from a checkpoint written by this class. */
+    /**
+     * Restores the model, sampler and strategy state from a checkpoint written
+     * by this class: the file is read and checked against the model first,
+     * then the strategy's state restored (its groups, if its proportions are
+     * grouped), then the trainer's, its proportions bound to those groups. A
+     * checkpoint that cannot be used is a {@link CheckpointException} naming
+     * the file and what is wrong with it.
+     */
     public void resume(Path file) throws IOException {
-        byte[] extra = trainer.restore(Checkpoint.read(file));
-        strategy.restoreState(extra);
-        DomainProportions form = strategy.resumedMixture();
-        if (form != null) trainer.setProportions(form);
+        Checkpoint c = Checkpoint.read(file);
+        c.checkCompatible(file, trainer.model().config(), trainer.options().batch());
+        try {
+            strategy.restoreState(c.extra());
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException("checkpoint " + file + " field extra: " + e.getMessage(), e);
+        }
+        trainer.restore(c, file, strategy.proportionGroups());
     }
 
     public RunResult run(String grouping, long seed) throws IOException {

@@ -1,6 +1,7 @@
 package dev.rnb.mix;
 
 import dev.rnb.data.Batch;
+import dev.rnb.data.DomainGroups;
 import dev.rnb.data.DomainProportions;
 import dev.rnb.model.Gpt;
 import dev.rnb.train.Trainer;
@@ -56,12 +57,13 @@ public interface MixingStrategy extends AutoCloseable {
     void restoreState(byte[] state);
 
     /**
-     * After {@link #restoreState}: the proportions to draw from when their form
-     * decides the draws (R&amp;B's grouped p' at many domains, which the sampler
-     * draws by group, where the checkpoint's k values would be drawn from
-     * another table), else null: the checkpoint's values are drawn alike in any form.
+     * The groups this strategy's proportions are grouped by (R&amp;B over groups
+     * at many domains: {@link DomainProportions#grouped}), else null; after
+     * {@link #restoreState}, those its state restored. A checkpoint stores
+     * grouped proportions without their groups, and binds them to these when
+     * it is read back.
      */
-    default DomainProportions resumedMixture() { return null; }
+    default DomainGroups proportionGroups() { return null; }
 
     /** Wall-clock nanoseconds spent in the strategy's own extra work so far. */
     long extraNanos();

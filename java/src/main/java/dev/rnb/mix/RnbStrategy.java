@@ -212,9 +212,10 @@ public final class RnbStrategy extends AbstractStrategy {
 
     /**
      * Only the touched domains' accumulators: O(touched x d), not O(k d); then the hierarchy's groups, one int
-     * array per level, finest first; then the carried scores if any (per domain, and per group after them); then,
-     * where the hierarchy's p' is grouped, the proportions in force in that form (listed domains, their values,
-     * each finest group's value), so that a resumed run draws from the same table ({@link #resumedMixture}).
+     * array per level, finest first; then the carried scores if any (per domain, and per group after them). The
+     * proportions in force come before, in their own form ({@link AbstractStrategy#saveState}): with a hierarchy
+     * at many domains grouped by its finest groups ({@link #proportionGroups}), which this state restores, so that
+     * a resumed run draws from the same table.
      */
     @Override
     protected void writeOwn(DataOutputStream out) throws IOException {
@@ -235,76 +236,74 @@ public final class RnbStrategy extends AbstractStrategy {
         }
         double[] carried = balancer.carriedScores();
         if (carried != null) writeDoubles(out, carried);
-        DomainGroups groups = finestGroups();
-        if (groups != null) {
-            DomainProportions p = current.groupedBy(groups); // as it is unless restored from another form
-            int[] ids = new int[p.listedCount()];
-            float[] values = new float[ids.length], rests = new float[groups.groups()];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = p.listedDomain(i);
-                values[i] = p.listedValue(i);
-            }
-            for (int a = 0; a < rests.length; a++) rests[a] = p.groupRest(a);
-            writeInts(out, ids);
-            writeFloats(out, values);
-            writeFloats(out, rests);
-        }
     }
 
     /** The groups a hierarchy's p' is grouped by, or null (no hierarchy, or a dense p' below 2^16 domains). */
-    private DomainGroups finestGroups() {
+    @Override
+    public DomainGroups proportionGroups() {
         return balancer.hierarchy() == null ? null : balancer.hierarchy().finestGroups();
     }
 
+    /**
+     * Reads every field before it changes anything, so that a state cut short
+     * or malformed leaves this strategy as it was; then the hierarchy, the
+     * carried scores and the touched accumulators, each checked by its owner
+     * as it is restored.
+     */
     @Override
     protected void readOwn(DataInputStream in) throws IOException {
-        rounds = in.readInt();
-        skipped = in.readInt();
+        int restoredRounds = in.readInt();
+        int restoredSkipped = in.readInt();
         DomainGradients g = balancer.domainGradients();
         int touched = in.readInt();
-        if (touched < 0 || touched > g.domains()) {
+        if (touched < 0 || touched > g.domains() || (long) touched * (4 + 8 + 4) > in.available()) {
             throw new IOException("R&B state names " + touched + " touched domains of " + g.domains());
         }
-        g.startRound(rounds);
+        int[] domains = new int[touched];
+        long[] counts = new long[touched];
+        float[][] blocks = new float[touched][];
         for (int s = 0; s < touched; s++) {
-            int domain = in.readInt();
-            long count = in.readLong();
-            g.restoreSlot(domain, count, readFloats(in));
+            domains[s] = in.readInt();
+            counts[s] = in.readLong();
+            blocks[s] = readFloats(in);
         }
+        int[][] parents = null;
         if (balancer.hierarchy() != null) {
-            int[][] parents = new int[balancer.hierarchy().levels()][];
+            parents = new int[balancer.hierarchy().levels()][];
             for (int j = 0; j < parents.length; j++) parents[j] = readInts(in);
+        }
+        double[] carried = balancer.carriedScores() != null ? readDoubles(in) : null;
+        if (parents != null) {
             try {
                 balancer.restoreHierarchy(parents);
             } catch (IllegalArgumentException e) {
                 throw new IOException("R&B state's hierarchy: " + e.getMessage());
             }
         }
-        if (balancer.carriedScores() != null) {
+        if (carried != null) {
             try {
-                balancer.restoreCarriedScores(readDoubles(in));
+                balancer.restoreCarriedScores(carried);
             } catch (IllegalArgumentException e) {
                 throw new IOException("R&B state's carried scores: " + e.getMessage());
             }
         }
-        DomainGroups groups = finestGroups();
-        if (groups != null) {
-            int[] ids = readInts(in);
-            float[] values = readFloats(in), rests = readFloats(in);
+        g.startRound(restoredRounds);
+        for (int s = 0; s < touched; s++) {
             try {
-                current = DomainProportions.grouped(groups, ids, values, rests);
+                g.restoreSlot(domains[s], counts[s], blocks[s]);
             } catch (IllegalArgumentException e) {
-                throw new IOException("R&B state's grouped proportions: " + e.getMessage());
+                throw new IOException("R&B state's accumulators: " + e.getMessage());
             }
-        } else {
-            current = current.compact(); // stored as k values; sparse again, so the next round is O(touched) as before the checkpoint
         }
-        balancer.setProportions(current);
+        rounds = restoredRounds;
+        skipped = restoredSkipped;
     }
 
-    /** The restored proportions in their own form: grouped ones are drawn from another table than their k values. */
+    /** The restored p' in its own form (sparse, or grouped by the restored groups): the next round is O(touched) as before. */
     @Override
-    public DomainProportions resumedMixture() { return current; }
+    protected void proportionsRestored() {
+        balancer.setProportions(current);
+    }
 
     @Override
     public void close() {

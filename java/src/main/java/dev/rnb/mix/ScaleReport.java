@@ -84,7 +84,7 @@ public final class ScaleReport {
         row(sb, "domains touched per round", p -> Integer.toString(p.touched()));
         row(sb, "sparse accumulators (device)", p -> bytes(p.sparseBytes()));
         row(sb, "dense accumulators (k x d floats)", p -> bytes(p.denseBytes()));
-        row(sb, "checkpoint state (R&B strategy)", p -> bytes(p.checkpointBytes()));
+        row(sb, "checkpoint state (R&B strategy and the sampler's p')", p -> bytes(p.checkpointBytes()));
         return sb.toString();
     }
 

@@ -9,8 +9,14 @@ import dev.rnb.data.Batch;
 import dev.rnb.data.ByteDataset;
 import dev.rnb.data.DomainProportions;
 import dev.rnb.data.MixtureSampler;
+import dev.rnb.data.StoredProportions;
 import dev.rnb.data.TrainingExample;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,7 +26,9 @@ import java.util.SplittableRandom;
  * R&amp;B's per-round cost at k domains, stage by stage (issue #17; {@code rnb
  * scale}): a round of K steps of B sequences (each sequence one domain, T rows)
  * through {@link RnbStrategy} with exact accumulators of d = v x h floats,
- * the sampler, and the strategy's checkpoint state. Beside the sparse path it
+ * the sampler, and what a checkpoint stores that depends on k (the strategy's
+ * state and the sampler's p', each in its own form, StoredProportions; the
+ * model's parameters and moments do not depend on k). Beside the sparse path it
  * times what dense accumulators would cost (grouping rows over all k domains
  * and zeroing k x d floats per round), G p + the update with every domain
  * present, and a copy of k x d floats, the memory-bandwidth floor those read.
@@ -60,8 +68,8 @@ public final class ScaleRun {
         END_ROUND("end of round, touched G p + update + reset (ms)"),
         GP_ALL("G p + update, all k present (ms)"),
         COPY_FLOOR("copy of k x d floats (ms)"),
-        CHECKPOINT_WRITE("checkpoint state write (ms)"),
-        CHECKPOINT_READ("checkpoint state read (ms)"),
+        CHECKPOINT_WRITE("checkpoint state write: R&B's state and the sampler's p' (ms)"),
+        CHECKPOINT_READ("checkpoint state read: R&B's state restored, the sampler's p' parsed (ms)"),
         ROUND_SKETCHED("whole round, sketched: K steps accumulated and drawn, end of round, sampler rebuild (ms)"),
         ROUND_ACCUMULATE("whole round's part: its K sketched accumulations (ms)"),
         ROUND_DRAWS("whole round's part: its K batch draws, one document per domain (the store grows with k) (ms)"),
@@ -83,7 +91,7 @@ public final class ScaleRun {
      * @param touched        domains the round touched
      * @param sparseBytes    the sparse accumulators' device bytes after the round (slot buffer)
      * @param denseBytes     what dense accumulators would hold: k x d floats
-     * @param checkpointBytes the R&amp;B strategy's state in a checkpoint at the end of the round's steps
+     * @param checkpointBytes the R&amp;B strategy's state and the sampler's p' in a checkpoint at the end of the round's steps
      * @param roundFloorBytes  what the sketched round must read and write at least ({@link ScaleRun#roundFloorBytes})
      * @param wholeRowsFloorBytes the same counting every touched sketch row whole (the floor until live lines)
      */
@@ -181,6 +189,7 @@ public final class ScaleRun {
         double[][] t = new double[Stage.values().length][reps];
         int touched = 0;
         long sparseBytes = 0, checkpointBytes = 0;
+        DomainProportions inForce = DomainProportions.uniform(k); // the p' a sampler would hold: the last round's
         ByteDataset data = oneExamplePerDomain(k);
         MixtureSampler sampler = new MixtureSampler(data, sequences * 256, 1, 7);
         MixtureSampler roundSampler = new MixtureSampler(documentPerDomain(k, rowsPerSequence), sequences, rowsPerSequence, 8);
@@ -206,11 +215,14 @@ public final class ScaleRun {
                 int round = rnb.balancerTouched();
                 long s0 = System.nanoTime();
                 byte[] state = rnb.saveState();
+                byte[] samplerP = stored(inForce);
                 long s1 = System.nanoTime();
                 rnb.restoreState(state);
+                if (readStored(samplerP).domains() != k) throw new IllegalStateException("the stored p' is not over " + k + " domains");
                 long s2 = System.nanoTime();
                 long slotBytes = rnb.accumulatorFloats() * 4;
                 DomainProportions p = rnb.endRound();
+                inForce = p;
                 long t2 = System.nanoTime();
                 backend.zero(copy); // the dense accumulators' reset: k x d floats written
                 for (int[] dom : domains) {
@@ -269,7 +281,7 @@ public final class ScaleRun {
                 t[Stage.ROUND_REBUILD.ordinal()][r] = (t8 - e1) / 1e6;
                 touched = round;
                 sparseBytes = slotBytes;
-                checkpointBytes = state.length;
+                checkpointBytes = state.length + samplerP.length;
                 t[Stage.ACCUMULATE_SPARSE.ordinal()][r] = (t1 - t0) / 1e6;
                 t[Stage.CHECKPOINT_WRITE.ordinal()][r] = (s1 - s0) / 1e6;
                 t[Stage.CHECKPOINT_READ.ordinal()][r] = (s2 - s1) / 1e6;
@@ -420,5 +432,25 @@ public final class ScaleRun {
             sxx += dx * dx;
         }
         return sxy / sxx;
+    }
+
+    /** p' as Trainer.save stores the sampler's ({@link StoredProportions}, the dense form compacted). */
+    private static byte[] stored(DomainProportions p) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            StoredProportions.of(p.compact()).write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Reads back what {@link #stored} wrote, as a checkpoint's reader does (without groups: R&amp;B's paper rule). */
+    private static DomainProportions readStored(byte[] bytes) {
+        try {
+            return StoredProportions.read(ByteBuffer.wrap(bytes)).bind(null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.rnb.train;
 
+import dev.rnb.data.DomainProportions;
+import dev.rnb.data.StoredProportions;
 import dev.rnb.model.GptConfig;
 
 import java.io.ByteArrayOutputStream;
@@ -25,18 +27,24 @@ import java.util.zip.CRC32C;
  * the parameters, AdamW's moments, and a free-form byte section for the
  * mixing method's state.
  *
- * <p>File format (big-endian): magic "RNBCKPT1", then the fields in the order
- * of this record, then a CRC32C of everything before it. Written to a
- * temporary file in the same folder, forced to disk, then renamed over the
- * target, so a crash leaves the old checkpoint or the new one, never half of
- * one; temporary files a killed writer left behind are removed by the next
- * write. Reading a file that is missing, short, has another magic or a wrong
- * checksum, or whose fields do not parse, is a {@link CheckpointException}
- * that says so in one line.
+ * <p>File format (big-endian): magic "RNBCKPT2", then the fields in the order
+ * of this record, the proportions in their own form ({@link StoredProportions}:
+ * O(t) bytes for R&amp;B's sparse p' at many domains, not k floats), then a
+ * CRC32C of everything before it. Files of the first format, "RNBCKPT1"
+ * (the proportions as k floats), still read: their proportions come back
+ * dense. Written to a temporary file in the same folder, forced to disk, then
+ * renamed over the target, so a crash leaves the old checkpoint or the new
+ * one, never half of one; temporary files a killed writer left behind are
+ * removed by the next write. Reading a file that is missing, short, has
+ * another magic or a wrong checksum, or whose fields do not parse, is a
+ * {@link CheckpointException} that says so in one line, naming the file and,
+ * for a field that does not parse, the field.
  */
-public record Checkpoint(GptConfig config, int batch, int step, long samplerState, float[] proportions,
+public record Checkpoint(GptConfig config, int batch, int step, long samplerState, StoredProportions proportions,
                          float[] parameters, float[] moments, byte[] extra) {
-    private static final byte[] MAGIC = "RNBCKPT1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC = "RNBCKPT2".getBytes(StandardCharsets.US_ASCII);
+    /** The first format: the same fields, the proportions as k floats. */
+    private static final byte[] MAGIC_V1 = "RNBCKPT1".getBytes(StandardCharsets.US_ASCII);
 
     public void write(Path file) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -49,7 +57,7 @@ public record Checkpoint(GptConfig config, int batch, int step, long samplerStat
             out.writeInt(batch);
             out.writeInt(step);
             out.writeLong(samplerState);
-            writeFloats(out, proportions);
+            proportions.write(out);
             writeFloats(out, parameters);
             writeFloats(out, moments);
             out.writeInt(extra.length);
@@ -119,7 +127,10 @@ public record Checkpoint(GptConfig config, int batch, int step, long samplerStat
 
     /** Parses the bytes of a checkpoint file named {@code file} in errors (tests and fuzzing call this directly). */
     static Checkpoint decode(String file, byte[] all) throws CheckpointException {
-        if (all.length < MAGIC.length + 8 || !Arrays.equals(Arrays.copyOf(all, MAGIC.length), MAGIC)) {
+        // Never Arrays.equals on null: Jazzer's hook of it dereferences both arrays in native code (a SIGSEGV, not false).
+        byte[] magic = Arrays.copyOf(all, MAGIC.length);
+        boolean v1 = Arrays.equals(magic, MAGIC_V1);
+        if (all.length < MAGIC.length + 8 || !v1 && !Arrays.equals(magic, MAGIC)) {
             throw new CheckpointException("checkpoint " + file + " is not an rnb checkpoint (bad magic or too short)");
         }
         CRC32C crc = new CRC32C();
@@ -129,14 +140,22 @@ public record Checkpoint(GptConfig config, int batch, int step, long samplerStat
             throw new CheckpointException("checkpoint " + file + " is corrupt (checksum mismatch)");
         }
         ByteBuffer in = ByteBuffer.wrap(all, MAGIC.length, all.length - 8 - MAGIC.length);
+        String field = "config";
         try {
             GptConfig config = new GptConfig(in.getInt(), in.getInt(), in.getInt(), in.getInt());
+            field = "batch";
             int batch = in.getInt();
+            field = "step";
             int step = in.getInt();
+            field = "samplerState";
             long state = in.getLong();
-            float[] proportions = readFloats(in);
+            field = "proportions";
+            StoredProportions proportions = v1 ? StoredProportions.of(DomainProportions.dense(readFloats(in))) : StoredProportions.read(in);
+            field = "parameters";
             float[] parameters = readFloats(in);
+            field = "moments";
             float[] moments = readFloats(in);
+            field = "extra";
             int extraLength = in.getInt();
             if (extraLength < 0 || extraLength > in.remaining()) {
                 throw new CheckpointException("checkpoint " + file + " is malformed: extra section of " + extraLength
@@ -150,8 +169,10 @@ public record Checkpoint(GptConfig config, int batch, int step, long samplerStat
             return new Checkpoint(config, batch, step, state, proportions, parameters, moments, extra);
         } catch (BufferUnderflowException e) { // has no message of its own
             throw new CheckpointException("checkpoint " + file + " is truncated: its fields end before the checksum", e);
-        } catch (RuntimeException e) {
-            throw new CheckpointException("checkpoint " + file + " is malformed: " + e.getMessage(), e);
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new CheckpointException("checkpoint " + file + " is malformed: field " + field + ": " + e.getMessage(), e);
         }
     }
 

@@ -4,8 +4,10 @@ import dev.rnb.backend.Backend;
 import dev.rnb.backend.Tensor;
 import dev.rnb.data.Batch;
 import dev.rnb.data.ByteDataset;
+import dev.rnb.data.DomainGroups;
 import dev.rnb.data.DomainProportions;
 import dev.rnb.data.MixtureSampler;
+import dev.rnb.data.StoredProportions;
 import dev.rnb.data.TrainingExample;
 import dev.rnb.model.Gpt;
 import dev.rnb.model.GptConfig;
@@ -229,39 +231,56 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** Writes a checkpoint (atomically) with {@code extra} as the mixing method's state. */
+    /**
+     * Writes a checkpoint (atomically) with {@code extra} as the mixing method's
+     * state. The sampler's proportions are stored in their own form, a dense
+     * form in which most domains share a value as sparse ({@link DomainProportions#compact}:
+     * the sampler draws both alike), so that R&amp;B's p' at many domains takes
+     * O(t) bytes, not k floats.
+     */
     public void save(Path file, byte[] extra) throws IOException {
         long P = model.layout().size();
         float[] params = new float[Math.toIntExact(P)], moments = new float[Math.toIntExact(2 * P)];
         Backend b = model.backend();
         b.download(model.parameters(), 0, params, 0, params.length);
         b.download(model.moments(), 0, moments, 0, moments.length);
-        new Checkpoint(model.config(), options.batch(), step, sampler.rngState(), sampler.proportions(), params, moments,
-                extra.clone()).write(file);
+        new Checkpoint(model.config(), options.batch(), step, sampler.rngState(), StoredProportions.of(sampler.mixture().compact()),
+                params, moments, extra.clone()).write(file);
+    }
+
+    /** {@link #restore(Checkpoint, Path, DomainGroups)} of a checkpoint held in memory, without groups. */
+    public byte[] restore(Checkpoint c) throws CheckpointException {
+        return restore(c, Path.of("(in memory)"), null);
     }
 
     /**
-     * Restores a checkpoint written by {@link #save} for the same model shape
-     * and batch size; returns its extra section. Another shape, batch, or
-     * array sizes that do not match the model are a {@link CheckpointException}.
+     * Restores a checkpoint read from {@code file} and written by {@link #save}
+     * for the same model shape and batch size; returns its extra section.
+     * Grouped proportions are bound to {@code groups}, the run's (R&amp;B over
+     * groups: its strategy's, after its state was restored), which must be the
+     * partition they were written with. Another shape, batch, array sizes
+     * that do not match the model, or proportions that do not fit the data or
+     * the groups are a {@link CheckpointException} naming the file, and then
+     * nothing has been restored.
      */
-    public byte[] restore(Checkpoint c) throws CheckpointException {
-        c.checkCompatible(Path.of("(in memory)"), model.config(), options.batch());
+    public byte[] restore(Checkpoint c, Path file, DomainGroups groups) throws CheckpointException {
+        c.checkCompatible(file, model.config(), options.batch());
         long P = model.layout().size();
-        if (c.parameters().length != P || c.moments().length != 2 * P || c.proportions().length != sampler.proportions().length) {
-            throw new CheckpointException("checkpoint holds " + c.parameters().length + " parameters, " + c.moments().length
-                    + " moments and " + c.proportions().length + " proportions; the model has " + P + ", " + 2 * P
-                    + " and the data " + sampler.proportions().length + " domains");
+        int k = sampler.mixture().domains();
+        if (c.parameters().length != P || c.moments().length != 2 * P || c.proportions().domains() != k) {
+            throw new CheckpointException("checkpoint " + file + " holds " + c.parameters().length + " parameters, " + c.moments().length
+                    + " moments and proportions over " + c.proportions().domains() + " domains; the model has " + P + ", " + 2 * P
+                    + " and the data " + k + " domains");
         }
         if (c.step() < 0) {
-            throw new CheckpointException("checkpoint step " + c.step() + " is negative");
+            throw new CheckpointException("checkpoint " + file + " step " + c.step() + " is negative");
         }
-        float[] before = sampler.proportions();
+        DomainProportions before = sampler.mixture();
         try {
-            sampler.setProportions(c.proportions());
+            sampler.setProportions(c.proportions().bind(groups));
         } catch (IllegalArgumentException e) {
             sampler.setProportions(before);
-            throw new CheckpointException("checkpoint proportions are unusable: " + e.getMessage());
+            throw new CheckpointException("checkpoint " + file + " proportions are unusable: " + e.getMessage());
         }
         Backend b = model.backend();
         b.upload(c.parameters(), 0, model.parameters(), 0, c.parameters().length);

@@ -1,7 +1,9 @@
 package dev.rnb.cli;
 
-import dev.rnb.backend.Backends;
 import dev.rnb.backend.BackendUnavailableException;
+import dev.rnb.backend.Backends;
+import dev.rnb.data.DomainProportions;
+import dev.rnb.data.StoredProportions;
 import dev.rnb.model.GptConfig;
 import dev.rnb.train.Checkpoint;
 import org.junit.jupiter.api.Assumptions;
@@ -161,7 +163,7 @@ class BadInputTest {
     void checkpointOfAnotherModelMissingOrCorrupt() throws IOException {
         Path train = file("t.jsonl", GOOD);
         Path other = dir.resolve("other.bin");
-        new Checkpoint(new GptConfig(8, 1, 2, 16), 2, 1, 7L, new float[] {1f}, new float[10], new float[20], new byte[0]).write(other);
+        new Checkpoint(new GptConfig(8, 1, 2, 16), 2, 1, 7L, StoredProportions.of(DomainProportions.dense(new float[] {1f})), new float[10], new float[20], new byte[0]).write(other);
         String m = fails(ExitCodes.BAD_CHECKPOINT, train, "--resume", other.toString());
         assertTrue(m.contains("other.bin is for another model: layers 1, width 16") && m.contains("this run is layers 1, width 8"), m);
         byte[] bytes = Files.readAllBytes(other);

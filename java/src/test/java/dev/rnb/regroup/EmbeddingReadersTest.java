@@ -40,7 +40,8 @@ class EmbeddingReadersTest {
     private static final Map<String, String> NOT_EMBEDDINGS = Map.of(
             "train/Checkpoint.java", "model parameters and optimizer state (checked by its own CRC and shape checks)",
             "backend/cuda/CudaClusterOps.java", "an inertia a kernel computed from device memory, not input",
-            "data/DomainAliasTable.java", "the sampler's own keep thresholds, kept as bits beside the domain ids, not input");
+            "data/DomainAliasTable.java", "the sampler's own keep thresholds, kept as bits beside the domain ids, not input",
+            "data/StoredProportions.java", "a checkpoint's proportions, each checked finite and non-negative by that reader itself");
 
     private static final Pattern DECODES_FLOATS = Pattern.compile("asFloatBuffer|getFloat\\(|getDouble\\(|floatValue\\(\\)|intBitsToFloat|longBitsToDouble");
 

@@ -116,7 +116,7 @@ class CrashSafetyTest {
         Checkpoint resumed = Checkpoint.read(checkpoint);
         assertEquals(STEPS, resumed.step());
         assertEquals(straight.samplerState(), resumed.samplerState());
-        assertArrayEquals(straight.proportions(), resumed.proportions());
+        assertArrayEquals(straight.proportions().bind(null).toArray(), resumed.proportions().bind(null).toArray());
         assertTrue(Arrays.equals(bits(straight.parameters()), bits(resumed.parameters())), "parameters bit for bit");
         assertTrue(Arrays.equals(bits(straight.moments()), bits(resumed.moments())), "AdamW moments bit for bit");
         assertArrayEquals(Files.readAllBytes(reference.resolve("checkpoint.bin")), Files.readAllBytes(checkpoint));

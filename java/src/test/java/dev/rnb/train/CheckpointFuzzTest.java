@@ -1,8 +1,10 @@
 package dev.rnb.train;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.rnb.data.DomainProportions;
+import dev.rnb.data.StoredProportions;
 import dev.rnb.model.GptConfig;
 import dev.rnb.testing.InputErrors;
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,7 +68,7 @@ class CheckpointFuzzTest {
     @Test
     void aHugeExtraLengthIsAnErrorNotAnAllocation() throws IOException {
         Path f = dir.resolve("seed.bin");
-        new Checkpoint(new GptConfig(8, 1, 2, 8), 2, 3, 42L, new float[] {0.25f, 0.75f}, new float[5], new float[10],
+        new Checkpoint(new GptConfig(8, 1, 2, 8), 2, 3, 42L, StoredProportions.of(DomainProportions.dense(new float[] {0.25f, 0.75f})), new float[5], new float[10],
                 new byte[0]).write(f);
         byte[] bad = Files.readAllBytes(f);
         ByteBuffer.wrap(bad, bad.length - 12, 4).putInt(Integer.MAX_VALUE);

@@ -1,0 +1,118 @@
+package dev.rnb.mix;
+
+import dev.rnb.backend.Backend;
+import dev.rnb.backend.Backends;
+import dev.rnb.data.DomainProportions;
+import dev.rnb.model.GptConfig;
+import dev.rnb.train.Checkpoint;
+import dev.rnb.train.CheckpointException;
+import dev.rnb.train.TrainOptions;
+import dev.rnb.train.Trainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A mixing strategy's checkpoint state ({@link AbstractStrategy}): a state of
+ * the first format (proportions as k floats) is refused, saying so; a state
+ * cut short anywhere, or of another number of domains, is refused in one line
+ * and leaves the strategy's proportions as they were; through
+ * {@link MixedRun#resume} the error names the file and the field.
+ */
+class MixingStateFormatTest {
+    @TempDir
+    Path dir;
+
+    /** What the first format wrote for a fixed mixture: the name, k floats, the counters. */
+    static byte[] firstFormatState(String name, float[] p) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeUTF(name);
+            out.writeInt(p.length);
+            for (float x : p) out.writeFloat(x);
+            out.writeLong(0L);
+            out.writeDouble(0.0);
+        }
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void aStateOfTheFirstFormatIsRefusedSayingSo() throws IOException {
+        try (Backend b = Backends.open("cpu")) {
+            MixingContext ctx = MixingStrategyTest.context(b, 4, MixingStrategyTest.options(2));
+            try (MixingStrategy s = Strategies.create("stratified", ctx)) {
+                byte[] old = firstFormatState("stratified", new float[] {0.2f, 0.3f, 0.5f});
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.restoreState(old));
+                assertTrue(e.getMessage().contains("a state of an older rnb, which stored the proportions as k floats, cannot be resumed"),
+                        e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aStateCutShortOrOfOtherDomainsChangesNothing() throws IOException {
+        try (Backend b = Backends.open("cpu")) {
+            MixingContext ctx = MixingStrategyTest.context(b, 4, MixingStrategyTest.options(2));
+            for (String name : new String[] {"stratified", "rnb", "rnb:hier=2"}) {
+                try (AbstractStrategy saved = (AbstractStrategy) Strategies.create(name, ctx);
+                     AbstractStrategy target = (AbstractStrategy) Strategies.create(name, ctx)) {
+                    saved.current = DomainProportions.dense(new float[] {0.5f, 0.25f, 0.25f});
+                    byte[] state = saved.saveState();
+                    float[] before = target.proportions();
+                    for (int n = 0; n < state.length; n++) {
+                        byte[] cut = Arrays.copyOf(state, n);
+                        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> target.restoreState(cut),
+                                name + " cut at " + n);
+                        assertFalse(e.getMessage().contains("\n"), "one line");
+                        assertArrayEquals(before, target.proportions(), name + " cut at " + n + ": the proportions as they were");
+                    }
+                    target.restoreState(state);
+                    assertArrayEquals(new float[] {0.5f, 0.25f, 0.25f}, target.proportions(), name + ": the whole state restores");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aStateOfOtherDomainsNamesBoth() {
+        try (Backend b = Backends.open("cpu")) {
+            MixingContext ctx = MixingStrategyTest.context(b, 4, MixingStrategyTest.options(2));
+            try (AbstractStrategy three = (AbstractStrategy) Strategies.create("stratified", ctx);
+                 AbstractStrategy two = new StaticStrategy("stratified", new float[] {0.5f, 0.5f})) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> two.restoreState(three.saveState()));
+                assertEquals("the checkpoint's mixing state has 3 domains, this run has 2", e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void resumingFromAnOldMixingStateNamesTheFileAndTheField() throws IOException {
+        GptConfig tiny = MixingStrategyTest.TINY;
+        Path f = dir.resolve("old-state.bin");
+        try (Backend b = Backends.open("cpu")) {
+            MixingContext ctx = MixingStrategyTest.context(b, 4, MixingStrategyTest.options(2));
+            try (Trainer t = new Trainer(b, tiny, TrainOptions.defaults(4, 4, 7), ctx.train())) {
+                t.trainStep();
+                t.save(f, firstFormatState("stratified", new float[] {0.2f, 0.3f, 0.5f}));
+            }
+            try (MixingStrategy s = Strategies.create("stratified", ctx); Trainer t = new Trainer(b, tiny, ctx.options(), ctx.train())) {
+                CheckpointException e = assertThrows(CheckpointException.class, () -> new MixedRun(t, s, ctx.eval()).resume(f));
+                assertTrue(e.getMessage().startsWith("checkpoint " + f + " field extra: the checkpoint's mixing state is not in this rnb's format"),
+                        e.getMessage());
+                assertEquals(0, t.step(), "the trainer is not restored");
+            }
+            assertEquals(1, Checkpoint.read(f).step());
+        }
+    }
+}
