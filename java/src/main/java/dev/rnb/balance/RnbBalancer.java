@@ -233,10 +233,12 @@ public final class RnbBalancer implements AutoCloseable {
     public HierarchicalUpdate hierarchy() { return hierarchy; }
 
     /**
-     * Replaces the hierarchy's groups (e.g. from a checkpoint, {@link HierarchicalUpdate#parents}); only for a
-     * balancer built with a hierarchy of as many levels. Carried scores start afresh: restore them after.
+     * Replaces the hierarchy's groups (e.g. from a checkpoint, {@link HierarchicalUpdate#parents}) and, when the
+     * hierarchy carries scores, those ({@link #carriedScores()} of the run saved; null: they start afresh); only
+     * for a balancer built with a hierarchy of as many levels. The new groups are built and the scores checked
+     * against them before either replaces anything, so a refusal leaves the balancer as it was.
      */
-    public void restoreHierarchy(int[][] parents) {
+    public void restoreHierarchy(int[][] parents, double[] carriedScores) {
         if (hierarchy == null) {
             throw new IllegalStateException("this balancer has no hierarchy");
         }
@@ -244,7 +246,9 @@ public final class RnbBalancer implements AutoCloseable {
             throw new IllegalArgumentException("expected " + hierarchy.levels() + " levels of groups over " + gradients.domains()
                     + " domains, got " + parents.length + (parents.length > 0 ? " over " + parents[0].length : ""));
         }
-        hierarchy = new HierarchicalUpdate(parents, hierarchy.keep());
+        HierarchicalUpdate restored = new HierarchicalUpdate(parents, hierarchy.keep());
+        if (carriedScores != null) restored.restoreCarriedScores(carriedScores);
+        hierarchy = restored;
     }
 
     public int roundsCompleted() { return round; }

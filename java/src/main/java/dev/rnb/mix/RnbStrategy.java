@@ -16,6 +16,7 @@ import dev.rnb.train.Trainer;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.BitSet;
 
 /**
  * R&amp;B's Balance stage inside training: after every backward pass the
@@ -273,14 +274,16 @@ public final class RnbStrategy extends AbstractStrategy {
             for (int j = 0; j < parents.length; j++) parents[j] = readInts(in);
         }
         double[] carried = balancer.carriedScores() != null ? readDoubles(in) : null;
+        checkAccumulators(domains, counts, blocks, g);
+        // Each restore below checks its input before it replaces anything, and the accumulators were checked
+        // above, so a state refused here leaves the strategy as it was.
         if (parents != null) {
             try {
-                balancer.restoreHierarchy(parents);
+                balancer.restoreHierarchy(parents, carried);
             } catch (IllegalArgumentException e) {
-                throw new IOException("R&B state's hierarchy: " + e.getMessage());
+                throw new IOException("R&B state's hierarchy or carried scores: " + e.getMessage());
             }
-        }
-        if (carried != null) {
+        } else if (carried != null) {
             try {
                 balancer.restoreCarriedScores(carried);
             } catch (IllegalArgumentException e) {
@@ -288,15 +291,23 @@ public final class RnbStrategy extends AbstractStrategy {
             }
         }
         g.startRound(restoredRounds);
-        for (int s = 0; s < touched; s++) {
-            try {
-                g.restoreSlot(domains[s], counts[s], blocks[s]);
-            } catch (IllegalArgumentException e) {
-                throw new IOException("R&B state's accumulators: " + e.getMessage());
-            }
-        }
+        for (int s = 0; s < touched; s++) g.restoreSlot(domains[s], counts[s], blocks[s]);
         rounds = restoredRounds;
         skipped = restoredSkipped;
+    }
+
+    /** The saved accumulators fit {@code g}: domains in range and each once, counts positive, blocks of its width. */
+    private static void checkAccumulators(int[] domains, long[] counts, float[][] blocks, DomainGradients g) throws IOException {
+        BitSet seen = new BitSet();
+        for (int s = 0; s < domains.length; s++) {
+            if (domains[s] < 0 || domains[s] >= g.domains() || seen.get(domains[s]) || counts[s] < 1
+                    || blocks[s].length != g.dimension()) {
+                throw new IOException("R&B state's accumulators: cannot restore domain " + domains[s] + " of " + g.domains()
+                        + " with count " + counts[s] + " and " + blocks[s].length + " floats (" + g.dimension()
+                        + " per domain, each domain once)");
+            }
+            seen.set(domains[s]);
+        }
     }
 
     /** The restored p' in its own form (sparse, or grouped by the restored groups): the next round is O(touched) as before. */

@@ -84,6 +84,44 @@ class MixingStateFormatTest {
         }
     }
 
+    /**
+     * A state that parses but whose carried scores do not fit the hierarchy it restores: refused, and the
+     * strategy keeps its groups and carried scores (before the fix the hierarchy was replaced, its scores
+     * started afresh, and only then was the state refused).
+     */
+    @Test
+    void aStateWhoseCarriedScoresDoNotFitItsHierarchyChangesNothing() throws IOException {
+        try (Backend b = Backends.open("cpu")) {
+            MixingContext ctx = MixingStrategyTest.context(b, 4, MixingStrategyTest.options(2));
+            try (AbstractStrategy saved = (AbstractStrategy) Strategies.create("rnb:hier=2/2:absent=carry", ctx);
+                 AbstractStrategy target = (AbstractStrategy) Strategies.create("rnb:hier=2/2:absent=carry", ctx)) {
+                byte[] state = saved.saveState();
+                int n = carriedCount(state);
+                // The same state with fresh random carried scores, so that losing them shows.
+                java.nio.ByteBuffer scores = java.nio.ByteBuffer.wrap(state, state.length - 8 * n, 8 * n);
+                java.util.Random random = new java.util.Random();
+                for (int i = 0; i < n; i++) scores.putDouble(random.nextGaussian());
+                target.restoreState(state);
+                byte[] before = target.saveState();
+                // One score fewer: the groups parse and fit, the scores do not.
+                byte[] shortOne = Arrays.copyOf(state, state.length - 8);
+                java.nio.ByteBuffer.wrap(shortOne).putInt(state.length - 8 * n - 4, n - 1);
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> target.restoreState(shortOne));
+                assertTrue(e.getMessage().contains("carried scores"), e.getMessage());
+                assertArrayEquals(before, target.saveState(), "the groups and carried scores as they were");
+            }
+        }
+    }
+
+    /** How many carried scores end an R&amp;B state: the n whose count (an int) sits 8 n bytes before the end. */
+    private static int carriedCount(byte[] state) {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(state);
+        for (int n = 1; 8 * n + 4 <= state.length; n++) {
+            if (buf.getInt(state.length - 8 * n - 4) == n) return n;
+        }
+        throw new AssertionError("no carried scores at the end of the state");
+    }
+
     @Test
     void aStateOfOtherDomainsNamesBoth() {
         try (Backend b = Backends.open("cpu")) {
