@@ -3,8 +3,11 @@
 // floats, and each step scatters into 16 rows that the work between steps
 // has evicted from the TLB, so every row first costs a page walk (two
 // levels of them on a VM). On one 2 MiB page the round's 320 rows share a
-// TLB entry (docs/scaling/round-cost-journal.md, "Huge pages for the slot
-// buffer"). The pages are a hint: where the kernel declines them (its
+// TLB entry (docs/scaling/round-cost-journal.md, "The slot buffer on a huge
+// page, and the next batch's rows asked for at the end of each step": with
+// the kernel asking for the next batch's rows early, 12 to 20 us off a cold
+// round's accumulations at 10^6; either alone, nothing measurable). The
+// pages are a hint: where the kernel declines them (its
 // transparent_hugepage setting "never", another OS) the memory is ordinary.
 #include "rnb_cpu.h"
 #include <cstdint>
