@@ -204,13 +204,24 @@ void domain_grad_small(const float* h, const float* e, int hDim, int vDim, const
 
 void domain_sketch_small(const float* h, const float* e, int hDim, int vDim, const int* runFirst, const int* runRows,
                          const int* segmentRun, const int* segmentSlot, int segments, int rows, int r,
-                         const uint32_t* codes, int firstFresh, float* sketch) {
+                         const uint32_t* codes, int firstFresh, int slotRows, float* sketch) {
     const int64_t d = int64_t(vDim) * hDim;
     over_segments(h, e, hDim, vDim, runFirst, runRows, segmentRun, segments, rows,
                   [=](int s) { return Sketch{codes, sketch + int64_t(segmentSlot[s]) * r}; },
                   [=](int s) {
                       if (segmentSlot[s] >= firstFresh) prefetch_buckets(codes, d, sketch + int64_t(segmentSlot[s]) * r);
                   });
+    // The next batch's new domains take the slots after this batch's last
+    // (DomainGradients), so their rows are known now: ask for as many as
+    // this batch had fresh while the caller draws the next batch (and, in
+    // training, runs the model), so that its first segments, which no
+    // prefetch ahead inside a call covers, do not start with DRAM misses.
+    int fresh = 0, next = 0;
+    for (int s = 0; s < segments; ++s) {
+        if (segmentSlot[s] >= firstFresh) ++fresh;
+        if (segmentSlot[s] + 1 > next) next = segmentSlot[s] + 1;
+    }
+    for (int slot = next; slot < next + fresh && slot < slotRows; ++slot) prefetch_buckets(codes, d, sketch + int64_t(slot) * r);
 }
 
 }  // namespace RNB_ISA

@@ -193,9 +193,9 @@ void rnb_model_domain_grad_small(const float* h, const float* e, int hDim, int v
 
 void rnb_model_domain_sketch_small(const float* h, const float* e, int hDim, int vDim, const int* runFirst,
                                    const int* runRows, const int* segmentRun, const int* segmentSlot, int segments,
-                                   int rows, int r, const uint32_t* codes, int firstFresh, float* sketch) {
+                                   int rows, int r, const uint32_t* codes, int firstFresh, int slotRows, float* sketch) {
     RNB_DISPATCH(domain_sketch_small(h, e, hDim, vDim, runFirst, runRows, segmentRun, segmentSlot, segments, rows, r,
-                                     codes, firstFresh, sketch))
+                                     codes, firstFresh, slotRows, sketch))
 }
 
 void rnb_model_gram_times_p(const float* X, const float* scale, const float* p, int k, int64_t d, float* gp) {

@@ -64,7 +64,7 @@ RNB_DECLARE_MODEL_KERNELS(rnb_isa_avx512)
                            float* g);                                                                                   \
     void domain_sketch_small(const float* h, const float* e, int hDim, int vDim, const int* runFirst,                  \
                              const int* runRows, const int* segmentRun, const int* segmentSlot, int segments,           \
-                             int rows, int r, const uint32_t* codes, int firstFresh, float* sketch);                    \
+                             int rows, int r, const uint32_t* codes, int firstFresh, int slotRows, float* sketch);      \
     }
 
 RNB_DECLARE_SMALL_PIECE_KERNELS(rnb_isa_baseline)

@@ -37,6 +37,13 @@ void rnb_cpu_sign_projection(float* out, int n, uint32_t seed, float scale);
 // mirrors it to the lower triangle and scales entry (i, j) by scale[i]*scale[j].
 void rnb_cpu_gram_finish(float* out, const float* scale, int k);
 
+// Zero-filled memory of at least `bytes` bytes on 2 MiB boundaries, backed by
+// transparent huge pages where the kernel grants them (madvise; a hint), for
+// buffers written at scattered lines across many 4 KiB pages (native/huge_pages.cpp).
+// Null when bytes <= 0 or the mapping fails. Freed by rnb_cpu_unmap_huge with the same bytes.
+float* rnb_cpu_map_huge(int64_t bytes);
+void rnb_cpu_unmap_huge(float* p, int64_t bytes);
+
 // ---- k-means and silhouette (native/kmeans.cpp); X is n x d row-major,
 // cluster ids are floats. D = -2 X C^T (or -2 X X^T) comes from SGEMM.
 

@@ -106,7 +106,11 @@ int rnb_model_has_domain_grad_with_head(void);
 //           their writes (prefetched), the others not (a round's rows already
 //           written are in the caches; 0: every row; DomainSegments.firstFresh,
 //           which DomainGradients sets to the slots used before the batch).
-//           No result depends on it.
+//           slotRows: the rows of sketch (its floats / r). After the batch, as
+//           many rows as it had fresh segments, from the one after its highest
+//           slot (below slotRows), are asked for with this call's codes: the
+//           next batch's new domains take those slots (DomainGradients).
+//           No result depends on firstFresh or slotRows.
 // Any size runs; the cpu backend sends only pieces below its measured
 // crossover with OpenBLAS's GEMMs (CpuBalanceOps).
 void rnb_model_domain_grad_small(const float* h, const float* e, int hDim, int vDim, const int* runFirst,
@@ -114,7 +118,7 @@ void rnb_model_domain_grad_small(const float* h, const float* e, int hDim, int v
                                  int rows, float* g);
 void rnb_model_domain_sketch_small(const float* h, const float* e, int hDim, int vDim, const int* runFirst,
                                    const int* runRows, const int* segmentRun, const int* segmentSlot, int segments,
-                                   int rows, int r, const uint32_t* codes, int firstFresh, float* sketch);
+                                   int rows, int r, const uint32_t* codes, int firstFresh, int slotRows, float* sketch);
 
 // R&B's G p and update (native/balance_round.cpp), for G = diag(scale) X X^T diag(scale):
 //   X        k x d   per-domain gradients (row-major); rows with scale 0 are never read

@@ -79,6 +79,22 @@ public abstract class Backend implements ModelOps, ClusterOps, BalanceOps, AutoC
     }
 
     /**
+     * A zero-filled tensor of {@code size} floats, as {@link #allocate}, for
+     * memory written and read at scattered lines across many pages (R&amp;B's
+     * sketch slot buffer: a 4 KiB row per touched domain at r = 1024, each
+     * step's rows evicted from the TLB by the work between steps). The cpu
+     * backend maps it on 2 MiB transparent huge pages where the kernel grants
+     * them, if it fills at least one; other backends allocate as allocate.
+     * Only where pages go differs: every operation reads and writes it alike.
+     */
+    public final Tensor allocateHugePaged(long size) {
+        if (size < 0) {
+            throw new IllegalArgumentException("negative tensor size " + size);
+        }
+        return memory().allocateHugePaged(this, size);
+    }
+
+    /**
      * A window of {@code size} floats of {@code base} starting at {@code offset},
      * sharing its memory (no copy). Closing a view frees nothing.
      */

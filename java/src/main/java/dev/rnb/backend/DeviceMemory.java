@@ -11,6 +11,9 @@ public interface DeviceMemory {
     /** A zero-filled tensor of {@code size} floats owned by {@code owner}. */
     Tensor allocate(Backend owner, long size);
 
+    /** See {@link Backend#allocateHugePaged}: as {@link #allocate} where the device has no larger pages to give. */
+    default Tensor allocateHugePaged(Backend owner, long size) { return allocate(owner, size); }
+
     /** A window of {@code base} sharing its memory. */
     Tensor view(Tensor base, long offset, long size);
 

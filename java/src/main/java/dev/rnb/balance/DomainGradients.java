@@ -23,7 +23,9 @@ import java.util.Arrays;
  * batch's work (grouping its rows, the kernels, the counts), the end of a
  * round ({@code G p} over {@link #slots()} blocks) and the reset (zeroing
  * the used blocks) are proportional to the domains touched, not to k; the
- * slot buffer grows by doubling, up to k blocks, and is kept across rounds.
+ * slot buffer grows by doubling, up to k blocks, and is kept across rounds,
+ * on huge pages where the backend has them ({@link Backend#allocateHugePaged}:
+ * at r = 1024 a slot's row is a 4 KiB page, one TLB miss a fresh row).
  * The domain-to-slot map is a hash table over the touched domains
  * ({@link SlotTable}), emptied in O(1): nothing here is O(k). Not
  * thread-safe: one caller at a time, like its backend.
@@ -85,7 +87,7 @@ public final class DomainGradients implements AutoCloseable {
         slotOfDomain.reserve(capacity);
         this.domainOfSlot = new int[capacity];
         this.slotCounts = new long[capacity];
-        this.gradients = backend.allocate((long) capacity * dimension());
+        this.gradients = backend.allocateHugePaged((long) capacity * dimension());
         startRound(0);
     }
 
@@ -230,7 +232,7 @@ public final class DomainGradients implements AutoCloseable {
     /** Doubles the slot buffer (at most k blocks), keeping the used blocks. */
     private void grow() {
         int capacity = (int) Math.min(domains, 2L * domainOfSlot.length);
-        Tensor bigger = backend.allocate((long) capacity * dimension());
+        Tensor bigger = backend.allocateHugePaged((long) capacity * dimension());
         if (used > 0) {
             backend.copy(gradients, 0, bigger, 0, (long) used * dimension());
         }

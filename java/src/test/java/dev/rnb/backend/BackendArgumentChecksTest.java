@@ -62,6 +62,7 @@ class BackendArgumentChecksTest {
     static {
         DomainSegments two = DomainSegments.of(new int[] {0, 1, 1}, 3, 2);
         bad("allocate negative", (b, t) -> b.allocate(-1));
+        bad("allocateHugePaged negative", (b, t) -> b.allocateHugePaged(-1));
         bad("view past the end", (b, t) -> b.view(t.t(10), 8, 3));
         bad("view of a foreign tensor", (b, t) -> b.view(t.foreign(10), 0, 3));
         bad("upload past the end", (b, t) -> b.upload(new float[8], 0, t.t(4), 2, 3));

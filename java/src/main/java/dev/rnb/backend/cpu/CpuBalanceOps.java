@@ -246,7 +246,7 @@ final class CpuBalanceOps implements BalanceOps, AutoCloseable {
                 ModelKernels.rnb_model_domain_sketch_small(at(h, 0), at(e, 0), hDim, vDim, segments.runFirst(),
                         segments.runRows(), segments.segmentRuns(), segments.segmentDomains(), segments.segmentCount(),
                         segments.rows(), r, sketchCodes(vDim * hDim, r, seed), segments.firstFresh(),
-                        at(sketch, 0));
+                        (int) Math.min(Integer.MAX_VALUE, sketch.size() / r), at(sketch, 0));
             }
             return;
         }

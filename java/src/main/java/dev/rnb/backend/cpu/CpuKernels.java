@@ -26,6 +26,12 @@ public final class CpuKernels {
 
     public static native int rnb_cpu_call_get_threads(Pointer fn);
 
+    /** Zero-filled memory on 2 MiB boundaries, huge pages where the kernel grants them; null on failure (rnb_cpu.h). */
+    public static native FloatPointer rnb_cpu_map_huge(long bytes);
+
+    /** Frees memory of {@link #rnb_cpu_map_huge} with the bytes it was asked for. */
+    public static native void rnb_cpu_unmap_huge(FloatPointer p, long bytes);
+
     public static native void rnb_cpu_gather_rows(FloatPointer src, int cols, IntPointer rows, int n, FloatPointer dst);
 
     public static native void rnb_cpu_domain_pieces_add(FloatPointer pieces, IntPointer slotDomain, int slots, long d,

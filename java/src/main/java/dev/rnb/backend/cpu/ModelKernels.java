@@ -266,7 +266,8 @@ public final class ModelKernels implements ModelOps {
     public static native void rnb_model_domain_sketch_small(FloatPointer h, FloatPointer e, int hDim, int vDim, @Const int[] runFirst,
                                                             @Const int[] runRows, @Const int[] segmentRun, @Const int[] segmentSlot,
                                                             int segments, int rows, int r,
-                                                            @Cast("const uint32_t*") IntPointer codes, int firstFresh, FloatPointer sketch);
+                                                            @Cast("const uint32_t*") IntPointer codes, int firstFresh, int slotRows,
+                                                            FloatPointer sketch);
 
     // R&B's G p and update (native/balance_round.cpp). The k-float arrays are
     // Java's own, pinned for the call (JNI critical region: no copy in or out,

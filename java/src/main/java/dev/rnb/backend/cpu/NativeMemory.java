@@ -14,6 +14,8 @@ final class NativeMemory implements DeviceMemory {
 
     @Override public Tensor allocate(Backend owner, long size) { return new NativeTensor(owner, size); }
 
+    @Override public Tensor allocateHugePaged(Backend owner, long size) { return new NativeTensor(owner, size, true); }
+
     @Override public Tensor view(Tensor base, long offset, long size) { return ((NativeTensor) base).view(offset, size); }
 
     @Override

@@ -12,7 +12,8 @@ import org.bytedeco.javacpp.Pointer;
  * The first float is on a 64-byte boundary (a cache line, one AVX-512
  * vector): malloc gives 16, and AVX-512 loads from rows 16 bytes off a line
  * each straddle two lines, which doubled R&amp;B's G p over the touched
- * sketches (320 x 1024 floats, in L2) against aligned rows.
+ * sketches (320 x 1024 floats, in L2) against aligned rows. A tensor asked
+ * for on huge pages is mapped on its own, 2 MiB-aligned (native/huge_pages.cpp).
  */
 final class NativeTensor implements Tensor {
     private final Backend owner;
@@ -32,25 +33,50 @@ final class NativeTensor implements Tensor {
     private final FloatPointer first;
 
     NativeTensor(Backend owner, long size) {
+        this(owner, size, false);
+    }
+
+    /**
+     * {@code hugePages}: on 2 MiB pages where the kernel grants them
+     * ({@link Backend#allocateHugePaged}), if the tensor fills at least one;
+     * a smaller one is allocated as any other.
+     */
+    NativeTensor(Backend owner, long size, boolean hugePages) {
         this.owner = owner;
         this.size = size;
         this.base = null;
         this.offset = 0;
-        if (size > Long.MAX_VALUE / Float.BYTES - ALIGN_FLOATS) {
+        if (size > Long.MAX_VALUE / Float.BYTES - HUGE_PAGE_BYTES) {
             throw new DeviceMemoryException(owner.name(), Long.MAX_VALUE, size + " floats do not fit in an address space");
         }
-        long floats = Math.max(1, size) + ALIGN_FLOATS - 1;
-        try {
-            this.memory = new FloatPointer(floats);
-        } catch (OutOfMemoryError e) {
-            throw new DeviceMemoryException(owner.name(), floats * Float.BYTES, firstLine(e.getMessage()));
+        this.mappedBytes = hugePages && size * Float.BYTES >= HUGE_PAGE_BYTES ? size * Float.BYTES : 0;
+        if (mappedBytes > 0) {
+            this.memory = CpuKernels.rnb_cpu_map_huge(mappedBytes); // zero-filled, 2 MiB-aligned
+            if (memory == null || memory.isNull()) {
+                throw new DeviceMemoryException(owner.name(), mappedBytes, "mmap of " + mappedBytes + " bytes failed");
+            }
+            memory.capacity(size);
+            this.start = 0;
+        } else {
+            long floats = Math.max(1, size) + ALIGN_FLOATS - 1;
+            try {
+                this.memory = new FloatPointer(floats);
+            } catch (OutOfMemoryError e) {
+                throw new DeviceMemoryException(owner.name(), floats * Float.BYTES, firstLine(e.getMessage()));
+            }
+            this.start = Math.floorMod(-memory.address(), (long) ALIGN_FLOATS * Float.BYTES) / Float.BYTES;
+            Pointer.memset(memory, 0, floats * Float.BYTES);
         }
-        this.start = Math.floorMod(-memory.address(), (long) ALIGN_FLOATS * Float.BYTES) / Float.BYTES;
-        Pointer.memset(memory, 0, floats * Float.BYTES);
         this.first = memory.getPointer(start);
     }
 
     private static final int ALIGN_FLOATS = 16;
+
+    /** A transparent huge page on x86-64 (and the alignment rnb_cpu_map_huge gives). */
+    static final long HUGE_PAGE_BYTES = 2L << 20;
+
+    /** Bytes asked of rnb_cpu_map_huge, to free them with; 0 for malloc'd memory and views. */
+    private final long mappedBytes;
 
     private static String firstLine(String s) {
         if (s == null) return "malloc failed";
@@ -66,6 +92,7 @@ final class NativeTensor implements Tensor {
         this.memory = null;
         this.start = 0;
         this.first = null;
+        this.mappedBytes = 0;
     }
 
     NativeTensor view(long offset, long size) { return new NativeTensor(this, offset, size); }
@@ -96,7 +123,11 @@ final class NativeTensor implements Tensor {
     @Override
     public void close() {
         if (memory != null) {
-            memory.close();
+            if (mappedBytes > 0) {
+                CpuKernels.rnb_cpu_unmap_huge(memory, mappedBytes);
+            } else {
+                memory.close();
+            }
             memory = null;
         }
     }

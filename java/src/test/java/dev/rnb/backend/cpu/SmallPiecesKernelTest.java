@@ -113,6 +113,40 @@ class SmallPiecesKernelTest {
     }
 
     /**
+     * After a batch the sketch kernel asks for the rows after its highest
+     * slot (the next batch's new domains' rows), as many as it had fresh
+     * segments, up to the buffer's rows: those rows are neither read into a
+     * result nor written. A buffer of the batch's slots plus 0 to 40 more
+     * rows, the extra rows NaN: the slots' rows match the reference, the
+     * extra rows keep their bits, on every instruction set.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"baseline", "avx2", "avx512"})
+    void rowsAfterTheBatchAreOnlyAskedFor(String isa) {
+        Backend b = cpu();
+        onSmallPieces(isa, () -> {
+            Rng rng = new Rng();
+            for (int trial = 0; trial < 12; trial++) {
+                int v = WIDTHS[rng.nextInt(WIDTHS.length)], h = WIDTHS[rng.nextInt(WIDTHS.length)];
+                int r = SKETCH_SIZES[rng.nextInt(SKETCH_SIZES.length)], extra = trial % 3 == 0 ? 0 : 1 + rng.nextInt(40);
+                Batch batch = Batch.random(rng, v, h);
+                int k = batch.k, seed = rng.nextInt(Integer.MAX_VALUE);
+                float[] s0 = rng.gaussian(k * r), padded = Arrays.copyOf(s0, (k + extra) * r);
+                Arrays.fill(padded, k * r, padded.length, Float.NaN);
+                float[] want = batch.sketch(REF, r, seed, s0), got = batch.sketch(b, r, seed, padded);
+                String what = isa + " r=" + r + " extra rows=" + extra + " " + batch + " " + rng;
+                Compare.closeAtScale(Arrays.copyOf(got, k * r), want,
+                        Compare.norm(s0) + Compare.norm(batch.hs) * Compare.norm(batch.es), 1e-5, what);
+                for (int i = k * r; i < got.length; i++) {
+                    if (Float.floatToRawIntBits(got[i]) != Float.floatToRawIntBits(Float.NaN)) {
+                        throw new AssertionError(what + ": float " + i + " after the slots' rows written: " + got[i]);
+                    }
+                }
+            }
+        }, () -> {});
+    }
+
+    /**
      * Runs {@code body} with instruction set {@code isa} (skipped where the
      * CPU lacks it) and every piece on the small-piece kernels, then puts the
      * instruction set and the crossover back and runs {@code restore}.
