@@ -192,20 +192,33 @@ final class SparseMixtureTable {
     }
 
     /** One domain, drawn with probability proportional to its weight. */
-    int draw(SeededRandom rng) {
+    int draw(SeededRandom rng) { return finish(start(rng)); }
+
+    /**
+     * A draw's first part: every generator call it makes. A draw from the
+     * listed domains returns its point in their table (&gt;= 0), whose column
+     * {@link #finish} reads; a draw from the rest, which reads no table column
+     * (only the listed bitset), returns -1 - its domain. So a caller drawing
+     * many domains can take all starts first and then finish them, the column
+     * reads overlapping, as for {@link DomainAliasTable#point}.
+     */
+    double start(SeededRandom rng) {
         boolean fromListed = restWeight == 0
                 || listedWeight > 0 && rng.nextDouble() * (listedWeight + restWeight) < listedWeight;
-        if (fromListed) return listedTable.draw(rng);
+        if (fromListed) return listedTable.point(rng);
         if (grouped) {
             int g = groupTable.draw(rng), from = groupStart[g], size = groupStart[g + 1] - from;
             while (true) {
                 int d = groupMember[from + rng.nextInt(size)];
-                if ((listedBits[d >>> 6] & (1L << d)) == 0) return d;
+                if ((listedBits[d >>> 6] & (1L << d)) == 0) return -1 - d;
             }
         }
         while (true) {
             int d = eligible == null ? rng.nextInt(domains) : eligible[rng.nextInt(eligibleCount)];
-            if ((listedBits[d >>> 6] & (1L << d)) == 0) return d;
+            if ((listedBits[d >>> 6] & (1L << d)) == 0) return -1 - d;
         }
     }
+
+    /** The domain of a draw {@link #start}ed: a rest domain as it is, a listed one from its table column. */
+    int finish(double started) { return started < 0 ? (int) (-1 - started) : listedTable.domainAt(started); }
 }
