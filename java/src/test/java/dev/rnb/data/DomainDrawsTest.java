@@ -49,7 +49,7 @@ class DomainDrawsTest {
             ByteDataset data = data(k, rng);
             float[] p = weights(data, rng);
             long seed = rng.nextLong();
-            int n = rng.nextInt(5 * MixtureSampler.AHEAD);
+            int n = rng.nextInt(3 * MixtureSampler.DOMAINS_AHEAD);
             int[] want = singleDraws(data, p, seed, n + 1);
             MixtureSampler whole = new MixtureSampler(data, 3, 2, seed), split = new MixtureSampler(data, 3, 2, seed);
             whole.setProportions(p);
@@ -58,8 +58,9 @@ class DomainDrawsTest {
             whole.drawDomains(got);
             assertArrayEquals(Arrays.copyOf(want, n), got, "trial " + trial + ", k = " + k);
             int[] parts = new int[n];
-            for (int at = 0; at < n; ) { // ragged calls: 0, 1, a group, past a group
-                int[] part = new int[Math.min(n - at, new int[] {0, 1, MixtureSampler.AHEAD, MixtureSampler.AHEAD + 1, 7}[rng.nextInt(5)])];
+            int[] sizes = {0, 1, 7, MixtureSampler.AHEAD + 1, MixtureSampler.DOMAINS_AHEAD, MixtureSampler.DOMAINS_AHEAD + 1};
+            for (int at = 0; at < n; ) { // ragged calls: 0, 1, within a group, a group, past a group
+                int[] part = new int[Math.min(n - at, sizes[rng.nextInt(sizes.length)])];
                 split.drawDomains(part);
                 System.arraycopy(part, 0, parts, at, part.length);
                 at += part.length;
