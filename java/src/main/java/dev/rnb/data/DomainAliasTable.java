@@ -89,8 +89,18 @@ final class DomainAliasTable {
     private void setKeep(int j, double keep) { table[2 * j] = Double.doubleToRawLongBits(keep); }
 
     /** One domain, drawn with probability proportional to its weight (one generator call). */
-    int draw(SeededRandom rng) {
-        double x = rng.nextDouble() * columns;
+    int draw(SeededRandom rng) { return domainAt(point(rng)); }
+
+    /**
+     * A draw's first half: its one generator call, as a point of [0, columns)
+     * (reads none of the table's columns). A caller drawing many domains takes
+     * all points first and then {@link #domainAt} of each, so that the column
+     * reads, cache misses at many domains, do not wait on each other.
+     */
+    double point(SeededRandom rng) { return rng.nextDouble() * columns; }
+
+    /** A draw's second half: the domain at a {@link #point} (reads its column, one line). */
+    int domainAt(double x) {
         int j = Math.min((int) x, columns - 1);
         long domains = table[2 * j + 1];
         return x - j < keep(j) ? (int) (domains >>> 32) : (int) domains;

@@ -33,8 +33,9 @@ package dev.rnb.data;
  * <p>At many domains each of a draw's reads (the table's line, the domain's
  * offsets, the example's slot, its bytes) is a cache and TLB miss, and each
  * depends on the one before. So each group of {@link #AHEAD} sequences is
- * drawn ahead on a copy of the generator in staged loops (all domains, then
- * all examples, then all offsets, then long windows' last bytes), whose
+ * drawn ahead on a copy of the generator in staged loops (all domain draws'
+ * generator calls, then their table columns, then all examples, then all
+ * offsets, then long windows' last bytes), whose
  * independent reads overlap; a draw
  * made ahead is used only when the generator is in the state it was made
  * from, so batches are exactly those of drawing one sequence after another.
@@ -69,6 +70,16 @@ public final class MixtureSampler {
     private final int[] domainAhead = new int[AHEAD], slotAhead = new int[AHEAD], offsetAhead = new int[AHEAD];
     /** The raw generator outputs of the example and the offset draws. */
     private final long[] exampleBits = new long[AHEAD], offsetBits = new long[AHEAD];
+    /** Domain draws started ahead ({@link #startDomain}), their table columns not yet read. */
+    private final double[] startAhead = new double[AHEAD];
+    /**
+     * {@link #drawDomains}' draws started at a time: more than {@link #AHEAD},
+     * since while a group's generator calls run no miss is in flight (in
+     * {@code rnb scale} at 10^6 domains 256 took 6% to 7% off the domain
+     * draw, docs/scaling/draws.md); 2 KiB of scratch, which stays in L1.
+     */
+    static final int DOMAINS_AHEAD = 256;
+    private double[] domainsStarted;
     /**
      * Windows of more than this many bytes end past the cache line of the
      * example's array header (16 bytes of header in a 64-byte line), which
@@ -254,6 +265,24 @@ public final class MixtureSampler {
 
     public void setRngState(long state) { rng.setState(state); }
 
+    /**
+     * Draws {@code out.length} domains from the proportions into {@code out}
+     * with this sampler's generator, which it advances: the domain draws of
+     * {@link #next}'s sequences without their examples (the mixture's part of
+     * a row; the example's is the corpus's), drawn as that many single draws
+     * would be, one after another. Staged as {@link #next} stages them, a
+     * group of {@link #DOMAINS_AHEAD} at a time: every generator call first,
+     * then the table columns, whose cache misses at many domains overlap.
+     */
+    public void drawDomains(int[] out) {
+        if (domainsStarted == null) domainsStarted = new double[DOMAINS_AHEAD];
+        for (int at = 0; at < out.length; at += DOMAINS_AHEAD) {
+            int count = Math.min(DOMAINS_AHEAD, out.length - at);
+            for (int i = 0; i < count; i++) domainsStarted[i] = startDomain(rng);
+            finishDomains(domainsStarted, out, at, count);
+        }
+    }
+
     /** The next batch, in fresh arrays (the caller may keep it). */
     public Batch next() {
         return next(null);
@@ -321,8 +350,9 @@ public final class MixtureSampler {
 
     /**
      * Draws the next {@code count} sequences' domains, examples and offsets
-     * on a copy of the generator in staged loops: all domains first, then all
-     * examples' slots, then their bytes' lengths and offsets (then, for
+     * on a copy of the generator in staged loops: all domain draws' generator
+     * calls first (with the examples' and the offsets'), then their table
+     * columns, then all examples' slots, then their bytes' lengths and offsets (then, for
      * windows of more than {@link #HEADER_LINE_BYTES} bytes, each one's last byte), so
      * that the cache misses of one stage overlap instead of each waiting for
      * the one before. It assumes an offset is drawn, except in a domain whose examples
@@ -337,17 +367,19 @@ public final class MixtureSampler {
         ahead.setState(rng.state());
         for (int i = 0; i < count; i++) {
             stateAhead[i] = ahead.state();
-            int d = drawDomain(ahead);
-            domainAhead[i] = d;
+            double started = startDomain(ahead);
+            startAhead[i] = started;
             exampleBits[i] = ahead.nextLong();
             afterExample[i] = ahead.state();
-            if (shortDomains != null && (shortDomains[d >>> 6] & 1L << d) != 0) {
+            int d;
+            if (shortDomains != null && (shortDomains[(d = finishDomain(started)) >>> 6] & 1L << d) != 0) {
                 afterOffset[i] = afterExample[i]; // no offset drawn: the example is at most T + 1 bytes
             } else {
                 offsetBits[i] = ahead.nextLong();
                 afterOffset[i] = ahead.state();
             }
         }
+        finishDomains(startAhead, domainAhead, 0, count); // once a short example was met, the loop above read these columns already
         for (int i = 0; i < count; i++) {
             int d = domainAhead[i];
             slotAhead[i] = data.slotOf(d, (int) Math.floorMod(exampleBits[i], (long) data.countOf(d))); // nextInt's arithmetic
@@ -378,4 +410,15 @@ public final class MixtureSampler {
     }
 
     private int drawDomain(SeededRandom r) { return sparseInUse ? sparse.draw(r) : table.draw(r); }
+
+    /** A domain draw's generator calls ({@link DomainAliasTable#point}, {@link SparseMixtureTable#start}). */
+    private double startDomain(SeededRandom r) { return sparseInUse ? sparse.start(r) : table.point(r); }
+
+    /** The domain of a draw {@link #startDomain started}: reads its table column. */
+    private int finishDomain(double started) { return sparseInUse ? sparse.finish(started) : table.domainAt(started); }
+
+    /** The domains of the draws started in started[0 .. count) into out[at ..): one loop of column reads, which overlap. */
+    private void finishDomains(double[] started, int[] out, int at, int count) {
+        for (int i = 0; i < count; i++) out[at + i] = finishDomain(started[i]);
+    }
 }

@@ -53,6 +53,8 @@ public final class ScaleReport {
         ratio(sb, "whole round (sketched) back to back / copy of its minimum bytes",
                 p -> p.time(ScaleRun.Stage.ROUND_BACK_TO_BACK) / p.time(ScaleRun.Stage.ROUND_FLOOR));
         String smallest = power(points.get(0).k());
+        ratioToSmallest(sb, "domain draw alone, every domain present (the dense table) / at k = " + smallest, ScaleRun.Stage.DOMAIN_DRAW);
+        ratioToSmallest(sb, "domain draw alone, round's p' / at k = " + smallest, ScaleRun.Stage.DOMAIN_DRAW_ROUND);
         ratioToSmallest(sb, "T = 1 draw, round's p', one document per domain (the store grows with k) / at k = " + smallest,
                 ScaleRun.Stage.SAMPLER_DRAW_ROUND);
         ratioToSmallest(sb, "T = 1 draw, round's p', one corpus of N documents in k domains / at k = " + smallest,

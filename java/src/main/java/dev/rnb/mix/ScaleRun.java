@@ -46,6 +46,9 @@ import java.util.SplittableRandom;
  * corpus has it ({@link #documentPerDomain}): every example its own array
  * longer than T + 1 bytes, so that each sequence is a window of one document
  * (the 9-byte store padded every sequence of more than 8 rows).
+ * The domain draw rows time the mixture's part of a row alone
+ * ({@link MixtureSampler#drawDomains}: domains from p, no example read), with
+ * the same two p' as the T = 1 rows.
  * Those two stores grow with k (one document per domain), so their draw rows
  * compare k cached documents at small k with 10^6 in DRAM at 10^6; the
  * corpus rows hold the store fixed instead: one corpus of N documents (each
@@ -61,6 +64,8 @@ public final class ScaleRun {
         SAMPLER_REBUILD("sampler rebuild (ms)"),
         SAMPLER_DRAW("sampler draw, one document per domain (the store grows with k), p' with every domain present (ns/row)"),
         SAMPLER_DRAW_ROUND("sampler draw, one document per domain (the store grows with k), the sketched round's p' (ns/row)"),
+        DOMAIN_DRAW("sampler domain draw alone (no example), p' with every domain present (the dense alias table) (ns/draw)"),
+        DOMAIN_DRAW_ROUND("sampler domain draw alone (no example), the sketched round's p' (ns/draw)"),
         CORPUS_DRAW("sampler draw, one corpus of N documents in k domains, the sketched round's p' (ns/row)"),
         CORPUS_ROUND_DRAWS("sampler draw, one corpus of N documents in k domains, the round's K batches, the sketched round's p' (ms)"),
         ACCUMULATE_SPARSE("accumulate, sparse (ms/round)"),
@@ -192,6 +197,7 @@ public final class ScaleRun {
         DomainProportions inForce = DomainProportions.uniform(k); // the p' a sampler would hold: the last round's
         ByteDataset data = oneExamplePerDomain(k);
         MixtureSampler sampler = new MixtureSampler(data, sequences * 256, 1, 7);
+        int[] domainDraws = new int[sequences * 256]; // as many domains as a T = 1 batch has rows
         MixtureSampler roundSampler = new MixtureSampler(documentPerDomain(k, rowsPerSequence), sequences, rowsPerSequence, 8);
         Batch roundBatch = null; // drawn into the last batch's arrays, as Trainer.trainStep() does
         MixtureSampler corpusSampler = new MixtureSampler(inDomains(corpusShort, k), sequences * 256, 1, 9);
@@ -237,6 +243,8 @@ public final class ScaleRun {
                 long t6 = System.nanoTime();
                 sampler.next();
                 long t7 = System.nanoTime();
+                sampler.drawDomains(domainDraws);
+                long d7 = System.nanoTime();
                 long accumulating = 0, drawing = 0; // the round's parts, read between its calls (two clock reads a call)
                 for (int[] dom : domains) {
                     long a0 = System.nanoTime();
@@ -257,6 +265,8 @@ public final class ScaleRun {
                 long t9 = System.nanoTime();
                 sampler.next();
                 long t10 = System.nanoTime();
+                sampler.drawDomains(domainDraws);
+                long d10 = System.nanoTime();
                 corpusSampler.setProportions(roundP); // the same p' over the fixed corpus
                 corpusRoundSampler.setProportions(roundP);
                 long f0 = System.nanoTime();
@@ -272,9 +282,11 @@ public final class ScaleRun {
                 floorBytes = roundFloorBytes(sketchedTouched, liveFloats);
                 wholeRowsFloorBytes = roundFloorBytes(sketchedTouched, sketch);
                 t[Stage.SAMPLER_DRAW_ROUND.ordinal()][r] = (double) (t10 - t9) / (sequences * 256);
+                t[Stage.DOMAIN_DRAW.ordinal()][r] = (double) (d7 - t7) / domainDraws.length;
+                t[Stage.DOMAIN_DRAW_ROUND.ordinal()][r] = (double) (d10 - t10) / domainDraws.length;
                 t[Stage.CORPUS_DRAW.ordinal()][r] = (double) (f1 - f0) / (sequences * 256);
                 t[Stage.CORPUS_ROUND_DRAWS.ordinal()][r] = (f2 - f1) / 1e6;
-                t[Stage.ROUND_SKETCHED.ordinal()][r] = (t8 - t7) / 1e6;
+                t[Stage.ROUND_SKETCHED.ordinal()][r] = (t8 - d7) / 1e6; // the round starts after the domain draw timed from t7 to d7
                 t[Stage.ROUND_ACCUMULATE.ordinal()][r] = accumulating / 1e6;
                 t[Stage.ROUND_DRAWS.ordinal()][r] = drawing / 1e6;
                 t[Stage.ROUND_END.ordinal()][r] = (e1 - e0) / 1e6;

@@ -26,18 +26,21 @@ class ScaleCommandTest {
         assertTrue(table.contains("medians of 1 rounds after 3 untimed"), table);
         assertTrue(Files.size(out.resolve("scaling.png")) > 1000);
         List<String> rows = table.lines().filter(l -> l.startsWith("| ")).toList();
-        assertEquals(1 + 20 + 20 + 1 + 4, rows.size(), table);
+        assertEquals(1 + 22 + 22 + 1 + 4, rows.size(), table);
         assertTrue(table.contains("| whole round (sketched) back to back / copy of its minimum bytes |"), table);
         assertTrue(table.contains("| whole round (sketched) back to back / its minimum bytes at that rate |"), table);
         assertTrue(table.contains("corpus rows: one corpus of N = 1000 documents, document i in domain i mod k"), table);
         for (String stage : new String[] {"sampler draw, one corpus of N documents in k domains, the sketched round's p' (ns/row)",
                 "sampler draw, one corpus of N documents in k domains, the round's K batches, the sketched round's p' (ms)",
-                "sampler draw, one document per domain (the store grows with k), the sketched round's p' (ns/row)"}) {
+                "sampler draw, one document per domain (the store grows with k), the sketched round's p' (ns/row)",
+                "sampler domain draw alone (no example), p' with every domain present (the dense alias table) (ns/draw)",
+                "sampler domain draw alone (no example), the sketched round's p' (ns/draw)"}) {
             assertTrue(rows.stream().anyMatch(l -> l.startsWith("| " + stage + " |")), stage + "\n" + table);
         }
-        // The draws against the smallest k, both stores: 1.00x at k = 10^2 itself, a positive ratio at 10^3.
+        // The draws against the smallest k, both stores and the domain draws: 1.00x at k = 10^2 itself, a positive ratio at 10^3.
         List<String> ratios = rows.stream().filter(l -> l.contains(" / at k = 10^2 |")).toList();
-        assertEquals(4, ratios.size(), table);
+        assertEquals(6, ratios.size(), table);
+        assertTrue(ratios.stream().anyMatch(l -> l.startsWith("| domain draw alone, round's p'")), table);
         assertTrue(ratios.stream().anyMatch(l -> l.startsWith("| T = 1 draw, round's p', one corpus of N documents in k domains")), table);
         assertTrue(ratios.stream().anyMatch(l -> l.startsWith("| round's K batch draws, one corpus of N documents in k domains")), table);
         for (String row : ratios) {

@@ -1,0 +1,180 @@
+package dev.rnb.data;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link MixtureSampler#drawDomains}, the domain draws alone: the same domains
+ * as single draws from the table one after another (however the draws are
+ * split into calls), the generator left where those draws leave it, and
+ * counts against p by chi-square for the dense table (ragged k, k = 1,
+ * domains of weight 0 or without examples) and the sparse one.
+ */
+class DomainDrawsTest {
+
+    /** The dense table's draws one after another, as the sampler drew before it staged them. */
+    private static int[] singleDraws(ByteDataset data, float[] p, long seed, int n) {
+        DomainAliasTable table = new DomainAliasTable(data.domains());
+        assertTrue(table.rebuild(p, d -> data.countOf(d) > 0));
+        SeededRandom rng = new SeededRandom(seed);
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) out[i] = table.draw(rng);
+        return out;
+    }
+
+    /** Random weights over k domains: about one in five 0, every fifth domain (from 2) without examples. */
+    private static float[] weights(ByteDataset data, SplittableRandom rng) {
+        int k = data.domains();
+        float[] p = new float[k];
+        for (int d = 0; d < k; d++) p[d] = rng.nextInt(5) == 0 ? 0f : (float) (0.1 + rng.nextDouble());
+        p[0] = 1f; // domain 0 always has examples: some weight on a domain that can be drawn
+        return p;
+    }
+
+    private static ByteDataset data(int k, SplittableRandom rng) {
+        return SparseMixtureSamplerTest.dataset(k, d -> k > 2 && d % 5 == 2, 30, rng);
+    }
+
+    @Test
+    void denseDrawsAreTheSingleDrawsInOrderWhateverTheSplit() {
+        SplittableRandom rng = new SplittableRandom(71);
+        for (int trial = 0; trial < 20; trial++) {
+            int k = 1 + rng.nextInt(trial < 10 ? 12 : 3000);
+            ByteDataset data = data(k, rng);
+            float[] p = weights(data, rng);
+            long seed = rng.nextLong();
+            int n = rng.nextInt(3 * MixtureSampler.DOMAINS_AHEAD);
+            int[] want = singleDraws(data, p, seed, n + 1);
+            MixtureSampler whole = new MixtureSampler(data, 3, 2, seed), split = new MixtureSampler(data, 3, 2, seed);
+            whole.setProportions(p);
+            split.setProportions(p);
+            int[] got = new int[n];
+            whole.drawDomains(got);
+            assertArrayEquals(Arrays.copyOf(want, n), got, "trial " + trial + ", k = " + k);
+            int[] parts = new int[n];
+            int[] sizes = {0, 1, 7, MixtureSampler.AHEAD + 1, MixtureSampler.DOMAINS_AHEAD, MixtureSampler.DOMAINS_AHEAD + 1};
+            for (int at = 0; at < n; ) { // ragged calls: 0, 1, within a group, a group, past a group
+                int[] part = new int[Math.min(n - at, sizes[rng.nextInt(sizes.length)])];
+                split.drawDomains(part);
+                System.arraycopy(part, 0, parts, at, part.length);
+                at += part.length;
+            }
+            assertArrayEquals(got, parts, "trial " + trial + ": split into calls");
+            assertEquals(whole.rngState(), split.rngState());
+            int[] next = new int[1];
+            whole.drawDomains(next);
+            assertEquals(want[n], next[0], "the generator left where the single draws leave it");
+        }
+    }
+
+    @Test
+    void oneDomainAndAnEmptyArray() {
+        SplittableRandom rng = new SplittableRandom(73);
+        MixtureSampler s = new MixtureSampler(data(1, rng), 2, 1, 5);
+        long before = s.rngState();
+        s.drawDomains(new int[0]);
+        assertEquals(before, s.rngState(), "no draw, no generator call");
+        int[] out = new int[100];
+        Arrays.fill(out, -1);
+        s.drawDomains(out);
+        for (int d : out) assertEquals(0, d);
+    }
+
+    /** Ragged k, weights 0 and domains without examples (never drawn): chi-square of the counts against p. */
+    @Test
+    void denseDrawsMatchTheProportions() {
+        SplittableRandom rng = new SplittableRandom(79);
+        for (int k : new int[] {2, 3, 17, 64, 333, 1000}) {
+            ByteDataset data = data(k, rng);
+            float[] p = weights(data, rng);
+            MixtureSampler s = new MixtureSampler(data, 4, 1, rng.nextLong());
+            s.setProportions(p);
+            int draws = 400_000;
+            long[] counts = new long[k];
+            int[] out = new int[1 + rng.nextInt(5000)];
+            for (int done = 0; done < draws; done += out.length) {
+                if (draws - done < out.length) out = new int[draws - done];
+                s.drawDomains(out);
+                for (int d : out) counts[d]++;
+            }
+            double total = 0;
+            for (int d = 0; d < k; d++) if (data.countOf(d) > 0) total += p[d];
+            double chi = 0;
+            int cells = 0;
+            for (int d = 0; d < k; d++) {
+                if (data.countOf(d) == 0 || p[d] == 0) {
+                    assertEquals(0, counts[d], "k = " + k + ": domain " + d + " has no examples or no weight");
+                    continue;
+                }
+                double expected = draws * p[d] / total;
+                chi += (counts[d] - expected) * (counts[d] - expected) / expected;
+                cells++;
+            }
+            assertChiSquare(chi, cells - 1, "k = " + k);
+        }
+    }
+
+    /**
+     * The sparse table (a shared rest value, 320 listed domains with their
+     * own weights, some 0, some without examples): chi-square over the listed
+     * domains and the rest's domains in 256 bins of consecutive domains.
+     */
+    @Test
+    void sparseDrawsMatchTheProportions() {
+        SplittableRandom rng = new SplittableRandom(83);
+        int k = MixtureSampler.SPARSE_MIN_DOMAINS + 37, bins = 256;
+        ByteDataset data = SparseMixtureSamplerTest.dataset(k, d -> d % 97 == 5, 5, rng);
+        float rest = 1f / k;
+        DomainProportions p = SparseMixtureSamplerTest.randomSparse(k, 320, rest, rng);
+        float[] v = dev.rnb.testing.ProportionEntries.values(p);
+        for (int i = 0; i < v.length; i++) if (v[i] != rest) v[i] *= 200; // the listed domains carry about half the mass
+        p = DomainProportions.sparse(k, dev.rnb.testing.ProportionEntries.listed(p), v, rest);
+        MixtureSampler s = new MixtureSampler(data, 4, 1, 11);
+        s.setProportions(p);
+        assertTrue(s.usesSparseTable());
+        float[] dense = p.toArray();
+        int draws = 2_000_000;
+        long[] counts = new long[k];
+        int[] out = new int[4096 + 5];
+        for (int done = 0; done < draws; done += out.length) {
+            if (draws - done < out.length) out = new int[draws - done];
+            s.drawDomains(out);
+            for (int d : out) counts[d]++;
+        }
+        double total = 0;
+        for (int d = 0; d < k; d++) if (data.countOf(d) > 0) total += dense[d];
+        double chi = 0;
+        int cells = 0;
+        double[] restExpected = new double[bins];
+        long[] restCounts = new long[bins];
+        for (int d = 0; d < k; d++) {
+            if (data.countOf(d) == 0 || dense[d] == 0) {
+                assertEquals(0, counts[d], "domain " + d + " has no examples or no weight");
+            } else if (dense[d] == rest) {
+                restExpected[(int) ((long) d * bins / k)] += draws * rest / total;
+                restCounts[(int) ((long) d * bins / k)] += counts[d];
+            } else {
+                double expected = draws * dense[d] / total;
+                chi += (counts[d] - expected) * (counts[d] - expected) / expected;
+                cells++;
+            }
+        }
+        for (int b = 0; b < bins; b++) {
+            chi += (restCounts[b] - restExpected[b]) * (restCounts[b] - restExpected[b]) / restExpected[b];
+            cells++;
+        }
+        assertTrue(cells > bins + 200, cells + " cells");
+        assertChiSquare(chi, cells - 1, "sparse");
+    }
+
+    /** Normal approximation of chi2(df): at most 5 standard deviations above its mean. */
+    private static void assertChiSquare(double chi, int df, String what) {
+        assertTrue(df < 1 || chi < df + 5 * Math.sqrt(2.0 * df), what + ": chi2 " + chi + " with " + df + " degrees of freedom");
+    }
+}
