@@ -2,6 +2,7 @@ package dev.rnb.mix;
 
 import dev.rnb.backend.Backend;
 import dev.rnb.data.Batch;
+import dev.rnb.data.DomainGroups;
 import dev.rnb.data.DomainProportions;
 import dev.rnb.data.StoredProportions;
 import dev.rnb.model.Gpt;
@@ -131,9 +132,11 @@ abstract class AbstractStrategy implements MixingStrategy {
 
     /**
      * Restores what {@link #saveState} wrote. The proportions are read first
-     * and bound last, to {@link #proportionGroups} as the subclass's fields
-     * restored them (grouped ones are stored without their groups); the
-     * counters and the proportions are set only when all of the state parsed.
+     * and bound last, to the groups the subclass's fields restore
+     * ({@link OwnState#groups}; grouped ones are stored without their groups);
+     * the subclass's fields, the counters and the proportions are set only
+     * when all of the state parsed, with no trailing bytes, and the
+     * proportions bound: a refused state leaves the strategy as it was.
      */
     @Override
     public final void restoreState(byte[] state) {
@@ -160,16 +163,17 @@ abstract class AbstractStrategy implements MixingStrategy {
             in.skipNBytes(buf.position() - at);
             long restoredNanos = in.readLong();
             double restoredFlops = in.readDouble();
-            readOwn(in);
+            OwnState own = readOwn(in);
             if (in.available() > 0) {
                 throw new IllegalArgumentException("the checkpoint's mixing state has " + in.available() + " trailing bytes");
             }
             DomainProportions restored;
             try {
-                restored = p.bind(proportionGroups());
+                restored = p.bind(own.groups());
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("the checkpoint's mixing state's proportions: " + e.getMessage(), e);
             }
+            own.apply();
             nanos = restoredNanos;
             flops = restoredFlops;
             current = restored;
@@ -185,7 +189,25 @@ abstract class AbstractStrategy implements MixingStrategy {
     /** Subclass state after the common fields (default: none). */
     protected void writeOwn(DataOutputStream out) throws IOException {}
 
-    protected void readOwn(DataInputStream in) throws IOException {}
+    /**
+     * Reads and checks the subclass's state after the common fields, changing
+     * nothing: {@link #restoreState} applies what it returns only once the
+     * whole state was accepted (default: no fields).
+     */
+    protected OwnState readOwn(DataInputStream in) throws IOException { return () -> {}; }
+
+    /** A subclass's fields as read back by {@link #readOwn}, not yet in force. */
+    @FunctionalInterface
+    protected interface OwnState {
+        /** Puts the fields read in force (cannot fail: {@link #readOwn} checked them). */
+        void apply();
+
+        /**
+         * The groups the state's proportions are grouped by: {@link #proportionGroups}
+         * once applied (default: none).
+         */
+        default DomainGroups groups() { return null; }
+    }
 
     static void writeFloats(DataOutputStream out, float[] v) throws IOException {
         out.writeInt(v.length);

@@ -113,6 +113,37 @@ class MixingStateFormatTest {
         }
     }
 
+    /**
+     * A whole state with bytes after it: refused after every field parsed,
+     * and the strategy keeps its groups and carried scores (before the fix
+     * R&amp;B's fields were in force by the time the trailing bytes, or
+     * proportions that do not bind to the restored groups, were refused).
+     */
+    @Test
+    void aStateRefusedAfterItsFieldsParsedChangesNothing() throws IOException {
+        try (Backend b = Backends.open("cpu")) {
+            MixingContext ctx = MixingStrategyTest.context(b, 4, MixingStrategyTest.options(2));
+            for (String name : new String[] {"rnb:absent=carry", "rnb:hier=2/2:absent=carry"}) {
+                try (AbstractStrategy saved = (AbstractStrategy) Strategies.create(name, ctx);
+                     AbstractStrategy target = (AbstractStrategy) Strategies.create(name, ctx)) {
+                    byte[] state = saved.saveState();
+                    int n = carriedCount(state);
+                    java.nio.ByteBuffer scores = java.nio.ByteBuffer.wrap(state, state.length - 8 * n, 8 * n);
+                    java.util.Random random = new java.util.Random();
+                    for (int i = 0; i < n; i++) scores.putDouble(random.nextGaussian());
+                    byte[] before = target.saveState();
+                    byte[] trailing = Arrays.copyOf(state, state.length + 1 + random.nextInt(5));
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> target.restoreState(trailing), name);
+                    assertTrue(e.getMessage().contains("trailing bytes"), e.getMessage());
+                    assertFalse(e.getMessage().contains("\n"), "one line");
+                    assertArrayEquals(before, target.saveState(), name + ": the carried scores as they were");
+                    target.restoreState(state);
+                    assertArrayEquals(state, target.saveState(), name + ": the whole state restores");
+                }
+            }
+        }
+    }
+
     /** How many carried scores end an R&amp;B state: the n whose count (an int) sits 8 n bytes before the end. */
     private static int carriedCount(byte[] state) {
         java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(state);
