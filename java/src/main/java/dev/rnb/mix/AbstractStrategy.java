@@ -131,15 +131,15 @@ abstract class AbstractStrategy implements MixingStrategy {
     }
 
     /**
-     * Restores what {@link #saveState} wrote. The proportions are read first
+     * Reads what {@link #saveState} wrote. The proportions are read first
      * and bound last, to the groups the subclass's fields restore
-     * ({@link OwnState#groups}; grouped ones are stored without their groups);
-     * the subclass's fields, the counters and the proportions are set only
-     * when all of the state parsed, with no trailing bytes, and the
-     * proportions bound: a refused state leaves the strategy as it was.
+     * ({@link RestoredState#groups} of {@link #readOwn}; grouped ones are
+     * stored without their groups); nothing is set until the whole state
+     * parsed, with no trailing bytes, and the proportions bound: a refused
+     * state leaves the strategy as it was.
      */
     @Override
-    public final void restoreState(byte[] state) {
+    public final RestoredState readState(byte[] state) {
         if (state.length < Integer.BYTES || ByteBuffer.wrap(state).getInt() != STATE_FORMAT) {
             throw new IllegalArgumentException("the checkpoint's mixing state is not in this rnb's format (a state of an older rnb,"
                     + " which stored the proportions as k floats, cannot be resumed: start the run afresh)");
@@ -163,7 +163,7 @@ abstract class AbstractStrategy implements MixingStrategy {
             in.skipNBytes(buf.position() - at);
             long restoredNanos = in.readLong();
             double restoredFlops = in.readDouble();
-            OwnState own = readOwn(in);
+            RestoredState own = readOwn(in);
             if (in.available() > 0) {
                 throw new IllegalArgumentException("the checkpoint's mixing state has " + in.available() + " trailing bytes");
             }
@@ -173,17 +173,25 @@ abstract class AbstractStrategy implements MixingStrategy {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("the checkpoint's mixing state's proportions: " + e.getMessage(), e);
             }
-            own.apply();
-            nanos = restoredNanos;
-            flops = restoredFlops;
-            current = restored;
-            proportionsRestored();
+            return new RestoredState() {
+                @Override
+                public void apply() {
+                    own.apply();
+                    nanos = restoredNanos;
+                    flops = restoredFlops;
+                    current = restored;
+                    proportionsRestored();
+                }
+
+                @Override
+                public DomainGroups groups() { return own.groups(); }
+            };
         } catch (IOException e) {
             throw new IllegalArgumentException("the checkpoint's mixing state is malformed: " + e.getMessage(), e);
         }
     }
 
-    /** After {@link #restoreState} set {@link #current} (default: nothing; R&amp;B hands them to its balancer). */
+    /** After a restored state set {@link #current} (default: nothing; R&amp;B hands them to its balancer). */
     protected void proportionsRestored() {}
 
     /** Subclass state after the common fields (default: none). */
@@ -191,23 +199,10 @@ abstract class AbstractStrategy implements MixingStrategy {
 
     /**
      * Reads and checks the subclass's state after the common fields, changing
-     * nothing: {@link #restoreState} applies what it returns only once the
-     * whole state was accepted (default: no fields).
+     * nothing: {@link #readState}'s result applies what this returns only once
+     * the whole state was accepted (default: no fields).
      */
-    protected OwnState readOwn(DataInputStream in) throws IOException { return () -> {}; }
-
-    /** A subclass's fields as read back by {@link #readOwn}, not yet in force. */
-    @FunctionalInterface
-    protected interface OwnState {
-        /** Puts the fields read in force (cannot fail: {@link #readOwn} checked them). */
-        void apply();
-
-        /**
-         * The groups the state's proportions are grouped by: {@link #proportionGroups}
-         * once applied (default: none).
-         */
-        default DomainGroups groups() { return null; }
-    }
+    protected RestoredState readOwn(DataInputStream in) throws IOException { return () -> {}; }
 
     static void writeFloats(DataOutputStream out, float[] v) throws IOException {
         out.writeInt(v.length);

@@ -223,7 +223,7 @@ public final class AioliStrategy extends AbstractStrategy {
     }
 
     @Override
-    protected OwnState readOwn(DataInputStream in) throws IOException {
+    protected RestoredState readOwn(DataInputStream in) throws IOException {
         int restoredRounds = in.readInt();
         float[] restoredMixture = readFloats(in);
         double[] b = readDoubles(in);

@@ -88,7 +88,7 @@ public final class DgaStrategy extends AbstractStrategy {
     }
 
     @Override
-    protected OwnState readOwn(DataInputStream in) throws IOException {
+    protected RestoredState readOwn(DataInputStream in) throws IOException {
         long batchesState = in.readLong(), evalState = in.readLong();
         int restoredRounds = in.readInt();
         return () -> {

@@ -83,8 +83,8 @@ public final class DogeStrategy extends ProxyMixtureStrategy {
     }
 
     @Override
-    protected OwnState readOwn(DataInputStream in) throws IOException {
-        OwnState inherited = super.readOwn(in);
+    protected RestoredState readOwn(DataInputStream in) throws IOException {
+        RestoredState inherited = super.readOwn(in);
         long batchesState = in.readLong(), evalState = in.readLong();
         return () -> {
             inherited.apply();

@@ -53,8 +53,27 @@ public interface MixingStrategy extends AutoCloseable {
     /** The mixing state for a checkpoint's extra section. */
     byte[] saveState();
 
-    /** Restores what {@link #saveState} wrote (same strategy, same domains). */
-    void restoreState(byte[] state);
+    /** Restores what {@link #saveState} wrote (same strategy, same domains): {@link #readState}, then in force. */
+    default void restoreState(byte[] state) { readState(state).apply(); }
+
+    /**
+     * {@link #restoreState}'s first half: reads and checks {@code state},
+     * changing nothing (IllegalArgumentException, saying what is wrong), so
+     * that a caller restoring more from one checkpoint ({@link MixedRun#resume}:
+     * the trainer, whose proportions are bound to {@link RestoredState#groups})
+     * can check everything before it puts anything in force.
+     */
+    RestoredState readState(byte[] state);
+
+    /** State read back and checked ({@link #readState}), not yet in force. */
+    @FunctionalInterface
+    interface RestoredState {
+        /** Puts the state in force (cannot fail: it was checked as it was read). */
+        void apply();
+
+        /** The groups the state's proportions are grouped by: {@link #proportionGroups} once applied (default: none). */
+        default DomainGroups groups() { return null; }
+    }
 
     /**
      * The groups this strategy's proportions are grouped by (R&amp;B over groups

@@ -67,7 +67,7 @@ abstract class ProxyMixtureStrategy extends AbstractStrategy {
     }
 
     @Override
-    protected OwnState readOwn(DataInputStream in) throws IOException {
+    protected RestoredState readOwn(DataInputStream in) throws IOException {
         boolean restoredLearned = in.readBoolean();
         return () -> learned = restoredLearned;
     }

@@ -255,7 +255,7 @@ public final class RnbStrategy extends AbstractStrategy {
      * the stored proportions are bound.
      */
     @Override
-    protected OwnState readOwn(DataInputStream in) throws IOException {
+    protected RestoredState readOwn(DataInputStream in) throws IOException {
         int restoredRounds = in.readInt();
         int restoredSkipped = in.readInt();
         DomainGradients g = balancer.domainGradients();
@@ -290,7 +290,7 @@ public final class RnbStrategy extends AbstractStrategy {
             throw new IOException("R&B state's carried scores: expected " + expected.length + " carried scores, got " + carried.length);
         }
         HierarchicalUpdate restoredHierarchy = hierarchy;
-        return new OwnState() {
+        return new RestoredState() {
             @Override
             public void apply() {
                 if (restoredHierarchy != null) {

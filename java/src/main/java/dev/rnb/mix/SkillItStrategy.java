@@ -137,7 +137,7 @@ public final class SkillItStrategy extends AbstractStrategy {
     }
 
     @Override
-    protected OwnState readOwn(DataInputStream in) throws IOException {
+    protected RestoredState readOwn(DataInputStream in) throws IOException {
         long batchesState = in.readLong();
         int restoredRounds = in.readInt();
         double[][] g = null;

@@ -144,6 +144,44 @@ class MixingStateFormatTest {
         }
     }
 
+    /**
+     * A checkpoint whose mixing state restores but whose trainer part is
+     * refused (a negative step): {@link MixedRun#resume} throws, naming the
+     * file, and the strategy keeps its own state (before the fix it had the
+     * checkpoint's carried scores while the trainer kept its own).
+     */
+    @Test
+    void aResumeTheTrainerRefusesLeavesTheStrategyAsItWas() throws IOException {
+        GptConfig tiny = MixingStrategyTest.TINY;
+        Path f = dir.resolve("negative-step.bin");
+        try (Backend b = Backends.open("cpu")) {
+            MixingContext ctx = MixingStrategyTest.context(b, 4, MixingStrategyTest.options(2));
+            String name = "rnb:absent=carry";
+            byte[] state;
+            try (AbstractStrategy saved = (AbstractStrategy) Strategies.create(name, ctx)) {
+                state = saved.saveState();
+            }
+            int n = carriedCount(state);
+            java.nio.ByteBuffer scores = java.nio.ByteBuffer.wrap(state, state.length - 8 * n, 8 * n);
+            java.util.Random random = new java.util.Random();
+            for (int i = 0; i < n; i++) scores.putDouble(random.nextGaussian());
+            try (Trainer t = new Trainer(b, tiny, ctx.options(), ctx.train())) {
+                t.trainStep();
+                t.save(f, state);
+            }
+            Checkpoint c = Checkpoint.read(f);
+            new Checkpoint(c.config(), c.batch(), -1 - random.nextInt(9), c.samplerState(), c.proportions(), c.parameters(),
+                    c.moments(), c.extra()).write(f);
+            try (MixingStrategy s = Strategies.create(name, ctx); Trainer t = new Trainer(b, tiny, ctx.options(), ctx.train())) {
+                byte[] before = s.saveState();
+                CheckpointException e = assertThrows(CheckpointException.class, () -> new MixedRun(t, s, ctx.eval()).resume(f));
+                assertTrue(e.getMessage().startsWith("checkpoint " + f + " step -"), e.getMessage());
+                assertArrayEquals(before, s.saveState(), "the strategy's state as it was");
+                assertEquals(0, t.step(), "the trainer is not restored");
+            }
+        }
+    }
+
     /** How many carried scores end an R&amp;B state: the n whose count (an int) sits 8 n bytes before the end. */
     private static int carriedCount(byte[] state) {
         java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(state);
