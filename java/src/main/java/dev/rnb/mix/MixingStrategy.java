@@ -71,18 +71,15 @@ public interface MixingStrategy extends AutoCloseable {
         /** Puts the state in force (cannot fail: it was checked as it was read). */
         void apply();
 
-        /** The groups the state's proportions are grouped by: {@link #proportionGroups} once applied (default: none). */
+        /**
+         * The groups the state's proportions are grouped by once applied (R&amp;B
+         * over groups at many domains, {@link DomainProportions#grouped}: its
+         * hierarchy's finest groups), else null (default). A checkpoint stores
+         * grouped proportions without their groups, and binds them to these
+         * when it is read back.
+         */
         default DomainGroups groups() { return null; }
     }
-
-    /**
-     * The groups this strategy's proportions are grouped by (R&amp;B over groups
-     * at many domains: {@link DomainProportions#grouped}), else null; after
-     * {@link #restoreState}, those its state restored. A checkpoint stores
-     * grouped proportions without their groups, and binds them to these when
-     * it is read back.
-     */
-    default DomainGroups proportionGroups() { return null; }
 
     /** Wall-clock nanoseconds spent in the strategy's own extra work so far. */
     long extraNanos();

@@ -216,7 +216,7 @@ public final class RnbStrategy extends AbstractStrategy {
      * Only the touched domains' accumulators: O(touched x d), not O(k d); then the hierarchy's groups, one int
      * array per level, finest first; then the carried scores if any (per domain, and per group after them). The
      * proportions in force come before, in their own form ({@link AbstractStrategy#saveState}): with a hierarchy
-     * at many domains grouped by its finest groups ({@link #proportionGroups}), which this state restores, so that
+     * at many domains grouped by its finest groups ({@link RestoredState#groups}), which this state restores, so that
      * a resumed run draws from the same table.
      */
     @Override
@@ -238,12 +238,6 @@ public final class RnbStrategy extends AbstractStrategy {
         }
         double[] carried = balancer.carriedScores();
         if (carried != null) writeDoubles(out, carried);
-    }
-
-    /** The groups a hierarchy's p' is grouped by, or null (no hierarchy, or a dense p' below 2^16 domains). */
-    @Override
-    public DomainGroups proportionGroups() {
-        return balancer.hierarchy() == null ? null : balancer.hierarchy().finestGroups();
     }
 
     /**
