@@ -96,11 +96,7 @@ class MixingStateFormatTest {
             try (AbstractStrategy saved = (AbstractStrategy) Strategies.create("rnb:hier=2/2:absent=carry", ctx);
                  AbstractStrategy target = (AbstractStrategy) Strategies.create("rnb:hier=2/2:absent=carry", ctx)) {
                 byte[] state = saved.saveState();
-                int n = carriedCount(state);
-                // The same state with fresh random carried scores, so that losing them shows.
-                java.nio.ByteBuffer scores = java.nio.ByteBuffer.wrap(state, state.length - 8 * n, 8 * n);
-                java.util.Random random = new java.util.Random();
-                for (int i = 0; i < n; i++) scores.putDouble(random.nextGaussian());
+                int n = randomCarriedScores(state); // so that losing them shows
                 target.restoreState(state);
                 byte[] before = target.saveState();
                 // One score fewer: the groups parse and fit, the scores do not.
@@ -127,10 +123,8 @@ class MixingStateFormatTest {
                 try (AbstractStrategy saved = (AbstractStrategy) Strategies.create(name, ctx);
                      AbstractStrategy target = (AbstractStrategy) Strategies.create(name, ctx)) {
                     byte[] state = saved.saveState();
-                    int n = carriedCount(state);
-                    java.nio.ByteBuffer scores = java.nio.ByteBuffer.wrap(state, state.length - 8 * n, 8 * n);
+                    randomCarriedScores(state);
                     java.util.Random random = new java.util.Random();
-                    for (int i = 0; i < n; i++) scores.putDouble(random.nextGaussian());
                     byte[] before = target.saveState();
                     byte[] trailing = Arrays.copyOf(state, state.length + 1 + random.nextInt(5));
                     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> target.restoreState(trailing), name);
@@ -161,10 +155,8 @@ class MixingStateFormatTest {
             try (AbstractStrategy saved = (AbstractStrategy) Strategies.create(name, ctx)) {
                 state = saved.saveState();
             }
-            int n = carriedCount(state);
-            java.nio.ByteBuffer scores = java.nio.ByteBuffer.wrap(state, state.length - 8 * n, 8 * n);
+            randomCarriedScores(state);
             java.util.Random random = new java.util.Random();
-            for (int i = 0; i < n; i++) scores.putDouble(random.nextGaussian());
             try (Trainer t = new Trainer(b, tiny, ctx.options(), ctx.train())) {
                 t.trainStep();
                 t.save(f, state);
@@ -180,6 +172,15 @@ class MixingStateFormatTest {
                 assertEquals(0, t.step(), "the trainer is not restored");
             }
         }
+    }
+
+    /** Overwrites the carried scores that end an R&amp;B state with fresh random ones; returns how many there are. */
+    private static int randomCarriedScores(byte[] state) {
+        int n = carriedCount(state);
+        java.nio.ByteBuffer scores = java.nio.ByteBuffer.wrap(state, state.length - 8 * n, 8 * n);
+        java.util.Random random = new java.util.Random();
+        for (int i = 0; i < n; i++) scores.putDouble(random.nextGaussian());
+        return n;
     }
 
     /** How many carried scores end an R&amp;B state: the n whose count (an int) sits 8 n bytes before the end. */
