@@ -233,12 +233,12 @@ public final class RnbBalancer implements AutoCloseable {
     public HierarchicalUpdate hierarchy() { return hierarchy; }
 
     /**
-     * Replaces the hierarchy's groups (e.g. from a checkpoint, {@link HierarchicalUpdate#parents}) and, when the
-     * hierarchy carries scores, those ({@link #carriedScores()} of the run saved; null: they start afresh); only
-     * for a balancer built with a hierarchy of as many levels. The new groups are built and the scores checked
-     * against them before either replaces anything, so a refusal leaves the balancer as it was.
+     * The hierarchy a checkpoint's groups ({@link HierarchicalUpdate#parents}) and, when the hierarchy carries
+     * scores, those ({@link #carriedScores()} of the run saved; null: they start afresh) make, built and checked
+     * but not in force ({@link #restoreHierarchy}): a refusal, or a state refused later, leaves the balancer as it
+     * was. Only for a balancer built with a hierarchy of as many levels.
      */
-    public void restoreHierarchy(int[][] parents, double[] carriedScores) {
+    public HierarchicalUpdate restoredHierarchy(int[][] parents, double[] carriedScores) {
         if (hierarchy == null) {
             throw new IllegalStateException("this balancer has no hierarchy");
         }
@@ -248,6 +248,14 @@ public final class RnbBalancer implements AutoCloseable {
         }
         HierarchicalUpdate restored = new HierarchicalUpdate(parents, hierarchy.keep());
         if (carriedScores != null) restored.restoreCarriedScores(carriedScores);
+        return restored;
+    }
+
+    /** Puts a hierarchy of {@link #restoredHierarchy} in force, replacing the groups and their carried scores. */
+    public void restoreHierarchy(HierarchicalUpdate restored) {
+        if (hierarchy == null || restored.levels() != hierarchy.levels()) {
+            throw new IllegalStateException("not a hierarchy of this balancer's levels");
+        }
         hierarchy = restored;
     }
 

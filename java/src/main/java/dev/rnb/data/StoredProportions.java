@@ -156,13 +156,8 @@ public final class StoredProportions {
             if (form != DENSE && form != SPARSE && form != GROUPED) {
                 throw new IOException("the proportions' form is " + form + ", not 0 (dense), 1 (sparse) or 2 (grouped)");
             }
-            int k = in.getInt();
-            if (k < 1) throw new IOException("the proportions are over " + k + " domains");
-            if (form == DENSE) {
-                float[] p = floats(in, k, "values");
-                for (int d = 0; d < k; d++) checkValue(d, p[d]);
-                return new StoredProportions(DENSE, k, p, null, null, 0f, null, 0L);
-            }
+            int k = domains(in);
+            if (form == DENSE) return dense(in, k);
             int groups = 0;
             long fingerprint = 0L;
             if (form == GROUPED) {
@@ -187,6 +182,31 @@ public final class StoredProportions {
         } catch (BufferUnderflowException e) { // has no message of its own
             throw new IOException("the proportions end before their fields do", e);
         }
+    }
+
+    /**
+     * Reads proportions as checkpoints of the first format stored them (k,
+     * then k floats: the dense form's fields without its form byte), checked
+     * as {@link #read} checks the dense form.
+     */
+    public static StoredProportions readFirstFormat(ByteBuffer in) throws IOException {
+        try {
+            return dense(in, domains(in));
+        } catch (BufferUnderflowException e) {
+            throw new IOException("the proportions end before their fields do", e);
+        }
+    }
+
+    private static int domains(ByteBuffer in) throws IOException {
+        int k = in.getInt();
+        if (k < 1) throw new IOException("the proportions are over " + k + " domains");
+        return k;
+    }
+
+    private static StoredProportions dense(ByteBuffer in, int k) throws IOException {
+        float[] p = floats(in, k, "values");
+        for (int d = 0; d < k; d++) checkValue(d, p[d]);
+        return new StoredProportions(DENSE, k, p, null, null, 0f, null, 0L);
     }
 
     private static float[] floats(ByteBuffer in, int n, String what) throws IOException {

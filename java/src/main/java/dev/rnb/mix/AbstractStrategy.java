@@ -2,6 +2,7 @@ package dev.rnb.mix;
 
 import dev.rnb.backend.Backend;
 import dev.rnb.data.Batch;
+import dev.rnb.data.DomainGroups;
 import dev.rnb.data.DomainProportions;
 import dev.rnb.data.StoredProportions;
 import dev.rnb.model.Gpt;
@@ -130,13 +131,15 @@ abstract class AbstractStrategy implements MixingStrategy {
     }
 
     /**
-     * Restores what {@link #saveState} wrote. The proportions are read first
-     * and bound last, to {@link #proportionGroups} as the subclass's fields
-     * restored them (grouped ones are stored without their groups); the
-     * counters and the proportions are set only when all of the state parsed.
+     * Reads what {@link #saveState} wrote. The proportions are read first
+     * and bound last, to the groups the subclass's fields restore
+     * ({@link RestoredState#groups} of {@link #readOwn}; grouped ones are
+     * stored without their groups); nothing is set until the whole state
+     * parsed, with no trailing bytes, and the proportions bound: a refused
+     * state leaves the strategy as it was.
      */
     @Override
-    public final void restoreState(byte[] state) {
+    public final RestoredState readState(byte[] state) {
         if (state.length < Integer.BYTES || ByteBuffer.wrap(state).getInt() != STATE_FORMAT) {
             throw new IllegalArgumentException("the checkpoint's mixing state is not in this rnb's format (a state of an older rnb,"
                     + " which stored the proportions as k floats, cannot be resumed: start the run afresh)");
@@ -160,32 +163,46 @@ abstract class AbstractStrategy implements MixingStrategy {
             in.skipNBytes(buf.position() - at);
             long restoredNanos = in.readLong();
             double restoredFlops = in.readDouble();
-            readOwn(in);
+            RestoredState own = readOwn(in);
             if (in.available() > 0) {
                 throw new IllegalArgumentException("the checkpoint's mixing state has " + in.available() + " trailing bytes");
             }
             DomainProportions restored;
             try {
-                restored = p.bind(proportionGroups());
+                restored = p.bind(own.groups());
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("the checkpoint's mixing state's proportions: " + e.getMessage(), e);
             }
-            nanos = restoredNanos;
-            flops = restoredFlops;
-            current = restored;
-            proportionsRestored();
+            return new RestoredState() {
+                @Override
+                public void apply() {
+                    own.apply();
+                    nanos = restoredNanos;
+                    flops = restoredFlops;
+                    current = restored;
+                    proportionsRestored();
+                }
+
+                @Override
+                public DomainGroups groups() { return own.groups(); }
+            };
         } catch (IOException e) {
             throw new IllegalArgumentException("the checkpoint's mixing state is malformed: " + e.getMessage(), e);
         }
     }
 
-    /** After {@link #restoreState} set {@link #current} (default: nothing; R&amp;B hands them to its balancer). */
+    /** After a restored state set {@link #current} (default: nothing; R&amp;B hands them to its balancer). */
     protected void proportionsRestored() {}
 
     /** Subclass state after the common fields (default: none). */
     protected void writeOwn(DataOutputStream out) throws IOException {}
 
-    protected void readOwn(DataInputStream in) throws IOException {}
+    /**
+     * Reads and checks the subclass's state after the common fields, changing
+     * nothing: {@link #readState}'s result applies what this returns only once
+     * the whole state was accepted (default: no fields).
+     */
+    protected RestoredState readOwn(DataInputStream in) throws IOException { return () -> {}; }
 
     static void writeFloats(DataOutputStream out, float[] v) throws IOException {
         out.writeInt(v.length);

@@ -223,17 +223,24 @@ public final class AioliStrategy extends AbstractStrategy {
     }
 
     @Override
-    protected void readOwn(DataInputStream in) throws IOException {
-        rounds = in.readInt();
-        mixture = readFloats(in);
+    protected RestoredState readOwn(DataInputStream in) throws IOException {
+        int restoredRounds = in.readInt();
+        float[] restoredMixture = readFloats(in);
         double[] b = readDoubles(in);
-        before = b.length == 0 ? null : b;
-        for (int i = 0; i < a.length; i++) a[i] = readDoubles(in);
+        double[][] restoredA = new double[a.length][];
+        for (int i = 0; i < a.length; i++) restoredA[i] = readDoubles(in);
+        double[][] restoredSmoothed = null;
         if (in.readBoolean()) {
-            smoothed = new double[a.length][];
-            for (int i = 0; i < a.length; i++) smoothed[i] = readDoubles(in);
-        } else {
-            smoothed = null;
+            restoredSmoothed = new double[a.length][];
+            for (int i = 0; i < a.length; i++) restoredSmoothed[i] = readDoubles(in);
         }
+        double[][] s = restoredSmoothed;
+        return () -> {
+            rounds = restoredRounds;
+            mixture = restoredMixture;
+            before = b.length == 0 ? null : b;
+            System.arraycopy(restoredA, 0, a, 0, a.length);
+            smoothed = s;
+        };
     }
 }

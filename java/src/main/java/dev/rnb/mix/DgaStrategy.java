@@ -88,9 +88,13 @@ public final class DgaStrategy extends AbstractStrategy {
     }
 
     @Override
-    protected void readOwn(DataInputStream in) throws IOException {
-        batches.setState(in.readLong());
-        evalBatches.setState(in.readLong());
-        rounds = in.readInt();
+    protected RestoredState readOwn(DataInputStream in) throws IOException {
+        long batchesState = in.readLong(), evalState = in.readLong();
+        int restoredRounds = in.readInt();
+        return () -> {
+            batches.setState(batchesState);
+            evalBatches.setState(evalState);
+            rounds = restoredRounds;
+        };
     }
 }

@@ -83,9 +83,13 @@ public final class DogeStrategy extends ProxyMixtureStrategy {
     }
 
     @Override
-    protected void readOwn(DataInputStream in) throws IOException {
-        super.readOwn(in);
-        batches.setState(in.readLong());
-        evalBatches.setState(in.readLong());
+    protected RestoredState readOwn(DataInputStream in) throws IOException {
+        RestoredState inherited = super.readOwn(in);
+        long batchesState = in.readLong(), evalState = in.readLong();
+        return () -> {
+            inherited.apply();
+            batches.setState(batchesState);
+            evalBatches.setState(evalState);
+        };
     }
 }

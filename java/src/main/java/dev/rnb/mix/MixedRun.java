@@ -64,20 +64,24 @@ public final class MixedRun {
     /**
      * Restores the model, sampler and strategy state from a checkpoint written
      * by this class: the file is read and checked against the model first,
-     * then the strategy's state restored (its groups, if its proportions are
-     * grouped), then the trainer's, its proportions bound to those groups. A
-     * checkpoint that cannot be used is a {@link CheckpointException} naming
-     * the file and what is wrong with it.
+     * then the strategy's state read and checked (its groups, if its
+     * proportions are grouped), then the trainer's restored, its proportions
+     * bound to those groups, and only then the strategy's state put in force.
+     * A checkpoint that cannot be used is a {@link CheckpointException} naming
+     * the file and what is wrong with it, and then neither the strategy nor
+     * the trainer has changed.
      */
     public void resume(Path file) throws IOException {
         Checkpoint c = Checkpoint.read(file);
         c.checkCompatible(file, trainer.model().config(), trainer.options().batch());
+        MixingStrategy.RestoredState state;
         try {
-            strategy.restoreState(c.extra());
+            state = strategy.readState(c.extra());
         } catch (IllegalArgumentException e) {
             throw new CheckpointException("checkpoint " + file + " field extra: " + e.getMessage(), e);
         }
-        trainer.restore(c, file, strategy.proportionGroups());
+        trainer.restore(c, file, state.groups());
+        state.apply();
     }
 
     public RunResult run(String grouping, long seed) throws IOException {

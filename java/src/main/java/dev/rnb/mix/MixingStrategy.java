@@ -53,17 +53,33 @@ public interface MixingStrategy extends AutoCloseable {
     /** The mixing state for a checkpoint's extra section. */
     byte[] saveState();
 
-    /** Restores what {@link #saveState} wrote (same strategy, same domains). */
-    void restoreState(byte[] state);
+    /** Restores what {@link #saveState} wrote (same strategy, same domains): {@link #readState}, then in force. */
+    default void restoreState(byte[] state) { readState(state).apply(); }
 
     /**
-     * The groups this strategy's proportions are grouped by (R&amp;B over groups
-     * at many domains: {@link DomainProportions#grouped}), else null; after
-     * {@link #restoreState}, those its state restored. A checkpoint stores
-     * grouped proportions without their groups, and binds them to these when
-     * it is read back.
+     * {@link #restoreState}'s first half: reads and checks {@code state},
+     * changing nothing (IllegalArgumentException, saying what is wrong), so
+     * that a caller restoring more from one checkpoint ({@link MixedRun#resume}:
+     * the trainer, whose proportions are bound to {@link RestoredState#groups})
+     * can check everything before it puts anything in force.
      */
-    default DomainGroups proportionGroups() { return null; }
+    RestoredState readState(byte[] state);
+
+    /** State read back and checked ({@link #readState}), not yet in force. */
+    @FunctionalInterface
+    interface RestoredState {
+        /** Puts the state in force (cannot fail: it was checked as it was read). */
+        void apply();
+
+        /**
+         * The groups the state's proportions are grouped by once applied (R&amp;B
+         * over groups at many domains, {@link DomainProportions#grouped}: its
+         * hierarchy's finest groups), else null (default). A checkpoint stores
+         * grouped proportions without their groups, and binds them to these
+         * when it is read back.
+         */
+        default DomainGroups groups() { return null; }
+    }
 
     /** Wall-clock nanoseconds spent in the strategy's own extra work so far. */
     long extraNanos();

@@ -67,7 +67,8 @@ abstract class ProxyMixtureStrategy extends AbstractStrategy {
     }
 
     @Override
-    protected void readOwn(DataInputStream in) throws IOException {
-        learned = in.readBoolean();
+    protected RestoredState readOwn(DataInputStream in) throws IOException {
+        boolean restoredLearned = in.readBoolean();
+        return () -> learned = restoredLearned;
     }
 }

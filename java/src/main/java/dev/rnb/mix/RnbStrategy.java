@@ -3,6 +3,7 @@ package dev.rnb.mix;
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.Tensor;
 import dev.rnb.balance.DomainGradients;
+import dev.rnb.balance.HierarchicalUpdate;
 import dev.rnb.balance.RnbBalancer;
 import dev.rnb.balance.RoundResult;
 import dev.rnb.balance.SketchSpec;
@@ -215,7 +216,7 @@ public final class RnbStrategy extends AbstractStrategy {
      * Only the touched domains' accumulators: O(touched x d), not O(k d); then the hierarchy's groups, one int
      * array per level, finest first; then the carried scores if any (per domain, and per group after them). The
      * proportions in force come before, in their own form ({@link AbstractStrategy#saveState}): with a hierarchy
-     * at many domains grouped by its finest groups ({@link #proportionGroups}), which this state restores, so that
+     * at many domains grouped by its finest groups ({@link RestoredState#groups}), which this state restores, so that
      * a resumed run draws from the same table.
      */
     @Override
@@ -239,20 +240,16 @@ public final class RnbStrategy extends AbstractStrategy {
         if (carried != null) writeDoubles(out, carried);
     }
 
-    /** The groups a hierarchy's p' is grouped by, or null (no hierarchy, or a dense p' below 2^16 domains). */
-    @Override
-    public DomainGroups proportionGroups() {
-        return balancer.hierarchy() == null ? null : balancer.hierarchy().finestGroups();
-    }
-
     /**
-     * Reads every field before it changes anything, so that a state cut short
-     * or malformed leaves this strategy as it was; then the hierarchy, the
-     * carried scores and the touched accumulators, each checked by its owner
-     * as it is restored.
+     * Reads and checks every field, changing nothing (the hierarchy is built
+     * and its carried scores checked aside), so that a state cut short,
+     * malformed, or refused after this leaves this strategy as it was; what it
+     * returns puts the hierarchy, the carried scores and the touched
+     * accumulators in force, and gives the restored finest groups, to which
+     * the stored proportions are bound.
      */
     @Override
-    protected void readOwn(DataInputStream in) throws IOException {
+    protected RestoredState readOwn(DataInputStream in) throws IOException {
         int restoredRounds = in.readInt();
         int restoredSkipped = in.readInt();
         DomainGradients g = balancer.domainGradients();
@@ -273,27 +270,37 @@ public final class RnbStrategy extends AbstractStrategy {
             parents = new int[balancer.hierarchy().levels()][];
             for (int j = 0; j < parents.length; j++) parents[j] = readInts(in);
         }
-        double[] carried = balancer.carriedScores() != null ? readDoubles(in) : null;
+        double[] expected = balancer.carriedScores();
+        double[] carried = expected != null ? readDoubles(in) : null;
         checkAccumulators(domains, counts, blocks, g);
-        // Each restore below checks its input before it replaces anything, and the accumulators were checked
-        // above, so a state refused here leaves the strategy as it was.
+        HierarchicalUpdate hierarchy = null;
         if (parents != null) {
             try {
-                balancer.restoreHierarchy(parents, carried);
+                hierarchy = balancer.restoredHierarchy(parents, carried);
             } catch (IllegalArgumentException e) {
                 throw new IOException("R&B state's hierarchy or carried scores: " + e.getMessage());
             }
-        } else if (carried != null) {
-            try {
-                balancer.restoreCarriedScores(carried);
-            } catch (IllegalArgumentException e) {
-                throw new IOException("R&B state's carried scores: " + e.getMessage());
-            }
+        } else if (carried != null && carried.length != expected.length) {
+            throw new IOException("R&B state's carried scores: expected " + expected.length + " carried scores, got " + carried.length);
         }
-        g.startRound(restoredRounds);
-        for (int s = 0; s < touched; s++) g.restoreSlot(domains[s], counts[s], blocks[s]);
-        rounds = restoredRounds;
-        skipped = restoredSkipped;
+        HierarchicalUpdate restoredHierarchy = hierarchy;
+        return new RestoredState() {
+            @Override
+            public void apply() {
+                if (restoredHierarchy != null) {
+                    balancer.restoreHierarchy(restoredHierarchy);
+                } else if (carried != null) {
+                    balancer.restoreCarriedScores(carried);
+                }
+                g.startRound(restoredRounds);
+                for (int s = 0; s < touched; s++) g.restoreSlot(domains[s], counts[s], blocks[s]);
+                rounds = restoredRounds;
+                skipped = restoredSkipped;
+            }
+
+            @Override
+            public DomainGroups groups() { return restoredHierarchy == null ? null : restoredHierarchy.finestGroups(); }
+        };
     }
 
     /** The saved accumulators fit {@code g}: domains in range and each once, counts positive, blocks of its width. */

@@ -137,19 +137,24 @@ public final class SkillItStrategy extends AbstractStrategy {
     }
 
     @Override
-    protected void readOwn(DataInputStream in) throws IOException {
-        batches.setState(in.readLong());
-        rounds = in.readInt();
+    protected RestoredState readOwn(DataInputStream in) throws IOException {
+        long batchesState = in.readLong();
+        int restoredRounds = in.readInt();
+        double[][] g = null;
         if (in.readBoolean()) {
-            graph = new double[initial.length][];
-            for (int i = 0; i < graph.length; i++) graph[i] = readDoubles(in);
-        } else {
-            graph = null;
+            g = new double[initial.length][];
+            for (int i = 0; i < g.length; i++) g[i] = readDoubles(in);
         }
-        recent.clear();
         int n = in.readInt();
         List<double[]> l = new ArrayList<>();
         for (int i = 0; i < n; i++) l.add(readDoubles(in));
-        recent.addAll(l);
+        double[][] restoredGraph = g;
+        return () -> {
+            batches.setState(batchesState);
+            rounds = restoredRounds;
+            graph = restoredGraph;
+            recent.clear();
+            recent.addAll(l);
+        };
     }
 }

@@ -1,6 +1,5 @@
 package dev.rnb.train;
 
-import dev.rnb.data.DomainProportions;
 import dev.rnb.data.StoredProportions;
 import dev.rnb.model.GptConfig;
 
@@ -150,7 +149,7 @@ public record Checkpoint(GptConfig config, int batch, int step, long samplerStat
             field = "samplerState";
             long state = in.getLong();
             field = "proportions";
-            StoredProportions proportions = v1 ? StoredProportions.of(DomainProportions.dense(readFloats(in))) : StoredProportions.read(in);
+            StoredProportions proportions = v1 ? StoredProportions.readFirstFormat(in) : StoredProportions.read(in);
             field = "parameters";
             float[] parameters = readFloats(in);
             field = "moments";

@@ -248,11 +248,6 @@ public final class Trainer implements AutoCloseable {
                 params, moments, extra.clone()).write(file);
     }
 
-    /** {@link #restore(Checkpoint, Path, DomainGroups)} of a checkpoint held in memory, without groups. */
-    public byte[] restore(Checkpoint c) throws CheckpointException {
-        return restore(c, Path.of("(in memory)"), null);
-    }
-
     /**
      * Restores a checkpoint read from {@code file} and written by {@link #save}
      * for the same model shape and batch size; returns its extra section.

@@ -1,18 +1,17 @@
 package dev.rnb.data;
 
+import dev.rnb.testing.Rng;
 import org.junit.jupiter.api.Test;
-
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** {@link ExactModulus} against Math.floorMod, bit for bit: random and edge moduli, random and edge longs. */
+/** {@link ExactModulus} against Math.floorMod, bit for bit: fresh random and edge moduli, random and edge longs. */
 class ExactModulusTest {
 
     @Test
     void matchesFloorModEverywhereTried() {
-        SplittableRandom rng = new SplittableRandom(89);
+        Rng rng = new Rng(); // fresh each run; its seed is in every message
         int[] moduli = {1, 2, 3, 5, 7, 64, 1 << 16, (1 << 16) + 37, 999_999, 1_000_000, 1_000_003, (1 << 30) - 1, 1 << 30,
                 Integer.MAX_VALUE - 1, Integer.MAX_VALUE};
         long[] edges = {0, 1, -1, 2, -2, Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE - 1, Long.MIN_VALUE + 1,
@@ -23,14 +22,14 @@ class ExactModulusTest {
             for (long x : edges) {
                 for (long near = -2; near <= 2; near++) {
                     long y = x + near * m; // around multiples of m, where the quotient's estimate is one short
-                    assertEquals(Math.floorMod(y, (long) m), mod.of(y), "x = " + y + ", m = " + m);
+                    assertEquals(Math.floorMod(y, (long) m), mod.of(y), rng + ": x = " + y + ", m = " + m);
                 }
             }
             for (int i = 0; i < 20_000; i++) {
                 long x = rng.nextLong();
-                assertEquals(Math.floorMod(x, (long) m), mod.of(x), "x = " + x + ", m = " + m);
+                assertEquals(Math.floorMod(x, (long) m), mod.of(x), rng + ": x = " + x + ", m = " + m);
                 long multiple = (x / m) * m; // an exact multiple and its neighbours
-                for (long y = multiple - 1; y <= multiple + 1; y++) assertEquals(Math.floorMod(y, (long) m), mod.of(y), "x = " + y + ", m = " + m);
+                for (long y = multiple - 1; y <= multiple + 1; y++) assertEquals(Math.floorMod(y, (long) m), mod.of(y), rng + ": x = " + y + ", m = " + m);
             }
         }
     }

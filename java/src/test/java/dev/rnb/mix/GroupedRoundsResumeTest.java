@@ -102,8 +102,9 @@ class GroupedRoundsResumeTest {
             }
             Batch after = sampler.next();
 
-            resumed.restoreState(state);
-            DomainProportions form = storedProportions.bind(resumed.proportionGroups()); // as Trainer.restore binds them
+            MixingStrategy.RestoredState read = resumed.readState(state);
+            read.apply();
+            DomainProportions form = storedProportions.bind(read.groups()); // as MixedRun.resume binds them
             assertTrue(form.isGrouped(), "the checkpoint restores the grouped form");
             MixtureSampler again = new MixtureSampler(data, B, T, 0), denseOnly = new MixtureSampler(data, B, T, 0);
             again.setProportions(form);

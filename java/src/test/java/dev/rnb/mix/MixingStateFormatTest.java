@@ -96,11 +96,7 @@ class MixingStateFormatTest {
             try (AbstractStrategy saved = (AbstractStrategy) Strategies.create("rnb:hier=2/2:absent=carry", ctx);
                  AbstractStrategy target = (AbstractStrategy) Strategies.create("rnb:hier=2/2:absent=carry", ctx)) {
                 byte[] state = saved.saveState();
-                int n = carriedCount(state);
-                // The same state with fresh random carried scores, so that losing them shows.
-                java.nio.ByteBuffer scores = java.nio.ByteBuffer.wrap(state, state.length - 8 * n, 8 * n);
-                java.util.Random random = new java.util.Random();
-                for (int i = 0; i < n; i++) scores.putDouble(random.nextGaussian());
+                int n = randomCarriedScores(state); // so that losing them shows
                 target.restoreState(state);
                 byte[] before = target.saveState();
                 // One score fewer: the groups parse and fit, the scores do not.
@@ -111,6 +107,80 @@ class MixingStateFormatTest {
                 assertArrayEquals(before, target.saveState(), "the groups and carried scores as they were");
             }
         }
+    }
+
+    /**
+     * A whole state with bytes after it: refused after every field parsed,
+     * and the strategy keeps its groups and carried scores (before the fix
+     * R&amp;B's fields were in force by the time the trailing bytes, or
+     * proportions that do not bind to the restored groups, were refused).
+     */
+    @Test
+    void aStateRefusedAfterItsFieldsParsedChangesNothing() throws IOException {
+        try (Backend b = Backends.open("cpu")) {
+            MixingContext ctx = MixingStrategyTest.context(b, 4, MixingStrategyTest.options(2));
+            for (String name : new String[] {"rnb:absent=carry", "rnb:hier=2/2:absent=carry"}) {
+                try (AbstractStrategy saved = (AbstractStrategy) Strategies.create(name, ctx);
+                     AbstractStrategy target = (AbstractStrategy) Strategies.create(name, ctx)) {
+                    byte[] state = saved.saveState();
+                    randomCarriedScores(state);
+                    java.util.Random random = new java.util.Random();
+                    byte[] before = target.saveState();
+                    byte[] trailing = Arrays.copyOf(state, state.length + 1 + random.nextInt(5));
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> target.restoreState(trailing), name);
+                    assertTrue(e.getMessage().contains("trailing bytes"), e.getMessage());
+                    assertFalse(e.getMessage().contains("\n"), "one line");
+                    assertArrayEquals(before, target.saveState(), name + ": the carried scores as they were");
+                    target.restoreState(state);
+                    assertArrayEquals(state, target.saveState(), name + ": the whole state restores");
+                }
+            }
+        }
+    }
+
+    /**
+     * A checkpoint whose mixing state restores but whose trainer part is
+     * refused (a negative step): {@link MixedRun#resume} throws, naming the
+     * file, and the strategy keeps its own state (before the fix it had the
+     * checkpoint's carried scores while the trainer kept its own).
+     */
+    @Test
+    void aResumeTheTrainerRefusesLeavesTheStrategyAsItWas() throws IOException {
+        GptConfig tiny = MixingStrategyTest.TINY;
+        Path f = dir.resolve("negative-step.bin");
+        try (Backend b = Backends.open("cpu")) {
+            MixingContext ctx = MixingStrategyTest.context(b, 4, MixingStrategyTest.options(2));
+            String name = "rnb:absent=carry";
+            byte[] state;
+            try (AbstractStrategy saved = (AbstractStrategy) Strategies.create(name, ctx)) {
+                state = saved.saveState();
+            }
+            randomCarriedScores(state);
+            java.util.Random random = new java.util.Random();
+            try (Trainer t = new Trainer(b, tiny, ctx.options(), ctx.train())) {
+                t.trainStep();
+                t.save(f, state);
+            }
+            Checkpoint c = Checkpoint.read(f);
+            new Checkpoint(c.config(), c.batch(), -1 - random.nextInt(9), c.samplerState(), c.proportions(), c.parameters(),
+                    c.moments(), c.extra()).write(f);
+            try (MixingStrategy s = Strategies.create(name, ctx); Trainer t = new Trainer(b, tiny, ctx.options(), ctx.train())) {
+                byte[] before = s.saveState();
+                CheckpointException e = assertThrows(CheckpointException.class, () -> new MixedRun(t, s, ctx.eval()).resume(f));
+                assertTrue(e.getMessage().startsWith("checkpoint " + f + " step -"), e.getMessage());
+                assertArrayEquals(before, s.saveState(), "the strategy's state as it was");
+                assertEquals(0, t.step(), "the trainer is not restored");
+            }
+        }
+    }
+
+    /** Overwrites the carried scores that end an R&amp;B state with fresh random ones; returns how many there are. */
+    private static int randomCarriedScores(byte[] state) {
+        int n = carriedCount(state);
+        java.nio.ByteBuffer scores = java.nio.ByteBuffer.wrap(state, state.length - 8 * n, 8 * n);
+        java.util.Random random = new java.util.Random();
+        for (int i = 0; i < n; i++) scores.putDouble(random.nextGaussian());
+        return n;
     }
 
     /** How many carried scores end an R&amp;B state: the n whose count (an int) sits 8 n bytes before the end. */

@@ -8,6 +8,7 @@ import dev.rnb.data.DomainProportions;
 import dev.rnb.data.TrainingExample;
 import dev.rnb.model.GptConfig;
 import dev.rnb.train.TrainOptions;
+import dev.rnb.train.Checkpoint;
 import dev.rnb.train.Trainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -319,6 +320,14 @@ class MixingStrategyTest {
                     if (next != null) t.setProportions(next);
                 }
                 t.save(ckpt, s.saveState());
+            }
+            try (MixingStrategy s = Strategies.create(name, ctx)) { // a state refused only at its end changes nothing
+                byte[] before = s.saveState();
+                byte[] state = Checkpoint.read(ckpt).extra();
+                byte[] trailing = java.util.Arrays.copyOf(state, state.length + 1 + new java.util.Random().nextInt(4));
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.restoreState(trailing));
+                assertTrue(e.getMessage().contains("trailing bytes"), e.getMessage());
+                assertArrayEquals(before, s.saveState(), name + ": the state as it was");
             }
             try (MixingStrategy s = Strategies.create(name, ctx); Trainer t = new Trainer(b, TINY, ctx.options(), ctx.train())) {
                 MixedRun run = new MixedRun(t, s, ctx.eval()).evalEvery(100);

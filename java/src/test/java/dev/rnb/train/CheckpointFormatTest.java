@@ -94,6 +94,31 @@ class CheckpointFormatTest {
         assertArrayEquals(new byte[] {9, 8}, c.extra());
     }
 
+    /**
+     * The first format's proportions are checked as the second's dense ones:
+     * a value that is not a proportion, or no domain, is a malformed field
+     * named at reading (before the fix such a file read, and a NaN was found
+     * only by the sampler at restore, or k = 0 was said "cannot be stored").
+     */
+    @Test
+    void aFirstFormatFileWithoutProportionsIsMalformed() throws Exception {
+        java.util.Random random = new java.util.Random();
+        for (float bad : new float[] {Float.NaN, -0.25f, Float.POSITIVE_INFINITY}) {
+            float[] p = new float[1 + random.nextInt(9)];
+            for (int i = 0; i < p.length; i++) p[i] = random.nextFloat();
+            int at = random.nextInt(p.length);
+            p[at] = bad;
+            byte[] file = firstFormat(p, new float[] {1, 2}, new float[] {3, 4, 5, 6}, new byte[0]);
+            CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoint.decode("old.bin", file));
+            InputErrors.assertOneLine("checkpoint old.bin ", e);
+            assertTrue(e.getMessage().contains("is malformed: field proportions: the proportion of domain " + at + " is " + bad),
+                    e.getMessage());
+        }
+        byte[] none = firstFormat(new float[0], new float[] {1, 2}, new float[] {3, 4, 5, 6}, new byte[0]);
+        CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoint.decode("old.bin", none));
+        assertTrue(e.getMessage().contains("is malformed: field proportions: the proportions are over 0 domains"), e.getMessage());
+    }
+
     @Test
     void aMalformedProportionsFieldNamesTheFileAndTheField() throws IOException {
         Path f = dir.resolve("bad.bin");

@@ -73,7 +73,7 @@ class TrainerTest {
                 t.save(ckpt, new byte[] {1, 2, 3});
             }
             try (Trainer t = new Trainer(b, TINY, o, corpus())) {
-                byte[] extra = t.restore(Checkpoint.read(ckpt));
+                byte[] extra = t.restore(Checkpoint.read(ckpt), ckpt, null);
                 assertArrayEquals(new byte[] {1, 2, 3}, extra);
                 assertEquals(k, t.step());
                 assertArrayEquals(new float[] {0.3f, 0.7f}, t.sampler().proportions());
