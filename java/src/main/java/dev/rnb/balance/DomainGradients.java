@@ -7,6 +7,7 @@ import dev.rnb.backend.SketchHash;
 import dev.rnb.backend.Tensor;
 
 import java.util.Arrays;
+import java.util.BitSet;
 
 /**
  * Per-domain final-layer gradients accumulated over a round, in the backend's
@@ -336,13 +337,36 @@ public final class DomainGradients implements AutoCloseable {
         backend.download(gradients, s * dimension(), block, 0, Math.toIntExact(dimension()));
     }
 
+    /**
+     * Checks, changing nothing, that {@link #restoreSlot} would take each of
+     * these slots after {@link #startRound} (domains in range and each once,
+     * counts positive, blocks of {@link #dimension()} floats), so that a
+     * caller can refuse a whole saved state before restoring any of it;
+     * IllegalArgumentException with restoreSlot's message otherwise.
+     */
+    public void checkRestorable(int[] domains, long[] counts, float[][] blocks) {
+        BitSet seen = new BitSet();
+        for (int s = 0; s < domains.length; s++) {
+            if (!fitsASlot(domains[s], counts[s], blocks[s]) || seen.get(domains[s])) {
+                throw cannotRestore(domains[s], counts[s], blocks[s]);
+            }
+            seen.set(domains[s]);
+        }
+    }
+
+    private boolean fitsASlot(int domain, long count, float[] block) {
+        return domain >= 0 && domain < domains && count >= 1 && block.length == dimension();
+    }
+
+    private IllegalArgumentException cannotRestore(int domain, long count, float[] block) {
+        return new IllegalArgumentException("cannot restore domain " + domain + " of " + domains + " with count " + count
+                + " and " + block.length + " floats (" + dimension() + " per domain, each domain once)");
+    }
+
     /** Gives an untouched domain the next slot with this accumulator and row count (count &gt; 0). */
     public void restoreSlot(int domain, long count, float[] block) {
-        int at = domain < 0 || domain >= domains ? 0 : slotOfDomain.find(domain);
-        if (at >= 0 || count < 1 || block.length != dimension()) {
-            throw new IllegalArgumentException("cannot restore domain " + domain + " of " + domains + " with count " + count
-                    + " and " + block.length + " floats (" + dimension() + " per domain, each domain once)");
-        }
+        int at = fitsASlot(domain, count, block) ? slotOfDomain.find(domain) : 0;
+        if (at >= 0) throw cannotRestore(domain, count, block);
         takeSlot(domain, ~at);
         slotCounts[used - 1] = count;
         backend.upload(block, 0, gradients, (used - 1) * dimension(), block.length);

@@ -17,7 +17,6 @@ import dev.rnb.train.Trainer;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.util.BitSet;
 
 /**
  * R&amp;B's Balance stage inside training: after every backward pass the
@@ -272,7 +271,11 @@ public final class RnbStrategy extends AbstractStrategy {
         }
         double[] expected = balancer.carriedScores();
         double[] carried = expected != null ? readDoubles(in) : null;
-        checkAccumulators(domains, counts, blocks, g);
+        try {
+            g.checkRestorable(domains, counts, blocks);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("R&B state's accumulators: " + e.getMessage());
+        }
         HierarchicalUpdate hierarchy = null;
         if (parents != null) {
             try {
@@ -301,20 +304,6 @@ public final class RnbStrategy extends AbstractStrategy {
             @Override
             public DomainGroups groups() { return restoredHierarchy == null ? null : restoredHierarchy.finestGroups(); }
         };
-    }
-
-    /** The saved accumulators fit {@code g}: domains in range and each once, counts positive, blocks of its width. */
-    private static void checkAccumulators(int[] domains, long[] counts, float[][] blocks, DomainGradients g) throws IOException {
-        BitSet seen = new BitSet();
-        for (int s = 0; s < domains.length; s++) {
-            if (domains[s] < 0 || domains[s] >= g.domains() || seen.get(domains[s]) || counts[s] < 1
-                    || blocks[s].length != g.dimension()) {
-                throw new IOException("R&B state's accumulators: cannot restore domain " + domains[s] + " of " + g.domains()
-                        + " with count " + counts[s] + " and " + blocks[s].length + " floats (" + g.dimension()
-                        + " per domain, each domain once)");
-            }
-            seen.set(domains[s]);
-        }
     }
 
     /** The restored p' in its own form (sparse, or grouped by the restored groups): the next round is O(touched) as before. */
