@@ -11,6 +11,12 @@ package dev.rnb.data;
  * listed domains below half of the eligible ones, so a rest draw takes fewer
  * than two tries on average; rejection keeps it exact.
  *
+ * <p>The group, and the listed domain's point or the rest's index, come from
+ * one generator call ({@link OneCallSplit}): its 64 bits below the listed
+ * share of 2^64 draw from the listed domains, the rest from the rest, each
+ * scaled by a multiplication (no modulus, no second call); a rest draw that
+ * meets a listed domain draws again with a call of its own.
+ *
  * <p>Grouped proportions ({@link #rebuildGrouped}: one shared weight per group
  * of a {@link DomainGroups} instead of one for all) are drawn the same way,
  * with one more step for the rest: a group from a Walker/Vose table over the
@@ -41,8 +47,8 @@ final class SparseMixtureTable {
      */
     private final long[] listedFilter = new long[1 << FILTER_LOG2_BITS - 6];
     private static final int FILTER_LOG2_BITS = 15;
-    /** Draws the rest's uniform domain index (from domains, or the eligible ones) without nextInt's division. */
-    private final ExactModulus restIndex;
+    /** The listed/rest split of one generator call and its scalings ({@link #rebuild}; unused when grouped). */
+    private final OneCallSplit split;
     private int[] listed = new int[0];
     private int listedCount;
     private final DomainAliasTable listedTable = new DomainAliasTable(64);
@@ -77,7 +83,7 @@ final class SparseMixtureTable {
             }
         }
         listedBits = new long[(domains + 63) >>> 6];
-        restIndex = new ExactModulus(Math.max(1, count)); // count = domains where every domain is eligible
+        split = new OneCallSplit(Math.max(1, count)); // count = domains where every domain is eligible
     }
 
     /** The number of eligible domains. */
@@ -100,6 +106,7 @@ final class SparseMixtureTable {
         useListed(ids, w, n, listedSum);
         restWeight = restSum;
         grouped = false;
+        if (restSum > 0) split.rebuild(listedSum, restSum, listedSum > 0 ? listedTable.columns() : 0); // rest 0: start() draws the listed table alone
         return true;
     }
 
@@ -230,19 +237,22 @@ final class SparseMixtureTable {
      * reads overlapping, as for {@link DomainAliasTable#point}.
      */
     double start(SeededRandom rng) {
-        boolean fromListed = restWeight == 0
-                || listedWeight > 0 && rng.nextDouble() * (listedWeight + restWeight) < listedWeight;
-        if (fromListed) return listedTable.point(rng);
+        if (restWeight == 0) return listedTable.point(rng);
         if (grouped) {
+            if (listedWeight > 0 && rng.nextDouble() * (listedWeight + restWeight) < listedWeight) return listedTable.point(rng);
             int g = groupTable.draw(rng), from = groupStart[g], size = groupStart[g + 1] - from;
             while (true) {
                 int d = groupMember[from + rng.nextInt(size)];
                 if (!isListed(d)) return -1 - d;
             }
         }
+        long x = rng.nextLong();
+        if (split.isListed(x)) return split.listedPoint(x);
+        int i = split.restIndex(x, rng);
         while (true) {
-            int d = eligible == null ? restIndex.of(rng.nextLong()) : eligible[restIndex.of(rng.nextLong())]; // nextInt(domains), nextInt(eligibleCount)
+            int d = eligible == null ? i : eligible[i];
             if (!isListed(d)) return -1 - d;
+            i = split.uniformIndex(rng.nextLong());
         }
     }
 
