@@ -225,8 +225,23 @@ final class SparseMixtureTable {
         groups = by;
     }
 
-    /** One domain, drawn with probability proportional to its weight. */
-    int draw(SeededRandom rng) { return finish(start(rng)); }
+    /** Listed tables of up to this many columns (16 bytes each: 64 KiB) are read from cache, draw after draw. */
+    private static final int FEW_COLUMNS = 1 << 12;
+
+    /** Whether the listed domains' table is small enough to stay in cache (then a draw reads no line from memory). */
+    boolean hasFewColumns() { return listedWeight == 0 || listedTable.columns() <= FEW_COLUMNS; }
+
+    /**
+     * One domain, drawn with probability proportional to its weight: the
+     * domain {@link #finish}({@link #start}) gives, without the rest's
+     * domain passing through a double (in a loop of draws that round trip,
+     * an int to double and back, took about as long as the draw).
+     */
+    int draw(SeededRandom rng) {
+        if (restWeight == 0 || grouped) return finish(start(rng));
+        long x = rng.nextLong();
+        return split.isListed(x) ? listedTable.domainAt(split.listedPoint(x)) : restDomain(split.restIndex(x, rng), rng);
+    }
 
     /**
      * A draw's first part: every generator call it makes. A draw from the
@@ -247,11 +262,14 @@ final class SparseMixtureTable {
             }
         }
         long x = rng.nextLong();
-        if (split.isListed(x)) return split.listedPoint(x);
-        int i = split.restIndex(x, rng);
+        return split.isListed(x) ? split.listedPoint(x) : -1 - restDomain(split.restIndex(x, rng), rng);
+    }
+
+    /** The rest's domain from its first index i: that eligible domain, or while it is listed, another from a call of its own. */
+    private int restDomain(int i, SeededRandom rng) {
         while (true) {
             int d = eligible == null ? i : eligible[i];
-            if (!isListed(d)) return -1 - d;
+            if (!isListed(d)) return d;
             i = split.uniformIndex(rng.nextLong());
         }
     }
