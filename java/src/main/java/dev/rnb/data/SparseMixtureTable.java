@@ -39,13 +39,18 @@ final class SparseMixtureTable {
     /** Bit d set: domain d is listed. */
     private final long[] listedBits;
     /**
-     * A filter of the listed domains: bit {@link #filterBit}(d) set for each
-     * listed d (2^15 bits, 4 KiB, which stay in L1). A rest draw tests
+     * Two filters of the listed domains: bit {@link #filterBit}(d, multiplier)
+     * set for each listed d, one hash each (2^15 bits, 4 KiB a filter, which
+     * stay in cache). A rest draw tests the second only where the first's bit
+     * is set (for a round's few hundred listed domains about 1% of draws), and
      * listedBits (k bits: 125 KiB at 10^6 domains, whose lines other work
-     * evicts, so a cache miss a draw) only where the filter's bit is set:
-     * for a round's few hundred listed domains about 1% of draws.
+     * evicts, so a cache miss a read) only where both are: about 0.01% of
+     * draws besides the listed domains themselves. With the first filter
+     * alone that miss on 1% of draws was a fifth of a draw's time at 10^6
+     * (docs/scaling/draws.md, "One generator call").
      */
-    private final long[] listedFilter = new long[1 << FILTER_LOG2_BITS - 6];
+    private final long[] listedFilter = new long[1 << FILTER_LOG2_BITS - 6], listedFilter2 = new long[1 << FILTER_LOG2_BITS - 6];
+    private static final long FILTER_MULTIPLIER = 0x9E3779B97F4A7C15L, FILTER_MULTIPLIER2 = 0xC2B2AE3D27D4EB4FL;
     private static final int FILTER_LOG2_BITS = 15;
     /** The listed/rest split of one generator call and its scalings ({@link #rebuild}; unused when grouped). */
     private final OneCallSplit split;
@@ -114,25 +119,30 @@ final class SparseMixtureTable {
         if (listedSum > 0) listedTable.rebuild(w, ids, n, d -> true);
         for (int i = 0; i < listedCount; i++) {
             listedBits[listed[i] >>> 6] = 0;
-            listedFilter[filterBit(listed[i]) >>> 6] = 0;
+            listedFilter[filterBit(listed[i], FILTER_MULTIPLIER) >>> 6] = 0;
+            listedFilter2[filterBit(listed[i], FILTER_MULTIPLIER2) >>> 6] = 0;
         }
         if (listed.length < n) listed = new int[Math.max(n, 2 * listed.length)];
         System.arraycopy(ids, 0, listed, 0, n);
         listedCount = n;
         for (int i = 0; i < n; i++) {
             listedBits[ids[i] >>> 6] |= 1L << ids[i];
-            listedFilter[filterBit(ids[i]) >>> 6] |= 1L << filterBit(ids[i]);
+            int f = filterBit(ids[i], FILTER_MULTIPLIER), f2 = filterBit(ids[i], FILTER_MULTIPLIER2);
+            listedFilter[f >>> 6] |= 1L << f;
+            listedFilter2[f2 >>> 6] |= 1L << f2;
         }
         listedWeight = listedSum;
     }
 
-    /** Domain d's bit in {@link #listedFilter}: the top bits of a multiplicative hash (consecutive domains spread). */
-    private static int filterBit(int d) { return (int) (d * 0x9E3779B97F4A7C15L >>> 64 - FILTER_LOG2_BITS); }
+    /** Domain d's bit in a filter: the top bits of a multiplicative hash (consecutive domains spread). */
+    private static int filterBit(int d, long multiplier) { return (int) (d * multiplier >>> 64 - FILTER_LOG2_BITS); }
 
-    /** Whether domain d is listed: its filter bit, and only where that is set its bit in listedBits. */
+    /** Whether domain d is listed: its first filter bit, where that is set its second, and where both are its bit in listedBits. */
     private boolean isListed(int d) {
-        int f = filterBit(d);
-        return (listedFilter[f >>> 6] & 1L << f) != 0 && (listedBits[d >>> 6] & 1L << d) != 0;
+        int f = filterBit(d, FILTER_MULTIPLIER);
+        if ((listedFilter[f >>> 6] & 1L << f) == 0) return false;
+        int f2 = filterBit(d, FILTER_MULTIPLIER2);
+        return (listedFilter2[f2 >>> 6] & 1L << f2) != 0 && (listedBits[d >>> 6] & 1L << d) != 0;
     }
 
     private boolean eligible(int d) { return eligibleBits == null || (eligibleBits[d >>> 6] & 1L << d) != 0; }
