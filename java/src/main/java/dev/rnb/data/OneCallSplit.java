@@ -92,6 +92,9 @@ final class OneCallSplit {
         }
     }
 
+    /** L, unsigned: the call's bits below it draw from the listed group. */
+    long listedBound() { return listedBound; }
+
     /** Whether the call's bits x draw from the listed group. */
     boolean isListed(long x) { return Long.compareUnsigned(x, listedBound) < 0; }
 

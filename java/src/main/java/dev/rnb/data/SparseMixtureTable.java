@@ -20,8 +20,9 @@ package dev.rnb.data;
  * <p>Grouped proportions ({@link #rebuildGrouped}: one shared weight per group
  * of a {@link DomainGroups} instead of one for all) are drawn the same way,
  * with one more step for the rest: a group from a Walker/Vose table over the
- * groups' total weights, then a uniform eligible member of it, drawn again
- * while it is listed. A group whose listed members are not fewer than half of
+ * groups' total weights, then a uniform eligible member of it, both from the
+ * same call's remainder ({@link GroupedRest}), drawn again (a call of its
+ * own) while it is listed. A group whose listed members are not fewer than half of
  * its eligible ones is listed whole, so that step also takes fewer than two
  * tries on average.
  *
@@ -52,7 +53,7 @@ final class SparseMixtureTable {
     private final long[] listedFilter = new long[1 << FILTER_LOG2_BITS - 6], listedFilter2 = new long[1 << FILTER_LOG2_BITS - 6];
     private static final long FILTER_MULTIPLIER = 0x9E3779B97F4A7C15L, FILTER_MULTIPLIER2 = 0xC2B2AE3D27D4EB4FL;
     private static final int FILTER_LOG2_BITS = 15;
-    /** The listed/rest split of one generator call and its scalings ({@link #rebuild}; unused when grouped). */
+    /** The listed/rest split of one generator call and its scalings (the rest's index unused when grouped). */
     private final OneCallSplit split;
     private int[] listed = new int[0];
     private int listedCount;
@@ -64,7 +65,8 @@ final class SparseMixtureTable {
     /** The groups last drawn from, and their eligible members: group g's are groupMember[groupStart[g] .. groupStart[g + 1]). */
     private DomainGroups groups;
     private int[] groupStart, groupMember;
-    private final DomainAliasTable groupTable = new DomainAliasTable(64);
+    /** The grouped rest's group and member from the split's remainder. */
+    private final GroupedRest groupedRest = new GroupedRest();
 
     /** Over {@code domains} domains, of which those with {@code eligible.test(d)} may be drawn. */
     SparseMixtureTable(int domains, java.util.function.IntPredicate isEligible) {
@@ -201,7 +203,12 @@ final class SparseMixtureTable {
         }
         if (listedSum == 0 && restSum == 0) return false;
         useListed(ids, w, n, listedSum);
-        if (restSum > 0) groupTable.rebuild(groupWeight, null, groupCount, g -> true);
+        if (restSum > 0) {
+            int[] size = new int[groupCount];
+            for (int g = 0; g < groupCount; g++) size[g] = groupStart[g + 1] - groupStart[g];
+            split.rebuild(listedSum, restSum, listedSum > 0 ? listedTable.columns() : 0);
+            groupedRest.rebuild(groupWeight, size, groupCount, split.listedBound());
+        }
         restWeight = restSum;
         grouped = true;
         return true;
@@ -248,9 +255,9 @@ final class SparseMixtureTable {
      * an int to double and back, took about as long as the draw).
      */
     int draw(SeededRandom rng) {
-        if (restWeight == 0 || grouped) return finish(start(rng));
+        if (restWeight == 0) return listedTable.draw(rng);
         long x = rng.nextLong();
-        return split.isListed(x) ? listedTable.domainAt(split.listedPoint(x)) : restDomain(split.restIndex(x, rng), rng);
+        return split.isListed(x) ? listedTable.domainAt(split.listedPoint(x)) : restDomain(x, rng);
     }
 
     /**
@@ -263,20 +270,26 @@ final class SparseMixtureTable {
      */
     double start(SeededRandom rng) {
         if (restWeight == 0) return listedTable.point(rng);
-        if (grouped) {
-            if (listedWeight > 0 && rng.nextDouble() * (listedWeight + restWeight) < listedWeight) return listedTable.point(rng);
-            int g = groupTable.draw(rng), from = groupStart[g], size = groupStart[g + 1] - from;
-            while (true) {
-                int d = groupMember[from + rng.nextInt(size)];
-                if (!isListed(d)) return -1 - d;
-            }
-        }
         long x = rng.nextLong();
-        return split.isListed(x) ? split.listedPoint(x) : -1 - restDomain(split.restIndex(x, rng), rng);
+        return split.isListed(x) ? split.listedPoint(x) : -1 - restDomain(x, rng);
     }
 
-    /** The rest's domain from its first index i: that eligible domain, or while it is listed, another from a call of its own. */
-    private int restDomain(int i, SeededRandom rng) {
+    /**
+     * The rest's domain from the split's bits x (at or above L): the
+     * eligible domain of the rest's index, or grouped a member of the
+     * group, and while it is listed another from a call of its own.
+     */
+    private int restDomain(long x, SeededRandom rng) {
+        if (grouped) {
+            long drawn = groupedRest.draw(x, rng);
+            int g = (int) (drawn >>> 32), from = groupStart[g], size = groupStart[g + 1] - from, i = (int) drawn;
+            while (true) {
+                int d = groupMember[from + i];
+                if (!isListed(d)) return d;
+                i = (int) OneCallSplit.unsignedMultiplyHigh(rng.nextLong(), size);
+            }
+        }
+        int i = split.restIndex(x, rng);
         while (true) {
             int d = eligible == null ? i : eligible[i];
             if (!isListed(d)) return d;

@@ -191,6 +191,37 @@ class DomainDrawsTest {
         }
     }
 
+    /** The same for grouped p' (one value per group for the unlisted domains): drawDomains against draw and finish(start). */
+    @Test
+    void groupedDrawsAreTheSingleDrawsInOrder() {
+        long seed = new SplittableRandom().nextLong();
+        SplittableRandom rng = new SplittableRandom(seed);
+        int k = GroupedMixtureSamplerTest.K;
+        ByteDataset data = SparseMixtureSamplerTest.dataset(k, d -> d % 17 == 3, 3, rng);
+        for (int trial = 0; trial < 4; trial++) {
+            DomainGroups groups = GroupedMixtureSamplerTest.randomGroups(k, rng);
+            DomainProportions p = GroupedMixtureSamplerTest.randomGrouped(groups, trial % 2 == 0 ? 300 : 6000, rng);
+            String what = "seed " + seed + ", trial " + trial;
+            MixtureSampler sampler = new MixtureSampler(data, 3, 2, trial);
+            sampler.setProportions(p);
+            assertTrue(sampler.usesSparseTable(), what);
+            SparseMixtureTable table = new SparseMixtureTable(k, d -> data.countOf(d) > 0);
+            assertTrue(table.rebuildGrouped(p), what);
+            SeededRandom one = new SeededRandom(trial), two = new SeededRandom(trial);
+            int draws = 1 + rng.nextInt(3 * MixtureSampler.DOMAINS_AHEAD);
+            int[] want = new int[draws];
+            for (int i = 0; i < draws; i++) {
+                want[i] = table.draw(one);
+                assertEquals(want[i], table.finish(table.start(two)), what + ": draw " + i + ", draw against finish(start)");
+            }
+            int[] got = new int[draws];
+            sampler.drawDomains(got);
+            assertArrayEquals(want, got, what);
+            assertEquals(one.state(), sampler.rngState(), what);
+            assertEquals(one.state(), two.state(), what);
+        }
+    }
+
     /**
      * The sparse table (a shared rest value, 320 listed domains with their
      * own weights, some 0, some without examples): chi-square over the listed
