@@ -1,7 +1,5 @@
 package dev.rnb.data;
 
-import java.math.BigInteger;
-
 /**
  * The rest of a grouped sparse mixture ({@link SparseMixtureTable#rebuildGrouped})
  * drawn from the remainder of {@link OneCallSplit}'s call: a group by a
@@ -30,7 +28,6 @@ import java.math.BigInteger;
  * table's are doubles.
  */
 final class GroupedRest {
-    private static final BigInteger TWO_TO_64 = BigInteger.ONE.shiftLeft(64);
     /** A member's index comes from f only where each member has at least 2^35 values of y. */
     private static final int MIN_BITS_PER_MEMBER = 35;
     /** The column comes from the remainder only where each column has at least 2^34 values of y. */
@@ -69,38 +66,34 @@ final class GroupedRest {
         sizes = size;
         this.listedBound = listedBound;
         double[] scaled = vose(weight, groups);
-        BigInteger r = TWO_TO_64.subtract(unsigned(listedBound)), g = BigInteger.valueOf(groups);
-        fromRemainder = r.compareTo(g.shiftLeft(MIN_BITS_PER_COLUMN)) >= 0;
-        if (!fromRemainder) r = TWO_TO_64;
-        columnShift = r.subtract(BigInteger.ONE).divide(g).bitLength() - 1; // 2^s <= (R - 1) / G < R / G: Q < 2^64
-        columnScale = g.shiftLeft(64 + columnShift).divide(r).longValue();
-        BigInteger perColumn = r.divide(g); // values of y a column, give or take 3
+        long r = -listedBound; // R = 2^64 - L, unsigned, 0 standing for 2^64
+        fromRemainder = OneCallSplit.atLeast(r, groups, MIN_BITS_PER_COLUMN);
+        if (!fromRemainder) r = 0; // a call of its own: 2^64 values
+        columnShift = OneCallSplit.shiftFor(groups, r);
+        columnScale = OneCallSplit.scaleFor(groups, r, columnShift);
+        long perColumn = Long.divideUnsigned(r - 1, groups); // values of y a column, give or take 3
         for (int j = 0; j < groups; j++) {
-            BigInteger k = scaled[j] >= 1 ? TWO_TO_64 : new java.math.BigDecimal(scaled[j]).multiply(new java.math.BigDecimal(TWO_TO_64)).toBigInteger();
-            keep[j] = k.equals(TWO_TO_64) ? WHOLE : k.longValue();
-            BigInteger kept = keep[j] == WHOLE ? TWO_TO_64 : unsigned(keep[j]), aliased = TWO_TO_64.subtract(kept);
-            int[] shift = new int[1];
-            keptScale[j] = memberScale(kept, perColumn, size[keptGroup[j]], shift);
-            keptShift[j] = shift[0];
-            aliasScale[j] = memberScale(aliased, perColumn, size[aliasGroup[j]], shift);
-            aliasShift[j] = shift[0];
+            double k = scaled[j] * 0x1p64; // exact scaling of the double keep
+            keep[j] = scaled[j] >= 1 ? WHOLE : k >= 0x1p63 ? (long) (k - 0x1p63) ^ Long.MIN_VALUE : (long) k;
+            long keptSpan = keep[j] == WHOLE ? 0 : keep[j], aliasSpan = -keep[j]; // 0 standing for 2^64
+            keptShift[j] = keep[j] == 0 ? -1 : memberShift(keptSpan, perColumn, size[keptGroup[j]]);
+            keptScale[j] = keptShift[j] < 0 ? 0 : OneCallSplit.scaleFor(size[keptGroup[j]], keptSpan, keptShift[j]);
+            aliasShift[j] = keep[j] == WHOLE ? -1 : memberShift(aliasSpan, perColumn, size[aliasGroup[j]]);
+            aliasScale[j] = aliasShift[j] < 0 ? 0 : OneCallSplit.scaleFor(size[aliasGroup[j]], aliasSpan, aliasShift[j]);
         }
     }
 
     /**
-     * Q and s for a part of {@code span} of f's 2^64 with {@code members}
-     * members: index = high half of f Q shifted by s for f in [0, span);
-     * s = -1 where a member would get fewer than 2^35 values of y (of
-     * {@code perColumn} a column) or there is no member.
+     * The shift s for a part of {@code span} of f's 2^64 (unsigned, positive,
+     * 0 for 2^64) with {@code members} members (index = high half of f Q
+     * shifted by s for f in [0, span)), or -1 where a member would get fewer
+     * than 2^35 values of y (of {@code perColumn} a column) or there is no
+     * member: then the index takes a call of its own.
      */
-    private static long memberScale(BigInteger span, BigInteger perColumn, int members, int[] shift) {
-        BigInteger m = BigInteger.valueOf(members);
-        if (members < 1 || span.multiply(perColumn).compareTo(m.shiftLeft(64 + MIN_BITS_PER_MEMBER)) < 0) {
-            shift[0] = -1;
-            return 0;
-        }
-        shift[0] = span.subtract(BigInteger.ONE).divide(m).bitLength() - 1;
-        return m.shiftLeft(64 + shift[0]).divide(span).longValue();
+    private static int memberShift(long span, long perColumn, int members) {
+        long values = span == 0 ? perColumn : OneCallSplit.unsignedMultiplyHigh(span, perColumn); // the part's values of y
+        if (members < 1 || Long.compareUnsigned(values >>> MIN_BITS_PER_MEMBER, members) < 0) return -1;
+        return OneCallSplit.shiftFor(members, span);
     }
 
     /** Walker/Vose over the weights: keptGroup, aliasGroup set, each column's keep probability returned (1 where it has no alias). */
@@ -146,7 +139,4 @@ final class GroupedRest {
         return (long) g << 32 | index;
     }
 
-    private static BigInteger unsigned(long x) {
-        return x >= 0 ? BigInteger.valueOf(x) : BigInteger.valueOf(x & Long.MAX_VALUE).setBit(63);
-    }
 }

@@ -1,7 +1,5 @@
 package dev.rnb.data;
 
-import java.math.BigInteger;
-
 /**
  * A sparse mixture's draw from one generator call: its 64 bits x, read as
  * an unsigned number, fall below L = floor(listed share x 2^64) for the
@@ -47,7 +45,6 @@ import java.math.BigInteger;
  * listed domain's is as near as the dense table's draw would make it.
  */
 final class OneCallSplit {
-    private static final BigInteger TWO_TO_64 = BigInteger.ONE.shiftLeft(64);
     /** The rest's index is taken from the remainder only while it has at least 2^34 values an index. */
     private static final int MIN_REMAINDER_BITS_PER_INDEX = 34;
 
@@ -84,12 +81,60 @@ final class OneCallSplit {
         listedBound = share >= 0x1p64 ? -1L : share >= 0x1p63 ? (long) (share - 0x1p63) ^ Long.MIN_VALUE : (long) share;
         listedScale = listedBound == 0 ? 0 : columns / (toDouble(listedBound) / 2);
         lastPoint = Math.nextDown((double) columns);
-        BigInteger r = TWO_TO_64.subtract(unsigned(listedBound)), m = BigInteger.valueOf(indices);
-        fromRemainder = r.compareTo(m.shiftLeft(MIN_REMAINDER_BITS_PER_INDEX)) >= 0;
+        long r = -listedBound; // R = 2^64 - L, unsigned, 0 standing for 2^64
+        fromRemainder = atLeast(r, indices, MIN_REMAINDER_BITS_PER_INDEX);
         if (fromRemainder) {
-            restShift = r.subtract(BigInteger.ONE).divide(m).bitLength() - 1; // 2^s <= (R - 1) / m < R / m: Q < 2^64
-            restScale = m.shiftLeft(64 + restShift).divide(r).longValue();
+            restShift = shiftFor(indices, r);
+            restScale = scaleFor(indices, r, restShift);
         }
+    }
+
+    /** Whether range (unsigned, 0 for 2^64) is at least m 2^bits (bits &lt;= 63). */
+    static boolean atLeast(long range, long m, int bits) {
+        return Long.compareUnsigned(range == 0 ? 1L << 64 - bits : range >>> bits, m) >= 0; // R >= m 2^b iff floor(R / 2^b) >= m
+    }
+
+    /**
+     * The largest s with 2^s &lt;= (range - 1) / m (range unsigned, 0 for
+     * 2^64, at least 2m): then Q = floor(m 2^(64 + s) / range) &lt; 2^64,
+     * and the high half of y Q shifted right by s is y's index among m for
+     * y in [0, range).
+     */
+    static int shiftFor(long m, long range) { return 63 - Long.numberOfLeadingZeros(Long.divideUnsigned(range - 1, m)); }
+
+    /** Q = floor(m 2^(64 + s) / range) for s = {@link #shiftFor}(m, range). */
+    static long scaleFor(long m, long range, int s) {
+        long n = m << s; // m 2^s <= range - 1: no bit lost
+        return range == 0 ? n : divideUnsigned(n, 0, range);
+    }
+
+    /**
+     * floor((hi 2^64 + lo) / d) for unsigned hi &lt; d (so the quotient fits
+     * 64 bits): Hacker's Delight's divlu in 32-bit digits. A rebuild runs a
+     * few times a round, too rarely to be compiled, and BigInteger's division
+     * interpreted cost 15 microseconds a rebuild (docs/scaling/draws.md, "One
+     * generator call").
+     */
+    static long divideUnsigned(long hi, long lo, long d) {
+        int s = Long.numberOfLeadingZeros(d);
+        d <<= s; // normalized: the top bit set
+        long un32 = s == 0 ? hi : hi << s | lo >>> 64 - s, un10 = lo << s;
+        long vn1 = d >>> 32, vn0 = d & 0xFFFFFFFFL, un1 = un10 >>> 32, un0 = un10 & 0xFFFFFFFFL;
+        long q1 = Long.divideUnsigned(un32, vn1), rhat = un32 - q1 * vn1;
+        while (Long.compareUnsigned(q1, 0xFFFFFFFFL) > 0 || Long.compareUnsigned(q1 * vn0, rhat << 32 | un1) > 0) {
+            q1--;
+            rhat += vn1;
+            if (Long.compareUnsigned(rhat, 0xFFFFFFFFL) > 0) break;
+        }
+        long un21 = (un32 << 32) + un1 - q1 * d;
+        long q0 = Long.divideUnsigned(un21, vn1);
+        rhat = un21 - q0 * vn1;
+        while (Long.compareUnsigned(q0, 0xFFFFFFFFL) > 0 || Long.compareUnsigned(q0 * vn0, rhat << 32 | un0) > 0) {
+            q0--;
+            rhat += vn1;
+            if (Long.compareUnsigned(rhat, 0xFFFFFFFFL) > 0) break;
+        }
+        return q1 << 32 | q0;
     }
 
     /** L, unsigned: the call's bits below it draw from the listed group. */
@@ -118,7 +163,4 @@ final class OneCallSplit {
         return unsigned >= 0 ? unsigned : ((unsigned >>> 1) | (unsigned & 1)) * 2.0;
     }
 
-    private static BigInteger unsigned(long x) {
-        return x >= 0 ? BigInteger.valueOf(x) : BigInteger.valueOf(x & Long.MAX_VALUE).setBit(63);
-    }
 }

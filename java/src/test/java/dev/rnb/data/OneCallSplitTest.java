@@ -142,6 +142,25 @@ class OneCallSplitTest {
         }
     }
 
+    /** The 128-by-64-bit division against BigInteger: fresh random and edge operands, the high word below the divisor. */
+    @Test
+    void divideUnsignedMatchesBigInteger() {
+        long seed = new SplittableRandom().nextLong();
+        SplittableRandom rng = new SplittableRandom(seed);
+        long[] edges = {1, 2, 3, 0xFFFFFFFFL, 1L << 32, (1L << 32) + 1, Long.MAX_VALUE, Long.MIN_VALUE, -2L, -1L};
+        for (int i = 0; i < 200_000; i++) {
+            long d = i < edges.length * edges.length ? edges[i % edges.length] : rng.nextLong() >>> rng.nextInt(64);
+            if (d == 0) d = 1;
+            long hi = i < edges.length * edges.length ? edges[i / edges.length] : rng.nextLong();
+            BigInteger dd = unsigned(d);
+            hi = unsigned(hi).mod(dd).longValue(); // below d
+            long lo = i % 3 == 0 ? 0 : rng.nextLong();
+            BigInteger want = unsigned(hi).shiftLeft(64).add(unsigned(lo)).divide(dd);
+            assertEquals(want, unsigned(OneCallSplit.divideUnsigned(hi, lo, d)),
+                    "seed " + seed + ": " + Long.toUnsignedString(hi) + " 2^64 + " + Long.toUnsignedString(lo) + " over " + Long.toUnsignedString(d));
+        }
+    }
+
     /** Listed weight 0: nothing is listed and every x is the rest's; one index; the rest must weigh something. */
     @Test
     void edges() {
