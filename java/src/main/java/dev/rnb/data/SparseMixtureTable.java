@@ -40,9 +40,9 @@ final class SparseMixtureTable {
     /** Bit d set: domain d is listed. */
     private final long[] listedBits;
     /**
-     * Two filters of the listed domains: bit {@link #filterBit}(d, multiplier)
-     * set for each listed d, one hash each (2^15 bits, 4 KiB a filter, which
-     * stay in cache). A rest draw tests the second only where the first's bit
+     * Two filters of the listed domains: for each listed d, the bit of its
+     * hash's top 15 bits set in the first, of the 15 below in the second
+     * (2^15 bits, 4 KiB a filter, which stay in cache). A rest draw tests the second only where the first's bit
      * is set (for a round's few hundred listed domains about 1% of draws), and
      * listedBits (k bits: 125 KiB at 10^6 domains, whose lines other work
      * evicts, so a cache miss a read) only where both are: about 0.01% of
@@ -51,8 +51,9 @@ final class SparseMixtureTable {
      * (docs/scaling/draws.md, "One generator call").
      */
     private final long[] listedFilter = new long[1 << FILTER_LOG2_BITS - 6], listedFilter2 = new long[1 << FILTER_LOG2_BITS - 6];
-    private static final long FILTER_MULTIPLIER = 0x9E3779B97F4A7C15L, FILTER_MULTIPLIER2 = 0xC2B2AE3D27D4EB4FL;
-    private static final int FILTER_LOG2_BITS = 15;
+    /** Both filters' bits from one multiplicative hash of d (consecutive domains spread): its top 15 bits and the 15 below. */
+    private static final long FILTER_MULTIPLIER = 0x9E3779B97F4A7C15L;
+    private static final int FILTER_LOG2_BITS = 15, FILTER_MASK = (1 << FILTER_LOG2_BITS) - 1;
     /** The listed/rest split of one generator call and its scalings (the rest's index unused when grouped). */
     private final OneCallSplit split;
     private int[] listed = new int[0];
@@ -119,31 +120,35 @@ final class SparseMixtureTable {
 
     private void useListed(int[] ids, float[] w, int n, double listedSum) {
         if (listedSum > 0) listedTable.rebuild(w, ids, n, d -> true);
+        // The filters' bits computed in the loops, not by a call: a rebuild runs too rarely to be compiled, and
+        // in the interpreter each call cost about as much as the loop's own work (docs/scaling/draws.md, "One generator call").
         for (int i = 0; i < listedCount; i++) {
-            listedBits[listed[i] >>> 6] = 0;
-            listedFilter[filterBit(listed[i], FILTER_MULTIPLIER) >>> 6] = 0;
-            listedFilter2[filterBit(listed[i], FILTER_MULTIPLIER2) >>> 6] = 0;
+            int d = listed[i];
+            long h = d * FILTER_MULTIPLIER;
+            listedBits[d >>> 6] = 0;
+            listedFilter[(int) (h >>> 64 - FILTER_LOG2_BITS) >>> 6] = 0;
+            listedFilter2[((int) (h >>> 64 - 2 * FILTER_LOG2_BITS) & FILTER_MASK) >>> 6] = 0;
         }
         if (listed.length < n) listed = new int[Math.max(n, 2 * listed.length)];
         System.arraycopy(ids, 0, listed, 0, n);
         listedCount = n;
         for (int i = 0; i < n; i++) {
-            listedBits[ids[i] >>> 6] |= 1L << ids[i];
-            int f = filterBit(ids[i], FILTER_MULTIPLIER), f2 = filterBit(ids[i], FILTER_MULTIPLIER2);
+            int d = ids[i];
+            long h = d * FILTER_MULTIPLIER;
+            int f = (int) (h >>> 64 - FILTER_LOG2_BITS), f2 = (int) (h >>> 64 - 2 * FILTER_LOG2_BITS) & FILTER_MASK;
+            listedBits[d >>> 6] |= 1L << d;
             listedFilter[f >>> 6] |= 1L << f;
             listedFilter2[f2 >>> 6] |= 1L << f2;
         }
         listedWeight = listedSum;
     }
 
-    /** Domain d's bit in a filter: the top bits of a multiplicative hash (consecutive domains spread). */
-    private static int filterBit(int d, long multiplier) { return (int) (d * multiplier >>> 64 - FILTER_LOG2_BITS); }
-
     /** Whether domain d is listed: its first filter bit, where that is set its second, and where both are its bit in listedBits. */
     private boolean isListed(int d) {
-        int f = filterBit(d, FILTER_MULTIPLIER);
+        long h = d * FILTER_MULTIPLIER;
+        int f = (int) (h >>> 64 - FILTER_LOG2_BITS);
         if ((listedFilter[f >>> 6] & 1L << f) == 0) return false;
-        int f2 = filterBit(d, FILTER_MULTIPLIER2);
+        int f2 = (int) (h >>> 64 - 2 * FILTER_LOG2_BITS) & FILTER_MASK;
         return (listedFilter2[f2 >>> 6] & 1L << f2) != 0 && (listedBits[d >>> 6] & 1L << d) != 0;
     }
 
