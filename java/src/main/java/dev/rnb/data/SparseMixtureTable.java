@@ -120,8 +120,7 @@ final class SparseMixtureTable {
 
     private void useListed(int[] ids, float[] w, int n, double listedSum) {
         if (listedSum > 0) listedTable.rebuild(w, ids, n, d -> true);
-        // The filters' bits computed in the loops, not by a call: a rebuild runs too rarely to be compiled, and
-        // in the interpreter each call cost about as much as the loop's own work (docs/scaling/draws.md, "One generator call").
+        // Both filters' bits from one multiply a domain, as isListed reads them.
         for (int i = 0; i < listedCount; i++) {
             int d = listed[i];
             long h = d * FILTER_MULTIPLIER;
