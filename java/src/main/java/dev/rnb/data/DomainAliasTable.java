@@ -84,6 +84,9 @@ final class DomainAliasTable {
         return true;
     }
 
+    /** The columns of the last successful rebuild: {@link #point}s lie in [0, columns). */
+    int columns() { return columns; }
+
     private double keep(int j) { return Double.longBitsToDouble(table[2 * j]); }
 
     private void setKeep(int j, double keep) { table[2 * j] = Double.doubleToRawLongBits(keep); }

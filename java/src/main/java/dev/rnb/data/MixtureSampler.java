@@ -272,9 +272,17 @@ public final class MixtureSampler {
      * a row; the example's is the corpus's), drawn as that many single draws
      * would be, one after another. Staged as {@link #next} stages them, a
      * group of {@link #DOMAINS_AHEAD} at a time: every generator call first,
-     * then the table columns, whose cache misses at many domains overlap.
+     * then the table columns, whose cache misses at many domains overlap;
+     * but one by one from a sparse table whose listed domains' columns stay
+     * in cache ({@link SparseMixtureTable#hasFewColumns}): there staging
+     * overlaps no miss, and its int to double and back cost as much as a
+     * draw (docs/scaling/draws.md, "One generator call").
      */
     public void drawDomains(int[] out) {
+        if (sparseInUse && sparse.hasFewColumns()) {
+            for (int i = 0; i < out.length; i++) out[i] = sparse.draw(rng);
+            return;
+        }
         if (domainsStarted == null) domainsStarted = new double[DOMAINS_AHEAD];
         for (int at = 0; at < out.length; at += DOMAINS_AHEAD) {
             int count = Math.min(DOMAINS_AHEAD, out.length - at);

@@ -11,11 +11,18 @@ package dev.rnb.data;
  * listed domains below half of the eligible ones, so a rest draw takes fewer
  * than two tries on average; rejection keeps it exact.
  *
+ * <p>The group, and the listed domain's point or the rest's index, come from
+ * one generator call ({@link OneCallSplit}): its 64 bits below the listed
+ * share of 2^64 draw from the listed domains, the rest from the rest, each
+ * scaled by a multiplication (no modulus, no second call); a rest draw that
+ * meets a listed domain draws again with a call of its own.
+ *
  * <p>Grouped proportions ({@link #rebuildGrouped}: one shared weight per group
  * of a {@link DomainGroups} instead of one for all) are drawn the same way,
  * with one more step for the rest: a group from a Walker/Vose table over the
- * groups' total weights, then a uniform eligible member of it, drawn again
- * while it is listed. A group whose listed members are not fewer than half of
+ * groups' total weights, then a uniform eligible member of it, both from the
+ * same call's remainder ({@link GroupedRest}), drawn again (a call of its
+ * own) while it is listed. A group whose listed members are not fewer than half of
  * its eligible ones is listed whole, so that step also takes fewer than two
  * tries on average.
  *
@@ -33,16 +40,22 @@ final class SparseMixtureTable {
     /** Bit d set: domain d is listed. */
     private final long[] listedBits;
     /**
-     * A filter of the listed domains: bit {@link #filterBit}(d) set for each
-     * listed d (2^15 bits, 4 KiB, which stay in L1). A rest draw tests
+     * Two filters of the listed domains: for each listed d, the bit of its
+     * hash's top 15 bits set in the first, of the 15 below in the second
+     * (2^15 bits, 4 KiB a filter, which stay in cache). A rest draw tests the second only where the first's bit
+     * is set (for a round's few hundred listed domains about 1% of draws), and
      * listedBits (k bits: 125 KiB at 10^6 domains, whose lines other work
-     * evicts, so a cache miss a draw) only where the filter's bit is set:
-     * for a round's few hundred listed domains about 1% of draws.
+     * evicts, so a cache miss a read) only where both are: about 0.01% of
+     * draws besides the listed domains themselves. With the first filter
+     * alone that miss on 1% of draws was a fifth of a draw's time at 10^6
+     * (docs/scaling/draws.md, "One generator call").
      */
-    private final long[] listedFilter = new long[1 << FILTER_LOG2_BITS - 6];
-    private static final int FILTER_LOG2_BITS = 15;
-    /** Draws the rest's uniform domain index (from domains, or the eligible ones) without nextInt's division. */
-    private final ExactModulus restIndex;
+    private final long[] listedFilter = new long[1 << FILTER_LOG2_BITS - 6], listedFilter2 = new long[1 << FILTER_LOG2_BITS - 6];
+    /** Both filters' bits from one multiplicative hash of d (consecutive domains spread): its top 15 bits and the 15 below. */
+    private static final long FILTER_MULTIPLIER = 0x9E3779B97F4A7C15L;
+    private static final int FILTER_LOG2_BITS = 15, FILTER_MASK = (1 << FILTER_LOG2_BITS) - 1;
+    /** The listed/rest split of one generator call and its scalings (the rest's index unused when grouped). */
+    private final OneCallSplit split;
     private int[] listed = new int[0];
     private int listedCount;
     private final DomainAliasTable listedTable = new DomainAliasTable(64);
@@ -53,7 +66,8 @@ final class SparseMixtureTable {
     /** The groups last drawn from, and their eligible members: group g's are groupMember[groupStart[g] .. groupStart[g + 1]). */
     private DomainGroups groups;
     private int[] groupStart, groupMember;
-    private final DomainAliasTable groupTable = new DomainAliasTable(64);
+    /** The grouped rest's group and member from the split's remainder. */
+    private final GroupedRest groupedRest = new GroupedRest();
 
     /** Over {@code domains} domains, of which those with {@code eligible.test(d)} may be drawn. */
     SparseMixtureTable(int domains, java.util.function.IntPredicate isEligible) {
@@ -77,7 +91,7 @@ final class SparseMixtureTable {
             }
         }
         listedBits = new long[(domains + 63) >>> 6];
-        restIndex = new ExactModulus(Math.max(1, count)); // count = domains where every domain is eligible
+        split = new OneCallSplit(Math.max(1, count)); // count = domains where every domain is eligible
     }
 
     /** The number of eligible domains. */
@@ -100,32 +114,41 @@ final class SparseMixtureTable {
         useListed(ids, w, n, listedSum);
         restWeight = restSum;
         grouped = false;
+        if (restSum > 0) split.rebuild(listedSum, restSum, listedSum > 0 ? listedTable.columns() : 0); // rest 0: start() draws the listed table alone
         return true;
     }
 
     private void useListed(int[] ids, float[] w, int n, double listedSum) {
         if (listedSum > 0) listedTable.rebuild(w, ids, n, d -> true);
+        // Both filters' bits from one multiply a domain, as isListed reads them.
         for (int i = 0; i < listedCount; i++) {
-            listedBits[listed[i] >>> 6] = 0;
-            listedFilter[filterBit(listed[i]) >>> 6] = 0;
+            int d = listed[i];
+            long h = d * FILTER_MULTIPLIER;
+            listedBits[d >>> 6] = 0;
+            listedFilter[(int) (h >>> 64 - FILTER_LOG2_BITS) >>> 6] = 0;
+            listedFilter2[((int) (h >>> 64 - 2 * FILTER_LOG2_BITS) & FILTER_MASK) >>> 6] = 0;
         }
         if (listed.length < n) listed = new int[Math.max(n, 2 * listed.length)];
         System.arraycopy(ids, 0, listed, 0, n);
         listedCount = n;
         for (int i = 0; i < n; i++) {
-            listedBits[ids[i] >>> 6] |= 1L << ids[i];
-            listedFilter[filterBit(ids[i]) >>> 6] |= 1L << filterBit(ids[i]);
+            int d = ids[i];
+            long h = d * FILTER_MULTIPLIER;
+            int f = (int) (h >>> 64 - FILTER_LOG2_BITS), f2 = (int) (h >>> 64 - 2 * FILTER_LOG2_BITS) & FILTER_MASK;
+            listedBits[d >>> 6] |= 1L << d;
+            listedFilter[f >>> 6] |= 1L << f;
+            listedFilter2[f2 >>> 6] |= 1L << f2;
         }
         listedWeight = listedSum;
     }
 
-    /** Domain d's bit in {@link #listedFilter}: the top bits of a multiplicative hash (consecutive domains spread). */
-    private static int filterBit(int d) { return (int) (d * 0x9E3779B97F4A7C15L >>> 64 - FILTER_LOG2_BITS); }
-
-    /** Whether domain d is listed: its filter bit, and only where that is set its bit in listedBits. */
+    /** Whether domain d is listed: its first filter bit, where that is set its second, and where both are its bit in listedBits. */
     private boolean isListed(int d) {
-        int f = filterBit(d);
-        return (listedFilter[f >>> 6] & 1L << f) != 0 && (listedBits[d >>> 6] & 1L << d) != 0;
+        long h = d * FILTER_MULTIPLIER;
+        int f = (int) (h >>> 64 - FILTER_LOG2_BITS);
+        if ((listedFilter[f >>> 6] & 1L << f) == 0) return false;
+        int f2 = (int) (h >>> 64 - 2 * FILTER_LOG2_BITS) & FILTER_MASK;
+        return (listedFilter2[f2 >>> 6] & 1L << f2) != 0 && (listedBits[d >>> 6] & 1L << d) != 0;
     }
 
     private boolean eligible(int d) { return eligibleBits == null || (eligibleBits[d >>> 6] & 1L << d) != 0; }
@@ -184,7 +207,12 @@ final class SparseMixtureTable {
         }
         if (listedSum == 0 && restSum == 0) return false;
         useListed(ids, w, n, listedSum);
-        if (restSum > 0) groupTable.rebuild(groupWeight, null, groupCount, g -> true);
+        if (restSum > 0) {
+            int[] size = new int[groupCount];
+            for (int g = 0; g < groupCount; g++) size[g] = groupStart[g + 1] - groupStart[g];
+            split.rebuild(listedSum, restSum, listedSum > 0 ? listedTable.columns() : 0);
+            groupedRest.rebuild(groupWeight, size, groupCount, split.listedBound());
+        }
         restWeight = restSum;
         grouped = true;
         return true;
@@ -218,8 +246,23 @@ final class SparseMixtureTable {
         groups = by;
     }
 
-    /** One domain, drawn with probability proportional to its weight. */
-    int draw(SeededRandom rng) { return finish(start(rng)); }
+    /** Listed tables of up to this many columns (16 bytes each: 64 KiB) are read from cache, draw after draw. */
+    private static final int FEW_COLUMNS = 1 << 12;
+
+    /** Whether the listed domains' table is small enough to stay in cache (then a draw reads no line from memory). */
+    boolean hasFewColumns() { return listedWeight == 0 || listedTable.columns() <= FEW_COLUMNS; }
+
+    /**
+     * One domain, drawn with probability proportional to its weight: the
+     * domain {@link #finish}({@link #start}) gives, without the rest's
+     * domain passing through a double (in a loop of draws that round trip,
+     * an int to double and back, took about as long as the draw).
+     */
+    int draw(SeededRandom rng) {
+        if (restWeight == 0) return listedTable.draw(rng);
+        long x = rng.nextLong();
+        return split.isListed(x) ? listedTable.domainAt(split.listedPoint(x)) : restDomain(x, rng);
+    }
 
     /**
      * A draw's first part: every generator call it makes. A draw from the
@@ -230,19 +273,31 @@ final class SparseMixtureTable {
      * reads overlapping, as for {@link DomainAliasTable#point}.
      */
     double start(SeededRandom rng) {
-        boolean fromListed = restWeight == 0
-                || listedWeight > 0 && rng.nextDouble() * (listedWeight + restWeight) < listedWeight;
-        if (fromListed) return listedTable.point(rng);
+        if (restWeight == 0) return listedTable.point(rng);
+        long x = rng.nextLong();
+        return split.isListed(x) ? split.listedPoint(x) : -1 - restDomain(x, rng);
+    }
+
+    /**
+     * The rest's domain from the split's bits x (at or above L): the
+     * eligible domain of the rest's index, or grouped a member of the
+     * group, and while it is listed another from a call of its own.
+     */
+    private int restDomain(long x, SeededRandom rng) {
         if (grouped) {
-            int g = groupTable.draw(rng), from = groupStart[g], size = groupStart[g + 1] - from;
+            long drawn = groupedRest.draw(x, rng);
+            int g = (int) (drawn >>> 32), from = groupStart[g], size = groupStart[g + 1] - from, i = (int) drawn;
             while (true) {
-                int d = groupMember[from + rng.nextInt(size)];
-                if (!isListed(d)) return -1 - d;
+                int d = groupMember[from + i];
+                if (!isListed(d)) return d;
+                i = (int) OneCallSplit.unsignedMultiplyHigh(rng.nextLong(), size);
             }
         }
+        int i = split.restIndex(x, rng);
         while (true) {
-            int d = eligible == null ? restIndex.of(rng.nextLong()) : eligible[restIndex.of(rng.nextLong())]; // nextInt(domains), nextInt(eligibleCount)
-            if (!isListed(d)) return -1 - d;
+            int d = eligible == null ? i : eligible[i];
+            if (!isListed(d)) return d;
+            i = split.uniformIndex(rng.nextLong());
         }
     }
 

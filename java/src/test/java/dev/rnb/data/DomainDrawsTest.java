@@ -121,6 +121,108 @@ class DomainDrawsTest {
     }
 
     /**
+     * The sparse table's draws: drawDomains (one by one for few listed
+     * domains, staged for many: 6,000 listed, past
+     * {@link SparseMixtureTable#hasFewColumns}), split into ragged calls,
+     * gives the table's single draws in order, both {@code draw} and
+     * {@code finish(start)}, and leaves the generator where they leave it;
+     * listed shares from none to nearly all, some domains without examples.
+     */
+    @Test
+    void sparseDrawsAreTheSingleDrawsInOrderWhateverTheSplit() {
+        long seed0 = new SplittableRandom().nextLong();
+        SplittableRandom rng = new SplittableRandom(seed0);
+        int k = MixtureSampler.SPARSE_MIN_DOMAINS + rng.nextInt(5000);
+        ByteDataset data = SparseMixtureSamplerTest.dataset(k, d -> d % 97 == 5, 5, rng);
+        for (int trial = 0; trial < 12; trial++) {
+            int t = trial % 2 == 0 ? 1 + rng.nextInt(400) : 6000;
+            float rest = trial % 6 == 5 ? 0f : 1f / k;
+            DomainProportions p = SparseMixtureSamplerTest.randomSparse(k, t, 1f / k, rng);
+            float[] v = dev.rnb.testing.ProportionEntries.values(p);
+            double scale = Math.pow(10, rng.nextInt(9) - 2); // the listed share from about 1e-4 to nearly 1
+            for (int i = 0; i < v.length; i++) v[i] *= (float) scale;
+            v[0] = 1f / k; // some weight on a listed domain (whether or not it has examples)
+            p = DomainProportions.sparse(k, dev.rnb.testing.ProportionEntries.listed(p), v, rest);
+            String what = "seed " + seed0 + ", trial " + trial + ", k = " + k + ", t = " + t + ", rest " + rest + ", listed scaled by " + scale;
+            MixtureSampler whole = new MixtureSampler(data, 3, 2, trial), split = new MixtureSampler(data, 3, 2, trial);
+            try {
+                whole.setProportions(p);
+            } catch (IllegalArgumentException e) {
+                continue; // no domain with examples has weight
+            }
+            split.setProportions(p);
+            assertTrue(whole.usesSparseTable(), what);
+            SparseMixtureTable table = new SparseMixtureTable(k, d -> data.countOf(d) > 0);
+            int[] ids = new int[t];
+            float[] w = new float[t];
+            int n = 0;
+            long[] keyed = new long[t];
+            for (int i = 0; i < t; i++) keyed[i] = (long) p.listedDomain(i) << 32 | i;
+            Arrays.sort(keyed);
+            for (long kd : keyed) {
+                int d = (int) (kd >>> 32), i = (int) kd;
+                if (data.countOf(d) > 0 && p.listedValue(i) != rest) {
+                    ids[n] = d;
+                    w[n++] = p.listedValue(i);
+                }
+            }
+            assertTrue(table.rebuild(ids, w, n, rest), what);
+            assertEquals(t <= 400, table.hasFewColumns(), what);
+            int draws = rng.nextInt(3 * MixtureSampler.DOMAINS_AHEAD);
+            SeededRandom one = new SeededRandom(trial), two = new SeededRandom(trial);
+            int[] want = new int[draws];
+            for (int i = 0; i < draws; i++) {
+                want[i] = table.draw(one);
+                assertEquals(want[i], table.finish(table.start(two)), what + ": draw " + i + ", draw against finish(start)");
+            }
+            int[] got = new int[draws];
+            whole.drawDomains(got);
+            assertArrayEquals(want, got, what);
+            int[] sizes = {0, 1, 7, MixtureSampler.DOMAINS_AHEAD, MixtureSampler.DOMAINS_AHEAD + 1};
+            for (int at = 0; at < draws; ) {
+                int[] part = new int[Math.min(draws - at, sizes[rng.nextInt(sizes.length)])];
+                split.drawDomains(part);
+                assertArrayEquals(Arrays.copyOfRange(want, at, at + part.length), part, what + ": split at " + at);
+                at += part.length;
+            }
+            assertEquals(one.state(), whole.rngState(), what + ": the generator left where the single draws leave it");
+            assertEquals(one.state(), split.rngState(), what);
+            assertEquals(one.state(), two.state(), what);
+        }
+    }
+
+    /** The same for grouped p' (one value per group for the unlisted domains): drawDomains against draw and finish(start). */
+    @Test
+    void groupedDrawsAreTheSingleDrawsInOrder() {
+        long seed = new SplittableRandom().nextLong();
+        SplittableRandom rng = new SplittableRandom(seed);
+        int k = GroupedMixtureSamplerTest.K;
+        ByteDataset data = SparseMixtureSamplerTest.dataset(k, d -> d % 17 == 3, 3, rng);
+        for (int trial = 0; trial < 4; trial++) {
+            DomainGroups groups = GroupedMixtureSamplerTest.randomGroups(k, rng);
+            DomainProportions p = GroupedMixtureSamplerTest.randomGrouped(groups, trial % 2 == 0 ? 300 : 6000, rng);
+            String what = "seed " + seed + ", trial " + trial;
+            MixtureSampler sampler = new MixtureSampler(data, 3, 2, trial);
+            sampler.setProportions(p);
+            assertTrue(sampler.usesSparseTable(), what);
+            SparseMixtureTable table = new SparseMixtureTable(k, d -> data.countOf(d) > 0);
+            assertTrue(table.rebuildGrouped(p), what);
+            SeededRandom one = new SeededRandom(trial), two = new SeededRandom(trial);
+            int draws = 1 + rng.nextInt(3 * MixtureSampler.DOMAINS_AHEAD);
+            int[] want = new int[draws];
+            for (int i = 0; i < draws; i++) {
+                want[i] = table.draw(one);
+                assertEquals(want[i], table.finish(table.start(two)), what + ": draw " + i + ", draw against finish(start)");
+            }
+            int[] got = new int[draws];
+            sampler.drawDomains(got);
+            assertArrayEquals(want, got, what);
+            assertEquals(one.state(), sampler.rngState(), what);
+            assertEquals(one.state(), two.state(), what);
+        }
+    }
+
+    /**
      * The sparse table (a shared rest value, 320 listed domains with their
      * own weights, some 0, some without examples): chi-square over the listed
      * domains and the rest's domains in 256 bins of consecutive domains.
