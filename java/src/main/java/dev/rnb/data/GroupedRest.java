@@ -73,8 +73,7 @@ final class GroupedRest {
         columnScale = OneCallSplit.scaleFor(groups, r, columnShift);
         long perColumn = Long.divideUnsigned(r - 1, groups); // values of y a column, give or take 3
         for (int j = 0; j < groups; j++) {
-            double k = scaled[j] * 0x1p64; // exact scaling of the double keep
-            keep[j] = scaled[j] >= 1 ? WHOLE : k >= 0x1p63 ? (long) (k - 0x1p63) ^ Long.MIN_VALUE : (long) k;
+            keep[j] = OneCallSplit.unsignedFloor(scaled[j] * 0x1p64); // exact scaling of the double keep: 1 gives WHOLE, below 1 less
             long keptSpan = keep[j] == WHOLE ? 0 : keep[j], aliasSpan = -keep[j]; // 0 standing for 2^64
             keptShift[j] = keep[j] == 0 ? -1 : memberShift(keptSpan, perColumn, size[keptGroup[j]]);
             keptScale[j] = keptShift[j] < 0 ? 0 : OneCallSplit.scaleFor(size[keptGroup[j]], keptSpan, keptShift[j]);
@@ -135,7 +134,7 @@ final class GroupedRest {
 
     private long member(int g, long f, long scale, int shift, SeededRandom rng) {
         int index = shift >= 0 ? (int) (OneCallSplit.unsignedMultiplyHigh(f, scale) >>> shift)
-                : (int) OneCallSplit.unsignedMultiplyHigh(rng.nextLong(), sizes[g]);
+                : OneCallSplit.uniformIndex(rng.nextLong(), sizes[g]);
         return (long) g << 32 | index;
     }
 
