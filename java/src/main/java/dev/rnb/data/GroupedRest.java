@@ -127,7 +127,9 @@ final class GroupedRest {
         long y = fromRemainder ? x - listedBound : rng.nextLong();
         long hi = OneCallSplit.unsignedMultiplyHigh(y, columnScale), lo = y * columnScale;
         int j = (int) (hi >>> columnShift);
-        long f = hi << 64 - columnShift | lo >>> columnShift; // the fraction's top 64 bits
+        // The fraction's top 64 bits. columnShift is 33 to 63 (R >= 2^34 G, or 2^64 over G < 2^31), never 0, where
+        // Java's hi << 64 would be hi, not 0.
+        long f = hi << 64 - columnShift | lo >>> columnShift;
         if (Long.compareUnsigned(f, keep[j]) < 0 || keep[j] == WHOLE) return member(keptGroup[j], f, keptScale[j], keptShift[j], rng);
         return member(aliasGroup[j], f - keep[j], aliasScale[j], aliasShift[j], rng);
     }
