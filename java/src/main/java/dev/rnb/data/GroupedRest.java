@@ -73,8 +73,7 @@ final class GroupedRest {
         columnScale = OneCallSplit.scaleFor(groups, r, columnShift);
         long perColumn = Long.divideUnsigned(r - 1, groups); // values of y a column, give or take 3
         for (int j = 0; j < groups; j++) {
-            double k = scaled[j] * 0x1p64; // exact scaling of the double keep
-            keep[j] = scaled[j] >= 1 ? WHOLE : k >= 0x1p63 ? (long) (k - 0x1p63) ^ Long.MIN_VALUE : (long) k;
+            keep[j] = OneCallSplit.unsignedFloor(scaled[j] * 0x1p64); // exact scaling of the double keep: 1 gives WHOLE, below 1 less
             long keptSpan = keep[j] == WHOLE ? 0 : keep[j], aliasSpan = -keep[j]; // 0 standing for 2^64
             keptShift[j] = keep[j] == 0 ? -1 : memberShift(keptSpan, perColumn, size[keptGroup[j]]);
             keptScale[j] = keptShift[j] < 0 ? 0 : OneCallSplit.scaleFor(size[keptGroup[j]], keptSpan, keptShift[j]);
@@ -128,14 +127,16 @@ final class GroupedRest {
         long y = fromRemainder ? x - listedBound : rng.nextLong();
         long hi = OneCallSplit.unsignedMultiplyHigh(y, columnScale), lo = y * columnScale;
         int j = (int) (hi >>> columnShift);
-        long f = hi << 64 - columnShift | lo >>> columnShift; // the fraction's top 64 bits
+        // The fraction's top 64 bits. columnShift is 33 to 63 (R >= 2^34 G, or 2^64 over G < 2^31), never 0, where
+        // Java's hi << 64 would be hi, not 0.
+        long f = hi << 64 - columnShift | lo >>> columnShift;
         if (Long.compareUnsigned(f, keep[j]) < 0 || keep[j] == WHOLE) return member(keptGroup[j], f, keptScale[j], keptShift[j], rng);
         return member(aliasGroup[j], f - keep[j], aliasScale[j], aliasShift[j], rng);
     }
 
     private long member(int g, long f, long scale, int shift, SeededRandom rng) {
         int index = shift >= 0 ? (int) (OneCallSplit.unsignedMultiplyHigh(f, scale) >>> shift)
-                : (int) OneCallSplit.unsignedMultiplyHigh(rng.nextLong(), sizes[g]);
+                : OneCallSplit.uniformIndex(rng.nextLong(), sizes[g]);
         return (long) g << 32 | index;
     }
 

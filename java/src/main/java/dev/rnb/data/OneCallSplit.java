@@ -77,8 +77,7 @@ final class OneCallSplit {
         if (!(rest > 0) || !(listed >= 0) || Double.isInfinite(listed + rest)) {
             throw new IllegalArgumentException("need a positive rest and a finite listed weight, got " + listed + ", " + rest);
         }
-        double share = listed / (listed + rest) * 0x1p64; // in [0, 2^64]: exact scaling of the double share
-        listedBound = share >= 0x1p64 ? -1L : share >= 0x1p63 ? (long) (share - 0x1p63) ^ Long.MIN_VALUE : (long) share;
+        listedBound = unsignedFloor(listed / (listed + rest) * 0x1p64); // in [0, 2^64]: exact scaling of the double share
         listedScale = listedBound == 0 ? 0 : columns / (toDouble(listedBound) / 2);
         lastPoint = Math.nextDown((double) columns);
         long r = -listedBound; // R = 2^64 - L, unsigned, 0 standing for 2^64
@@ -87,6 +86,14 @@ final class OneCallSplit {
             restShift = shiftFor(indices, r);
             restScale = scaleFor(indices, r, restShift);
         }
+    }
+
+    /**
+     * floor(v) as an unsigned long for v in [0, 2^64], 2^64 giving 2^64 - 1
+     * (a share or keep of 1 scaled by 2^64; any v below it gives less).
+     */
+    static long unsignedFloor(double v) {
+        return v >= 0x1p64 ? -1L : v >= 0x1p63 ? (long) (v - 0x1p63) ^ Long.MIN_VALUE : (long) v;
     }
 
     /** Whether range (unsigned, 0 for 2^64) is at least m 2^bits (bits &lt;= 63). */
@@ -152,7 +159,10 @@ final class OneCallSplit {
     }
 
     /** A uniform index in [0, m) from a call's 64 bits: the high half of x m. */
-    int uniformIndex(long x) { return (int) unsignedMultiplyHigh(x, indices); }
+    int uniformIndex(long x) { return uniformIndex(x, indices); }
+
+    /** A uniform index in [0, n) from a call's 64 bits x (the index of a call of its own): the high half of x n. */
+    static int uniformIndex(long x, int n) { return (int) unsignedMultiplyHigh(x, n); }
 
     /** The high 64 bits of a x b, both read as unsigned. */
     static long unsignedMultiplyHigh(long a, long b) {

@@ -290,7 +290,7 @@ final class SparseMixtureTable {
             while (true) {
                 int d = groupMember[from + i];
                 if (!isListed(d)) return d;
-                i = (int) OneCallSplit.unsignedMultiplyHigh(rng.nextLong(), size);
+                i = OneCallSplit.uniformIndex(rng.nextLong(), size);
             }
         }
         int i = split.restIndex(x, rng);

@@ -40,6 +40,44 @@ class GroupedRestTest {
     }
 
     /**
+     * 2^b groups of equal weight and L = 0: every column keeps its group
+     * whole and Q = 2^63, so the column is y's top b bits and f the other
+     * 64 - b shifted up, the member floor(f size / 2^64): exact, checked
+     * against BigInteger from b = 0 (the column's shift 63) to b = 20 (43),
+     * at fresh random y and at the columns' edges.
+     */
+    @Test
+    void powerOfTwoGroupsReadTheBitsExactly() {
+        long seed = new SplittableRandom().nextLong();
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int b : new int[] {0, 1, 3, 10, 20}) {
+            int groups = 1 << b;
+            float[] w = new float[groups];
+            int[] size = new int[groups];
+            for (int g = 0; g < groups; g++) {
+                w[g] = 1f;
+                size[g] = 1 + rng.nextInt(b == 20 ? 500 : 100_000); // at 2^20 groups a member of 500 has 2^35 values
+            }
+            GroupedRest rest = new GroupedRest();
+            rest.rebuild(w, size, groups, 0);
+            SeededRandom none = new SeededRandom(3);
+            for (int i = 0; i < 2000; i++) {
+                long edge = (long) rng.nextInt(groups) << 64 - b >>> (b == 0 ? 1 : 0); // a column's first y (b = 0: any)
+                long y = i == 0 ? 0 : i == 1 ? -1L : i % 3 == 0 ? rng.nextLong() : edge + rng.nextInt(5) - 2;
+                BigInteger yy = unsigned(y);
+                int g = yy.shiftRight(64 - b).intValueExact();
+                BigInteger f = yy.shiftLeft(b).mod(TWO_TO_64);
+                int member = f.multiply(BigInteger.valueOf(size[g])).shiftRight(64).intValueExact();
+                long drawn = rest.draw(y, none);
+                String what = "seed " + seed + ", 2^" + b + " groups, y = " + Long.toUnsignedString(y);
+                assertEquals(g, drawn >>> 32, what + ": group");
+                assertEquals(member, (int) drawn, what + ": member of " + size[g]);
+            }
+            assertEquals(3, none.state(), "seed " + seed + ", 2^" + b + " groups: no call of its own");
+        }
+    }
+
+    /**
      * A rest of a few hundred values (R below 2^34 G): the group and member
      * take a call of their own, each draw exactly one; a part too small for
      * its members (a group of 2^30 members) takes one for the member alone.
