@@ -21,20 +21,24 @@ package dev.rnb.data;
  *     listed share and 2^-63, as near as the dense table's nextDouble() x
  *     columns puts it; a point rounded up to columns is clamped to the last
  *     column's last double.</li>
- * <li>The rest's index: R = 2^64 - L values of x, each index floor(y Q /
- *     2^(64 + s)) for y = x - L with Q = floor(m 2^(64 + s) / R), s the
- *     largest shift with Q &lt; 2^64. Q is short of m 2^(64 + s) / R by less
- *     than 1, which lowers y Q / 2^(64 + s) by less than R / 2^(64 + s)
- *     &lt; 2m / 2^64, so at most 2 values of y at each index's lower end fall
- *     to the index below; with the floor's own 1 an index gets R / m values
- *     give or take 3, a relative error of at most 3m / R. The index never
- *     reaches m (y Q / 2^(64 + s) &lt; y m / R &lt; m): no clamp. The
- *     remainder is used only where 3m / R &lt; 2^-32, that is R &gt;= 2^34 m;
- *     at 10^6 domains (m &lt; 2^20) a rest share of at least 2^-10, and with
- *     the round's listed share of about 1% R &gt; 2^63, 43 bits beyond the
- *     index's 20: 3m / R &lt; 2^-41.4, against 2^-44 (m / 2^64) for the old
- *     draw's modulus. Below that share (or at m above 2^30) the index takes
- *     a call of its own.</li>
+ * <li>The rest's index: R = 2^64 - L values of x, each index floor(h Q /
+ *     2^(62 + s)) for y = x - L, h = floor(y / 2) &lt; 2^63 and Q =
+ *     floor(m 2^(63 + s) / R), s the largest shift with m 2^s &lt; R, so Q
+ *     &lt; 2^63 too: both operands below 2^63, the product's high half is
+ *     the signed multiplyHigh, with no correction for unsigned operands
+ *     (JDK 17 has no unsignedMultiplyHigh intrinsic). The first h of an
+ *     index j is the ceiling of j 2^(62 + s) / Q, which Q's shortfall (less
+ *     than 1) lifts above j R / 2m by less than j R^2 / (m^2 2^(64 + s))
+ *     &lt; 2 (2^(s + 1) m &gt; R - 1, R &lt;= 2^64), the ceiling by less than 1
+ *     more; the first y, twice it, lies at or above j R / m by less than
+ *     6, so an index gets R / m values give or take 6 (7 against floor(R /
+ *     m)), a relative error of at most 7m / R. The index never reaches m (h Q / 2^(62 + s) &lt;= y m / R &lt;
+ *     m): no clamp. The remainder is used only where 7m / R &lt; 2^-32, that
+ *     is R &gt;= 2^35 m; at 10^6 domains (m &lt; 2^20) a rest share of at
+ *     least 2^-9, and with the round's listed share of about 1% R &gt; 2^63,
+ *     43 bits beyond the index's 20: 7m / R &lt; 2^-40.1, against 2^-44 (m /
+ *     2^64) for the old draw's modulus. Below that share (or at m above
+ *     2^29) the index takes a call of its own.</li>
  * <li>An index of a call of its own (that one, and a rest draw's next try
  *     after meeting a listed domain): the high half of x m, 2^64 / m values
  *     give or take 1 an index, a relative error of at most m / 2^64 &lt;
@@ -45,8 +49,8 @@ package dev.rnb.data;
  * listed domain's is as near as the dense table's draw would make it.
  */
 final class OneCallSplit {
-    /** The rest's index is taken from the remainder only while it has at least 2^34 values an index. */
-    private static final int MIN_REMAINDER_BITS_PER_INDEX = 34;
+    /** The rest's index is taken from the remainder only while it has at least 2^35 values an index. */
+    private static final int MIN_REMAINDER_BITS_PER_INDEX = 35;
 
     /** m: the rest draws an index in [0, m) (its domain is the caller's business). */
     private final int indices;
@@ -58,7 +62,7 @@ final class OneCallSplit {
     private double lastPoint;
     /** Whether the rest's index comes from the remainder x - L (else from a call of its own). */
     private boolean fromRemainder;
-    /** Q, unsigned, and s: the rest's index is the high half of (x - L) Q shifted right by s. */
+    /** Q &lt; 2^63 and s - 2: the rest's index is the high half of ((x - L) &gt;&gt;&gt; 1) Q shifted right by s - 2. */
     private long restScale;
     private int restShift;
 
@@ -83,8 +87,9 @@ final class OneCallSplit {
         long r = -listedBound; // R = 2^64 - L, unsigned, 0 standing for 2^64
         fromRemainder = atLeast(r, indices, MIN_REMAINDER_BITS_PER_INDEX);
         if (fromRemainder) {
-            restShift = shiftFor(indices, r);
-            restScale = scaleFor(indices, r, restShift);
+            int s = shiftFor(indices, r); // at least MIN_REMAINDER_BITS_PER_INDEX
+            restScale = halfScaleFor(indices, r, s);
+            restShift = s - 2;
         }
     }
 
@@ -113,6 +118,16 @@ final class OneCallSplit {
     static long scaleFor(long m, long range, int s) {
         long n = m << s; // m 2^s <= range - 1: no bit lost
         return range == 0 ? n : divideUnsigned(n, 0, range);
+    }
+
+    /**
+     * floor(m 2^(63 + s) / range) &lt; 2^63 for s = {@link #shiftFor}(m,
+     * range): half of {@link #scaleFor}'s Q, short by less than 1, for a
+     * signed multiply by a halved operand.
+     */
+    static long halfScaleFor(long m, long range, int s) {
+        long n = m << s; // m 2^s <= range - 1: no bit lost
+        return range == 0 ? n >>> 1 : divideUnsigned(n >>> 1, n << 63, range);
     }
 
     /**
@@ -155,7 +170,7 @@ final class OneCallSplit {
 
     /** The rest's index of bits x at or above L: from x - L, or where that has too few values, from a call of its own. */
     int restIndex(long x, SeededRandom rng) {
-        return fromRemainder ? (int) (unsignedMultiplyHigh(x - listedBound, restScale) >>> restShift) : uniformIndex(rng.nextLong());
+        return fromRemainder ? (int) (Math.multiplyHigh((x - listedBound) >>> 1, restScale) >>> restShift) : uniformIndex(rng.nextLong());
     }
 
     /** A uniform index in [0, m) from a call's 64 bits: the high half of x m. */

@@ -41,17 +41,21 @@ final class SparseMixtureTable {
     private final long[] listedBits;
     /**
      * Two filters of the listed domains: for each listed d, the bit of its
-     * hash's top 15 bits set in the first, of the 15 below in the second
+     * low 15 bits set in the first, of its hash's top 15 bits in the second
      * (2^15 bits, 4 KiB a filter, which stay in cache). A rest draw tests the second only where the first's bit
      * is set (for a round's few hundred listed domains about 1% of draws), and
      * listedBits (k bits: 125 KiB at 10^6 domains, whose lines other work
      * evicts, so a cache miss a read) only where both are: about 0.01% of
      * draws besides the listed domains themselves. With the first filter
      * alone that miss on 1% of draws was a fifth of a draw's time at 10^6
-     * (docs/scaling/draws.md, "One generator call").
+     * (docs/scaling/draws.md, "One generator call"). The first filter takes
+     * the domain's low bits, not a hash, so that most draws do no multiply
+     * for it (docs/scaling/draws.md, "Toward parity"); listed domains that
+     * share low bits (say, a stride of 2^15) only send more draws on to the
+     * second filter, whose hash spreads them: the bitset still decides.
      */
     private final long[] listedFilter = new long[1 << FILTER_LOG2_BITS - 6], listedFilter2 = new long[1 << FILTER_LOG2_BITS - 6];
-    /** Both filters' bits from one multiplicative hash of d (consecutive domains spread): its top 15 bits and the 15 below. */
+    /** The second filter's bit from a multiplicative hash of d (domains alike in their low bits spread): its top 15 bits. */
     private static final long FILTER_MULTIPLIER = 0x9E3779B97F4A7C15L;
     private static final int FILTER_LOG2_BITS = 15, FILTER_MASK = (1 << FILTER_LOG2_BITS) - 1;
     /** The listed/rest split of one generator call and its scalings (the rest's index unused when grouped). */
@@ -120,21 +124,18 @@ final class SparseMixtureTable {
 
     private void useListed(int[] ids, float[] w, int n, double listedSum) {
         if (listedSum > 0) listedTable.rebuild(w, ids, n, d -> true);
-        // Both filters' bits from one multiply a domain, as isListed reads them.
+        // The filters' bits as isListed reads them: the first from d's low bits, the second from its hash.
         for (int i = 0; i < listedCount; i++) {
             int d = listed[i];
-            long h = d * FILTER_MULTIPLIER;
             listedBits[d >>> 6] = 0;
-            listedFilter[(int) (h >>> 64 - FILTER_LOG2_BITS) >>> 6] = 0;
-            listedFilter2[((int) (h >>> 64 - 2 * FILTER_LOG2_BITS) & FILTER_MASK) >>> 6] = 0;
+            listedFilter[(d & FILTER_MASK) >>> 6] = 0;
+            listedFilter2[secondFilterBit(d) >>> 6] = 0;
         }
         if (listed.length < n) listed = new int[Math.max(n, 2 * listed.length)];
         System.arraycopy(ids, 0, listed, 0, n);
         listedCount = n;
         for (int i = 0; i < n; i++) {
-            int d = ids[i];
-            long h = d * FILTER_MULTIPLIER;
-            int f = (int) (h >>> 64 - FILTER_LOG2_BITS), f2 = (int) (h >>> 64 - 2 * FILTER_LOG2_BITS) & FILTER_MASK;
+            int d = ids[i], f = d & FILTER_MASK, f2 = secondFilterBit(d);
             listedBits[d >>> 6] |= 1L << d;
             listedFilter[f >>> 6] |= 1L << f;
             listedFilter2[f2 >>> 6] |= 1L << f2;
@@ -144,12 +145,13 @@ final class SparseMixtureTable {
 
     /** Whether domain d is listed: its first filter bit, where that is set its second, and where both are its bit in listedBits. */
     private boolean isListed(int d) {
-        long h = d * FILTER_MULTIPLIER;
-        int f = (int) (h >>> 64 - FILTER_LOG2_BITS);
-        if ((listedFilter[f >>> 6] & 1L << f) == 0) return false;
-        int f2 = (int) (h >>> 64 - 2 * FILTER_LOG2_BITS) & FILTER_MASK;
+        if ((listedFilter[(d & FILTER_MASK) >>> 6] & 1L << d) == 0) return false; // a shift takes its count mod 64: d's low 6 bits
+        int f2 = secondFilterBit(d);
         return (listedFilter2[f2 >>> 6] & 1L << f2) != 0 && (listedBits[d >>> 6] & 1L << d) != 0;
     }
+
+    /** d's bit in the second filter: its multiplicative hash's top 15 bits. */
+    private static int secondFilterBit(int d) { return (int) (d * FILTER_MULTIPLIER >>> 64 - FILTER_LOG2_BITS); }
 
     private boolean eligible(int d) { return eligibleBits == null || (eligibleBits[d >>> 6] & 1L << d) != 0; }
 

@@ -55,6 +55,7 @@ public final class ScaleReport {
         String smallest = power(points.get(0).k());
         ratioToSmallest(sb, "domain draw alone, every domain present (the dense table) / at k = " + smallest, ScaleRun.Stage.DOMAIN_DRAW);
         ratioToSmallest(sb, "domain draw alone, round's p' / at k = " + smallest, ScaleRun.Stage.DOMAIN_DRAW_ROUND);
+        ratioToSmallest(sb, "domain draw alone, round's p' grouped (G = ceil(sqrt k)) / at k = " + smallest, ScaleRun.Stage.DOMAIN_DRAW_GROUPED);
         ratioToSmallest(sb, "T = 1 draw, round's p', one document per domain (the store grows with k) / at k = " + smallest,
                 ScaleRun.Stage.SAMPLER_DRAW_ROUND);
         ratioToSmallest(sb, "T = 1 draw, round's p', one corpus of N documents in k domains / at k = " + smallest,

@@ -7,6 +7,7 @@ import dev.rnb.backend.Tensor;
 import dev.rnb.balance.SketchSpec;
 import dev.rnb.data.Batch;
 import dev.rnb.data.ByteDataset;
+import dev.rnb.data.DomainGroups;
 import dev.rnb.data.DomainProportions;
 import dev.rnb.data.MixtureSampler;
 import dev.rnb.data.StoredProportions;
@@ -48,7 +49,10 @@ import java.util.SplittableRandom;
  * (the 9-byte store padded every sequence of more than 8 rows).
  * The domain draw rows time the mixture's part of a row alone
  * ({@link MixtureSampler#drawDomains}: domains from p, no example read), with
- * the same two p' as the T = 1 rows.
+ * the same two p' as the T = 1 rows, and the round's p' once more grouped
+ * ({@link DomainProportions#groupedBy}: every group's value the shared one)
+ * as {@code rnb:hier}'s p' is, so that its draw (a group, then a member from
+ * the group's member list) is timed at every k.
  * Those two stores grow with k (one document per domain), so their draw rows
  * compare k cached documents at small k with 10^6 in DRAM at 10^6; the
  * corpus rows hold the store fixed instead: one corpus of N documents (each
@@ -66,6 +70,7 @@ public final class ScaleRun {
         SAMPLER_DRAW_ROUND("sampler draw, one document per domain (the store grows with k), the sketched round's p' (ns/row)"),
         DOMAIN_DRAW("sampler domain draw alone (no example), p' with every domain present (the dense alias table) (ns/draw)"),
         DOMAIN_DRAW_ROUND("sampler domain draw alone (no example), the sketched round's p' (ns/draw)"),
+        DOMAIN_DRAW_GROUPED("sampler domain draw alone (no example), the sketched round's p' grouped as rnb:hier's, G = ceil(sqrt k) groups, domain d in group d mod G (ns/draw)"),
         CORPUS_DRAW("sampler draw, one corpus of N documents in k domains, the sketched round's p' (ns/row)"),
         CORPUS_ROUND_DRAWS("sampler draw, one corpus of N documents in k domains, the round's K batches, the sketched round's p' (ms)"),
         ACCUMULATE_SPARSE("accumulate, sparse (ms/round)"),
@@ -176,6 +181,13 @@ public final class ScaleRun {
                 + 2L * 8L * touched + 16L * touched + (long) stepsPerRound * sequences * (rowsPerSequence + 1);
     }
 
+    /** k domains in g groups, domain d in group d mod g (every group's members spread over all k). */
+    static DomainGroups roundRobinGroups(int k, int g) {
+        int[] groupOf = new int[k];
+        for (int d = 0; d < k; d++) groupOf[d] = d % g;
+        return new DomainGroups(groupOf, g);
+    }
+
     /** One k: {@code warmup} untimed reps, then {@code reps} timed ones. */
     public Point measure(int k) {
         if (k > corpusDocuments) {
@@ -198,6 +210,8 @@ public final class ScaleRun {
         ByteDataset data = oneExamplePerDomain(k);
         MixtureSampler sampler = new MixtureSampler(data, sequences * 256, 1, 7);
         int[] domainDraws = new int[sequences * 256]; // as many domains as a T = 1 batch has rows
+        MixtureSampler groupedSampler = new MixtureSampler(data, sequences * 256, 1, 11);
+        DomainGroups hierGroups = roundRobinGroups(k, (int) Math.ceil(Math.sqrt(k)));
         MixtureSampler roundSampler = new MixtureSampler(documentPerDomain(k, rowsPerSequence), sequences, rowsPerSequence, 8);
         Batch roundBatch = null; // drawn into the last batch's arrays, as Trainer.trainStep() does
         MixtureSampler corpusSampler = new MixtureSampler(inDomains(corpusShort, k), sequences * 256, 1, 9);
@@ -267,6 +281,10 @@ public final class ScaleRun {
                 long t10 = System.nanoTime();
                 sampler.drawDomains(domainDraws);
                 long d10 = System.nanoTime();
+                groupedSampler.setProportions(roundP.groupedBy(hierGroups));
+                long g0 = System.nanoTime();
+                groupedSampler.drawDomains(domainDraws);
+                long g1 = System.nanoTime();
                 corpusSampler.setProportions(roundP); // the same p' over the fixed corpus
                 corpusRoundSampler.setProportions(roundP);
                 long f0 = System.nanoTime();
@@ -284,6 +302,7 @@ public final class ScaleRun {
                 t[Stage.SAMPLER_DRAW_ROUND.ordinal()][r] = (double) (t10 - t9) / (sequences * 256);
                 t[Stage.DOMAIN_DRAW.ordinal()][r] = (double) (d7 - t7) / domainDraws.length;
                 t[Stage.DOMAIN_DRAW_ROUND.ordinal()][r] = (double) (d10 - t10) / domainDraws.length;
+                t[Stage.DOMAIN_DRAW_GROUPED.ordinal()][r] = (double) (g1 - g0) / domainDraws.length;
                 t[Stage.CORPUS_DRAW.ordinal()][r] = (double) (f1 - f0) / (sequences * 256);
                 t[Stage.CORPUS_ROUND_DRAWS.ordinal()][r] = (f2 - f1) / 1e6;
                 t[Stage.ROUND_SKETCHED.ordinal()][r] = (t8 - d7) / 1e6; // the round starts after the domain draw timed from t7 to d7

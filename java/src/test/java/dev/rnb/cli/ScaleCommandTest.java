@@ -26,7 +26,7 @@ class ScaleCommandTest {
         assertTrue(table.contains("medians of 1 rounds after 3 untimed"), table);
         assertTrue(Files.size(out.resolve("scaling.png")) > 1000);
         List<String> rows = table.lines().filter(l -> l.startsWith("| ")).toList();
-        assertEquals(1 + 22 + 22 + 1 + 4, rows.size(), table);
+        assertEquals(1 + 23 + 23 + 1 + 4, rows.size(), table);
         assertTrue(table.contains("| whole round (sketched) back to back / copy of its minimum bytes |"), table);
         assertTrue(table.contains("| whole round (sketched) back to back / its minimum bytes at that rate |"), table);
         assertTrue(table.contains("corpus rows: one corpus of N = 1000 documents, document i in domain i mod k"), table);
@@ -34,13 +34,15 @@ class ScaleCommandTest {
                 "sampler draw, one corpus of N documents in k domains, the round's K batches, the sketched round's p' (ms)",
                 "sampler draw, one document per domain (the store grows with k), the sketched round's p' (ns/row)",
                 "sampler domain draw alone (no example), p' with every domain present (the dense alias table) (ns/draw)",
-                "sampler domain draw alone (no example), the sketched round's p' (ns/draw)"}) {
+                "sampler domain draw alone (no example), the sketched round's p' (ns/draw)",
+                "sampler domain draw alone (no example), the sketched round's p' grouped as rnb:hier's, G = ceil(sqrt k) groups, domain d in group d mod G (ns/draw)"}) {
             assertTrue(rows.stream().anyMatch(l -> l.startsWith("| " + stage + " |")), stage + "\n" + table);
         }
         // The draws against the smallest k, both stores and the domain draws: 1.00x at k = 10^2 itself, a positive ratio at 10^3.
         List<String> ratios = rows.stream().filter(l -> l.contains(" / at k = 10^2 |")).toList();
-        assertEquals(6, ratios.size(), table);
+        assertEquals(7, ratios.size(), table);
         assertTrue(ratios.stream().anyMatch(l -> l.startsWith("| domain draw alone, round's p'")), table);
+        assertTrue(ratios.stream().anyMatch(l -> l.startsWith("| domain draw alone, round's p' grouped")), table);
         assertTrue(ratios.stream().anyMatch(l -> l.startsWith("| T = 1 draw, round's p', one corpus of N documents in k domains")), table);
         assertTrue(ratios.stream().anyMatch(l -> l.startsWith("| round's K batch draws, one corpus of N documents in k domains")), table);
         for (String row : ratios) {

@@ -47,8 +47,9 @@ class OneCallSplitTest {
     /**
      * Fresh random splits and index counts up to 2^31 - 1: the rest's index of
      * y = x - L is floor(y m / R), or one less where y m / R lies less than
-     * 2m / 2^64 above an integer; every index gets R / m values give or take 3
-     * (found by bisection: the index never decreases in x).
+     * m / R + 5m / 2^64 above an integer (y's last bit dropped, Q's
+     * shortfall); every index gets R / m values give or take 7 (found by
+     * bisection: the index never decreases in x).
      */
     @Test
     void restIndexIsTheExactFloorUpToTheStatedBound() {
@@ -65,7 +66,7 @@ class OneCallSplitTest {
             String what = "seed " + seed + ", trial " + trial + ": m = " + m + ", listed " + listed + ", rest " + rest;
             assertEquals((double) listed / (listed + rest), unsigned(bound).doubleValue() / 0x1p64, 0x1p-52, what + ": the split");
             SeededRandom calls = new SeededRandom(seed);
-            if (r.compareTo(mm.shiftLeft(34)) < 0) {
+            if (r.compareTo(mm.shiftLeft(35)) < 0) {
                 SeededRandom same = new SeededRandom(seed);
                 assertEquals(split.uniformIndex(same.nextLong()), split.restIndex(bound, calls), what + ": too few values, a call of its own");
                 continue;
@@ -79,7 +80,7 @@ class OneCallSplitTest {
                 int got = split.restIndex(x, calls);
                 BigInteger[] qr = y.multiply(mm).divideAndRemainder(r);
                 int exact = qr[0].intValueExact();
-                assertTrue(got == exact || got == exact - 1 && qr[1].shiftLeft(64).compareTo(mm.shiftLeft(1).multiply(r)) < 0,
+                assertTrue(got == exact || got == exact - 1 && qr[1].shiftLeft(64).compareTo(mm.shiftLeft(64).add(mm.multiply(BigInteger.valueOf(5)).multiply(r))) < 0,
                         what + ": y = " + y + " gave " + got + ", exact " + exact);
             }
             assertEquals(new SeededRandom(seed).state(), calls.state(), what + ": no call drawn");
@@ -87,7 +88,7 @@ class OneCallSplitTest {
                 int j = i == 0 ? 0 : i == 1 ? m - 1 : rng.nextInt(m);
                 BigInteger count = firstWithIndex(split, bound, r, j + 1).subtract(firstWithIndex(split, bound, r, j));
                 BigInteger ideal = r.divide(mm);
-                assertTrue(count.subtract(ideal).abs().compareTo(BigInteger.valueOf(3)) <= 0,
+                assertTrue(count.subtract(ideal).abs().compareTo(BigInteger.valueOf(7)) <= 0,
                         what + ": index " + j + " has " + count + " values, R / m = " + ideal);
             }
         }
