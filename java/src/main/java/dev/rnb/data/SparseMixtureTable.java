@@ -303,6 +303,37 @@ final class SparseMixtureTable {
         }
     }
 
+    /** Whether the rest is drawn group by group, its members read from the groups' member lists (k ints). */
+    boolean isGrouped() { return grouped && restWeight > 0; }
+
+    /**
+     * Reads the member list entries that {@code count} grouped draws from a
+     * generator in state {@code state} would read first, each followed by
+     * {@code callsBetween} more generator calls (a row's example and offset),
+     * and returns their sum (kept by the caller so the reads are not dropped).
+     * Changes no state and decides nothing: the draws that follow find those
+     * entries in the cache, their misses, one a draw at many domains, having
+     * overlapped here instead of each waiting for the draw before. Where a
+     * draw makes more calls than assumed (a listed member drawn again, a short
+     * example), the entries read after it are other draws', which costs only
+     * the misses.
+     */
+    int readMembersAhead(SeededRandom copy, long state, int count, int callsBetween, int[] positions) {
+        copy.setState(state);
+        int n = 0;
+        for (int i = 0; i < count; i++) {
+            long x = copy.nextLong();
+            if (!split.isListed(x)) {
+                long drawn = groupedRest.draw(x, copy);
+                positions[n++] = groupStart[(int) (drawn >>> 32)] + (int) drawn;
+            }
+            for (int c = 0; c < callsBetween; c++) copy.nextLong();
+        }
+        int sum = 0;
+        for (int i = 0; i < n; i++) sum += groupMember[positions[i]];
+        return sum;
+    }
+
     /** The domain of a draw {@link #start}ed: a rest domain as it is, a listed one from its table column. */
     int finish(double started) { return started < 0 ? (int) (-1 - started) : listedTable.domainAt(started); }
 }
