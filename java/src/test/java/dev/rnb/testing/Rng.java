@@ -49,8 +49,6 @@ public final class Rng {
 
     public int nextInt(int bound) { return random.nextInt(bound); }
 
-    public long nextLong() { return random.nextLong(); }
-
     public double nextDouble() { return random.nextDouble(); }
 
     public double nextGaussian() { return random.nextGaussian(); }
