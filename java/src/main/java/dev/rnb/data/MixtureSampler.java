@@ -478,7 +478,10 @@ public final class MixtureSampler {
      * generator ({@link SparseMixtureTable#readMembersAhead}): at 10^6 domains
      * each is a cache miss, which the draws, each waiting on its member to
      * know whether to draw again, took one after another (84 ns a draw against
-     * 2.5 at k = 10; docs/scaling/draws.md). Draws are unchanged.
+     * 2.5 at k = 10; docs/scaling/draws.md). Draws are unchanged. In
+     * {@link #next} a group's are mostly read by the group before, beside
+     * its slot reads ({@link #nextGroupsMembers}); this reads them only where
+     * that did not (the first group, a new p' or generator state).
      */
     private void readMembersAhead(int count, int callsBetween) {
         if (!sparseInUse || !sparse.isGrouped()) return;
