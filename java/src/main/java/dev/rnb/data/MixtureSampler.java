@@ -85,6 +85,15 @@ public final class MixtureSampler {
     private int[] membersAhead;
     private int membersRead;
     /**
+     * Whether {@link #drawAhead} read the next group's members already (in its
+     * slot loop, their misses overlapping the slots'), for a group of up to
+     * {@link #membersReadCount} sequences that starts with the generator in
+     * state {@link #membersReadFor}.
+     */
+    private boolean membersReadForNext;
+    private long membersReadFor;
+    private int membersReadCount;
+    /**
      * Windows of more than this many bytes end past the cache line of the
      * example's array header (16 bytes of header in a 64-byte line), which
      * drawing ahead has read for the length: {@link #drawAhead} then reads
@@ -128,6 +137,7 @@ public final class MixtureSampler {
         if (p.domains() != data.domains()) {
             throw new IllegalArgumentException("expected " + data.domains() + " proportions, got " + p.domains());
         }
+        membersReadForNext = false; // read from the old table's member lists
         boolean usable = p.isGrouped() ? rebuildGrouped(p) : p.isSparse() ? rebuildSparse(p) : rebuildDense(p.toArray());
         if (!usable) {
             throw new IllegalArgumentException("the proportions put no weight on a domain that has examples");
@@ -387,7 +397,10 @@ public final class MixtureSampler {
      * draw.
      */
     private void drawAhead(int count) {
-        readMembersAhead(count, 2); // each domain draw followed by its example's and offset's calls
+        if (!membersReadForNext || membersReadFor != rng.state() || count > membersReadCount) {
+            readMembersAhead(count, 2); // each domain draw followed by its example's and offset's calls
+        }
+        membersReadForNext = false;
         ahead.setState(rng.state());
         for (int i = 0; i < count; i++) {
             stateAhead[i] = ahead.state();
@@ -404,9 +417,20 @@ public final class MixtureSampler {
             }
         }
         finishDomains(startAhead, domainAhead, 0, count); // once a short example was met, the loop above read these columns already
-        for (int i = 0; i < count; i++) {
-            int d = domainAhead[i];
-            slotAhead[i] = data.slotOf(d, (int) Math.floorMod(exampleBits[i], (long) data.countOf(d))); // nextInt's arithmetic
+        int next = sparseInUse && sparse.isGrouped() ? nextGroupsMembers(count) : 0;
+        if (next == 0) {
+            for (int i = 0; i < count; i++) {
+                int d = domainAhead[i];
+                slotAhead[i] = data.slotOf(d, (int) Math.floorMod(exampleBits[i], (long) data.countOf(d))); // nextInt's arithmetic
+            }
+        } else { // the next group's member reads beside the slot reads: their misses overlap instead of taking a stage of their own
+            int sum = 0;
+            for (int i = 0; i < count; i++) {
+                int d = domainAhead[i];
+                slotAhead[i] = data.slotOf(d, (int) Math.floorMod(exampleBits[i], (long) data.countOf(d)));
+                if (i < next) sum += sparse.memberAt(membersAhead[i]);
+            }
+            membersRead += sum;
         }
         for (int i = 0; i < count; i++) {
             int length = data.bytesAt(slotAhead[i]).length;
@@ -420,6 +444,21 @@ public final class MixtureSampler {
             }
             windowEnds = last;
         }
+    }
+
+    /**
+     * For a grouped p': the member list positions of the next group of
+     * {@code count} sequences (as many as this one), from the state this group's draws end in
+     * (ahead's: exact unless a short example makes {@link #next} draw one by
+     * one, which then finds no read made for its state), into membersAhead;
+     * their number. {@link #drawAhead} reads them beside this group's slots.
+     */
+    private int nextGroupsMembers(int count) {
+        if (membersAhead == null) membersAhead = new int[Math.max(AHEAD, DOMAINS_AHEAD)];
+        membersReadForNext = true;
+        membersReadFor = ahead.state();
+        membersReadCount = count;
+        return sparse.memberPositions(membersCopy, membersReadFor, count, 2, membersAhead);
     }
 
     private long[] shortDomains() {
@@ -439,7 +478,10 @@ public final class MixtureSampler {
      * generator ({@link SparseMixtureTable#readMembersAhead}): at 10^6 domains
      * each is a cache miss, which the draws, each waiting on its member to
      * know whether to draw again, took one after another (84 ns a draw against
-     * 2.5 at k = 10; docs/scaling/draws.md). Draws are unchanged.
+     * 2.5 at k = 10; docs/scaling/draws.md). Draws are unchanged. In
+     * {@link #next} a group's are mostly read by the group before, beside
+     * its slot reads ({@link #nextGroupsMembers}); this reads them only where
+     * that did not (the first group, a new p' or generator state).
      */
     private void readMembersAhead(int count, int callsBetween) {
         if (!sparseInUse || !sparse.isGrouped()) return;

@@ -319,6 +319,19 @@ final class SparseMixtureTable {
      * the misses.
      */
     int readMembersAhead(SeededRandom copy, long state, int count, int callsBetween, int[] positions) {
+        int n = memberPositions(copy, state, count, callsBetween, positions);
+        int sum = 0;
+        for (int i = 0; i < n; i++) sum += groupMember[positions[i]];
+        return sum;
+    }
+
+    /**
+     * {@link #readMembersAhead}'s first half: the member list positions those
+     * draws read first, into positions[0 .. n), n returned (a draw from the
+     * listed domains reads none); nothing read yet, so that a caller can read
+     * them ({@link #memberAt}) in a loop of its own whose misses they join.
+     */
+    int memberPositions(SeededRandom copy, long state, int count, int callsBetween, int[] positions) {
         copy.setState(state);
         int n = 0;
         for (int i = 0; i < count; i++) {
@@ -329,10 +342,11 @@ final class SparseMixtureTable {
             }
             for (int c = 0; c < callsBetween; c++) copy.nextLong();
         }
-        int sum = 0;
-        for (int i = 0; i < n; i++) sum += groupMember[positions[i]];
-        return sum;
+        return n;
     }
+
+    /** The member list's entry at a position {@link #memberPositions} gave. */
+    int memberAt(int position) { return groupMember[position]; }
 
     /** The domain of a draw {@link #start}ed: a rest domain as it is, a listed one from its table column. */
     int finish(double started) { return started < 0 ? (int) (-1 - started) : listedTable.domainAt(started); }

@@ -64,6 +64,10 @@ public final class ScaleReport {
                 ScaleRun.Stage.ROUND_DRAWS);
         ratioToSmallest(sb, "round's K batch draws, one corpus of N documents in k domains / at k = " + smallest,
                 ScaleRun.Stage.CORPUS_ROUND_DRAWS);
+        ratioToSmallest(sb, "T = 1 draw, round's p' grouped (G = ceil(sqrt k)), one corpus of N documents in k domains / at k = " + smallest,
+                ScaleRun.Stage.CORPUS_DRAW_GROUPED);
+        ratioToSmallest(sb, "round's K batch draws, round's p' grouped (G = ceil(sqrt k)), one corpus of N documents in k domains / at k = "
+                + smallest, ScaleRun.Stage.CORPUS_ROUND_DRAWS_GROUPED);
         // The copy above runs on two buffers just zeroed (cache-warm: 2 x 2 MiB at 10^6); the floor is
         // memory bandwidth, so the same bytes also at the streaming rate of the largest k's copy of k x d floats
         // (512 MB moved at 10^6: DRAM), the round against both.

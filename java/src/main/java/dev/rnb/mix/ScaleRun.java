@@ -58,7 +58,10 @@ import java.util.SplittableRandom;
  * corpus rows hold the store fixed instead: one corpus of N documents (each
  * of the two kinds above), built once per run, split into k domains
  * (document i in domain i mod k), as regrouping clusters a fixed corpus into
- * k domains, and drawn with the same p'.
+ * k domains, and drawn with the same p'; and drawn again, after those, with
+ * the grouped p' of the domain draw rows, so that {@code rnb:hier}'s whole
+ * rows (a domain, an example, an offset: {@link MixtureSampler#next()}) are
+ * timed as the ungrouped ones are.
  * The timed calls are interleaved rep by rep so that a loaded machine slows
  * them alike; every figure is a median over the reps.
  */
@@ -73,6 +76,8 @@ public final class ScaleRun {
         DOMAIN_DRAW_GROUPED("sampler domain draw alone (no example), the sketched round's p' grouped as rnb:hier's, G = ceil(sqrt k) groups, domain d in group d mod G (ns/draw)"),
         CORPUS_DRAW("sampler draw, one corpus of N documents in k domains, the sketched round's p' (ns/row)"),
         CORPUS_ROUND_DRAWS("sampler draw, one corpus of N documents in k domains, the round's K batches, the sketched round's p' (ms)"),
+        CORPUS_DRAW_GROUPED("sampler draw, one corpus of N documents in k domains, the sketched round's p' grouped as rnb:hier's (ns/row)"),
+        CORPUS_ROUND_DRAWS_GROUPED("sampler draw, one corpus of N documents in k domains, the round's K batches, the sketched round's p' grouped as rnb:hier's (ms)"),
         ACCUMULATE_SPARSE("accumulate, sparse (ms/round)"),
         ACCUMULATE_DENSE("accumulate, dense (ms/round)"),
         END_ROUND("end of round, touched G p + update + reset (ms)"),
@@ -214,9 +219,14 @@ public final class ScaleRun {
         DomainGroups hierGroups = roundRobinGroups(k, (int) Math.ceil(Math.sqrt(k)));
         MixtureSampler roundSampler = new MixtureSampler(documentPerDomain(k, rowsPerSequence), sequences, rowsPerSequence, 8);
         Batch roundBatch = null; // drawn into the last batch's arrays, as Trainer.trainStep() does
-        MixtureSampler corpusSampler = new MixtureSampler(inDomains(corpusShort, k), sequences * 256, 1, 9);
-        MixtureSampler corpusRoundSampler = new MixtureSampler(inDomains(corpusLong, k), sequences, rowsPerSequence, 10);
+        ByteDataset corpusShortData = inDomains(corpusShort, k), corpusLongData = inDomains(corpusLong, k);
+        MixtureSampler corpusSampler = new MixtureSampler(corpusShortData, sequences * 256, 1, 9);
+        MixtureSampler corpusRoundSampler = new MixtureSampler(corpusLongData, sequences, rowsPerSequence, 10);
         Batch corpusBatch = null;
+        // The same corpus (the same datasets) drawn with the grouped p', own seeds.
+        MixtureSampler groupedCorpusSampler = new MixtureSampler(corpusShortData, sequences * 256, 1, 12);
+        MixtureSampler groupedCorpusRoundSampler = new MixtureSampler(corpusLongData, sequences, rowsPerSequence, 13);
+        Batch groupedCorpusBatch = null;
         long floorBytes = 0, wholeRowsFloorBytes = 0;
         try (RnbStrategy rnb = new RnbStrategy(backend, k, hidden, vocab, uniform, 1f, SketchSpec.EXACT, stepsPerRound, 1);
              RnbStrategy sketched = new RnbStrategy(backend, k, hidden, vocab, uniform, 1f, SketchSpec.count(sketch), stepsPerRound, 1);
@@ -281,7 +291,8 @@ public final class ScaleRun {
                 long t10 = System.nanoTime();
                 sampler.drawDomains(domainDraws);
                 long d10 = System.nanoTime();
-                groupedSampler.setProportions(roundP.groupedBy(hierGroups));
+                DomainProportions groupedP = roundP.groupedBy(hierGroups);
+                groupedSampler.setProportions(groupedP);
                 long g0 = System.nanoTime();
                 groupedSampler.drawDomains(domainDraws);
                 long g1 = System.nanoTime();
@@ -292,6 +303,13 @@ public final class ScaleRun {
                 long f1 = System.nanoTime();
                 for (int s = 0; s < stepsPerRound; s++) corpusBatch = corpusRoundSampler.next(corpusBatch);
                 long f2 = System.nanoTime();
+                groupedCorpusSampler.setProportions(groupedP);
+                groupedCorpusRoundSampler.setProportions(groupedP);
+                long h0 = System.nanoTime();
+                groupedCorpusSampler.next();
+                long h1 = System.nanoTime();
+                for (int s = 0; s < stepsPerRound; s++) groupedCorpusBatch = groupedCorpusRoundSampler.next(groupedCorpusBatch);
+                long h2 = System.nanoTime();
                 long copyNanos = copyNanos(roundFloorBytes(sketchedTouched, liveFloats));
                 long wholeRowsCopyNanos = copyNanos(roundFloorBytes(sketchedTouched, sketch));
                 if (r < 0) continue;
@@ -305,6 +323,8 @@ public final class ScaleRun {
                 t[Stage.DOMAIN_DRAW_GROUPED.ordinal()][r] = (double) (g1 - g0) / domainDraws.length;
                 t[Stage.CORPUS_DRAW.ordinal()][r] = (double) (f1 - f0) / (sequences * 256);
                 t[Stage.CORPUS_ROUND_DRAWS.ordinal()][r] = (f2 - f1) / 1e6;
+                t[Stage.CORPUS_DRAW_GROUPED.ordinal()][r] = (double) (h1 - h0) / (sequences * 256);
+                t[Stage.CORPUS_ROUND_DRAWS_GROUPED.ordinal()][r] = (h2 - h1) / 1e6;
                 t[Stage.ROUND_SKETCHED.ordinal()][r] = (t8 - d7) / 1e6; // the round starts after the domain draw timed from t7 to d7
                 t[Stage.ROUND_ACCUMULATE.ordinal()][r] = accumulating / 1e6;
                 t[Stage.ROUND_DRAWS.ordinal()][r] = drawing / 1e6;

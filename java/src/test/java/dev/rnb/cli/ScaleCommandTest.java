@@ -26,7 +26,7 @@ class ScaleCommandTest {
         assertTrue(table.contains("medians of 1 rounds after 3 untimed"), table);
         assertTrue(Files.size(out.resolve("scaling.png")) > 1000);
         List<String> rows = table.lines().filter(l -> l.startsWith("| ")).toList();
-        assertEquals(1 + 23 + 23 + 1 + 4, rows.size(), table);
+        assertEquals(1 + 25 + 25 + 1 + 4, rows.size(), table);
         assertTrue(table.contains("| whole round (sketched) back to back / copy of its minimum bytes |"), table);
         assertTrue(table.contains("| whole round (sketched) back to back / its minimum bytes at that rate |"), table);
         assertTrue(table.contains("corpus rows: one corpus of N = 1000 documents, document i in domain i mod k"), table);
@@ -38,19 +38,32 @@ class ScaleCommandTest {
                 "sampler domain draw alone (no example), the sketched round's p' grouped as rnb:hier's, G = ceil(sqrt k) groups, domain d in group d mod G (ns/draw)"}) {
             assertTrue(rows.stream().anyMatch(l -> l.startsWith("| " + stage + " |")), stage + "\n" + table);
         }
+        // rnb:hier's whole rows from the fixed corpus: a finite positive time at every k.
+        for (String stage : new String[] {"sampler draw, one corpus of N documents in k domains, the sketched round's p' grouped as rnb:hier's (ns/row)",
+                "sampler draw, one corpus of N documents in k domains, the round's K batches, the sketched round's p' grouped as rnb:hier's (ms)"}) {
+            String row = rows.stream().filter(l -> l.startsWith("| " + stage + " |")).findFirst()
+                    .orElseThrow(() -> new AssertionError(stage + "\n" + table));
+            String[] cells = row.split("\\|");
+            for (int i = 2; i < 4; i++) {
+                double time = Double.parseDouble(cells[i].trim());
+                assertTrue(Double.isFinite(time) && time > 0, row);
+            }
+        }
         // The draws against the smallest k, both stores and the domain draws: 1.00x at k = 10^2 itself, a positive ratio at 10^3.
         List<String> ratios = rows.stream().filter(l -> l.contains(" / at k = 10^2 |")).toList();
-        assertEquals(7, ratios.size(), table);
+        assertEquals(9, ratios.size(), table);
         assertTrue(ratios.stream().anyMatch(l -> l.startsWith("| domain draw alone, round's p'")), table);
         assertTrue(ratios.stream().anyMatch(l -> l.startsWith("| domain draw alone, round's p' grouped")), table);
         assertTrue(ratios.stream().anyMatch(l -> l.startsWith("| T = 1 draw, round's p', one corpus of N documents in k domains")), table);
         assertTrue(ratios.stream().anyMatch(l -> l.startsWith("| round's K batch draws, one corpus of N documents in k domains")), table);
+        assertTrue(ratios.stream().anyMatch(l -> l.startsWith("| T = 1 draw, round's p' grouped (G = ceil(sqrt k)), one corpus")), table);
+        assertTrue(ratios.stream().anyMatch(l -> l.startsWith("| round's K batch draws, round's p' grouped (G = ceil(sqrt k)), one corpus")), table);
         for (String row : ratios) {
             String[] cells = row.split("\\|");
             assertEquals("1.00x", cells[2].trim(), row);
             assertTrue(Double.parseDouble(cells[3].trim().replace("x", "")) > 0, row);
         }
-        for (String row : rows.subList(1, 21)) {
+        for (String row : rows.subList(1, 23)) {
             String[] cells = row.split("\\|");
             assertEquals(5, cells.length, row); // "", stage, k = 10^2, k = 10^3, slope
             assertFalse(Double.isNaN(Double.parseDouble(cells[4].trim())), row);
