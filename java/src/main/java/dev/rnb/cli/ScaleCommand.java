@@ -103,9 +103,9 @@ final class ScaleCommand implements Callable<Integer> {
             }
         }
         ScaleReport report = new ScaleReport(points, dimension);
-        String load = String.format(Locale.ROOT, "load average %.1f on %d cores",
+        String load = String.format(Locale.ROOT, "load average %.1f on %d cores; heap on transparent huge pages: %s",
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
-                Runtime.getRuntime().availableProcessors());
+                Runtime.getRuntime().availableProcessors(), heapHugePages());
         int[][] shapes = {{vocab, hidden}, {256, 64}, {50257, 768}}; // this run's, rnb's default model, GPT-2 small
         String text = String.format(Locale.ROOT, "backend %s, d = v x h = %d x %d, K = %d steps of %d sequences x %d rows, "
                         + "whole round sketched with r = %d, medians of %d rounds after %d untimed; corpus rows: one corpus of N = %d documents, "
@@ -123,5 +123,22 @@ final class ScaleCommand implements Callable<Integer> {
             }
         });
         return ExitCodes.OK;
+    }
+
+    /**
+     * Whether this JVM runs its heap on transparent huge pages ({@code java
+     * -XX:+UseTransparentHugePages}): at 10^5 domains and more it moves the
+     * draw rows by a fifth (docs/scaling/round-cost-journal.md), so a table
+     * says which it was. "unknown" on a JVM without HotSpot's diagnostic bean.
+     */
+    static String heapHugePages() {
+        try {
+            com.sun.management.HotSpotDiagnosticMXBean bean = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            if (bean == null) return "unknown";
+            return Boolean.parseBoolean(bean.getVMOption("UseTransparentHugePages").getValue()) ? "on" : "off";
+        } catch (IllegalArgumentException | UnsupportedOperationException e) { // no such bean or option on this JVM
+            return "unknown";
+        }
     }
 }

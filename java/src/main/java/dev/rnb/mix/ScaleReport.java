@@ -116,10 +116,18 @@ public final class ScaleReport {
         return sb.toString();
     }
 
-    /** A stage's time at each k over its time at the smallest k measured (the same process). */
+    /**
+     * A stage's time at each k over its time at the smallest k measured (the
+     * same process); below 0.01 (a loaded machine can stall the smallest k's
+     * few reps) in two significant digits, so that a positive ratio never
+     * reads 0.00x.
+     */
     private void ratioToSmallest(StringBuilder sb, String label, ScaleRun.Stage stage) {
         double first = points.get(0).time(stage);
-        row(sb, label, p -> String.format(Locale.ROOT, "%.2fx", p.time(stage) / first));
+        row(sb, label, p -> {
+            double r = p.time(stage) / first;
+            return String.format(Locale.ROOT, r >= 0.01 ? "%.2fx" : "%.2gx", r);
+        });
     }
 
     /**

@@ -24,6 +24,9 @@ class ScaleCommandTest {
         String table = Files.readString(out.resolve("scaling.md"));
         assertEquals(table, r.stdout());
         assertTrue(table.contains("medians of 1 rounds after 3 untimed"), table);
+        boolean hugePages = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
+                .contains("-XX:+UseTransparentHugePages"); // this JVM's flags, read another way than the command reads them
+        assertTrue(table.lines().findFirst().orElseThrow().endsWith("; heap on transparent huge pages: " + (hugePages ? "on" : "off")), table);
         assertTrue(Files.size(out.resolve("scaling.png")) > 1000);
         List<String> rows = table.lines().filter(l -> l.startsWith("| ")).toList();
         assertEquals(1 + 25 + 25 + 1 + 4, rows.size(), table);
