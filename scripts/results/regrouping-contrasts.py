@@ -7,7 +7,8 @@ alone (the pooled within-regrouping variance, R (n - 1) degrees of freedom), and
 between regroupings. Runs repeated in several invocations must agree to the digit (the cpu backend is deterministic).
 Usage: regrouping-contrasts.py RUNS_CSV STEPS FIRST_SEED LAST_SEED [A:B,...]
 (the optional last argument names the contrasts A - B by method; the default is R&B and hier=4 against Stratified, and
-hier=4/4 against hier=4)"""
+hier=4/4 against hier=4; an A of several methods joined by '+' stands for their mean per seed, e.g. section 5's S6, the
+mean over G = 2..64 of hier=G - Stratified, where a seed counts only if every one of them ran)"""
 import csv, statistics as st, sys
 from scipy import stats
 from paired_ci import ci, verdict
@@ -23,8 +24,10 @@ for line, r in enumerate(csv.DictReader(open(runs_csv)), start=2):
     if loss.setdefault(key, r['eval_loss']) != r['eval_loss']:
         sys.exit('%s:%d: %s seed %d repeats with loss %s against %s' % (runs_csv, line, key[:4], seed, r['eval_loss'], loss[key]))
 def paired(k, e, r, a, b):
-    seeds = [s for s in range(first, last + 1) if (k, e, r, a, s) in loss and (k, e, r, b, s) in loss]
-    return [float(loss[(k, e, r, a, s)]) - float(loss[(k, e, r, b, s)]) for s in seeds]
+    # A = 'M1+M2+...': the mean of those methods' losses per seed (one method: its loss, as before)
+    ms = a.split('+')
+    seeds = [s for s in range(first, last + 1) if all((k, e, r, m, s) in loss for m in ms) and (k, e, r, b, s) in loss]
+    return [st.mean(float(loss[(k, e, r, m, s)]) for m in ms) - float(loss[(k, e, r, b, s)]) for s in seeds]
 cells = sorted({(k, e) for k, e, *_ in loss}, key=lambda c: (c[1] != 'skewed', c[0]))
 print('Per regrouping, paired by training seed:\n')
 print('| k | evaluation set | regrouping (k-means seed) | contrast | seeds | difference | 95% CI | seeds lower | verdict |')
