@@ -80,7 +80,10 @@ public final class MixtureSampler {
      */
     static final int DOMAINS_AHEAD = 256;
     private double[] domainsStarted;
-    /** readMembersAhead's generator copy and positions; the sum of what it read, kept so the reads are not dropped. */
+    /**
+     * readMembersAhead's and nextGroupsMembers' generator copy and positions;
+     * the sum of what they read, kept so the reads are not dropped.
+     */
     private final SeededRandom membersCopy = new SeededRandom(0);
     private int[] membersAhead;
     private int membersRead;
@@ -385,7 +388,9 @@ public final class MixtureSampler {
      * Draws the next {@code count} sequences' domains, examples and offsets
      * on a copy of the generator in staged loops: all domain draws' generator
      * calls first (with the examples' and the offsets'), then their table
-     * columns, then all examples' slots, then their bytes' lengths and offsets (then, for
+     * columns, then all examples' slots (for a grouped p', beside the next
+     * group's member list entries: {@link #nextGroupsMembers}), then their
+     * bytes' lengths and offsets (then, for
      * windows of more than {@link #HEADER_LINE_BYTES} bytes, each one's last byte), so
      * that the cache misses of one stage overlap instead of each waiting for
      * the one before. It assumes an offset is drawn, except in a domain whose examples
@@ -481,7 +486,8 @@ public final class MixtureSampler {
      * 2.5 at k = 10; docs/scaling/draws.md). Draws are unchanged. In
      * {@link #next} a group's are mostly read by the group before, beside
      * its slot reads ({@link #nextGroupsMembers}); this reads them only where
-     * that did not (the first group, a new p' or generator state).
+     * that did not (the first group, a new p' or generator state, a group
+     * larger than the one before).
      */
     private void readMembersAhead(int count, int callsBetween) {
         if (!sparseInUse || !sparse.isGrouped()) return;

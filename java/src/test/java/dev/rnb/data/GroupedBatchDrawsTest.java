@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,10 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * sequences at a time and the next group's beside this one's slots), bit for
  * bit those of drawing one sequence after another (a domain from the table,
  * an example, an offset), the generator in the same state after each batch:
- * ragged batches across the groups drawn ahead, examples shorter and longer
- * than T + 1 bytes (drawing ahead then guesses wrong), domains without
- * examples, and between batches domain draws, a restored generator state and
- * a new p', each of which leaves the members read for another state.
+ * ragged batches across the groups drawn ahead (and a batch of one, one of
+ * two whole groups, one of a group and part of one), examples shorter and
+ * longer than T + 1 bytes (drawing ahead then guesses wrong), or all longer
+ * (no guess wrong: each group finds its members read by the group before,
+ * the path of a corpus of long documents), domains without examples, and
+ * between batches domain draws, a restored generator state and a new p',
+ * each of which leaves the members read for another state.
  */
 class GroupedBatchDrawsTest {
 
@@ -25,11 +27,20 @@ class GroupedBatchDrawsTest {
     void groupedBatchesAreTheOneByOneDraws() {
         SplittableRandom rng = new SplittableRandom(113);
         int k = GroupedMixtureSamplerTest.K;
-        for (int trial = 0; trial < 4; trial++) {
-            int T = 1 + rng.nextInt(trial % 2 == 0 ? 3 : 70);
-            ByteDataset data = SparseMixtureSamplerTest.dataset(k, d -> d % 13 == 5, 1 + rng.nextInt(3 * T + 3), rng);
+        for (int trial = 0; trial < 6; trial++) {
+            int T = 1 + rng.nextInt(trial % 3 == 0 ? 3 : 70);
+            ByteDataset data = trial % 3 == 2
+                    ? SparseMixtureSamplerTest.dataset(k, d -> d % 13 == 5, T + 2, T + 2 + rng.nextInt(2 * T + 2), rng)
+                    : SparseMixtureSamplerTest.dataset(k, d -> d % 13 == 5, 1 + rng.nextInt(3 * T + 3), rng);
             DomainGroups groups = GroupedMixtureSamplerTest.randomGroups(k, rng);
-            int batch = 1 + rng.nextInt(3 * MixtureSampler.AHEAD);
+            // Besides ragged batches: one of two whole groups, one of one sequence, and one of a group and part of
+            // another (the next batch's first group then larger than the part that read its members).
+            int batch = switch (trial) {
+                case 2 -> 2 * MixtureSampler.AHEAD;
+                case 3 -> 1;
+                case 5 -> MixtureSampler.AHEAD + 1 + rng.nextInt(MixtureSampler.AHEAD - 1);
+                default -> 1 + rng.nextInt(3 * MixtureSampler.AHEAD);
+            };
             long seed = rng.nextLong();
             MixtureSampler sampler = new MixtureSampler(data, batch, T, seed);
             SparseMixtureTable table = new SparseMixtureTable(k, d -> data.countOf(d) > 0);
@@ -51,44 +62,10 @@ class GroupedBatchDrawsTest {
                     reference.setState(state);
                 }
                 Batch got = step % 2 == 0 ? sampler.next() : sampler.next(sampler.next());
-                if (step % 2 == 1) oneByOne(data, table, batch, T, reference); // the batch drawn, then reused, above
-                Batch want = oneByOne(data, table, batch, T, reference);
-                assertArrayEquals(want.domainOfSequence(), got.domainOfSequence(), what + ": domains");
-                assertArrayEquals(want.tokens(), got.tokens(), what + ": tokens");
-                assertArrayEquals(want.targets(), got.targets(), what + ": targets");
-                assertArrayEquals(want.weights(), got.weights(), what + ": mask");
+                if (step % 2 == 1) SparseMixtureSamplerTest.drawOneByOne(data, table::draw, batch, T, reference); // drawn, then reused, above
+                SparseMixtureSamplerTest.assertSameBatch(SparseMixtureSamplerTest.drawOneByOne(data, table::draw, batch, T, reference), got, what);
                 assertEquals(reference.state(), sampler.rngState(), what + ": generator state");
             }
         }
-    }
-
-    /** One sequence after another: a domain, an example in it, an offset when the example is longer than T + 1 bytes. */
-    private static Batch oneByOne(ByteDataset data, SparseMixtureTable table, int batch, int T, SeededRandom rng) {
-        int n = batch * T;
-        float[] tokens = new float[n], targets = new float[n], mask = new float[n];
-        int[] domainOfRow = new int[n], domainOfSequence = new int[batch];
-        int valid = 0;
-        for (int b = 0; b < batch; b++) {
-            int d = table.draw(rng);
-            byte[] bytes = data.bytesOf(d, rng.nextInt(data.countOf(d)));
-            int offset = bytes.length > T + 1 ? rng.nextInt(bytes.length - T) : 0;
-            domainOfSequence[b] = d;
-            for (int t = 0; t < T; t++) {
-                int r = b * T + t;
-                domainOfRow[r] = d;
-                if (offset + t + 1 < bytes.length) {
-                    tokens[r] = bytes[offset + t] & 0xFF;
-                    targets[r] = bytes[offset + t + 1] & 0xFF;
-                    mask[r] = 1f;
-                    valid++;
-                } else if (offset + t < bytes.length) {
-                    tokens[r] = bytes[offset + t] & 0xFF;
-                }
-            }
-        }
-        if (valid > 0) {
-            for (int i = 0; i < n; i++) mask[i] /= valid;
-        }
-        return new Batch(batch, T, tokens, targets, mask, domainOfRow, domainOfSequence, valid);
     }
 }

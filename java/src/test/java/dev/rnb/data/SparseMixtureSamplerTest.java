@@ -28,6 +28,11 @@ class SparseMixtureSamplerTest {
 
     /** k domains; domain d has no examples when noExamples says so, else 1 to 3 examples of 1 to maxLength bytes. */
     static ByteDataset dataset(int k, java.util.function.IntPredicate noExamples, int maxLength, SplittableRandom rng) {
+        return dataset(k, noExamples, 1, maxLength, rng);
+    }
+
+    /** The same with examples of minLength to maxLength bytes. */
+    static ByteDataset dataset(int k, java.util.function.IntPredicate noExamples, int minLength, int maxLength, SplittableRandom rng) {
         List<TrainingExample> ex = new ArrayList<>();
         List<String> names = new ArrayList<>(k);
         for (int d = 0; d < k; d++) {
@@ -35,7 +40,7 @@ class SparseMixtureSamplerTest {
             if (noExamples.test(d)) continue;
             int n = 1 + rng.nextInt(3);
             for (int i = 0; i < n; i++) {
-                byte[] b = new byte[1 + rng.nextInt(maxLength)];
+                byte[] b = new byte[minLength + rng.nextInt(maxLength - minLength + 1)];
                 for (int j = 0; j < b.length; j++) b[j] = (byte) rng.nextInt(256);
                 ex.add(new TrainingExample(b, d));
             }
@@ -80,12 +85,22 @@ class SparseMixtureSamplerTest {
     private static Batch drawWithoutReadingAhead(ByteDataset data, float[] p, int batch, int T, SeededRandom rng) {
         DomainAliasTable table = new DomainAliasTable(data.domains());
         assertTrue(table.rebuild(p, d -> data.countOf(d) > 0));
+        return drawOneByOne(data, table::draw, batch, T, rng);
+    }
+
+    /**
+     * One sequence after another, nothing read ahead: a domain from
+     * {@code domain}, an example in it, an offset when the example is longer
+     * than T + 1 bytes.
+     */
+    static Batch drawOneByOne(ByteDataset data, java.util.function.ToIntFunction<SeededRandom> domain, int batch, int T,
+                              SeededRandom rng) {
         int n = batch * T;
         float[] tokens = new float[n], targets = new float[n], mask = new float[n];
         int[] domainOfRow = new int[n], domainOfSequence = new int[batch];
         int valid = 0;
         for (int b = 0; b < batch; b++) {
-            int d = table.draw(rng);
+            int d = domain.applyAsInt(rng);
             byte[] bytes = data.bytesOf(d, rng.nextInt(data.countOf(d)));
             int offset = bytes.length > T + 1 ? rng.nextInt(bytes.length - T) : 0;
             domainOfSequence[b] = d;
@@ -108,7 +123,7 @@ class SparseMixtureSamplerTest {
         return new Batch(batch, T, tokens, targets, mask, domainOfRow, domainOfSequence, valid);
     }
 
-    private static void assertSameBatch(Batch want, Batch got, String what) {
+    static void assertSameBatch(Batch want, Batch got, String what) {
         assertArrayEquals(want.domainOfSequence(), got.domainOfSequence(), what + ": domains");
         assertArrayEquals(want.domainOfRow(), got.domainOfRow(), what + ": row domains");
         assertArrayEquals(want.tokens(), got.tokens(), what + ": tokens");
