@@ -13,6 +13,9 @@ methods = sys.argv[5].split(',')
 seeds = list(range(first, last + 1))
 STRAT, PAPER = 'Stratified', 'R&B'
 SETS = {'recent': 'skewed (1950-2021)', 'random': 'in distribution'}
+# the doc's names for the CSV's methods; others print as the CSV has them
+LABELS = {PAPER: 'R&B, paper rule (absent=zero)', 'R&B (hier=sqrt)': 'R&B, hier=sqrt',
+          'R&B (absent=carry)': 'R&B, absent=carry', 'R&B (absent=grow)': 'R&B, absent=grow'}
 loss = {}
 for line, r in enumerate(csv.DictReader(open(runs_csv)), start=2):
     if r['corpus'] != 'sotu-w40' or r['steps'] != steps:
@@ -49,7 +52,7 @@ for e in SETS:
             if xs is None:
                 continue
             mean, h = ci(xs)
-            row = '| %d | %s | %s | %s | %.4f ± %.4f |' % (k, SETS[e], label, m, mean, h)
+            row = '| %d | %s | %s | %s | %.4f ± %.4f |' % (k, SETS[e], label, LABELS.get(m, m), mean, h)
             row += against(xs, strat if m != STRAT else None)
             row += against(xs, paper if m not in (STRAT, PAPER) else None)
             print(row)
