@@ -26,7 +26,14 @@ for f in sys.argv[1:]:
 print('| k | evaluation set | method | seeds | L1 change of p per round | largest proportion mean / peak '
       '| mean / peak as multiples of uniform |')
 print('|---:|---|---|---:|---:|---|---|')
-for (k, e, method), a in sorted(agg.items()):
+def order(item):
+    """k, set, then the method's lambda as a number (1 where it names none), then the name."""
+    (k, e, method), _ = item
+    lam = re.search(r'lambda=([\d.]+)', method)
+    return k, e, float(lam.group(1)) if lam else 1.0, method
+
+
+for (k, e, method), a in sorted(agg.items(), key=order):
     l1, mean = sum(a['l1']) / a['seeds'], sum(a['mean']) / a['seeds']
     print('| %d | %s | %s | %d | %.3f | %.4f / %.3f | %.1fx / %.1fx |'
           % (k, e, method, a['seeds'], l1, mean, a['peak'], mean * k, a['peak'] * k))
