@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""How far R&B's mixture moved in the lambda study's runs: from each `rnb experiment` log (named k<K>-<set>-s<STEPS>-...
+as the study's run script names them), the 'R&B rounds' line of every R&B run, averaged per k, evaluation set and
+method over the seeds (mean L1 change of p per round; largest proportion, mean over rounds, and its peak), with the
+largest proportion as a multiple of uniform 1/k, and how many runs put all their mass on one domain in some round
+(peak printed as 1.000). The log prints 3 decimals, so at k = 4096 (uniform 0.00024) a
+largest proportion below 0.0005 reads 0.000. Usage: sotu-lambda-rounds.py LOG..."""
+import os, re, sys
+
+agg = {}
+for f in sys.argv[1:]:
+    k, e = re.match(r'k(\d+)-(\w+)-', os.path.basename(f)).groups()
+    method = None
+    for line in open(f):
+        m = re.match(r'run \d+/\d+: (.*) on .*, seed (\d+)', line)
+        if m:
+            method = m.group(1)
+            continue
+        m = re.match(r'\s+R&B rounds: (\d+); mean L1 change of p per round ([\d.]+); '
+                     r'largest proportion ([\d.]+) on average, ([\d.]+) at most', line)
+        if m and method:
+            a = agg.setdefault((int(k), e, method), dict(seeds=0, l1=[], mean=[], peak=0.0, one=0))
+            a['seeds'] += 1
+            a['l1'].append(float(m.group(2)))
+            a['mean'].append(float(m.group(3)))
+            a['peak'] = max(a['peak'], float(m.group(4)))
+            a['one'] += m.group(4) == '1.000'
+print('| k | evaluation set | method | seeds | L1 change of p per round | largest proportion mean / peak '
+      '| mean / peak as multiples of uniform | runs at one domain |')
+print('|---:|---|---|---:|---:|---|---|---|')
+def order(item):
+    """k, set, then the method's lambda as a number (1 where it names none), then the name."""
+    (k, e, method), _ = item
+    lam = re.search(r'lambda=([\d.]+)', method)
+    return k, e, float(lam.group(1)) if lam else 1.0, method
+
+
+for (k, e, method), a in sorted(agg.items(), key=order):
+    l1, mean = sum(a['l1']) / a['seeds'], sum(a['mean']) / a['seeds']
+    print('| %d | %s | %s | %d | %.3f | %.4f / %.3f | %.1fx / %.1fx | %d of %d |'
+          % (k, e, method, a['seeds'], l1, mean, a['peak'], mean * k, a['peak'] * k, a['one'], a['seeds']))
