@@ -21,7 +21,9 @@ columns = list(rows[0].keys())
 
 def run(script, path, *args):
     sys.stdout.flush()
-    subprocess.run([sys.executable, os.path.join(HERE, script), path, steps, first, last, *args], check=True)
+    # PYTHONHASHSEED fixed: regrouping-contrasts.py orders cells that tie on its sort key by set iteration order
+    subprocess.run([sys.executable, os.path.join(HERE, script), path, steps, first, last, *args], check=True,
+                   env=dict(os.environ, PYTHONHASHSEED='0'))
 
 
 with tempfile.TemporaryDirectory() as tmp:
