@@ -5,28 +5,19 @@ seeds, as sotu-lambda-rounds.py prints it, but counting as "at one domain" the r
 one-domain value (1 - u) + u/k (0.900 at u = 0.1, 0.700 at u = 0.3, 1.000 without a floor, to the logs' 3 decimals):
 the round statistics are of the floored p that is trained on, so p' itself sat on one domain in such a round.
 Usage: sotu-floor-rounds.py LOG..."""
-import os, re, sys
+import re, sys
+from sotu_runs import round_lines
 
 agg = {}
-for f in sys.argv[1:]:
-    k, e = re.match(r'k(\d+)-(\w+)-', os.path.basename(f)).groups()
-    k, method = int(k), None
-    for line in open(f):
-        m = re.match(r'run \d+/\d+: (.*) on .*, seed (\d+)', line)
-        if m:
-            method = m.group(1)
-            continue
-        m = re.match(r'\s+R&B rounds: (\d+); mean L1 change of p per round ([\d.]+); '
-                     r'largest proportion ([\d.]+) on average, ([\d.]+) at most', line)
-        if m and method:
-            u = re.search(r'uniform=([\d.]+)', method)
-            u = float(u.group(1)) if u else 0.0
-            a = agg.setdefault((k, e, method), dict(seeds=0, l1=[], mean=[], peak=0.0, one=0, top=(1 - u) + u / k))
-            a['seeds'] += 1
-            a['l1'].append(float(m.group(2)))
-            a['mean'].append(float(m.group(3)))
-            a['peak'] = max(a['peak'], float(m.group(4)))
-            a['one'] += m.group(4) == '%.3f' % a['top']
+for k, e, method, l1, mean, peak in round_lines(sys.argv[1:]):
+    u = re.search(r'uniform=([\d.]+)', method)
+    u = float(u.group(1)) if u else 0.0
+    a = agg.setdefault((k, e, method), dict(seeds=0, l1=[], mean=[], peak=0.0, one=0, top=(1 - u) + u / k))
+    a['seeds'] += 1
+    a['l1'].append(l1)
+    a['mean'].append(mean)
+    a['peak'] = max(a['peak'], float(peak))
+    a['one'] += peak == '%.3f' % a['top']
 print('| k | evaluation set | method | seeds | L1 change of p per round | largest proportion mean / peak '
       '| one-domain value | runs at one domain |')
 print('|---:|---|---|---:|---:|---|---|---|')

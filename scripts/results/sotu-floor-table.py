@@ -5,23 +5,16 @@ evaluation set, k and floored setting in FLOOR_CSV (`R&B (lambda=16:uniform=U)`)
 lambda 1 (`R&B`, from BASE_CSV) and against lambda 16 without a floor (`R&B (lambda=16)`, from LAMBDA_CSV): mean, 95% t
 CI, seeds lower, verdict. A cell without all ten seeds of all four is left out. Rows repeated must agree to the digit.
 Usage: sotu-floor-table.py BASE_CSV LAMBDA_CSV FLOOR_CSV STEPS"""
-import csv, sys
+import sys
 from paired_ci import ci, verdict
+from sotu_runs import read_losses
 
 *paths, steps = sys.argv[1:]
 SETS = {'recent': 'skewed (1950-2021)', 'random': 'in distribution'}
 BASES = ('Stratified', 'R&B', 'R&B (lambda=16)')
 SEEDS = range(1, 11)
-loss, settings = {}, []
-for path in paths:
-    for line, r in enumerate(csv.DictReader(open(path)), start=2):
-        if r['corpus'] != 'sotu-w40' or r['steps'] != steps:
-            continue
-        key = (int(r['k_asked']), r['eval_set'], r['method'], int(r['seed']))
-        if loss.setdefault(key, float(r['eval_loss'])) != float(r['eval_loss']):
-            sys.exit('%s:%d: %s repeats with another loss' % (path, line, key))
-        if path == paths[-1] and r['method'] not in settings:
-            settings.append(r['method'])
+loss, methods = read_losses(paths, steps)
+settings = methods[paths[-1]]
 
 
 def against(xs, base):

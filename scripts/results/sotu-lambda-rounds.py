@@ -5,26 +5,17 @@ method over the seeds (mean L1 change of p per round; largest proportion, mean o
 largest proportion as a multiple of uniform 1/k, and how many runs put all their mass on one domain in some round
 (peak printed as 1.000). The log prints 3 decimals, so at k = 4096 (uniform 0.00024) a
 largest proportion below 0.0005 reads 0.000. Usage: sotu-lambda-rounds.py LOG..."""
-import os, re, sys
+import re, sys
+from sotu_runs import round_lines
 
 agg = {}
-for f in sys.argv[1:]:
-    k, e = re.match(r'k(\d+)-(\w+)-', os.path.basename(f)).groups()
-    method = None
-    for line in open(f):
-        m = re.match(r'run \d+/\d+: (.*) on .*, seed (\d+)', line)
-        if m:
-            method = m.group(1)
-            continue
-        m = re.match(r'\s+R&B rounds: (\d+); mean L1 change of p per round ([\d.]+); '
-                     r'largest proportion ([\d.]+) on average, ([\d.]+) at most', line)
-        if m and method:
-            a = agg.setdefault((int(k), e, method), dict(seeds=0, l1=[], mean=[], peak=0.0, one=0))
-            a['seeds'] += 1
-            a['l1'].append(float(m.group(2)))
-            a['mean'].append(float(m.group(3)))
-            a['peak'] = max(a['peak'], float(m.group(4)))
-            a['one'] += m.group(4) == '1.000'
+for k, e, method, l1, mean, peak in round_lines(sys.argv[1:]):
+    a = agg.setdefault((k, e, method), dict(seeds=0, l1=[], mean=[], peak=0.0, one=0))
+    a['seeds'] += 1
+    a['l1'].append(l1)
+    a['mean'].append(mean)
+    a['peak'] = max(a['peak'], float(peak))
+    a['one'] += peak == '1.000'
 print('| k | evaluation set | method | seeds | L1 change of p per round | largest proportion mean / peak '
       '| mean / peak as multiples of uniform | runs at one domain |')
 print('|---:|---|---|---:|---:|---|---|---|')

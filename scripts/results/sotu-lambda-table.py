@@ -5,23 +5,15 @@ and − the same rule at lambda 1 (the paper's rule `R&B`, or `R&B (hier=sqrt)` 
 paired by seed (mean, 95% t CI, seeds lower, verdict), over the largest of the seed sets 1-10 and 1-5 that every one of
 the three has in full. Rows repeated in several invocations must agree to the digit.
 Usage: sotu-lambda-table.py BASE_CSV LAMBDA_CSV STEPS"""
-import csv, sys
+import sys
 from paired_ci import ci, verdict
+from sotu_runs import read_losses
 
 base_csv, lambda_csv, steps = sys.argv[1:]
 SETS = {'recent': 'skewed (1950-2021)', 'random': 'in distribution'}
 SEED_SETS = (range(1, 11), range(1, 6))
-loss, settings = {}, []
-for path in (base_csv, lambda_csv):
-    for line, r in enumerate(csv.DictReader(open(path)), start=2):
-        if r['corpus'] != 'sotu-w40' or r['steps'] != steps:
-            continue
-        key = (int(r['k_asked']), r['eval_set'], r['method'], int(r['seed']))
-        if loss.setdefault(key, float(r['eval_loss'])) != float(r['eval_loss']):
-            sys.exit('%s:%d: %s repeats with another loss' % (path, line, key))
-        if path == lambda_csv and 'lambda=' in r['method'] and 'lambda=1)' not in r['method'] \
-                and r['method'] not in settings:  # lambda 1 here is the reproduction check
-            settings.append(r['method'])
+loss, methods = read_losses([base_csv, lambda_csv], steps)
+settings = [m for m in methods[lambda_csv] if 'lambda=' in m and 'lambda=1)' not in m]  # lambda 1 here is the reproduction check
 
 
 def lambda_one(m):

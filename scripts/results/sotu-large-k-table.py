@@ -5,8 +5,9 @@ method's final evaluation loss (mean ± 95% t half-width over the seeds), each m
 the paper's rule, paired by seed (mean, 95% t CI, seeds lower, verdict). A method is shown only where every seed of
 FIRST..LAST ran for it and for the bases it is compared with; runs repeated in several invocations must agree to the
 digit. Usage: sotu-large-k-table.py RUNS_CSV STEPS FIRST_SEED LAST_SEED METHOD,... (names as the CSV has them)"""
-import csv, sys
+import sys
 from paired_ci import ci, verdict
+from sotu_runs import read_losses
 
 runs_csv, steps, first, last = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 methods = sys.argv[5].split(',')
@@ -16,13 +17,7 @@ SETS = {'recent': 'skewed (1950-2021)', 'random': 'in distribution'}
 # the doc's names for the CSV's methods; others print as the CSV has them
 LABELS = {PAPER: 'R&B, paper rule (absent=zero)', 'R&B (hier=sqrt)': 'R&B, hier=sqrt',
           'R&B (absent=carry)': 'R&B, absent=carry', 'R&B (absent=grow)': 'R&B, absent=grow'}
-loss = {}
-for line, r in enumerate(csv.DictReader(open(runs_csv)), start=2):
-    if r['corpus'] != 'sotu-w40' or r['steps'] != steps:
-        continue
-    key = (int(r['k_asked']), r['eval_set'], r['method'], int(r['seed']))
-    if loss.setdefault(key, float(r['eval_loss'])) != float(r['eval_loss']):
-        sys.exit('%s:%d: %s repeats with another loss' % (runs_csv, line, key))
+loss, _ = read_losses([runs_csv], steps)
 
 
 def losses(k, e, m):

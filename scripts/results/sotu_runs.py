@@ -1,0 +1,39 @@
+"""What the State of the Union study scripts read, written once: the final losses of runs CSVs and the 'R&B rounds'
+lines of `rnb experiment` logs (the tables in docs/scaling/training-vs-k.md come from these)."""
+import csv, os, re, sys
+
+
+def read_losses(paths, steps, loss=None):
+    """{(k, evaluation set, method, seed): final loss} of the sotu-w40 runs of STEPS steps in the CSVs PATHS, added to
+    LOSS when given; a run repeated with another loss stops the script, naming its file and line. Also returns each
+    path's methods in their first-seen order."""
+    loss = {} if loss is None else loss
+    methods = {}
+    for path in paths:
+        seen = methods.setdefault(path, [])
+        for line, r in enumerate(csv.DictReader(open(path)), start=2):
+            if r['corpus'] != 'sotu-w40' or r['steps'] != steps:
+                continue
+            key = (int(r['k_asked']), r['eval_set'], r['method'], int(r['seed']))
+            if loss.setdefault(key, float(r['eval_loss'])) != float(r['eval_loss']):
+                sys.exit('%s:%d: %s repeats with another loss' % (path, line, key))
+            if r['method'] not in seen:
+                seen.append(r['method'])
+    return loss, methods
+
+
+def round_lines(logs):
+    """Per R&B run in the logs (named k<K>-<set>-...): (k, set, method, mean L1 change of p per round, largest
+    proportion on average, its peak as printed)."""
+    for f in logs:
+        k, e = re.match(r'k(\d+)-(\w+)-', os.path.basename(f)).groups()
+        method = None
+        for line in open(f):
+            m = re.match(r'run \d+/\d+: (.*) on .*, seed (\d+)', line)
+            if m:
+                method = m.group(1)
+                continue
+            m = re.match(r'\s+R&B rounds: (\d+); mean L1 change of p per round ([\d.]+); '
+                         r'largest proportion ([\d.]+) on average, ([\d.]+) at most', line)
+            if m and method:
+                yield int(k), e, method, float(m.group(2)), float(m.group(3)), m.group(4)
