@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Tables of docs/scaling/training-vs-k.md's "Lambda 16 under other k-means fits" (State of the Union, 1,000 steps):
 per k-means fit (a CSV's regroup_seed column; a CSV without one is fit 1), k and evaluation set, each lambda setting
-(`R&B (lambda=X)`) − Stratified, − the paper's rule at lambda 1 (`R&B`) and, for lambda 8 / 32, − lambda 16, paired by
+(`R&B (lambda=X)`, or floored, `R&B (lambda=X:uniform=U)`) − Stratified, − the paper's rule at lambda 1 (`R&B`) and, for lambda 8 / 32, − lambda 16, paired by
 training seed over the seeds both rows exist for (mean, 95% t CI, seeds lower, verdict); then lambda 16 − Stratified
 and − lambda 1 pooled over the fits: the fit as a random effect (t over the per-fit means, F - 1 df) beside the
 seed-noise-only CI (pooled within-fit variance of the paired differences, sum(n - 1) df), for all fits and for the fits
@@ -24,10 +24,11 @@ for path in paths:
 
 
 def lam(method):
-    """The lambda a method names (1 for the paper's rule `R&B`), None for any other method."""
+    """The lambda a method names (1 for the paper's rule `R&B`; a floored setting counts as its lambda, listed after
+    the unfloored one), None for any other method."""
     if method == 'R&B':
         return 1.0
-    m = re.fullmatch(r'R&B \(lambda=([\d.]+)\)', method)
+    m = re.fullmatch(r'R&B \(lambda=([\d.]+)(?::uniform=[\d.]+)?\)', method)
     return float(m.group(1)) if m else None
 
 
@@ -42,7 +43,7 @@ def fmt(d):
     return '%d | %+.4f | [%+.4f, %+.4f] | %d/%d | %s' % (len(d), m, m - h, m + h, sum(x < 0 for x in d), len(d), verdict(m, h))
 
 
-settings = sorted({m for *_, m, _ in loss if lam(m) not in (None, 1.0)}, key=lam)
+settings = sorted({m for *_, m, _ in loss if lam(m) not in (None, 1.0)}, key=lambda m: (lam(m), m))
 cells = sorted({(k, e) for k, e, *_ in loss}, key=lambda c: (c[1] != 'recent', c[0]))
 fits = sorted({f for _, _, f, _, _ in loss})
 print('Per fit, paired by training seed:\n')
