@@ -3,15 +3,15 @@
 each k, evaluation set and regrouping, the contrasts' mean over training seeds with a 95% Student-t CI; then, across
 the regroupings, their per-regrouping means, the spread of those means, a pooled mean with a CI that treats the
 regrouping as a random effect (t over the per-regrouping means, R - 1 degrees of freedom) beside the CI from seed noise
-alone (the pooled within-regrouping variance, R (n - 1) degrees of freedom), and how far Stratified's own loss moves
+alone (the pooled within-regrouping variance, sum(n - 1) degrees of freedom; both paired_ci.pooled's, which also holds
+for unequal n: then "R x n" lists each regrouping's n), and how far Stratified's own loss moves
 between regroupings. Runs repeated in several invocations must agree to the digit (the cpu backend is deterministic).
 Usage: regrouping-contrasts.py RUNS_CSV STEPS FIRST_SEED LAST_SEED [A:B,...]
 (the optional last argument names the contrasts A - B by method; the default is R&B and hier=4 against Stratified, and
 hier=4/4 against hier=4; an A of several methods joined by '+' stands for their mean per seed, e.g. section 5's S6, the
 mean over G = 2..64 of hier=G - Stratified, where a seed counts only if every one of them ran)"""
 import csv, statistics as st, sys
-from scipy import stats
-from paired_ci import ci, verdict
+from paired_ci import ci, pooled, verdict
 runs_csv, steps, first, last = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 CONTRASTS = ([tuple(c.split(':')) for c in sys.argv[5].split(',')] if len(sys.argv) > 5 else
              [('R&B', 'Stratified'), ('R&B (hier=4)', 'Stratified'), ('R&B (hier=4/4)', 'R&B (hier=4)')])
@@ -32,7 +32,7 @@ cells = sorted({(k, e) for k, e, *_ in loss}, key=lambda c: (c[1] != 'skewed', c
 print('Per regrouping, paired by training seed:\n')
 print('| k | evaluation set | regrouping (k-means seed) | contrast | seeds | difference | 95% CI | seeds lower | verdict |')
 print('|---:|---|---:|---|---:|---|---|---|---|')
-pooled = []
+pooled_rows = []
 for k, e in cells:
     regroupings = sorted({r for kk, ee, r, *_ in loss if (kk, ee) == (k, e)})
     for a, b in CONTRASTS:
@@ -46,20 +46,17 @@ for k, e in cells:
             print('| %d | %s | %d | %s − %s | %d | %+.4f | [%+.4f, %+.4f] | %d/%d | %s |' % (
                 k, e, r, a, b, len(d), m, m - h, m + h, sum(x < 0 for x in d), len(d), verdict(m, h)))
         if len(per) >= 2:
-            pooled.append((k, e, a, b, per))
+            pooled_rows.append((k, e, a, b, per))
 print('\nAcross regroupings (R regroupings, n training seeds each):\n')
 print('| k | evaluation set | contrast | R x n | per-regrouping means | their SD | pooled mean | 95% CI, regrouping as a random effect | '
       'verdict | 95% CI, seed noise only | verdict | between-regrouping SD beyond seed noise |')
 print('|---:|---|---|---|---|---|---|---|---|---|---|---|')
-for k, e, a, b, per in pooled:
-    means = [st.mean(d) for d in per.values()]
-    n = min(len(d) for d in per.values())
-    m, h = ci(means)
-    within = st.mean(st.variance(d) for d in per.values())
-    hs = stats.t.ppf(0.975, sum(len(d) - 1 for d in per.values())) * (within / sum(len(d) for d in per.values())) ** 0.5
-    between = max(0.0, st.variance(means) - within / n) ** 0.5
-    print('| %d | %s | %s − %s | %d x %d | %s | %.4f | %+.4f | [%+.4f, %+.4f] | %s | [%+.4f, %+.4f] | %s | %.4f |' % (
-        k, e, a, b, len(per), n, ' / '.join('%+.4f' % x for x in means), st.stdev(means), m, m - h, m + h,
+for k, e, a, b, per in pooled_rows:
+    means, m, h, hs, between = pooled(list(per.values()))
+    ns = sorted({len(d) for d in per.values()})
+    print('| %d | %s | %s − %s | %d x %s | %s | %.4f | %+.4f | [%+.4f, %+.4f] | %s | [%+.4f, %+.4f] | %s | %.4f |' % (
+        k, e, a, b, len(per), '/'.join(str(len(d)) for d in per.values()) if len(ns) > 1 else ns[0],
+        ' / '.join('%+.4f' % x for x in means), st.stdev(means), m, m - h, m + h,
         verdict(m, h), m - hs, m + hs, verdict(m, hs), between))
 print('\nStratified itself under each regrouping (mean ± 95% t over seeds; − the first regrouping, paired by seed):\n')
 print('| k | evaluation set | regrouping | seeds | Stratified | − the first regrouping | 95% CI |')

@@ -4,23 +4,17 @@ per k-means fit (a CSV's regroup_seed column; a CSV without one is fit 1), k and
 (`R&B (lambda=X)`, or floored, `R&B (lambda=X:uniform=U)`) − Stratified, − the paper's rule at lambda 1 (`R&B`) and, for lambda 8 / 32, − lambda 16, paired by
 training seed over the seeds both rows exist for (mean, 95% t CI, seeds lower, verdict); then lambda 16 − Stratified
 and − lambda 1 pooled over the fits: the fit as a random effect (t over the per-fit means, F - 1 df) beside the
-seed-noise-only CI (pooled within-fit variance of the paired differences, sum(n - 1) df), for all fits and for the fits
-other than EXCLUDE (the fit whose result prompted the question). Rows repeated in several CSVs must agree to the digit.
+seed-noise-only CI (pooled within-fit variance of the paired differences, sum(n - 1) df; both paired_ci.pooled's), for all fits and for the fits
+other than EXCLUDE (the fit whose result prompted the question). Rows repeated in several CSVs must agree to the digit
+(sotu_runs.read_losses).
 Usage: sotu-lambda-fits-table.py EXCLUDE_FIT CSV..."""
-import csv, re, statistics as st, sys
-from scipy import stats
-from paired_ci import ci, verdict
+import re, sys
+from paired_ci import ci, pooled, verdict
+from sotu_runs import read_losses
 
 exclude, paths = int(sys.argv[1]), sys.argv[2:]
 SETS = {'recent': 'skewed', 'random': 'in distribution'}
-loss = {}
-for path in paths:
-    for line, r in enumerate(csv.DictReader(open(path)), start=2):
-        if r['corpus'] != 'sotu-w40' or r['steps'] != '1000':
-            continue
-        key = (int(r['k_asked']), r['eval_set'], int(r.get('regroup_seed') or 1), r['method'], int(r['seed']))
-        if loss.setdefault(key, r['eval_loss']) != r['eval_loss']:
-            sys.exit('%s:%d: %s repeats with loss %s against %s' % (path, line, key, r['eval_loss'], loss[key]))
+loss, _ = read_losses(paths, '1000', by_fit=True)
 
 
 def lam(method):
@@ -35,7 +29,7 @@ def lam(method):
 def paired(k, e, f, a, b):
     """a − b per seed, over the seeds both ran."""
     seeds = sorted(s for kk, ee, ff, m, s in loss if (kk, ee, ff, m) == (k, e, f, a) and (k, e, f, b, s) in loss)
-    return [float(loss[(k, e, f, a, s)]) - float(loss[(k, e, f, b, s)]) for s in seeds]
+    return [loss[(k, e, f, a, s)] - loss[(k, e, f, b, s)] for s in seeds]
 
 
 def fmt(d):
@@ -53,7 +47,7 @@ per = {}
 for k, e in cells:
     for m in settings:
         for f in fits:
-            xs = [float(v) for (kk, ee, ff, mm, _), v in loss.items() if (kk, ee, ff, mm) == (k, e, f, m)]
+            xs = [v for (kk, ee, ff, mm, _), v in loss.items() if (kk, ee, ff, mm) == (k, e, f, m)]
             if not xs:
                 continue
             mean, h = ci(xs)
@@ -77,14 +71,7 @@ for (k, e, m, b), byfit in per.items():
         if len(chosen) < 2:
             continue
         ds = [byfit[f] for f in chosen]
-        means = [st.mean(d) for d in ds]
-        mean, h = ci(means)
-        within = st.mean(st.variance(d) for d in ds)
-        n_total = sum(len(d) for d in ds)
-        # the pooled mean weights fits equally: its seed-noise variance is sum(s^2 / n_f) / F^2, i.e. within / (F n)
-        # for equal n; with unequal n, F^2 / sum(1 / n_f) stands in for the total
-        n_eff = len(ds) ** 2 / sum(1 / len(d) for d in ds)
-        hs = stats.t.ppf(0.975, n_total - len(ds)) * (within / n_eff) ** 0.5
+        means, mean, h, hs, _ = pooled(ds)
         print('| %d | %s | %s − %s | %s (%s) | %d x %s | %s | %+.4f | [%+.4f, %+.4f] | %s | [%+.4f, %+.4f] | %s |' % (
             k, SETS[e], m, b, label, ', '.join(map(str, chosen)), len(ds), '/'.join(str(len(d)) for d in ds),
             ' / '.join('%+.4f' % x for x in means), mean, mean - h, mean + h, verdict(mean, h),

@@ -3,10 +3,11 @@ lines of `rnb experiment` logs (the tables in docs/scaling/training-vs-k.md come
 import csv, os, re, sys
 
 
-def read_losses(paths, steps, loss=None):
+def read_losses(paths, steps, loss=None, by_fit=False):
     """{(k, evaluation set, method, seed): final loss} of the sotu-w40 runs of STEPS steps in the CSVs PATHS, added to
-    LOSS when given; a run repeated with another loss stops the script, naming its file and line. Also returns each
-    path's methods in their first-seen order."""
+    LOSS when given; with BY_FIT the k-means fit comes second, (k, set, fit, method, seed), the fit being a CSV's
+    regroup_seed column (a CSV without one holds fit 1's runs). A run repeated with another loss stops the script,
+    naming its file and line. Also returns each path's methods in their first-seen order."""
     loss = {} if loss is None else loss
     methods = {}
     for path in paths:
@@ -14,7 +15,8 @@ def read_losses(paths, steps, loss=None):
         for line, r in enumerate(csv.DictReader(open(path)), start=2):
             if r['corpus'] != 'sotu-w40' or r['steps'] != steps:
                 continue
-            key = (int(r['k_asked']), r['eval_set'], r['method'], int(r['seed']))
+            fit = (int(r.get('regroup_seed') or 1),) if by_fit else ()
+            key = (int(r['k_asked']), r['eval_set'], *fit, r['method'], int(r['seed']))
             if loss.setdefault(key, float(r['eval_loss'])) != float(r['eval_loss']):
                 sys.exit('%s:%d: %s repeats with another loss' % (path, line, key))
             if r['method'] not in seen:
