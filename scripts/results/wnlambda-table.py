@@ -11,7 +11,22 @@ from scipy import stats
 from paired_ci import ci, verdict
 
 steps, regroup, first, last, m_primary = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-contrasts = [tuple(c.split(':', 1)) for c in sys.argv[6].split(',')]
+
+
+def outside_parens(text, sep):
+    """text split at each sep outside parentheses (method names such as 'R&B (lambda=16:uniform=0.1)' hold ':')."""
+    parts, depth, cur = [], 0, ''
+    for ch in text:
+        depth += (ch == '(') - (ch == ')')
+        if ch == sep and depth == 0:
+            parts.append(cur)
+            cur = ''
+        else:
+            cur += ch
+    return parts + [cur]
+
+
+contrasts = [tuple(outside_parens(c, ':')) for c in outside_parens(sys.argv[6], ',')]
 loss, methods = {}, {}
 for path in sys.argv[7:]:
     for line, r in enumerate(csv.DictReader(open(path)), start=2):
