@@ -1,7 +1,8 @@
 """The paired comparisons' statistics, shared by the results scripts: a mean with the half-width of its 95% Student-t
-interval, the verdict that docs/RESULTS.md and docs/scaling/*.md print for a difference (lower loss is better), and a
-contrast pooled over several k-means fits (regroupings)."""
+interval, the verdict that docs/RESULTS.md and docs/scaling/*.md print for a difference (lower loss is better), a
+contrast pooled over several k-means fits (regroupings), and the contrasts 'A:B,...' a command line names."""
 import statistics as st
+import sys
 from scipy import stats
 
 
@@ -33,3 +34,21 @@ def pooled(ds):
     h_seed = stats.t.ppf(0.975, sum(len(d) - 1 for d in ds)) * (within * sum(inv_n) / len(ds) ** 2) ** 0.5
     between = max(0.0, st.variance(means) - within * st.mean(inv_n)) ** 0.5
     return means, mean, h_fit, h_seed, between
+
+
+def contrasts(text):
+    """[(A, B), ...] from 'A:B,C:D,...', each split at the ',' and ':' outside parentheses: a method name may hold both
+    inside them, e.g. 'R&B (lambda=16:uniform=0.1)'. Stops the script on a contrast without exactly one such ':'."""
+    def split(t, sep):
+        parts, depth, start = [], 0, 0
+        for i, ch in enumerate(t):
+            depth += {'(': 1, ')': -1}.get(ch, 0)
+            if ch == sep and depth == 0:
+                parts.append(t[start:i])
+                start = i + 1
+        return parts + [t[start:]]
+    pairs = [split(c, ':') for c in split(text, ',')]
+    for c, pair in zip(split(text, ','), pairs):
+        if len(pair) != 2:
+            sys.exit('contrast %r: need one A:B with ":" outside parentheses' % c)
+    return [tuple(pair) for pair in pairs]

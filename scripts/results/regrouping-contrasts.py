@@ -7,25 +7,14 @@ alone (the pooled within-regrouping variance, sum(n - 1) degrees of freedom; bot
 for unequal n: then "R x n" lists each regrouping's n), and how far Stratified's own loss moves
 between regroupings. Runs repeated in several invocations must agree to the digit (the cpu backend is deterministic).
 Usage: regrouping-contrasts.py RUNS_CSV STEPS FIRST_SEED LAST_SEED [A:B,...]
-(the optional last argument names the contrasts A - B by method, each A:B split at its ':' outside parentheses; the
+(the optional last argument names the contrasts A - B by method, each A:B split at its ':' outside parentheses (paired_ci.contrasts); the
 default is R&B and hier=4 against Stratified, and hier=4/4 against hier=4; an A of several methods joined by '+' stands
 for their mean per seed, e.g. section 5's S6, the mean over G = 2..64 of hier=G - Stratified, where a seed counts only
 if every one of them ran)"""
 import csv, statistics as st, sys
-from paired_ci import ci, pooled, verdict
+from paired_ci import ci, contrasts, pooled, verdict
 runs_csv, steps, first, last = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-def contrast(c):
-    # 'A:B' split at the one ':' outside parentheses: a method name may hold ':' inside them, e.g.
-    # 'R&B (lambda=16:uniform=0.1)'
-    depth, cuts = 0, []
-    for i, ch in enumerate(c):
-        depth += {'(': 1, ')': -1}.get(ch, 0)
-        if ch == ':' and depth == 0:
-            cuts.append(i)
-    if len(cuts) != 1:
-        sys.exit('contrast %r: need one A:B with ":" outside parentheses' % c)
-    return c[:cuts[0]], c[cuts[0] + 1:]
-CONTRASTS = ([contrast(c) for c in sys.argv[5].split(',')] if len(sys.argv) > 5 else
+CONTRASTS = (contrasts(sys.argv[5]) if len(sys.argv) > 5 else
              [('R&B', 'Stratified'), ('R&B (hier=4)', 'Stratified'), ('R&B (hier=4/4)', 'R&B (hier=4)')])
 loss = {}
 for line, r in enumerate(csv.DictReader(open(runs_csv)), start=2):
