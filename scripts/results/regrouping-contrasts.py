@@ -7,10 +7,10 @@ alone (the pooled within-regrouping variance, sum(n - 1) degrees of freedom; bot
 for unequal n: then "R x n" lists each regrouping's n), and how far Stratified's own loss moves
 between regroupings. Runs repeated in several invocations must agree to the digit (the cpu backend is deterministic).
 Usage: regrouping-contrasts.py RUNS_CSV STEPS FIRST_SEED LAST_SEED [A:B,...]
-(the optional last argument names the contrasts A - B by method, each A:B split at its ':' outside parentheses (paired_ci.contrasts); the
-default is R&B and hier=4 against Stratified, and hier=4/4 against hier=4; an A of several methods joined by '+' stands
-for their mean per seed, e.g. section 5's S6, the mean over G = 2..64 of hier=G - Stratified, where a seed counts only
-if every one of them ran)"""
+(the optional last argument names the contrasts A - B by method, each A:B split at its ':' outside parentheses,
+paired_ci.contrasts; the default is R&B and hier=4 against Stratified, and hier=4/4 against hier=4; an A of several
+methods joined by '+' stands for their mean per seed, e.g. section 5's S6, the mean over G = 2..64 of hier=G -
+Stratified, where a seed counts only if every one of them ran)"""
 import csv, statistics as st, sys
 from paired_ci import ci, contrasts, pooled, verdict
 runs_csv, steps, first, last = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
