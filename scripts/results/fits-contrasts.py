@@ -2,9 +2,11 @@
 """regrouping-contrasts.py over one (k, evaluation set) cell whose runs lie in several CSVs: runs CSVs without a
 regroup_seed column hold k-means fit 1's runs (e.g. docs/results/sotu-large-k-runs.csv), the others name their fit in
 it (e.g. sotu-large-k-regroupings.csv). Merges the cell's rows of the fits listed (default: all) into a temporary CSV
-and runs regrouping-contrasts.py on it unchanged, so per-fit and pooled tables cover exactly those fits.
+and runs regrouping-contrasts.py on it unchanged (sotu_runs.run_on_rows), so per-fit and pooled tables cover exactly
+those fits.
 Usage: fits-contrasts.py K EVAL_SET STEPS FIRST_SEED LAST_SEED CONTRASTS FITS|all RUNS_CSV..."""
-import csv, os, subprocess, sys, tempfile
+import csv, sys
+from sotu_runs import run_on_rows
 
 k, eval_set, steps, first, last, contrasts, fits = sys.argv[1:8]
 COLUMNS = ['k_asked', 'eval_set', 'regroup_seed', 'method', 'seed', 'steps', 'eval_loss']
@@ -17,12 +19,4 @@ for path in sys.argv[8:]:
             rows.append({c: r[c] for c in COLUMNS})
 if not rows:
     sys.exit('no runs at k = %s, %s, %s steps, fits %s' % (k, eval_set, steps, fits))
-with tempfile.TemporaryDirectory() as tmp:
-    path = os.path.join(tmp, 'runs.csv')
-    with open(path, 'w', newline='') as f:
-        w = csv.DictWriter(f, COLUMNS)
-        w.writeheader()
-        w.writerows(rows)
-    sys.stdout.flush()
-    subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'regrouping-contrasts.py'),
-                    path, steps, first, last, contrasts], check=True)
+run_on_rows('regrouping-contrasts.py', rows, steps, first, last, contrasts)

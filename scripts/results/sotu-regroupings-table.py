@@ -3,12 +3,12 @@
 of the Union runs under several k-means regroupings. Regrouping 1's runs live in sotu-large-k-runs.csv (no
 regroup_seed column: one fit per k), the other fits' in sotu-large-k-regroupings.csv (with one). Prints, per fit, the
 paired tables of sotu-large-k-table.py, then regrouping-contrasts.py's per-fit and pooled tables (the fit as a random
-effect beside seed noise alone) over all fits; both scripts are run unchanged on temporary CSVs.
+effect beside seed noise alone) over all fits; both scripts are run unchanged on temporary CSVs (sotu_runs.run_on_rows).
 Usage: sotu-regroupings-table.py FIT1_RUNS_CSV REGROUPINGS_CSV STEPS FIRST_SEED LAST_SEED"""
-import csv, os, subprocess, sys, tempfile
+import csv, sys
+from sotu_runs import run_on_rows
 
 fit1_csv, more_csv, steps, first, last = sys.argv[1:6]
-HERE = os.path.dirname(os.path.abspath(__file__))
 METHODS = ['Stratified', 'R&B', 'R&B (hier=sqrt)', 'R&B (absent=carry)', 'R&B (absent=grow)']
 CONTRASTS = ','.join(['R&B:Stratified', 'R&B (hier=sqrt):Stratified', 'R&B (absent=carry):Stratified',
                       'R&B (absent=grow):Stratified', 'R&B (hier=sqrt):R&B', 'R&B (absent=carry):R&B',
@@ -16,29 +16,9 @@ CONTRASTS = ','.join(['R&B:Stratified', 'R&B (hier=sqrt):Stratified', 'R&B (abse
 
 rows = [dict(r, regroup_seed='1') for r in csv.DictReader(open(fit1_csv)) if r['steps'] == steps]
 rows += [r for r in csv.DictReader(open(more_csv)) if r['steps'] == steps]
-columns = list(rows[0].keys())
-
-
-def run(script, path, *args):
-    sys.stdout.flush()
-    # PYTHONHASHSEED fixed: regrouping-contrasts.py orders cells that tie on its sort key by set iteration order
-    subprocess.run([sys.executable, os.path.join(HERE, script), path, steps, first, last, *args], check=True,
-                   env=dict(os.environ, PYTHONHASHSEED='0'))
-
-
-with tempfile.TemporaryDirectory() as tmp:
-    for fit in sorted({r['regroup_seed'] for r in rows}, key=int):
-        path = os.path.join(tmp, 'fit%s.csv' % fit)
-        with open(path, 'w', newline='') as f:
-            w = csv.DictWriter(f, columns)
-            w.writeheader()
-            w.writerows(r for r in rows if r['regroup_seed'] == fit)
-        print('\nRegrouping %s (k-means seed %s), paired by training seed:\n' % (fit, fit))
-        run('sotu-large-k-table.py', path, ','.join(METHODS))
-    path = os.path.join(tmp, 'all.csv')
-    with open(path, 'w', newline='') as f:
-        w = csv.DictWriter(f, columns)
-        w.writeheader()
-        w.writerows(rows)
-    print()
-    run('regrouping-contrasts.py', path, CONTRASTS)
+for fit in sorted({r['regroup_seed'] for r in rows}, key=int):
+    print('\nRegrouping %s (k-means seed %s), paired by training seed:\n' % (fit, fit))
+    run_on_rows('sotu-large-k-table.py', [r for r in rows if r['regroup_seed'] == fit], steps, first, last,
+                ','.join(METHODS))
+print()
+run_on_rows('regrouping-contrasts.py', rows, steps, first, last, CONTRASTS)

@@ -1,6 +1,7 @@
 """What the State of the Union study scripts read, written once: the final losses of runs CSVs and the 'R&B rounds'
-lines of `rnb experiment` logs (the tables in docs/scaling/training-vs-k.md come from these)."""
-import csv, os, re, sys
+lines of `rnb experiment` logs (the tables in docs/scaling/training-vs-k.md come from these); and how a script that
+merges rows of several CSVs runs a sibling table script on them."""
+import csv, os, re, subprocess, sys, tempfile
 
 
 def read_losses(paths, steps, loss=None, by_fit=False):
@@ -39,3 +40,18 @@ def round_lines(logs):
                          r'largest proportion ([\d.]+) on average, ([\d.]+) at most', line)
             if m and method:
                 yield int(k), e, method, float(m.group(2)), float(m.group(3)), m.group(4)
+
+
+def run_on_rows(script, rows, *args):
+    """Runs the sibling script SCRIPT (this folder) as `SCRIPT CSV ARGS...` on ROWS (dicts with one set of keys) written
+    to a temporary CSV, its output going to this process's. PYTHONHASHSEED is fixed: regrouping-contrasts.py orders the
+    cells that tie on its sort key by set iteration order."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'runs.csv')
+        with open(path, 'w', newline='') as f:
+            w = csv.DictWriter(f, list(rows[0].keys()))
+            w.writeheader()
+            w.writerows(rows)
+        sys.stdout.flush()
+        subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), script), path,
+                        *args], check=True, env=dict(os.environ, PYTHONHASHSEED='0'))
