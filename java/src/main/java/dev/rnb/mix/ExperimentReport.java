@@ -1,5 +1,7 @@
 package dev.rnb.mix;
 
+import dev.rnb.data.DomainProportions;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,8 +20,9 @@ import java.util.function.ToDoubleFunction;
  * method against Stratified and regrouped against original domains, paired
  * by seed, with a verdict; overhead measured, counted and by the paper's cost
  * model; per-domain losses), the charts of {@link ReportCharts} and
- * report.html putting them together, and domain-losses.csv (one row per
- * domain per run). Beyond {@link DomainLossSummary#MAX_DOMAIN_COLUMNS}
+ * report.html putting them together, domain-losses.csv (one row per
+ * domain per run) and mixture-rounds.csv (one row per mixture a run put in
+ * force). Beyond {@link DomainLossSummary#MAX_DOMAIN_COLUMNS}
  * domains the tables and results.csv summarise the per-domain losses
  * (quantiles, lowest and highest domains) instead of a column or an entry per
  * domain. Every file is written to a temporary file and renamed into place.
@@ -27,7 +30,7 @@ import java.util.function.ToDoubleFunction;
 public final class ExperimentReport {
     public static final String CSV = "results.csv", TABLE = "table.md", CURVES = "curves.png",
             DIFFERENCES = "curves-vs-stratified.png", PROPORTIONS = "rnb-proportions.png", HTML = "report.html",
-            DOMAIN_LOSSES = "domain-losses.csv";
+            DOMAIN_LOSSES = "domain-losses.csv", MIXTURE_ROUNDS = "mixture-rounds.csv";
 
     static final String EXPLANATION = "Measured overhead: wall-clock time of the method's extra work over the rest of the training time. Counted flops: the flops of that work as this implementation performs it (forward 2N, forward+backward 6N per token; R&B's per-domain gradient GEMMs and G p) over C = 6 N D_t. Paper cost model: rnb-method.md's formulas with this run's T, m, D_e, delta and D_t (the paper's 0.01% figure is of this kind). Every method trains on the same number of training tokens D_t; passes outside those steps are the overhead.";
 
@@ -317,20 +320,64 @@ public final class ExperimentReport {
      * round-trip form, NaN for a domain without evaluation examples).
      */
     void writeDomainLosses(Path file) throws IOException {
+        writeLines(file, w -> {
+            w.write("method,grouping,seed,domain,eval_loss\n");
+            for (RunResult r : results) {
+                String run = runCells(r);
+                for (int d = 0; d < r.domainNames().size(); d++) {
+                    w.write(run);
+                    w.write(csvCell(r.domainNames().get(d)));
+                    w.write(',');
+                    w.write(Double.toString(r.domainLoss()[d])); // exact (shortest round-trip form) and 20x cheaper than a format
+                    w.write('\n');
+                }
+            }
+        });
+    }
+
+    /**
+     * mixture-rounds.csv: method,grouping,seed,step,largest,effective_domains,l1_change,
+     * one row per mixture a run put in force (step 0's, then each round's that
+     * changed it): its largest proportion, its effective number of domains
+     * exp(entropy) and the L1 distance from the mixture before it (empty for
+     * the first). It follows a mixture round by round where the log gives a
+     * mean and a peak, e.g. whether R&amp;B locks onto one domain at large
+     * lambda (largest near 1, effective domains near 1). O(touched) a row
+     * for R&amp;B's sparse p' ({@link DomainProportions#entropy}).
+     */
+    void writeMixtureRounds(Path file) throws IOException {
+        writeLines(file, w -> {
+            w.write("method,grouping,seed,step,largest,effective_domains,l1_change\n");
+            for (RunResult r : results) {
+                String run = runCells(r);
+                DomainProportions before = null;
+                for (RunResult.Proportions in : r.proportions()) {
+                    DomainProportions p = in.mixture();
+                    double[] l1AndLargest = p.l1DistanceAndMax(before == null ? p : before);
+                    w.write(run + in.step() + "," + String.format(Locale.ROOT, "%.6g,%.6g,", l1AndLargest[1], Math.exp(p.entropy()))
+                            + (before == null ? "" : String.format(Locale.ROOT, "%.6g", l1AndLargest[0])) + "\n");
+                    before = p;
+                }
+            }
+        });
+    }
+
+    /** "method,grouping,seed," for a run's rows, each cell as CSV needs it. */
+    private static String runCells(RunResult r) {
+        return csvCell(r.method()) + "," + csvCell(r.grouping()) + "," + r.seed() + ",";
+    }
+
+    /** Something that writes a file's text; it may throw as a writer does. */
+    private interface TextBody {
+        void writeTo(java.io.Writer w) throws IOException;
+    }
+
+    /** Writes {@code body} to a temporary sibling, then renames it into place, so that no file is left half-written. */
+    private static void writeLines(Path file, TextBody body) throws IOException {
         Path tmp = temporarySibling(file);
         try {
             try (java.io.Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                w.write("method,grouping,seed,domain,eval_loss\n");
-                for (RunResult r : results) {
-                    String run = csvCell(r.method()) + "," + csvCell(r.grouping()) + "," + r.seed() + ",";
-                    for (int d = 0; d < r.domainNames().size(); d++) {
-                        w.write(run);
-                        w.write(csvCell(r.domainNames().get(d)));
-                        w.write(',');
-                        w.write(Double.toString(r.domainLoss()[d])); // exact (shortest round-trip form) and 20x cheaper than a format
-                        w.write('\n');
-                    }
-                }
+                body.writeTo(w);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
@@ -348,6 +395,7 @@ public final class ExperimentReport {
         Files.createDirectories(dir);
         writeText(dir.resolve(CSV), csv());
         writeDomainLosses(dir.resolve(DOMAIN_LOSSES));
+        writeMixtureRounds(dir.resolve(MIXTURE_ROUNDS));
         writeText(dir.resolve(TABLE), "# " + title + "\n\n" + settings + "\n\n" + markdownReport());
         ReportCharts charts = new ReportCharts(this, results, groupings);
         charts.writeCurves(dir.resolve(CURVES));
@@ -383,7 +431,9 @@ public final class ExperimentReport {
         }
         h.append("<p>").append(escape(evaluationCost())).append("</p>\n");
         h.append("<p>Raw results: <a href=\"").append(CSV).append("\">").append(CSV).append("</a>; every domain's loss per run: <a href=\"")
-                .append(DOMAIN_LOSSES).append("\">").append(DOMAIN_LOSSES).append("</a></p>\n</body></html>\n");
+                .append(DOMAIN_LOSSES).append("\">").append(DOMAIN_LOSSES).append("</a>; each mixture a run put in force (largest proportion, "
+                        + "effective number of domains, L1 change): <a href=\"").append(MIXTURE_ROUNDS).append("\">").append(MIXTURE_ROUNDS)
+                .append("</a></p>\n</body></html>\n");
         Path html = dir.resolve(HTML);
         writeText(html, h.toString());
         return html;
@@ -396,12 +446,6 @@ public final class ExperimentReport {
     }
 
     static void writeText(Path file, String text) throws IOException {
-        Path tmp = temporarySibling(file);
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        writeLines(file, w -> w.write(text));
     }
 }

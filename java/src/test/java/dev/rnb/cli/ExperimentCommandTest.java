@@ -103,6 +103,15 @@ class ExperimentCommandTest {
             assertEquals(12, f.length, line);
             Double.parseDouble(f[3]);
         }
+        List<String> mixtures = Files.readAllLines(out.resolve("mixture-rounds.csv"));
+        assertEquals("method,grouping,seed,step,largest,effective_domains,l1_change", mixtures.get(0));
+        assertTrue(mixtures.stream().anyMatch(l -> l.startsWith("rnb,original (3 sources),1,") && !l.endsWith(",")),
+                "R&B's rounds after its first mixture, each with its L1 change: " + mixtures);
+        for (String line : mixtures.subList(1, mixtures.size())) {
+            String[] f = line.split(",", -1);
+            double largest = Double.parseDouble(f[f.length - 3]), effective = Double.parseDouble(f[f.length - 2]);
+            assertTrue(largest > 0 && largest <= 1 + 1e-6 && effective >= 1 - 1e-6, line);
+        }
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("<img src=\"curves.png\"") && html.contains("<img src=\"rnb-proportions.png\"")
                 && html.contains("<img src=\"curves-vs-stratified.png\""), html);
