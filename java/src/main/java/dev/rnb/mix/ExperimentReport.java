@@ -320,7 +320,7 @@ public final class ExperimentReport {
      * round-trip form, NaN for a domain without evaluation examples).
      */
     void writeDomainLosses(Path file) throws IOException {
-        writeLines(file, w -> {
+        writeAtomically(file, w -> {
             w.write("method,grouping,seed,domain,eval_loss\n");
             for (RunResult r : results) {
                 String run = runCells(r);
@@ -346,7 +346,7 @@ public final class ExperimentReport {
      * for R&amp;B's sparse p' ({@link DomainProportions#entropy}).
      */
     void writeMixtureRounds(Path file) throws IOException {
-        writeLines(file, w -> {
+        writeAtomically(file, w -> {
             w.write("method,grouping,seed,step,largest,effective_domains,l1_change\n");
             for (RunResult r : results) {
                 String run = runCells(r);
@@ -373,7 +373,7 @@ public final class ExperimentReport {
     }
 
     /** Writes {@code body} to a temporary sibling, then renames it into place, so that no file is left half-written. */
-    private static void writeLines(Path file, TextBody body) throws IOException {
+    private static void writeAtomically(Path file, TextBody body) throws IOException {
         Path tmp = temporarySibling(file);
         try {
             try (java.io.Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
@@ -446,6 +446,6 @@ public final class ExperimentReport {
     }
 
     static void writeText(Path file, String text) throws IOException {
-        writeLines(file, w -> w.write(text));
+        writeAtomically(file, w -> w.write(text));
     }
 }
