@@ -4,7 +4,8 @@ mixture-rounds.csv (a row per mixture a run put in force: its largest proportion
 exp(entropy), its L1 change), per folder and method over the seeds: runs whose largest proportion reached 0.5 in
 some round, the first step it did (median over those runs), runs whose last mixture is at >= 0.5, the rounds spent
 at >= 0.5 (median), and the largest proportion and effective number of domains in force at a few steps (medians).
-Usage: mixture-trajectory.py DIR... (each DIR's name labels its rows)"""
+With --runs METHOD N: instead, each run of METHOD, its first N mixtures as step:largest/effective domains.
+Usage: mixture-trajectory.py [--runs METHOD N] DIR... (each DIR's name labels its rows)"""
 import csv, os, statistics, sys
 
 STEPS = (20, 200, 500, 1000)
@@ -19,21 +20,36 @@ def fmt(x, digits):
     return '-' if x is None else ('%.' + str(digits) + 'f') % x
 
 
-print('| folder | method | runs | reached 0.5 | first step at 0.5 (median) | last mixture at >= 0.5 | rounds at >= 0.5 (median) '
-      '| largest at step ' + ' / '.join(map(str, STEPS)) + ' | effective domains at step ' + ' / '.join(map(str, STEPS)) + ' |')
-print('|---|---|---:|---:|---:|---:|---:|---|---|')
-for folder in sys.argv[1:]:
+def read(folder):
+    """method -> seed -> that run's rows, by step."""
     runs = {}
     with open(os.path.join(folder, 'mixture-rounds.csv'), newline='') as f:
         for r in csv.DictReader(f):
             r['step'], r['largest'], r['effective_domains'] = int(r['step']), float(r['largest']), float(r['effective_domains'])
             runs.setdefault(r['method'], {}).setdefault(r['seed'], []).append(r)
-    for method, seeds in runs.items():
+    for seeds in runs.values():
+        for rows in seeds.values():
+            rows.sort(key=lambda r: r['step'])
+    return runs
+
+
+if sys.argv[1] == '--runs':
+    method, n = sys.argv[2], int(sys.argv[3])
+    for folder in sys.argv[4:]:
+        for seed, rows in read(folder).get(method, {}).items():
+            print('%s seed %s: %s' % (os.path.basename(folder.rstrip('/')), seed,
+                                      ' '.join('%d:%.3f/%.0f' % (r['step'], r['largest'], r['effective_domains']) for r in rows[:n])))
+    sys.exit()
+
+print('| folder | method | runs | reached 0.5 | first step at 0.5 (median) | last mixture at >= 0.5 | rounds at >= 0.5 (median) '
+      '| largest at step ' + ' / '.join(map(str, STEPS)) + ' | effective domains at step ' + ' / '.join(map(str, STEPS)) + ' |')
+print('|---|---|---:|---:|---:|---:|---:|---|---|')
+for folder in sys.argv[1:]:
+    for method, seeds in read(folder).items():
         first, at_end, held = [], 0, []
         largest = {s: [] for s in STEPS}
         effective = {s: [] for s in STEPS}
         for rows in seeds.values():
-            rows.sort(key=lambda r: r['step'])
             high = [r for r in rows if r['step'] > 0 and r['largest'] >= 0.5]
             if high:
                 first.append(high[0]['step'])

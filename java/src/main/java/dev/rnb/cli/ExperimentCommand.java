@@ -66,7 +66,8 @@ final class ExperimentCommand implements Callable<Integer> {
             System.out.println();
             System.out.println("wrote " + out.resolve(ExperimentReport.TABLE) + ", " + out.resolve(ExperimentReport.CSV) + ", "
                     + out.resolve(ExperimentReport.CURVES) + ", " + out.resolve(ExperimentReport.DIFFERENCES) + ", "
-                    + out.resolve(ExperimentReport.PROPORTIONS));
+                    + out.resolve(ExperimentReport.PROPORTIONS) + ", " + out.resolve(ExperimentReport.DOMAIN_LOSSES) + ", "
+                    + out.resolve(ExperimentReport.MIXTURE_ROUNDS));
             System.out.println("report: " + html.toAbsolutePath());
         }
         return 0;
