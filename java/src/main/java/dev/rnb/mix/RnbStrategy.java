@@ -51,7 +51,8 @@ public final class RnbStrategy extends AbstractStrategy {
     private RoundResult last;
     private boolean splitThisStep;
     private final RoundStats stats = new RoundStats();
-    private final String hierarchyNote;
+    /** After the round statistics in {@link #summary}: the hierarchy's groups, or where lambda is above {@link LockThreshold}. */
+    private final String note;
 
     RnbStrategy(Backend backend, int domains, int hidden, int vocab, float[] evalProportions, float lambda, SketchSpec sketch,
                 int stepsPerRound, long seed) {
@@ -88,7 +89,7 @@ public final class RnbStrategy extends AbstractStrategy {
         if (!Float.isNaN(carryAbsent)) builder.carryAbsent(carryAbsent);
         if (hierarchy != null) builder.hierarchy(hierarchy.parents());
         this.balancer = builder.build();
-        this.hierarchyNote = hierarchy == null ? "" : "; " + hierarchy.note();
+        this.note = hierarchy == null ? LockThreshold.note(lambda, evalProportions) : "; " + hierarchy.note();
     }
 
     static RnbStrategy create(MixingContext ctx) {
@@ -195,7 +196,7 @@ public final class RnbStrategy extends AbstractStrategy {
 
     @Override
     public String summary() {
-        return stats.summary() + hierarchyNote; // after the round statistics, which scripts/results/rnb-rounds.py reads
+        return stats.summary() + note; // after the round statistics, which scripts/results/rnb-rounds.py reads
     }
 
     /** The last round's result (null before the first round ends). */
