@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** lambda* = ln(k - 1) ||p|| / max p against hand values and its definition on fresh random proportions, and when the note shows. */
+/** lambda* = ln(k - 1) ||p|| / max p against hand values and its definition on fresh random proportions, and which note shows when. */
 class LockThresholdTest {
 
     @Test
@@ -42,14 +42,16 @@ class LockThresholdTest {
     }
 
     @Test
-    void theNoteShowsOnlyAboveLambdaStar() {
+    void theNoteShowsAboveHalfOfLambdaStarAndSaysWhichSide() {
         float[] p = new float[256];
         for (int i = 0; i < 4; i++) p[i] = 0.25f; // lambda* = ln(255) * 2 = 11.08
-        assertEquals("", LockThreshold.note(8f, p));
-        assertEquals("", LockThreshold.note(11f, p));
-        String note = LockThreshold.note(16f, p);
-        assertTrue(note.startsWith("; lambda 16 is above lambda* = 11.1 for this evaluation set"), note);
-        assertTrue(LockThreshold.note(12.5f, p).startsWith("; lambda 12.5 is above"), LockThreshold.note(12.5f, p));
+        assertEquals("", LockThreshold.note(1f, p));
+        assertEquals("", LockThreshold.note(5.5f, p));
+        String between = LockThreshold.note(8f, p);
+        assertTrue(between.startsWith("; lambda 8 is above lambda* / 2 (lambda* = 11.1 for this evaluation set"), between);
+        String above = LockThreshold.note(16f, p);
+        assertTrue(above.startsWith("; lambda 16 is above lambda* = 11.1 for this evaluation set"), above);
+        assertTrue(LockThreshold.note(12.5f, p).startsWith("; lambda 12.5 is above lambda* ="), LockThreshold.note(12.5f, p));
         assertTrue(Double.isNaN(LockThreshold.lambdaStar(new float[] {1f})), "one domain: no other to lose to");
         assertTrue(Double.isNaN(LockThreshold.lambdaStar(new float[5])), "no evaluation share anywhere");
         assertEquals("", LockThreshold.note(100f, new float[5]));
