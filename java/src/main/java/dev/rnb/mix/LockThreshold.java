@@ -19,6 +19,14 @@ import java.util.Locale;
  * In distribution runs locked below lambda* / 2 too: there it is no guide.
  */
 final class LockThreshold {
+    /**
+     * The note is given from this many domains on: lambda* was measured against
+     * runs at k = 256 to 4096; at a few domains most of p' on one is no trap
+     * (the other k - 1 still get sampled) and the paper's lambda can exceed
+     * lambda* / 2 (the built-in corpus at k = 4: lambda* about 1.4).
+     */
+    static final int MIN_DOMAINS = 256;
+
     private LockThreshold() {}
 
     /** ln(k - 1) ||p||_2 / max p over the evaluation proportions p (k values); NaN for k &lt; 2 or p all 0. */
@@ -34,11 +42,12 @@ final class LockThreshold {
 
     /**
      * A note for the run's summary ("; ...") when {@code lambda} is above
-     * lambda* / 2, where skewed-set runs have locked, else "".
+     * lambda* / 2, where skewed-set runs have locked, and there are at least
+     * {@link #MIN_DOMAINS} domains; else "".
      */
     static String note(float lambda, float[] evalProportions) {
         double star = lambdaStar(evalProportions);
-        if (!(lambda > star / 2)) return "";
+        if (evalProportions.length < MIN_DOMAINS || !(lambda > star / 2)) return "";
         String which = lambda > star ? "above lambda* = %2$.1f for this evaluation set (ln(k - 1) ||p|| / max p):"
                 + " on skewed evaluation sets every run above it so far put the mixture on one domain"
                 : "above lambda* / 2 (lambda* = %2$.1f for this evaluation set, ln(k - 1) ||p|| / max p):"

@@ -55,5 +55,8 @@ class LockThresholdTest {
         assertTrue(Double.isNaN(LockThreshold.lambdaStar(new float[] {1f})), "one domain: no other to lose to");
         assertTrue(Double.isNaN(LockThreshold.lambdaStar(new float[5])), "no evaluation share anywhere");
         assertEquals("", LockThreshold.note(100f, new float[5]));
+        float[] few = new float[LockThreshold.MIN_DOMAINS - 1];
+        for (int i = 0; i < 4; i++) few[i] = 0.25f;
+        assertEquals("", LockThreshold.note(16f, few), "below MIN_DOMAINS domains no note");
     }
 }
