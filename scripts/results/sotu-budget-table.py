@@ -8,7 +8,7 @@ Usage: sotu-budget-table.py K SHORT_STEPS LONG_STEPS FIRST_SEED LAST_SEED METHOD
 them; every CSV is read at both budgets)"""
 import sys
 from paired_ci import ci
-from sotu_runs import read_losses
+from sotu_runs import read_losses, seed_losses
 
 k, short, long_, first, last = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 methods, paths = sys.argv[6].split(','), sys.argv[7:]
@@ -19,9 +19,7 @@ loss = {steps: read_losses(paths, steps)[0] for steps in (short, long_)}
 
 
 def xs(steps, e, m):
-    """The method's losses at every seed, or None where a seed is missing."""
-    v = [loss[steps].get((k, e, m, s)) for s in seeds]
-    return None if None in v else v
+    return seed_losses(loss[steps], k, e, m, seeds)
 
 
 def fmt(d):

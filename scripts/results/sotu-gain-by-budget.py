@@ -7,7 +7,7 @@ for Stratified prints empty. Runs repeated in several CSVs must agree to the dig
 Usage: sotu-gain-by-budget.py K STEPS,... FIRST_SEED LAST_SEED METHOD,... CSV... (names as the CSVs have them)"""
 import sys
 from paired_ci import ci
-from sotu_runs import read_losses
+from sotu_runs import read_losses, seed_losses
 
 k, budgets, first, last = int(sys.argv[1]), sys.argv[2].split(','), int(sys.argv[3]), int(sys.argv[4])
 methods, paths = sys.argv[5].split(','), sys.argv[6:]
@@ -18,9 +18,7 @@ loss = {steps: read_losses(paths, steps)[0] for steps in budgets}
 
 
 def xs(steps, e, m):
-    """The method's losses at every seed, or None where a seed is missing."""
-    v = [loss[steps].get((k, e, m, s)) for s in seeds]
-    return None if None in v else v
+    return seed_losses(loss[steps], k, e, m, seeds)
 
 
 def cell(steps, e, m):

@@ -7,7 +7,7 @@ FIRST..LAST ran for it and for the bases it is compared with; runs repeated in s
 digit. Usage: sotu-large-k-table.py RUNS_CSV STEPS FIRST_SEED LAST_SEED METHOD,... (names as the CSV has them)"""
 import sys
 from paired_ci import ci, verdict
-from sotu_runs import read_losses
+from sotu_runs import read_losses, seed_losses
 
 runs_csv, steps, first, last = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 methods = sys.argv[5].split(',')
@@ -21,9 +21,7 @@ loss, _ = read_losses([runs_csv], steps)
 
 
 def losses(k, e, m):
-    """The method's losses at every seed, or None where a seed is missing."""
-    xs = [loss.get((k, e, m, s)) for s in seeds]
-    return None if None in xs else xs
+    return seed_losses(loss, k, e, m, seeds)
 
 
 def against(xs, base):

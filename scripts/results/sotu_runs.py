@@ -25,6 +25,13 @@ def read_losses(paths, steps, loss=None, by_fit=False):
     return loss, methods
 
 
+def seed_losses(loss, k, e, m, seeds):
+    """Method m's losses at k on evaluation set e (a read_losses map) at every seed, in order, or None where a seed is
+    missing."""
+    xs = [loss.get((k, e, m, s)) for s in seeds]
+    return None if None in xs else xs
+
+
 def round_lines(logs):
     """Per R&B run in the logs (named k<K>-<set>-...): (k, set, method, mean L1 change of p per round, largest
     proportion on average, its peak as printed)."""
