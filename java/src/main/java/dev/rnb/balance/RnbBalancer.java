@@ -57,15 +57,18 @@ public final class RnbBalancer implements AutoCloseable {
         this.backend = b.backend;
         this.hidden = b.hidden;
         this.vocab = b.vocab;
-        this.lambda = b.lambda;
         this.reducer = b.reducer;
         this.evalProportions = b.evalProportions != null ? b.evalProportions.clone() : uniform(b.domains);
+        this.lambda = b.autoLambda ? LambdaRule.auto(evalProportions) : b.lambda;
         this.sharedEvalProportion = shared(evalProportions);
         this.proportions = DomainProportions.uniform(b.domains);
         this.gradients = new DomainGradients(b.backend, b.domains, b.hidden, b.vocab, b.sketch, b.seed);
         this.carried = Float.isNaN(b.carryAbsent) || b.parents != null ? null : new CarriedScores(b.domains, b.carryAbsent);
         this.hierarchy = b.parents == null ? null : new HierarchicalUpdate(b.parents, b.carryAbsent);
     }
+
+    /** The softmax's lambda: as set, or {@link Builder#autoLambda}'s value. */
+    public float lambda() { return lambda; }
 
     public static Builder builder(Backend backend, int domains, int hidden, int vocab) {
         return new Builder(backend, domains, hidden, vocab);
@@ -286,6 +289,7 @@ public final class RnbBalancer implements AutoCloseable {
         private final int vocab;
         private float[] evalProportions;
         private float lambda = 3f;
+        private boolean autoLambda;
         private SketchSpec sketch = SketchSpec.EXACT;
         private long seed = 0x5EEDL;
         private GradientReducer reducer;
@@ -328,6 +332,19 @@ public final class RnbBalancer implements AutoCloseable {
                 throw new IllegalArgumentException("lambda must be finite and >= 0, got " + lambda);
             }
             this.lambda = lambda;
+            this.autoLambda = false;
+            return this;
+        }
+
+        /**
+         * Beyond the paper: lambda = {@link LambdaRule#auto} of the evaluation
+         * proportions, min(1.5 ln k, lambda* / 2), read when the balancer is
+         * built (for many domains: at the paper's lambda p' stays within
+         * rounding of uniform from about k = 256; docs/SCALING.md §3). A later
+         * {@link #lambda} replaces it.
+         */
+        public Builder autoLambda() {
+            this.autoLambda = true;
             return this;
         }
 

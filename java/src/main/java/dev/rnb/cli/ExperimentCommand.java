@@ -27,7 +27,7 @@ final class ExperimentCommand implements Callable<Integer> {
     ExperimentOptions o;
 
     @Option(names = "--methods", split = ",", description = {"Methods to run (default: stratified,natural,skill-it,aioli,dga,rnb; also doremi, doge);",
-            "a method may carry its own settings, e.g. rnb:lambda=5:K=10 (keys lambda, K, sketch, eta, probe-steps, ema, uniform)"})
+            "a method may carry its own settings, e.g. rnb:lambda=5:K=10 (keys lambda (a number or auto), K, sketch, eta, probe-steps, ema, uniform, absent, hier)"})
     List<String> methods = new ArrayList<>(Strategies.NAMES);
 
     @Option(names = "--groupings", split = ",", paramLabel = "original,regrouped",

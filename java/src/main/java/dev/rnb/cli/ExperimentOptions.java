@@ -64,8 +64,11 @@ final class ExperimentOptions {
     int round;
 
     @Option(names = "--lambda", defaultValue = "1", description = {"R&B's softmax temperature (default: ${DEFAULT-VALUE}, chosen by the sweep in docs/RESULTS.md;",
-            "the paper used 3, which over-concentrated and oscillated on the built-in corpus)"})
-    float lambda;
+            "the paper used 3, which over-concentrated and oscillated on the built-in corpus), or auto: min(1.5 ln k, lambda* / 2)",
+            "of the evaluation proportions, for many domains (docs/SCALING.md section 3)"})
+    String lambda;
+    /** --lambda as a number, or MixOptions.LAMBDA_AUTO (check() parses it). */
+    private float lambdaValue = 1f;
 
     @Option(names = "--sketch", defaultValue = "exact", description = {"R&B's per-domain gradients: exact (or 0), count:R (or R: an R-float CountSketch),",
             "or factored:AxB (or AxB: the factored sketch, A x B floats per domain, never a dense gradient; docs/ARCHITECTURE.md) (default: ${DEFAULT-VALUE})"})
@@ -134,7 +137,7 @@ final class ExperimentOptions {
     }
 
     MixOptions mix() {
-        return new MixOptions(round, lambda, sketchSpec, eta == null ? Double.NaN : eta, probeSteps, evalExamples, 3, seed, 0f, Double.NaN, AbsentDomains.ZERO, java.util.List.of());
+        return new MixOptions(round, lambdaValue, sketchSpec, eta == null ? Double.NaN : eta, probeSteps, evalExamples, 3, seed, 0f, Double.NaN, AbsentDomains.ZERO, java.util.List.of());
     }
 
     /** The backend, with --attention applied (check() has parsed it). */
@@ -163,9 +166,7 @@ final class ExperimentOptions {
         if (shape.width % shape.heads != 0) {
             throw new IllegalArgumentException("--width " + shape.width + " must be a multiple of --heads " + shape.heads);
         }
-        if (!Float.isFinite(lambda) || lambda < 0) {
-            throw new IllegalArgumentException("--lambda must be finite and >= 0, got " + lambda);
-        }
+        lambdaValue = lambda.equals("auto") ? MixOptions.LAMBDA_AUTO : parseLambda(lambda);
         if (eta != null && !(Double.isFinite(eta) && eta > 0)) {
             throw new IllegalArgumentException("--eta must be finite and > 0, got " + eta);
         }
@@ -279,6 +280,17 @@ final class ExperimentOptions {
         if (regrouped) out.add(ids != null ? Grouping.fromAssignment(domainsFrom, train, held, trainIds, heldIds)
                 : regroup(b, train, held, null, outDir));
         return out;
+    }
+
+    private static float parseLambda(String value) {
+        float v;
+        try {
+            v = Float.parseFloat(value);
+        } catch (NumberFormatException e) {
+            v = Float.NaN;
+        }
+        if (!Float.isFinite(v) || v < 0) throw new IllegalArgumentException("--lambda must be auto or a finite number >= 0, got '" + value + "'");
+        return v;
     }
 
     String settings(GptConfig c, long parameters) {

@@ -6,7 +6,7 @@ import dev.rnb.balance.SketchSpec;
  * Settings of the mixing strategies.
  *
  * @param stepsPerRound K: optimiser steps per round (every strategy that adapts updates once per round)
- * @param lambda        R&amp;B's softmax temperature
+ * @param lambda        R&amp;B's softmax temperature, or {@link #LAMBDA_AUTO} for {@link dev.rnb.balance.LambdaRule#auto}
  * @param sketch        how R&amp;B keeps its per-domain gradients: exact, CountSketch or factored sketch
  * @param eta           step size of Skill-It, Aioli and DGA's exponentiated updates; NaN = each method's default
  * @param probeSteps    Skill-It's training steps per domain for its skills graph, and Aioli's per domain per round
@@ -25,6 +25,8 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
                          java.util.List<Integer> hier) {
     /** {@code hier=sqrt}: round(sqrt(k)) groups. */
     public static final int HIER_SQRT = -1;
+    /** {@code lambda=auto}: min(1.5 ln k, lambda* / 2) of the evaluation proportions ({@link dev.rnb.balance.LambdaRule#auto}). */
+    public static final float LAMBDA_AUTO = -1f;
 
     public MixOptions {
         java.util.Objects.requireNonNull(sketch, "sketch");
@@ -44,8 +46,11 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
                 throw new IllegalArgumentException("hier must be sqrt or numbers of groups >= 1 separated by /, got " + hier);
             }
         }
-        if (!Float.isFinite(lambda) || lambda < 0) {
-            throw new IllegalArgumentException("lambda must be finite and >= 0, got " + lambda);
+        if (lambda != LAMBDA_AUTO && (!Float.isFinite(lambda) || lambda < 0)) {
+            throw new IllegalArgumentException("lambda must be auto or finite and >= 0, got " + lambda);
+        }
+        if (lambda == LAMBDA_AUTO && !hier.isEmpty()) {
+            throw new IllegalArgumentException("lambda=auto is read for the flat update over all k domains; with hier, give lambda a number");
         }
     }
 
@@ -60,7 +65,7 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
 
     /**
      * One setting changed by name, as a method spec writes it (see
-     * {@link Strategies#canonical}): lambda, K (steps per round), sketch, eta,
+     * {@link Strategies#canonical}): lambda (a number, or auto), K (steps per round), sketch, eta,
      * probe-steps, uniform (R&amp;B's share of uniform mixing, an extension),
      * ema (Aioli's and DGA's EMA weight; R&amp;B's with absent=carry), absent (R&amp;B: zero, carry or grow;
      * {@link AbsentDomains}), hier (R&amp;B over clusters of clusters: a number of groups, sqrt, or
@@ -69,7 +74,7 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
     public MixOptions with(String key, String value) {
         try {
             return switch (key) {
-                case "lambda" -> new MixOptions(stepsPerRound, Float.parseFloat(value), sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier);
+                case "lambda" -> new MixOptions(stepsPerRound, value.equals("auto") ? LAMBDA_AUTO : Float.parseFloat(value), sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier);
                 case "K" -> new MixOptions(Integer.parseInt(value), lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier);
                 case "sketch" -> new MixOptions(stepsPerRound, lambda, SketchSpec.parse(value), eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier);
                 case "eta" -> new MixOptions(stepsPerRound, lambda, sketch, positive(Double.parseDouble(value)), probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier);

@@ -4,6 +4,7 @@ import dev.rnb.backend.Backend;
 import dev.rnb.backend.Tensor;
 import dev.rnb.balance.DomainGradients;
 import dev.rnb.balance.HierarchicalUpdate;
+import dev.rnb.balance.LambdaRule;
 import dev.rnb.balance.RnbBalancer;
 import dev.rnb.balance.RoundResult;
 import dev.rnb.balance.SketchSpec;
@@ -51,8 +52,12 @@ public final class RnbStrategy extends AbstractStrategy {
     private RoundResult last;
     private boolean splitThisStep;
     private final RoundStats stats = new RoundStats();
-    /** After the round statistics in {@link #summary}: the hierarchy's groups, or where lambda is above {@link LockThreshold}. */
-    private final String note;
+    /**
+     * After the round statistics in {@link #summary}: the hierarchy's groups,
+     * where lambda is above {@link LockThreshold}, or lambda=auto's value
+     * ({@link #create} sets that, never above lambda* / 2).
+     */
+    private String note;
 
     RnbStrategy(Backend backend, int domains, int hidden, int vocab, float[] evalProportions, float lambda, SketchSpec sketch,
                 int stepsPerRound, long seed) {
@@ -96,9 +101,14 @@ public final class RnbStrategy extends AbstractStrategy {
         MixOptions m = ctx.mix();
         int steps = m.absent().stepsPerRound(ctx.domains(), m.stepsPerRound(), ctx.options().batch());
         float carry = m.absent() == AbsentDomains.CARRY ? (float) m.emaOr(AbsentDomains.DEFAULT_KEEP) : Float.NaN;
-        return new RnbStrategy(ctx.backend(), ctx.domains(), ctx.config().channels(), GptConfig.VOCAB,
-                ctx.eval().proportions(), m.lambda(), m.sketch(), steps, m.seed(), m.uniformShare(), carry,
+        float[] evalProportions = ctx.eval().proportions();
+        boolean auto = m.lambda() == MixOptions.LAMBDA_AUTO;
+        float lambda = auto ? LambdaRule.auto(evalProportions) : m.lambda();
+        RnbStrategy rnb = new RnbStrategy(ctx.backend(), ctx.domains(), ctx.config().channels(), GptConfig.VOCAB,
+                evalProportions, lambda, m.sketch(), steps, m.seed(), m.uniformShare(), carry,
                 m.hier().isEmpty() ? null : DomainHierarchy.of(ctx));
+        if (auto) rnb.note = String.format(java.util.Locale.ROOT, "; lambda auto = %.2f: %s", lambda, LambdaRule.describeAuto(evalProportions));
+        return rnb;
     }
 
     /** Domains the current round has touched so far. */

@@ -162,8 +162,27 @@ class ExperimentCommandTest {
         assertTrue(html.contains("<img src=\"rnb-proportions.png\"") && html.contains("<img src=\"rnb-proportions-K-4-uniform-0.5.png\""), html);
         String bad = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--methods", "rnb:lambda=x", "--out", out.toString())));
         assertTrue(bad.contains("method setting lambda needs a number, got 'x'"), bad);
+        String autoHier = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--methods", "rnb:lambda=auto:hier=2", "--out", out.toString())));
+        assertTrue(autoHier.contains("lambda=auto is read for the flat update over all k domains; with hier, give lambda a number"), autoHier);
         String badGrouping = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--groupings", "clusters", "--out", out.toString())));
         assertTrue(badGrouping.contains("--groupings takes original and/or regrouped, got 'clusters'"), badGrouping);
+    }
+
+    @Test
+    void lambdaAutoAsAMethodSettingAndAsTheOption() throws IOException {
+        Path out = dir.resolve("auto");
+        String text = CliRun.run(0, concat(new String[] {"experiment"}, concat(TINY, "--steps", "4", "--seeds", "1", "--groupings", "regrouped",
+                "--methods", "rnb:lambda=auto", "--out", out.toString())));
+        assertTrue(text.contains("run 1/1: R&B (lambda=auto) on regrouped"), text);
+        assertTrue(text.matches("(?s).*; lambda auto = \\d+\\.\\d\\d: min\\(1\\.5 ln k = \\d+\\.\\d\\d, lambda\\* / 2 = \\d+\\.\\d\\d\\).*"), text);
+        assertFalse(text.contains("is above lambda*"), text);
+        assertEquals(List.of("R&B (lambda=auto)"), mainTable(out.resolve("table.md")).stream().map(r -> r[0]).toList());
+        String option = CliRun.run(0, concat(new String[] {"experiment"}, concat(TINY, "--steps", "4", "--seeds", "1", "--groupings", "regrouped",
+                "--lambda", "auto", "--methods", "rnb", "--out", dir.resolve("auto-option").toString())));
+        assertTrue(option.contains("lambda = auto;"), option);
+        assertTrue(option.contains("; lambda auto = "), option);
+        String bad = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--lambda", "lots", "--out", out.toString())));
+        assertTrue(bad.contains("--lambda must be auto or a finite number >= 0, got 'lots'"), bad);
     }
 
     @Test
