@@ -14,7 +14,7 @@ from sotu_runs import round_lines
 
 
 def setting(method, name, default):
-    m = re.search(name + r'=([\d.]+)', method)
+    m = re.search(name + r'=(?:auto )?([\d.]+)', method)  # lambda=auto: the value round_lines read from the log
     return float(m.group(1)) if m else default
 
 

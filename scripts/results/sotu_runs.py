@@ -34,7 +34,8 @@ def seed_losses(loss, k, e, m, seeds):
 
 def round_lines(logs):
     """Per R&B run in the logs (named k<K>-<set>-...): (k, set, method, mean L1 change of p per round, largest
-    proportion on average, its peak as printed)."""
+    proportion on average, its peak as printed); a method with lambda=auto is named with the value the run printed,
+    "R&B (lambda=auto 5.10)"."""
     for f in logs:
         k, e = re.match(r'k(\d+)-(\w+)-', os.path.basename(f)).groups()
         method = None
@@ -46,7 +47,9 @@ def round_lines(logs):
             m = re.match(r'\s+R&B rounds: (\d+); mean L1 change of p per round ([\d.]+); '
                          r'largest proportion ([\d.]+) on average, ([\d.]+) at most', line)
             if m and method:
-                yield int(k), e, method, float(m.group(2)), float(m.group(3)), m.group(4)
+                auto = re.search(r'; lambda auto = ([\d.]+)', line)  # rnb:lambda=auto: the value the run used
+                yield (int(k), e, method.replace('lambda=auto', 'lambda=auto ' + auto.group(1)) if auto else method,
+                       float(m.group(2)), float(m.group(3)), m.group(4))
 
 
 def run_on_rows(script, rows, *args):
