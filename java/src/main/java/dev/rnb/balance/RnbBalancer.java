@@ -59,6 +59,9 @@ public final class RnbBalancer implements AutoCloseable {
         this.vocab = b.vocab;
         this.reducer = b.reducer;
         this.evalProportions = b.evalProportions != null ? b.evalProportions.clone() : uniform(b.domains);
+        if (b.autoLambda && b.parents != null) {
+            throw new IllegalArgumentException("autoLambda is read for the flat update over all k domains; with a hierarchy, set lambda");
+        }
         this.lambda = b.autoLambda ? LambdaRule.auto(evalProportions) : b.lambda;
         this.sharedEvalProportion = shared(evalProportions);
         this.proportions = DomainProportions.uniform(b.domains);
@@ -341,7 +344,7 @@ public final class RnbBalancer implements AutoCloseable {
          * proportions, min(1.5 ln k, lambda* / 2), read when the balancer is
          * built (for many domains: at the paper's lambda p' stays within
          * rounding of uniform from about k = 256; docs/SCALING.md §3). A later
-         * {@link #lambda} replaces it.
+         * {@link #lambda} replaces it; not with a {@link #hierarchy}.
          */
         public Builder autoLambda() {
             this.autoLambda = true;

@@ -6,6 +6,7 @@ import dev.rnb.testing.Rng;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -95,6 +96,9 @@ class LambdaRuleTest {
                 java.util.Arrays.fill(even, 1f / k);
                 assertEquals(LambdaRule.auto(even), uniform.lambda(), "no proportions given: uniform ones");
             }
+            RnbBalancer.Builder tree = RnbBalancer.builder(b, k, 2, 3).autoLambda().hierarchy(new int[k]);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, tree::build);
+            assertEquals("autoLambda is read for the flat update over all k domains; with a hierarchy, set lambda", e.getMessage());
         }
     }
 }
