@@ -166,7 +166,11 @@ final class ExperimentOptions {
         if (shape.width % shape.heads != 0) {
             throw new IllegalArgumentException("--width " + shape.width + " must be a multiple of --heads " + shape.heads);
         }
-        lambdaValue = lambda.equals("auto") ? MixOptions.LAMBDA_AUTO : parseLambda(lambda);
+        try {
+            lambdaValue = MixOptions.parseLambda(lambda);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + e.getMessage());
+        }
         if (eta != null && !(Double.isFinite(eta) && eta > 0)) {
             throw new IllegalArgumentException("--eta must be finite and > 0, got " + eta);
         }
@@ -280,17 +284,6 @@ final class ExperimentOptions {
         if (regrouped) out.add(ids != null ? Grouping.fromAssignment(domainsFrom, train, held, trainIds, heldIds)
                 : regroup(b, train, held, null, outDir));
         return out;
-    }
-
-    private static float parseLambda(String value) {
-        float v;
-        try {
-            v = Float.parseFloat(value);
-        } catch (NumberFormatException e) {
-            v = Float.NaN;
-        }
-        if (!Float.isFinite(v) || v < 0) throw new IllegalArgumentException("--lambda must be auto or a finite number >= 0, got '" + value + "'");
-        return v;
     }
 
     String settings(GptConfig c, long parameters) {

@@ -74,7 +74,7 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
     public MixOptions with(String key, String value) {
         try {
             return switch (key) {
-                case "lambda" -> new MixOptions(stepsPerRound, value.equals("auto") ? LAMBDA_AUTO : Float.parseFloat(value), sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier);
+                case "lambda" -> new MixOptions(stepsPerRound, parseLambda(value), sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier);
                 case "K" -> new MixOptions(Integer.parseInt(value), lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier);
                 case "sketch" -> new MixOptions(stepsPerRound, lambda, SketchSpec.parse(value), eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier);
                 case "eta" -> new MixOptions(stepsPerRound, lambda, sketch, positive(Double.parseDouble(value)), probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier);
@@ -88,6 +88,24 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("method setting " + key + " needs a number, got '" + value + "'");
         }
+    }
+
+    /**
+     * "auto" ({@link #LAMBDA_AUTO}) or a finite number &gt;= 0, as a method
+     * setting and {@code --lambda} write it; anything else is an
+     * IllegalArgumentException naming the value (so "-1" is refused, not
+     * read as auto).
+     */
+    public static float parseLambda(String value) {
+        if (value.equals("auto")) return LAMBDA_AUTO;
+        float v;
+        try {
+            v = Float.parseFloat(value);
+        } catch (NumberFormatException e) {
+            v = Float.NaN;
+        }
+        if (!Float.isFinite(v) || v < 0) throw new IllegalArgumentException("lambda must be auto or a finite number >= 0, got '" + value + "'");
+        return v;
     }
 
     /** sqrt, G, or G1/G2/...: G1 groups, each split into G2, and so on (at most as many as a group has members). */

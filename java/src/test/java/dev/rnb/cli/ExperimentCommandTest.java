@@ -161,7 +161,9 @@ class ExperimentCommandTest {
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("<img src=\"rnb-proportions.png\"") && html.contains("<img src=\"rnb-proportions-K-4-uniform-0.5.png\""), html);
         String bad = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--methods", "rnb:lambda=x", "--out", out.toString())));
-        assertTrue(bad.contains("method setting lambda needs a number, got 'x'"), bad);
+        assertTrue(bad.contains("lambda must be auto or a finite number >= 0, got 'x'"), bad);
+        String negative = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--methods", "rnb:lambda=-1", "--out", out.toString())));
+        assertTrue(negative.contains("lambda must be auto or a finite number >= 0, got '-1'"), negative);
         String autoHier = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--methods", "rnb:lambda=auto:hier=2", "--out", out.toString())));
         assertTrue(autoHier.contains("lambda=auto is read for the flat update over all k domains; with hier, give lambda a number"), autoHier);
         String badGrouping = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--groupings", "clusters", "--out", out.toString())));
