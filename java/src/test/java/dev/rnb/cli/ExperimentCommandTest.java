@@ -160,14 +160,10 @@ class ExperimentCommandTest {
         assertPng(out.resolve("rnb-proportions-K-4-uniform-0.5.png"));
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("<img src=\"rnb-proportions.png\"") && html.contains("<img src=\"rnb-proportions-K-4-uniform-0.5.png\""), html);
-        String bad = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--methods", "rnb:lambda=x", "--out", out.toString())));
-        assertTrue(bad.contains("lambda must be auto or a finite number >= 0, got 'x'"), bad);
-        String negative = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--methods", "rnb:lambda=-1", "--out", out.toString())));
-        assertTrue(negative.contains("lambda must be auto or a finite number >= 0, got '-1'"), negative);
-        String autoHier = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--methods", "rnb:lambda=auto:hier=2", "--out", out.toString())));
-        assertTrue(autoHier.contains("lambda=auto is read for the flat update over all k domains; with hier, give lambda a number"), autoHier);
-        String badGrouping = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--groupings", "clusters", "--out", out.toString())));
-        assertTrue(badGrouping.contains("--groupings takes original and/or regrouped, got 'clusters'"), badGrouping);
+        refused("lambda must be auto or a finite number >= 0, got 'x'", "--methods", "rnb:lambda=x");
+        refused("lambda must be auto or a finite number >= 0, got '-1'", "--methods", "rnb:lambda=-1");
+        refused("lambda=auto is read for the flat update over all k domains; with hier, give lambda a number", "--methods", "rnb:lambda=auto:hier=2");
+        refused("--groupings takes original and/or regrouped, got 'clusters'", "--groupings", "clusters");
     }
 
     @Test
@@ -183,8 +179,14 @@ class ExperimentCommandTest {
                 "--lambda", "auto", "--methods", "rnb", "--out", dir.resolve("auto-option").toString())));
         assertTrue(option.contains("lambda = auto;"), option);
         assertTrue(option.contains("; lambda auto = "), option);
-        String bad = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"}, concat(TINY, "--lambda", "lots", "--out", out.toString())));
-        assertTrue(bad.contains("--lambda must be auto or a finite number >= 0, got 'lots'"), bad);
+        refused("--lambda must be auto or a finite number >= 0, got 'lots'", "--lambda", "lots");
+    }
+
+    /** `rnb experiment` on the tiny corpus with these options exits with BAD_OPTIONS and says {@code expected}. */
+    private void refused(String expected, String... options) {
+        String text = CliRun.run(ExitCodes.BAD_OPTIONS, concat(new String[] {"experiment"},
+                concat(concat(TINY, options), "--out", dir.resolve("refused").toString())));
+        assertTrue(text.contains(expected), text);
     }
 
     @Test
