@@ -57,7 +57,7 @@ public final class LambdaRule {
     public static float auto(float[] evalProportions) {
         int k = evalProportions.length;
         if (k < 2) return 0f;
-        double byK = PER_LN_K * Math.log(k), star = lambdaStar(evalProportions);
+        double byK = byK(k), star = lambdaStar(evalProportions);
         double lambda = Double.isNaN(star) ? byK : Math.min(byK, star / 2);
         float rounded = (float) lambda;
         return rounded > lambda ? Math.nextDown(rounded) : rounded; // never above either bound, as a float either
@@ -66,6 +66,11 @@ public final class LambdaRule {
     /** What {@link #auto} took its value from, for a run's log: "min(1.5 ln k = 9.36, lambda* / 2 = 16.50)". */
     public static String describeAuto(float[] evalProportions) {
         return String.format(java.util.Locale.ROOT, "min(%.1f ln k = %.2f, lambda* / 2 = %.2f)",
-                PER_LN_K, PER_LN_K * Math.log(evalProportions.length), lambdaStar(evalProportions) / 2);
+                PER_LN_K, byK(evalProportions.length), lambdaStar(evalProportions) / 2);
+    }
+
+    /** auto's bound from the number of domains alone: 1.5 ln k. */
+    private static double byK(int k) {
+        return PER_LN_K * Math.log(k);
     }
 }
