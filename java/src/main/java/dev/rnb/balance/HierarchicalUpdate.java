@@ -27,7 +27,10 @@ import java.util.Arrays;
  *       domains under c (1 for a domain).</li>
  * </ul>
  *
- * With one level of groups ({@code hier=G}) it computes what the first,
+ * lambda is one number at every node, or with lambda=auto each finest group's
+ * own ({@link #autoWithinFinestGroups}).
+ *
+ * <p>With one level of groups ({@code hier=G}) it computes what the first,
  * two-level-only version computed, in the same order. A sole child takes
  * its parent's whole share. The factor |c| is the paper's uniform base over
  * domains carried up a level: with every logit 0 the mixture is uniform over
@@ -226,6 +229,40 @@ public final class HierarchicalUpdate {
         return out;
     }
 
+    /** Every group node's lambda the same: {@link #update}'s lambdas for a number lambda. */
+    public float[] sameLambda(float lambda) {
+        float[] lambdas = new float[root + 1 - domains];
+        Arrays.fill(lambdas, lambda);
+        return lambdas;
+    }
+
+    /**
+     * {@link #update}'s lambdas for lambda=auto with a hierarchy (beyond the
+     * paper): each finest group splits its share among its domains at
+     * {@link LambdaRule#auto} of their evaluation proportions p (k values, any
+     * scale), every coarser node among its groups at groupLambda. Why only
+     * the finest: the rule bounds the lambda at which one child takes most of
+     * its parent's share, and was read for domains, where that child is one
+     * cluster's examples drawn over and over; a group that takes most of the
+     * mixture still spreads it over its domains. A finest group with no
+     * evaluation share gets 1.5 ln(its size) and never uses it: its G p is 0,
+     * so it keeps its split. O(k), once.
+     */
+    public float[] autoWithinFinestGroups(float[] p, float groupLambda) {
+        if (p.length != domains) throw new IllegalArgumentException("expected " + domains + " evaluation proportions, got " + p.length);
+        float[] lambdas = sameLambda(groupLambda);
+        for (int r = 0; r < finest; r++) {
+            int v = finestAtRank[r];
+            float[] members = new float[size[v]];
+            for (int q = 0; q < members.length; q++) members[q] = p[leafAt[firstLeaf[v] + q]];
+            lambdas[v - domains] = LambdaRule.auto(members);
+        }
+        return lambdas;
+    }
+
+    /** Groups at the finest level: nodes k .. k + this - 1 (the first of {@link #sameLambda}'s entries). */
+    public int finestGroupCount() { return finest; }
+
     /** The carry weight, NaN without carried scores. */
     public float keep() { return keep; }
 
@@ -274,15 +311,19 @@ public final class HierarchicalUpdate {
      *
      * @param g       the round's per-domain gradient sums (touched slots only)
      * @param p       evaluation proportions, k (the same array every round: its group sums are kept)
+     * @param lambdas each group node's lambda ({@link #sameLambda} or {@link #autoWithinFinestGroups})
      * @param current proportions kept when the round is skipped (any form)
      */
-    TouchedSoftmax.Step update(Backend backend, DomainGradients g, float[] p, float lambda, DomainProportions current) {
+    TouchedSoftmax.Step update(Backend backend, DomainGradients g, float[] p, float[] lambdas, DomainProportions current) {
         if (g.domains() != domains) {
             throw new IllegalArgumentException("hierarchy over " + domains + " domains, accumulators over " + g.domains());
         }
         int n = g.slots();
         if (n == 0) return new TouchedSoftmax.Step(current, BalanceStep.Status.SKIPPED_NO_DOMAIN);
-        Round r = new Round(backend, g, p, lambda, current);
+        if (lambdas.length != root + 1 - domains) {
+            throw new IllegalArgumentException("expected a lambda for each of " + (root + 1 - domains) + " groups, got " + lambdas.length);
+        }
+        Round r = new Round(backend, g, p, lambdas, current);
         try {
             BalanceStep.Status status = r.visit(root, 1.0, 0, n);
             if (status != BalanceStep.Status.UPDATED) return new TouchedSoftmax.Step(current, status);
@@ -319,7 +360,8 @@ public final class HierarchicalUpdate {
     private final class Round implements AutoCloseable {
         final Backend backend;
         final DomainGradients g;
-        final float lambda;
+        /** Group node v's lambda is lambdas[v - domains]. */
+        final float[] lambdas;
         final DomainProportions current;
         /** Dense: the current proportions' k values, made when a kept split needs them. */
         float[] currentValues;
@@ -351,10 +393,10 @@ public final class HierarchicalUpdate {
         double[] pendingScore = new double[16];
         int pendingCount;
 
-        Round(Backend backend, DomainGradients g, float[] p, float lambda, DomainProportions current) {
+        Round(Backend backend, DomainGradients g, float[] p, float[] lambdas, DomainProportions current) {
             this.backend = backend;
             this.g = g;
-            this.lambda = lambda;
+            this.lambdas = lambdas;
             this.current = current;
             this.d = g.dimension();
             this.count = g.slotCounts();
@@ -436,14 +478,14 @@ public final class HierarchicalUpdate {
                 for (int c = 0; c < m; c++) {
                     int u = child[c0 + c];
                     if (rows[c] > 0) {
-                        logit[c] = lambda * score[c] / norm;
+                        logit[c] = lambdas[v - domains] * score[c] / norm;
                         if (carried != null) remember(u, score[c] / norm);
                     } else {
-                        logit[c] = carriedLogit(u);
+                        logit[c] = carriedLogit(v, u);
                     }
                 }
             } else {
-                for (int c = 0; c < m; c++) logit[c] = carriedLogit(child[c0 + c]);
+                for (int c = 0; c < m; c++) logit[c] = carriedLogit(v, child[c0 + c]);
             }
             double max = Double.NEGATIVE_INFINITY;
             for (int c = 0; c < m; c++) {
@@ -494,8 +536,9 @@ public final class HierarchicalUpdate {
             return descend(v, from, to, c -> all > 0 ? share * mass[c] / all : share * size[child[c0 + c]] / size[v]);
         }
 
-        private double carriedLogit(int u) {
-            return carried == null || Double.isNaN(carried[u]) ? 0 : lambda * carried[u];
+        /** Absent child u of node v: lambda m_u with carried scores (0 until first seen), else 0. */
+        private double carriedLogit(int v, int u) {
+            return carried == null || Double.isNaN(carried[u]) ? 0 : lambdas[v - domains] * carried[u];
         }
 
         private void remember(int u, double score) {
@@ -580,7 +623,7 @@ public final class HierarchicalUpdate {
                 for (int q = 0; q < t; q++) {
                     int u = g.domainOfSlot(full ? q : sorted[from + q]);
                     who[n] = u;
-                    logit[n++] = lambda * score[q] / norm;
+                    logit[n++] = lambdas[v - domains] * score[q] / norm;
                     if (carried != null) remember(u, score[q] / norm);
                 }
             }
@@ -588,7 +631,7 @@ public final class HierarchicalUpdate {
                 int u = seenAt[j];
                 if ((touchedBits[u >>> 6] & 1L << u) != 0) continue;
                 who[n] = u;
-                logit[n++] = lambda * carried[u];
+                logit[n++] = lambdas[v - domains] * carried[u];
             }
             long others = m - n; // logit 0 (plus log 1)
             double max = others > 0 ? 0 : Double.NEGATIVE_INFINITY;

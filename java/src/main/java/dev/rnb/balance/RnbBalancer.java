@@ -42,6 +42,9 @@ public final class RnbBalancer implements AutoCloseable {
      */
     private final float sharedEvalProportion;
     private final float lambda;
+    private final boolean autoLambda;
+    /** With a hierarchy: each group node's lambda ({@link HierarchicalUpdate#update}); else null. */
+    private float[] groupLambdas;
     private final int hidden;
     private final int vocab;
     private final GradientReducer reducer;
@@ -59,19 +62,32 @@ public final class RnbBalancer implements AutoCloseable {
         this.vocab = b.vocab;
         this.reducer = b.reducer;
         this.evalProportions = b.evalProportions != null ? b.evalProportions.clone() : uniform(b.domains);
-        if (b.autoLambda && b.parents != null) {
-            throw new IllegalArgumentException("autoLambda is read for the flat update over all k domains; with a hierarchy, set lambda");
-        }
-        this.lambda = b.autoLambda ? LambdaRule.auto(evalProportions) : b.lambda;
+        this.autoLambda = b.autoLambda;
+        this.lambda = b.autoLambda && b.parents == null ? LambdaRule.auto(evalProportions) : b.lambda;
         this.sharedEvalProportion = shared(evalProportions);
         this.proportions = DomainProportions.uniform(b.domains);
         this.gradients = new DomainGradients(b.backend, b.domains, b.hidden, b.vocab, b.sketch, b.seed);
         this.carried = Float.isNaN(b.carryAbsent) || b.parents != null ? null : new CarriedScores(b.domains, b.carryAbsent);
         this.hierarchy = b.parents == null ? null : new HierarchicalUpdate(b.parents, b.carryAbsent);
+        this.groupLambdas = hierarchy == null ? null : lambdasOf(hierarchy);
     }
 
-    /** The softmax's lambda: as set, or {@link Builder#autoLambda}'s value. */
+    private float[] lambdasOf(HierarchicalUpdate h) {
+        return autoLambda ? h.autoWithinFinestGroups(evalProportions, lambda) : h.sameLambda(lambda);
+    }
+
+    /**
+     * The softmax's lambda: as set, or {@link Builder#autoLambda}'s value; with
+     * a hierarchy, the lambda of its levels above the finest groups (each
+     * finest group's own: {@link #groupLambdas}).
+     */
     public float lambda() { return lambda; }
+
+    /**
+     * With a hierarchy: each group node's lambda (node v's at v - k: the finest
+     * groups first, the root last; a copy); else null.
+     */
+    public float[] groupLambdas() { return groupLambdas == null ? null : groupLambdas.clone(); }
 
     public static Builder builder(Backend backend, int domains, int hidden, int vocab) {
         return new Builder(backend, domains, hidden, vocab);
@@ -138,7 +154,7 @@ public final class RnbBalancer implements AutoCloseable {
         DomainProportions next;
         BalanceStep.Status status;
         if (hierarchy != null) {
-            TouchedSoftmax.Step step = hierarchy.update(backend, gradients, evalProportions, lambda, proportions);
+            TouchedSoftmax.Step step = hierarchy.update(backend, gradients, evalProportions, groupLambdas, proportions);
             gradients.reset();
             next = step.next();
             status = step.status();
@@ -262,6 +278,7 @@ public final class RnbBalancer implements AutoCloseable {
         if (hierarchy == null || restored.levels() != hierarchy.levels()) {
             throw new IllegalStateException("not a hierarchy of this balancer's levels");
         }
+        groupLambdas = lambdasOf(restored);
         hierarchy = restored;
     }
 
@@ -343,8 +360,11 @@ public final class RnbBalancer implements AutoCloseable {
          * Beyond the paper: lambda = {@link LambdaRule#auto} of the evaluation
          * proportions, min(1.5 ln k, lambda* / 2), read when the balancer is
          * built (for many domains: at the paper's lambda p' stays within
-         * rounding of uniform from about k = 256; docs/SCALING.md §3). A later
-         * {@link #lambda} replaces it; not with a {@link #hierarchy}.
+         * rounding of uniform from about k = 256; docs/SCALING.md §3). With a
+         * {@link #hierarchy}, each finest group's lambda among its domains is
+         * the rule's for their proportions, and the levels above keep the
+         * lambda set before ({@link HierarchicalUpdate#autoWithinFinestGroups}).
+         * A later {@link #lambda} replaces it.
          */
         public Builder autoLambda() {
             this.autoLambda = true;

@@ -25,7 +25,12 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
                          java.util.List<Integer> hier) {
     /** {@code hier=sqrt}: round(sqrt(k)) groups. */
     public static final int HIER_SQRT = -1;
-    /** {@code lambda=auto}: min(1.5 ln k, lambda* / 2) of the evaluation proportions ({@link dev.rnb.balance.LambdaRule#auto}). */
+    /** lambda = 1 (docs/RESULTS.md's sweep); with {@code hier} and {@code lambda=auto}, the lambda of the levels above the finest groups. */
+    public static final float DEFAULT_LAMBDA = 1f;
+    /**
+     * {@code lambda=auto}: min(1.5 ln k, lambda* / 2) of the evaluation proportions ({@link dev.rnb.balance.LambdaRule#auto});
+     * with {@code hier}, each finest group's of its domains' proportions, the levels above at {@link #DEFAULT_LAMBDA}.
+     */
     public static final float LAMBDA_AUTO = -1f;
 
     public MixOptions {
@@ -49,14 +54,11 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
         if (lambda != LAMBDA_AUTO && (!Float.isFinite(lambda) || lambda < 0)) {
             throw new IllegalArgumentException("lambda must be auto or finite and >= 0, got " + lambda);
         }
-        if (lambda == LAMBDA_AUTO && !hier.isEmpty()) {
-            throw new IllegalArgumentException("lambda=auto is read for the flat update over all k domains; with hier, give lambda a number");
-        }
     }
 
     /** K = 20, lambda = 1 (chosen by the sweep in docs/RESULTS.md; the paper used 3 on S1), exact gradients, method-default eta, 2 probe steps, 64 eval examples, window 3. */
     public static MixOptions defaults(long seed) {
-        return new MixOptions(20, 1f, SketchSpec.EXACT, Double.NaN, 2, 64, 3, seed, 0f, Double.NaN, AbsentDomains.ZERO, java.util.List.of());
+        return new MixOptions(20, DEFAULT_LAMBDA, SketchSpec.EXACT, Double.NaN, 2, 64, 3, seed, 0f, Double.NaN, AbsentDomains.ZERO, java.util.List.of());
     }
 
     MixOptions withSeed(long s) {

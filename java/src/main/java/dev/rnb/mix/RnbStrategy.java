@@ -54,10 +54,10 @@ public final class RnbStrategy extends AbstractStrategy {
     private final RoundStats stats = new RoundStats();
     /**
      * After the round statistics in {@link #summary}: the hierarchy's groups,
-     * where lambda is above {@link LockThreshold}, or lambda=auto's value
-     * ({@link #create} sets that, never above lambda* / 2).
+     * where lambda is above {@link LockThreshold}, or lambda=auto's value or
+     * values (never above lambda* / 2).
      */
-    private String note;
+    private final String note;
 
     RnbStrategy(Backend backend, int domains, int hidden, int vocab, float[] evalProportions, float lambda, SketchSpec sketch,
                 int stepsPerRound, long seed) {
@@ -76,7 +76,11 @@ public final class RnbStrategy extends AbstractStrategy {
         this(backend, domains, hidden, vocab, evalProportions, lambda, sketch, stepsPerRound, seed, uniformShare, carryAbsent, null);
     }
 
-    /** {@code hierarchy}, beyond the paper, non-null for R&amp;B over clusters of clusters ({@link DomainHierarchy}). */
+    /**
+     * {@code hierarchy}, beyond the paper, non-null for R&amp;B over clusters of clusters ({@link DomainHierarchy});
+     * lambda {@link MixOptions#LAMBDA_AUTO} for {@link RnbBalancer.Builder#autoLambda} (with a hierarchy, its levels
+     * above the finest groups at {@link MixOptions#DEFAULT_LAMBDA}).
+     */
     RnbStrategy(Backend backend, int domains, int hidden, int vocab, float[] evalProportions, float lambda, SketchSpec sketch,
                 int stepsPerRound, long seed, float uniformShare, float carryAbsent, DomainHierarchy hierarchy) {
         super("rnb", uniform(domains));
@@ -89,26 +93,39 @@ public final class RnbStrategy extends AbstractStrategy {
         this.hidden = hidden;
         this.vocab = vocab;
         this.stepsPerRound = stepsPerRound;
+        boolean auto = lambda == MixOptions.LAMBDA_AUTO;
         RnbBalancer.Builder builder = RnbBalancer.builder(backend, domains, hidden, vocab)
-                .evalProportions(evalProportions).lambda(lambda).sketch(sketch).seed(seed);
+                .evalProportions(evalProportions).lambda(auto ? MixOptions.DEFAULT_LAMBDA : lambda).sketch(sketch).seed(seed);
+        if (auto) builder.autoLambda();
         if (!Float.isNaN(carryAbsent)) builder.carryAbsent(carryAbsent);
         if (hierarchy != null) builder.hierarchy(hierarchy.parents());
         this.balancer = builder.build();
-        this.note = hierarchy == null ? LockThreshold.note(lambda, evalProportions) : "; " + hierarchy.note();
+        if (hierarchy != null) {
+            this.note = "; " + hierarchy.note() + (auto ? autoWithinGroupsNote(balancer) : "");
+        } else {
+            this.note = auto ? String.format(java.util.Locale.ROOT, "; lambda auto = %.2f: %s", balancer.lambda(),
+                    LambdaRule.describeAuto(evalProportions)) : LockThreshold.note(lambda, evalProportions);
+        }
+    }
+
+    /** lambda=auto with a hierarchy: the spread of the finest groups' lambdas (the lambdas below the levels above theirs). */
+    private static String autoWithinGroupsNote(RnbBalancer balancer) {
+        float[] all = balancer.groupLambdas();
+        int finest = balancer.hierarchy().finestGroupCount();
+        float[] own = java.util.Arrays.copyOf(all, finest);
+        java.util.Arrays.sort(own);
+        double median = (own[(finest - 1) / 2] + own[finest / 2]) / 2.0;
+        return String.format(java.util.Locale.ROOT, "; lambda auto within each of the %d finest groups: %.2f to %.2f, median %.2f;"
+                + " the groups at lambda %.2f", finest, own[0], own[finest - 1], median, balancer.lambda());
     }
 
     static RnbStrategy create(MixingContext ctx) {
         MixOptions m = ctx.mix();
         int steps = m.absent().stepsPerRound(ctx.domains(), m.stepsPerRound(), ctx.options().batch());
         float carry = m.absent() == AbsentDomains.CARRY ? (float) m.emaOr(AbsentDomains.DEFAULT_KEEP) : Float.NaN;
-        float[] evalProportions = ctx.eval().proportions();
-        boolean auto = m.lambda() == MixOptions.LAMBDA_AUTO;
-        float lambda = auto ? LambdaRule.auto(evalProportions) : m.lambda();
-        RnbStrategy rnb = new RnbStrategy(ctx.backend(), ctx.domains(), ctx.config().channels(), GptConfig.VOCAB,
-                evalProportions, lambda, m.sketch(), steps, m.seed(), m.uniformShare(), carry,
+        return new RnbStrategy(ctx.backend(), ctx.domains(), ctx.config().channels(), GptConfig.VOCAB,
+                ctx.eval().proportions(), m.lambda(), m.sketch(), steps, m.seed(), m.uniformShare(), carry,
                 m.hier().isEmpty() ? null : DomainHierarchy.of(ctx));
-        if (auto) rnb.note = String.format(java.util.Locale.ROOT, "; lambda auto = %.2f: %s", lambda, LambdaRule.describeAuto(evalProportions));
-        return rnb;
     }
 
     /** Domains the current round has touched so far. */

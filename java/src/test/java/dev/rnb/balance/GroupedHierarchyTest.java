@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * domains plus one value per finest group) equals the dense p' of the same
  * rounds element-wise, to rounding, on random groups of one to three levels
  * (finest groups of 1 domain to tens of thousands), with and without carried
- * scores, random touched sets of 1 to 400 domains, rounds where a whole group's
+ * scores, with one lambda or each finest group's own (lambda=auto), random touched sets of 1 to 400 domains, rounds where a whole group's
  * gradients are zero (the kept split, at a finest group and above), an empty
  * round; and a hierarchy restored mid-way from its carried scores gives the same bits.
  */
@@ -35,9 +35,10 @@ class GroupedHierarchyTest {
     static final float LAMBDA = 4f;
 
     @ParameterizedTest
-    @ValueSource(strings = {"8", "300", "8/16", "3/5/40", "8+carry", "300+carry", "8/16+carry", "3/5/40+carry"})
+    @ValueSource(strings = {"8", "300", "8/16", "3/5/40", "8+carry", "300+carry", "8/16+carry", "3/5/40+carry",
+            "8+auto", "3/5/40+auto", "8/16+carry+auto"})
     void groupedRoundsMatchTheDenseRounds(String spec) {
-        boolean carry = spec.endsWith("+carry");
+        boolean carry = spec.contains("+carry");
         float keep = carry ? 0.6f : Float.NaN;
         Rng fresh = new Rng(); // a fresh seed each run, in the messages (-Drnb.test.seed=N replays it)
         SplittableRandom rng = new SplittableRandom(fresh.seed ^ spec.hashCode());
@@ -46,6 +47,9 @@ class GroupedHierarchyTest {
         HierarchicalUpdate grouped = new HierarchicalUpdate(parents, keep, true);
         HierarchicalUpdate dense = new HierarchicalUpdate(parents, keep, false);
         assertEquals(parents[0].length, grouped.finestGroups().domains());
+        // "+auto": each finest group at its own lambda (lambda=auto with a hierarchy), the same nodes in both forms.
+        float[] lambdas = spec.contains("+auto") ? dense.autoWithinFinestGroups(eval, LAMBDA) : dense.sameLambda(LAMBDA);
+        assertArrayEquals(lambdas, spec.contains("+auto") ? grouped.autoWithinFinestGroups(eval, LAMBDA) : grouped.sameLambda(LAMBDA));
         try (Backend b = TestBackends.openOrSkip("cpu");
              DomainGradients g = new DomainGradients(b, K, H, V, SketchSpec.EXACT, 1)) {
             DomainProportions pg = DomainProportions.uniform(K), pd = DomainProportions.uniform(K);
@@ -53,8 +57,8 @@ class GroupedHierarchyTest {
                 int zeroGroup = round % 3 == 2 ? parents[0][rng.nextInt(K)] : -1; // its finest group's gradients zero
                 int zeroTop = round == 4 ? top(parents, rng.nextInt(K)) : -1; // a whole top group's zero
                 accumulate(b, g, rng, round == 6 ? 0 : 1 + rng.nextInt(400), parents, zeroGroup, zeroTop);
-                TouchedSoftmax.Step sd = dense.update(b, g, eval, LAMBDA, pd);
-                TouchedSoftmax.Step sg = grouped.update(b, g, eval, LAMBDA, pg);
+                TouchedSoftmax.Step sd = dense.update(b, g, eval, lambdas, pd);
+                TouchedSoftmax.Step sg = grouped.update(b, g, eval, lambdas, pg);
                 g.reset();
                 String what = spec + ", round " + round + " (" + fresh + ")";
                 assertEquals(sd.status(), sg.status(), what);
@@ -104,14 +108,14 @@ class GroupedHierarchyTest {
     private static DomainProportions round(HierarchicalUpdate h, Backend b, DomainGradients g, float[] eval, DomainProportions p,
                                            long seed, int[][] parents) {
         accumulate(b, g, new SplittableRandom(seed), 1 + (int) Math.floorMod(seed, 300L), parents, -1, -1);
-        TouchedSoftmax.Step step = h.update(b, g, eval, LAMBDA, p);
+        TouchedSoftmax.Step step = h.update(b, g, eval, h.sameLambda(LAMBDA), p);
         g.reset();
         assertEquals(BalanceStep.Status.UPDATED, step.status());
         return step.next();
     }
 
     private static int[] branching(String spec) {
-        return Arrays.stream(spec.replace("+carry", "").split("/")).mapToInt(Integer::parseInt).toArray();
+        return Arrays.stream(spec.replace("+carry", "").replace("+auto", "").split("/")).mapToInt(Integer::parseInt).toArray();
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.rnb.testing.TestBackends;
 import dev.rnb.testing.Rng;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -96,9 +97,11 @@ class LambdaRuleTest {
                 java.util.Arrays.fill(even, 1f / k);
                 assertEquals(LambdaRule.auto(even), uniform.lambda(), "no proportions given: uniform ones");
             }
-            RnbBalancer.Builder tree = RnbBalancer.builder(b, k, 2, 3).autoLambda().hierarchy(new int[k]);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, tree::build);
-            assertEquals("autoLambda is read for the flat update over all k domains; with a hierarchy, set lambda", e.getMessage());
+            // With a hierarchy: one group of all k is the flat rule one level down; the root keeps the lambda set.
+            try (RnbBalancer tree = RnbBalancer.builder(b, k, 2, 3).lambda(2f).autoLambda().evalProportions(p).hierarchy(new int[k]).build()) {
+                assertArrayEquals(new float[] {LambdaRule.auto(normalised), 2f}, tree.groupLambdas());
+                assertEquals(2f, tree.lambda());
+            }
         }
     }
 }

@@ -162,7 +162,6 @@ class ExperimentCommandTest {
         assertTrue(html.contains("<img src=\"rnb-proportions.png\"") && html.contains("<img src=\"rnb-proportions-K-4-uniform-0.5.png\""), html);
         refused("lambda must be auto or a finite number >= 0, got 'x'", "--methods", "rnb:lambda=x");
         refused("lambda must be auto or a finite number >= 0, got '-1'", "--methods", "rnb:lambda=-1");
-        refused("lambda=auto is read for the flat update over all k domains; with hier, give lambda a number", "--methods", "rnb:lambda=auto:hier=2");
         refused("--groupings takes original and/or regrouped, got 'clusters'", "--groupings", "clusters");
     }
 
@@ -179,6 +178,11 @@ class ExperimentCommandTest {
                 "--lambda", "auto", "--methods", "rnb", "--out", dir.resolve("auto-option").toString())));
         assertTrue(option.contains("lambda = auto;"), option);
         assertTrue(option.contains("; lambda auto = "), option);
+        // With hier: each finest group's own lambda, the groups at the default lambda.
+        String tree = CliRun.run(0, concat(new String[] {"experiment"}, concat(TINY, "--steps", "4", "--seeds", "1", "--groupings", "regrouped",
+                "--methods", "rnb:lambda=auto:hier=2", "--out", dir.resolve("auto-hier").toString())));
+        assertTrue(tree.matches("(?s).*; lambda auto within each of the 2 finest groups: \\d+\\.\\d\\d to \\d+\\.\\d\\d, median \\d+\\.\\d\\d;"
+                + " the groups at lambda 1\\.00.*"), tree);
         refused("--lambda must be auto or a finite number >= 0, got 'lots'", "--lambda", "lots");
     }
 
