@@ -240,13 +240,17 @@ public final class HierarchicalUpdate {
      * {@link #update}'s lambdas for lambda=auto with a hierarchy (beyond the
      * paper): each finest group splits its share among its domains at
      * {@link LambdaRule#auto} of their evaluation proportions p (k values, any
-     * scale), every coarser node among its groups at groupLambda. Why only
-     * the finest: the rule bounds the lambda at which one child takes most of
-     * its parent's share, and was read for domains, where that child is one
-     * cluster's examples drawn over and over; a group that takes most of the
-     * mixture still spreads it over its domains. A finest group with no
-     * evaluation share gets 1.5 ln(its size) and never uses it: its G p is 0,
-     * so it keeps its split. O(k), once.
+     * scale), but never below groupLambda, and every coarser node among its
+     * groups at groupLambda. Why only the finest: the rule bounds the lambda
+     * at which one child takes most of its parent's share, and was read for
+     * domains, where that child is one cluster's examples drawn over and
+     * over; a group that takes most of the mixture still spreads it over its
+     * domains. Why the floor: in a group of a few domains lambda* is small
+     * (ln(m - 1): 0 for two), and at k = 16 (groups of about 4) the rule's
+     * lambdas of 0 to 1 lost to lambda 1 on WordNet
+     * (docs/scaling/training-vs-k.md, "`rnb:hier=4:lambda=auto`"). A finest
+     * group with no evaluation share never uses its lambda: its G p is 0, so
+     * it keeps its split. O(k), once.
      */
     public float[] autoWithinFinestGroups(float[] p, float groupLambda) {
         if (p.length != domains) throw new IllegalArgumentException("expected " + domains + " evaluation proportions, got " + p.length);
@@ -255,7 +259,7 @@ public final class HierarchicalUpdate {
             int v = finestAtRank[r];
             float[] members = new float[size[v]];
             for (int q = 0; q < members.length; q++) members[q] = p[leafAt[firstLeaf[v] + q]];
-            lambdas[v - domains] = LambdaRule.auto(members);
+            lambdas[v - domains] = Math.max(groupLambda, LambdaRule.auto(members));
         }
         return lambdas;
     }

@@ -362,8 +362,8 @@ public final class RnbBalancer implements AutoCloseable {
          * built (for many domains: at the paper's lambda p' stays within
          * rounding of uniform from about k = 256; docs/SCALING.md §3). With a
          * {@link #hierarchy}, each finest group's lambda among its domains is
-         * the rule's for their proportions, and the levels above keep the
-         * lambda set before ({@link HierarchicalUpdate#autoWithinFinestGroups}).
+         * the rule's for their proportions, never below the lambda set before,
+         * which the levels above keep ({@link HierarchicalUpdate#autoWithinFinestGroups}).
          * A later {@link #lambda} replaces it.
          */
         public Builder autoLambda() {

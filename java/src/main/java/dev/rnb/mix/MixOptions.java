@@ -29,7 +29,8 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
     public static final float DEFAULT_LAMBDA = 1f;
     /**
      * {@code lambda=auto}: min(1.5 ln k, lambda* / 2) of the evaluation proportions ({@link dev.rnb.balance.LambdaRule#auto});
-     * with {@code hier}, each finest group's of its domains' proportions, the levels above at {@link #DEFAULT_LAMBDA}.
+     * with {@code hier}, each finest group's of its domains' proportions (never below {@link #DEFAULT_LAMBDA}), the levels
+     * above at {@link #DEFAULT_LAMBDA}.
      */
     public static final float LAMBDA_AUTO = -1f;
 

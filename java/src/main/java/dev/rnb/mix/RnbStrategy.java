@@ -115,8 +115,8 @@ public final class RnbStrategy extends AbstractStrategy {
         float[] own = java.util.Arrays.copyOf(all, finest);
         java.util.Arrays.sort(own);
         double median = (own[(finest - 1) / 2] + own[finest / 2]) / 2.0;
-        return String.format(java.util.Locale.ROOT, "; lambda auto within each of the %d finest groups: %.2f to %.2f, median %.2f;"
-                + " the groups at lambda %.2f", finest, own[0], own[finest - 1], median, balancer.lambda());
+        return String.format(java.util.Locale.ROOT, "; lambda auto within each of the %d finest groups, never below the groups'"
+                + " lambda %.2f: %.2f to %.2f, median %.2f", finest, balancer.lambda(), own[0], own[finest - 1], median);
     }
 
     static RnbStrategy create(MixingContext ctx) {

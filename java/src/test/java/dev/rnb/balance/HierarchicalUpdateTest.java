@@ -53,29 +53,30 @@ class HierarchicalUpdateTest {
     }
 
     /**
-     * lambda=auto with a hierarchy: the root keeps the lambda set (1), each finest group splits at the rule's lambda
-     * for its own domains' proportions: A = {0.1, 0.2, 0.3}: lambda* = ln 2 sqrt(0.14) / 0.3, below 1.5 ln 3, so
-     * lambda* / 2; B = {0.25, 0.15}: two domains, lambda* = ln 1 = 0.
+     * lambda=auto with a hierarchy: the root keeps the lambda set (0.2), each finest group splits at the rule's lambda
+     * for its own domains' proportions, floored at the root's: A = {0.1, 0.2, 0.3}: lambda* = ln 2 sqrt(0.14) / 0.3,
+     * below 1.5 ln 3, so lambda* / 2 = 0.43; B = {0.25, 0.15}: two domains, lambda* = ln 1 = 0, floored to 0.2.
      */
     @ParameterizedTest
     @ValueSource(strings = {"reference", "cpu", "cuda-emulated", "cuda"})
     void autoLambdaSetsEachFinestGroupsOwnLambda(String name) {
         try (Backend b = TestBackends.openOrSkip(name);
-             RnbBalancer balancer = RnbBalancer.builder(b, 5, 1, 1).lambda(1f).autoLambda().evalProportions(EVAL).hierarchy(GROUPS).build()) {
-            double lambdaA = Math.log(2) * Math.sqrt(0.14) / 0.3 / 2;
+             RnbBalancer balancer = RnbBalancer.builder(b, 5, 1, 1).lambda(0.2f).autoLambda().evalProportions(EVAL).hierarchy(GROUPS).build()) {
+            double lambdaA = Math.log(2) * Math.sqrt(0.14) / 0.3 / 2, lambdaB = 0.2f;
             float[] lambdas = balancer.groupLambdas();
             assertEquals(3, lambdas.length, "groups A and B, then the root");
             assertEquals(lambdaA, lambdas[0], 1e-6 * lambdaA);
-            assertEquals(0f, lambdas[1]);
-            assertEquals(1f, lambdas[2]);
-            assertEquals(1f, balancer.lambda(), "lambda() is the levels' above the finest groups");
+            assertEquals(lambdaB, lambdas[1]);
+            assertEquals(0.2f, lambdas[2]);
+            assertEquals(0.2f, balancer.lambda(), "lambda() is the levels' above the finest groups");
             balancer.accumulate(new float[] {1, 2, 1, 1}, new float[] {2, -1, 4, 1}, new int[] {0, 1, 0, 3}, 4);
             float[] p = balancer.endRound().proportions();
-            // The root as in matchesARoundComputedByHand; within A the same scores at lambda A; within B lambda 0: even.
-            double[] q = softmax(0.8 + Math.log(3), 0.6 + Math.log(2));
+            // The scores of matchesARoundComputedByHand, each level at its own lambda: the root's 0.2, A's, B's 0.2.
+            double[] q = softmax(0.2 * 0.8 + Math.log(3), 0.2 * 0.6 + Math.log(2));
             double r = Math.sqrt(0.13);
             double[] a = softmax(-0.3 / r * lambdaA, 0.2 / r * lambdaA, 0);
-            assertProportions(p, q[0] * a[0], q[0] * a[1], q[0] * a[2], q[1] / 2, q[1] / 2);
+            double[] c = softmax(lambdaB, 0);
+            assertProportions(p, q[0] * a[0], q[0] * a[1], q[0] * a[2], q[1] * c[0], q[1] * c[1]);
         }
     }
 

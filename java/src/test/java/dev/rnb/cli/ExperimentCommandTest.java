@@ -181,8 +181,8 @@ class ExperimentCommandTest {
         // With hier: each finest group's own lambda, the groups at the default lambda.
         String tree = CliRun.run(0, concat(new String[] {"experiment"}, concat(TINY, "--steps", "4", "--seeds", "1", "--groupings", "regrouped",
                 "--methods", "rnb:lambda=auto:hier=2", "--out", dir.resolve("auto-hier").toString())));
-        assertTrue(tree.matches("(?s).*; lambda auto within each of the 2 finest groups: \\d+\\.\\d\\d to \\d+\\.\\d\\d, median \\d+\\.\\d\\d;"
-                + " the groups at lambda 1\\.00.*"), tree);
+        assertTrue(tree.matches("(?s).*; lambda auto within each of the 2 finest groups, never below the groups' lambda 1\\.00:"
+                + " \\d+\\.\\d\\d to \\d+\\.\\d\\d, median \\d+\\.\\d\\d.*"), tree);
         refused("--lambda must be auto or a finite number >= 0, got 'lots'", "--lambda", "lots");
     }
 
