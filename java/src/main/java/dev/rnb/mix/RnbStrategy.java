@@ -54,8 +54,8 @@ public final class RnbStrategy extends AbstractStrategy {
     private final RoundStats stats = new RoundStats();
     /**
      * After the round statistics in {@link #summary}: the hierarchy's groups,
-     * where lambda is above {@link LockThreshold}, or lambda=auto's value or
-     * values (never above lambda* / 2).
+     * where lambda is above {@link LockThreshold}, or lambda=auto's value
+     * (flat: never above lambda* / 2) or the finest groups' values.
      */
     private final String note;
 
@@ -108,7 +108,7 @@ public final class RnbStrategy extends AbstractStrategy {
         }
     }
 
-    /** lambda=auto with a hierarchy: the spread of the finest groups' lambdas (the lambdas below the levels above theirs). */
+    /** lambda=auto with a hierarchy: the spread of the finest groups' lambdas. */
     private static String autoWithinGroupsNote(RnbBalancer balancer) {
         float[] all = balancer.groupLambdas();
         int finest = balancer.hierarchy().finestGroupCount();
