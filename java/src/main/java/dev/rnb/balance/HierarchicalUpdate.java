@@ -245,8 +245,11 @@ public final class HierarchicalUpdate {
      * at which one child takes most of its parent's share, and was read for
      * domains, where that child is one cluster's examples drawn over and
      * over; a group that takes most of the mixture still spreads it over its
-     * domains. Why the floor: in a group of a few domains lambda* is small
-     * (ln(m - 1): 0 for two), and at k = 16 (groups of about 4) the rule's
+     * domains. And over m children lambda* &lt;= ln(m - 1) sqrt(m), so at
+     * hier=4's group level the rule could give at most ln 3 = 1.10, next to
+     * nothing above the floor (docs/results/hierfits-plan.md, part C). Why
+     * the floor: in a group of a few domains lambda* is small (ln(m - 1): 0
+     * for two), and at k = 16 (groups of about 4) the rule's
      * lambdas of 0 to 1 lost to lambda 1 on WordNet
      * (docs/scaling/training-vs-k.md, "`rnb:hier=4:lambda=auto`"). A finest
      * group with no evaluation share never uses its lambda: its G p is 0, so
