@@ -487,7 +487,13 @@ void test_balance() {
         run_balance(cases[12], blocks);  // no present domain
     }
     run_balance(cases[6], 256);  // the most blocks: every lane of the partials' reduction takes 8
+#if defined(__SANITIZE_THREAD__)
+    // Under ThreadSanitizer (CI) a 256-block launch takes 2 to 4 minutes on 2 cores; one suffices there for the
+    // races, and the NaN status path runs at 1, 3 and 7 blocks above. The plain emulator build runs both.
+    std::printf("  skip balance_update %s at 256 blocks under ThreadSanitizer (CI time)\n", cases[7].name.c_str());
+#else
     run_balance(cases[7], 256);
+#endif
 }
 
 }  // namespace
