@@ -28,7 +28,8 @@ import java.util.Arrays;
  * </ul>
  *
  * lambda is one number at every node, or with lambda=auto each finest group's
- * own ({@link #autoWithinFinestGroups}).
+ * own ({@link #autoWithinFinestGroups}), or with lambda=auto-all every
+ * node's own ({@link #autoAtEveryNode}).
  *
  * <p>With one level of groups ({@code hier=G}) it computes what the first,
  * two-level-only version computed, in the same order. A sole child takes
@@ -263,6 +264,33 @@ public final class HierarchicalUpdate {
             float[] members = new float[size[v]];
             for (int q = 0; q < members.length; q++) members[q] = p[leafAt[firstLeaf[v] + q]];
             lambdas[v - domains] = Math.max(groupLambda, LambdaRule.auto(members));
+        }
+        return lambdas;
+    }
+
+    /**
+     * {@link #update}'s lambdas for lambda=auto-all (beyond the paper): every
+     * group node, the root included, splits its share among its children at
+     * {@link LambdaRule#auto} of their evaluation shares (each child's the
+     * sum of p over the domains under it), never below floor; the finest
+     * groups get what {@link #autoWithinFinestGroups} gives them. Over m
+     * children the rule is at most min(1.5 ln m, ln(m - 1) sqrt(m) / 2), so a
+     * level of 4 groups stays at the floor and one of 8 or 16 can reach 2.75
+     * or 4.16 (docs/results/grouplambda-plan.md). O(k), once.
+     *
+     * @param p     the evaluation proportions, k values, any scale
+     * @param floor the least lambda of any node
+     */
+    public float[] autoAtEveryNode(float[] p, float floor) {
+        float[] lambdas = autoWithinFinestGroups(p, floor);
+        double[] share = new double[root + 1];
+        for (int i = 0; i < domains; i++) share[i] = p[i];
+        for (int v = 0; v < root; v++) share[parentNode[v]] += share[v]; // a child's id is below its parent's
+        for (int v = domains; v <= root; v++) {
+            if (depth[v] == parents.length) continue; // a finest group: its domains, above
+            float[] children = new float[childStart[v + 1] - childStart[v]];
+            for (int c = 0; c < children.length; c++) children[c] = (float) share[child[childStart[v] + c]];
+            lambdas[v - domains] = Math.max(floor, LambdaRule.auto(children));
         }
         return lambdas;
     }

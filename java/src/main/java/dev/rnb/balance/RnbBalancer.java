@@ -43,6 +43,8 @@ public final class RnbBalancer implements AutoCloseable {
     private final float sharedEvalProportion;
     private final float lambda;
     private final boolean autoLambda;
+    /** With a hierarchy and {@link #autoLambda}: the rule at the levels above the finest groups too. */
+    private final boolean autoAtEveryLevel;
     /** With a hierarchy: each group node's lambda ({@link HierarchicalUpdate#update}); else null. */
     private float[] groupLambdas;
     private final int hidden;
@@ -63,6 +65,7 @@ public final class RnbBalancer implements AutoCloseable {
         this.reducer = b.reducer;
         this.evalProportions = b.evalProportions != null ? b.evalProportions.clone() : uniform(b.domains);
         this.autoLambda = b.autoLambda;
+        this.autoAtEveryLevel = b.autoAtEveryLevel;
         this.lambda = b.autoLambda && b.parents == null ? LambdaRule.auto(evalProportions) : b.lambda;
         this.sharedEvalProportion = shared(evalProportions);
         this.proportions = DomainProportions.uniform(b.domains);
@@ -73,7 +76,8 @@ public final class RnbBalancer implements AutoCloseable {
     }
 
     private float[] lambdasOf(HierarchicalUpdate h) {
-        return autoLambda ? h.autoWithinFinestGroups(evalProportions, lambda) : h.sameLambda(lambda);
+        if (!autoLambda) return h.sameLambda(lambda);
+        return autoAtEveryLevel ? h.autoAtEveryNode(evalProportions, lambda) : h.autoWithinFinestGroups(evalProportions, lambda);
     }
 
     /**
@@ -310,6 +314,7 @@ public final class RnbBalancer implements AutoCloseable {
         private float[] evalProportions;
         private float lambda = 3f;
         private boolean autoLambda;
+        private boolean autoAtEveryLevel;
         private SketchSpec sketch = SketchSpec.EXACT;
         private long seed = 0x5EEDL;
         private GradientReducer reducer;
@@ -353,6 +358,7 @@ public final class RnbBalancer implements AutoCloseable {
             }
             this.lambda = lambda;
             this.autoLambda = false;
+            this.autoAtEveryLevel = false;
             return this;
         }
 
@@ -368,6 +374,21 @@ public final class RnbBalancer implements AutoCloseable {
          */
         public Builder autoLambda() {
             this.autoLambda = true;
+            this.autoAtEveryLevel = false;
+            return this;
+        }
+
+        /**
+         * Beyond the paper: {@link #autoLambda}, and with a {@link #hierarchy}
+         * the rule at every level: each group node's lambda among its children
+         * is the rule's for their evaluation shares, never below the lambda set
+         * before ({@link HierarchicalUpdate#autoAtEveryNode}). Without a
+         * hierarchy the same as {@link #autoLambda}. A later {@link #lambda}
+         * replaces it.
+         */
+        public Builder autoLambdaAtEveryLevel() {
+            this.autoLambda = true;
+            this.autoAtEveryLevel = true;
             return this;
         }
 

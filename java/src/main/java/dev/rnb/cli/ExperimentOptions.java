@@ -65,9 +65,10 @@ final class ExperimentOptions {
 
     @Option(names = "--lambda", defaultValue = "1", description = {"R&B's softmax temperature (default: ${DEFAULT-VALUE}, chosen by the sweep in docs/RESULTS.md;",
             "the paper used 3, which over-concentrated and oscillated on the built-in corpus), or auto: min(1.5 ln k, lambda* / 2)",
-            "of the evaluation proportions, for many domains (docs/SCALING.md section 3)"})
+            "of the evaluation proportions, for many domains (docs/SCALING.md section 3), or auto-all: auto, and with rnb:hier",
+            "the rule at every level of groups too"})
     String lambda;
-    /** --lambda as a number, or MixOptions.LAMBDA_AUTO (check() parses it). */
+    /** --lambda as a number, or MixOptions.LAMBDA_AUTO or LAMBDA_AUTO_ALL (check() parses it). */
     private float lambdaValue = 1f;
 
     @Option(names = "--sketch", defaultValue = "exact", description = {"R&B's per-domain gradients: exact (or 0), count:R (or R: an R-float CountSketch),",

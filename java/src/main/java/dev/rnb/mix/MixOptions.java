@@ -6,7 +6,7 @@ import dev.rnb.balance.SketchSpec;
  * Settings of the mixing strategies.
  *
  * @param stepsPerRound K: optimiser steps per round (every strategy that adapts updates once per round)
- * @param lambda        R&amp;B's softmax temperature, or {@link #LAMBDA_AUTO} for {@link dev.rnb.balance.LambdaRule#auto}
+ * @param lambda        R&amp;B's softmax temperature, or {@link #LAMBDA_AUTO} or {@link #LAMBDA_AUTO_ALL} for {@link dev.rnb.balance.LambdaRule#auto}
  * @param sketch        how R&amp;B keeps its per-domain gradients: exact, CountSketch or factored sketch
  * @param eta           step size of Skill-It, Aioli and DGA's exponentiated updates; NaN = each method's default
  * @param probeSteps    Skill-It's training steps per domain for its skills graph, and Aioli's per domain per round
@@ -33,6 +33,12 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
      * above at {@link #DEFAULT_LAMBDA}.
      */
     public static final float LAMBDA_AUTO = -1f;
+    /**
+     * {@code lambda=auto-all}: {@link #LAMBDA_AUTO}, and with {@code hier} the rule at every level, each group's lambda
+     * among its children of their evaluation shares, never below {@link #DEFAULT_LAMBDA}
+     * ({@link dev.rnb.balance.HierarchicalUpdate#autoAtEveryNode}); without {@code hier} the same as {@code auto}.
+     */
+    public static final float LAMBDA_AUTO_ALL = -2f;
 
     public MixOptions {
         java.util.Objects.requireNonNull(sketch, "sketch");
@@ -52,8 +58,8 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
                 throw new IllegalArgumentException("hier must be sqrt or numbers of groups >= 1 separated by /, got " + hier);
             }
         }
-        if (lambda != LAMBDA_AUTO && (!Float.isFinite(lambda) || lambda < 0)) {
-            throw new IllegalArgumentException("lambda must be auto or finite and >= 0, got " + lambda);
+        if (!isAuto(lambda) && (!Float.isFinite(lambda) || lambda < 0)) {
+            throw new IllegalArgumentException("lambda must be auto, auto-all or finite and >= 0, got " + lambda);
         }
     }
 
@@ -68,7 +74,7 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
 
     /**
      * One setting changed by name, as a method spec writes it (see
-     * {@link Strategies#canonical}): lambda (a number, or auto), K (steps per round), sketch, eta,
+     * {@link Strategies#canonical}): lambda (a number, auto or auto-all), K (steps per round), sketch, eta,
      * probe-steps, uniform (R&amp;B's share of uniform mixing, an extension),
      * ema (Aioli's and DGA's EMA weight; R&amp;B's with absent=carry), absent (R&amp;B: zero, carry or grow;
      * {@link AbsentDomains}), hier (R&amp;B over clusters of clusters: a number of groups, sqrt, or
@@ -93,21 +99,27 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
         }
     }
 
+    /** lambda {@link #LAMBDA_AUTO} or {@link #LAMBDA_AUTO_ALL}: read from the evaluation proportions. */
+    public static boolean isAuto(float lambda) {
+        return lambda == LAMBDA_AUTO || lambda == LAMBDA_AUTO_ALL;
+    }
+
     /**
-     * "auto" ({@link #LAMBDA_AUTO}) or a finite number &gt;= 0, as a method
-     * setting and {@code --lambda} write it; anything else is an
-     * IllegalArgumentException naming the value (so "-1" is refused, not
-     * read as auto).
+     * "auto" ({@link #LAMBDA_AUTO}), "auto-all" ({@link #LAMBDA_AUTO_ALL}) or
+     * a finite number &gt;= 0, as a method setting and {@code --lambda} write
+     * it; anything else is an IllegalArgumentException naming the value (so
+     * "-1" is refused, not read as auto).
      */
     public static float parseLambda(String value) {
         if (value.equals("auto")) return LAMBDA_AUTO;
+        if (value.equals("auto-all")) return LAMBDA_AUTO_ALL;
         float v;
         try {
             v = Float.parseFloat(value);
         } catch (NumberFormatException e) {
             v = Float.NaN;
         }
-        if (!Float.isFinite(v) || v < 0) throw new IllegalArgumentException("lambda must be auto or a finite number >= 0, got '" + value + "'");
+        if (!Float.isFinite(v) || v < 0) throw new IllegalArgumentException("lambda must be auto, auto-all or a finite number >= 0, got '" + value + "'");
         return v;
     }
 

@@ -79,7 +79,8 @@ public final class RnbStrategy extends AbstractStrategy {
     /**
      * {@code hierarchy}, beyond the paper, non-null for R&amp;B over clusters of clusters ({@link DomainHierarchy});
      * lambda {@link MixOptions#LAMBDA_AUTO} for {@link RnbBalancer.Builder#autoLambda} (with a hierarchy, its levels
-     * above the finest groups at {@link MixOptions#DEFAULT_LAMBDA}).
+     * above the finest groups at {@link MixOptions#DEFAULT_LAMBDA}), {@link MixOptions#LAMBDA_AUTO_ALL} for
+     * {@link RnbBalancer.Builder#autoLambdaAtEveryLevel} (never below it).
      */
     RnbStrategy(Backend backend, int domains, int hidden, int vocab, float[] evalProportions, float lambda, SketchSpec sketch,
                 int stepsPerRound, long seed, float uniformShare, float carryAbsent, DomainHierarchy hierarchy) {
@@ -93,19 +94,37 @@ public final class RnbStrategy extends AbstractStrategy {
         this.hidden = hidden;
         this.vocab = vocab;
         this.stepsPerRound = stepsPerRound;
-        boolean auto = lambda == MixOptions.LAMBDA_AUTO;
+        boolean auto = MixOptions.isAuto(lambda);
         RnbBalancer.Builder builder = RnbBalancer.builder(backend, domains, hidden, vocab)
                 .evalProportions(evalProportions).lambda(auto ? MixOptions.DEFAULT_LAMBDA : lambda).sketch(sketch).seed(seed);
-        if (auto) builder.autoLambda();
+        if (lambda == MixOptions.LAMBDA_AUTO) builder.autoLambda();
+        if (lambda == MixOptions.LAMBDA_AUTO_ALL) builder.autoLambdaAtEveryLevel();
         if (!Float.isNaN(carryAbsent)) builder.carryAbsent(carryAbsent);
         if (hierarchy != null) builder.hierarchy(hierarchy.parents());
         this.balancer = builder.build();
         if (hierarchy != null) {
-            this.note = "; " + hierarchy.note() + (auto ? autoWithinGroupsNote(balancer) : "");
+            this.note = "; " + hierarchy.note() + (auto ? autoWithinGroupsNote(balancer) : "")
+                    + (lambda == MixOptions.LAMBDA_AUTO_ALL ? autoAboveGroupsNote(balancer) : "");
         } else {
             this.note = auto ? String.format(java.util.Locale.ROOT, "; lambda auto = %.2f: %s", balancer.lambda(),
                     LambdaRule.describeAuto(evalProportions)) : LockThreshold.note(lambda, evalProportions);
         }
+    }
+
+    /** lambda=auto-all with a hierarchy: the lambdas of the nodes above the finest groups, the root's last. */
+    private static String autoAboveGroupsNote(RnbBalancer balancer) {
+        float[] all = balancer.groupLambdas();
+        int finest = balancer.hierarchy().finestGroupCount();
+        StringBuilder out = new StringBuilder(String.format(java.util.Locale.ROOT,
+                "; lambda auto above the finest groups too, never below %.2f", balancer.lambda()));
+        if (all.length - finest <= 8) {
+            out.append(":");
+            for (int v = finest; v < all.length; v++) out.append(String.format(java.util.Locale.ROOT, " %.2f", all[v]));
+            out.append(" (the root last)");
+        } else {
+            out.append(String.format(java.util.Locale.ROOT, ": the root %.2f", all[all.length - 1]));
+        }
+        return out.toString();
     }
 
     /** lambda=auto with a hierarchy: the spread of the finest groups' lambdas. */

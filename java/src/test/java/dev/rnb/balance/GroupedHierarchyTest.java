@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * domains plus one value per finest group) equals the dense p' of the same
  * rounds element-wise, to rounding, on random groups of one to three levels
  * (finest groups of 1 domain to tens of thousands), with and without carried
- * scores, with one lambda or each finest group's own (lambda=auto), random touched sets of 1 to 400 domains, rounds where a whole group's
+ * scores, with one lambda, each finest group's own (lambda=auto) or every node's own (lambda=auto-all), random touched sets of 1 to 400 domains, rounds where a whole group's
  * gradients are zero (the kept split, at a finest group and above), an empty
  * round; and a hierarchy restored mid-way from its carried scores gives the same bits.
  */
@@ -34,9 +34,14 @@ class GroupedHierarchyTest {
     static final int K = MixtureSampler.SPARSE_MIN_DOMAINS + 1234, H = 2, V = 3;
     static final float LAMBDA = 4f;
 
+    private static float[] lambdas(HierarchicalUpdate h, String spec, float[] eval) {
+        if (spec.contains("+autoall")) return h.autoAtEveryNode(eval, 1f);
+        return spec.contains("+auto") ? h.autoWithinFinestGroups(eval, LAMBDA) : h.sameLambda(LAMBDA);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"8", "300", "8/16", "3/5/40", "8+carry", "300+carry", "8/16+carry", "3/5/40+carry",
-            "8+auto", "3/5/40+auto", "8/16+carry+auto"})
+            "8+auto", "3/5/40+auto", "8/16+carry+auto", "8/16+autoall", "3/5/40+carry+autoall"})
     void groupedRoundsMatchTheDenseRounds(String spec) {
         boolean carry = spec.contains("+carry");
         float keep = carry ? 0.6f : Float.NaN;
@@ -47,9 +52,10 @@ class GroupedHierarchyTest {
         HierarchicalUpdate grouped = new HierarchicalUpdate(parents, keep, true);
         HierarchicalUpdate dense = new HierarchicalUpdate(parents, keep, false);
         assertEquals(parents[0].length, grouped.finestGroups().domains());
-        // "+auto": each finest group at its own lambda (lambda=auto with a hierarchy), the same nodes in both forms.
-        float[] lambdas = spec.contains("+auto") ? dense.autoWithinFinestGroups(eval, LAMBDA) : dense.sameLambda(LAMBDA);
-        assertArrayEquals(lambdas, spec.contains("+auto") ? grouped.autoWithinFinestGroups(eval, LAMBDA) : grouped.sameLambda(LAMBDA));
+        // "+auto": each finest group at its own lambda (lambda=auto with a hierarchy), "+autoall" every node
+        // (lambda=auto-all), the same nodes in both forms.
+        float[] lambdas = lambdas(dense, spec, eval);
+        assertArrayEquals(lambdas, lambdas(grouped, spec, eval));
         try (Backend b = TestBackends.openOrSkip("cpu");
              DomainGradients g = new DomainGradients(b, K, H, V, SketchSpec.EXACT, 1)) {
             DomainProportions pg = DomainProportions.uniform(K), pd = DomainProportions.uniform(K);
@@ -115,7 +121,7 @@ class GroupedHierarchyTest {
     }
 
     private static int[] branching(String spec) {
-        return Arrays.stream(spec.replace("+carry", "").replace("+auto", "").split("/")).mapToInt(Integer::parseInt).toArray();
+        return Arrays.stream(spec.split("\\+")[0].split("/")).mapToInt(Integer::parseInt).toArray();
     }
 
     /**

@@ -11,10 +11,11 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * R&amp;B over clusters of clusters: by hand on 2 groups of 3 and 2 domains, and on three levels with and without
- * carried scores, and with lambda=auto's lambda per finest group; reducing to the paper's update at G = 1 and G = k,
+ * carried scores, and with lambda=auto's lambda per finest group and lambda=auto-all's per node; reducing to the paper's update at G = 1 and G = k,
  * and degenerate levels to fewer levels.
  */
 class HierarchicalUpdateTest {
@@ -78,6 +79,107 @@ class HierarchicalUpdateTest {
             double[] c = softmax(lambdaB, 0);
             assertProportions(p, q[0] * a[0], q[0] * a[1], q[0] * a[2], q[1] * c[0], q[1] * c[1]);
         }
+    }
+
+    /**
+     * lambda=auto-all by hand: 16 domains in 8 groups of 2; the groups' evaluation shares 0.5, 0.3 and 0.2 / 6 for
+     * each other: at the root ||P|| = sqrt(0.25 + 0.09 + 6 (0.2 / 6)^2), lambda* = ln 7 ||P|| / 0.5, below
+     * 2 (1.5 ln 8), so the root's lambda is lambda* / 2 = 1.146 (above the floor 0.5); each finest group keeps
+     * lambda=auto's (two domains: ln 1 = 0, the floor).
+     */
+    @Test
+    void autoAtEveryNodeByHand() {
+        int[] groupOf = new int[16];
+        float[] p = new float[16];
+        for (int i = 0; i < 16; i++) {
+            groupOf[i] = i / 2;
+            p[i] = i < 2 ? 0.25f : i < 4 ? 0.15f : 0.2f / 12;
+        }
+        HierarchicalUpdate h = new HierarchicalUpdate(groupOf);
+        float[] lambdas = h.autoAtEveryNode(p, 0.5f);
+        assertEquals(9, lambdas.length, "8 groups, then the root");
+        double norm = Math.sqrt(0.25 + 0.09 + 6 * (0.2 / 6) * (0.2 / 6));
+        double root = Math.log(7) * norm / 0.5 / 2;
+        assertEquals(1.146, root, 1e-3);
+        assertEquals(root, lambdas[8], 1e-5 * root);
+        for (int a = 0; a < 8; a++) assertEquals(0.5f, lambdas[a], "group " + a + ": two domains, the floor");
+        float[] finestOnly = h.autoWithinFinestGroups(p, 0.5f);
+        assertEquals(0.5f, finestOnly[8], "lambda=auto leaves the root at the floor");
+        try (Backend b = TestBackends.openOrSkip("reference");
+             RnbBalancer balancer = RnbBalancer.builder(b, 16, 1, 1).lambda(0.5f).autoLambdaAtEveryLevel().evalProportions(p)
+                     .hierarchy(groupOf).build()) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(lambdas, balancer.groupLambdas(), "the balancer's");
+            assertEquals(0.5f, balancer.lambda(), "lambda() is the floor");
+        }
+    }
+
+    /**
+     * lambda=auto-all on random three-level trees: each node's lambda is max(floor, the rule over its children's
+     * shares), the shares summed here from the parents arrays alone; the finest groups' equal lambda=auto's; none
+     * with any share under it above min(1.5 ln m, ln(m - 1) sqrt(m) / 2) over m children, nor any below the floor.
+     */
+    @Test
+    void autoAtEveryNodeIsTheRuleOverEachNodesChildren() {
+        Random rnd = new Random();
+        long seed = rnd.nextLong();
+        rnd.setSeed(seed);
+        for (int trial = 0; trial < 20; trial++) {
+            int k = 2 + rnd.nextInt(300);
+            int g0 = 1 + rnd.nextInt(k), g1 = 1 + rnd.nextInt(g0), g2 = 1 + rnd.nextInt(g1);
+            int[][] parents = {labels(rnd, k, g0), labels(rnd, g0, g1), labels(rnd, g1, g2)};
+            float[] p = new float[k];
+            for (int i = 0; i < k; i++) p[i] = rnd.nextInt(4) == 0 ? 0 : rnd.nextFloat();
+            float floor = rnd.nextFloat() * 2;
+            float[] lambdas = new HierarchicalUpdate(parents, Float.NaN).autoAtEveryNode(p, floor);
+            float[] finestOnly = new HierarchicalUpdate(parents, Float.NaN).autoWithinFinestGroups(p, floor);
+            String at = "seed " + seed + " trial " + trial;
+            assertEquals(g0 + g1 + g2 + 1, lambdas.length, at);
+            for (int a = 0; a < g0; a++) assertEquals(finestOnly[a], lambdas[a], at + ": finest group " + a);
+            double[] share = new double[k];
+            for (int i = 0; i < k; i++) share[i] = p[i];
+            int offset = g0;
+            for (int level = 1; level <= 3; level++) {
+                int[] up = level < 3 ? parents[level] : new int[g2]; // the root: every top group's parent
+                int groups = level < 3 ? (level == 1 ? g1 : g2) : 1;
+                double[] below = level == 1 ? groupSums(share, parents[0], g0) : share;
+                java.util.List<java.util.List<Float>> children = new java.util.ArrayList<>();
+                for (int b = 0; b < groups; b++) children.add(new java.util.ArrayList<>());
+                for (int a = 0; a < up.length; a++) children.get(up[a]).add((float) below[a]);
+                for (int b = 0; b < groups; b++) {
+                    float[] c = new float[children.get(b).size()];
+                    for (int q = 0; q < c.length; q++) c[q] = children.get(b).get(q);
+                    float want = Math.max(floor, LambdaRule.auto(c));
+                    assertEquals(want, lambdas[offset + b], 1e-6f * want, at + ": level " + level + " group " + b);
+                    int m = c.length;
+                    boolean none = true;
+                    for (float x : c) none &= x == 0;
+                    // No share under the node: lambda* is undefined and the rule is 1.5 ln m (its G p is 0 and its
+                    // split is kept whatever its lambda).
+                    double bound = m < 2 ? 0 : none ? 1.5 * Math.log(m) : Math.min(1.5 * Math.log(m), Math.log(m - 1) * Math.sqrt(m) / 2);
+                    assertTrue(lambdas[offset + b] <= Math.max(floor, bound) * (1 + 1e-6), at + ": bound");
+                }
+                share = level == 1 ? groupSums(below, parents[1], g1) : level == 2 ? groupSums(below, parents[2], g2) : null;
+                offset += groups;
+            }
+        }
+    }
+
+    /** n nodes into g groups, none empty, in a random order. */
+    private static int[] labels(Random rnd, int n, int g) {
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) out[i] = i < g ? i : rnd.nextInt(g);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1), t = out[i];
+            out[i] = out[j];
+            out[j] = t;
+        }
+        return out;
+    }
+
+    private static double[] groupSums(double[] values, int[] groupOf, int groups) {
+        double[] out = new double[groups];
+        for (int i = 0; i < values.length; i++) out[groupOf[i]] += values[i];
+        return out;
     }
 
     /** One group is the paper's update over the domains; one domain per group (in any labelling) is the paper's update too. */

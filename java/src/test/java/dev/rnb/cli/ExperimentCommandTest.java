@@ -160,8 +160,8 @@ class ExperimentCommandTest {
         assertPng(out.resolve("rnb-proportions-K-4-uniform-0.5.png"));
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("<img src=\"rnb-proportions.png\"") && html.contains("<img src=\"rnb-proportions-K-4-uniform-0.5.png\""), html);
-        refused("lambda must be auto or a finite number >= 0, got 'x'", "--methods", "rnb:lambda=x");
-        refused("lambda must be auto or a finite number >= 0, got '-1'", "--methods", "rnb:lambda=-1");
+        refused("lambda must be auto, auto-all or a finite number >= 0, got 'x'", "--methods", "rnb:lambda=x");
+        refused("lambda must be auto, auto-all or a finite number >= 0, got '-1'", "--methods", "rnb:lambda=-1");
         refused("--groupings takes original and/or regrouped, got 'clusters'", "--groupings", "clusters");
     }
 
@@ -183,7 +183,12 @@ class ExperimentCommandTest {
                 "--methods", "rnb:lambda=auto:hier=2", "--out", dir.resolve("auto-hier").toString())));
         assertTrue(tree.matches("(?s).*; lambda auto within each of the 2 finest groups, never below the groups' lambda 1\\.00:"
                 + " \\d+\\.\\d\\d to \\d+\\.\\d\\d, median \\d+\\.\\d\\d.*"), tree);
-        refused("--lambda must be auto or a finite number >= 0, got 'lots'", "--lambda", "lots");
+        // auto-all: the level above (here the root over 2 groups: ln 1 = 0, so the floor) named too.
+        String all = CliRun.run(0, concat(new String[] {"experiment"}, concat(TINY, "--steps", "4", "--seeds", "1", "--groupings", "regrouped",
+                "--methods", "rnb:lambda=auto-all:hier=2", "--out", dir.resolve("auto-all").toString())));
+        assertTrue(all.contains("run 1/1: R&B (lambda=auto-all, hier=2) on regrouped"), all);
+        assertTrue(all.contains("; lambda auto above the finest groups too, never below 1.00: 1.00 (the root last)"), all);
+        refused("--lambda must be auto, auto-all or a finite number >= 0, got 'lots'", "--lambda", "lots");
     }
 
     /** `rnb experiment` on the tiny corpus with these options exits with BAD_OPTIONS and says {@code expected}. */

@@ -69,8 +69,8 @@ class MixingBadInputTest {
             contains(fails(command, ExitCodes.BAD_OPTIONS, "--sketch", "-1"), "--sketch must be exact (or 0), count:R (or R >= 1) or factored:AxB");
             contains(fails(command, ExitCodes.BAD_OPTIONS, "--sketch", "factored:64x0"), "got 'factored:64x0'");
             contains(fails(command, ExitCodes.BAD_OPTIONS, "--heads", "3"), "--width 16 must be a multiple of --heads 3");
-            contains(fails(command, ExitCodes.BAD_OPTIONS, "--lambda", "NaN"), "--lambda must be auto or a finite number >= 0");
-            contains(fails(command, ExitCodes.BAD_OPTIONS, "--lambda", "-1"), "--lambda must be auto or a finite number >= 0");
+            contains(fails(command, ExitCodes.BAD_OPTIONS, "--lambda", "NaN"), "--lambda must be auto, auto-all or a finite number >= 0");
+            contains(fails(command, ExitCodes.BAD_OPTIONS, "--lambda", "-1"), "--lambda must be auto, auto-all or a finite number >= 0");
             contains(fails(command, ExitCodes.BAD_OPTIONS, "--eta", "0"), "--eta must be finite and > 0");
             contains(fails(command, ExitCodes.BAD_OPTIONS, "--regroup-k", "0..3"), "every k must be >= 1");
             contains(fails(command, ExitCodes.BAD_OPTIONS, "--regroup-k", "lots"), "bad k list 'lots'");
