@@ -274,9 +274,9 @@ public final class HierarchicalUpdate {
      * {@link LambdaRule#auto} of their evaluation shares (each child's the
      * sum of p over the domains under it), never below floor; the finest
      * groups get what {@link #autoWithinFinestGroups} gives them. Over m
-     * children the rule is at most min(1.5 ln m, ln(m - 1) sqrt(m) / 2), so a
-     * level of 4 groups stays at the floor and one of 8 or 16 can reach 2.75
-     * or 4.16 (docs/results/grouplambda-plan.md). O(k), once.
+     * children with any share the rule is at most min(1.5 ln m,
+     * ln(m - 1) sqrt(m) / 2): 1.10 over 4 groups, 2.75 over 8, 4.16 over 16
+     * (docs/results/grouplambda-plan.md). O(k), once.
      *
      * @param p     the evaluation proportions, k values, any scale
      * @param floor the least lambda of any node
