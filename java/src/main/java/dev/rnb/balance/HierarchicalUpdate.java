@@ -283,9 +283,7 @@ public final class HierarchicalUpdate {
      */
     public float[] autoAtEveryNode(float[] p, float floor) {
         float[] lambdas = autoWithinFinestGroups(p, floor);
-        double[] share = new double[root + 1];
-        for (int i = 0; i < domains; i++) share[i] = p[i];
-        for (int v = 0; v < root; v++) share[parentNode[v]] += share[v]; // a child's id is below its parent's
+        double[] share = evalShares(p);
         for (int v = domains; v <= root; v++) {
             if (depth[v] == parents.length) continue; // a finest group: its domains, above
             float[] children = new float[childStart[v + 1] - childStart[v]];

@@ -35,6 +35,8 @@ class GroupedHierarchyTest {
     static final float LAMBDA = 4f;
 
     private static float[] lambdas(HierarchicalUpdate h, String spec, float[] eval) {
+        // auto-all floored at 1, not LAMBDA: above 4 every group level would sit at its floor (the rule is at most 4.16
+        // over 16 children), and the per-node lambdas would be one number again.
         if (spec.contains("+autoall")) return h.autoAtEveryNode(eval, 1f);
         return spec.contains("+auto") ? h.autoWithinFinestGroups(eval, LAMBDA) : h.sameLambda(LAMBDA);
     }
