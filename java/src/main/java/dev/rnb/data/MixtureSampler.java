@@ -293,11 +293,17 @@ public final class MixtureSampler {
      * but one by one from a sparse table whose listed domains' columns stay
      * in cache ({@link SparseMixtureTable#hasFewColumns}): there staging
      * overlaps no miss, and its int to double and back cost as much as a
-     * draw (docs/scaling/draws.md, "One generator call"). For a grouped p'
+     * draw (docs/scaling/draws.md, "One generator call"), and one by one from
+     * a dense table whose draws rarely read a column from memory
+     * ({@link DomainAliasTable#drawsFromCache}). For a grouped p'
      * the members the draws will read are read ahead first, a block at a
      * time ({@link #readMembersAhead}).
      */
     public void drawDomains(int[] out) {
+        if (!sparseInUse && table.drawsFromCache()) {
+            for (int i = 0; i < out.length; i++) out[i] = table.draw(rng);
+            return;
+        }
         if (sparseInUse && sparse.hasFewColumns() && !sparse.isGrouped()) {
             for (int i = 0; i < out.length; i++) out[i] = sparse.draw(rng);
             return;

@@ -248,11 +248,8 @@ final class SparseMixtureTable {
         groups = by;
     }
 
-    /** Listed tables of up to this many columns (16 bytes each: 64 KiB) are read from cache, draw after draw. */
-    private static final int FEW_COLUMNS = 1 << 12;
-
     /** Whether the listed domains' table is small enough to stay in cache (then a draw reads no line from memory). */
-    boolean hasFewColumns() { return listedWeight == 0 || listedTable.columns() <= FEW_COLUMNS; }
+    boolean hasFewColumns() { return listedWeight == 0 || listedTable.columns() <= DomainAliasTable.CACHED_COLUMNS; }
 
     /**
      * One domain, drawn with probability proportional to its weight: the

@@ -6,12 +6,14 @@ import org.junit.jupiter.api.Test;
 import java.util.function.IntPredicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The packed alias table (a column's keep threshold, domain and alias domain
  * in two adjacent longs) draws exactly what Vose's method over separate
  * keep, alias and domain arrays draws, written out here the plain way: same
- * weights, same generator, same domains, so packing changed no run.
+ * weights, same generator, same domains, so packing changed no run; nor
+ * did returning a column's domain unread below every column's keep.
  */
 class DomainAliasLayoutTest {
 
@@ -31,6 +33,41 @@ class DomainAliasLayoutTest {
             SeededRandom a = new SeededRandom(trial), b = new SeededRandom(trial);
             for (int i = 0; i < 20_000; i++) assertEquals(plain.draw(b), packed.draw(a), rng + ": k=" + k + ", draw " + i);
         }
+    }
+
+    /**
+     * Near-uniform weights over every domain of a table too large for the
+     * cache: most draws return their column's domain unread, and every draw
+     * is still the plain table's.
+     */
+    @Test
+    void drawsThatReadNoColumnAreThePlainTablesDraws() {
+        Rng rng = new Rng();
+        for (int trial = 0; trial < 12; trial++) {
+            int k = DomainAliasTable.CACHED_COLUMNS + 1 + rng.nextInt(trial < 10 ? 100_000 : 1_000_000);
+            double spread = trial % 3 == 0 ? 0 : trial % 3 == 1 ? 1e-3 : 0.05 * rng.nextDouble();
+            float[] w = new float[k];
+            for (int d = 0; d < k; d++) w[d] = (float) Math.exp(spread * (2 * rng.nextDouble() - 1));
+            DomainAliasTable packed = new DomainAliasTable(k);
+            packed.rebuild(w, d -> true);
+            PlainTable plain = new PlainTable(w, d -> true);
+            double smallest = 1;
+            for (double keep : plain.keep) smallest = Math.min(smallest, keep);
+            assertEquals(smallest, packed.unreadShare(), rng + ": the smallest keep, k=" + k);
+            assertTrue(packed.unreadShare() > Math.exp(-2.5 * spread) - 1e-9, rng + ": unread share " + packed.unreadShare() + " at spread " + spread);
+            SeededRandom a = new SeededRandom(trial), b = new SeededRandom(trial);
+            for (int i = 0; i < 200_000; i++) assertEquals(plain.draw(b), packed.draw(a), rng + ": k=" + k + ", draw " + i);
+        }
+        // Not every domain drawable, or a table that stays in cache: every draw reads its column.
+        float[] w = new float[DomainAliasTable.CACHED_COLUMNS + 10];
+        java.util.Arrays.fill(w, 1f);
+        DomainAliasTable table = new DomainAliasTable(w.length);
+        table.rebuild(w, d -> d != 3);
+        assertEquals(0, table.unreadShare());
+        table.rebuild(java.util.Arrays.copyOf(w, DomainAliasTable.CACHED_COLUMNS), d -> true);
+        assertEquals(0, table.unreadShare());
+        table.rebuild(w, d -> true);
+        assertEquals(1, table.unreadShare());
     }
 
     /** Vose's method with three arrays, the same stacking order and rounding as the packed table. */
