@@ -477,7 +477,18 @@ void test_balance() {
     cases.push_back(make_balance("k = 10^5", 100000, 30.0f, 0.05, 0));
     cases.back().scale[0] = 1.0f;
     // The grid the cuda backend launches (CudaBalanceOps): min(256, ceil(k / 1024)) blocks.
-    for (const auto& c : cases) run_balance(c, std::min(256, std::max(1, ceil_div((int)c.gp.size(), 1024))));
+    for (const auto& c : cases) {
+#if defined(__SANITIZE_THREAD__)
+        // Under ThreadSanitizer (CI) k = 10^5 on its 98 blocks took 84 s of the check's 408 on 2 cores
+        // (2026-12-02); the races it could show, blocks writing partials side by side, the 256-block launch
+        // below shows too. The plain emulator build runs it.
+        if (c.gp.size() >= 100000) {
+            std::printf("  skip balance_update %s under ThreadSanitizer (CI time)\n", c.name.c_str());
+            continue;
+        }
+#endif
+        run_balance(c, std::min(256, std::max(1, ceil_div((int)c.gp.size(), 1024))));
+    }
     // Other grids (any 1..256 works; grid-stride loops, partials of many blocks).
     for (int blocks : {1, 3, 7}) {
         run_balance(cases[4], blocks);   // k = 1025
