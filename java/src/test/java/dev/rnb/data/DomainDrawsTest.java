@@ -14,7 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * as single draws from the table one after another (however the draws are
  * split into calls), the generator left where those draws leave it, and
  * counts against p by chi-square for the dense table (ragged k, k = 1,
- * domains of weight 0 or without examples) and the sparse one.
+ * domains of weight 0 or without examples) and the sparse one. Dense
+ * tables are drawn one by one or staged ({@link DomainAliasTable#drawsFromCache}):
+ * both ways are checked.
  */
 class DomainDrawsTest {
 
@@ -44,10 +46,18 @@ class DomainDrawsTest {
     @Test
     void denseDrawsAreTheSingleDrawsInOrderWhateverTheSplit() {
         SplittableRandom rng = new SplittableRandom(71);
-        for (int trial = 0; trial < 20; trial++) {
-            int k = 1 + rng.nextInt(trial < 10 ? 12 : 3000);
-            ByteDataset data = data(k, rng);
+        for (int trial = 0; trial < 26; trial++) {
+            // Tables that stay in cache (drawn one by one); larger ones, drawn staged (k above twice the cached
+            // columns: about 2 in 3 domains are drawable); and larger ones of near-uniform weight over every
+            // domain, whose draws mostly read no column (one by one again).
+            boolean large = trial >= 20, nearUniform = trial >= 23;
+            int k = large ? 2 * DomainAliasTable.CACHED_COLUMNS + 1 + rng.nextInt(20_000) : 1 + rng.nextInt(trial < 10 ? 12 : 3000);
+            ByteDataset data = nearUniform ? SparseMixtureSamplerTest.dataset(k, d -> false, 30, rng) : data(k, rng);
             float[] p = weights(data, rng);
+            if (nearUniform) for (int d = 0; d < k; d++) p[d] = (float) (1 + 0.01 * rng.nextDouble());
+            DomainAliasTable path = new DomainAliasTable(k);
+            path.rebuild(p, d -> data.countOf(d) > 0);
+            assertEquals(!large || nearUniform, path.drawsFromCache(), "trial " + trial + ": the path under test");
             long seed = rng.nextLong();
             int n = rng.nextInt(3 * MixtureSampler.DOMAINS_AHEAD);
             int[] want = singleDraws(data, p, seed, n + 1);
