@@ -345,6 +345,44 @@ final class SparseMixtureTable {
     /** The member list's entry at a position {@link #memberPositions} gave. */
     int memberAt(int position) { return groupMember[position]; }
 
+    /**
+     * A grouped draw's first part ({@link #isGrouped}, {@link #hasFewColumns}):
+     * every generator call of a draw whose rest member is not listed. A draw
+     * from the listed domains returns ~its domain (&lt; 0; their table stays
+     * in cache, so its column is read here); a draw from the rest returns its
+     * group &lt;&lt; 32 | its member's position in the member list, unread, so
+     * that a caller can start many draws and then read their members in a
+     * loop whose misses overlap ({@link #groupedMember}), instead of reading
+     * each member list entry twice, ahead and again in the draw.
+     */
+    long startGrouped(SeededRandom rng) {
+        if (restWeight == 0) return ~listedTable.draw(rng);
+        long x = rng.nextLong();
+        if (split.isListed(x)) return ~listedTable.domainAt(split.listedPoint(x));
+        long drawn = groupedRest.draw(x, rng);
+        int g = (int) (drawn >>> 32);
+        return (long) g << 32 | (groupStart[g] + (int) drawn);
+    }
+
+    /** The domain a {@link #startGrouped} draw gives if its rest member is not listed (that test is the caller's: {@link #listedMember}). */
+    int groupedMember(long started) { return started < 0 ? (int) ~started : groupMember[(int) started]; }
+
+    /** Whether a started draw's domain is a listed rest member, which {@link #draw} would draw again ({@link #redrawMember}). */
+    boolean listedMember(long started, int domain) { return started >= 0 && isListed(domain); }
+
+    /**
+     * The rest of such a draw, the generator in the state its start left:
+     * members of its group drawn again, each with a call of its own, until one
+     * is not listed, as {@link #draw} does.
+     */
+    int redrawMember(long started, SeededRandom rng) {
+        int g = (int) (started >>> 32), from = groupStart[g], size = groupStart[g + 1] - from;
+        while (true) {
+            int d = groupMember[from + OneCallSplit.uniformIndex(rng.nextLong(), size)];
+            if (!isListed(d)) return d;
+        }
+    }
+
     /** The domain of a draw {@link #start}ed: a rest domain as it is, a listed one from its table column. */
     int finish(double started) { return started < 0 ? (int) (-1 - started) : listedTable.domainAt(started); }
 }

@@ -285,6 +285,60 @@ class DomainDrawsTest {
         assertChiSquare(chi, cells - 1, "sparse");
     }
 
+    /**
+     * A grouped p' whose groups of 10 have 4 listed members each (and some
+     * domains without examples), so that about 2 in 5 rest draws meet a
+     * listed member and draw again: drawDomains, in ragged calls, gives the
+     * table's single draws in order and leaves the generator where they
+     * leave it, however the draws that draw again fall in its blocks.
+     */
+    @Test
+    void groupedDrawsThatMeetListedMembersAreTheSingleDraws() {
+        long seed0 = new SplittableRandom().nextLong();
+        SplittableRandom rng = new SplittableRandom(seed0);
+        int k = MixtureSampler.SPARSE_MIN_DOMAINS + rng.nextInt(5000);
+        ByteDataset data = SparseMixtureSamplerTest.dataset(k, d -> d % 211 == 7, 5, rng);
+        int[] groupOf = new int[k];
+        for (int d = 0; d < k; d++) groupOf[d] = d / 10;
+        DomainGroups groups = new DomainGroups(groupOf, (k + 9) / 10);
+        for (int trial = 0; trial < 6; trial++) {
+            int[] ids = new int[k];
+            float[] values = new float[k];
+            int t = 0;
+            for (int d = 0; d < k; d++) {
+                if (d % 10 < 4 && (trial % 2 == 0 || rng.nextBoolean())) { // listed: 3 to 4 of a group of 10
+                    ids[t] = d;
+                    values[t++] = (float) ((0.5 + rng.nextDouble()) / k);
+                }
+            }
+            float[] rests = new float[groups.groups()];
+            for (int g = 0; g < rests.length; g++) rests[g] = rng.nextInt(5) == 0 ? 0f : (float) ((0.5 + rng.nextDouble()) / k);
+            DomainProportions p = DomainProportions.grouped(groups, Arrays.copyOf(ids, t), Arrays.copyOf(values, t), rests);
+            MixtureSampler whole = new MixtureSampler(data, 3, 2, trial), split = new MixtureSampler(data, 3, 2, trial);
+            whole.setProportions(p);
+            split.setProportions(p);
+            SparseMixtureTable table = new SparseMixtureTable(k, d -> data.countOf(d) > 0);
+            assertTrue(table.rebuildGrouped(p));
+            assertTrue(whole.usesSparseTable() && table.isGrouped() && table.hasFewColumns() == (t <= DomainAliasTable.CACHED_COLUMNS));
+            String what = "seed " + seed0 + ", trial " + trial + ", k = " + k + ", " + t + " listed";
+            int n = 1 + rng.nextInt(3 * MixtureSampler.DOMAINS_AHEAD);
+            SeededRandom reference = new SeededRandom(trial);
+            int[] want = new int[n], got = new int[n], parts = new int[n];
+            for (int i = 0; i < n; i++) want[i] = table.draw(reference);
+            whole.drawDomains(got);
+            assertArrayEquals(want, got, what);
+            assertEquals(reference.state(), whole.rngState(), what + ": generator state");
+            for (int at = 0; at < n; ) {
+                int[] part = new int[Math.min(n - at, 1 + rng.nextInt(MixtureSampler.DOMAINS_AHEAD + 10))];
+                split.drawDomains(part);
+                System.arraycopy(part, 0, parts, at, part.length);
+                at += part.length;
+            }
+            assertArrayEquals(want, parts, what + ": split into calls");
+            assertEquals(reference.state(), split.rngState(), what + ": generator state after the calls");
+        }
+    }
+
     /** Normal approximation of chi2(df): at most 5 standard deviations above its mean. */
     private static void assertChiSquare(double chi, int df, String what) {
         assertTrue(df < 1 || chi < df + 5 * Math.sqrt(2.0 * df), what + ": chi2 " + chi + " with " + df + " degrees of freedom");
