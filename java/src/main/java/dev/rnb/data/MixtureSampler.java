@@ -349,7 +349,7 @@ public final class MixtureSampler {
             for (int i = 0; i < count; i++) {
                 if (sparse.listedMember(groupedStarted[i], out[at + i])) {
                     rng.setState(stateAfterStart[i]);
-                    out[at + i] = sparse.redrawMember(groupedStarted[i], rng);
+                    out[at + i] = sparse.redrawMember((int) (groupedStarted[i] >>> 32), rng);
                     done = i + 1;
                     break;
                 }

@@ -285,12 +285,8 @@ final class SparseMixtureTable {
     private int restDomain(long x, SeededRandom rng) {
         if (grouped) {
             long drawn = groupedRest.draw(x, rng);
-            int g = (int) (drawn >>> 32), from = groupStart[g], size = groupStart[g + 1] - from, i = (int) drawn;
-            while (true) {
-                int d = groupMember[from + i];
-                if (!isListed(d)) return d;
-                i = OneCallSplit.uniformIndex(rng.nextLong(), size);
-            }
+            int g = (int) (drawn >>> 32), d = groupMember[groupStart[g] + (int) drawn];
+            return isListed(d) ? redrawMember(g, rng) : d;
         }
         int i = split.restIndex(x, rng);
         while (true) {
@@ -346,7 +342,7 @@ final class SparseMixtureTable {
     int memberAt(int position) { return groupMember[position]; }
 
     /**
-     * A grouped draw's first part ({@link #isGrouped}, {@link #hasFewColumns}):
+     * A grouped draw's first part (where {@link #isGrouped} and {@link #hasFewColumns}):
      * every generator call of a draw whose rest member is not listed. A draw
      * from the listed domains returns ~its domain (&lt; 0; their table stays
      * in cache, so its column is read here); a draw from the rest returns its
@@ -356,7 +352,6 @@ final class SparseMixtureTable {
      * each member list entry twice, ahead and again in the draw.
      */
     long startGrouped(SeededRandom rng) {
-        if (restWeight == 0) return ~listedTable.draw(rng);
         long x = rng.nextLong();
         if (split.isListed(x)) return ~listedTable.domainAt(split.listedPoint(x));
         long drawn = groupedRest.draw(x, rng);
@@ -367,16 +362,16 @@ final class SparseMixtureTable {
     /** The domain a {@link #startGrouped} draw gives if its rest member is not listed (that test is the caller's: {@link #listedMember}). */
     int groupedMember(long started) { return started < 0 ? (int) ~started : groupMember[(int) started]; }
 
-    /** Whether a started draw's domain is a listed rest member, which {@link #draw} would draw again ({@link #redrawMember}). */
+    /** Whether a started draw's domain is a listed rest member, which {@link #draw} would draw again ({@link #redrawMember} of its group, started &gt;&gt;&gt; 32). */
     boolean listedMember(long started, int domain) { return started >= 0 && isListed(domain); }
 
     /**
-     * The rest of such a draw, the generator in the state its start left:
-     * members of its group drawn again, each with a call of its own, until one
-     * is not listed, as {@link #draw} does.
+     * The rest of a grouped rest draw whose member was listed, the generator
+     * in the state the draw's first calls left: members of group g drawn
+     * again, each with a call of its own, until one is not listed.
      */
-    int redrawMember(long started, SeededRandom rng) {
-        int g = (int) (started >>> 32), from = groupStart[g], size = groupStart[g + 1] - from;
+    int redrawMember(int g, SeededRandom rng) {
+        int from = groupStart[g], size = groupStart[g + 1] - from;
         while (true) {
             int d = groupMember[from + OneCallSplit.uniformIndex(rng.nextLong(), size)];
             if (!isListed(d)) return d;
