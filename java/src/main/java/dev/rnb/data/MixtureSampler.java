@@ -80,8 +80,6 @@ public final class MixtureSampler {
      */
     static final int DOMAINS_AHEAD = 256;
     private double[] domainsStarted;
-    /** drawGroupedDomains' started draws and the generator state after each one's calls. */
-    private long[] groupedStarted, stateAfterStart;
     /**
      * readMembersAhead's and nextGroupsMembers' generator copy and positions;
      * the sum of what they read, kept so the reads are not dropped.
@@ -297,9 +295,9 @@ public final class MixtureSampler {
      * overlaps no miss, and its int to double and back cost as much as a
      * draw (docs/scaling/draws.md, "One generator call"), and one by one from
      * a dense table whose draws rarely read a column from memory
-     * ({@link DomainAliasTable#drawsFromCache}). A grouped p' is drawn
-     * staged too ({@link #drawGroupedDomains}; with many listed columns its
-     * members read ahead first, a block at a time, {@link #readMembersAhead}).
+     * ({@link DomainAliasTable#drawsFromCache}). For a grouped p'
+     * the members the draws will read are read ahead first, a block at a
+     * time ({@link #readMembersAhead}).
      */
     public void drawDomains(int[] out) {
         if (!sparseInUse && table.drawsFromCache()) {
@@ -310,8 +308,12 @@ public final class MixtureSampler {
             for (int i = 0; i < out.length; i++) out[i] = sparse.draw(rng);
             return;
         }
-        if (sparseInUse && sparse.hasFewColumns()) {
-            drawGroupedDomains(out);
+        if (sparseInUse && sparse.hasFewColumns()) { // grouped: the members read ahead, a block at a time
+            for (int at = 0; at < out.length; at += DOMAINS_AHEAD) {
+                int count = Math.min(DOMAINS_AHEAD, out.length - at);
+                readMembersAhead(count, 0);
+                for (int i = 0; i < count; i++) out[at + i] = sparse.draw(rng);
+            }
             return;
         }
         if (domainsStarted == null) domainsStarted = new double[DOMAINS_AHEAD];
@@ -320,41 +322,6 @@ public final class MixtureSampler {
             readMembersAhead(count, 0);
             for (int i = 0; i < count; i++) domainsStarted[i] = startDomain(rng);
             finishDomains(domainsStarted, out, at, count);
-        }
-    }
-
-    /**
-     * drawDomains under a grouped p' whose listed table stays in cache, a
-     * block of {@link #DOMAINS_AHEAD} at a time: every block's generator calls
-     * first ({@link SparseMixtureTable#startGrouped}), then its member list
-     * reads, whose misses overlap, then the test that each rest member is not
-     * listed. Where one is, the single draws would have drawn its group again
-     * before the next draw's calls: the generator goes back to the state that
-     * draw's start left, draws it again, and the block's later draws are
-     * started anew from there. The same domains as single draws.
-     */
-    private void drawGroupedDomains(int[] out) {
-        if (groupedStarted == null) {
-            groupedStarted = new long[DOMAINS_AHEAD];
-            stateAfterStart = new long[DOMAINS_AHEAD];
-        }
-        for (int at = 0; at < out.length; ) {
-            int count = Math.min(DOMAINS_AHEAD, out.length - at);
-            for (int i = 0; i < count; i++) {
-                groupedStarted[i] = sparse.startGrouped(rng);
-                stateAfterStart[i] = rng.state();
-            }
-            for (int i = 0; i < count; i++) out[at + i] = sparse.groupedMember(groupedStarted[i]);
-            int done = count;
-            for (int i = 0; i < count; i++) {
-                if (sparse.listedMember(groupedStarted[i], out[at + i])) {
-                    rng.setState(stateAfterStart[i]);
-                    out[at + i] = sparse.redrawMember((int) (groupedStarted[i] >>> 32), rng);
-                    done = i + 1;
-                    break;
-                }
-            }
-            at += done;
         }
     }
 

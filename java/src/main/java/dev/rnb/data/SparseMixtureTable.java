@@ -285,8 +285,12 @@ final class SparseMixtureTable {
     private int restDomain(long x, SeededRandom rng) {
         if (grouped) {
             long drawn = groupedRest.draw(x, rng);
-            int g = (int) (drawn >>> 32), d = groupMember[groupStart[g] + (int) drawn];
-            return isListed(d) ? redrawMember(g, rng) : d;
+            int g = (int) (drawn >>> 32), from = groupStart[g], size = groupStart[g + 1] - from, i = (int) drawn;
+            while (true) {
+                int d = groupMember[from + i];
+                if (!isListed(d)) return d;
+                i = OneCallSplit.uniformIndex(rng.nextLong(), size);
+            }
         }
         int i = split.restIndex(x, rng);
         while (true) {
@@ -340,43 +344,6 @@ final class SparseMixtureTable {
 
     /** The member list's entry at a position {@link #memberPositions} gave. */
     int memberAt(int position) { return groupMember[position]; }
-
-    /**
-     * A grouped draw's first part (where {@link #isGrouped} and {@link #hasFewColumns}):
-     * every generator call of a draw whose rest member is not listed. A draw
-     * from the listed domains returns ~its domain (&lt; 0; their table stays
-     * in cache, so its column is read here); a draw from the rest returns its
-     * group &lt;&lt; 32 | its member's position in the member list, unread, so
-     * that a caller can start many draws and then read their members in a
-     * loop whose misses overlap ({@link #groupedMember}), instead of reading
-     * each member list entry twice, ahead and again in the draw.
-     */
-    long startGrouped(SeededRandom rng) {
-        long x = rng.nextLong();
-        if (split.isListed(x)) return ~listedTable.domainAt(split.listedPoint(x));
-        long drawn = groupedRest.draw(x, rng);
-        int g = (int) (drawn >>> 32);
-        return (long) g << 32 | (groupStart[g] + (int) drawn);
-    }
-
-    /** The domain a {@link #startGrouped} draw gives if its rest member is not listed (that test is the caller's: {@link #listedMember}). */
-    int groupedMember(long started) { return started < 0 ? (int) ~started : groupMember[(int) started]; }
-
-    /** Whether a started draw's domain is a listed rest member, which {@link #draw} would draw again ({@link #redrawMember} of its group, started &gt;&gt;&gt; 32). */
-    boolean listedMember(long started, int domain) { return started >= 0 && isListed(domain); }
-
-    /**
-     * The rest of a grouped rest draw whose member was listed, the generator
-     * in the state the draw's first calls left: members of group g drawn
-     * again, each with a call of its own, until one is not listed.
-     */
-    int redrawMember(int g, SeededRandom rng) {
-        int from = groupStart[g], size = groupStart[g + 1] - from;
-        while (true) {
-            int d = groupMember[from + OneCallSplit.uniformIndex(rng.nextLong(), size)];
-            if (!isListed(d)) return d;
-        }
-    }
 
     /** The domain of a draw {@link #start}ed: a rest domain as it is, a listed one from its table column. */
     int finish(double started) { return started < 0 ? (int) (-1 - started) : listedTable.domainAt(started); }
