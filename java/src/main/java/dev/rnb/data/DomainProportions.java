@@ -213,6 +213,26 @@ public final class DomainProportions {
     }
 
     /**
+     * p_i w_i / sum_j p_j w_j for each domain i, dense (O(k)): R&amp;B's
+     * {@code prior=natural} tilts the paper's p' by the training domains'
+     * sizes this way, and a checkpoint's p' is tilted back by 1 / w.
+     *
+     * @param w k weights, finite and &gt;= 0, with sum_j p_j w_j &gt; 0
+     */
+    public DomainProportions weightedBy(float[] w) {
+        if (w.length != k) throw new IllegalArgumentException(k + " proportions weighted by " + w.length + " weights");
+        float[] p = toArray();
+        double sum = 0;
+        for (int i = 0; i < k; i++) {
+            if (!(w[i] >= 0) || Float.isInfinite(w[i])) throw new IllegalArgumentException("weight " + i + " is " + w[i] + ", not finite and >= 0");
+            sum += (double) p[i] * w[i];
+        }
+        if (!(sum > 0) || Double.isInfinite(sum)) throw new IllegalArgumentException("the weighted proportions sum to " + sum);
+        for (int i = 0; i < k; i++) p[i] = (float) (p[i] * (double) w[i] / sum);
+        return new DomainProportions(k, p, null, null, 0f);
+    }
+
+    /**
      * (1 - u) p + u / k for each value, in the same form (sparse stays sparse:
      * O(t)); u = 0 returns this.
      */

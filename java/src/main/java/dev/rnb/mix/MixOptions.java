@@ -19,10 +19,13 @@ import dev.rnb.balance.SketchSpec;
  * @param hier          R&amp;B extension beyond the paper: the groups of a hierarchical mixture, top level first, each
  *                      entry the number of groups each group of the level above is split into (empty = off, the
  *                      paper's flat update; a single {@link #HIER_SQRT} = round(sqrt(k)) groups; see {@link DomainHierarchy})
+ * @param naturalPrior  R&amp;B extension beyond the paper ({@code prior=natural}): start from the training domains'
+ *                      sizes q instead of the uniform mixture and train on p'_i q_i / sum_j p'_j q_j, the maximiser
+ *                      of the paper's objective with its entropy term measured against q (false = the paper's rule)
  */
 public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, double eta, int probeSteps, int evalExamples,
                          int window, long seed, float uniformShare, double ema, AbsentDomains absent,
-                         java.util.List<Integer> hier) {
+                         java.util.List<Integer> hier, boolean naturalPrior) {
     /** {@code hier=sqrt}: round(sqrt(k)) groups. */
     public static final int HIER_SQRT = -1;
     /** lambda = 1 (docs/RESULTS.md's sweep); with {@code hier} and {@code lambda=auto}, the lambda of the levels above the finest groups. */
@@ -65,11 +68,11 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
 
     /** K = 20, lambda = 1 (chosen by the sweep in docs/RESULTS.md; the paper used 3 on S1), exact gradients, method-default eta, 2 probe steps, 64 eval examples, window 3. */
     public static MixOptions defaults(long seed) {
-        return new MixOptions(20, DEFAULT_LAMBDA, SketchSpec.EXACT, Double.NaN, 2, 64, 3, seed, 0f, Double.NaN, AbsentDomains.ZERO, java.util.List.of());
+        return new MixOptions(20, DEFAULT_LAMBDA, SketchSpec.EXACT, Double.NaN, 2, 64, 3, seed, 0f, Double.NaN, AbsentDomains.ZERO, java.util.List.of(), false);
     }
 
     MixOptions withSeed(long s) {
-        return new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, s, uniformShare, ema, absent, hier);
+        return new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, s, uniformShare, ema, absent, hier, naturalPrior);
     }
 
     /**
@@ -78,21 +81,23 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
      * probe-steps, uniform (R&amp;B's share of uniform mixing, an extension),
      * ema (Aioli's and DGA's EMA weight; R&amp;B's with absent=carry), absent (R&amp;B: zero, carry or grow;
      * {@link AbsentDomains}), hier (R&amp;B over clusters of clusters: a number of groups, sqrt, or
-     * G1/G2/... for more levels; {@link DomainHierarchy}). An unknown key or a bad value is an IllegalArgumentException.
+     * G1/G2/... for more levels; {@link DomainHierarchy}), prior (R&amp;B: uniform, the paper's, or natural, the training
+     * domains' sizes). An unknown key or a bad value is an IllegalArgumentException.
      */
     public MixOptions with(String key, String value) {
         try {
             return switch (key) {
-                case "lambda" -> new MixOptions(stepsPerRound, parseLambda(value), sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier);
-                case "K" -> new MixOptions(Integer.parseInt(value), lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier);
-                case "sketch" -> new MixOptions(stepsPerRound, lambda, SketchSpec.parse(value), eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier);
-                case "eta" -> new MixOptions(stepsPerRound, lambda, sketch, positive(Double.parseDouble(value)), probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier);
-                case "uniform" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, Float.parseFloat(value), ema, absent, hier);
-                case "ema" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, Double.parseDouble(value), absent, hier);
-                case "absent" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, AbsentDomains.parse(value), hier);
-                case "hier" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, parseHier(value));
-                case "probe-steps" -> new MixOptions(stepsPerRound, lambda, sketch, eta, Integer.parseInt(value), evalExamples, window, seed, uniformShare, ema, absent, hier);
-                default -> throw new IllegalArgumentException("unknown method setting '" + key + "' (one of lambda, K, sketch, eta, probe-steps, uniform, ema, absent, hier)");
+                case "lambda" -> new MixOptions(stepsPerRound, parseLambda(value), sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier, naturalPrior);
+                case "K" -> new MixOptions(Integer.parseInt(value), lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier, naturalPrior);
+                case "sketch" -> new MixOptions(stepsPerRound, lambda, SketchSpec.parse(value), eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier, naturalPrior);
+                case "eta" -> new MixOptions(stepsPerRound, lambda, sketch, positive(Double.parseDouble(value)), probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier, naturalPrior);
+                case "uniform" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, Float.parseFloat(value), ema, absent, hier, naturalPrior);
+                case "ema" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, Double.parseDouble(value), absent, hier, naturalPrior);
+                case "absent" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, AbsentDomains.parse(value), hier, naturalPrior);
+                case "hier" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, parseHier(value), naturalPrior);
+                case "prior" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier, parsePrior(value));
+                case "probe-steps" -> new MixOptions(stepsPerRound, lambda, sketch, eta, Integer.parseInt(value), evalExamples, window, seed, uniformShare, ema, absent, hier, naturalPrior);
+                default -> throw new IllegalArgumentException("unknown method setting '" + key + "' (one of lambda, K, sketch, eta, probe-steps, uniform, ema, absent, hier, prior)");
             };
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("method setting " + key + " needs a number, got '" + value + "'");
@@ -133,6 +138,15 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
             levels.add(g);
         }
         return levels;
+    }
+
+    /** uniform (the paper's: false) or natural (true). */
+    private static boolean parsePrior(String value) {
+        return switch (value) {
+            case "uniform" -> false;
+            case "natural" -> true;
+            default -> throw new IllegalArgumentException("prior must be uniform or natural, got '" + value + "'");
+        };
     }
 
     private static double positive(double v) {

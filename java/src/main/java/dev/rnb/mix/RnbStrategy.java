@@ -47,6 +47,8 @@ public final class RnbStrategy extends AbstractStrategy {
     private final int hidden;
     private final int vocab;
     private final float uniformShare;
+    /** {@code prior=natural}: the training domains' sizes q, summing to 1, and 1 / q (0 where q is); null for the paper's rule. */
+    private final float[] prior, inversePrior;
     private int rounds;
     private int skipped;
     private RoundResult last;
@@ -73,7 +75,7 @@ public final class RnbStrategy extends AbstractStrategy {
      */
     RnbStrategy(Backend backend, int domains, int hidden, int vocab, float[] evalProportions, float lambda, SketchSpec sketch,
                 int stepsPerRound, long seed, float uniformShare, float carryAbsent) {
-        this(backend, domains, hidden, vocab, evalProportions, lambda, sketch, stepsPerRound, seed, uniformShare, carryAbsent, null);
+        this(backend, domains, hidden, vocab, evalProportions, lambda, sketch, stepsPerRound, seed, uniformShare, carryAbsent, null, null);
     }
 
     /**
@@ -81,14 +83,27 @@ public final class RnbStrategy extends AbstractStrategy {
      * lambda {@link MixOptions#LAMBDA_AUTO} for {@link RnbBalancer.Builder#autoLambda} (with a hierarchy, its levels
      * above the finest groups at {@link MixOptions#DEFAULT_LAMBDA}), {@link MixOptions#LAMBDA_AUTO_ALL} for
      * {@link RnbBalancer.Builder#autoLambdaAtEveryLevel} (never below it).
+     * {@code prior}, beyond the paper, null for its rule, else the training domains' sizes q ({@code prior=natural}):
+     * the first round draws from q, and each round trains on p'_i q_i / sum_j p'_j q_j with p' the paper's (or the
+     * hierarchy's) update. That is the maximiser of p'^T G p - (||G p|| / lambda) KL(p' || q), the paper's objective
+     * with its entropy measured against q rather than the uniform mixture (the paper's is q uniform). The balancer
+     * keeps its own p' (a skipped round, or a hierarchy's group that keeps its split, keeps the untilted values), and
+     * the proportions in force are dense: O(k) a round.
      */
     RnbStrategy(Backend backend, int domains, int hidden, int vocab, float[] evalProportions, float lambda, SketchSpec sketch,
-                int stepsPerRound, long seed, float uniformShare, float carryAbsent, DomainHierarchy hierarchy) {
-        super("rnb", uniform(domains));
-        this.current = DomainProportions.uniform(domains); // the same values, sparse: no k-element array per round
+                int stepsPerRound, long seed, float uniformShare, float carryAbsent, DomainHierarchy hierarchy, float[] prior) {
+        super("rnb", prior == null ? uniform(domains) : normalised(prior, domains));
         if (!(uniformShare >= 0 && uniformShare <= 1)) {
             throw new IllegalArgumentException("R&B's uniform share must be in [0, 1], got " + uniformShare);
         }
+        if (prior != null && uniformShare > 0) {
+            throw new IllegalArgumentException("R&B's prior=natural and uniform=" + uniformShare + " together: choose one"
+                    + " (the uniform share would mix the mixture back toward the uniform one the prior replaces)");
+        }
+        this.prior = prior == null ? null : current.toArray();
+        this.inversePrior = prior == null ? null : inverse(this.prior);
+        // Under the paper's rule the same uniform values, sparse: no k-element array per round.
+        if (prior == null) this.current = DomainProportions.uniform(domains);
         this.uniformShare = uniformShare;
         this.backend = backend;
         this.hidden = hidden;
@@ -102,12 +117,13 @@ public final class RnbStrategy extends AbstractStrategy {
         if (!Float.isNaN(carryAbsent)) builder.carryAbsent(carryAbsent);
         if (hierarchy != null) builder.hierarchy(hierarchy.parents());
         this.balancer = builder.build();
+        String priorNote = prior == null ? "" : "; prior natural: started from the training domains' sizes, each p' tilted by them";
         if (hierarchy != null) {
             this.note = "; " + hierarchy.note() + (auto ? autoWithinGroupsNote(balancer) : "")
-                    + (lambda == MixOptions.LAMBDA_AUTO_ALL ? autoAboveGroupsNote(balancer) : "");
+                    + (lambda == MixOptions.LAMBDA_AUTO_ALL ? autoAboveGroupsNote(balancer) : "") + priorNote;
         } else {
-            this.note = auto ? String.format(java.util.Locale.ROOT, "; lambda auto = %.2f: %s", balancer.lambda(),
-                    LambdaRule.describeAuto(evalProportions)) : LockThreshold.note(lambda, evalProportions);
+            this.note = (auto ? String.format(java.util.Locale.ROOT, "; lambda auto = %.2f: %s", balancer.lambda(),
+                    LambdaRule.describeAuto(evalProportions)) : LockThreshold.note(lambda, evalProportions)) + priorNote;
         }
     }
 
@@ -144,7 +160,7 @@ public final class RnbStrategy extends AbstractStrategy {
         float carry = m.absent() == AbsentDomains.CARRY ? (float) m.emaOr(AbsentDomains.DEFAULT_KEEP) : Float.NaN;
         return new RnbStrategy(ctx.backend(), ctx.domains(), ctx.config().channels(), GptConfig.VOCAB,
                 ctx.eval().proportions(), m.lambda(), m.sketch(), steps, m.seed(), m.uniformShare(), carry,
-                m.hier().isEmpty() ? null : DomainHierarchy.of(ctx));
+                m.hier().isEmpty() ? null : DomainHierarchy.of(ctx), m.naturalPrior() ? ctx.train().proportions() : null);
     }
 
     /** Domains the current round has touched so far. */
@@ -158,6 +174,27 @@ public final class RnbStrategy extends AbstractStrategy {
 
     /** Steps per round (K, or longer with absent=grow). */
     int stepsPerRound() { return stepsPerRound; }
+
+    /** q / sum q, checked: k finite values &gt;= 0 with a positive sum. */
+    private static float[] normalised(float[] q, int k) {
+        if (q.length != k) throw new IllegalArgumentException("R&B's prior has " + q.length + " values for " + k + " domains");
+        double sum = 0;
+        for (int i = 0; i < k; i++) {
+            if (!(q[i] >= 0) || Float.isInfinite(q[i])) throw new IllegalArgumentException("R&B's prior for domain " + i + " is " + q[i]);
+            sum += q[i];
+        }
+        if (!(sum > 0) || Double.isInfinite(sum)) throw new IllegalArgumentException("R&B's prior sums to " + sum);
+        float[] out = new float[k];
+        for (int i = 0; i < k; i++) out[i] = (float) (q[i] / sum);
+        return out;
+    }
+
+    /** 1 / q_i, and 0 where q_i is 0 (a domain with no training data, drawn with probability 0 either way). */
+    private static float[] inverse(float[] q) {
+        float[] out = new float[q.length];
+        for (int i = 0; i < q.length; i++) out[i] = q[i] > 0 ? 1f / q[i] : 0f;
+        return out;
+    }
 
     private static float[] uniform(int k) {
         float[] p = new float[k];
@@ -232,10 +269,13 @@ public final class RnbStrategy extends AbstractStrategy {
         DomainProportions before = current;
         last = balancer.endRound();
         rounds++;
-        if (last.status().skipped()) skipped++;
+        if (last.status().skipped()) {
+            skipped++; // the proportions in force stay as they are: not mixed or tilted a second time
+        } else {
+            current = prior == null ? last.mixture().mixWithUniform(uniformShare) : last.mixture().weightedBy(prior);
+        }
         flops += 4.0 * last.touched().length * balancer.domainGradients().dimension();
-        current = last.mixture().mixWithUniform(uniformShare);
-        balancer.setProportions(current);
+        if (prior == null) balancer.setProportions(current); // with the prior the balancer keeps its own, untilted p'
         stats.add(before, current, last, gramDiagonal);
         return current;
     }
@@ -356,7 +396,8 @@ public final class RnbStrategy extends AbstractStrategy {
     /** The restored p' in its own form (sparse, or grouped by the restored groups): the next round is O(touched) as before. */
     @Override
     protected void proportionsRestored() {
-        balancer.setProportions(current);
+        // With the prior the balancer's own p' is the stored one tilted back (exact up to rounding; 0 for a domain without training data).
+        balancer.setProportions(prior == null ? current : current.weightedBy(inversePrior));
     }
 
     @Override
