@@ -6,6 +6,7 @@ import dev.rnb.balance.SketchSpec;
 import dev.rnb.data.Batch;
 import dev.rnb.data.ByteDataset;
 import dev.rnb.data.DomainProportions;
+import dev.rnb.data.MixtureSampler;
 import dev.rnb.data.TrainingExample;
 import dev.rnb.train.TrainOptions;
 import dev.rnb.train.Trainer;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -136,12 +137,17 @@ class RnbPriorTest {
         return new ByteDataset(ex, names);
     }
 
-    /** N steps straight against a checkpoint written mid-round, read back and continued: the same batches, losses and p'. */
+    /**
+     * N steps straight against a checkpoint written mid-round, read back and continued: the same batches, losses and
+     * p'; at k &gt;= {@link MixtureSampler#SPARSE_MIN_DOMAINS} too, where the paper's rule keeps p' sparse or grouped
+     * and the prior makes it dense.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"rnb:prior=natural", "rnb:sketch=4x3:hier=4:prior=natural"})
+    @CsvSource({"rnb:prior=natural, 37", "rnb:sketch=4x3:hier=4:prior=natural, 37",
+            "rnb:sketch=4x3:hier=8:prior=natural, " + (MixtureSampler.SPARSE_MIN_DOMAINS + 321)})
     @Timeout(120)
-    void resumedRunMatchesTheStraightRun(String spec) throws Exception {
-        int k = 37, steps = 8, cut = 4;
+    void resumedRunMatchesTheStraightRun(String spec, int k) throws Exception {
+        int steps = 8, cut = 4;
         Path ckpt = dir.resolve("ckpt.bin");
         try (Backend b = Backends.open("cpu")) {
             MixingContext ctx = new MixingContext(b, corpus(k, false), corpus(k, true), MixingStrategyTest.TINY,
