@@ -2,13 +2,11 @@ package dev.rnb.mix;
 
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.Backends;
-import dev.rnb.data.Batch;
 import dev.rnb.data.ByteDataset;
 import dev.rnb.data.DomainProportions;
 import dev.rnb.data.MixtureSampler;
 import dev.rnb.data.TrainingExample;
 import dev.rnb.train.TrainOptions;
-import dev.rnb.train.Trainer;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,43 +57,12 @@ class ResumeAtManyDomainsTest {
             "rnb:sketch=4x3:hier=8", "rnb:sketch=4x3:hier=4/3:absent=carry"})
     @Timeout(120)
     void resumedRunMatchesTheStraightRun(String spec) throws Exception {
-        Path ckpt = dir.resolve("ckpt.bin");
         try (Backend b = Backends.open("cpu")) {
             MixingContext ctx = new MixingContext(b, corpus(), corpus(), MixingStrategyTest.TINY,
                     TrainOptions.defaults(STEPS, 4, 7), MixingStrategyTest.options(3));
-            List<Float> straightLosses = new ArrayList<>();
-            List<int[]> straightDomains = new ArrayList<>();
-            float[] straightParams;
-            try (MixingStrategy s = Strategies.create(spec, ctx); Trainer t = new Trainer(b, MixingStrategyTest.TINY, ctx.options(), ctx.train())) {
-                t.setProportions(s.initialProportions());
-                s.begin(t);
-                s.attach(t);
-                while (t.step() < STEPS) {
-                    Batch batch = t.sampler().next();
-                    straightLosses.add(t.trainStep(batch));
-                    straightDomains.add(batch.domainOfSequence());
-                    DomainProportions next = s.endOfStep(t.step(), t);
-                    if (next != null) t.setProportions(next);
-                    if (t.step() == CUT) t.save(ckpt, s.saveState());
-                }
-                straightParams = t.snapshot();
-            }
-            try (MixingStrategy s = Strategies.create(spec, ctx); Trainer t = new Trainer(b, MixingStrategyTest.TINY, ctx.options(), ctx.train())) {
-                new MixedRun(t, s, ctx.eval()).resume(ckpt);
-                DomainProportions restored = t.sampler().mixture();
-                assertTrue(restored.isSparse() && restored.listedCount() > 0, spec + ": p' restored sparse, not uniform");
-                assertEquals(spec.contains("hier"), restored.isGrouped(), spec + ": grouped with rnb:hier");
-                s.attach(t);
-                while (t.step() < STEPS) {
-                    Batch batch = t.sampler().next();
-                    float loss = t.trainStep(batch);
-                    assertArrayEquals(straightDomains.get(t.step() - 1), batch.domainOfSequence(), spec + ": step " + t.step() + "'s domains");
-                    assertEquals(straightLosses.get(t.step() - 1), loss, spec + ": step " + t.step() + "'s loss");
-                    DomainProportions next = s.endOfStep(t.step(), t);
-                    if (next != null) t.setProportions(next);
-                }
-                assertArrayEquals(straightParams, t.snapshot(), spec + ": parameters");
-            }
+            DomainProportions restored = ResumeCheck.run(spec, ctx, dir.resolve("ckpt.bin"), CUT, (batch, next) -> {});
+            assertTrue(restored.isSparse() && restored.listedCount() > 0, spec + ": p' restored sparse, not uniform");
+            assertEquals(spec.contains("hier"), restored.isGrouped(), spec + ": grouped with rnb:hier");
         }
     }
 }

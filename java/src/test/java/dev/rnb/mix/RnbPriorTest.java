@@ -3,13 +3,11 @@ package dev.rnb.mix;
 import dev.rnb.backend.Backend;
 import dev.rnb.backend.Backends;
 import dev.rnb.balance.SketchSpec;
-import dev.rnb.data.Batch;
 import dev.rnb.data.ByteDataset;
 import dev.rnb.data.DomainProportions;
 import dev.rnb.data.MixtureSampler;
 import dev.rnb.data.TrainingExample;
 import dev.rnb.train.TrainOptions;
-import dev.rnb.train.Trainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -147,50 +145,19 @@ class RnbPriorTest {
             "rnb:sketch=4x3:hier=8:prior=natural, " + (MixtureSampler.SPARSE_MIN_DOMAINS + 321)})
     @Timeout(120)
     void resumedRunMatchesTheStraightRun(String spec, int k) throws Exception {
-        int steps = 8, cut = 4;
-        Path ckpt = dir.resolve("ckpt.bin");
         try (Backend b = Backends.open("cpu")) {
             MixingContext ctx = new MixingContext(b, corpus(k, false), corpus(k, true), MixingStrategyTest.TINY,
-                    TrainOptions.defaults(steps, 4, 7), MixingStrategyTest.options(3));
+                    TrainOptions.defaults(8, 4, 7), MixingStrategyTest.options(3));
             float[] natural = ctx.train().proportions();
-            List<Float> straightLosses = new ArrayList<>();
-            List<int[]> straightDomains = new ArrayList<>();
-            float[] straightParams, straightP;
-            try (MixingStrategy s = Strategies.create(spec, ctx); Trainer t = new Trainer(b, MixingStrategyTest.TINY, ctx.options(), ctx.train())) {
+            try (MixingStrategy s = Strategies.create(spec, ctx)) {
                 assertArrayEquals(natural, s.initialProportions(), 1e-7f, spec + ": starts from the domains' sizes");
-                t.setProportions(s.initialProportions());
-                s.begin(t);
-                s.attach(t);
-                while (t.step() < steps) {
-                    Batch batch = t.sampler().next();
-                    straightLosses.add(t.trainStep(batch));
-                    straightDomains.add(batch.domainOfSequence());
-                    for (int d : batch.domainOfSequence()) assertTrue(natural[d] > 0, spec + ": drew domain " + d + ", which has no data");
-                    DomainProportions next = s.endOfStep(t.step(), t);
-                    if (next != null) {
-                        float[] p = next.toArray();
-                        for (int d = 0; d < k; d++) if (natural[d] == 0) assertEquals(0f, p[d], spec + ": domain " + d);
-                        t.setProportions(next);
-                    }
-                    if (t.step() == cut) t.save(ckpt, s.saveState());
-                }
-                straightParams = t.snapshot();
-                straightP = ((AbstractStrategy) s).proportions();
             }
-            try (MixingStrategy s = Strategies.create(spec, ctx); Trainer t = new Trainer(b, MixingStrategyTest.TINY, ctx.options(), ctx.train())) {
-                new MixedRun(t, s, ctx.eval()).resume(ckpt);
-                s.attach(t);
-                while (t.step() < steps) {
-                    Batch batch = t.sampler().next();
-                    float loss = t.trainStep(batch);
-                    assertArrayEquals(straightDomains.get(t.step() - 1), batch.domainOfSequence(), spec + ": step " + t.step() + "'s domains");
-                    assertEquals(straightLosses.get(t.step() - 1), loss, spec + ": step " + t.step() + "'s loss");
-                    DomainProportions next = s.endOfStep(t.step(), t);
-                    if (next != null) t.setProportions(next);
-                }
-                assertArrayEquals(straightParams, t.snapshot(), spec + ": parameters");
-                assertArrayEquals(straightP, ((AbstractStrategy) s).proportions(), spec + ": p'");
-            }
+            ResumeCheck.run(spec, ctx, dir.resolve("ckpt.bin"), 4, (batch, next) -> {
+                for (int d : batch.domainOfSequence()) assertTrue(natural[d] > 0, spec + ": drew domain " + d + ", which has no data");
+                if (next == null) return;
+                float[] p = next.toArray();
+                for (int d = 0; d < k; d++) if (natural[d] == 0) assertEquals(0f, p[d], spec + ": domain " + d);
+            });
         }
     }
 }
