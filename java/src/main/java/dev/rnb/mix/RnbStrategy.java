@@ -47,8 +47,8 @@ public final class RnbStrategy extends AbstractStrategy {
     private final int hidden;
     private final int vocab;
     private final float uniformShare;
-    /** {@code prior=natural}: the training domains' sizes q, summing to 1, and 1 / q (0 where q is); null for the paper's rule. */
-    private final float[] prior, inversePrior;
+    /** {@code prior=natural}: the training domains' sizes q, summing to 1; null for the paper's rule. */
+    private final float[] prior;
     private int rounds;
     private int skipped;
     private RoundResult last;
@@ -101,7 +101,6 @@ public final class RnbStrategy extends AbstractStrategy {
                     + " (the uniform share would mix the mixture back toward the uniform one the prior replaces)");
         }
         this.prior = prior == null ? null : current.toArray();
-        this.inversePrior = prior == null ? null : inverse(this.prior);
         // Under the paper's rule the same uniform values, sparse: no k-element array per round.
         if (prior == null) this.current = DomainProportions.uniform(domains);
         this.uniformShare = uniformShare;
@@ -397,7 +396,7 @@ public final class RnbStrategy extends AbstractStrategy {
     @Override
     protected void proportionsRestored() {
         // With the prior the balancer's own p' is the stored one tilted back (exact up to rounding; 0 for a domain without training data).
-        balancer.setProportions(prior == null ? current : current.weightedBy(inversePrior));
+        balancer.setProportions(prior == null ? current : current.weightedBy(inverse(prior)));
     }
 
     @Override
