@@ -138,7 +138,7 @@ final class ExperimentOptions {
     }
 
     MixOptions mix() {
-        return new MixOptions(round, lambdaValue, sketchSpec, eta == null ? Double.NaN : eta, probeSteps, evalExamples, 3, seed, 0f, Double.NaN, AbsentDomains.ZERO, java.util.List.of(), false);
+        return new MixOptions(round, lambdaValue, sketchSpec, eta == null ? Double.NaN : eta, probeSteps, evalExamples, 3, seed, 0f, Double.NaN, AbsentDomains.ZERO, java.util.List.of(), false, 0f);
     }
 
     /** The backend, with --attention applied (check() has parsed it). */

@@ -233,6 +233,60 @@ public final class DomainProportions {
     }
 
     /**
+     * min(c_i, alpha p_i) for each domain i, alpha &gt;= 1 chosen so that the
+     * values sum to 1: the mixture closest to p in KL(. || p) that gives no
+     * domain more than its limit c_i (the mass a value above its limit loses
+     * goes to the others in proportion to their values). R&amp;B's {@code cap=m}
+     * passes c_i = m q_i, q the training domains' sizes, so that no domain's
+     * examples are read more than m times as often as drawing in proportion
+     * to size reads them. This when no value is above its limit (the form
+     * kept: a sparse p' stays sparse); otherwise dense, O(k log k): the
+     * domains sorted by the alpha at which each reaches its limit, c_i / p_i.
+     *
+     * @param limit k limits, finite and &gt;= 0, that the domains with p_i &gt; 0 share at least 1 of
+     */
+    public DomainProportions cappedBy(float[] limit) {
+        if (limit.length != k) throw new IllegalArgumentException(k + " proportions capped by " + limit.length + " limits");
+        float[] p = toArray();
+        double room = 0;
+        int positive = 0;
+        boolean over = false;
+        for (int i = 0; i < k; i++) {
+            if (!(limit[i] >= 0) || Float.isInfinite(limit[i])) throw new IllegalArgumentException("limit " + i + " is " + limit[i] + ", not finite and >= 0");
+            if (p[i] > 0) {
+                room += limit[i];
+                positive++;
+            }
+            over |= p[i] > limit[i];
+        }
+        if (!over) return this;
+        if (room < 1) throw new IllegalArgumentException("limits of the domains with a positive share sum to " + room + " < 1: no mixture fits under them");
+        // Each positive domain keyed by the float bits of c_i / p_i (non-negative floats order as their bits) and its index.
+        long[] byReach = new long[positive];
+        double unreached = 0;
+        for (int i = 0, n = 0; i < k; i++) {
+            if (p[i] > 0) {
+                byReach[n++] = (long) Float.floatToRawIntBits((float) ((double) limit[i] / p[i])) << 32 | i;
+                unreached += p[i];
+            }
+        }
+        Arrays.sort(byReach);
+        // Walk alpha up: the first j at which (1 - sum of the first j limits) / (sum of the other values) does not reach
+        // the next domain's c / p leaves the first j at their limits and scales the rest by alpha.
+        double reached = 0, alpha = 1;
+        for (long key : byReach) {
+            int i = (int) key;
+            alpha = (1 - reached) / unreached;
+            if (alpha * p[i] <= limit[i]) break;
+            reached += limit[i];
+            unreached -= p[i];
+        }
+        float[] out = new float[k];
+        for (int i = 0; i < k; i++) out[i] = (float) Math.min(limit[i], alpha * p[i]);
+        return new DomainProportions(k, out, null, null, 0f);
+    }
+
+    /**
      * (1 - u) p + u / k for each value, in the same form (sparse stays sparse:
      * O(t)); u = 0 returns this.
      */

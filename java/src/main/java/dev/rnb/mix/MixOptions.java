@@ -22,10 +22,13 @@ import dev.rnb.balance.SketchSpec;
  * @param naturalPrior  R&amp;B extension beyond the paper ({@code prior=natural}): start from the training domains'
  *                      sizes q instead of the uniform mixture and train on p'_i q_i / sum_j p'_j q_j, the maximiser
  *                      of the paper's objective with its entropy term measured against q (false = the paper's rule)
+ * @param shareCap      R&amp;B extension beyond the paper ({@code cap=m}): no domain's share above m q_i, q the training
+ *                      domains' sizes, so that none is read more than m times as often as drawing by size reads it
+ *                      ({@link dev.rnb.data.DomainProportions#cappedBy}); 0 = off (the paper's rule), else m &gt;= 1
  */
 public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, double eta, int probeSteps, int evalExamples,
                          int window, long seed, float uniformShare, double ema, AbsentDomains absent,
-                         java.util.List<Integer> hier, boolean naturalPrior) {
+                         java.util.List<Integer> hier, boolean naturalPrior, float shareCap) {
     /** {@code hier=sqrt}: round(sqrt(k)) groups. */
     public static final int HIER_SQRT = -1;
     /** lambda = 1 (docs/RESULTS.md's sweep); with {@code hier} and {@code lambda=auto}, the lambda of the levels above the finest groups. */
@@ -61,6 +64,9 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
                 throw new IllegalArgumentException("hier must be sqrt or numbers of groups >= 1 separated by /, got " + hier);
             }
         }
+        if (!(shareCap == 0 || shareCap >= 1 && Float.isFinite(shareCap))) {
+            throw new IllegalArgumentException("R&B's share cap must be off or a finite number >= 1 (1 = drawing by size), got " + shareCap);
+        }
         if (!isAuto(lambda) && (!Float.isFinite(lambda) || lambda < 0)) {
             throw new IllegalArgumentException("lambda must be auto, auto-all or finite and >= 0, got " + lambda);
         }
@@ -68,11 +74,11 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
 
     /** K = 20, lambda = 1 (chosen by the sweep in docs/RESULTS.md; the paper used 3 on S1), exact gradients, method-default eta, 2 probe steps, 64 eval examples, window 3. */
     public static MixOptions defaults(long seed) {
-        return new MixOptions(20, DEFAULT_LAMBDA, SketchSpec.EXACT, Double.NaN, 2, 64, 3, seed, 0f, Double.NaN, AbsentDomains.ZERO, java.util.List.of(), false);
+        return new MixOptions(20, DEFAULT_LAMBDA, SketchSpec.EXACT, Double.NaN, 2, 64, 3, seed, 0f, Double.NaN, AbsentDomains.ZERO, java.util.List.of(), false, 0f);
     }
 
     MixOptions withSeed(long s) {
-        return new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, s, uniformShare, ema, absent, hier, naturalPrior);
+        return new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, s, uniformShare, ema, absent, hier, naturalPrior, shareCap);
     }
 
     /**
@@ -82,22 +88,23 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
      * ema (Aioli's and DGA's EMA weight; R&amp;B's with absent=carry), absent (R&amp;B: zero, carry or grow;
      * {@link AbsentDomains}), hier (R&amp;B over clusters of clusters: a number of groups, sqrt, or
      * G1/G2/... for more levels; {@link DomainHierarchy}), prior (R&amp;B: uniform, the paper's, or natural, the training
-     * domains' sizes). An unknown key or a bad value is an IllegalArgumentException.
+     * domains' sizes), cap (R&amp;B: off, or m &gt;= 1: no domain above m times its size's share). An unknown key or a bad value is an IllegalArgumentException.
      */
     public MixOptions with(String key, String value) {
         try {
             return switch (key) {
-                case "lambda" -> new MixOptions(stepsPerRound, parseLambda(value), sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier, naturalPrior);
-                case "K" -> new MixOptions(Integer.parseInt(value), lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier, naturalPrior);
-                case "sketch" -> new MixOptions(stepsPerRound, lambda, SketchSpec.parse(value), eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier, naturalPrior);
-                case "eta" -> new MixOptions(stepsPerRound, lambda, sketch, positive(Double.parseDouble(value)), probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier, naturalPrior);
-                case "uniform" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, Float.parseFloat(value), ema, absent, hier, naturalPrior);
-                case "ema" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, Double.parseDouble(value), absent, hier, naturalPrior);
-                case "absent" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, AbsentDomains.parse(value), hier, naturalPrior);
-                case "hier" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, parseHier(value), naturalPrior);
-                case "prior" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier, parsePrior(value));
-                case "probe-steps" -> new MixOptions(stepsPerRound, lambda, sketch, eta, Integer.parseInt(value), evalExamples, window, seed, uniformShare, ema, absent, hier, naturalPrior);
-                default -> throw new IllegalArgumentException("unknown method setting '" + key + "' (one of lambda, K, sketch, eta, probe-steps, uniform, ema, absent, hier, prior)");
+                case "lambda" -> new MixOptions(stepsPerRound, parseLambda(value), sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier, naturalPrior, shareCap);
+                case "K" -> new MixOptions(Integer.parseInt(value), lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier, naturalPrior, shareCap);
+                case "sketch" -> new MixOptions(stepsPerRound, lambda, SketchSpec.parse(value), eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier, naturalPrior, shareCap);
+                case "eta" -> new MixOptions(stepsPerRound, lambda, sketch, positive(Double.parseDouble(value)), probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier, naturalPrior, shareCap);
+                case "uniform" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, Float.parseFloat(value), ema, absent, hier, naturalPrior, shareCap);
+                case "ema" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, Double.parseDouble(value), absent, hier, naturalPrior, shareCap);
+                case "absent" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, AbsentDomains.parse(value), hier, naturalPrior, shareCap);
+                case "hier" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, parseHier(value), naturalPrior, shareCap);
+                case "prior" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier, parsePrior(value), shareCap);
+                case "cap" -> new MixOptions(stepsPerRound, lambda, sketch, eta, probeSteps, evalExamples, window, seed, uniformShare, ema, absent, hier, naturalPrior, parseCap(value));
+                case "probe-steps" -> new MixOptions(stepsPerRound, lambda, sketch, eta, Integer.parseInt(value), evalExamples, window, seed, uniformShare, ema, absent, hier, naturalPrior, shareCap);
+                default -> throw new IllegalArgumentException("unknown method setting '" + key + "' (one of lambda, K, sketch, eta, probe-steps, uniform, ema, absent, hier, prior, cap)");
             };
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("method setting " + key + " needs a number, got '" + value + "'");
@@ -147,6 +154,11 @@ public record MixOptions(int stepsPerRound, float lambda, SketchSpec sketch, dou
             case "natural" -> true;
             default -> throw new IllegalArgumentException("prior must be uniform or natural, got '" + value + "'");
         };
+    }
+
+    /** off (0) or a finite number &gt;= 1 (checked by the constructor). */
+    private static float parseCap(String value) {
+        return value.equals("off") ? 0f : Float.parseFloat(value);
     }
 
     private static double positive(double v) {

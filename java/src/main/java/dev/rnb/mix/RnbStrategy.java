@@ -49,6 +49,10 @@ public final class RnbStrategy extends AbstractStrategy {
     private final float uniformShare;
     /** {@code prior=natural}: the training domains' sizes q, summing to 1; null for the paper's rule. */
     private final float[] prior;
+    /** {@code cap=m}: m q_i, the most domain i may get; null without a cap (the paper's rule). */
+    private final float[] shareLimit;
+    /** Rounds this process ended, and those in which the cap lowered some domain's share (a diagnostic, not checkpointed). */
+    private int roundsHere, cappedHere;
     private int rounds;
     private int skipped;
     private RoundResult last;
@@ -75,7 +79,7 @@ public final class RnbStrategy extends AbstractStrategy {
      */
     RnbStrategy(Backend backend, int domains, int hidden, int vocab, float[] evalProportions, float lambda, SketchSpec sketch,
                 int stepsPerRound, long seed, float uniformShare, float carryAbsent) {
-        this(backend, domains, hidden, vocab, evalProportions, lambda, sketch, stepsPerRound, seed, uniformShare, carryAbsent, null, null);
+        this(backend, domains, hidden, vocab, evalProportions, lambda, sketch, stepsPerRound, seed, uniformShare, carryAbsent, null, null, false, 0f);
     }
 
     /**
@@ -89,20 +93,34 @@ public final class RnbStrategy extends AbstractStrategy {
      * with its entropy measured against q rather than the uniform mixture (the paper's is q uniform). The balancer
      * keeps its own p' (a skipped round, or a hierarchy's group that keeps its split, keeps the untilted values), and
      * the proportions in force are dense: O(k) a round.
+     * {@code shareCap} m, beyond the paper, 0 for its rule, else &gt;= 1 ({@code cap=m}): the proportions in force,
+     * from the first round's on, are {@link DomainProportions#cappedBy} m q_i, so that no domain's examples are read
+     * more than m times as often as drawing by size reads them (O(k log k) in a round where the cap binds, O(k) in
+     * one where it does not). With the prior as well, the balancer then keeps the capped p' tilted back, as a resumed
+     * run restores it, so that a hierarchy's group that keeps its split keeps the capped values.
+     *
+     * @param sizes the training domains' sizes (k values &gt;= 0, any scale), needed by the prior and the cap, else may be null
      */
     RnbStrategy(Backend backend, int domains, int hidden, int vocab, float[] evalProportions, float lambda, SketchSpec sketch,
-                int stepsPerRound, long seed, float uniformShare, float carryAbsent, DomainHierarchy hierarchy, float[] prior) {
-        super("rnb", prior == null ? uniform(domains) : normalised(prior, domains));
+                int stepsPerRound, long seed, float uniformShare, float carryAbsent, DomainHierarchy hierarchy, float[] sizes,
+                boolean naturalPrior, float shareCap) {
+        super("rnb", naturalPrior ? normalised(sizes, domains) : uniform(domains));
         if (!(uniformShare >= 0 && uniformShare <= 1)) {
             throw new IllegalArgumentException("R&B's uniform share must be in [0, 1], got " + uniformShare);
         }
-        if (prior != null && uniformShare > 0) {
+        if (naturalPrior && uniformShare > 0) {
             throw new IllegalArgumentException("R&B's prior=natural and uniform=" + uniformShare + " together: choose one"
                     + " (the uniform share would mix the mixture back toward the uniform one the prior replaces)");
         }
-        this.prior = prior == null ? null : current.toArray();
+        if (!(shareCap == 0 || shareCap >= 1 && Float.isFinite(shareCap))) {
+            throw new IllegalArgumentException("R&B's share cap must be off (0) or a finite number >= 1, got " + shareCap);
+        }
+        float[] q = naturalPrior ? current.toArray() : shareCap > 0 ? normalised(sizes, domains) : null;
+        this.prior = naturalPrior ? q : null;
+        this.shareLimit = shareCap > 0 ? limits(q, shareCap) : null;
         // Under the paper's rule the same uniform values, sparse: no k-element array per round.
-        if (prior == null) this.current = DomainProportions.uniform(domains);
+        if (!naturalPrior) this.current = DomainProportions.uniform(domains);
+        if (shareLimit != null) this.current = current.cappedBy(shareLimit);
         this.uniformShare = uniformShare;
         this.backend = backend;
         this.hidden = hidden;
@@ -116,7 +134,10 @@ public final class RnbStrategy extends AbstractStrategy {
         if (!Float.isNaN(carryAbsent)) builder.carryAbsent(carryAbsent);
         if (hierarchy != null) builder.hierarchy(hierarchy.parents());
         this.balancer = builder.build();
-        String priorNote = prior == null ? "" : "; prior natural: started from the training domains' sizes, each p' tilted by them";
+        if (shareLimit != null) balancer.setProportions(balancerProportions()); // the start capped too
+        String priorNote = (prior == null ? "" : "; prior natural: started from the training domains' sizes, each p' tilted by them")
+                + (shareLimit == null ? "" : String.format(java.util.Locale.ROOT, "; cap %s: no domain above %s times its size's share",
+                        trimmed(shareCap), trimmed(shareCap)));
         if (hierarchy != null) {
             this.note = "; " + hierarchy.note() + (auto ? autoWithinGroupsNote(balancer) : "")
                     + (lambda == MixOptions.LAMBDA_AUTO_ALL ? autoAboveGroupsNote(balancer) : "") + priorNote;
@@ -159,7 +180,7 @@ public final class RnbStrategy extends AbstractStrategy {
         float carry = m.absent() == AbsentDomains.CARRY ? (float) m.emaOr(AbsentDomains.DEFAULT_KEEP) : Float.NaN;
         return new RnbStrategy(ctx.backend(), ctx.domains(), ctx.config().channels(), GptConfig.VOCAB,
                 ctx.eval().proportions(), m.lambda(), m.sketch(), steps, m.seed(), m.uniformShare(), carry,
-                m.hier().isEmpty() ? null : DomainHierarchy.of(ctx), m.naturalPrior() ? ctx.train().proportions() : null);
+                m.hier().isEmpty() ? null : DomainHierarchy.of(ctx), ctx.train().proportions(), m.naturalPrior(), m.shareCap());
     }
 
     /** Domains the current round has touched so far. */
@@ -186,6 +207,18 @@ public final class RnbStrategy extends AbstractStrategy {
         float[] out = new float[k];
         for (int i = 0; i < k; i++) out[i] = (float) (q[i] / sum);
         return out;
+    }
+
+    /** m q_i for each domain. */
+    private static float[] limits(float[] q, float m) {
+        float[] out = new float[q.length];
+        for (int i = 0; i < q.length; i++) out[i] = m * q[i];
+        return out;
+    }
+
+    /** 4 rather than 4.0 in the summary's note. */
+    private static String trimmed(float m) {
+        return m == Math.rint(m) ? Long.toString((long) m) : Float.toString(m);
     }
 
     /** 1 / q_i, and 0 where q_i is 0 (a domain with no training data, drawn with probability 0 either way). */
@@ -268,20 +301,25 @@ public final class RnbStrategy extends AbstractStrategy {
         DomainProportions before = current;
         last = balancer.endRound();
         rounds++;
+        roundsHere++;
         if (last.status().skipped()) {
-            skipped++; // the proportions in force stay as they are: not mixed or tilted a second time
+            skipped++; // the proportions in force stay as they are: not mixed, tilted or capped a second time
         } else {
-            current = prior == null ? last.mixture().mixWithUniform(uniformShare) : last.mixture().weightedBy(prior);
+            DomainProportions next = prior == null ? last.mixture().mixWithUniform(uniformShare) : last.mixture().weightedBy(prior);
+            current = shareLimit == null ? next : next.cappedBy(shareLimit);
+            if (current != next) cappedHere++;
         }
         flops += 4.0 * last.touched().length * balancer.domainGradients().dimension();
-        if (prior == null) balancer.setProportions(current); // with the prior the balancer keeps its own, untilted p'
+        // With the prior alone the balancer keeps its own, untilted p'; capped, the capped one tilted back, as a resume restores it.
+        if (prior == null || shareLimit != null) balancer.setProportions(balancerProportions());
         stats.add(before, current, last, gramDiagonal);
         return current;
     }
 
     @Override
     public String summary() {
-        return stats.summary() + note; // after the round statistics, which scripts/results/rnb-rounds.py reads
+        String bound = shareLimit == null ? "" : String.format(java.util.Locale.ROOT, "; the cap bound in %d of the %d rounds this run ended", cappedHere, roundsHere);
+        return stats.summary() + note + bound; // after the round statistics, which scripts/results/rnb-rounds.py reads
     }
 
     /** The last round's result (null before the first round ends). */
@@ -395,8 +433,15 @@ public final class RnbStrategy extends AbstractStrategy {
     /** The restored p' in its own form (sparse, or grouped by the restored groups): the next round is O(touched) as before. */
     @Override
     protected void proportionsRestored() {
-        // With the prior the balancer's own p' is the stored one tilted back (exact up to rounding; 0 for a domain without training data).
-        balancer.setProportions(prior == null ? current : current.weightedBy(inverse(prior)));
+        balancer.setProportions(balancerProportions());
+    }
+
+    /**
+     * The balancer's p' for the proportions in force: the same, or with the prior tilted back (exact up to rounding
+     * for an uncapped p'; 0 for a domain without training data).
+     */
+    private DomainProportions balancerProportions() {
+        return prior == null ? current : current.weightedBy(inverse(prior));
     }
 
     @Override

@@ -62,8 +62,8 @@ class GroupedRoundsResumeTest {
         DomainHierarchy hierarchy = new DomainHierarchy(DomainHierarchy.build(K_DOMAINS, branching, DomainHierarchy::blocks, 5), "test");
         float keep = carry ? 0.5f : Float.NaN;
         try (Backend b = Backends.open("cpu");
-             RnbStrategy s = new RnbStrategy(b, K_DOMAINS, H, V, eval, 1f, SketchSpec.count(16), STEPS, 3, 0f, keep, hierarchy, null);
-             RnbStrategy resumed = new RnbStrategy(b, K_DOMAINS, H, V, eval, 1f, SketchSpec.count(16), STEPS, 3, 0f, keep, hierarchy, null)) {
+             RnbStrategy s = new RnbStrategy(b, K_DOMAINS, H, V, eval, 1f, SketchSpec.count(16), STEPS, 3, 0f, keep, hierarchy, null, false, 0f);
+             RnbStrategy resumed = new RnbStrategy(b, K_DOMAINS, H, V, eval, 1f, SketchSpec.count(16), STEPS, 3, 0f, keep, hierarchy, null, false, 0f)) {
             MixtureSampler sampler = new MixtureSampler(data, B, T, 17);
             byte[] state = null;
             StoredProportions storedProportions = null;

@@ -51,7 +51,7 @@ class MixingStrategyTest {
     }
 
     static MixOptions options(int k) {
-        return new MixOptions(k, 3f, SketchSpec.EXACT, Double.NaN, 1, 8, 2, 5, 0f, Double.NaN, AbsentDomains.ZERO, java.util.List.of(), false);
+        return new MixOptions(k, 3f, SketchSpec.EXACT, Double.NaN, 1, 8, 2, 5, 0f, Double.NaN, AbsentDomains.ZERO, java.util.List.of(), false, 0f);
     }
 
     static double[] softmax(double[] logits) {

@@ -52,7 +52,7 @@ class RnbHierarchyStateTest {
     }
 
     private static RnbStrategy strategy(Backend b, float[] eval, boolean carry, DomainHierarchy h) {
-        return new RnbStrategy(b, K, HIDDEN, VOCAB, eval, 2f, SketchSpec.EXACT, 5, 3, 0f, carry ? 0.5f : Float.NaN, h, null);
+        return new RnbStrategy(b, K, HIDDEN, VOCAB, eval, 2f, SketchSpec.EXACT, 5, 3, 0f, carry ? 0.5f : Float.NaN, h, null, false, 0f);
     }
 
     /** Contiguous blocks over a shuffled order of the domains, so groups do not follow domain ids. */

@@ -49,7 +49,7 @@ class RnbPriorTest {
         for (int i = 0; i < 3; i++) tilted[i] /= sum;
         try (Backend b = Backends.open("reference");
              RnbStrategy s = new RnbStrategy(b, 3, 2, 2, new float[] {1, 1, 1}, 2f, SketchSpec.EXACT, 1, 1, 0f, Float.NaN, null,
-                     new float[] {1, 2, 5})) {
+                     new float[] {1, 2, 5}, true, 0f)) {
             assertClose(q, s.initialProportions(), 1e-7);
             s.accumulate(H, E, new int[] {0, 0, 1}, 3);
             float[] next = s.endRound().toArray();
@@ -77,14 +77,14 @@ class RnbPriorTest {
     void badPriorsAndSettingsAreRefused() {
         try (Backend b = Backends.open("reference")) {
             IllegalArgumentException both = assertThrows(IllegalArgumentException.class, () -> new RnbStrategy(b, 3, 2, 2,
-                    new float[] {1, 1, 1}, 2f, SketchSpec.EXACT, 1, 1, 0.1f, Float.NaN, null, new float[] {1, 2, 5}));
+                    new float[] {1, 1, 1}, 2f, SketchSpec.EXACT, 1, 1, 0.1f, Float.NaN, null, new float[] {1, 2, 5}, true, 0f));
             assertTrue(both.getMessage().contains("prior=natural and uniform=0.1"), both.getMessage());
             assertThrows(IllegalArgumentException.class, () -> new RnbStrategy(b, 3, 2, 2, new float[] {1, 1, 1}, 2f,
-                    SketchSpec.EXACT, 1, 1, 0f, Float.NaN, null, new float[] {1, 2}));
+                    SketchSpec.EXACT, 1, 1, 0f, Float.NaN, null, new float[] {1, 2}, true, 0f));
             assertThrows(IllegalArgumentException.class, () -> new RnbStrategy(b, 3, 2, 2, new float[] {1, 1, 1}, 2f,
-                    SketchSpec.EXACT, 1, 1, 0f, Float.NaN, null, new float[] {0, 0, 0}));
+                    SketchSpec.EXACT, 1, 1, 0f, Float.NaN, null, new float[] {0, 0, 0}, true, 0f));
             assertThrows(IllegalArgumentException.class, () -> new RnbStrategy(b, 3, 2, 2, new float[] {1, 1, 1}, 2f,
-                    SketchSpec.EXACT, 1, 1, 0f, Float.NaN, null, new float[] {1, -1, 5}));
+                    SketchSpec.EXACT, 1, 1, 0f, Float.NaN, null, new float[] {1, -1, 5}, true, 0f));
         }
         assertEquals("rnb:hier=4:prior=natural", Strategies.canonical("rnb:hier=4:prior=natural"));
         assertEquals("R&B (prior=natural)", Strategies.label("rnb:prior=natural"));
