@@ -240,8 +240,8 @@ public final class DomainProportions {
      * passes c_i = m q_i, q the training domains' sizes, so that no domain's
      * examples are read more than m times as often as drawing in proportion
      * to size reads them. This when no value is above its limit (the form
-     * kept: a sparse p' stays sparse); otherwise dense, O(k log k): the
-     * domains sorted by the alpha at which each reaches its limit, c_i / p_i.
+     * kept: a sparse p' stays sparse); otherwise dense, in expected O(k)
+     * ({@link #capScale}).
      *
      * @param limit k limits, finite and &gt;= 0, that the domains with p_i &gt; 0 share at least 1 of
      */
@@ -261,29 +261,68 @@ public final class DomainProportions {
         }
         if (!over) return this;
         if (room < 1) throw new IllegalArgumentException("limits of the domains with a positive share sum to " + room + " < 1: no mixture fits under them");
-        // Each positive domain keyed by the float bits of c_i / p_i (non-negative floats order as their bits) and its index.
-        long[] byReach = new long[positive];
-        double unreached = 0;
-        for (int i = 0, n = 0; i < k; i++) {
+        double alpha = capScale(p, limit, positive);
+        float[] out = new float[k];
+        for (int i = 0; i < k; i++) out[i] = p[i] > 0 ? (float) Math.min(limit[i], alpha * p[i]) : 0f;
+        return new DomainProportions(k, out, null, null, 0f);
+    }
+
+    /**
+     * {@link #cappedBy}'s alpha: the root of F(alpha) = sum_i min(c_i, alpha p_i) = 1 over the domains with p_i &gt; 0,
+     * F increasing and piecewise linear with a knee at each domain's reach c_i / p_i. Found as quickselect finds a
+     * rank, in expected O(k): a reach drawn from the undecided domains splits them; F at that reach says on which side
+     * alpha lies, which decides every domain on the other side (those below alpha held at their limits, those above
+     * scaled); then alpha = (1 - their limits) / (the scaled ones' values). The pivots come from a generator seeded
+     * by the count, so a run and its resume compute the same alpha to the bit.
+     */
+    private static double capScale(float[] p, float[] limit, int positive) {
+        double[] value = new double[positive], cap = new double[positive];
+        for (int i = 0, n = 0; i < p.length; i++) {
             if (p[i] > 0) {
-                byReach[n++] = (long) Float.floatToRawIntBits((float) ((double) limit[i] / p[i])) << 32 | i;
-                unreached += p[i];
+                value[n] = p[i];
+                cap[n++] = limit[i];
             }
         }
-        Arrays.sort(byReach);
-        // Walk alpha up: the first j at which (1 - sum of the first j limits) / (sum of the other values) does not reach
-        // the next domain's c / p leaves the first j at their limits and scales the rest by alpha.
-        double reached = 0, alpha = 1;
-        for (long key : byReach) {
-            int i = (int) key;
-            alpha = (1 - reached) / unreached;
-            if (alpha * p[i] <= limit[i]) break;
-            reached += limit[i];
-            unreached -= p[i];
+        java.util.SplittableRandom pick = new java.util.SplittableRandom(positive);
+        double held = 0, scaled = 0; // the decided domains' limits (held) and values (scaled)
+        int lo = 0, hi = positive;    // the undecided ones: [lo, hi)
+        while (lo < hi) {
+            int at = lo + pick.nextInt(hi - lo);
+            double pivot = cap[at] / value[at];
+            // Three ways: [lo, below) reach under the pivot, [below, above) at it, [above, hi) over it.
+            int below = lo, above = hi, j = lo;
+            double capUnder = 0, capAt = 0, valueAt = 0, valueOver = 0;
+            while (j < above) {
+                double reach = cap[j] / value[j];
+                if (reach < pivot) {
+                    capUnder += cap[j];
+                    swap(value, cap, j++, below++);
+                } else if (reach > pivot) {
+                    valueOver += value[j];
+                    swap(value, cap, j, --above);
+                } else {
+                    capAt += cap[j];
+                    valueAt += value[j++];
+                }
+            }
+            if (held + capUnder + capAt + pivot * (scaled + valueOver) <= 1) {
+                held += capUnder + capAt; // alpha >= pivot: every domain reaching its limit at or below it is held there
+                lo = above;
+            } else {
+                scaled += valueAt + valueOver; // alpha < pivot: every domain at or over it stays under its limit
+                hi = below;
+            }
         }
-        float[] out = new float[k];
-        for (int i = 0; i < k; i++) out[i] = (float) Math.min(limit[i], alpha * p[i]);
-        return new DomainProportions(k, out, null, null, 0f);
+        return scaled > 0 ? (1 - held) / scaled : Double.POSITIVE_INFINITY; // none scaled: every limit sums to exactly 1
+    }
+
+    private static void swap(double[] a, double[] b, int i, int j) {
+        double t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        t = b[i];
+        b[i] = b[j];
+        b[j] = t;
     }
 
     /**

@@ -95,8 +95,7 @@ public final class RnbStrategy extends AbstractStrategy {
      * the proportions in force are dense: O(k) a round.
      * {@code shareCap} m, beyond the paper, 0 for its rule, else &gt;= 1 ({@code cap=m}): the proportions in force,
      * from the first round's on, are {@link DomainProportions#cappedBy} m q_i, so that no domain's examples are read
-     * more than m times as often as drawing by size reads them (O(k log k) in a round where the cap binds, O(k) in
-     * one where it does not). With the prior as well, the balancer then keeps the capped p' tilted back, as a resumed
+     * more than m times as often as drawing by size reads them (O(k) a round, expected where the cap binds). With the prior as well, the balancer then keeps the capped p' tilted back, as a resumed
      * run restores it, so that a hierarchy's group that keeps its split keeps the capped values.
      *
      * @param sizes the training domains' sizes (k values &gt;= 0, any scale), needed by the prior and the cap, else may be null

@@ -34,14 +34,22 @@ class RnbPriorTest {
     @TempDir
     Path dir;
 
-    @Test
-    void startsFromThePriorAndTiltsTheHandComputedUpdate() {
-        // The hand computation of MixingStrategyTest.rnbDomainAbsentFromARoundGetsLogitZero (domain 2 absent),
-        // each value then times q_i = (1, 2, 5) / 8 and renormalised.
+    /**
+     * The paper's p' after one round of H and E over rows of domains (0, 0, 1), 3 domains, lambda 2: the hand
+     * computation of MixingStrategyTest.rnbDomainAbsentFromARoundGetsLogitZero (domain 2 absent: logit 0), about
+     * (0.16, 0.74, 0.10).
+     */
+    static double[] handComputedRound() {
         double[] p = {1 / 3.0, 1 / 3.0};
         double[] gp = {1.25 * p[0] - 0.5 * p[1], -0.5 * p[0] + 4 * p[1]};
         double norm = Math.hypot(gp[0], gp[1]);
-        double[] paper = softmax(new double[] {2 * gp[0] / norm, 2 * gp[1] / norm, 0});
+        return softmax(new double[] {2 * gp[0] / norm, 2 * gp[1] / norm, 0});
+    }
+
+    @Test
+    void startsFromThePriorAndTiltsTheHandComputedUpdate() {
+        // The hand-computed round, each value then times q_i = (1, 2, 5) / 8 and renormalised.
+        double[] paper = handComputedRound();
         double[] q = {1 / 8.0, 2 / 8.0, 5 / 8.0};
         double sum = 0;
         double[] tilted = new double[3];
@@ -135,6 +143,12 @@ class RnbPriorTest {
         return new ByteDataset(ex, names);
     }
 
+    /** 8 steps of a tiny model over {@link #corpus} with k domains, evaluated on one example a domain. */
+    static MixingContext context(Backend b, int k) {
+        return new MixingContext(b, corpus(k, false), corpus(k, true), MixingStrategyTest.TINY, TrainOptions.defaults(8, 4, 7),
+                MixingStrategyTest.options(3));
+    }
+
     /**
      * N steps straight against a checkpoint written mid-round, read back and continued: the same batches, losses and
      * p'; at k &gt;= {@link MixtureSampler#SPARSE_MIN_DOMAINS} too, where the paper's rule keeps p' sparse or grouped
@@ -146,8 +160,7 @@ class RnbPriorTest {
     @Timeout(120)
     void resumedRunMatchesTheStraightRun(String spec, int k) throws Exception {
         try (Backend b = Backends.open("cpu")) {
-            MixingContext ctx = new MixingContext(b, corpus(k, false), corpus(k, true), MixingStrategyTest.TINY,
-                    TrainOptions.defaults(8, 4, 7), MixingStrategyTest.options(3));
+            MixingContext ctx = context(b, k);
             float[] natural = ctx.train().proportions();
             try (MixingStrategy s = Strategies.create(spec, ctx)) {
                 assertArrayEquals(natural, s.initialProportions(), 1e-7f, spec + ": starts from the domains' sizes");

@@ -5,7 +5,6 @@ import dev.rnb.backend.Backends;
 import dev.rnb.balance.SketchSpec;
 import dev.rnb.data.DomainProportions;
 import dev.rnb.data.MixtureSampler;
-import dev.rnb.train.TrainOptions;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,7 +18,6 @@ import java.util.Random;
 import static dev.rnb.mix.MixingStrategyTest.E;
 import static dev.rnb.mix.MixingStrategyTest.H;
 import static dev.rnb.mix.MixingStrategyTest.assertClose;
-import static dev.rnb.mix.MixingStrategyTest.softmax;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -32,7 +30,7 @@ class RnbShareCapTest {
     Path dir;
 
     /**
-     * min(c_i, alpha p_i) summing to 1, alpha found here another way than {@link DomainProportions#cappedBy}'s sort:
+     * min(c_i, alpha p_i) summing to 1, alpha found here another way than {@link DomainProportions#cappedBy}'s selection:
      * Newton's steps on the concave sum from alpha = 1 (each step's alpha solves the sum with the domains already at
      * their limits held there), which reach it from below in a finite number of steps.
      */
@@ -105,11 +103,8 @@ class RnbShareCapTest {
 
     @Test
     void capsTheStartAndTheHandComputedUpdate() {
-        // MixingStrategyTest's hand computation (domain 2 absent, lambda 2), sizes (1, 2, 5) / 8, cap 2: limits (0.25, 0.5, 1.25).
-        double[] p = {1 / 3.0, 1 / 3.0};
-        double[] gp = {1.25 * p[0] - 0.5 * p[1], -0.5 * p[0] + 4 * p[1]};
-        double norm = Math.hypot(gp[0], gp[1]);
-        double[] paper = softmax(new double[] {2 * gp[0] / norm, 2 * gp[1] / norm, 0}); // about (0.16, 0.74, 0.10)
+        // The hand-computed round (RnbPriorTest), sizes (1, 2, 5) / 8, cap 2: limits (0.25, 0.5, 1.25).
+        double[] paper = RnbPriorTest.handComputedRound();
         try (Backend b = Backends.open("reference");
              RnbStrategy s = new RnbStrategy(b, 3, 2, 2, new float[] {1, 1, 1}, 2f, SketchSpec.EXACT, 1, 1, 0f, Float.NaN, null,
                      new float[] {1, 2, 5}, false, 2f)) {
@@ -129,10 +124,7 @@ class RnbShareCapTest {
 
     @Test
     void capsThePriorsTiltedUpdate() {
-        double[] p = {1 / 3.0, 1 / 3.0};
-        double[] gp = {1.25 * p[0] - 0.5 * p[1], -0.5 * p[0] + 4 * p[1]};
-        double norm = Math.hypot(gp[0], gp[1]);
-        double[] paper = softmax(new double[] {2 * gp[0] / norm, 2 * gp[1] / norm, 0});
+        double[] paper = RnbPriorTest.handComputedRound();
         float[] tilted = new float[3];
         double sum = 0;
         for (int i = 0; i < 3; i++) sum += paper[i] * (1 + (i == 1 ? 1 : i == 2 ? 4 : 0));
@@ -172,8 +164,7 @@ class RnbShareCapTest {
     @Timeout(120)
     void resumedRunMatchesTheStraightRun(String spec, int k) throws Exception {
         try (Backend b = Backends.open("cpu")) {
-            MixingContext ctx = new MixingContext(b, RnbPriorTest.corpus(k, false), RnbPriorTest.corpus(k, true), MixingStrategyTest.TINY,
-                    TrainOptions.defaults(8, 4, 7), MixingStrategyTest.options(3));
+            MixingContext ctx = RnbPriorTest.context(b, k);
             float[] natural = ctx.train().proportions();
             float m = Float.parseFloat(spec.substring(spec.lastIndexOf('=') + 1));
             int[] bound = {0};
