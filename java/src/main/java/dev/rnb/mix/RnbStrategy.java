@@ -94,9 +94,10 @@ public final class RnbStrategy extends AbstractStrategy {
      * keeps its own p' (a skipped round, or a hierarchy's group that keeps its split, keeps the untilted values), and
      * the proportions in force are dense: O(k) a round.
      * {@code shareCap} m, beyond the paper, 0 for its rule, else &gt;= 1 ({@code cap=m}): the proportions in force,
-     * from the first round's on, are {@link DomainProportions#cappedBy} m q_i, so that no domain's examples are read
-     * more than m times as often as drawing by size reads them (O(k) a round, expected where the cap binds). With the prior as well, the balancer then keeps the capped p' tilted back, as a resumed
-     * run restores it, so that a hierarchy's group that keeps its split keeps the capped values.
+     * the start's too, are {@link DomainProportions#cappedBy} m q_i, so that no domain's examples are read more than
+     * m times as often as drawing by size reads them (O(k) a round, in expectation where the cap binds). With the
+     * prior as well, the balancer then keeps the capped p' tilted back, as a resumed run restores it, so that a
+     * hierarchy's group that keeps its split keeps the capped values.
      *
      * @param sizes the training domains' sizes (k values &gt;= 0, any scale), needed by the prior and the cap, else may be null
      */
@@ -134,15 +135,15 @@ public final class RnbStrategy extends AbstractStrategy {
         if (hierarchy != null) builder.hierarchy(hierarchy.parents());
         this.balancer = builder.build();
         if (shareLimit != null) balancer.setProportions(balancerProportions()); // the start capped too
-        String priorNote = (prior == null ? "" : "; prior natural: started from the training domains' sizes, each p' tilted by them")
+        String extensionsNote = (prior == null ? "" : "; prior natural: started from the training domains' sizes, each p' tilted by them")
                 + (shareLimit == null ? "" : String.format(java.util.Locale.ROOT, "; cap %s: no domain above %s times its size's share",
                         trimmed(shareCap), trimmed(shareCap)));
         if (hierarchy != null) {
             this.note = "; " + hierarchy.note() + (auto ? autoWithinGroupsNote(balancer) : "")
-                    + (lambda == MixOptions.LAMBDA_AUTO_ALL ? autoAboveGroupsNote(balancer) : "") + priorNote;
+                    + (lambda == MixOptions.LAMBDA_AUTO_ALL ? autoAboveGroupsNote(balancer) : "") + extensionsNote;
         } else {
             this.note = (auto ? String.format(java.util.Locale.ROOT, "; lambda auto = %.2f: %s", balancer.lambda(),
-                    LambdaRule.describeAuto(evalProportions)) : LockThreshold.note(lambda, evalProportions)) + priorNote;
+                    LambdaRule.describeAuto(evalProportions)) : LockThreshold.note(lambda, evalProportions)) + extensionsNote;
         }
     }
 
