@@ -224,7 +224,7 @@ public final class DomainProportions {
         float[] p = toArray();
         double sum = 0;
         for (int i = 0; i < k; i++) {
-            if (!(w[i] >= 0) || Float.isInfinite(w[i])) throw new IllegalArgumentException("weight " + i + " is " + w[i] + ", not finite and >= 0");
+            requireFiniteNonNegative("weight", i, w[i]);
             sum += (double) p[i] * w[i];
         }
         if (!(sum > 0) || Double.isInfinite(sum)) throw new IllegalArgumentException("the weighted proportions sum to " + sum);
@@ -252,7 +252,7 @@ public final class DomainProportions {
         int positive = 0;
         boolean over = false;
         for (int i = 0; i < k; i++) {
-            if (!(limit[i] >= 0) || Float.isInfinite(limit[i])) throw new IllegalArgumentException("limit " + i + " is " + limit[i] + ", not finite and >= 0");
+            requireFiniteNonNegative("limit", i, limit[i]);
             if (p[i] > 0) {
                 room += limit[i];
                 positive++;
@@ -314,6 +314,11 @@ public final class DomainProportions {
             }
         }
         return scaled > 0 ? (1 - held) / scaled : Double.POSITIVE_INFINITY; // none scaled: every limit sums to exactly 1
+    }
+
+    /** {@link #weightedBy}'s and {@link #cappedBy}'s check of their k values, each named by its index. */
+    private static void requireFiniteNonNegative(String what, int i, float v) {
+        if (!(v >= 0) || Float.isInfinite(v)) throw new IllegalArgumentException(what + " " + i + " is " + v + ", not finite and >= 0");
     }
 
     private static void swap(double[] a, double[] b, int i, int j) {
