@@ -49,6 +49,8 @@ public final class RnbStrategy extends AbstractStrategy {
     private final float uniformShare;
     /** {@code prior=natural}: the training domains' sizes q, summing to 1; null for the paper's rule. */
     private final float[] prior;
+    /** 1 / q_i (0 where q_i is 0), the tilt back to the balancer's p'; null without the prior. Made once: k floats at 10^6. */
+    private final float[] inversePrior;
     /** {@code cap=m}: m q_i, the most domain i may get; null without a cap (the paper's rule). */
     private final float[] shareLimit;
     /** Rounds this process ended, and those in which the cap lowered some domain's share (a diagnostic, not checkpointed). */
@@ -117,6 +119,7 @@ public final class RnbStrategy extends AbstractStrategy {
         }
         float[] q = naturalPrior ? current.toArray() : shareCap > 0 ? normalised(sizes, domains) : null;
         this.prior = naturalPrior ? q : null;
+        this.inversePrior = naturalPrior ? inverse(q) : null;
         this.shareLimit = shareCap > 0 ? limits(q, shareCap) : null;
         // Under the paper's rule the same uniform values, sparse: no k-element array per round.
         if (!naturalPrior) this.current = DomainProportions.uniform(domains);
@@ -441,7 +444,7 @@ public final class RnbStrategy extends AbstractStrategy {
      * for an uncapped p'; 0 for a domain without training data).
      */
     private DomainProportions balancerProportions() {
-        return prior == null ? current : current.weightedBy(inverse(prior));
+        return prior == null ? current : current.weightedBy(inversePrior);
     }
 
     @Override
