@@ -16,6 +16,7 @@
 // "G p + update, all k present").
 #include "model_isa.h"
 #include "fast_exp.h"
+#include "parallel_for.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -93,7 +94,12 @@ static void add_rows(float* __restrict out, const float* const* row, const float
 // time) at 1.05x a copy of X and pass 1 at 0.87x; with this 0.88x and 0.83x
 // (a C++ loop of these passes, one thread). On X in L2 (the touched
 // sketches, 320 x 1024 floats) the same prefetches cost 18%: below
-// PREFETCH_MIN_BYTES of X there are none.
+// PREFETCH_MIN_BYTES of X there are none. They ask for the lines into L2
+// (prefetcht1), not L1: on an Intel Xeon host (2026-12-03) whose one core
+// streams at about 10 GB/s, L1's few fill buffers capped the prefetches in
+// flight, and G p + update at 10^6 took 44 to 46 ms against 49 to 50 with
+// prefetcht0 (docs/scaling/round-cost-journal.md, "Serial loops without the
+// OpenMP runtime; prefetches into L2; a second host").
 constexpr int64_t PREFETCH_BYTES = 4096;
 constexpr int64_t PREFETCH_MIN_BYTES = int64_t(64) << 20;
 
@@ -106,7 +112,7 @@ static int prefetch_rows(int k, int64_t d) {
 
 // The cache lines of n floats from row.
 static inline void prefetch_row(const float* row, int64_t n) {
-    for (int64_t c = 0; c < n; c += 64 / int64_t(sizeof(float))) __builtin_prefetch(row + c, 0, 3);
+    for (int64_t c = 0; c < n; c += 64 / int64_t(sizeof(float))) __builtin_prefetch(row + c, 0, 2);
 }
 
 // out[0 .. c1-c0) = sum over rows j in [j0, j1) of p_j s_j X[j, c0 .. c1),
@@ -147,7 +153,7 @@ static inline int64_t live_columns(int64_t d, Blocks live) { return live.at != n
 
 // Asks for a row's live lines: all that a pass over the live blocks reads of it.
 static inline void prefetch_blocks(const float* row, Blocks live) {
-    for (int b = 0; b < live.n; ++b) __builtin_prefetch(row + BLOCK * live.at[b], 0, 3);
+    for (int b = 0; b < live.n; ++b) __builtin_prefetch(row + BLOCK * live.at[b], 0, 2);
 }
 
 // add_rows over the live blocks, one block at a time: each column gets the
@@ -197,24 +203,23 @@ static void weighted_sum(const float* X, const float* p, const float* s, int k, 
     const int64_t blocks = live.at != nullptr ? 1 : (d + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
     const int slices = (k + SLICE_ROWS - 1) / SLICE_ROWS;
     float* partial = slices == 1 ? v : (float*)malloc(sizeof(float) * size_t(slices) * d);
-#pragma omp parallel for collapse(2) schedule(static) if (parallel)
-    for (int slice = 0; slice < slices; ++slice) {
-        for (int64_t b = 0; b < blocks; ++b) {
-            const int j0 = slice * SLICE_ROWS, j1 = j0 + SLICE_ROWS < k ? j0 + SLICE_ROWS : k;
-            const int64_t c0 = b * COLUMN_BLOCK, c1 = c0 + COLUMN_BLOCK < d ? c0 + COLUMN_BLOCK : d;
-            if (live.at != nullptr)
-                weighted_rows_blocks(X, p, s, j0, j1, d, live, prefetch_rows(k, d), partial + size_t(slice) * d);
-            else
-                weighted_rows(X, p, s, j0, j1, d, c0, c1, prefetch_rows(k, d), partial + size_t(slice) * d + c0);
-        }
-    }
+    // The (slice, block) pairs in the order of a collapse(2) loop: slice major.
+    rnb_for(parallel, slices * blocks, [&](int64_t pair) {
+        const int slice = int(pair / blocks);
+        const int64_t b = pair % blocks;
+        const int j0 = slice * SLICE_ROWS, j1 = j0 + SLICE_ROWS < k ? j0 + SLICE_ROWS : k;
+        const int64_t c0 = b * COLUMN_BLOCK, c1 = c0 + COLUMN_BLOCK < d ? c0 + COLUMN_BLOCK : d;
+        if (live.at != nullptr)
+            weighted_rows_blocks(X, p, s, j0, j1, d, live, prefetch_rows(k, d), partial + size_t(slice) * d);
+        else
+            weighted_rows(X, p, s, j0, j1, d, c0, c1, prefetch_rows(k, d), partial + size_t(slice) * d + c0);
+    });
     if (slices == 1) return;
-#pragma omp parallel for schedule(static) if (parallel)
-    for (int64_t c = 0; c < d; ++c) {
+    rnb_for(parallel, d, [&](int64_t c) {
         float sum = 0.0f;
         for (int slice = 0; slice < slices; ++slice) sum += partial[size_t(slice) * d + c];
         v[c] = sum;
-    }
+    });
     free(partial);
 }
 
@@ -389,13 +394,13 @@ static Stats scaled_dots_with_stats(float* X, const float* s, const float* v, in
                                     Blocks live, float* gp) {
     const int chunks = (k + STATS_CHUNK - 1) / STATS_CHUNK;
     Stats* part = (Stats*)malloc(sizeof(Stats) * chunks);
-#pragma omp parallel for schedule(static) if (parallel)
-    for (int c = chunks - 1; c >= 0; --c) {
+    rnb_for(parallel, chunks, [&](int64_t back) {
+        const int c = chunks - 1 - int(back);
         const int i0 = c * STATS_CHUNK, i1 = i0 + STATS_CHUNK < k ? i0 + STATS_CHUNK : k;
         scaled_dots<ZERO>(X, s, v, i0, i1, d, live, prefetch_rows(k, d), gp);
         part[c] = no_stats();
         add_stats(gp, s, i0, i1, part[c]);
-    }
+    });
     Stats st = no_stats();
     for (int c = 0; c < chunks; ++c) {
         st.sumSquares += part[c].sumSquares;
