@@ -7,7 +7,7 @@
 // parallel, else a plain loop on the calling thread. An `if (false)` clause
 // is not that: GCC's runtime still builds a team of one and tears it down
 // (GOMP_parallel), code and data a round's end finds cold when the model's
-// step ran in between: 6 to 15 us of the cold end of the round at 10^6
+// step ran in between: 6 to 17 us of the cold end of the round at 10^6
 // domains (docs/scaling/round-cost-journal.md, "Serial loops without the
 // OpenMP runtime; prefetches into L2; a second host").
 template <class Body>
