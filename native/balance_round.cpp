@@ -97,9 +97,9 @@ static void add_rows(float* __restrict out, const float* const* row, const float
 // PREFETCH_MIN_BYTES of X there are none. They ask for the lines into L2
 // (prefetcht1), not L1: on an Intel Xeon host (2026-12-03) whose one core
 // streams at about 10 GB/s, G p + update at 10^6 took 44 to 46 ms with them
-// against 49 to 50 with prefetcht0 (L1's few fill buffers, most likely,
-// capping the lines in flight) (docs/scaling/round-cost-journal.md, "Serial loops without the
-// OpenMP runtime; prefetches into L2; a second host").
+// against 49 to 50 with prefetcht0, L1's few fill buffers most likely
+// capping the lines in flight (docs/scaling/round-cost-journal.md, "Serial
+// loops without the OpenMP runtime; prefetches into L2; a second host").
 constexpr int64_t PREFETCH_BYTES = 4096;
 constexpr int64_t PREFETCH_MIN_BYTES = int64_t(64) << 20;
 
